@@ -1,0 +1,79 @@
+/**
+ * scopeguard's command line. Each command lives in its own file and only parses flags, calls the library,
+ * picks a formatter and sets the exit code. Errors a user can fix print as one line and exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ScopeguardError, ValidationError } from '../errors.ts';
+import { registerValidate } from './validate.ts';
+import { registerCheck } from './check.ts';
+import { registerDiff } from './diff.ts';
+import { registerHistory } from './history.ts';
+import { registerShow } from './show.ts';
+import { registerLogs } from './logs.ts';
+import { registerUsage } from './usage.ts';
+import { registerRightsize } from './rightsize.ts';
+import { registerReport } from './report.ts';
+import { VERSION } from '../version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('scopeguard')
+    .description('Policy-as-code for OAuth scopes: validate the scope registry, judge it and its changes with Rego, analyse audit-log usage.')
+    .version(VERSION)
+    .option('--verbose', 'print stack traces of unexpected errors')
+    .option('-q, --quiet', 'no progress output')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of [
+    registerValidate,
+    registerCheck,
+    registerDiff,
+    registerHistory,
+    registerShow,
+    registerLogs,
+    registerUsage,
+    registerRightsize,
+    registerReport,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    return reportError(error, argv.includes('--verbose'));
+  }
+}
+
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // help and version "errors" are successes; commander already printed the message for real ones
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+      ? 0
+      : 2;
+  }
+  if (error instanceof ValidationError) {
+    for (const p of error.problems) {
+      process.stderr.write(`${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}\n`);
+    }
+    process.stderr.write(`scopeguard: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof ScopeguardError) {
+    process.stderr.write(`scopeguard: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`scopeguard: unexpected error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('  (this is a bug in scopeguard; run again with --verbose and report the stack trace)\n');
+  return 2;
+}
+
+const code = await run(process.argv);
+process.exitCode = code;
