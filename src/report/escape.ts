@@ -1,0 +1,32 @@
+/**
+ * Untrusted text (scope descriptions, names, log fields, author names, PR titles) passes through here before it
+ * reaches Markdown, HTML or a PR comment. One place, so every output escapes the same way.
+ */
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+
+/**
+ * Escapes text for GitHub-flavoured Markdown, safe inside a table cell: HTML is neutralised, every Markdown
+ * punctuation character is backslash-escaped (so links, images, emphasis and code spans render as text), pipes
+ * cannot split a cell, newlines cannot end a row, and `@mention` / `#123` cannot ping or link (a zero-width
+ * joiner after the sigil breaks GitHub's autolinker without changing what a reader sees).
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
+    .replace(/([@#])(?=[\p{L}\p{N}_])/gu, '$1\u200d')
+    .replace(/:\/\//g, ':&#47;&#47;');
+}
+
+/** Inline code for identifiers (scope names, rule ids) that should look like code but stay inert. */
+export function markdownCode(text: string): string {
+  const clean = text.replace(/\r\n?|\n/g, ' ').replace(/\|/g, '\\|');
+  const fence = clean.includes('`') ? '``' : '`';
+  return `${fence}${clean.includes('`') ? ` ${clean} ` : clean}${fence}`;
+}
