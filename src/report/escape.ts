@@ -18,9 +18,10 @@ export function escapeHtml(text: string): string {
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r\n?|\n/g, ' ')
-    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
     .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
     .replace(/([@#])(?=[\p{L}\p{N}_])/gu, '$1\u200d')
+    // entities last but one, so the backslashes above never split an entity such as &#39;
+    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
     .replace(/:\/\//g, ':&#47;&#47;');
 }
 
