@@ -1,0 +1,444 @@
+/**
+ * Loads the scope registry: every *.yaml/*.yml under the root, parsed with positions, checked against the JSON
+ * Schema of its `kind`, folded into the typed model and checked for cross-references. All problems are collected
+ * so a user sees every mistake at once.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Document } from 'yaml';
+import { InputError, ValidationError, type Problem } from '../errors.ts';
+import type { Config } from '../schema/types.ts';
+import type { ActionPattern, Client, ClientType, Exception, Registry, ResolvedConfig, Scope, ScopeStatus, Sensitivity, SourcePosition, Tenant } from './model.ts';
+import type { ActionMap, ClientSet, ExceptionSet, ScopeSet } from '../schema/types.ts';
+import { ActionPatternError, parseActionPattern } from './matcher.ts';
+import { checkSchema, KINDS, type Kind } from './schema-check.ts';
+import { didYouMean } from './suggest.ts';
+import { LIMITS, offsetAt, parseYamlFile, positionAt, type ParsedFile } from './yaml-source.ts';
+
+export interface RegistrySource {
+  /** Used verbatim as `file` in every position. */
+  path: string;
+  content: string;
+}
+
+export const DEFAULT_CONFIG: Omit<ResolvedConfig, 'location' | 'gateway'> = {
+  failOn: 'high',
+  thresholds: {
+    unusedScopeDays: 90,
+    idleTokenDays: 30,
+    minDeprecationDays: 30,
+    maxExceptionDays: 180,
+    spikeFactor: 5,
+    maxHoldersOfBroadScope: 3,
+    denialBurst: 10,
+  },
+  rules: {},
+  owners: {},
+  policies: [],
+  store: '.scopeguard/audit.duckdb',
+  sources: {},
+  alerts: [],
+};
+
+/** Config with every default applied (a fresh object; the defaults are never shared mutably). */
+export function resolveConfig(config?: Config, location?: SourcePosition): ResolvedConfig {
+  const resolved: ResolvedConfig = {
+    failOn: config?.failOn ?? DEFAULT_CONFIG.failOn,
+    thresholds: { ...DEFAULT_CONFIG.thresholds, ...config?.thresholds },
+    rules: structuredClone(config?.rules ?? {}) as ResolvedConfig['rules'],
+    owners: Object.fromEntries(
+      Object.entries(config?.owners ?? {}).map(([owner, ids]) => [owner, { emails: [...(ids.emails ?? [])], logins: [...(ids.logins ?? [])] }]),
+    ),
+    policies: [...(config?.policies ?? [])],
+    store: config?.store ?? DEFAULT_CONFIG.store,
+    sources: structuredClone(config?.sources ?? {}),
+    alerts: structuredClone(config?.alerts ?? []),
+  };
+  if (config?.gateway) resolved.gateway = structuredClone(config.gateway);
+  if (location) resolved.location = location;
+  return resolved;
+}
+
+interface TenantBuilder {
+  name: string;
+  scopes: Map<string, Scope>;
+  actions: Map<string, ActionPattern[]>;
+  clients: Map<string, Client>;
+  exceptions: Exception[];
+  /** Names defined anywhere, including in documents that failed the schema, so one typo does not cascade. */
+  knownScopes: Set<string>;
+  knownClients: Set<string>;
+  clientIds: Map<string, Client>;
+}
+
+interface PendingReference {
+  tenant: string;
+  target: 'scope' | 'client';
+  name: string;
+  position: SourcePosition;
+  message: string;
+  /** Used when no close name exists. */
+  fallbackHint: string;
+}
+
+const formatPosition = (p: SourcePosition) => `${p.file}:${p.line}:${p.column}`;
+
+class RegistryBuilder {
+  readonly problems: Problem[] = [];
+  readonly tenants = new Map<string, TenantBuilder>();
+  readonly references: PendingReference[] = [];
+  config: Config | undefined;
+  configLocation: SourcePosition | undefined;
+
+  tenant(name: string): TenantBuilder {
+    let tenant = this.tenants.get(name);
+    if (!tenant) {
+      tenant = {
+        name,
+        scopes: new Map(),
+        actions: new Map(),
+        clients: new Map(),
+        exceptions: [],
+        knownScopes: new Set(),
+        knownClients: new Set(),
+        clientIds: new Map(),
+      };
+      this.tenants.set(name, tenant);
+    }
+    return tenant;
+  }
+
+  problem(position: SourcePosition, code: string, message: string, hint?: string): void {
+    this.problems.push(hint === undefined || hint === '' ? { ...position, code, message } : { ...position, code, message, hint });
+  }
+
+  addFile(file: ParsedFile): void {
+    this.problems.push(...file.problems);
+    for (const { doc, value } of file.documents) this.addDocument(file, doc, value);
+  }
+
+  private addDocument(file: ParsedFile, doc: Document.Parsed, value: unknown): void {
+    const at = (path: ReadonlyArray<string | number>, prefer: 'key' | 'value' = 'value') =>
+      positionAt(file.file, file.lineCounter, offsetAt(doc, path, prefer));
+    if (value === null || value === undefined) return; // an empty document (only comments) is allowed
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.problem(at([]), 'schema', 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(', ')}`);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const kind = record.kind;
+    if (kind === undefined) {
+      this.problem(at([]), 'unknown-kind', 'document has no "kind"', `add kind: one of ${KINDS.join(', ')}`);
+      return;
+    }
+    if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+      const suggestion = typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined;
+      this.problem(at(['kind']), 'unknown-kind', `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(', ')}`].filter(Boolean).join(' '));
+      return;
+    }
+    const schemaProblems = checkSchema(kind as Kind, file, doc, value);
+    if (schemaProblems.length > 0) {
+      this.problems.push(...schemaProblems);
+      this.rememberNames(kind as Kind, record);
+      return;
+    }
+    switch (kind as Kind) {
+      case 'Config':
+        return this.addConfig(value as Config, at([]));
+      case 'ScopeSet':
+        return this.addScopeSet(value as ScopeSet, at);
+      case 'ActionMap':
+        return this.addActionMap(value as ActionMap, at);
+      case 'ClientSet':
+        return this.addClientSet(value as ClientSet, at);
+      case 'ExceptionSet':
+        return this.addExceptionSet(value as ExceptionSet, at);
+    }
+  }
+
+  /** Names from a document that failed the schema: enough to avoid "unknown scope" noise elsewhere. */
+  private rememberNames(kind: Kind, record: Record<string, unknown>): void {
+    if (typeof record.tenant !== 'string') return;
+    const tenant = this.tenant(record.tenant);
+    const names = (field: unknown) => (field && typeof field === 'object' && !Array.isArray(field) ? Object.keys(field) : []);
+    if (kind === 'ScopeSet') for (const name of names(record.scopes)) tenant.knownScopes.add(name);
+    if (kind === 'ClientSet') for (const name of names(record.clients)) tenant.knownClients.add(name);
+  }
+
+  private addConfig(config: Config, location: SourcePosition): void {
+    if (this.configLocation) {
+      this.problem(location, 'duplicate-key', 'a second Config document', `the registry has one Config, first at ${formatPosition(this.configLocation)}; merge them`);
+      return;
+    }
+    this.config = config;
+    this.configLocation = location;
+  }
+
+  private reference(tenant: string, target: 'scope' | 'client', name: string, position: SourcePosition, message: string): void {
+    const fallbackHint = target === 'scope' ? `define it in a ScopeSet of tenant "${tenant}"` : `define it in a ClientSet of tenant "${tenant}"`;
+    this.references.push({ tenant, target, name, position, message, fallbackHint });
+  }
+
+  private addScopeSet(set: ScopeSet, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
+    const tenant = this.tenant(set.tenant);
+    for (const [name, definition] of Object.entries(set.scopes)) {
+      const location = at(['scopes', name], 'key');
+      const existing = tenant.scopes.get(name);
+      tenant.knownScopes.add(name);
+      if (existing) {
+        this.problem(location, 'duplicate-key', `scope "${name}" is defined twice in tenant "${set.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
+        continue;
+      }
+      const def = definition ?? {};
+      const scope: Scope = {
+        name,
+        tenant: set.tenant,
+        sensitivity: (def.sensitivity ?? 'low') as Sensitivity,
+        status: (def.status ?? 'active') as ScopeStatus,
+        implies: [...(def.implies ?? [])],
+        location,
+      };
+      if (def.description !== undefined) scope.description = def.description;
+      if (def.owner !== undefined) scope.owner = def.owner;
+      if (def.deprecatedSince !== undefined) scope.deprecatedSince = def.deprecatedSince;
+      if (def.replacedBy !== undefined) scope.replacedBy = def.replacedBy;
+      tenant.scopes.set(name, scope);
+      scope.implies.forEach((implied, index) =>
+        this.reference(set.tenant, 'scope', implied, at(['scopes', name, 'implies', index]), `scope "${name}" implies the unknown scope "${implied}"`),
+      );
+      if (scope.replacedBy !== undefined) {
+        this.reference(set.tenant, 'scope', scope.replacedBy, at(['scopes', name, 'replacedBy']), `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
+      }
+    }
+  }
+
+  private addActionMap(map: ActionMap, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
+    const tenant = this.tenant(map.tenant);
+    for (const [scope, patterns] of Object.entries(map.actions)) {
+      this.reference(map.tenant, 'scope', scope, at(['actions', scope], 'key'), `action map names the unknown scope "${scope}"`);
+      let list = tenant.actions.get(scope);
+      if (!list) tenant.actions.set(scope, (list = []));
+      patterns.forEach((text, index) => {
+        const location = at(['actions', scope, index]);
+        try {
+          const parsed = parseActionPattern(text);
+          list.push({ pattern: text, method: parsed.method, path: text.trim().split(/\s+/)[1] ?? '', location });
+        } catch (error) {
+          if (!(error instanceof ActionPatternError)) throw error;
+          this.problem(location, 'schema', error.message, error.hint);
+        }
+      });
+    }
+  }
+
+  private addClientSet(set: ClientSet, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
+    const tenant = this.tenant(set.tenant);
+    for (const [name, def] of Object.entries(set.clients)) {
+      const location = at(['clients', name], 'key');
+      tenant.knownClients.add(name);
+      const existing = tenant.clients.get(name);
+      if (existing) {
+        this.problem(location, 'duplicate-key', `client "${name}" is defined twice in tenant "${set.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
+        continue;
+      }
+      const client: Client = { name, tenant: set.tenant, clientId: def.clientId, type: def.type as ClientType, grants: [], location };
+      if (def.owner !== undefined) client.owner = def.owner;
+      if (def.description !== undefined) client.description = def.description;
+      const sameId = tenant.clientIds.get(def.clientId);
+      if (sameId) {
+        this.problem(
+          at(['clients', name, 'clientId']),
+          'duplicate-key',
+          `clientId "${def.clientId}" of client "${name}" is also used by client "${sameId.name}" in tenant "${set.tenant}"`,
+          `a provider client id identifies one client; ${sameId.name} is at ${formatPosition(sameId.location)}`,
+        );
+      } else {
+        tenant.clientIds.set(def.clientId, client);
+      }
+      const justifications = def.justification ?? {};
+      const held = new Set<string>();
+      (def.scopes ?? []).forEach((scope, index) => {
+        const grantLocation = at(['clients', name, 'scopes', index]);
+        if (held.has(scope)) {
+          this.problem(grantLocation, 'duplicate-key', `client "${name}" lists the scope "${scope}" twice`, 'remove the repeated entry');
+          return;
+        }
+        held.add(scope);
+        const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : undefined;
+        client.grants.push(justification === undefined ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
+        this.reference(set.tenant, 'scope', scope, grantLocation, `client "${name}" is granted the unknown scope "${scope}"`);
+      });
+      for (const scope of Object.keys(justifications)) {
+        if (held.has(scope)) continue;
+        const suggestion = didYouMean(scope, held);
+        this.problem(
+          at(['clients', name, 'justification', scope], 'key'),
+          'reference',
+          `justification for "${scope}", which client "${name}" does not hold`,
+          suggestion ?? `add "${scope}" to its scopes or remove the justification`,
+        );
+      }
+      tenant.clients.set(name, client);
+    }
+  }
+
+  private addExceptionSet(set: ExceptionSet, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
+    const tenant = this.tenant(set.tenant);
+    set.exceptions.forEach((definition, index) => {
+      const location = at(['exceptions', index]);
+      const subjectPosition = at(['exceptions', index, 'subject']);
+      const subject = definition.subject.trim();
+      const exception: Exception = {
+        tenant: set.tenant,
+        rule: definition.rule,
+        subject,
+        reason: definition.reason,
+        expires: definition.expires,
+        location,
+      };
+      if (definition.owner !== undefined) exception.owner = definition.owner;
+      tenant.exceptions.push(exception);
+      const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
+      const client = /^client:([^/]+)$/.exec(subject);
+      const scope = /^scope:(.+)$/.exec(subject);
+      const what = `exception for ${definition.rule} names`;
+      if (clientAndScope) {
+        this.reference(set.tenant, 'client', clientAndScope[1]!, subjectPosition, `${what} the unknown client "${clientAndScope[1]}"`);
+        this.reference(set.tenant, 'scope', clientAndScope[2]!, subjectPosition, `${what} the unknown scope "${clientAndScope[2]}"`);
+      } else if (client) {
+        this.reference(set.tenant, 'client', client[1]!, subjectPosition, `${what} the unknown client "${client[1]}"`);
+      } else if (scope) {
+        this.reference(set.tenant, 'scope', scope[1]!, subjectPosition, `${what} the unknown scope "${scope[1]}"`);
+      } else if (!/^token:.+$/.test(subject)) {
+        this.problem(
+          subjectPosition,
+          'schema',
+          `exception subject "${definition.subject}" is malformed`,
+          'write scope:NAME, client:NAME, client:NAME/scope:NAME or token:ID',
+        );
+      }
+    });
+  }
+
+  resolveReferences(): void {
+    for (const ref of this.references) {
+      const tenant = this.tenants.get(ref.tenant);
+      const known = ref.target === 'scope' ? tenant?.knownScopes : tenant?.knownClients;
+      if (known?.has(ref.name)) continue;
+      this.problem(ref.position, 'reference', ref.message, didYouMean(ref.name, known ?? []) ?? ref.fallbackHint);
+    }
+  }
+
+  build(root: string, files: string[]): Registry {
+    const tenants: Record<string, Tenant> = {};
+    for (const name of [...this.tenants.keys()].sort()) {
+      const t = this.tenants.get(name)!;
+      tenants[name] = {
+        name,
+        scopes: Object.fromEntries(t.scopes),
+        actions: Object.fromEntries(t.actions),
+        clients: Object.fromEntries(t.clients),
+        exceptions: t.exceptions,
+      };
+    }
+    return { root, config: resolveConfig(this.config, this.configLocation), tenants, files };
+  }
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const key = `${p.file}\0${p.line}\0${p.column}\0${p.code}\0${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || a.message.localeCompare(b.message)));
+}
+
+/**
+ * The non-throwing core: every problem found, and the registry when there are none. `sources` are processed in the
+ * order given; their `path` appears verbatim in positions.
+ */
+export function collectRegistryProblems(root: string, sources: ReadonlyArray<RegistrySource>): { registry?: Registry; problems: Problem[] } {
+  const builder = new RegistryBuilder();
+  for (const source of sources) builder.addFile(parseYamlFile(source.path, source.content));
+  builder.resolveReferences();
+  const problems = sortProblems(builder.problems);
+  if (problems.length > 0) return { problems };
+  return { registry: builder.build(root, sources.map((source) => source.path)), problems };
+}
+
+/** Loads a registry from in-memory files (e.g. git blobs); throws ValidationError carrying every problem. */
+export function loadRegistryFromSources(root: string, sources: ReadonlyArray<RegistrySource>): Registry {
+  const { registry, problems } = collectRegistryProblems(root, sources);
+  if (!registry) throw new ValidationError(problems);
+  return registry;
+}
+
+/** A path as a user would type it: relative to the working directory, absolute only when outside it. */
+export function displayPath(absolute: string): string {
+  const rel = relative(process.cwd(), absolute);
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
+  return sep === '/' ? shown : shown.split(sep).join('/');
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Every *.yaml/*.yml under `dir`, sorted, skipping node_modules and dot-folders (symlinks are not followed). */
+export async function findRegistryFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      found.push(...(await findRegistryFiles(full)));
+    } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/** The registry's files read from disk, as sources keyed by display path; oversized files are not read. */
+export async function readRegistrySources(root: string): Promise<{ sources: RegistrySource[]; problems: Problem[] }> {
+  const absoluteRoot = resolve(root);
+  const info = await stat(absoluteRoot).catch(() => undefined);
+  if (!info) {
+    throw new InputError(`registry folder "${root}" does not exist`, 'pass --registry DIR with the folder holding your scope YAML files (default: scopes)');
+  }
+  const files = info.isDirectory() ? await findRegistryFiles(absoluteRoot) : [absoluteRoot];
+  if (files.length === 0) {
+    throw new InputError(`no *.yaml or *.yml files under "${root}"`, 'a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config');
+  }
+  const sources: RegistrySource[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const path = displayPath(file);
+    const size = (await stat(file)).size;
+    if (size > LIMITS.maxFileBytes) {
+      problems.push({
+        file: path,
+        line: 1,
+        column: 1,
+        code: 'limit',
+        message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
+        hint: 'split the registry into smaller files',
+      });
+      continue;
+    }
+    sources.push({ path, content: await readFile(file, 'utf8') });
+  }
+  return { sources, problems };
+}
+
+/** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */
+export async function loadRegistry(root: string): Promise<Registry> {
+  const { sources, problems: readProblems } = await readRegistrySources(root);
+  const { registry, problems } = collectRegistryProblems(root, sources);
+  if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
+  return registry;
+}

@@ -1,0 +1,217 @@
+/**
+ * Parses one registry file into YAML documents that keep their source positions, refusing hostile input (alias
+ * bombs, huge files, deep nesting, too many documents) before it can cost time or memory.
+ */
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import type { Problem } from '../errors.ts';
+import type { SourcePosition } from './model.ts';
+
+export const LIMITS = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxDocuments: 10_000,
+  maxDepth: 64,
+  maxAliasCount: 100,
+} as const;
+
+export interface ParsedDocument {
+  doc: Document.Parsed;
+  /** Plain JS value of the document (aliases expanded within the limit). */
+  value: unknown;
+  /** 1-based index of the document in its file. */
+  index: number;
+}
+
+export interface ParsedFile {
+  file: string;
+  lineCounter: LineCounter;
+  documents: ParsedDocument[];
+  problems: Problem[];
+}
+
+export function positionAt(file: string, lineCounter: LineCounter, offset: number): SourcePosition {
+  const { line, col } = lineCounter.linePos(offset);
+  return { file, line, column: col };
+}
+
+/** Deepest `[`/`{` nesting outside quotes and comments: checked before parsing, whose composer recurses per level. */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (comment) {
+      if (ch === '\n') comment = false;
+    } else if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      // a quote only opens a quoted scalar at the start of a token
+      const before = i === 0 ? ' ' : text[i - 1]!;
+      if (' \t\n[{,:-'.includes(before)) quote = ch;
+    } else if (ch === '#') {
+      const before = i === 0 ? ' ' : text[i - 1]!;
+      if (' \t\n'.includes(before)) comment = true;
+    } else if (ch === '[' || ch === '{') {
+      depth++;
+      if (depth > max) max = depth;
+    } else if ((ch === ']' || ch === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+/** Nesting depth of a composed node, giving up as soon as it exceeds `limit`. */
+function exceedsDepth(node: unknown, limit: number, depth = 0): boolean {
+  if (depth > limit) return true;
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      if (isPair(item)) {
+        if (exceedsDepth(item.key, limit, depth + 1) || exceedsDepth(item.value, limit, depth + 1)) return true;
+      } else if (exceedsDepth(item, limit, depth + 1)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function limitProblem(file: string, message: string, hint: string, position?: SourcePosition): Problem {
+  return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: 'limit', message, hint };
+}
+
+function duplicateKeyText(text: string, offset: number): string {
+  const rest = text.slice(offset, offset + 200);
+  const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\n]*?)\s*:(?:\s|$)/.exec(rest);
+  return (match?.[1] ?? rest.split('\n')[0] ?? '').trim();
+}
+
+export function parseYamlFile(file: string, text: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const result: ParsedFile = { file, lineCounter, documents: [], problems: [] };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > LIMITS.maxFileBytes) {
+    result.problems.push(
+      limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, 'split the registry into smaller files'),
+    );
+    return result;
+  }
+  if (flowDepth(text) > LIMITS.maxDepth) {
+    result.problems.push(
+      limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, 'registry files are shallow; this looks like generated or hostile input'),
+    );
+    return result;
+  }
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  let index = 0;
+  try {
+    for (const doc of composer.compose(parser.parse(text))) {
+      index++;
+      if (index > LIMITS.maxDocuments) {
+        result.problems.push(
+          limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, 'split the file; a registry needs far fewer documents'),
+        );
+        return result;
+      }
+      if (doc.errors.length > 0) {
+        for (const error of doc.errors) {
+          const position = positionAt(file, lineCounter, error.pos[0]);
+          if (error.code === 'DUPLICATE_KEY') {
+            result.problems.push({
+              ...position,
+              code: 'duplicate-key',
+              message: `duplicate key "${duplicateKeyText(text, error.pos[0])}"`,
+              hint: 'a key may appear once per mapping; merge the two entries',
+            });
+          } else {
+            const problem: Problem = { ...position, code: 'yaml', message: `malformed YAML: ${error.message.split('\n')[0]}` };
+            const line = text.slice(lineCounter.lineStarts[position.line - 1] ?? 0).split('\n')[0] ?? '';
+            if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+              // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
+              problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+            }
+            result.problems.push(problem);
+          }
+        }
+        continue;
+      }
+      if (exceedsDepth(doc.contents, LIMITS.maxDepth)) {
+        const start = doc.contents?.range?.[0] ?? 0;
+        result.problems.push(
+          limitProblem(
+            file,
+            `nesting deeper than ${LIMITS.maxDepth} levels`,
+            'registry files are shallow; this looks like generated or hostile input',
+            positionAt(file, lineCounter, start),
+          ),
+        );
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+      } catch (error) {
+        const start = doc.contents?.range?.[0] ?? 0;
+        const message = error instanceof Error ? error.message : String(error);
+        if (/alias/i.test(message)) {
+          result.problems.push(
+            limitProblem(
+              file,
+              'too many alias expansions (possible "billion laughs" attack)',
+              `at most ${LIMITS.maxAliasCount} aliases are expanded; write the values out`,
+              positionAt(file, lineCounter, start),
+            ),
+          );
+        } else {
+          result.problems.push({ ...positionAt(file, lineCounter, start), code: 'yaml', message: `malformed YAML: ${message}` });
+        }
+        continue;
+      }
+      result.documents.push({ doc, value, index });
+    }
+  } catch (error) {
+    if (error instanceof RangeError) {
+      result.problems.push(limitProblem(file, 'input nested too deeply to parse', 'registry files are shallow; this looks like hostile input'));
+      return result;
+    }
+    throw error;
+  }
+  return result;
+}
+
+/** The node at a path of keys and indices, with the key node of the last step when it was a mapping key. */
+export function nodeAt(
+  doc: Document.Parsed,
+  path: ReadonlyArray<string | number>,
+): { node: Node | undefined; key: Node | undefined; parent: Node | undefined } {
+  let current: unknown = doc.contents;
+  let key: Node | undefined;
+  let parent: Node | undefined;
+  for (const step of path) {
+    if (isAlias(current)) current = current.resolve(doc);
+    parent = current as Node | undefined;
+    key = undefined;
+    if (isMap(current)) {
+      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+      if (!pair) return { node: undefined, key: undefined, parent };
+      key = pair.key as Node;
+      current = pair.value;
+    } else if (isSeq(current)) {
+      current = current.items[Number(step)];
+    } else {
+      return { node: undefined, key: undefined, parent };
+    }
+  }
+  if (isAlias(current)) current = current.resolve(doc);
+  return { node: (current ?? undefined) as Node | undefined, key, parent };
+}
+
+/** Start offset of the best node to point at for a path: the value, else its key, else the closest parent. */
+export function offsetAt(doc: Document.Parsed, path: ReadonlyArray<string | number>, prefer: 'key' | 'value' = 'value'): number {
+  const { node, key, parent } = nodeAt(doc, path);
+  const first = prefer === 'key' ? key ?? node : node ?? key;
+  return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
+}
