@@ -1,9 +1,75 @@
+/** `scopeguard validate`: the registry is either valid, or every problem is listed with its exact place. */
 import type { Command } from 'commander';
+import { InputError, UsageError, type Problem } from '../errors.ts';
+import { collectRegistryProblems, readRegistrySources } from '../registry/load.ts';
+import type { Registry } from '../registry/model.ts';
+import { writeOutput } from './io.ts';
 
-/** Placeholder until the command lands; owned by the issue that delivers `scopeguard validate`. */
+const FORMATS = ['text', 'json'] as const;
+type ValidateFormat = (typeof FORMATS)[number];
+
+export interface RegistrySummary {
+  tenants: number;
+  scopes: number;
+  clients: number;
+  files: number;
+}
+
+export function summarize(registry: Registry): RegistrySummary {
+  const tenants = Object.values(registry.tenants);
+  return {
+    tenants: tenants.length,
+    scopes: tenants.reduce((sum, tenant) => sum + Object.keys(tenant.scopes).length, 0),
+    clients: tenants.reduce((sum, tenant) => sum + Object.keys(tenant.clients).length, 0),
+    files: registry.files.length,
+  };
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}:${problem.line}:${problem.column}  ${problem.message}${problem.hint ? `  (${problem.hint})` : ''}`;
+}
+
+const jsonProblem = (p: Problem) => ({ file: p.file, line: p.line, column: p.column, code: p.code, message: p.message, hint: p.hint ?? null });
+
 export function registerValidate(program: Command): void {
-  program.command('validate').description('(not yet implemented)').action(() => {
-    process.stderr.write('scopeguard validate: not implemented yet\n');
-    process.exitCode = 2;
-  });
+  program
+    .command('validate')
+    .description('check the scope registry: YAML, schemas and cross-references; lists every problem as file:line:column')
+    .option('--registry <dir>', 'registry folder', 'scopes')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .action(async (options: { registry: string; format: string }) => {
+      if (!(FORMATS as readonly string[]).includes(options.format)) {
+        throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
+      }
+      const format = options.format as ValidateFormat;
+      let read: Awaited<ReturnType<typeof readRegistrySources>>;
+      try {
+        read = await readRegistrySources(options.registry);
+      } catch (error) {
+        // piped JSON stays parseable even when the folder itself is wrong
+        if (format === 'json' && error instanceof InputError) {
+          writeOutput(JSON.stringify({ valid: false, error: error.message, hint: error.hint ?? null, problems: [] }, null, 2));
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+      const { registry, problems: registryProblems } = collectRegistryProblems(options.registry, read.sources);
+      const problems = [...read.problems, ...registryProblems];
+      if (registry && problems.length === 0) {
+        const summary = summarize(registry);
+        writeOutput(
+          format === 'json'
+            ? JSON.stringify({ valid: true, summary }, null, 2)
+            : `valid: ${summary.tenants} tenants, ${summary.scopes} scopes, ${summary.clients} clients, ${summary.files} files`,
+        );
+        return;
+      }
+      writeOutput(
+        format === 'json'
+          ? JSON.stringify({ valid: false, problems: problems.map(jsonProblem) }, null, 2)
+          : `${problems.map(formatProblem).join('\n')}\n${problems.length} problem${problems.length === 1 ? '' : 's'} in ${options.registry}`,
+      );
+      process.exitCode = 2;
+    });
 }
