@@ -1,0 +1,192 @@
+/**
+ * The compiled policy bundle: which Rego sources go into it, how `opa build -t wasm` is run, where the committed
+ * Wasm and its manifest live, and the rule metadata read from each rule's `# METADATA`. Used by
+ * scripts/policy-build.ts (the committed bundle) and by the engine (custom policies compiled at run time).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Severity } from '../findings/finding.ts';
+import { SEVERITIES } from '../findings/finding.ts';
+import { InputError } from '../errors.ts';
+import { packageRoot, regoCompileError, runOpa } from './opa-cli.ts';
+
+export const MODES = ['registry', 'change', 'usage'] as const;
+export type PolicyMode = (typeof MODES)[number];
+
+/** One Wasm entrypoint per mode: the aggregator rule `scopeguard/<mode>/findings`. */
+export const ENTRYPOINTS: Record<PolicyMode, string> = {
+  registry: 'scopeguard/registry/findings',
+  change: 'scopeguard/change/findings',
+  usage: 'scopeguard/usage/findings',
+};
+
+export const DOCS_URL = 'https://github.com/scopeguard/scopeguard';
+
+export function ruleDocsUrl(ruleId: string): string {
+  return `${DOCS_URL}#${ruleId.toLowerCase()}`;
+}
+
+/** What a rule's `# METADATA` says about it (plus where it lives). */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  remediation: string;
+  mode: PolicyMode;
+  docs: string;
+}
+
+export interface PolicyManifest {
+  opaVersion: string;
+  /** sha256 over the sorted non-test .rego sources of policies/ (path and content); detects a stale bundle. */
+  sourceHash: string;
+  entrypoints: string[];
+  rules: RuleMeta[];
+}
+
+export function builtinPoliciesDir(): string {
+  return join(packageRoot(), 'policies');
+}
+
+export function distDir(policiesDir = builtinPoliciesDir()): string {
+  return join(policiesDir, 'dist');
+}
+
+const isTest = (file: string): boolean => file.endsWith('_test.rego');
+
+/** Non-test .rego files under dir, sorted, skipping the built bundle folder. */
+export function regoSources(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'dist' && !entry.name.startsWith('.')) walk(path);
+      } else if (entry.name.endsWith('.rego') && !isTest(entry.name)) {
+        found.push(path);
+      }
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+export function sourceHash(policiesDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of regoSources(policiesDir)) {
+    hash.update(relative(policiesDir, file).split(sep).join('/'));
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** The folders of policies/ that go into the bundle (everything but dist/). */
+export function bundleRoots(policiesDir: string): string[] {
+  return readdirSync(policiesDir)
+    .filter((name) => name !== 'dist' && !name.startsWith('.') && statSync(join(policiesDir, name)).isDirectory())
+    .sort()
+    .map((name) => join(policiesDir, name));
+}
+
+/** Reads one file out of a .tar.gz (ustar), enough for the policy.wasm of an opa bundle. */
+export function extractFromTarGz(archive: Buffer, wanted: string): Buffer {
+  const tar = gunzipSync(archive);
+  let offset = 0;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
+    if (name === '') break;
+    const prefix = header.toString('utf8', 345, 500).replace(/\0.*$/s, '');
+    const size = Number.parseInt(header.toString('utf8', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    const fullName = (prefix ? `${prefix}/${name}` : name).replace(/^\/+/, '');
+    if (fullName === wanted) return Buffer.from(tar.subarray(offset + 512, offset + 512 + size));
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`${wanted} not found in the opa bundle`);
+}
+
+/** Compiles the given Rego folders into one Wasm module with every mode's entrypoint; broken Rego → InputError. */
+export function compileWasm(opa: string, roots: string[]): Buffer {
+  const work = mkdtempSync(join(tmpdir(), 'scopeguard-opa-'));
+  try {
+    const out = join(work, 'bundle.tar.gz');
+    const args = ['build', '-t', 'wasm', '--ignore', '*_test.rego'];
+    for (const entrypoint of Object.values(ENTRYPOINTS)) args.push('-e', entrypoint);
+    args.push('-o', out, ...roots);
+    const run = runOpa(opa, args);
+    if (run.status !== 0 || !existsSync(out)) throw regoCompileError(run.stderr || run.stdout);
+    return extractFromTarGz(readFileSync(out), 'policy.wasm');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface InspectAnnotation {
+  annotations?: {
+    scope?: string;
+    title?: string;
+    description?: string;
+    custom?: { id?: unknown; severity?: unknown; remediation?: unknown };
+  };
+  location?: { file?: string; row?: number };
+  path?: { value?: unknown }[];
+}
+
+/**
+ * The metadata of every rule package `scopeguard.<mode>.rules.<ID>` under the given folders, from
+ * `opa inspect -a`. A custom rule without `custom.severity` gets medium; its id defaults to the package name.
+ */
+export function inspectRules(opa: string, roots: string[]): RuleMeta[] {
+  const rules = new Map<string, RuleMeta>();
+  for (const root of roots) {
+    const run = runOpa(opa, ['inspect', '-a', '--format', 'json', root]);
+    if (run.status !== 0) throw regoCompileError(run.stderr || run.stdout);
+    const parsed = JSON.parse(run.stdout || '{}') as { annotations?: InspectAnnotation[] };
+    for (const entry of parsed.annotations ?? []) {
+      const meta = ruleMetaOf(entry);
+      if (meta) rules.set(meta.id, meta);
+    }
+  }
+  return [...rules.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
+  const path = (entry.path ?? []).map((part) => String(part.value));
+  const [, root, mode, rulesKey, packageId, ...rest] = path;
+  if (root !== 'scopeguard' || rulesKey !== 'rules' || !packageId || rest.length > 0) return undefined;
+  if (!MODES.includes(mode as PolicyMode) || entry.annotations?.scope !== 'package') return undefined;
+  const annotations = entry.annotations;
+  const where = `${entry.location?.file ?? '?'}:${entry.location?.row ?? 0}`;
+  const custom = annotations.custom ?? {};
+  const id = typeof custom.id === 'string' ? custom.id : packageId;
+  if (id !== packageId) {
+    throw new InputError(`${where}: METADATA custom.id ${id} differs from the package name ${packageId}`, 'name the package after the rule id');
+  }
+  const severity = custom.severity ?? 'medium';
+  if (typeof severity !== 'string' || !SEVERITIES.includes(severity as Severity)) {
+    throw new InputError(`${where}: METADATA custom.severity of ${id} must be one of ${SEVERITIES.join(', ')}`);
+  }
+  return {
+    id,
+    title: annotations.title ?? id,
+    description: (annotations.description ?? '').trim(),
+    severity: severity as Severity,
+    remediation: typeof custom.remediation === 'string' ? custom.remediation : '',
+    mode: mode as PolicyMode,
+    docs: ruleDocsUrl(id),
+  };
+}
+
+export function readManifest(policiesDir = builtinPoliciesDir()): PolicyManifest {
+  return JSON.parse(readFileSync(join(distDir(policiesDir), 'manifest.json'), 'utf8')) as PolicyManifest;
+}
+
+export function readBuiltinWasm(policiesDir = builtinPoliciesDir()): Buffer {
+  return readFileSync(join(distDir(policiesDir), 'policy.wasm'));
+}
