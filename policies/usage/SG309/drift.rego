@@ -1,0 +1,49 @@
+# METADATA
+# title: Grants drifted from the registry
+# description: >-
+#   The provider reports a scope set for a client (grant or client change events) that differs from the registry,
+#   or issued the client tokens with scopes the registry does not grant: a change made at the provider that never
+#   went through review.
+# custom:
+#   id: SG309
+#   severity: high
+#   remediation: "Either record the change in the registry through a reviewed pull request, or undo it at the provider."
+package scopeguard.usage.rules.SG309
+
+import data.scopeguard.lib.registry as reg
+
+findings contains finding if {
+	some tenant_name, usage in input.usage.tenants
+	some client in usage.clients
+	observed := {s | some s in client.observedGrants.scopes}
+	registered := {s | some s in client.granted}
+	added := observed - registered
+	removed := registered - observed
+	count(added) + count(removed) > 0
+	finding := {
+		"tenant": tenant_name,
+		"subject": reg.client_subject(client.client),
+		"message": sprintf("the provider's scopes for client %s differ from the registry: added %v, removed %v", [client.client, sort(added), sort(removed)]),
+		"evidence": {
+			"kind": "provider-grants",
+			"count": 1,
+			"added": sort(added),
+			"removed": sort(removed),
+			"first": client.observedGrants.at,
+			"last": client.observedGrants.at,
+			"sampleEventIds": [client.observedGrants.eventId],
+		},
+	}
+}
+
+findings contains finding if {
+	some tenant_name, usage in input.usage.tenants
+	some client in usage.clients
+	some issued in client.issuedNotGranted
+	finding := {
+		"tenant": tenant_name,
+		"subject": reg.grant_subject(client.client, issued.scope),
+		"message": sprintf("the provider issued %s to client %s %d times, but the registry does not grant it", [issued.scope, client.client, issued.count]),
+		"evidence": object.union(issued, {"kind": "issued-not-granted"}),
+	}
+}

@@ -1,0 +1,794 @@
+/**
+ * Usage facts: what the audit store says about how a tenant's clients use their scopes, aggregated in SQL so the
+ * policy sees rows that grow with clients×scopes, never with events. Raw events never leave this module.
+ *
+ * The SQL is kept to standard forms (CROSS JOIN UNNEST, window functions, CASE, CAST) so it runs on a distributed
+ * engine over the Parquet export as well; DuckDB-only bits are marked where they occur. Requests are matched to
+ * scopes once per distinct (client, method, path) in TypeScript with the registry's action matcher, loaded into a
+ * temporary table and joined, so matching cost grows with distinct endpoints, not with events.
+ */
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Client, Scope, Sensitivity, ScopeStatus, Tenant } from '../registry/model.ts';
+
+/** Anything that says which scopes allow a request (the registry's compiled action matcher). */
+export interface RequestMatcher {
+  match(method: string, path: string): string[];
+}
+
+export interface UsageWindow {
+  /** Inclusive. */
+  since: Date;
+  /** Exclusive. */
+  until: Date;
+}
+
+export interface UsageFactsOptions {
+  tenant: Tenant;
+  matcher: RequestMatcher;
+  window: UsageWindow;
+  /** Days of history before a day that form its baseline (spikes) and before a first use (new behaviour). */
+  baselineDays?: number;
+  /** The events table; tests and other engines may point elsewhere. */
+  table?: string;
+}
+
+export interface Evidence {
+  count: number;
+  /** ISO-8601 UTC */
+  first?: string;
+  last?: string;
+  /** Up to five event ids, oldest first. */
+  sampleEventIds: string[];
+}
+
+export interface ClientScopeFact {
+  client: string;
+  clientId: string;
+  scope: string;
+  sensitivity: Sensitivity;
+  status: ScopeStatus | 'unknown';
+  granted: boolean;
+  justified: boolean;
+  /** The scope has patterns in the action map, so requests can exercise it. */
+  hasActions: boolean;
+  issued: number;
+  lastIssued?: string;
+  requested: number;
+  lastRequested?: string;
+  exercised: number;
+  firstExercised?: string;
+  lastExercised?: string;
+  /** First issue or exercise in the window plus baseline period. */
+  firstUse?: string;
+  issueSamples: string[];
+  exerciseSamples: string[];
+  /** The day with the highest volume relative to its trailing baseline. */
+  peak?: { day: string; count: number; baseline: number };
+}
+
+export interface TokenFact {
+  tokenId: string;
+  client?: string;
+  clientId: string;
+  scopes: string[];
+  firstSeen: string;
+  lastSeen: string;
+  lastUsed?: string;
+  events: number;
+  refreshes: number;
+  revokedAt?: string;
+  /** Scopes the token carried when used that the client no longer holds. */
+  scopesNotGranted: string[];
+  ungrantedUse?: Evidence;
+  useAfterRevoke?: Evidence;
+  useAfterClientDeleted?: Evidence & { deletedAt: string };
+  sampleEventIds: string[];
+}
+
+export interface GrantFact {
+  grantId: string;
+  clientId: string;
+  client?: string;
+  grantedAt: string;
+  lastSeen: string;
+  revoked: boolean;
+  sampleEventIds: string[];
+}
+
+export interface ClientFact {
+  client: string;
+  clientId: string;
+  /** Scopes the registry grants (as written, without implied ones). */
+  granted: string[];
+  requests: number;
+  unmatched: Evidence & { endpoints: string[] };
+  denials: Evidence & { peakDay?: string; peakCount: number };
+  firstSeen?: string;
+  /** Latest scope set the provider reported for this client (grant/client change events). */
+  observedGrants?: { scopes: string[]; at: string; eventId: string };
+  /** Scopes the provider issued to the client that the registry does not grant. */
+  issuedNotGranted: Array<Evidence & { scope: string }>;
+}
+
+export interface UnknownClientFact {
+  clientId: string;
+  types: string[];
+  evidence: Evidence;
+}
+
+export interface UsageFacts {
+  tenant: string;
+  window: { since: string; until: string; days: number };
+  baselineDays: number;
+  events: number;
+  clientScopes: ClientScopeFact[];
+  tokens: TokenFact[];
+  grants: GrantFact[];
+  clients: ClientFact[];
+  unknownClients: UnknownClientFact[];
+}
+
+const ISSUE_TYPES = `'token.issued', 'token.refreshed', 'authorize.granted'`;
+const USE_TYPES = `'api.request', 'token.refreshed'`;
+const PROVIDER_GRANT_TYPES = `'grant.changed', 'client.created', 'client.updated'`;
+/** Authorization denials and invalid-scope errors (SG308). */
+const DENIAL_CONDITION = `(type = 'authorize.denied' OR (type IN ('token.issued', 'token.refreshed') AND outcome = 'failure') OR (type = 'api.request' AND request_status IN (401, 403)))`;
+const SAMPLES = 5;
+const DAY_MS = 86_400_000;
+
+type Row = Record<string, DuckDBValue>;
+
+export async function computeUsageFacts(connection: DuckDBConnection, options: UsageFactsOptions): Promise<UsageFacts> {
+  const { tenant, matcher, window } = options;
+  const baselineDays = options.baselineDays ?? 28;
+  const table = options.table ?? 'events';
+  const since = sqlTimestamp(window.since);
+  const until = sqlTimestamp(window.until);
+  const historyStart = sqlTimestamp(new Date(window.since.getTime() - baselineDays * DAY_MS));
+  const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
+  const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
+  const query = async (sql: string): Promise<Row[]> =>
+    (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS() as Row[];
+
+  const clients = Object.values(tenant.clients);
+  const byClientId = new Map(clients.map((c) => [c.clientId, c]));
+  await loadRegistryTables(connection, tenant);
+
+  // Match each distinct request once, then join the mapping back (never per event in JS).
+  const requestRows = await query(
+    `SELECT client_id, request_method, request_path, CAST(COUNT(*) AS INTEGER) AS n FROM ${table}
+     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
+     GROUP BY client_id, request_method, request_path`,
+  );
+  await loadRequestMapping(connection, tenant, matcher, byClientId, requestRows);
+
+  const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
+
+  // per client×scope: issued, requested, exercised (window) and first use (window plus baseline)
+  const issuedRows = await query(
+    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES}) AND e.outcome <> 'failure'
+     GROUP BY e.client_id, u.scope`,
+  );
+  const requestedRows = await query(
+    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e CROSS JOIN UNNEST(e.requested_scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} GROUP BY e.client_id, u.scope`,
+  );
+  const exercisedRows = await query(
+    `SELECT e.client_id, m.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e JOIN sg_request_scope m
+       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'
+     GROUP BY e.client_id, m.scope`,
+  );
+  const firstUseRows = await query(
+    `SELECT client_id, scope, ${ts('MIN(first_at)')} AS first_at FROM (
+       SELECT e.client_id, u.scope, MIN(e.time) AS first_at FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+       WHERE ${prefixed(inHistory)} AND e.type IN (${ISSUE_TYPES}) GROUP BY e.client_id, u.scope
+       UNION ALL
+       SELECT e.client_id, m.scope, MIN(e.time) AS first_at FROM ${table} e JOIN sg_request_scope m
+         ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+       WHERE ${prefixed(inHistory)} AND e.type = 'api.request' GROUP BY e.client_id, m.scope
+     ) AS uses GROUP BY client_id, scope`,
+  );
+  const dailyRows = await query(
+    `SELECT e.client_id, m.scope, ${day('e.time')} AS d, CAST(COUNT(*) AS INTEGER) AS n
+     FROM ${table} e JOIN sg_request_scope m
+       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+     WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
+     GROUP BY e.client_id, m.scope, ${day('e.time')}`,
+  );
+  const issueSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES})`,
+  );
+  const exerciseSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, m.scope AS k2, e.event_id, e.time FROM ${table} e JOIN sg_request_scope m
+       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
+  );
+
+  const clientScopes = buildClientScopes(tenant, clients, byClientId, {
+    issuedRows, requestedRows, exercisedRows, firstUseRows, dailyRows, issueSamples, exerciseSamples,
+    windowStart: window.since, baselineDays,
+  });
+
+  const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
+  const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
+  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, inHistory, clients);
+  const unknownClients = await unknownClientFacts(query, connection, tenant.name, table, inWindow);
+
+  return {
+    tenant: tenant.name,
+    window: { since: window.since.toISOString(), until: window.until.toISOString(), days: Math.round((window.until.getTime() - window.since.getTime()) / DAY_MS) },
+    baselineDays,
+    events: eventCount,
+    clientScopes,
+    tokens,
+    grants,
+    clients: clientFacts,
+    unknownClients,
+  };
+}
+
+/** Registry clients and grants as temporary tables, so "not granted" and "unknown client" are joins. */
+async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_clients (client_id VARCHAR, name VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grants (client_id VARCHAR, scope VARCHAR)`);
+  const clientRows: string[][] = [];
+  const grantRows: string[][] = [];
+  for (const client of Object.values(tenant.clients)) {
+    clientRows.push([client.clientId, client.name]);
+    for (const scope of grantedWithImplied(tenant, client)) grantRows.push([client.clientId, scope]);
+  }
+  await insertRows(connection, 'sg_clients', clientRows);
+  await insertRows(connection, 'sg_grants', grantRows);
+}
+
+async function loadRequestMapping(
+  connection: DuckDBConnection,
+  tenant: Tenant,
+  matcher: RequestMatcher,
+  byClientId: Map<string, Client>,
+  requestRows: Row[],
+): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_scope (client_id VARCHAR, method VARCHAR, path VARCHAR, scope VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_unmatched (client_id VARCHAR, method VARCHAR, path VARCHAR)`);
+  const matched: string[][] = [];
+  const unmatched: string[][] = [];
+  const impliedBy = new Map<string, Map<string, string[]>>();
+  for (const row of requestRows) {
+    const clientId = str(row.client_id);
+    const client = byClientId.get(clientId);
+    if (!client) continue; // unknown clients are SG306, judged separately
+    const method = str(row.request_method).toUpperCase();
+    const path = str(row.request_path);
+    const allowing = new Set(matcher.match(method, path));
+    let expand = impliedBy.get(client.name);
+    if (!expand) {
+      expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
+      impliedBy.set(client.name, expand);
+    }
+    let any = false;
+    for (const [granted, covers] of expand) {
+      if (covers.some((s) => allowing.has(s))) {
+        matched.push([clientId, str(row.request_method), path, granted]);
+        any = true;
+      }
+    }
+    if (!any) unmatched.push([clientId, str(row.request_method), path]);
+  }
+  await insertRows(connection, 'sg_request_scope', matched);
+  await insertRows(connection, 'sg_request_unmatched', unmatched);
+}
+
+interface ClientScopeInputs {
+  issuedRows: Row[];
+  requestedRows: Row[];
+  exercisedRows: Row[];
+  firstUseRows: Row[];
+  dailyRows: Row[];
+  issueSamples: Map<string, string[]>;
+  exerciseSamples: Map<string, string[]>;
+  windowStart: Date;
+  baselineDays: number;
+}
+
+function buildClientScopes(
+  tenant: Tenant,
+  clients: Client[],
+  byClientId: Map<string, Client>,
+  inputs: ClientScopeInputs,
+): ClientScopeFact[] {
+  const facts = new Map<string, ClientScopeFact>();
+  const factFor = (clientId: string, scopeName: string): ClientScopeFact | undefined => {
+    const client = byClientId.get(clientId);
+    if (!client) return undefined;
+    const key = `${clientId}\u0000${scopeName}`;
+    let fact = facts.get(key);
+    if (!fact) {
+      const scope: Scope | undefined = tenant.scopes[scopeName];
+      const grant = client.grants.find((g) => g.scope === scopeName);
+      fact = {
+        client: client.name,
+        clientId,
+        scope: scopeName,
+        sensitivity: scope?.sensitivity ?? 'low',
+        status: scope?.status ?? 'unknown',
+        granted: grant !== undefined,
+        justified: Boolean(grant?.justification),
+        hasActions: (tenant.actions[scopeName]?.length ?? 0) > 0,
+        issued: 0,
+        requested: 0,
+        exercised: 0,
+        issueSamples: [],
+        exerciseSamples: [],
+      };
+      facts.set(key, fact);
+    }
+    return fact;
+  };
+  for (const client of clients) for (const grant of client.grants) factFor(client.clientId, grant.scope);
+  for (const row of inputs.issuedRows) {
+    const fact = factFor(str(row.client_id), str(row.scope));
+    if (fact) Object.assign(fact, { issued: num(row.n), lastIssued: iso(row.last_at) });
+  }
+  for (const row of inputs.requestedRows) {
+    const fact = factFor(str(row.client_id), str(row.scope));
+    if (fact) Object.assign(fact, { requested: num(row.n), lastRequested: iso(row.last_at) });
+  }
+  for (const row of inputs.exercisedRows) {
+    const fact = factFor(str(row.client_id), str(row.scope));
+    if (fact) Object.assign(fact, { exercised: num(row.n), firstExercised: iso(row.first_at), lastExercised: iso(row.last_at) });
+  }
+  for (const row of inputs.firstUseRows) {
+    const key = `${str(row.client_id)}\u0000${str(row.scope)}`;
+    const fact = facts.get(key);
+    if (fact) fact.firstUse = iso(row.first_at);
+  }
+  for (const [key, ids] of inputs.issueSamples) {
+    const fact = facts.get(key);
+    if (fact) fact.issueSamples = ids;
+  }
+  for (const [key, ids] of inputs.exerciseSamples) {
+    const fact = facts.get(key);
+    if (fact) fact.exerciseSamples = ids;
+  }
+  const series = new Map<string, Map<string, number>>();
+  for (const row of inputs.dailyRows) {
+    const key = `${str(row.client_id)}\u0000${str(row.scope)}`;
+    let days = series.get(key);
+    if (!days) series.set(key, (days = new Map()));
+    days.set(isoDay(row.d), num(row.n));
+  }
+  for (const [key, days] of series) {
+    const fact = facts.get(key);
+    if (fact) fact.peak = peakDay(days, inputs.windowStart, inputs.baselineDays);
+  }
+  return [...facts.values()].sort((a, b) => a.client.localeCompare(b.client) || a.scope.localeCompare(b.scope));
+}
+
+/**
+ * The window day whose count is highest relative to the median of the preceding `baselineDays` days (days without
+ * requests count as zero). Only days after a full baseline are judged, so a client's first month is not a spike.
+ */
+export function peakDay(days: Map<string, number>, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
+  const sorted = [...days.keys()].sort();
+  if (sorted.length === 0) return undefined;
+  const firstDay = Date.parse(`${sorted[0]}T00:00:00Z`);
+  let best: ClientScopeFact['peak'];
+  let bestRatio = 0;
+  for (const dayText of sorted) {
+    const dayMs = Date.parse(`${dayText}T00:00:00Z`);
+    if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS) continue;
+    const count = days.get(dayText) ?? 0;
+    const trailing: number[] = [];
+    for (let i = 1; i <= baselineDays; i += 1) trailing.push(days.get(new Date(dayMs - i * DAY_MS).toISOString().slice(0, 10)) ?? 0);
+    const baseline = median(trailing);
+    const ratio = count / Math.max(baseline, 1);
+    if (ratio > bestRatio) {
+      bestRatio = ratio;
+      best = { day: dayText, count, baseline };
+    }
+  }
+  return best;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+type Query = (sql: string) => Promise<Row[]>;
+
+async function tokenFacts(
+  query: Query,
+  connection: DuckDBConnection,
+  tenant: Tenant,
+  table: string,
+  inWindow: string,
+  until: string,
+  byClientId: Map<string, Client>,
+): Promise<TokenFact[]> {
+  const rows = await query(
+    `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
+       ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
+       ${ts(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
+       CAST(COUNT(*) AS INTEGER) AS n,
+       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
+     FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL GROUP BY token_id`,
+  );
+  const carried = await query(
+    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL GROUP BY e.token_id, u.scope`,
+  );
+  // token use with a scope the client does not hold (any more); unknown clients are left to SG306
+  const ungranted = await query(
+    `SELECT e.token_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = e.client_id
+     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND g.scope IS NULL
+     GROUP BY e.token_id, u.scope`,
+  );
+  const ungrantedSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = e.client_id
+     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND g.scope IS NULL`,
+  );
+  const afterRevoke = await query(
+    `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e JOIN (
+       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
+       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
+     ) r ON r.token_id = e.token_id
+     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'
+     GROUP BY e.token_id`,
+  );
+  const afterRevokeSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e JOIN (
+       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
+       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
+     ) r ON r.token_id = e.token_id
+     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'`,
+  );
+  const afterDelete = await query(
+    `SELECT e.token_id, ${ts('MIN(d.deleted_at)')} AS deleted_at, CAST(COUNT(*) AS INTEGER) AS n,
+       ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e JOIN (
+       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
+       WHERE tenant = $1 AND type = 'client.deleted' AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id
+     ) d ON d.client_id = e.client_id
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
+       AND e.outcome <> 'failure'
+     GROUP BY e.token_id`,
+  );
+  const tokenSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL
+       AND e.token_id IN (SELECT token_id FROM ${table} WHERE ${inWindow} AND type = 'token.refreshed')`,
+  );
+
+  const scopesOf = groupBy(carried, (r) => str(r.token_id), (r) => str(r.scope));
+  const ungrantedOf = groupBy(ungranted, (r) => str(r.token_id), (r) => r);
+  const revokeOf = new Map(afterRevoke.map((r) => [str(r.token_id), r]));
+  const deleteOf = new Map(afterDelete.map((r) => [str(r.token_id), r]));
+  const tokens: TokenFact[] = [];
+  for (const row of rows) {
+    const tokenId = str(row.token_id);
+    const refreshes = num(row.refreshes);
+    const ungrantedRows = ungrantedOf.get(tokenId) ?? [];
+    const revoke = revokeOf.get(tokenId);
+    const deleted = deleteOf.get(tokenId);
+    // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones.
+    if (refreshes === 0 && ungrantedRows.length === 0 && !revoke && !deleted) continue;
+    const clientId = str(row.client_id);
+    const fact: TokenFact = {
+      tokenId,
+      client: byClientId.get(clientId)?.name,
+      clientId,
+      scopes: (scopesOf.get(tokenId) ?? []).sort(),
+      firstSeen: iso(row.first_at)!,
+      lastSeen: iso(row.last_at)!,
+      lastUsed: iso(row.last_used),
+      events: num(row.n),
+      refreshes,
+      revokedAt: iso(row.revoked_at),
+      scopesNotGranted: ungrantedRows.map((r) => str(r.scope)).sort(),
+      sampleEventIds: tokenSamples.get(`${tokenId}\u0000`) ?? [],
+    };
+    if (ungrantedRows.length > 0) {
+      fact.ungrantedUse = {
+        count: Math.max(...ungrantedRows.map((r) => num(r.n))),
+        first: ungrantedRows.map((r) => iso(r.first_at)!).sort()[0],
+        last: ungrantedRows.map((r) => iso(r.last_at)!).sort().at(-1),
+        sampleEventIds: ungrantedSamples.get(`${tokenId}\u0000`) ?? [],
+      };
+    }
+    if (revoke) fact.useAfterRevoke = evidence(revoke, afterRevokeSamples.get(`${tokenId}\u0000`) ?? []);
+    if (deleted) fact.useAfterClientDeleted = { ...evidence(deleted, []), deletedAt: iso(deleted.deleted_at)! };
+    tokens.push(fact);
+  }
+  return tokens.sort((a, b) => a.tokenId.localeCompare(b.tokenId));
+}
+
+async function grantFacts(
+  query: Query,
+  connection: DuckDBConnection,
+  tenantName: string,
+  table: string,
+  until: string,
+  byClientId: Map<string, Client>,
+): Promise<GrantFact[]> {
+  const rows = await query(
+    `SELECT grant_id, MIN(client_id) AS client_id,
+       ${ts(`MIN(CASE WHEN type = 'consent.granted' THEN time END)`)} AS granted_at,
+       ${ts('MAX(time)')} AS last_at,
+       CAST(SUM(CASE WHEN type = 'consent.revoked' THEN 1 ELSE 0 END) AS INTEGER) AS revocations
+     FROM ${table} WHERE tenant = $1 AND grant_id IS NOT NULL AND time < ${until}
+     GROUP BY grant_id HAVING SUM(CASE WHEN type = 'consent.granted' THEN 1 ELSE 0 END) > 0`,
+  );
+  const samples = await sampleRows(
+    connection, tenantName,
+    `SELECT e.grant_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE e.tenant = $1 AND e.grant_id IS NOT NULL AND e.time < ${until}`,
+  );
+  return rows
+    .map((row) => ({
+      grantId: str(row.grant_id),
+      clientId: str(row.client_id),
+      client: byClientId.get(str(row.client_id))?.name,
+      grantedAt: iso(row.granted_at)!,
+      lastSeen: iso(row.last_at)!,
+      revoked: num(row.revocations) > 0,
+      sampleEventIds: samples.get(`${str(row.grant_id)}\u0000`) ?? [],
+    }))
+    .sort((a, b) => a.grantId.localeCompare(b.grantId));
+}
+
+async function clientLevelFacts(
+  query: Query,
+  connection: DuckDBConnection,
+  tenant: Tenant,
+  table: string,
+  inWindow: string,
+  inHistory: string,
+  clients: Client[],
+): Promise<ClientFact[]> {
+  const requests = await query(
+    `SELECT client_id, CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow} AND type = 'api.request' GROUP BY client_id`,
+  );
+  const firstSeen = await query(`SELECT client_id, ${ts('MIN(time)')} AS first_at FROM ${table} WHERE ${inHistory} GROUP BY client_id`);
+  const unmatched = await query(
+    `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e JOIN sg_request_unmatched m
+       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+     WHERE ${prefixed(inWindow)} AND e.type = 'api.request' GROUP BY e.client_id`,
+  );
+  const unmatchedEndpoints = await query(
+    `SELECT m.client_id, m.method, m.path FROM sg_request_unmatched m
+     WHERE EXISTS (SELECT 1 FROM ${table} e WHERE ${prefixed(inWindow)} AND e.type = 'api.request'
+       AND e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path)
+     ORDER BY m.client_id, m.path, m.method`,
+  );
+  const unmatchedSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e JOIN sg_request_unmatched m
+       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
+     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
+  );
+  const denialDays = await query(
+    `SELECT client_id, ${day('time')} AS d, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at
+     FROM ${table} WHERE ${inWindow} AND client_id IS NOT NULL AND ${DENIAL_CONDITION}
+     GROUP BY client_id, ${day('time')}`,
+  );
+  const denialSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${prefixed(DENIAL_CONDITION, true)}`,
+  );
+  const observed = await query(
+    `SELECT client_id, event_id, ${ts('time')} AS at, scopes FROM (
+       SELECT client_id, event_id, time, scopes,
+         ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY time DESC, event_id DESC) AS rn
+       FROM ${table} WHERE ${inWindow} AND type IN (${PROVIDER_GRANT_TYPES}) AND client_id IS NOT NULL
+     ) AS latest WHERE rn = 1`,
+  );
+  const issuedNotGranted = await query(
+    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = e.client_id
+     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
+     WHERE ${prefixed(inWindow)} AND e.type IN ('token.issued', 'authorize.granted') AND e.outcome <> 'failure' AND g.scope IS NULL
+     GROUP BY e.client_id, u.scope`,
+  );
+  const issuedNotGrantedSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = e.client_id
+     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
+     WHERE ${prefixed(inWindow)} AND e.type IN ('token.issued', 'authorize.granted') AND e.outcome <> 'failure' AND g.scope IS NULL`,
+  );
+
+  const requestsOf = new Map(requests.map((r) => [str(r.client_id), num(r.n)]));
+  const firstSeenOf = new Map(firstSeen.map((r) => [str(r.client_id), iso(r.first_at)]));
+  const unmatchedOf = new Map(unmatched.map((r) => [str(r.client_id), r]));
+  const endpointsOf = groupBy(unmatchedEndpoints, (r) => str(r.client_id), (r) => `${str(r.method)} ${str(r.path)}`);
+  const denialsOf = groupBy(denialDays, (r) => str(r.client_id), (r) => r);
+  const observedOf = new Map(observed.map((r) => [str(r.client_id), r]));
+  const issuedOf = groupBy(issuedNotGranted, (r) => str(r.client_id), (r) => r);
+  return clients
+    .map((client) => {
+      const id = client.clientId;
+      const miss = unmatchedOf.get(id);
+      const denials = denialsOf.get(id) ?? [];
+      const peak = [...denials].sort((a, b) => num(b.n) - num(a.n) || isoDay(a.d).localeCompare(isoDay(b.d)))[0];
+      const seen = observedOf.get(id);
+      const fact: ClientFact = {
+        client: client.name,
+        clientId: id,
+        granted: client.grants.map((g) => g.scope).sort(),
+        requests: requestsOf.get(id) ?? 0,
+        firstSeen: firstSeenOf.get(id),
+        unmatched: {
+          ...(miss ? evidence(miss, unmatchedSamples.get(`${id}\u0000`) ?? []) : { count: 0, sampleEventIds: [] }),
+          endpoints: (endpointsOf.get(id) ?? []).slice(0, 10),
+        },
+        denials: {
+          count: denials.reduce((sum, r) => sum + num(r.n), 0),
+          first: denials.map((r) => iso(r.first_at)!).sort()[0],
+          last: denials.map((r) => iso(r.last_at)!).sort().at(-1),
+          sampleEventIds: denialSamples.get(`${id}\u0000`) ?? [],
+          peakDay: peak ? isoDay(peak.d) : undefined,
+          peakCount: peak ? num(peak.n) : 0,
+        },
+        issuedNotGranted: (issuedOf.get(id) ?? [])
+          .map((r) => ({ scope: str(r.scope), ...evidence(r, issuedNotGrantedSamples.get(`${id}\u0000${str(r.scope)}`) ?? []) }))
+          .sort((a, b) => a.scope.localeCompare(b.scope)),
+      };
+      if (seen) fact.observedGrants = { scopes: listOf(seen.scopes).sort(), at: iso(seen.at)!, eventId: str(seen.event_id) };
+      return fact;
+    })
+    .sort((a, b) => a.client.localeCompare(b.client));
+}
+
+async function unknownClientFacts(
+  query: Query,
+  connection: DuckDBConnection,
+  tenantName: string,
+  table: string,
+  inWindow: string,
+): Promise<UnknownClientFact[]> {
+  const unknown = `${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`;
+  const rows = await query(
+    `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
+     FROM ${table} e WHERE ${unknown} GROUP BY e.client_id`,
+  );
+  const types = await query(`SELECT e.client_id, e.type FROM ${table} e WHERE ${unknown} GROUP BY e.client_id, e.type`);
+  const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${unknown}`);
+  const typesOf = groupBy(types, (r) => str(r.client_id), (r) => str(r.type));
+  return rows
+    .map((row) => ({
+      clientId: str(row.client_id),
+      types: (typesOf.get(str(row.client_id)) ?? []).sort(),
+      evidence: evidence(row, samples.get(`${str(row.client_id)}\u0000`) ?? []),
+    }))
+    .sort((a, b) => a.clientId.localeCompare(b.clientId));
+}
+
+/**
+ * Up to five event ids per (k1, k2) key from a SELECT producing k1, k2, event_id, time, oldest first: one query with a
+ * standard ROW_NUMBER window, never a query per key.
+ */
+async function sampleRows(connection: DuckDBConnection, tenantName: string, select: string): Promise<Map<string, string[]>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT k1, k2, event_id FROM (
+       SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
+       FROM (${select}) AS candidates
+     ) AS ranked WHERE rn <= ${SAMPLES} ORDER BY k1, k2, rn`,
+    [tenantName],
+  );
+  const out = new Map<string, string[]>();
+  for (const row of reader.getRowObjectsJS() as Row[]) {
+    const key = `${str(row.k1)}\u0000${str(row.k2)}`;
+    const list = out.get(key) ?? [];
+    list.push(str(row.event_id));
+    out.set(key, list);
+  }
+  return out;
+}
+
+async function insertRows(connection: DuckDBConnection, table: string, rows: string[][]): Promise<void> {
+  // Batched multi-row VALUES with bound parameters: standard SQL, a handful of statements even for large maps.
+  const width = rows[0]?.length ?? 0;
+  const batch = Math.max(1, Math.floor(2000 / Math.max(width, 1)));
+  for (let i = 0; i < rows.length; i += batch) {
+    const chunk = rows.slice(i, i + batch);
+    const placeholders = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    await connection.run(`INSERT INTO ${table} VALUES ${placeholders.join(', ')}`, chunk.flat());
+  }
+}
+
+function grantedWithImplied(tenant: Tenant, client: Client): Set<string> {
+  const out = new Set<string>();
+  const visit = (scope: string): void => {
+    if (out.has(scope)) return;
+    out.add(scope);
+    for (const implied of tenant.scopes[scope]?.implies ?? []) visit(implied);
+  };
+  for (const grant of client.grants) visit(grant.scope);
+  return out;
+}
+
+function evidence(row: Row, sampleEventIds: string[]): Evidence {
+  return { count: num(row.n), first: iso(row.first_at), last: iso(row.last_at), sampleEventIds };
+}
+
+function groupBy<T>(rows: Row[], key: (row: Row) => string, value: (row: Row) => T): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k) ?? [];
+    list.push(value(row));
+    out.set(k, list);
+  }
+  return out;
+}
+
+/** `tenant = $1 AND time ...` → `e.tenant = $1 AND e.time ...` for queries that join. */
+function prefixed(condition: string, all = false): string {
+  const columns = all
+    ? ['tenant', 'time', 'type', 'outcome', 'request_status']
+    : ['tenant', 'time'];
+  let out = condition;
+  for (const column of columns) out = out.replace(new RegExp(`(^|[\\s(])${column}\\b`, 'g'), `$1e.${column}`);
+  return out;
+}
+
+/** A standard TIMESTAMP literal (UTC, the store's convention). */
+function sqlTimestamp(date: Date): string {
+  return `TIMESTAMP '${date.toISOString().replace('T', ' ').replace('Z', '')}'`;
+}
+
+/** Timestamps leave SQL as text, so every engine returns the same thing. */
+function ts(expression: string): string {
+  return `CAST(${expression} AS VARCHAR)`;
+}
+
+function day(expression: string): string {
+  return `CAST(CAST(${expression} AS DATE) AS VARCHAR)`;
+}
+
+function str(value: DuckDBValue | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function num(value: DuckDBValue | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function listOf(value: DuckDBValue | undefined): string[] {
+  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (value && typeof value === 'object' && 'items' in value) return (value as { items: unknown[] }).items.map(String);
+  return [];
+}
+
+/** `2026-01-02 10:00:00[.123]` (DuckDB's VARCHAR of a TIMESTAMP) → `2026-01-02T10:00:00Z`. */
+function iso(value: DuckDBValue | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = String(value);
+  const parsed = new Date(`${text.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'}`);
+  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace('.000Z', 'Z');
+}
+
+function isoDay(value: DuckDBValue | undefined): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
