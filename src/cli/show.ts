@@ -1,9 +1,105 @@
+/** `scopeguard show --at`: the registry, or one scope or client, as it was at a date or revision. */
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { InputError, UsageError } from '../errors.ts';
+import { registryAt } from '../git/registry-at.ts';
+import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
+import { writeOutput } from './io.ts';
 
-/** Placeholder until the command lands; owned by the issue that delivers `scopeguard show`. */
+const FORMATS = ['text', 'json', 'yaml'] as const;
+
+interface ShowOptions {
+  at: string;
+  tenant?: string;
+  client?: string;
+  scope?: string;
+  registry: string;
+  format: string;
+  output?: string;
+}
+
+const scopeView = (scope: Scope, actions: string[], holders: string[]) => ({
+  kind: 'scope',
+  tenant: scope.tenant,
+  name: scope.name,
+  ...(scope.description !== undefined ? { description: scope.description } : {}),
+  sensitivity: scope.sensitivity,
+  status: scope.status,
+  ...(scope.owner !== undefined ? { owner: scope.owner } : {}),
+  ...(scope.deprecatedSince !== undefined ? { deprecatedSince: scope.deprecatedSince } : {}),
+  ...(scope.replacedBy !== undefined ? { replacedBy: scope.replacedBy } : {}),
+  implies: scope.implies,
+  actions,
+  heldBy: holders,
+});
+
+const clientView = (client: Client) => ({
+  kind: 'client',
+  tenant: client.tenant,
+  name: client.name,
+  clientId: client.clientId,
+  type: client.type,
+  ...(client.owner !== undefined ? { owner: client.owner } : {}),
+  scopes: client.grants.map((g) => g.scope),
+});
+
+const tenantView = (tenant: Tenant) => ({
+  scopes: Object.fromEntries(Object.values(tenant.scopes).map((s) => [s.name, { sensitivity: s.sensitivity, status: s.status, ...(s.owner ? { owner: s.owner } : {}) }])),
+  actions: Object.fromEntries(Object.entries(tenant.actions).map(([scope, patterns]) => [scope, patterns.map((p) => p.pattern)])),
+  clients: Object.fromEntries(Object.values(tenant.clients).map((c) => [c.name, { type: c.type, ...(c.owner ? { owner: c.owner } : {}), scopes: c.grants.map((g) => g.scope) }])),
+  exceptions: tenant.exceptions.map((e) => ({ rule: e.rule, subject: e.subject, expires: e.expires })),
+});
+
+function select(registry: Registry, options: ShowOptions): unknown[] | Record<string, unknown> {
+  const tenants = Object.values(registry.tenants).filter((t) => options.tenant === undefined || t.name === options.tenant);
+  if (options.tenant !== undefined && tenants.length === 0) throw new InputError(`no tenant "${options.tenant}" at ${options.at}`);
+  if (options.scope === undefined && options.client === undefined) return Object.fromEntries(tenants.map((t) => [t.name, tenantView(t)]));
+  const found: unknown[] = [];
+  for (const tenant of tenants) {
+    if (options.scope !== undefined) {
+      const scope = tenant.scopes[options.scope];
+      if (scope) {
+        const holders = Object.values(tenant.clients).filter((c) => c.grants.some((g) => g.scope === scope.name)).map((c) => c.name);
+        found.push(scopeView(scope, (tenant.actions[scope.name] ?? []).map((p) => p.pattern), holders));
+      }
+    } else if (options.client !== undefined) {
+      const client = tenant.clients[options.client];
+      if (client) found.push(clientView(client));
+    }
+  }
+  if (found.length === 0) {
+    throw new InputError(`no ${options.scope !== undefined ? `scope "${options.scope}"` : `client "${options.client}"`} at ${options.at}`);
+  }
+  return found;
+}
+
+function formatText(view: unknown[] | Record<string, unknown>, header: string): string {
+  return `${header}\n${stringify(view, { lineWidth: 0 })}`;
+}
+
 export function registerShow(program: Command): void {
-  program.command('show').description('(not yet implemented)').action(() => {
-    process.stderr.write('scopeguard show: not implemented yet\n');
-    process.exitCode = 2;
-  });
+  program
+    .command('show')
+    .description('the registry (or one scope or client) as it was at a date or revision')
+    .requiredOption('--at <date|ref>', 'a date (YYYY-MM-DD: the last commit before it) or a branch, tag or commit')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--client <name>', 'one client')
+    .option('--scope <name>', 'one scope')
+    .option('--registry <dir>', 'registry folder', 'scopes')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('--output <file>', 'write to a file instead of stdout')
+    .action(async (options: ShowOptions) => {
+      if (options.scope !== undefined && options.client !== undefined) throw new UsageError('give --scope or --client, not both');
+      if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
+      const { registry, revision } = await registryAt(options.at, options.registry);
+      const view = select(registry, options);
+      const document = { at: options.at, commit: revision.commit, registry: view };
+      const text =
+        options.format === 'json'
+          ? JSON.stringify(document, null, 2)
+          : options.format === 'yaml'
+            ? stringify(document, { lineWidth: 0 })
+            : formatText(view, `# ${options.at} (${revision.commit.slice(0, 12)})`);
+      writeOutput(text, options.output);
+    });
 }

@@ -1,0 +1,74 @@
+/**
+ * The semantic difference between two registries: what a reviewer needs to know (who gains or loses access,
+ * what got riskier), not which YAML lines moved. Rendered by `scopeguard diff`, the PR comment and reports, and
+ * judged by the change rules (SG2xx).
+ */
+import type { SourcePosition } from '../registry/model.ts';
+
+/**
+ * - `breaking`: a client or a mapped request loses access (scope removed, grant revoked, client removed)
+ * - `widening`: something may now do more (grant added, action map covers more requests, exception added)
+ * - `narrowing`: something may now do less without anyone losing a grant (action map covers fewer requests)
+ * - `neutral`: meaning unchanged for access (descriptions, owners, patterns rewritten with the same coverage)
+ */
+export type ChangeClassification = 'breaking' | 'widening' | 'narrowing' | 'neutral';
+
+export const CHANGE_CLASSIFICATIONS: readonly ChangeClassification[] = ['breaking', 'widening', 'narrowing', 'neutral'];
+
+export type ChangeKind =
+  | 'scope.added'
+  | 'scope.removed'
+  | 'scope.deprecated'
+  | 'scope.undeprecated'
+  | 'scope.sensitivity-raised'
+  | 'scope.sensitivity-lowered'
+  | 'scope.owner-changed'
+  | 'scope.implies-changed'
+  | 'scope.description-changed'
+  | 'action.added'
+  | 'action.removed'
+  | 'client.added'
+  | 'client.removed'
+  | 'client.type-changed'
+  | 'client.owner-changed'
+  | 'client.scope-granted'
+  | 'client.scope-revoked'
+  | 'exception.added'
+  | 'exception.removed'
+  | 'exception.extended'
+  | 'exception.shortened';
+
+export interface RegistryChange {
+  tenant: string;
+  /**
+   * `scope:x`, `client:y`, `client:y/scope:x` (grants), `scope:x/action:GET /v1/x` (action patterns),
+   * `exception:SG301/client:y/scope:x` (exceptions: rule and the subject they waive).
+   */
+  subject: string;
+  kind: ChangeKind;
+  classification: ChangeClassification;
+  /** The value before (absent for additions): a sensitivity, an owner, an expiry date, a pattern, a list. */
+  before?: unknown;
+  /** The value after (absent for removals). */
+  after?: unknown;
+  /** One line for humans: "sensitivity high → medium", "granted write.orders". */
+  detail: string;
+  /** Where the change is at head, or at base for removals. */
+  location?: SourcePosition;
+}
+
+export interface RevisionLabel {
+  /** As the user gave it: a ref, a date, `worktree`. */
+  ref: string;
+  /** The commit it resolved to, when it is one. */
+  commit?: string;
+}
+
+export interface RegistryDiff {
+  base?: RevisionLabel;
+  head?: RevisionLabel;
+  /** The most serious classification among the changes (`neutral` when there are none). */
+  classification: ChangeClassification;
+  changes: RegistryChange[];
+  summary: Record<ChangeClassification, number>;
+}

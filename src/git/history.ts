@@ -1,0 +1,179 @@
+/**
+ * Who changed what, commit by commit. Walks only the commits that touch the registry root (`git log -- <root>`),
+ * and for each compares the fragments of the blobs it changed, parsed once per blob. A scope that moves to
+ * another file appears on both sides of that commit and so does not look removed and re-added.
+ */
+import { diffRegistries, type RegistryTenants } from '../diff/diff.ts';
+import type { RegistryChange } from '../diff/types.ts';
+import { InputError } from '../errors.ts';
+import { BlobReader } from './blobs.ts';
+import { mergeFragments, parseFragment } from './fragments.ts';
+import { isRegistryFile } from './registry-at.ts';
+import { parseDateSpec, type GitRepo } from './repo.ts';
+
+const NO_BLOB = /^0+$/;
+
+export interface CommitInfo {
+  commit: string;
+  parents: string[];
+  author: string;
+  email: string;
+  /** Author date, ISO-8601 with offset as git gives it. */
+  date: string;
+  subject: string;
+  /** Pull request number from "Merge pull request #12" / "Title (#12)" or from the merge that brought the commit in. */
+  pr?: number;
+}
+
+export interface ChangedFile {
+  path: string;
+  before?: string;
+  after?: string;
+}
+
+export interface CommitChanges extends CommitInfo {
+  files: ChangedFile[];
+  /** The semantic changes this commit made, compared with its (first) parent. */
+  changes: RegistryChange[];
+}
+
+export interface WalkOptions {
+  /** Path of the registry root inside the repository ('' for the repository root). */
+  root: string;
+  /** A `git log` revision range (`base..head`) or a single ref; default HEAD. */
+  range?: string;
+  since?: string;
+  /** Only blobs whose text contains this string are parsed: a name absent from both sides cannot have changed. */
+  mentioning?: string;
+  reader?: BlobReader;
+}
+
+const PR_IN_MESSAGE = [/^Merge pull request #(\d+)\b/, /\(#(\d+)\)\s*$/];
+
+export function pullRequestNumber(subject: string): number | undefined {
+  for (const pattern of PR_IN_MESSAGE) {
+    const match = pattern.exec(subject);
+    if (match?.[1]) return Number(match[1]);
+  }
+  return undefined;
+}
+
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+const FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+
+/** Commits that touch the registry root, newest first, with the semantic change each made. */
+export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): Promise<CommitChanges[]> {
+  const args = ['-c', 'core.quotePath=false', 'log', `--format=${FORMAT}`, '--raw', '--no-abbrev', '--no-renames'];
+  if (options.since) {
+    const since = parseDateSpec(options.since);
+    if (!since) throw new InputError(`--since "${options.since}" is not a date`, 'write it as YYYY-MM-DD');
+    args.push(`--since=${Math.floor(since.getTime() / 1000)}`);
+  }
+  args.push(options.range ?? 'HEAD', '--', options.root === '' ? '.' : options.root);
+  const output = await repo.git.raw(args);
+  const commits = parseLog(output, options.root);
+  const reader = options.reader ?? new BlobReader(repo.top);
+  try {
+    const fragment = async (path: string, blob: string | undefined): Promise<RegistryTenants | undefined> => {
+      if (!blob) return undefined;
+      const content = await reader.read(blob);
+      if (content === undefined) return undefined;
+      if (options.mentioning !== undefined && !content.includes(options.mentioning)) return undefined;
+      return fragmentFor(blob, path, content);
+    };
+    const result: CommitChanges[] = [];
+    for (const commit of commits) {
+      const before = await Promise.all(commit.files.map((file) => fragment(file.path, file.before)));
+      const after = await Promise.all(commit.files.map((file) => fragment(file.path, file.after)));
+      const defined = (list: Array<RegistryTenants | undefined>): RegistryTenants[] => list.filter((f): f is RegistryTenants => f !== undefined);
+      const { changes } = diffRegistries(mergeFragments(defined(before)), mergeFragments(defined(after)));
+      result.push({ ...commit, changes });
+    }
+    await attachPullRequests(repo, result);
+    return result;
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}
+
+const fragmentCache = new Map<string, RegistryTenants>();
+
+/** Parsed once per blob id (the path only labels locations, and a blob's content never changes). */
+function fragmentFor(blob: string, path: string, content: string): RegistryTenants {
+  const key = `${blob}:${path}`;
+  let fragment = fragmentCache.get(key);
+  if (!fragment) {
+    fragment = parseFragment(path, content);
+    fragmentCache.set(key, fragment);
+  }
+  return fragment;
+}
+
+function parseLog(output: string, root: string): Array<CommitInfo & { files: ChangedFile[] }> {
+  const commits: Array<CommitInfo & { files: ChangedFile[] }> = [];
+  for (const record of output.split(RECORD)) {
+    if (record.trim() === '') continue;
+    const [header = '', ...lines] = record.split('\n');
+    const [commit = '', parents = '', author = '', email = '', date = '', subject = ''] = header.split(FIELD);
+    const files: ChangedFile[] = [];
+    for (const line of lines) {
+      if (!line.startsWith(':')) continue;
+      const tab = line.indexOf('\t');
+      const [, , before = '', after = ''] = line.slice(1, tab).split(' ');
+      const path = unquote(line.slice(tab + 1));
+      const insideRoot = root === '' ? path : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : undefined;
+      if (insideRoot === undefined || !isRegistryFile(insideRoot)) continue;
+      files.push({ path, ...(NO_BLOB.test(before) ? {} : { before }), ...(NO_BLOB.test(after) ? {} : { after }) });
+    }
+    const pr = pullRequestNumber(subject);
+    commits.push({ commit, parents: parents.split(' ').filter(Boolean), author, email, date, subject, ...(pr !== undefined ? { pr } : {}), files });
+  }
+  return commits;
+}
+
+/** git quotes paths with unusual characters as C strings. */
+function unquote(path: string): string {
+  if (!path.startsWith('"')) return path;
+  try {
+    return JSON.parse(path) as string;
+  } catch {
+    return path.slice(1, -1);
+  }
+}
+
+/** Commits merged by "Merge pull request #N" get N, unless their own message names one. */
+async function attachPullRequests(repo: GitRepo, commits: CommitInfo[]): Promise<void> {
+  const missing = commits.filter((c) => c.pr === undefined && c.parents.length === 1);
+  if (missing.length === 0) return;
+  const wanted = new Map(missing.map((c) => [c.commit, c]));
+  const merges = await repo.git.raw(['log', '--merges', `--format=%H${FIELD}%P${FIELD}%s`, 'HEAD']);
+  for (const line of merges.split('\n')) {
+    if (wanted.size === 0) return;
+    const [, parents = '', subject = ''] = line.split(FIELD);
+    const pr = pullRequestNumber(subject);
+    const [first, second] = parents.split(' ');
+    if (pr === undefined || !first || !second) continue;
+    const brought = await repo.git.raw(['rev-list', second, `^${first}`]);
+    for (const commit of brought.split('\n')) {
+      const info = wanted.get(commit.trim());
+      if (info) {
+        info.pr = pr;
+        wanted.delete(commit.trim());
+      }
+    }
+  }
+}
+
+/** True when a change concerns the scope `name`: the scope, its actions, grants of it, exceptions about it. */
+export function concernsScope(change: RegistryChange, name: string): boolean {
+  const s = change.subject;
+  return s === `scope:${name}` || s.startsWith(`scope:${name}/action:`) || s.endsWith(`/scope:${name}`);
+}
+
+/** True when a change concerns the client `name`: the client, its grants, exceptions about it. */
+export function concernsClient(change: RegistryChange, name: string): boolean {
+  const s = change.subject;
+  if (s === `client:${name}` || s.startsWith(`client:${name}/`)) return true;
+  return s.startsWith('exception:') && (s.includes(`/client:${name}/`) || s.endsWith(`/client:${name}`));
+}

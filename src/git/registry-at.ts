@@ -1,0 +1,90 @@
+/**
+ * The registry as it was at a revision, read from git objects (`ls-tree` + `cat-file`) without touching the work
+ * tree. Every YAML file under the root is loaded and dispatched by its `kind`, as on disk, so a file that moved or
+ * was renamed between revisions is simply found at its new path.
+ */
+import { join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { displayPath, loadRegistryFromSources, type RegistrySource } from '../registry/load.ts';
+import type { Registry } from '../registry/model.ts';
+import { BlobReader } from './blobs.ts';
+import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
+
+export interface TreeFile {
+  /** Path inside the repository, `/`-separated. */
+  path: string;
+  blob: string;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** True for files the on-disk loader would read too: YAML, not under node_modules or a dot-folder. */
+export function isRegistryFile(pathInsideRoot: string): boolean {
+  if (!YAML_FILE.test(pathInsideRoot)) return false;
+  const folders = pathInsideRoot.split('/').slice(0, -1);
+  return !folders.some((folder) => folder === 'node_modules' || folder.startsWith('.'));
+}
+
+/** The registry files at `commit` under `root` (a path inside the repository). */
+export async function registryFilesAt(repo: GitRepo, commit: string, root: string): Promise<TreeFile[]> {
+  const output = await repo.git.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', root === '' ? '.' : root]);
+  const files: TreeFile[] = [];
+  for (const record of output.split('\0')) {
+    if (record === '') continue;
+    const tab = record.indexOf('\t');
+    const [, type, blob] = record.slice(0, tab).split(' ');
+    const path = record.slice(tab + 1);
+    if (type !== 'blob' || !blob) continue;
+    const insideRoot = root === '' ? path : path.slice(root.length + 1);
+    if (isRegistryFile(insideRoot)) files.push({ path, blob });
+  }
+  return files;
+}
+
+export interface RegistryAtRevision {
+  registry: Registry;
+  revision: ResolvedRevision;
+}
+
+export interface RegistryAtOptions {
+  /** Where the command runs (default: process.cwd()); the registry root is relative to it. */
+  cwd?: string;
+  /** Reuse one reader (and its blob cache) across several revisions. */
+  reader?: BlobReader;
+}
+
+/**
+ * Loads the registry at `spec` (branch, tag, commit or date). `registryRoot` is given as the user typed it,
+ * relative to `cwd`; positions name files as the on-disk loader does (relative to the working directory).
+ */
+export async function registryAt(spec: string, registryRoot: string, options: RegistryAtOptions = {}): Promise<RegistryAtRevision> {
+  const cwd = options.cwd ?? process.cwd();
+  const repo = await openRepo(cwd);
+  const root = pathInRepo(repo, cwd, registryRoot);
+  const revision = await resolveRevision(repo, spec);
+  const reader = options.reader ?? new BlobReader(repo.top);
+  try {
+    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec);
+    return { registry, revision };
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}
+
+export async function loadRegistryAtCommit(
+  repo: GitRepo,
+  reader: BlobReader,
+  commit: string,
+  root: string,
+  registryRoot: string,
+  spec: string,
+): Promise<Registry> {
+  const files = await registryFilesAt(repo, commit, root);
+  if (files.length === 0) {
+    throw new InputError(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, 'check --registry and the revision');
+  }
+  const sources: RegistrySource[] = await Promise.all(
+    files.map(async (file): Promise<RegistrySource> => ({ path: displayPath(join(repo.top, file.path)), content: (await reader.read(file.blob)) ?? '' })),
+  );
+  return loadRegistryFromSources(registryRoot, sources);
+}
