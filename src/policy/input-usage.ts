@@ -2,25 +2,38 @@
  * The `usage` mode's input document: per tenant the aggregated usage facts, with every age already computed in days
  * against `now`, so the Rego rules never touch a clock and evaluation is deterministic.
  */
+import type { Registry } from '../registry/model.ts';
 import type { UsageFacts } from '../usage/facts.ts';
+import { tenantsInput, type TenantInput } from './input-registry.ts';
 
 const DAY_MS = 86_400_000;
 
+/** The registry (as in the registry mode) plus `usage.tenants.<name>`: the facts the SG3xx rules judge. */
 export interface UsageInput {
+  mode: 'usage';
   now: string;
-  window: UsageFacts['window'];
-  tenants: Record<string, TenantUsageInput>;
+  today: string;
+  tenants: Record<string, TenantInput>;
+  usage: {
+    window: UsageFacts['window'];
+    tenants: Record<string, TenantUsageInput>;
+  };
 }
 
 export type TenantUsageInput = ReturnType<typeof withAges>;
 
-export function buildUsageInput(factsByTenant: UsageFacts[], now: Date): UsageInput {
-  const tenants: Record<string, TenantUsageInput> = {};
-  for (const facts of factsByTenant) tenants[facts.tenant] = withAges(facts, now);
+export function buildUsageInput(registry: Registry, factsByTenant: UsageFacts[], now: Date): UsageInput {
+  const usageTenants: Record<string, TenantUsageInput> = {};
+  for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts, now);
   return {
+    mode: 'usage',
     now: now.toISOString(),
-    window: factsByTenant[0]?.window ?? { since: now.toISOString(), until: now.toISOString(), days: 0 },
-    tenants,
+    today: now.toISOString().slice(0, 10),
+    tenants: tenantsInput(registry, now),
+    usage: {
+      window: factsByTenant[0]?.window ?? { since: now.toISOString(), until: now.toISOString(), days: 0 },
+      tenants: usageTenants,
+    },
   };
 }
 

@@ -16,6 +16,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": concat("", ["token:", token.tokenId]),
+		"key": "scope-not-granted",
 		"message": sprintf("token %s of client %s was used with %s, which the client no longer holds", [token.tokenId, client_label(token), concat(", ", token.scopesNotGranted)]),
 		"evidence": object.union(token.ungrantedUse, {"kind": "scope-not-granted", "scopes": token.scopesNotGranted, "clientId": token.clientId}),
 	}
@@ -28,6 +29,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": concat("", ["token:", token.tokenId]),
+		"key": "used-after-revoke",
 		"message": sprintf("token %s of client %s was used %d times after it was revoked on %s", [token.tokenId, client_label(token), token.useAfterRevoke.count, token.revokedAt]),
 		"evidence": object.union(token.useAfterRevoke, {"kind": "used-after-revoke", "revokedAt": token.revokedAt, "clientId": token.clientId}),
 	}
@@ -40,6 +42,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": concat("", ["token:", token.tokenId]),
+		"key": "used-after-client-deleted",
 		"message": sprintf("token %s was used %d times after its client %s was deleted on %s", [token.tokenId, token.useAfterClientDeleted.count, client_label(token), token.useAfterClientDeleted.deletedAt]),
 		"evidence": object.union(token.useAfterClientDeleted, {"kind": "used-after-client-deleted", "clientId": token.clientId}),
 	}

@@ -22,6 +22,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(fact.client, fact.scope),
+		"key": "first-use",
 		"message": sprintf("client %s used %s scope %s for the first time on %s after %d days without it", [fact.client, fact.sensitivity, fact.scope, fact.firstUse, fact.historyDaysBeforeFirstUse]),
 		"evidence": {
 			"kind": "first-use",
@@ -40,6 +41,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(fact.client, fact.scope),
+		"key": "spike",
 		"message": sprintf("client %s made %d requests under %s on %s, %v times its daily median of %v", [fact.client, fact.peak.count, fact.scope, fact.peak.day, round((fact.peak.count / max({fact.peak.baseline, 1})) * 10) / 10, fact.peak.baseline]),
 		"evidence": {
 			"kind": "spike",
