@@ -111,9 +111,11 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     for (const doc of composer.compose(parser.parse(text))) {
       index++;
       if (index > LIMITS.maxDocuments) {
-        result.problems.push(
+        // the limit is the one problem worth reading; per-document noise from such a file is not
+        result.documents = [];
+        result.problems = [
           limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, 'split the file; a registry needs far fewer documents'),
-        );
+        ];
         return result;
       }
       if (doc.errors.length > 0) {

@@ -1,0 +1,227 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ValidationError, InputError, type Problem } from '../../src/errors.ts';
+import { collectRegistryProblems, loadRegistry, loadRegistryFromSources, resolveConfig } from '../../src/registry/load.ts';
+
+const FIXTURES = 'test/fixtures/registry';
+
+async function problemsOf(dir: string): Promise<Problem[]> {
+  try {
+    await loadRegistry(dir);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected ${dir} to be invalid`);
+}
+
+/** `file:line:column code` for compact, exact comparison. */
+const at = (p: Problem) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p.code}`;
+
+describe('loadRegistry: each error class from a real file, with its position', () => {
+  it('malformed YAML, with a hint for {param} inside a flow list', async () => {
+    const problems = await problemsOf(`${FIXTURES}/malformed-yaml`);
+    expect(problems.map(at)).toEqual(['actions.yaml:4:50 yaml', 'scopes.yaml:7:1 yaml']);
+    expect(problems[0]!.file).toBe(`${FIXTURES}/malformed-yaml/actions.yaml`);
+    expect(problems[0]!.hint).toContain('quote patterns with {param}');
+    expect(problems[1]!.message).toContain('Missing closing "quote');
+  });
+
+  it('duplicate keys', async () => {
+    const problems = await problemsOf(`${FIXTURES}/duplicate-key`);
+    expect(problems.map(at)).toEqual(['scopes.yaml:9:3 duplicate-key']);
+    expect(problems[0]!.message).toBe('duplicate key "read.orders"');
+  });
+
+  it('wrong types, enum values, unknown keys, bad dates and missing required keys', async () => {
+    const problems = await problemsOf(`${FIXTURES}/schema-errors`);
+    expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
+      'registry.yaml:6:18 schema scopes."read.orders".sensitivity has the invalid value "hgih" (did you mean "high"? one of: low, medium, high, critical)',
+      'registry.yaml:8:14 schema scopes."read.orders".implies must be a list, not the text "read.data"',
+      'registry.yaml:10:5 unknown-key unknown key "descripton" in scopes."read.data" (did you mean "description"? allowed: description, sensitivity, owner, status, deprecatedSince, replacedBy, implies)',
+      'registry.yaml:11:22 schema scopes."read.data".deprecatedSince must be a date, not the text "15.01.2026" (write a calendar date as YYYY-MM-DD, e.g. 2027-01-31)',
+      'registry.yaml:16:3 schema clients.web-shop is missing the required key "clientId" (add "clientId:")',
+      'registry.yaml:21:1 schema ExceptionSet is missing the required key "tenant" (add "tenant:")',
+      'registry.yaml:25:13 schema exceptions[0].reason must be text, not the number 42',
+    ]);
+  });
+
+  it('unknown and missing kind, with a did-you-mean', async () => {
+    const problems = await problemsOf(`${FIXTURES}/unknown-kind`);
+    expect(problems.map(at)).toEqual(['registry.yaml:6:7 unknown-kind', 'registry.yaml:10:1 unknown-kind']);
+    expect(problems[0]!.message).toBe('unknown kind "ClientSets"');
+    expect(problems[0]!.hint).toMatch(/^did you mean "ClientSet"\?/);
+    expect(problems[1]!.message).toBe('document has no "kind"');
+  });
+
+  it('a second Config document', async () => {
+    const problems = await problemsOf(`${FIXTURES}/config-twice`);
+    expect(problems.map(at)).toEqual(['a.yaml:4:1 duplicate-key']);
+    expect(problems[0]!.hint).toContain('a.yaml:1:1');
+  });
+
+  it('cross-references: unknown scopes and clients, duplicates, malformed patterns and subjects', async () => {
+    const problems = await problemsOf(`${FIXTURES}/cross-references`);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'actions.yaml:6:7 schema action pattern "FETCH /v1/orders/{id}" has the unknown method "FETCH" (write "METHOD /path" with METHOD one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *, e.g. "GET /v1/orders/{id}")',
+      'actions.yaml:7:3 reference action map names the unknown scope "write.ordrs" (did you mean "write.orders"?)',
+      'actions.yaml:10:7 schema action pattern "PUT /v1/orders/*.json" has the malformed segment "*.json" (a segment is a literal, *, ** or {name}; wildcards inside a segment and query strings are not supported)',
+      'clients.yaml:7:14 reference client "web-shop" is granted the unknown scope "read.ordres" (did you mean "read.orders"?)',
+      'clients.yaml:9:7 reference justification for "read.legacy", which client "web-shop" does not hold (add "read.legacy" to its scopes or remove the justification)',
+      `clients.yaml:11:15 duplicate-key clientId "0oa1" of client "checkout" is also used by client "web-shop" in tenant "acme" (a provider client id identifies one client; web-shop is at ${FIXTURES}/cross-references/clients.yaml:4:3)`,
+      'clients.yaml:13:28 duplicate-key client "checkout" lists the scope "write.orders" twice (remove the repeated entry)',
+      'exceptions.yaml:5:14 reference exception for SG105 names the unknown client "web-shopp" (did you mean "web-shop"?)',
+      'exceptions.yaml:13:14 schema exception subject "scopes:read.orders" is malformed (write scope:NAME, client:NAME, client:NAME/scope:NAME or token:ID)',
+      `scopes.yaml:4:3 duplicate-key scope "read.orders" is defined twice in tenant "acme" (first defined at ${FIXTURES}/cross-references/more-scopes.yaml:4:3)`,
+      'scopes.yaml:8:15 reference scope "write.orders" implies the unknown scope "read.order" (did you mean "read.orders"?)',
+      'scopes.yaml:11:17 reference scope "read.legacy" is replaced by the unknown scope "read.everything" (define it in a ScopeSet of tenant "acme")',
+    ]);
+  });
+
+  it('a missing registry folder is an InputError, not a stack trace', async () => {
+    await expect(loadRegistry(`${FIXTURES}/does-not-exist`)).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('hostile YAML is refused with a limit problem', () => {
+  it('alias bombs', async () => {
+    const problems = await problemsOf(`${FIXTURES}/hostile-aliases`);
+    expect(problems.map((p) => p.code)).toEqual(['limit']);
+    expect(problems[0]!.message).toContain('alias');
+  });
+
+  it('deep nesting', async () => {
+    const problems = await problemsOf(`${FIXTURES}/hostile-nesting`);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([['limit', 'nesting deeper than 64 levels']]);
+  });
+
+  it('deep block nesting (indentation, not brackets)', () => {
+    let text = 'kind: ScopeSet\ntenant: acme\nscopes:\n';
+    for (let depth = 1; depth <= 70; depth++) text += `${'  '.repeat(depth)}k${depth}:\n`;
+    const { problems } = collectRegistryProblems('mem', [{ path: 'deep.yaml', content: text }]);
+    expect(problems.map((p) => p.code)).toEqual(['limit']);
+  });
+
+  it('more than 10,000 documents', async () => {
+    const problems = await problemsOf(`${FIXTURES}/hostile-documents`);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([['limit', 'more than 10000 YAML documents in one file']]);
+  });
+
+  it('files over 5 MB, on disk and in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-big-'));
+    const big = `kind: Config\n# ${'x'.repeat(5 * 1024 * 1024)}\n`;
+    writeFileSync(join(dir, 'big.yaml'), big);
+    const problems = await problemsOf(dir);
+    expect(problems.map((p) => p.code)).toEqual(['limit']);
+    expect(problems[0]!.message).toMatch(/over the 5 MB limit/);
+    const inMemory = collectRegistryProblems('mem', [{ path: 'big.yaml', content: big }]).problems;
+    expect(inMemory.map((p) => p.code)).toEqual(['limit']);
+  });
+});
+
+describe('the example registry', () => {
+  it('validates, with positions relative to the working directory', async () => {
+    const registry = await loadRegistry('scopes');
+    expect(Object.keys(registry.tenants)).toEqual(['acme', 'globex']);
+    expect(registry.files).toContain('scopes/acme/scopes.yaml');
+    const acme = registry.tenants.acme!;
+    expect(acme.scopes['read.orders']!.location).toEqual({ file: 'scopes/acme/scopes.yaml', line: 5, column: 3 });
+    expect(acme.scopes['sync.inventory']!.owner).toBeUndefined();
+    expect(acme.clients['web-storefront']!.location).toEqual({ file: 'scopes/acme/clients.yaml', line: 5, column: 3 });
+    expect(acme.clients['web-storefront']!.grants.map((g) => [g.scope, g.location.line, g.location.column])).toEqual([
+      ['read.catalog', 10, 14],
+      ['read.orders', 10, 28],
+      ['read.users', 10, 41],
+    ]);
+    expect(acme.actions['read.orders']![0]).toEqual({
+      pattern: 'GET /v1/orders',
+      method: 'GET',
+      path: '/v1/orders',
+      location: { file: 'scopes/acme/actions.yaml', line: 7, column: 7 },
+    });
+    expect(acme.exceptions[0]!.location).toEqual({ file: 'scopes/acme/exceptions.yaml', line: 4, column: 5 });
+    expect(registry.config.location).toEqual({ file: 'scopes/scopeguard.yaml', line: 3, column: 1 });
+    expect(registry.config.owners['team-billing']).toEqual({ emails: ['ana.silva@example.com'], logins: ['ana-gh'] });
+    // globex is one multi-document file
+    expect(registry.tenants.globex!.clients['driver-app']!.location.file).toBe('scopes/globex/registry.yaml');
+  });
+});
+
+describe('loadRegistryFromSources and defaults', () => {
+  const scopeSet = 'kind: ScopeSet\ntenant: t\nscopes:\n  a: {}\n  b: {implies: [a], status: deprecated}\n';
+
+  it('uses the given path verbatim and applies scope defaults', () => {
+    const registry = loadRegistryFromSources('scopes', [{ path: 'HEAD~1:scopes/t.yaml', content: scopeSet }]);
+    expect(registry.files).toEqual(['HEAD~1:scopes/t.yaml']);
+    expect(registry.tenants.t!.scopes.a).toEqual({
+      name: 'a',
+      tenant: 't',
+      sensitivity: 'low',
+      status: 'active',
+      implies: [],
+      location: { file: 'HEAD~1:scopes/t.yaml', line: 4, column: 3 },
+    });
+    expect(registry.tenants.t!.scopes.b!.status).toBe('deprecated');
+  });
+
+  it('throws a ValidationError carrying every problem', () => {
+    const bad = 'kind: ClientSet\ntenant: t\nclients:\n  c: {clientId: x, type: robot, scopes: [nope]}\n';
+    let caught: unknown;
+    try {
+      loadRegistryFromSources('r', [{ path: 'c.yaml', content: bad }, { path: 'd.yaml', content: 'kind: Nope\n' }]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).problems.map(at)).toEqual(['c.yaml:4:26 schema', 'd.yaml:1:7 unknown-kind']);
+  });
+
+  it('a scope and a client of one tenant may be spread over files; a tenant is required except on Config', () => {
+    const { registry, problems } = collectRegistryProblems('r', [
+      { path: 's.yaml', content: scopeSet },
+      { path: 'c.yaml', content: 'kind: ClientSet\ntenant: t\nclients:\n  c: {clientId: x, type: machine, scopes: [a, b]}\n' },
+      { path: 'x.yaml', content: 'kind: ActionMap\nactions: {}\n' },
+    ]);
+    expect(registry).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual(['ActionMap is missing the required key "tenant"']);
+  });
+
+  it('resolveConfig fills every default', () => {
+    expect(resolveConfig()).toEqual({
+      failOn: 'high',
+      thresholds: {
+        unusedScopeDays: 90,
+        idleTokenDays: 30,
+        minDeprecationDays: 30,
+        maxExceptionDays: 180,
+        spikeFactor: 5,
+        maxHoldersOfBroadScope: 3,
+        denialBurst: 10,
+      },
+      rules: {},
+      owners: {},
+      policies: [],
+      store: '.scopeguard/audit.duckdb',
+      sources: {},
+      alerts: [],
+    });
+    const custom = resolveConfig({ kind: 'Config', failOn: 'low', thresholds: { denialBurst: 3 }, owners: { t: { emails: ['a@example.com'] } } });
+    expect(custom.failOn).toBe('low');
+    expect(custom.thresholds.denialBurst).toBe(3);
+    expect(custom.thresholds.unusedScopeDays).toBe(90);
+    expect(custom.owners.t).toEqual({ emails: ['a@example.com'], logins: [] });
+  });
+
+  it('skips node_modules and dot-folders and reports absolute paths outside the working directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-walk-'));
+    mkdirSync(join(dir, 'node_modules'));
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, 'node_modules', 'x.yaml'), 'kind: Broken\n');
+    writeFileSync(join(dir, '.git', 'x.yml'), 'kind: Broken\n');
+    writeFileSync(join(dir, 's.yml'), scopeSet);
+    const registry = await loadRegistry(dir);
+    expect(registry.files).toEqual([join(dir, 's.yml')]);
+  });
+});
