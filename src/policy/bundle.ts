@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Severity } from '../findings/finding.ts';
 import { SEVERITIES } from '../findings/finding.ts';
@@ -183,10 +184,21 @@ function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
   };
 }
 
-export function readManifest(policiesDir = builtinPoliciesDir()): PolicyManifest {
-  return JSON.parse(readFileSync(join(distDir(policiesDir), 'manifest.json'), 'utf8')) as PolicyManifest;
+/**
+ * Where the compiled bundle is read from. The GitHub Action's single-file bundle (dist/index.js) carries a copy of
+ * policy.wasm and manifest.json beside it (scripts/build-action.mjs), so it runs without the package layout.
+ */
+function builtinDistDir(policiesDir?: string): string {
+  if (policiesDir) return distDir(policiesDir);
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(here, 'policy.wasm')) && existsSync(join(here, 'manifest.json'))) return here;
+  return distDir();
 }
 
-export function readBuiltinWasm(policiesDir = builtinPoliciesDir()): Buffer {
-  return readFileSync(join(distDir(policiesDir), 'policy.wasm'));
+export function readManifest(policiesDir?: string): PolicyManifest {
+  return JSON.parse(readFileSync(join(builtinDistDir(policiesDir), 'manifest.json'), 'utf8')) as PolicyManifest;
+}
+
+export function readBuiltinWasm(policiesDir?: string): Buffer {
+  return readFileSync(join(builtinDistDir(policiesDir), 'policy.wasm'));
 }
