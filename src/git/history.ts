@@ -75,17 +75,22 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
   const commits = parseLog(output, options.root);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const fragment = async (path: string, blob: string | undefined): Promise<RegistryTenants | undefined> => {
-      if (!blob) return undefined;
-      const content = await reader.read(blob);
-      if (content === undefined) return undefined;
-      if (options.mentioning !== undefined && !content.includes(options.mentioning)) return undefined;
-      return fragmentFor(blob, path, content);
+    const content = async (blob: string | undefined): Promise<string | undefined> => (blob ? reader.read(blob) : undefined);
+    // both sides of a file are parsed when either mentions the name, so an edit never looks like an addition
+    const sides = async (file: ChangedFile): Promise<[RegistryTenants | undefined, RegistryTenants | undefined]> => {
+      const [before, after] = await Promise.all([content(file.before), content(file.after)]);
+      const wanted = options.mentioning;
+      if (wanted !== undefined && !before?.includes(wanted) && !after?.includes(wanted)) return [undefined, undefined];
+      return [
+        file.before && before !== undefined ? fragmentFor(file.before, file.path, before) : undefined,
+        file.after && after !== undefined ? fragmentFor(file.after, file.path, after) : undefined,
+      ];
     };
     const result: CommitChanges[] = [];
     for (const commit of commits) {
-      const before = await Promise.all(commit.files.map((file) => fragment(file.path, file.before)));
-      const after = await Promise.all(commit.files.map((file) => fragment(file.path, file.after)));
+      const pairs = await Promise.all(commit.files.map(sides));
+      const before = pairs.map(([b]) => b);
+      const after = pairs.map(([, a]) => a);
       const defined = (list: Array<RegistryTenants | undefined>): RegistryTenants[] => list.filter((f): f is RegistryTenants => f !== undefined);
       const { changes } = diffRegistries(mergeFragments(defined(before)), mergeFragments(defined(after)));
       result.push({ ...commit, changes });

@@ -4,7 +4,7 @@
  * was renamed between revisions is simply found at its new path.
  */
 import { join } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, ValidationError } from '../errors.ts';
 import { displayPath, loadRegistryFromSources, type RegistrySource } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
@@ -86,5 +86,11 @@ export async function loadRegistryAtCommit(
   const sources: RegistrySource[] = await Promise.all(
     files.map(async (file): Promise<RegistrySource> => ({ path: displayPath(join(repo.top, file.path)), content: (await reader.read(file.blob)) ?? '' })),
   );
-  return loadRegistryFromSources(registryRoot, sources);
+  try {
+    return loadRegistryFromSources(registryRoot, sources);
+  } catch (error) {
+    // the files named in the problems are not the ones on disk: say which revision they come from
+    if (error instanceof ValidationError) error.message = `${error.message} at ${spec} (${commit.slice(0, 12)})`;
+    throw error;
+  }
 }
