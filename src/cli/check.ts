@@ -1,9 +1,48 @@
+/** `scopeguard check`: judge the registry with the built-in (and custom) rules; exit 1 on findings at or above fail-on. */
 import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import { runCheck } from '../check.ts';
+import type { FailOn } from '../findings/finding.ts';
+import { FAIL_ON_CHOICES } from '../findings/summary.ts';
+import { FORMATTERS, OUTPUT_FORMATS, isOutputFormat } from '../report/formatter.ts';
+import { VERSION } from '../version.ts';
+import { writeOutput } from './io.ts';
 
-/** Placeholder until the command lands; owned by the issue that delivers `scopeguard check`. */
+interface CheckFlags {
+  registry: string;
+  format: string;
+  output?: string;
+  failOn?: string;
+  policy: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function registerCheck(program: Command): void {
-  program.command('check').description('(not yet implemented)').action(() => {
-    process.stderr.write('scopeguard check: not implemented yet\n');
-    process.exitCode = 2;
-  });
+  program
+    .command('check')
+    .description('judge the scope registry with the built-in Rego rules (and custom policies); exit 1 on findings at or above --fail-on')
+    .option('--registry <dir>', 'registry folder', 'scopes')
+    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, 'text')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--fail-on <severity>', `lowest severity that fails: ${FAIL_ON_CHOICES.join(', ')} (default: failOn from scopeguard.yaml, else high)`)
+    .option('--policy <dir>', 'extra Rego policy folder, compiled with opa (repeatable)', collect, [])
+    .action(async (flags: CheckFlags) => {
+      // flags are checked before any work, so a typo never costs a policy evaluation
+      if (!isOutputFormat(flags.format)) {
+        throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`);
+      }
+      if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
+        throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
+      }
+      const result = await runCheck({
+        registryRoot: flags.registry,
+        policyDirs: flags.policy,
+        ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
+      });
+      const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
+      const text = FORMATTERS[flags.format](result, { color, version: VERSION });
+      writeOutput(text, flags.output);
+      process.exitCode = result.summary.failed ? 1 : 0;
+    });
 }

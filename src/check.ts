@@ -1,0 +1,51 @@
+/**
+ * The library entry of `scopeguard check`: load the registry, evaluate the registry rules through the compiled
+ * policy, finalize the findings and summarize them against fail-on. The CLI and the GitHub Action both call this.
+ * Other modes extend the options (e.g. a `base` revision for change findings) and the result, never the flow.
+ */
+import { resolve } from 'node:path';
+import { loadRegistry } from './registry/load.ts';
+import type { Registry } from './registry/model.ts';
+import type { FailOn, Finding } from './findings/finding.ts';
+import { finalizeFindings } from './findings/finalize.ts';
+import { summarize, type FindingsSummary } from './findings/summary.ts';
+import { loadPolicyEngine, type RawFinding } from './policy/engine.ts';
+import type { RuleMeta } from './policy/bundle.ts';
+import { buildRegistryInput } from './policy/input-registry.ts';
+
+export interface CheckOptions {
+  /** Folder of registry YAML (default `scopes`). */
+  registryRoot: string;
+  /** Extra custom policy folders on top of the config's `policies:`. */
+  policyDirs?: string[];
+  /** The evaluation instant (default: now); dates in the input are computed against it. */
+  now?: Date;
+  /** Overrides the config's `failOn`. */
+  failOn?: FailOn;
+  /** An already loaded registry (skips reading registryRoot). */
+  registry?: Registry;
+}
+
+export interface CheckResult {
+  findings: Finding[];
+  summary: FindingsSummary;
+  registry: Registry;
+  /** Metadata of every rule that ran (built-in and custom), for formatters (SARIF rules, docs links). */
+  rules: RuleMeta[];
+  now: Date;
+}
+
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const now = options.now ?? new Date();
+  const registry = options.registry ?? (await loadRegistry(options.registryRoot));
+  const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
+  const raw: RawFinding[] = engine.evaluate('registry', buildRegistryInput(registry, now), registry.config);
+  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
+  const failOn = options.failOn ?? registry.config.failOn;
+  return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now };
+}
+
+/** Custom policy folders: the config's `policies:` (relative to the working directory) plus --policy folders. */
+export function policyFolders(registry: Registry, extra: readonly string[] = []): string[] {
+  return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve(dir)))];
+}

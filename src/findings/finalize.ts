@@ -1,0 +1,119 @@
+/**
+ * Turns what the policies returned into Finding[]: severity (rule METADATA, overridden or switched off in
+ * scopeguard.yaml), a stable fingerprint, a location in the registry, exceptions applied, deterministic order.
+ */
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.ts';
+import type { Registry, Severity, SourcePosition, Tenant } from '../registry/model.ts';
+import { didYouMean } from '../registry/suggest.ts';
+import type { RawFinding } from '../policy/engine.ts';
+import type { RuleMeta } from '../policy/bundle.ts';
+import { severityRank, type Finding } from './finding.ts';
+import { findWaiver } from './exceptions.ts';
+
+export interface FinalizeContext {
+  registry: Registry;
+  rulesMeta: readonly RuleMeta[];
+  now: Date;
+}
+
+/** Severity of a custom rule that declares none, and of a finding whose ruleId no METADATA describes. */
+const DEFAULT_SEVERITY: Severity = 'medium';
+
+export function finalizeFindings(raw: readonly RawFinding[], context: FinalizeContext): Finding[] {
+  const { registry, now } = context;
+  const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
+  checkExceptionRules(registry, rules);
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const r of raw) {
+    const meta = rules.get(r.ruleId);
+    const override = registry.config.rules[r.ruleId]?.severity;
+    if (override === 'off') continue;
+    const fingerprint = fingerprintOf(r);
+    if (seen.has(fingerprint)) continue;
+    seen.add(fingerprint);
+    const tenant = registry.tenants[r.tenant];
+    const finding: Finding = {
+      ruleId: r.ruleId,
+      severity: override ?? meta?.severity ?? DEFAULT_SEVERITY,
+      tenant: r.tenant,
+      subject: r.subject,
+      message: r.message,
+      fingerprint,
+      status: 'new',
+    };
+    if (meta?.remediation) finding.remediation = meta.remediation;
+    const location = locate(tenant, r);
+    if (location) finding.location = location;
+    if (r.evidence) finding.evidence = r.evidence;
+    const waiver = findWaiver(tenant, r.ruleId, r.subject, now);
+    if (waiver) {
+      finding.status = 'waived';
+      finding.waivedBy = { reason: waiver.reason, expires: waiver.expires, ...(waiver.owner ? { owner: waiver.owner } : {}) };
+    }
+    findings.push(finding);
+  }
+  return sortFindings(findings);
+}
+
+/** sha256 of rule, tenant, subject and the discriminating key: stable across runs, edits and line moves. */
+export function fingerprintOf(finding: Pick<RawFinding, 'ruleId' | 'tenant' | 'subject' | 'key'>): string {
+  return createHash('sha256')
+    .update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ''].join('\0'))
+    .digest('hex');
+}
+
+/** Most severe first, then by rule, tenant, subject and fingerprint, so output never depends on evaluation order. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compare(a.ruleId, b.ruleId) ||
+      compare(a.tenant, b.tenant) ||
+      compare(a.subject, b.subject) ||
+      compare(a.fingerprint, b.fingerprint),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const GRANT_SUBJECT = /^client:(.+)\/scope:(.+)$/;
+
+/** Where a finding points: an exception entry, a grant line, a client or a scope definition. */
+export function locate(tenant: Tenant | undefined, finding: Pick<RawFinding, 'subject' | 'exception'>): SourcePosition | undefined {
+  if (!tenant) return undefined;
+  if (finding.exception !== undefined) {
+    const exception = tenant.exceptions[finding.exception];
+    if (exception) return exception.location;
+  }
+  const grant = GRANT_SUBJECT.exec(finding.subject);
+  if (grant) {
+    const client = tenant.clients[grant[1]!];
+    return client?.grants.find((g) => g.scope === grant[2])?.location ?? client?.location ?? tenant.scopes[grant[2]!]?.location;
+  }
+  if (finding.subject.startsWith('client:')) return tenant.clients[finding.subject.slice('client:'.length)]?.location;
+  if (finding.subject.startsWith('scope:')) {
+    const name = finding.subject.slice('scope:'.length);
+    return tenant.scopes[name]?.location ?? tenant.actions[name]?.[0]?.location;
+  }
+  return undefined;
+}
+
+/** An exception naming a rule nobody defines can never waive anything: it is a typo, reported at its entry. */
+function checkExceptionRules(registry: Registry, rules: ReadonlyMap<string, RuleMeta>): void {
+  for (const tenant of Object.values(registry.tenants)) {
+    for (const exception of tenant.exceptions) {
+      if (rules.has(exception.rule)) continue;
+      const { file, line, column } = exception.location;
+      const suggestion = didYouMean(exception.rule, rules.keys());
+      throw new InputError(
+        `${file}:${line}:${column}: exception names unknown rule ${exception.rule}`,
+        suggestion ?? `known rules: ${[...rules.keys()].join(', ')}`,
+        exception.location,
+      );
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one Formatter type for findings and the map of all of them (as Spectral and conftest do): a formatter is a
+ * pure function from the findings report to text; `--format` choices come from the map's keys, so adding a format
+ * is one file and one entry here.
+ */
+import type { Finding } from '../findings/finding.ts';
+import type { FindingsSummary } from '../findings/summary.ts';
+import type { RuleMeta } from '../policy/bundle.ts';
+import { formatText } from './text.ts';
+import { formatJson } from './json.ts';
+import { formatMarkdown } from './markdown.ts';
+import { formatSarif } from './sarif.ts';
+import { formatGithub } from './github.ts';
+
+export interface FindingsReport {
+  findings: readonly Finding[];
+  summary: FindingsSummary;
+  /** Metadata of the rules that ran (titles, docs links, SARIF rule descriptors). */
+  rules: readonly RuleMeta[];
+}
+
+export interface FormatContext {
+  /** ANSI colours (text only): on when writing to a terminal and NO_COLOR is unset. */
+  color: boolean;
+  /** scopeguard's version, for tool descriptors. */
+  version: string;
+}
+
+export type Formatter = (report: FindingsReport, context: FormatContext) => string;
+
+export const FORMATTERS = {
+  text: formatText,
+  json: formatJson,
+  markdown: formatMarkdown,
+  sarif: formatSarif,
+  github: formatGithub,
+} satisfies Record<string, Formatter>;
+
+export type OutputFormat = keyof typeof FORMATTERS;
+
+export const OUTPUT_FORMATS = Object.keys(FORMATTERS) as OutputFormat[];
+
+export function isOutputFormat(name: string): name is OutputFormat {
+  return Object.hasOwn(FORMATTERS, name);
+}
+
+/** `file:line:column`, or '' when the finding has no location. */
+export function locationText(finding: Finding): string {
+  const l = finding.location;
+  return l ? `${l.file}:${l.line}:${l.column}` : '';
+}
+
+/** The title of a rule, or its id when no metadata describes it. */
+export function ruleTitle(rules: readonly RuleMeta[], ruleId: string): string {
+  return rules.find((rule) => rule.id === ruleId)?.title ?? ruleId;
+}
+
+export function summaryLine(summary: FindingsSummary): string {
+  const parts = (Object.entries(summary.bySeverity) as [string, number][]).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const waived = summary.byStatus.waived > 0 ? `, ${summary.byStatus.waived} waived` : '';
+  const verdict = summary.failOn === 'never' ? 'fail-on never' : `fail-on ${summary.failOn}: ${summary.failed ? 'FAILED' : 'passed'}`;
+  const total = `${summary.total} finding${summary.total === 1 ? '' : 's'}`;
+  return `${total}${parts.length > 0 ? ` (${parts.join(', ')}${waived})` : ''}; ${verdict}`;
+}

@@ -1,0 +1,22 @@
+/** Markdown for job summaries and PR comments: verdict first, then a table. Everything from YAML is escaped. */
+import { escapeMarkdown, markdownCode } from './escape.ts';
+import type { Formatter } from './formatter.ts';
+import { summaryLine } from './formatter.ts';
+
+export const formatMarkdown: Formatter = (report) => {
+  const { summary } = report;
+  const verdict = summary.failed ? '❌ **scopeguard check failed**' : '✅ **scopeguard check passed**';
+  const lines = [`${verdict}: ${escapeMarkdown(summaryLine(summary))}`, ''];
+  if (report.findings.length === 0) return `${lines.join('\n')}\nNo findings.\n`;
+  lines.push('| Severity | Rule | Tenant | Subject | Finding | Location | Status |', '|---|---|---|---|---|---|---|');
+  for (const f of report.findings) {
+    const docs = report.rules.find((rule) => rule.id === f.ruleId)?.docs;
+    const rule = docs ? `[${escapeMarkdown(f.ruleId)}](${docs})` : escapeMarkdown(f.ruleId);
+    const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}`) : '';
+    const status = f.status === 'waived' && f.waivedBy ? `waived until ${escapeMarkdown(f.waivedBy.expires)}` : f.status;
+    lines.push(
+      `| ${f.severity} | ${rule} | ${escapeMarkdown(f.tenant)} | ${markdownCode(f.subject)} | ${escapeMarkdown(f.message)} | ${where} | ${status} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+};

@@ -1,0 +1,29 @@
+/** Human output: findings grouped by severity, most severe first; colour only when the context allows it. */
+import { SEVERITIES, type Severity } from '../findings/finding.ts';
+import type { Formatter } from './formatter.ts';
+import { locationText, summaryLine } from './formatter.ts';
+
+const COLOURS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
+const RESET = '\x1b[0m';
+const DIM = '\x1b[2m';
+
+export const formatText: Formatter = (report, context) => {
+  const paint = (code: string, text: string): string => (context.color ? `${code}${text}${RESET}` : text);
+  const lines: string[] = [];
+  for (const severity of SEVERITIES) {
+    const group = report.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push(paint(COLOURS[severity], `${severity.toUpperCase()} (${group.length})`));
+    for (const f of group) {
+      const where = locationText(f);
+      lines.push(`  ${f.ruleId}  ${f.tenant}  ${f.subject}${where ? `  ${paint(DIM, where)}` : ''}`);
+      lines.push(`    ${f.message}`);
+      if (f.status === 'waived' && f.waivedBy) lines.push(`    waived until ${f.waivedBy.expires}: ${f.waivedBy.reason}`);
+      else if (f.remediation) lines.push(`    ${paint(DIM, `fix: ${f.remediation}`)}`);
+    }
+    lines.push('');
+  }
+  if (report.findings.length === 0) lines.push('no findings');
+  lines.push(summaryLine(report.summary));
+  return `${lines.join('\n')}\n`;
+};
