@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installOpa } from './install-opa.mjs';
+import { updateReadme } from './rules-doc.ts';
 import { opaVersion } from '../src/policy/opa-cli.ts';
 import {
   ENTRYPOINTS,
@@ -29,3 +30,5 @@ mkdirSync(distDir(policies), { recursive: true });
 writeFileSync(join(distDir(policies), 'policy.wasm'), wasm);
 writeFileSync(join(distDir(policies), 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 process.stdout.write(`policies/dist/policy.wasm: ${wasm.length} bytes, ${manifest.rules.length} rules, opa ${manifest.opaVersion}\n`);
+updateReadme();
+process.stdout.write('README.md rule table updated\n');
