@@ -1,9 +1,307 @@
+/** `scopeguard logs import|query|stats|export`: audit logs of every provider and tenant in one DuckDB store. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { InputError, UsageError } from '../errors.ts';
+import { loadRegistry } from '../registry/load.ts';
+import type { Registry, ResolvedConfig } from '../registry/model.ts';
+import { resolveConfig } from '../registry/load.ts';
+import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
+import { PROVIDER_NAMES } from '../logs/providers/index.ts';
+import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
+import { parseUserDate } from '../logs/time.ts';
+import { Store } from '../store/store.ts';
+import { eventStats, exportParquet, queryEvents, type EventFilter } from '../store/query.ts';
+import { progressEnabled, writeOutput } from './io.ts';
 
-/** Placeholder until the command lands; owned by the issue that delivers `scopeguard logs`. */
+const LOG_FILE = /\.(ndjson|jsonl|json|log)(\.gz)?$|\.gz$/i;
+
+interface StoreOptions {
+  db?: string;
+  registry: string;
+}
+
+/** The registry when there is one: the default folder may be absent (logs work without a registry). */
+async function optionalRegistry(dir: string, explicit: boolean): Promise<Registry | undefined> {
+  if (!existsSync(dir)) {
+    if (explicit) throw new InputError(`registry folder ${dir} does not exist`);
+    return undefined;
+  }
+  return loadRegistry(dir);
+}
+
+function storePath(options: StoreOptions, config: ResolvedConfig): string {
+  return options.db ?? config.store;
+}
+
+function globalQuiet(command: Command): boolean {
+  return Boolean(command.optsWithGlobals().quiet);
+}
+
+function registryGiven(command: Command): boolean {
+  return command.getOptionValueSource('registry') === 'cli';
+}
+
+function listInputs(paths: string[]): string[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      files.push(path);
+      continue;
+    }
+    if (!existsSync(path)) throw new InputError(`no such file or folder: ${path}`);
+    if (statSync(path).isDirectory()) {
+      const walk = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+          const full = join(dir, entry.name);
+          if (entry.isDirectory()) walk(full);
+          else if (LOG_FILE.test(entry.name)) files.push(full);
+        }
+      };
+      walk(path);
+    } else {
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+/** The tenant and provider that `sources` in scopeguard.yaml assign to a file (the deepest matching path wins). */
+function fromSources(file: string, config: ResolvedConfig): { tenant?: string; provider?: string; exact?: boolean } {
+  if (file === '-') return {};
+  const absolute = resolve(file);
+  let best: { tenant: string; provider: string; depth: number; exact: boolean } | undefined;
+  for (const [tenant, sources] of Object.entries(config.sources)) {
+    for (const source of sources ?? []) {
+      const base = resolve(source.path);
+      if (absolute === base || absolute.startsWith(base + sep)) {
+        const depth = base.length;
+        if (!best || depth > best.depth) best = { tenant, provider: source.provider, depth, exact: absolute === base };
+      }
+    }
+  }
+  return best ? { tenant: best.tenant, provider: best.provider, exact: best.exact } : {};
+}
+
+function summaryLine(results: FileImportResult[], seconds: number): string {
+  const total = results.reduce(
+    (sum, r) => ({ imported: sum.imported + r.imported, duplicates: sum.duplicates + r.duplicates, rejected: sum.rejected + r.rejected, skipped: sum.skipped + r.skipped }),
+    { imported: 0, duplicates: 0, rejected: 0, skipped: 0 },
+  );
+  const files = results.length === 1 ? '1 file' : `${results.length} files`;
+  return `imported ${total.imported} events from ${files}, ${total.duplicates} duplicates skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
+}
+
+async function runImport(paths: string[], options: ImportFlags, command: Command): Promise<void> {
+  if (options.provider) providerByName(options.provider);
+  const registry = await optionalRegistry(options.registry, registryGiven(command));
+  const config = registry?.config ?? resolveConfig();
+  const files = listInputs(paths);
+  if (files.length === 0) throw new InputError(`no log files (*.ndjson, *.jsonl, *.json, *.log, *.gz) under ${paths.join(', ')}`);
+  const dbPath = storePath(options, config);
+  const store = await Store.open(dbPath);
+  const quiet = globalQuiet(command);
+  const showProgress = progressEnabled(quiet);
+  const started = Date.now();
+  const results: FileImportResult[] = [];
+  try {
+    for (const file of files) {
+      const assigned = fromSources(file, config);
+      const tenant = options.tenant ?? assigned.tenant ?? singleTenant(registry);
+      // a source naming this very file also names its importer; a folder may hold several providers' exports
+      const provider = options.provider ?? (assigned.exact ? assigned.provider : undefined);
+      const bar = showProgress
+        ? new cliProgress.SingleBar(
+            { format: `${file} {bar} {value} events | {speed} events/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      bar?.start(0, 0, { speed: 0 });
+      const fileStarted = Date.now();
+      const result = await importFile(store, file, {
+        provider,
+        tenant,
+        strict: options.strict,
+        keepRaw: options.keepRaw,
+        gateway: config.gateway,
+        rejectsDir: defaultRejectsDir(dbPath),
+        notice: quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
+        requireTenant: (providerName) => {
+          throw new UsageError(
+            `cannot tell which tenant ${file} (${providerName}) belongs to`,
+            `pass --tenant${registry ? ` (one of: ${Object.keys(registry.tenants).join(', ')})` : ''} or list the file under sources in scopeguard.yaml`,
+          );
+        },
+        onProgress: bar
+          ? (counts) => {
+              const seconds = Math.max((Date.now() - fileStarted) / 1000, 0.001);
+              bar.setTotal(counts.read);
+              bar.update(counts.read, { speed: Math.round(counts.read / seconds) });
+            }
+          : undefined,
+      });
+      bar?.stop();
+      results.push(result);
+      if (result.unreadable) process.stderr.write(`scopeguard: ${file}: ${result.unreadable}\n`);
+      if (result.rejectsFile) process.stderr.write(`scopeguard: ${file}: ${result.rejected} rejected record${result.rejected === 1 ? '' : 's'} written to ${relativeForDisplay(result.rejectsFile)}\n`);
+    }
+  } finally {
+    await store.checkpoint().catch(() => undefined);
+    store.close();
+  }
+  writeOutput(summaryLine(results, (Date.now() - started) / 1000));
+  const stored = results.reduce((n, r) => n + r.imported + r.duplicates + r.skipped, 0);
+  const rejected = results.reduce((n, r) => n + r.rejected, 0);
+  const unreadable = results.some((r) => r.unreadable);
+  if (stored === 0 && (rejected > 0 || unreadable)) process.exitCode = 2;
+  else if (rejected > 0 || unreadable) process.exitCode = 1;
+}
+
+function relativeForDisplay(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+function singleTenant(registry: Registry | undefined): string | undefined {
+  const tenants = registry ? Object.keys(registry.tenants) : [];
+  return tenants.length === 1 ? tenants[0] : undefined;
+}
+
+interface ImportFlags extends StoreOptions {
+  provider?: string;
+  tenant?: string;
+  strict?: boolean;
+  keepRaw?: boolean;
+}
+
+interface QueryFlags extends StoreOptions {
+  tenant?: string;
+  client?: string;
+  scope?: string;
+  type?: string;
+  since?: string;
+  until?: string;
+  outcome?: string;
+  limit: string;
+  format: string;
+}
+
+function parseFormat(value: string): EventFormat {
+  if (!(EVENT_FORMATS as readonly string[]).includes(value)) throw new UsageError(`unknown format "${value}"`, `one of: ${EVENT_FORMATS.join(', ')}`);
+  return value as EventFormat;
+}
+
+function parseDate(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const iso = parseUserDate(value);
+  if (!iso) throw new UsageError(`${flag} ${value} is not a date`, 'use YYYY-MM-DD or an ISO-8601 time such as 2026-11-20T08:00:00Z');
+  return iso;
+}
+
+/** `--client` is a registry client name (resolved to its provider client ids) or a provider client id. */
+function clientIds(client: string | undefined, tenant: string | undefined, registry: Registry | undefined): string[] | undefined {
+  if (!client) return undefined;
+  const ids = new Set<string>([client]);
+  for (const [name, t] of Object.entries(registry?.tenants ?? {})) {
+    if (tenant && name !== tenant) continue;
+    const known = t.clients[client];
+    if (known) ids.add(known.clientId);
+  }
+  return [...ids];
+}
+
+async function buildFilter(options: QueryFlags, registry: Registry | undefined): Promise<EventFilter> {
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit ${options.limit} is not a whole number`, '0 means no limit');
+  if (options.outcome && !['success', 'failure', 'unknown'].includes(options.outcome)) throw new UsageError(`unknown outcome "${options.outcome}"`, 'one of: success, failure, unknown');
+  return {
+    tenant: options.tenant,
+    clientIds: clientIds(options.client, options.tenant, registry),
+    scope: options.scope,
+    type: options.type,
+    since: parseDate('--since', options.since),
+    until: parseDate('--until', options.until),
+    outcome: options.outcome,
+    limit,
+  };
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option('--db <path>', 'DuckDB store (default: config store, else .scopeguard/audit.duckdb)')
+    .option('--registry <dir>', 'registry folder (for config, tenants and client names)', 'scopes');
+}
+
 export function registerLogs(program: Command): void {
-  program.command('logs').description('(not yet implemented)').action(() => {
-    process.stderr.write('scopeguard logs: not implemented yet\n');
-    process.exitCode = 2;
+  const logs = program.command('logs').description('import audit logs of every provider into one store; query, count and export them');
+
+  storeOptions(
+    logs
+      .command('import')
+      .description('import audit-log exports (NDJSON, JSON array or API page; plain or .gz; - for stdin)')
+      .argument('<paths...>', 'files or folders, or - for stdin')
+      .option('--provider <name>', `importer: ${PROVIDER_NAMES.join(', ')} (default: detected from the first records)`)
+      .option('--tenant <name>', 'tenant the events belong to (default: from config sources)')
+      .option('--strict', 'stop at the first bad record')
+      .option('--keep-raw', 'also store the (scrubbed) provider record as JSON'),
+  ).action(async (paths: string[], options: ImportFlags, command: Command) => runImport(paths, options, command));
+
+  storeOptions(
+    logs
+      .command('query')
+      .description('events filtered by tenant, client, scope, type, time and outcome, newest first')
+      .option('--tenant <name>', 'tenant')
+      .option('--client <name|id>', 'registry client name or provider client id')
+      .option('--scope <scope>', 'granted or requested scope')
+      .option('--type <type>', 'event type (token.issued) or family (token)')
+      .option('--since <date>', 'from this date/time (inclusive, UTC)')
+      .option('--until <date>', 'before this date/time (exclusive, UTC)')
+      .option('--outcome <outcome>', 'success, failure or unknown')
+      .option('--limit <n>', 'at most this many events (0: all)', '100')
+      .option('--format <format>', `output: ${EVENT_FORMATS.join(', ')}`, 'table'),
+  ).action(async (options: QueryFlags, command: Command) => {
+    const format = parseFormat(options.format);
+    const registry = await optionalRegistry(options.registry, registryGiven(command));
+    const filter = await buildFilter(options, registry);
+    const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
+    try {
+      writeOutput(formatEvents(await queryEvents(store, filter), format));
+    } finally {
+      store.close();
+    }
+  });
+
+  storeOptions(
+    logs
+      .command('stats')
+      .description('event counts per tenant, provider, type and day')
+      .option('--tenant <name>', 'only this tenant')
+      .option('--format <format>', `output: ${EVENT_FORMATS.join(', ')}`, 'table'),
+  ).action(async (options: StoreOptions & { tenant?: string; format: string }, command: Command) => {
+    const format = parseFormat(options.format);
+    const registry = await optionalRegistry(options.registry, registryGiven(command));
+    const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
+    try {
+      writeOutput(formatStats(await eventStats(store, { tenant: options.tenant }), format));
+    } finally {
+      store.close();
+    }
+  });
+
+  storeOptions(
+    logs
+      .command('export')
+      .description('export the store as Hive-partitioned Parquet (tenant=/date=)')
+      .requiredOption('--parquet <dir>', 'output folder'),
+  ).action(async (options: StoreOptions & { parquet: string }, command: Command) => {
+    const registry = await optionalRegistry(options.registry, registryGiven(command));
+    const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
+    try {
+      const count = await exportParquet(store, options.parquet);
+      writeOutput(`exported ${count} events to ${options.parquet} (tenant=/date= partitions)`);
+    } finally {
+      store.close();
+    }
   });
 }

@@ -1,0 +1,268 @@
+/**
+ * The import pipeline around the provider importers: read records, pick the provider, normalize, scrub, reject what
+ * cannot be stored, and hand batches to the store. The only place that decides what a stored event looks like.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../errors.ts';
+import type { AuditEvent } from '../schema/types.ts';
+import type { ResolvedConfig } from '../registry/model.ts';
+import type { ImportCounts, Store, StoredEvent } from '../store/store.ts';
+import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
+import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
+import { GzipError, openInput, readRecords, type ReadRecord } from './read.ts';
+import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
+import { toUtcIso } from './time.ts';
+
+export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 20_000);
+// how many records the provider is guessed from
+const DETECT_SAMPLE = 25;
+
+export interface ImportOptions {
+  provider?: string;
+  /** Tenant for events whose record does not name one. */
+  tenant?: string;
+  strict?: boolean;
+  keepRaw?: boolean;
+  gateway?: ResolvedConfig['gateway'];
+  /** Folder for rejects files (default: `rejects/` beside the store). */
+  rejectsDir: string;
+  maxRecordBytes?: number;
+  onProgress?: (counts: ImportCounts) => void;
+  /** Called when the provider needs a tenant and none was given; throws the user-facing error. */
+  requireTenant?: (provider: string) => never;
+  /** Where to say which provider was detected (stderr in the CLI). */
+  notice?: (message: string) => void;
+}
+
+export interface FileImportResult extends ImportCounts {
+  file: string;
+  provider: string;
+  rejectsFile?: string;
+  /** The input could not be read at all (not JSON, bad gzip). */
+  unreadable?: string;
+}
+
+interface Rejection {
+  line: number;
+  reason: string;
+  text: string;
+}
+
+class RejectsWriter {
+  private fd: number | undefined;
+  readonly path: string;
+  constructor(dir: string, file: string) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    this.path = join(dir, `${file === '-' ? 'stdin' : basename(file)}-${stamp}.ndjson`);
+  }
+  write(rejection: Rejection): void {
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, 'a');
+    }
+    // the text is scrubbed like any event: a rejects file must not be where secrets end up
+    writeSync(this.fd, `${JSON.stringify({ line: rejection.line, reason: scrubText(rejection.reason), text: scrubText(rejection.text) })}\n`);
+  }
+  get used(): boolean {
+    return this.fd !== undefined;
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+  }
+}
+
+/** Picks the provider whose detector is most confident over the sample; undefined when none recognises it. */
+export function detectProvider(sample: Record<string, unknown>[]): Provider | undefined {
+  let best: { provider: Provider; score: number } | undefined;
+  for (const name of PROVIDER_NAMES) {
+    const provider = PROVIDERS[name]!;
+    const score = sample.reduce((sum, record) => sum + provider.detect(record), 0) / Math.max(sample.length, 1);
+    if (score > 0.3 && (!best || score > best.score)) best = { provider, score };
+  }
+  return best?.provider;
+}
+
+export function providerByName(name: string): Provider {
+  const provider = PROVIDERS[name];
+  if (!provider) throw new UsageError(`unknown provider "${name}"`, `one of: ${PROVIDER_NAMES.join(', ')}`);
+  return provider;
+}
+
+/** Canonical JSON (sorted keys) so the same record hashes the same whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const clean = (value: string | undefined): string | undefined => (value === undefined ? undefined : scrubString(value));
+
+/**
+ * Turns a draft into the stored event: UTC time, tenant, ids, and every string scrubbed. Returns a reason instead
+ * when the event cannot be stored.
+ */
+export function finishEvent(
+  draft: DraftEvent,
+  provider: string,
+  context: { tenant: string | undefined; file: string; line: number; scrubbedRecord: unknown; index: number },
+): AuditEvent | string {
+  if (draft.time === undefined || draft.time === null || draft.time === '') return 'missing time';
+  const time = toUtcIso(draft.time);
+  if (!time) return `unreadable time ${JSON.stringify(draft.time).slice(0, 60)}`;
+  const tenant = draft.tenant ?? context.tenant;
+  if (!tenant) return 'no tenant: the record names none and no --tenant was given';
+  const idBase = draft.eventId ?? `sha256:${sha256Hex(canonicalJson(context.scrubbedRecord))}${context.index > 0 ? `#${context.index}` : ''}`;
+  const actor = draft.actor && { id: clean(draft.actor.id), type: draft.actor.type, name: clean(draft.actor.name) };
+  const request = draft.request && {
+    method: draft.request.method,
+    path: clean(draft.request.path),
+    status: draft.request.status,
+  };
+  const event: AuditEvent = {
+    eventId: safeTokenId(idBase) === idBase ? scrubString(idBase) : `sha256:${sha256Hex(idBase)}`,
+    tenant,
+    provider,
+    time,
+    type: draft.type,
+    rawType: draft.rawType,
+    outcome: draft.outcome ?? 'unknown',
+    actor,
+    clientId: clean(draft.clientId),
+    scopes: (draft.scopes ?? []).map(scrubString),
+    requestedScopes: (draft.requestedScopes ?? []).map(scrubString),
+    tokenId: safeTokenId(draft.tokenId),
+    grantId: clean(draft.grantId),
+    request,
+    ip: clean(draft.ip),
+    userAgent: clean(draft.userAgent),
+    source: { file: context.file, line: context.line },
+  };
+  return event;
+}
+
+/** Imports one file (or stdin as `-`). Batches are committed as they fill; the summary counts every record. */
+export async function importFile(store: Store, file: string, options: ImportOptions): Promise<FileImportResult> {
+  const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
+  const rejects = new RejectsWriter(options.rejectsDir, file);
+  const input: Readable = openInput(file);
+  const hash = createHash('sha256');
+  input.on('data', (chunk: Buffer) => hash.update(chunk));
+  const records = readRecords(input, { maxRecordBytes: options.maxRecordBytes });
+
+  const reject = (line: number, reason: string, text: string): void => {
+    counts.rejected++;
+    rejects.write({ line, reason, text });
+    if (options.strict) {
+      rejects.close();
+      throw new InputError(`${file}:${line}: ${reason}`, `--strict stops at the first bad record; without it bad records go to ${rejects.path}`);
+    }
+  };
+
+  // the provider is decided from the first records, so those are held until it is known
+  const head: ReadRecord[] = [];
+  let provider = options.provider ? providerByName(options.provider) : undefined;
+  const iterator = records[Symbol.asyncIterator]();
+  let unreadable: string | undefined;
+  try {
+    if (!provider) {
+      while (head.filter((r) => r.error === undefined).length < DETECT_SAMPLE) {
+        const next = await iterator.next();
+        if (next.done) break;
+        head.push(next.value);
+      }
+      const sample = head.map((r) => (r.error === undefined ? asObject(r.value) : undefined)).filter((r) => r !== undefined);
+      provider = detectProvider(sample);
+      if (provider) options.notice?.(`${file}: detected provider ${provider.name}`);
+    }
+  } catch (error) {
+    if (!(error instanceof GzipError)) throw error;
+    unreadable = error.message;
+  }
+  if (!provider) {
+    const parsed = head.filter((r) => r.error === undefined).length;
+    for (const r of head) {
+      counts.read++;
+      reject(r.line, r.error ?? 'no importer recognises this record (pass --provider)', r.text ?? JSON.stringify(scrubValue(r.value)));
+    }
+    rejects.close();
+    return { file, provider: 'unknown', ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable: unreadable ?? (parsed > 0 ? 'no importer recognises these records; pass --provider' : head.length === 0 ? undefined : 'no JSON records') };
+  }
+
+  // only normalized NDJSON names the tenant per record; every other export needs it from outside
+  if (!options.tenant && provider.name !== 'scopeguard') {
+    rejects.close();
+    if (options.requireTenant) options.requireTenant(provider.name);
+    throw new UsageError(`cannot tell which tenant ${file} belongs to`, 'pass --tenant');
+  }
+  const importId = await store.beginImport(file, provider.name, options.tenant);
+  let batch: StoredEvent[] = [];
+  const flush = async (): Promise<void> => {
+    const result = await store.insertBatch(importId, batch, counts);
+    counts.imported += result.inserted;
+    counts.duplicates += result.duplicates;
+    batch = [];
+    options.onProgress?.(counts);
+  };
+  const handle = (record: ReadRecord): void => {
+    counts.read++;
+    if (record.error !== undefined) {
+      reject(record.line, record.error, record.text);
+      return;
+    }
+    const object = asObject(record.value);
+    if (!object) {
+      reject(record.line, 'not a JSON object', JSON.stringify(record.value) ?? '');
+      return;
+    }
+    const scrubbed = scrubValue(object);
+    let drafts: DraftEvent | DraftEvent[] | null;
+    try {
+      drafts = provider.normalize(object, { tenant: options.tenant, gateway: options.gateway });
+    } catch (error) {
+      if (!(error instanceof RecordError) && !(error instanceof TypeError)) throw error;
+      reject(record.line, error.message, JSON.stringify(scrubbed));
+      return;
+    }
+    if (drafts === null) {
+      counts.skipped++;
+      return;
+    }
+    const list = Array.isArray(drafts) ? drafts : [drafts];
+    if (list.length === 0) counts.skipped++;
+    const raw = options.keepRaw ? JSON.stringify(scrubbed) : undefined;
+    list.forEach((draft, index) => {
+      const event = finishEvent(draft, provider.name, { tenant: options.tenant, file, line: record.line, scrubbedRecord: scrubbed, index });
+      if (typeof event === 'string') reject(record.line, event, JSON.stringify(scrubbed));
+      else batch.push({ event, raw });
+    });
+  };
+  try {
+    for (const record of head) {
+      handle(record);
+    }
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      handle(next.value);
+      if (batch.length >= BATCH_SIZE) await flush();
+    }
+  } catch (error) {
+    if (!(error instanceof GzipError)) throw error;
+    unreadable = error.message;
+  } finally {
+    rejects.close();
+  }
+  await flush();
+  await store.finishImport(importId, hash.digest('hex'), counts);
+  return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable };
+}
+
+export function defaultRejectsDir(storePath: string): string {
+  return join(dirname(resolve(storePath)), 'rejects');
+}

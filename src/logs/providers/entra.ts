@@ -1,0 +1,108 @@
+/**
+ * Microsoft Entra ID: Graph `auditLogs/signIns` (user and service-principal sign-ins) and
+ * `auditLogs/directoryAudits`, plain or wrapped in an Azure Monitor diagnostic export (`{time, category, properties}`).
+ */
+import { asObject, compact, get, scopeList, str, type AuditEventType, type DraftEvent, type Provider } from '../provider.ts';
+
+const AUDIT_ACTIVITIES: Record<string, AuditEventType> = {
+  'Consent to application': 'consent.granted',
+  'Revoke consent': 'consent.revoked',
+  'Add delegated permission grant': 'grant.changed',
+  'Remove delegated permission grant': 'grant.changed',
+  'Update delegated permission grant': 'grant.changed',
+  'Add app role assignment to service principal': 'grant.changed',
+  'Remove app role assignment from service principal': 'grant.changed',
+  'Add application': 'client.created',
+  'Update application': 'client.updated',
+  'Delete application': 'client.deleted',
+  'Add service principal': 'client.created',
+  'Update service principal': 'client.updated',
+  'Remove service principal': 'client.deleted',
+  'Delete service principal': 'client.deleted',
+  'Add service principal credentials': 'client.updated',
+  'Update application – Certificates and secrets management ': 'client.updated',
+};
+
+function unwrap(record: Record<string, unknown>): { body: Record<string, unknown>; category?: string } {
+  const properties = asObject(record.properties);
+  if (properties && typeof record.category === 'string') return { body: { ...properties, time: properties.createdDateTime ?? properties.activityDateTime ?? record.time }, category: record.category };
+  return { body: record };
+}
+
+/** Scopes written in modified properties: `"User.Read Mail.Read"` or `[[..., Scope: User.Read Mail.Read, ...]]`. */
+function scopesFromModified(targets: unknown): string[] {
+  const found: string[] = [];
+  if (!Array.isArray(targets)) return found;
+  for (const target of targets) {
+    const modified = get(target, 'modifiedProperties');
+    if (!Array.isArray(modified)) continue;
+    for (const property of modified) {
+      const name = str(get(property, 'displayName')) ?? '';
+      const value = (str(get(property, 'newValue')) ?? '').replace(/\\?"/g, '');
+      if (/DelegatedPermissionGrant\.Scope$/i.test(name)) found.push(...scopeList(value));
+      for (const match of value.matchAll(/Scope:\s*([^,\]]+)/g)) found.push(...scopeList(match[1]));
+      if (/AppRole\.Value$/i.test(name)) found.push(...scopeList(value));
+    }
+  }
+  return [...new Set(found)];
+}
+
+export const entra: Provider = {
+  name: 'entra',
+  detect(record) {
+    const { body } = unwrap(record);
+    if ('activityDisplayName' in body && ('activityDateTime' in body || 'initiatedBy' in body)) return 1;
+    if ('createdDateTime' in body && ('appId' in body || 'servicePrincipalId' in body) && 'status' in body) return 1;
+    return 0;
+  },
+  normalize(record) {
+    const { body, category } = unwrap(record);
+    if ('activityDisplayName' in body) {
+      const activity = str(body.activityDisplayName) ?? '';
+      const user = asObject(get(body, 'initiatedBy.user'));
+      const app = asObject(get(body, 'initiatedBy.app'));
+      const targets = Array.isArray(body.targetResources) ? body.targetResources : [];
+      const servicePrincipal = targets.map(asObject).find((t) => t && /ServicePrincipal|Application/i.test(String(t.type)));
+      const appIdDetail = Array.isArray(body.additionalDetails)
+        ? str(asObject(body.additionalDetails.find((d) => /^AppId$/i.test(String(get(d, 'key')))))?.value)
+        : undefined;
+      const draft: DraftEvent = {
+        eventId: str(body.id),
+        time: body.activityDateTime ?? body.time,
+        type: AUDIT_ACTIVITIES[activity] ?? AUDIT_ACTIVITIES[activity.trim()] ?? 'other',
+        rawType: activity,
+        outcome: str(body.result) === 'success' ? 'success' : str(body.result) === 'failure' ? 'failure' : 'unknown',
+        actor: user ? compact({ id: str(user.id), type: 'user', name: str(user.userPrincipalName) ?? str(user.displayName) }) : compact({ id: str(app?.servicePrincipalId) ?? str(app?.appId), type: app ? 'service-principal' : undefined, name: str(app?.displayName) }),
+        clientId: appIdDetail ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')),
+        scopes: scopesFromModified(targets),
+        requestedScopes: [],
+        grantId: str(body.correlationId),
+        ip: str(user?.ipAddress),
+      };
+      return draft;
+    }
+    // sign-in: servicePrincipal sign-ins (client credentials) carry no user
+    const errorCode = get(body, 'status.errorCode');
+    const isServicePrincipal = category === 'ServicePrincipalSignInLogs' || (Array.isArray(body.signInEventTypes) && body.signInEventTypes.includes('servicePrincipal')) || (!body.userId && body.servicePrincipalId);
+    const failed = typeof errorCode === 'number' && errorCode !== 0;
+    const draft: DraftEvent = {
+      eventId: str(body.id),
+      time: body.createdDateTime ?? body.time,
+      type: failed ? 'authorize.denied' : 'token.issued',
+      rawType: isServicePrincipal ? 'servicePrincipalSignIn' : 'signIn',
+      outcome: errorCode === undefined ? 'unknown' : failed ? 'failure' : 'success',
+      actor: isServicePrincipal
+        ? compact({ id: str(body.servicePrincipalId), type: 'service-principal', name: str(body.servicePrincipalName) ?? str(body.appDisplayName) })
+        : compact({ id: str(body.userId), type: 'user', name: str(body.userPrincipalName) ?? str(body.userDisplayName) }),
+      clientId: str(body.appId),
+      // Graph sign-ins do not list scopes; some exports add them from the token's `scp`/`roles` claims
+      scopes: scopeList(body.scopes ?? body.scp ?? body.roles),
+      requestedScopes: [],
+      tokenId: str(body.uniqueTokenIdentifier) ?? str(body.sessionId),
+      grantId: str(body.correlationId),
+      ip: str(body.ipAddress),
+      userAgent: str(body.userAgent),
+    };
+    return draft;
+  },
+};

@@ -1,0 +1,89 @@
+/** Okta System Log (`GET /api/v1/logs`) LogEvent objects. */
+import { asObject, compact, get, scopeList, str, type AuditEventType, type DraftEvent, type Outcome, type Provider } from '../provider.ts';
+
+// Okta eventType → vocabulary; the custom authorization server variants (`app.oauth2.as.*`) map like the org ones.
+const EXACT: Record<string, AuditEventType> = {
+  'app.oauth2.token.grant.access_token': 'token.issued',
+  'app.oauth2.token.grant.id_token': 'token.issued',
+  'app.oauth2.token.grant.refresh_token': 'token.refreshed',
+  'app.oauth2.token.revoke': 'token.revoked',
+  'app.oauth2.token.detect_reuse': 'token.refreshed',
+  'app.oauth2.authorize.code': 'authorize.granted',
+  'app.oauth2.authorize.scope_denied': 'authorize.denied',
+  'app.oauth2.consent.grant': 'consent.granted',
+  'app.oauth2.admin.consent.grant': 'grant.changed',
+  'app.oauth2.admin.consent.revoke': 'grant.changed',
+  'application.lifecycle.create': 'client.created',
+  'application.lifecycle.update': 'client.updated',
+  'application.lifecycle.activate': 'client.updated',
+  'application.lifecycle.deactivate': 'client.updated',
+  'application.lifecycle.delete': 'client.deleted',
+  'app.oauth2.as.scope.create': 'scope.changed',
+  'app.oauth2.as.scope.update': 'scope.changed',
+  'app.oauth2.as.scope.delete': 'scope.changed',
+};
+
+export function oktaType(eventType: string): AuditEventType {
+  const orgForm = eventType.replace(/^app\.oauth2\.as\./, 'app.oauth2.');
+  const exact = EXACT[eventType] ?? EXACT[orgForm];
+  if (exact) return exact;
+  if (/^app\.oauth2\.(as\.)?token\.grant/.test(eventType)) return 'token.issued';
+  if (/^app\.oauth2\.(as\.)?consent\.revoke/.test(eventType)) return 'consent.revoked';
+  if (/^app\.oauth2\.(as\.)?authorize/.test(eventType)) return eventType.includes('denied') ? 'authorize.denied' : 'authorize.granted';
+  if (/^app\.oauth2\.(as\.)?(scope|claim)\./.test(eventType)) return 'scope.changed';
+  return 'other';
+}
+
+function outcome(result: unknown): Outcome {
+  switch (str(result)) {
+    case 'SUCCESS':
+    case 'ALLOW':
+      return 'success';
+    case 'FAILURE':
+    case 'DENY':
+      return 'failure';
+    default:
+      return 'unknown';
+  }
+}
+
+const CLIENT_TYPES = new Set(['PublicClientApp', 'AppInstance', 'OAuth2Client', 'Application']);
+
+export const okta: Provider = {
+  name: 'okta',
+  detect(record) {
+    if (typeof record.eventType === 'string' && 'published' in record) return 'uuid' in record || 'actor' in record ? 1 : 0.8;
+    return 0;
+  },
+  normalize(record) {
+    const eventType = str(record.eventType) ?? '';
+    const type = oktaType(eventType);
+    const debug = asObject(get(record, 'debugContext.debugData')) ?? {};
+    const actor = asObject(record.actor) ?? {};
+    const targets = Array.isArray(record.target) ? record.target.map(asObject).filter((t) => t !== undefined) : [];
+    const clientTarget = targets.find((t) => CLIENT_TYPES.has(String(t.type)));
+    const tokenTarget = targets.find((t) => /token/i.test(String(t.type)));
+    const actorIsClient = CLIENT_TYPES.has(String(actor.type));
+    const clientId = str(debug.clientId) ?? (actorIsClient ? str(actor.id) : undefined) ?? str(clientTarget?.alternateId) ?? str(clientTarget?.id);
+    // consent events name the granted scope as a target of type "Scope" rather than in debugData
+    const scopeTargets = targets.filter((t) => String(t.type).toLowerCase().includes('scope')).map((t) => str(t.displayName) ?? str(t.alternateId)).filter((s) => s !== undefined);
+    const requestUri = str(debug.requestUri);
+    const draft: DraftEvent = {
+      eventId: str(record.uuid),
+      time: record.published,
+      type,
+      rawType: eventType,
+      outcome: outcome(get(record, 'outcome.result')),
+      actor: compact({ id: str(actor.id), type: str(actor.type), name: str(actor.alternateId) ?? str(actor.displayName) }),
+      clientId,
+      scopes: debug.grantedScopes !== undefined ? scopeList(debug.grantedScopes) : scopeTargets,
+      requestedScopes: scopeList(debug.requestedScopes),
+      tokenId: str(tokenTarget?.id) ?? str(debug.tokenId),
+      grantId: str(debug.grantId) ?? str(get(record, 'transaction.id')),
+      request: requestUri ? compact({ method: str(debug.requestMethod), path: requestUri, status: undefined }) : undefined,
+      ip: str(get(record, 'client.ipAddress')),
+      userAgent: str(get(record, 'client.userAgent.rawUserAgent')),
+    };
+    return draft;
+  },
+};

@@ -1,0 +1,395 @@
+/**
+ * Reads audit-log records from NDJSON, a JSON array or an API page object (`{"data":[...]}`, `{"items":[...]}`,
+ * `{"value":[...]}`, `{"events":[...]}`), plain or gzipped, from a file or stdin, in constant memory: only one record
+ * is held at a time and a record longer than the limit is skipped and reported, never buffered whole.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** One record as read: either parsed JSON, or the reason it could not be read plus (a prefix of) its text. */
+export type ReadRecord =
+  | { line: number; value: unknown; text?: undefined; error?: undefined }
+  | { line: number; value?: undefined; text: string; error: string };
+
+export interface ReadOptions {
+  /** Records longer than this many bytes are rejected (default 1 MiB). */
+  maxRecordBytes?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+// A rejected record keeps only this much of its text in the rejects file.
+const REJECT_TEXT_LIMIT = 2048;
+export const PAGE_KEYS = ['data', 'items', 'value', 'events', 'logs', 'records', 'activities'] as const;
+
+export function openInput(path: string): Readable {
+  return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+/** Yields every record of the input with the 1-based line it starts on. */
+export async function* readRecords(input: Readable, options: ReadOptions = {}): AsyncGenerator<ReadRecord> {
+  const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const chunks = decompressIfGzip(input);
+  const first = await chunks.next();
+  if (first.done) return;
+  let head: Buffer = first.value;
+  // skip a UTF-8 byte-order mark and leading blank space to see what kind of document this is
+  let start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (start < head.length && isSpace(head[start]!)) start++;
+  const firstByte = head[start];
+  const rest = prepend(head, chunks);
+  if (firstByte === 0x5b /* [ */) {
+    yield* new JsonStreamScanner('array', maxBytes).scan(rest);
+    return;
+  }
+  if (firstByte === 0x7b /* { */) {
+    // NDJSON when the first line is a complete JSON value; otherwise one (pretty-printed) page object
+    const firstLine = await firstLineOf(head, chunks, maxBytes);
+    head = firstLine.buffered;
+    let ndjson = false;
+    if (firstLine.line !== undefined) {
+      try {
+        JSON.parse(firstLine.line);
+        ndjson = true;
+      } catch {
+        ndjson = false;
+      }
+    }
+    const all = prepend(head, chunks);
+    if (ndjson) yield* expandPages(readLines(all, maxBytes));
+    else yield* new JsonStreamScanner('object', maxBytes).scan(all);
+    return;
+  }
+  yield* readLines(rest, maxBytes);
+}
+
+async function* decompressIfGzip(input: Readable): AsyncGenerator<Buffer> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await iterator.next();
+  if (first.done) return;
+  const firstChunk = toBuffer(first.value);
+  const rest: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      yield firstChunk;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield toBuffer(next.value);
+      }
+    },
+  };
+  if (firstChunk[0] === 0x1f && firstChunk[1] === 0x8b) {
+    const gunzip = createGunzip();
+    const pump = (async () => {
+      try {
+        for await (const chunk of rest) if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+        gunzip.end();
+      } catch (error) {
+        gunzip.destroy(error as Error);
+      }
+    })();
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (error) {
+      throw new GzipError(`not a valid gzip file: ${(error as Error).message}`);
+    }
+    await pump;
+  } else {
+    yield* rest;
+  }
+}
+
+export class GzipError extends Error {}
+
+function toBuffer(chunk: Buffer | string): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length > 0) yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** Reads ahead until the first newline (bounded by maxBytes) and hands back everything read so far. */
+async function firstLineOf(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes: number): Promise<{ line?: string; buffered: Buffer }> {
+  let buffered = head;
+  for (;;) {
+    const newline = buffered.indexOf(0x0a);
+    if (newline >= 0) return { line: buffered.subarray(0, newline).toString('utf8'), buffered };
+    if (buffered.length > maxBytes) return { buffered };
+    const next = await rest.next();
+    if (next.done) return { line: buffered.toString('utf8'), buffered };
+    buffered = Buffer.concat([buffered, next.value]);
+  }
+}
+
+/** Splits bytes into lines; a line longer than maxBytes is skipped to its end and reported, not buffered. */
+async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<ReadRecord> {
+  let lineNumber = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversized = false;
+  let oversizedPrefix = '';
+  const finish = function* (lineBytes: Buffer | undefined): Generator<ReadRecord> {
+    lineNumber++;
+    if (oversized) {
+      yield { line: lineNumber, text: oversizedPrefix, error: `record too long (more than ${maxBytes} bytes)` };
+      oversized = false;
+      oversizedPrefix = '';
+      return;
+    }
+    if (!lineBytes) return;
+    yield* parseLine(lineBytes, lineNumber);
+  };
+  for await (const chunk of chunks) {
+    let from = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, from);
+      if (newline < 0) break;
+      const piece = chunk.subarray(from, newline);
+      if (oversized) {
+        yield* finish(undefined);
+      } else if (pending.length > 0) {
+        const whole = Buffer.concat([...pending, piece]);
+        pending = [];
+        pendingBytes = 0;
+        if (whole.length > maxBytes) {
+          oversized = true;
+          oversizedPrefix = whole.subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
+          yield* finish(undefined);
+        } else {
+          yield* finish(whole);
+        }
+      } else if (piece.length > maxBytes) {
+        oversized = true;
+        oversizedPrefix = piece.subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
+        yield* finish(undefined);
+      } else {
+        yield* finish(piece);
+      }
+      from = newline + 1;
+    }
+    if (from < chunk.length) {
+      const tail = chunk.subarray(from);
+      if (oversized) continue;
+      pendingBytes += tail.length;
+      if (pendingBytes > maxBytes) {
+        oversized = true;
+        oversizedPrefix = Buffer.concat([...pending, tail]).subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
+        pending = [];
+        pendingBytes = 0;
+      } else {
+        // copy: the stream may reuse its chunk buffers
+        pending.push(Buffer.from(tail));
+      }
+    }
+  }
+  if (oversized) yield* finish(undefined);
+  else if (pending.length > 0) yield* finish(Buffer.concat(pending));
+}
+
+function* parseLine(bytes: Buffer, line: number): Generator<ReadRecord> {
+  const text = bytes.toString('utf8').trim();
+  if (text === '') return;
+  try {
+    yield { line, value: JSON.parse(text) };
+  } catch (error) {
+    yield { line, text: text.slice(0, REJECT_TEXT_LIMIT), error: `invalid JSON: ${(error as Error).message}` };
+  }
+}
+
+/** An NDJSON line may itself be one API page (`{"data":[...]}`); its records are yielded one by one. */
+async function* expandPages(records: AsyncIterable<ReadRecord>): AsyncGenerator<ReadRecord> {
+  for await (const record of records) {
+    const items = record.error === undefined ? pageItems(record.value) : undefined;
+    if (items) for (const value of items) yield { line: record.line, value };
+    else yield record;
+  }
+}
+
+export function pageItems(value: unknown): unknown[] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const object = value as Record<string, unknown>;
+  for (const key of PAGE_KEYS) {
+    const items = object[key];
+    // a page holds records and little else; an event that merely has a `data` array keeps its other fields
+    if (Array.isArray(items) && items.every((item) => item !== null && typeof item === 'object') && !('id' in object) && !('time' in object) && !('timestamp' in object) && !('published' in object) && !('date' in object)) {
+      return items;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A character scanner for a top-level JSON array, or an object whose page key holds the records array. It tracks
+ * strings, escapes and nesting only, and hands each record's text to JSON.parse, so memory is one record.
+ */
+class JsonStreamScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private line = 1;
+  private recordsDepth: number;
+  private recordsActive: boolean;
+  private capturing = false;
+  private captureStartLine = 0;
+  private captureParts: string[] = [];
+  private captureLength = 0;
+  private captureTooLong = false;
+  private captureIsString = false;
+  // object mode: the last key read at depth 1 and whether we are reading a key
+  private keyParts: string[] | undefined;
+  private lastKey = '';
+  private expectKey = true;
+  private sawRecordsArray = false;
+
+  constructor(private readonly mode: 'array' | 'object', private readonly maxBytes: number) {
+    this.recordsDepth = mode === 'array' ? 1 : 2;
+    this.recordsActive = false;
+  }
+
+  async *scan(chunks: AsyncIterable<Buffer>): AsyncGenerator<ReadRecord> {
+    const decoder = new TextDecoder('utf-8');
+    const out: ReadRecord[] = [];
+    for await (const chunk of chunks) {
+      this.feed(decoder.decode(chunk, { stream: true }), out);
+      yield* out.splice(0);
+    }
+    this.feed(decoder.decode(), out);
+    yield* out.splice(0);
+    if (this.capturing) {
+      out.push({ line: this.captureStartLine, text: this.captureText(), error: 'truncated JSON at end of file' });
+    } else if (this.depth > 0) {
+      out.push({ line: this.line, text: '', error: 'truncated JSON at end of file (unclosed array or object)' });
+    } else if (this.mode === 'object' && !this.sawRecordsArray) {
+      out.push({ line: 1, text: '', error: `JSON object without a records array (expected one of: ${PAGE_KEYS.join(', ')})` });
+    }
+    yield* out.splice(0);
+  }
+
+  private feed(text: string, out: ReadRecord[]): void {
+    let segmentStart = this.capturing ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92 /* \ */) this.escaped = true;
+        else if (c === 34 /* " */) {
+          this.inString = false;
+          if (this.keyParts) {
+            this.keyParts.push(text.slice(this.keyStart, i));
+            this.lastKey = this.keyParts.join('');
+            this.keyParts = undefined;
+          }
+          if (this.capturing && this.captureIsString && this.depth === this.recordsDepth) {
+            this.appendCapture(text, segmentStart, i + 1);
+            this.endCapture(out);
+            segmentStart = -1;
+          }
+        }
+        continue;
+      }
+      if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+      const atRecordLevel = this.recordsActive && this.depth === this.recordsDepth;
+      if (atRecordLevel && !this.capturing && c !== 44 /* , */ && c !== 93 /* ] */) {
+        this.startCapture();
+        segmentStart = i;
+        this.captureIsString = c === 34;
+      }
+      if (c === 34) {
+        this.inString = true;
+        if (this.mode === 'object' && this.depth === 1 && this.expectKey) {
+          this.keyParts = [];
+          this.keyStart = i + 1;
+        }
+        continue;
+      }
+      if (this.mode === 'object' && this.depth === 1) {
+        if (c === 58 /* : */) this.expectKey = false;
+        else if (c === 44) this.expectKey = true;
+      }
+      if (c === 123 /* { */ || c === 91 /* [ */) {
+        this.depth++;
+        if (this.mode === 'array' && this.depth === 1) this.recordsActive = true;
+        if (this.mode === 'object' && this.depth === 2 && c === 91 && (PAGE_KEYS as readonly string[]).includes(this.lastKey) && !this.sawRecordsArray) {
+          this.recordsActive = true;
+          this.sawRecordsArray = true;
+        }
+      } else if (c === 125 /* } */ || c === 93 /* ] */) {
+        if (this.capturing && this.depth === this.recordsDepth && !this.captureIsString) {
+          // a scalar element ends at the closing bracket of the records array
+          this.appendCapture(text, segmentStart, i);
+          this.endCapture(out);
+          segmentStart = -1;
+        }
+        this.depth--;
+        if (this.depth < this.recordsDepth) this.recordsActive = false;
+        if (this.capturing && this.depth === this.recordsDepth) {
+          this.appendCapture(text, segmentStart, i + 1);
+          this.endCapture(out);
+          segmentStart = -1;
+        }
+      } else if (c === 44 && this.capturing && this.depth === this.recordsDepth) {
+        this.appendCapture(text, segmentStart, i);
+        this.endCapture(out);
+        segmentStart = -1;
+      }
+    }
+    if (this.capturing && segmentStart >= 0) this.appendCapture(text, segmentStart, text.length);
+    if (this.keyParts && this.inString) {
+      this.keyParts.push(text.slice(this.keyStart));
+      this.keyStart = 0;
+    }
+  }
+
+  private keyStart = 0;
+
+  private startCapture(): void {
+    this.capturing = true;
+    this.captureStartLine = this.line;
+    this.captureParts = [];
+    this.captureLength = 0;
+    this.captureTooLong = false;
+  }
+
+  private appendCapture(text: string, from: number, to: number): void {
+    if (this.captureTooLong || to <= from) return;
+    this.captureLength += to - from;
+    if (this.captureLength > this.maxBytes) {
+      this.captureTooLong = true;
+      const kept = this.captureParts.join('') + text.slice(from, to);
+      this.captureParts = [kept.slice(0, REJECT_TEXT_LIMIT)];
+      return;
+    }
+    this.captureParts.push(text.slice(from, to));
+  }
+
+  private captureText(): string {
+    return this.captureParts.join('').slice(0, REJECT_TEXT_LIMIT);
+  }
+
+  private endCapture(out: ReadRecord[]): void {
+    this.capturing = false;
+    this.captureIsString = false;
+    if (this.captureTooLong) {
+      out.push({ line: this.captureStartLine, text: this.captureText(), error: `record too long (more than ${this.maxBytes} bytes)` });
+      return;
+    }
+    const text = this.captureParts.join('');
+    this.captureParts = [];
+    try {
+      out.push({ line: this.captureStartLine, value: JSON.parse(text) });
+    } catch (error) {
+      out.push({ line: this.captureStartLine, text: text.slice(0, REJECT_TEXT_LIMIT), error: `invalid JSON: ${(error as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every timestamp form the providers emit becomes one UTC ISO string (`2026-11-20T08:15:00.000Z`). The one place
+ * time strings are interpreted, so an importer never guesses a zone on its own.
+ */
+
+// Epochs below this are seconds, above it milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973.
+const EPOCH_MS_THRESHOLD = 1e11;
+// Dates outside this window are typos or unit mix-ups (microseconds read as ms), not audit events.
+const MIN_MS = Date.UTC(1990, 0, 1);
+const MAX_MS = Date.UTC(2200, 0, 1);
+
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const DIGITS = /^-?\d+(\.\d+)?$/;
+
+/** Returns the UTC ISO string, or undefined when the value is not a time scopeguard can place without guessing wrongly. */
+export function toUtcIso(value: unknown): string | undefined {
+  if (typeof value === 'number') return fromEpoch(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (DIGITS.test(text)) return fromEpoch(Number(text));
+  const match = ISO_WITH_ZONE.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s = '0', fraction = '', zone = 'Z'] = match;
+  const millis = Number((fraction + '000').slice(0, 3));
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis);
+  // Date.UTC rolls 2026-02-30 over into March; an impossible date is an error, not a different day
+  const check = new Date(ms);
+  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+    return undefined;
+  }
+  ms -= zoneOffsetMs(zone);
+  return inRange(ms);
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone === 'Z' || zone === 'z' || zone === 'UTC') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2, 4) || '0');
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+function fromEpoch(epoch: number): string | undefined {
+  if (!Number.isFinite(epoch)) return undefined;
+  return inRange(Math.abs(epoch) >= EPOCH_MS_THRESHOLD ? epoch : epoch * 1000);
+}
+
+function inRange(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) return undefined;
+  return new Date(Math.round(ms)).toISOString();
+}
+
+/** A user's `--since/--until`: a date (start of that UTC day) or any form toUtcIso accepts. */
+export function parseUserDate(value: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? toUtcIso(`${value.trim()}T00:00:00Z`) : toUtcIso(value);
+}

@@ -1,0 +1,33 @@
+/**
+ * Checks a `scopeguard` NDJSON record against the AuditEvent schema before it is trusted. The file may omit what the
+ * importer supplies (eventId, tenant, provider, source) and may write time in any form src/logs/time.ts reads.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import auditEventSchema from '../schema/audit-event.schema.json' with { type: 'json' };
+
+let validator: ValidateFunction | undefined;
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    const { $id: _id, ...schema } = auditEventSchema;
+    const inputSchema = {
+      ...schema,
+      required: ['time', 'type'],
+      properties: { ...schema.properties, time: { type: ['string', 'number'] }, outcome: { ...schema.properties.outcome } },
+    };
+    validator = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(inputSchema);
+  }
+  return validator;
+}
+
+/** undefined when the record has the AuditEvent shape; else the first problem in a user's words. */
+export function validateAuditEventShape(record: unknown): string | undefined {
+  const validate = getValidator();
+  if (validate(record)) return undefined;
+  const error = validate.errors?.[0];
+  if (!error) return 'not an audit event';
+  const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : 'record';
+  if (error.keyword === 'additionalProperties') return `${where}: unknown field "${String(error.params.additionalProperty)}"`;
+  if (error.keyword === 'enum') return `${where}: must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
+  return `${where}: ${error.message ?? 'invalid'}`;
+}

@@ -1,0 +1,223 @@
+/**
+ * The DuckDB audit store: opening (with migrations), import bookkeeping and batched, deduplicating inserts.
+ * One writer at a time: DuckDB locks the file, so the anti-join dedup in insertBatch cannot race.
+ */
+import { mkdirSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBAppender } from '@duckdb/node-api';
+import { EnvironmentError, InputError } from '../errors.ts';
+import type { AuditEvent } from '../schema/types.ts';
+import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
+
+export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
+// DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch).
+const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '256MB';
+
+export interface StoredEvent {
+  event: AuditEvent;
+  /** Scrubbed provider record as JSON text, only with --keep-raw. */
+  raw?: string;
+}
+
+export interface BatchResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export interface ImportCounts {
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  skipped: number;
+}
+
+const STAGING_COLUMNS = `
+  tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
+  actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR[], requested_scopes VARCHAR[],
+  token_id VARCHAR, grant_id VARCHAR, request_method VARCHAR, request_path VARCHAR, request_status INTEGER, ip VARCHAR,
+  user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR, seq BIGINT`;
+
+export class Store {
+  private appender: DuckDBAppender | undefined;
+  private seq = 0;
+
+  private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
+
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
+    const absolute = resolve(path);
+    if (options.readOnly && !existsSync(absolute)) {
+      throw new InputError(`no audit store at ${path}`, 'import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)');
+    }
+    mkdirSync(dirname(absolute), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(absolute, {
+        memory_limit: MEMORY_LIMIT,
+        threads: process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2',
+        ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/lock/i.test(message)) throw new EnvironmentError(`the audit store ${path} is in use by another process`, 'wait for the other scopeguard to finish');
+      throw new InputError(`cannot open the audit store ${path}: ${message.split('\n')[0]}`, 'is it a DuckDB file written by scopeguard?');
+    }
+    const connection = await instance.connect();
+    const store = new Store(path, instance, connection);
+    await store.migrate(Boolean(options.readOnly));
+    return store;
+  }
+
+  /** Applies missing migrations; refuses a store written by a newer scopeguard. */
+  private async migrate(readOnly: boolean, upTo: number = CURRENT_VERSION): Promise<void> {
+    const c = this.connection;
+    const existing = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'schema_version'`);
+    const hasVersionTable = Number(existing.getRowObjectsJS()[0]?.n) > 0;
+    let version = 0;
+    if (hasVersionTable) {
+      const row = await c.runAndReadAll(`SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version`);
+      version = Number(row.getRowObjectsJS()[0]?.v ?? 0);
+    }
+    if (version > CURRENT_VERSION) {
+      this.close();
+      throw new InputError(
+        `the audit store ${this.path} has schema version ${version}, newer than this scopeguard understands (${CURRENT_VERSION})`,
+        'upgrade scopeguard, or point --db at another store',
+      );
+    }
+    if (version >= upTo) return;
+    if (readOnly) {
+      this.close();
+      throw new InputError(`the audit store ${this.path} has schema version ${version}; run \`scopeguard logs import\` once to upgrade it to ${CURRENT_VERSION}`);
+    }
+    await c.run('BEGIN TRANSACTION');
+    try {
+      if (!hasVersionTable) await c.run(`CREATE TABLE schema_version (version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMP NOT NULL)`);
+      for (const migration of MIGRATIONS.filter((m) => m.version > version && m.version <= upTo)) {
+        await c.run(migration.sql);
+        await c.run(`INSERT INTO schema_version VALUES ($1, $2, now()::TIMESTAMP)`, [migration.version, migration.description]);
+      }
+      await c.run('COMMIT');
+    } catch (error) {
+      await c.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** For tests of the upgrade path: a store left at an older schema version. */
+  static async createAtVersion(path: string, version: number): Promise<void> {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    const instance = await DuckDBInstance.create(resolve(path));
+    const connection = await instance.connect();
+    const store = new Store(path, instance, connection);
+    await store.migrate(false, version);
+    store.close();
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = await this.connection.runAndReadAll(`SELECT max(version)::INTEGER AS v FROM schema_version`);
+    return Number(row.getRowObjectsJS()[0]?.v);
+  }
+
+  async beginImport(file: string, provider: string, tenant: string | undefined): Promise<number> {
+    const result = await this.connection.runAndReadAll(
+      `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
+      [file, provider, tenant ?? null],
+    );
+    return Number(result.getRowObjectsJS()[0]?.import_id);
+  }
+
+  async finishImport(importId: number, sha256: string | undefined, counts: ImportCounts): Promise<void> {
+    await this.connection.run(
+      `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
+      [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped],
+    );
+  }
+
+  /**
+   * Appends one batch to a temporary staging table through the appender, then moves the rows that are new into
+   * `events` in one transaction: an interrupted import leaves whole batches only, and a re-run skips what is there.
+   */
+  async insertBatch(importId: number, batch: StoredEvent[], counts: ImportCounts): Promise<BatchResult> {
+    if (batch.length === 0) return { inserted: 0, duplicates: 0 };
+    const c = this.connection;
+    if (!this.appender) {
+      await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
+      this.appender = await c.createAppender('staging', null, 'temp');
+    }
+    const a = this.appender;
+    const listType = LIST(VARCHAR);
+    const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
+    for (const { event, raw } of batch) {
+      text(event.tenant);
+      text(event.provider);
+      text(event.eventId);
+      text(event.time);
+      text(event.type);
+      text(event.rawType);
+      text(event.outcome);
+      text(event.actor?.id);
+      text(event.actor?.type);
+      text(event.actor?.name);
+      text(event.clientId);
+      a.appendList(listValue(event.scopes ?? []), listType);
+      a.appendList(listValue(event.requestedScopes ?? []), listType);
+      text(event.tokenId);
+      text(event.grantId);
+      text(event.request?.method);
+      text(event.request?.path);
+      if (event.request?.status === undefined) a.appendNull();
+      else a.appendInteger(event.request.status);
+      text(event.ip);
+      text(event.userAgent);
+      text(event.source?.file);
+      if (event.source?.line === undefined) a.appendNull();
+      else a.appendBigInt(BigInt(event.source.line));
+      text(raw);
+      a.appendBigInt(BigInt(this.seq++));
+      a.endRow();
+    }
+    a.flushSync();
+    await c.run('BEGIN TRANSACTION');
+    try {
+      // first occurrence wins inside the batch; anything already stored is a duplicate
+      const result = await c.run(`
+        INSERT INTO events
+        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
+               s.actor_id, s.actor_type, s.actor_name, s.client_id, s.scopes, s.requested_scopes, s.token_id, s.grant_id,
+               s.request_method, s.request_path, s.request_status, s.ip, s.user_agent, s.source_file, s.source_line,
+               ${importId}, CAST(s.raw AS JSON)
+        FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
+        WHERE NOT EXISTS (
+          SELECT 1 FROM events e WHERE e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
+        )`);
+      const inserted = result.rowsChanged;
+      const duplicates = batch.length - inserted;
+      await c.run(
+        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
+        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
+      );
+      await c.run('COMMIT');
+      await c.run('DELETE FROM staging');
+      return { inserted, duplicates };
+    } catch (error) {
+      await c.run('ROLLBACK');
+      await c.run('DELETE FROM staging');
+      throw error;
+    }
+  }
+
+  /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
+  async checkpoint(): Promise<void> {
+    await this.connection.run('CHECKPOINT');
+  }
+
+  close(): void {
+    if (this.appender) {
+      this.appender.closeSync();
+      this.appender = undefined;
+    }
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
