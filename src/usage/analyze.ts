@@ -1,0 +1,76 @@
+/**
+ * Input stage of the usage mode: open the audit store, compute the usage facts of each tenant over a window, close.
+ * Shared by `check --usage`, `usage`, `rightsize` and `report`, so every command judges the same facts.
+ */
+import { existsSync } from 'node:fs';
+import { InputError, UsageError } from '../errors.ts';
+import { compileActionMatcher } from '../registry/matcher.ts';
+import type { Registry } from '../registry/model.ts';
+import { Store } from '../store/store.ts';
+import { computeUsageFacts, type UsageFacts, type UsageWindow } from './facts.ts';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_WINDOW_DAYS = 90;
+
+export interface UsageOptions {
+  /** Audit store (default: the config's `store`). */
+  dbPath?: string;
+  /** Only these tenants (default: every tenant of the registry). */
+  tenants?: string[];
+  /** Window length in days ending at `until` (default 90). */
+  windowDays?: number;
+  since?: Date;
+  /** Exclusive end of the window (default: now). */
+  until?: Date;
+}
+
+export function storePath(registry: Registry, dbPath?: string): string {
+  return dbPath ?? registry.config.store;
+}
+
+export function resolveWindow(options: UsageOptions, now: Date): UsageWindow {
+  const until = options.until ?? now;
+  const since = options.since ?? new Date(until.getTime() - (options.windowDays ?? DEFAULT_WINDOW_DAYS) * DAY_MS);
+  if (since.getTime() >= until.getTime()) throw new UsageError(`the usage window is empty: --since ${since.toISOString()} is not before --until ${until.toISOString()}`);
+  return { since, until };
+}
+
+export async function collectUsageFacts(registry: Registry, options: UsageOptions, now: Date): Promise<UsageFacts[]> {
+  const path = storePath(registry, options.dbPath);
+  if (!existsSync(path)) {
+    throw new InputError(`no audit store at ${path}`, 'import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)');
+  }
+  const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
+  for (const name of tenants) {
+    if (!registry.tenants[name]) {
+      throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(', ') || '(none)'}`);
+    }
+  }
+  const window = resolveWindow(options, now);
+  const store = await Store.open(path);
+  try {
+    const facts: UsageFacts[] = [];
+    for (const name of tenants) {
+      const tenant = registry.tenants[name]!;
+      facts.push(await computeUsageFacts(store.connection, { tenant, matcher: compileActionMatcher(tenant), window }));
+    }
+    return facts;
+  } finally {
+    store.close();
+  }
+}
+
+/** `90d`, `12w`, `90` → days. */
+export function parseWindowDays(text: string): number {
+  const match = /^(\d+)\s*([dw]?)$/i.exec(text.trim());
+  if (!match || Number(match[1]) <= 0) throw new UsageError(`--window "${text}" is not a duration`, 'write it as days, e.g. 90d or 12w');
+  return Number(match[1]) * (match[2]?.toLowerCase() === 'w' ? 7 : 1);
+}
+
+/** `YYYY-MM-DD` or a full ISO-8601 instant → Date; a clear error otherwise. */
+export function parseInstant(flag: string, text: string): Date {
+  const value = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} "${text}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 time');
+  return date;
+}
