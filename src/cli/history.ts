@@ -1,6 +1,6 @@
 /** `scopeguard history`: every commit that changed one scope or client, newest first, as semantic changes. */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { concernsClient, concernsScope, walkRegistryCommits, type CommitChanges } from '../git/history.ts';
 import { openRepo, pathInRepo } from '../git/repo.ts';
 import { writeOutput } from './io.ts';
@@ -33,6 +33,9 @@ export async function subjectHistory(options: { scope?: string; client?: string;
   const repo = await openRepo();
   const root = pathInRepo(repo, process.cwd(), options.registry);
   const commits = await walkRegistryCommits(repo, { root, mentioning: name, ...(options.since ? { since: options.since } : {}) });
+  if (commits.length === 0 && options.since === undefined) {
+    throw new InputError(`no commit touches "${options.registry}"`, 'pass --registry DIR with the folder holding the scope YAML files (default: scopes)');
+  }
   const entries: HistoryEntry[] = [];
   for (const commit of commits) {
     const changes = commit.changes.filter((c) => concerns(c, name) && (options.tenant === undefined || c.tenant === options.tenant));

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
+import { scopeguard } from '../git/repo-fixture.ts';
+import type { HistoryEntry } from '../../src/cli/history.ts';
+
+let scenario: Scenario;
+beforeAll(() => {
+  scenario = buildScenario();
+});
+afterAll(() => scenario.repo.remove());
+
+const history = (args: string[]): HistoryEntry[] => {
+  const result = scopeguard(['history', '--registry', ROOT, '--format', 'json', ...args], scenario.repo.dir);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return (JSON.parse(result.stdout) as { commits: HistoryEntry[] }).commits;
+};
+
+describe('scopeguard history', () => {
+  it('lists the commits that changed a scope, newest first, with PR numbers from the merge', () => {
+    const entries = history(['--scope', 'read.data']);
+    expect(entries.map((e) => [e.commit, e.author, e.pr ?? null])).toEqual([
+      [scenario.commits.reporting, 'Ana Owner', 12],
+      [scenario.commits.initial, 'Ana Owner', null],
+    ]);
+    expect(entries[0]?.changes.map((c) => c.detail)).toEqual([
+      'actions widened: + GET /v2/data/**',
+      'granted read.data',
+      'exception for SG105 on client:reporting-app/scope:read.data until 2027-12-31',
+    ]);
+    expect(entries[0]?.date).toBe('2026-05-06T10:00:00+00:00');
+  });
+
+  it('follows a scope across the file rename and skips formatting-only commits', () => {
+    const entries = history(['--scope', 'write.orders']);
+    expect(entries.map((e) => e.subject)).toEqual(['Tidy descriptions', 'Orders: delete endpoint (#7)', 'Initial registry']);
+    expect(entries[1]?.pr).toBe(7);
+    expect(entries[1]?.changes.map((c) => c.detail)).toContain('actions widened: + DELETE /v1/orders/{id}');
+  });
+
+  it('lists a client’s grants and shows sensitivity changes as semantic lines in text', () => {
+    expect(history(['--client', 'reporting-app']).map((e) => e.changes.map((c) => c.detail).join('; '))).toEqual([
+      'granted read.data; exception for SG105 on client:reporting-app/scope:read.data until 2027-12-31',
+      'granted write.orders',
+      'client added with no scopes',
+    ]);
+    const text = scopeguard(['history', '--registry', '.', '--scope', 'admin.all', '--since', '2026-05-01'], join(scenario.repo.dir, ROOT));
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toMatch(/^2026-05-05T10:00:00\+00:00 {2}[0-9a-f]{12} {2}Mallory <mallory@example.com> {2}PR #12 {2}Loosen admin\n {4}acme {2}sensitivity critical → high {2}\[neutral\]\n$/);
+  });
+
+  it('filters by tenant and says when nothing changed', () => {
+    expect(history(['--scope', 'read.data', '--tenant', 'globex'])).toEqual([]);
+    const none = scopeguard(['history', '--registry', ROOT, '--scope', 'no.such'], scenario.repo.dir);
+    expect(none.stdout).toBe('no commits changed scope no.such\n');
+    const both = scopeguard(['history', '--registry', ROOT, '--scope', 'a', '--client', 'b'], scenario.repo.dir);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('exactly one of --scope NAME or --client NAME');
+    const wrongRoot = scopeguard(['history', '--registry', 'nowhere', '--scope', 'read.data'], scenario.repo.dir);
+    expect(wrongRoot.status).toBe(2);
+    expect(wrongRoot.stderr).toContain('no commit touches "nowhere"');
+  });
+});
