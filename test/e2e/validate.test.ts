@@ -1,0 +1,131 @@
+// The real bin, spawned on real folders: exit codes and what a user reads.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function scopeguard(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/scopeguard.js', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function registryWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-validate-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+const VALID = {
+  'scopes.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.orders: {description: Read orders, owner: team-orders}\n',
+  'clients.yaml': 'kind: ClientSet\ntenant: acme\nclients:\n  shop: {clientId: 0oa1, type: public, scopes: [read.orders]}\n',
+};
+
+describe('scopeguard validate', () => {
+  it('exits 0 on the example registry with a one-line summary', () => {
+    const result = scopeguard('validate');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('valid: 2 tenants, 32 scopes, 21 clients, 6 files\n');
+    expect(result.stderr).toBe('');
+  });
+
+  it('exits 0 on a small registry, and gives the summary as JSON', () => {
+    const dir = registryWith(VALID);
+    expect(scopeguard('validate', '--registry', dir).stdout).toBe('valid: 1 tenants, 1 scopes, 1 clients, 2 files\n');
+    const json = scopeguard('validate', '--registry', dir, '--format', 'json');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ valid: true, summary: { tenants: 1, scopes: 1, clients: 1, files: 2 } });
+  });
+
+  it('exits 2 listing every problem as file:line:column  message  (hint)', () => {
+    const dir = registryWith({
+      ...VALID,
+      'clients.yaml': 'kind: ClientSet\ntenant: acme\nclients:\n  shop: {clientId: 0oa1, type: pubic, scopes: [read.ordrs]}\n',
+      'extra.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  write.orders:\n    descriptio: Write orders\n',
+    });
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      `${dir}/clients.yaml:4:32  clients.shop.type has the invalid value "pubic"  (did you mean "public"? one of: confidential, public, machine)`,
+      `${dir}/extra.yaml:5:5  unknown key "descriptio" in scopes."write.orders"  (did you mean "description"? allowed: description, sensitivity, owner, status, deprecatedSince, replacedBy, implies)`,
+      `2 problems in ${dir}`,
+    ]);
+  });
+
+  it('reports cross-reference problems once the schema is satisfied', () => {
+    const dir = registryWith({
+      ...VALID,
+      'clients.yaml': 'kind: ClientSet\ntenant: acme\nclients:\n  shop: {clientId: 0oa1, type: public, scopes: [read.ordrs]}\n',
+    });
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain(`${dir}/clients.yaml:4:49  client "shop" is granted the unknown scope "read.ordrs"  (did you mean "read.orders"?)`);
+  });
+
+  it('gives the same problems as JSON with --format json', () => {
+    const dir = registryWith({ ...VALID, 'bad.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  a: {}\n  a: {}\n' });
+    const result = scopeguard('validate', '--registry', dir, '--format', 'json');
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      valid: false,
+      problems: [
+        {
+          file: `${dir}/bad.yaml`,
+          line: 5,
+          column: 3,
+          code: 'duplicate-key',
+          message: 'duplicate key "a"',
+          hint: 'a key may appear once per mapping; merge the two entries',
+        },
+      ],
+    });
+  });
+
+  it('prints paths relative to the working directory when the registry is inside it', () => {
+    const result = scopeguard('validate', '--registry', 'test/fixtures/registry/unknown-kind');
+    expect(result.status).toBe(2);
+    expect(result.stdout.split('\n')[0]).toBe(
+      'test/fixtures/registry/unknown-kind/registry.yaml:6:7  unknown kind "ClientSets"  (did you mean "ClientSet"? kinds: Config, ScopeSet, ActionMap, ClientSet, ExceptionSet)',
+    );
+  });
+
+  it('refuses hostile YAML with a clear message and no stack trace', () => {
+    for (const fixture of ['hostile-aliases', 'hostile-nesting', 'hostile-documents']) {
+      const result = scopeguard('validate', '--registry', `test/fixtures/registry/${fixture}`);
+      expect(result.status, fixture).toBe(2);
+      expect(result.stdout.split('\n')).toHaveLength(3); // one problem, the count, the final newline
+      expect(result.stdout).toMatch(/alias|nesting deeper than 64|more than 10000 YAML documents/);
+      expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+\)/);
+    }
+  });
+
+  it('an unknown --format is a usage error (exit 2)', () => {
+    const result = scopeguard('validate', '--format', 'xml');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown --format "xml"');
+    expect(result.stdout).toBe('');
+  });
+
+  it('a registry folder that does not exist is a clear error (exit 2), in text and in JSON', () => {
+    const missing = join(tmpdir(), 'sg-no-such-registry');
+    const text = scopeguard('validate', '--registry', missing);
+    expect(text.status).toBe(2);
+    expect(text.stderr).toBe(
+      `scopeguard: registry folder "${missing}" does not exist\n  hint: pass --registry DIR with the folder holding your scope YAML files (default: scopes)\n`,
+    );
+    const json = scopeguard('validate', '--registry', missing, '--format', 'json');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, error: `registry folder "${missing}" does not exist` });
+  });
+
+  it('checks a copy of the example registry with one planted typo', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-example-'));
+    cpSync('scopes', dir, { recursive: true });
+    writeFileSync(join(dir, 'acme', 'exceptions.yaml'), 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - {rule: SG301, subject: "client:checkout-servce", reason: r, expires: 2027-01-01}\n');
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain(`${dir}/acme/exceptions.yaml:4:28  exception for SG301 names the unknown client "checkout-servce"  (did you mean "checkout-service"?)`);
+  });
+});

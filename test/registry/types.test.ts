@@ -1,0 +1,24 @@
+import { mkdtempSync, readFileSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateTypes, SCHEMA_DIR, TYPES_FILE } from '../../src/schema/generate.ts';
+
+describe('generated types', () => {
+  it('src/schema/types.ts is up to date with the schemas (run `npm run gen:types` if this fails)', async () => {
+    expect(readFileSync(TYPES_FILE, 'utf8')).toBe(await generateTypes());
+  });
+
+  it('picks up every *.schema.json, so a new schema needs no change to the generator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-schema-'));
+    for (const file of readdirSync(SCHEMA_DIR).filter((name) => name.endsWith('.schema.json'))) copyFileSync(join(SCHEMA_DIR, file), join(dir, file));
+    writeFileSync(
+      join(dir, 'zz-extra.schema.json'),
+      JSON.stringify({ title: 'ExtraThing', type: 'object', additionalProperties: false, properties: { n: { type: 'integer', description: 'a number' } } }),
+    );
+    const source = await generateTypes(dir);
+    expect(source).toContain('export interface ExtraThing');
+    expect(source).toContain('export interface ScopeSet');
+    expect(source.startsWith('/* eslint-disable */\n/**\n * generated, do not edit')).toBe(true);
+  });
+});
