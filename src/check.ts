@@ -12,6 +12,9 @@ import { summarize, type FindingsSummary } from './findings/summary.ts';
 import { loadPolicyEngine, type RawFinding } from './policy/engine.ts';
 import type { RuleMeta } from './policy/bundle.ts';
 import { buildRegistryInput } from './policy/input-registry.ts';
+import { buildUsageInput } from './policy/input-usage.ts';
+import { collectUsageFacts, type UsageOptions } from './usage/analyze.ts';
+import type { UsageFacts } from './usage/facts.ts';
 
 export interface CheckOptions {
   /** Folder of registry YAML (default `scopes`). */
@@ -24,6 +27,8 @@ export interface CheckOptions {
   failOn?: FailOn;
   /** An already loaded registry (skips reading registryRoot). */
   registry?: Registry;
+  /** Also run the usage rules (SG3xx) over the audit store's facts. */
+  usage?: UsageOptions;
 }
 
 export interface CheckResult {
@@ -33,6 +38,8 @@ export interface CheckResult {
   /** Metadata of every rule that ran (built-in and custom), for formatters (SARIF rules, docs links). */
   rules: RuleMeta[];
   now: Date;
+  /** The usage facts judged, when the usage rules ran. */
+  usage?: UsageFacts[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -40,9 +47,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const registry = options.registry ?? (await loadRegistry(options.registryRoot));
   const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
   const raw: RawFinding[] = engine.evaluate('registry', buildRegistryInput(registry, now), registry.config);
+  const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : undefined;
+  if (usage) raw.push(...engine.evaluate('usage', buildUsageInput(registry, usage, now), registry.config));
   const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
   const failOn = options.failOn ?? registry.config.failOn;
-  return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now };
+  return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...(usage ? { usage } : {}) };
 }
 
 /** Custom policy folders: the config's `policies:` (relative to the working directory) plus --policy folders. */

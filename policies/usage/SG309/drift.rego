@@ -23,7 +23,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.client_subject(client.client),
-		"message": sprintf("the provider's scopes for client %s differ from the registry: added %v, removed %v", [client.client, sort(added), sort(removed)]),
+		"message": sprintf("the provider's scopes for client %s differ from the registry: %s", [client.client, changes(added, removed)]),
 		"evidence": {
 			"kind": "provider-grants",
 			"count": 1,
@@ -47,3 +47,11 @@ findings contains finding if {
 		"evidence": object.union(issued, {"kind": "issued-not-granted"}),
 	}
 }
+
+changes(added, removed) := concat("; ", [part |
+	some part in [
+		sprintf("added at the provider: %s", [concat(", ", sort(added))]),
+		sprintf("missing at the provider: %s", [concat(", ", sort(removed))]),
+	]
+	not endswith(part, ": ")
+])
