@@ -152,8 +152,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const rejects = new RejectsWriter(options.rejectsDir, file);
   const input: Readable = openInput(file);
   const hash = createHash('sha256');
-  input.on('data', (chunk: Buffer) => hash.update(chunk));
-  const records = readRecords(input, { maxRecordBytes: options.maxRecordBytes });
+  const records = readRecords(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk) });
 
   const reject = (line: number, reason: string, text: string): void => {
     counts.rejected++;

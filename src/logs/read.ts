@@ -15,6 +15,8 @@ export type ReadRecord =
 export interface ReadOptions {
   /** Records longer than this many bytes are rejected (default 1 MiB). */
   maxRecordBytes?: number;
+  /** Sees every raw (still compressed) chunk: for hashing the input and reporting progress in bytes. */
+  onBytes?: (chunk: Buffer) => void;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
@@ -29,7 +31,7 @@ export function openInput(path: string): Readable {
 /** Yields every record of the input with the 1-based line it starts on. */
 export async function* readRecords(input: Readable, options: ReadOptions = {}): AsyncGenerator<ReadRecord> {
   const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const chunks = decompressIfGzip(input);
+  const chunks = decompressIfGzip(input, options.onBytes);
   const first = await chunks.next();
   if (first.done) return;
   let head: Buffer = first.value;
@@ -63,18 +65,21 @@ export async function* readRecords(input: Readable, options: ReadOptions = {}): 
   yield* readLines(rest, maxBytes);
 }
 
-async function* decompressIfGzip(input: Readable): AsyncGenerator<Buffer> {
+async function* decompressIfGzip(input: Readable, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<Buffer> {
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await iterator.next();
   if (first.done) return;
   const firstChunk = toBuffer(first.value);
+  onBytes?.(firstChunk);
   const rest: AsyncIterable<Buffer> = {
     async *[Symbol.asyncIterator]() {
       yield firstChunk;
       for (;;) {
         const next = await iterator.next();
         if (next.done) return;
-        yield toBuffer(next.value);
+        const chunk = toBuffer(next.value);
+        onBytes?.(chunk);
+        yield chunk;
       }
     },
   };
