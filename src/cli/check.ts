@@ -14,6 +14,7 @@ interface CheckFlags {
   output?: string;
   failOn?: string;
   policy: string[];
+  now?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -27,6 +28,7 @@ export function registerCheck(program: Command): void {
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', `lowest severity that fails: ${FAIL_ON_CHOICES.join(', ')} (default: failOn from scopeguard.yaml, else high)`)
     .option('--policy <dir>', 'extra Rego policy folder, compiled with opa (repeatable)', collect, [])
+    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)')
     .action(async (flags: CheckFlags) => {
       // flags are checked before any work, so a typo never costs a policy evaluation
       if (!isOutputFormat(flags.format)) {
@@ -35,9 +37,14 @@ export function registerCheck(program: Command): void {
       if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
         throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
       }
+      const now = flags.now === undefined ? new Date() : new Date(flags.now);
+      if (Number.isNaN(now.getTime())) {
+        throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
+      }
       const result = await runCheck({
         registryRoot: flags.registry,
         policyDirs: flags.policy,
+        now,
         ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
       });
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
