@@ -1,0 +1,68 @@
+// Bundles the GitHub Action (src/action/main.ts) with every dependency into dist/index.js, so a workflow that
+// uses the action needs no `npm ci`, and copies the compiled policy bundle beside it. dist/ is committed; a test
+// rebuilds into a temp folder and fails when the committed files differ.
+//
+//   node scripts/build-action.mjs [--outdir DIR]
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdirFlag = process.argv.indexOf('--outdir');
+const outdir = resolve(outdirFlag >= 0 ? process.argv[outdirFlag + 1] : join(root, 'dist'));
+
+// The bundle must stay pure JavaScript + Wasm. The pull-request path never runs usage analysis, but `check` can (it
+// imports the DuckDB store), so DuckDB is replaced by a stand-in that fails with a clear message if ever touched;
+// any other native module in the bundle is a build error.
+const noNativeModules = {
+  name: 'no-native-modules',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@duckdb\// }, () => ({ path: 'duckdb', namespace: 'unavailable-in-action' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'unavailable-in-action' }, () => ({
+      loader: 'js',
+      contents: `
+        const unavailable = new Proxy({}, {
+          get(_target, name) {
+            if (typeof name === 'symbol' || name === '__esModule' || name === 'then') return undefined;
+            throw new Error('usage analysis needs DuckDB, which the GitHub Action does not bundle; run scopeguard from npm for it');
+          },
+        });
+        module.exports = Object.create(unavailable);
+      `,
+    }));
+    pluginBuild.onResolve({ filter: /\.node$/ }, (args) => ({
+      errors: [{ text: `the Action bundle must not include native modules: ${args.path} (imported from ${args.importer})` }],
+    }));
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/action/main.ts'],
+  outfile: join(outdir, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies call require() on Node built-ins; give the ES module bundle a real require.
+  banner: {
+    js: "import { createRequire as __scopeguardCreateRequire } from 'node:module'; const require = __scopeguardCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  charset: 'utf8',
+  plugins: [noNativeModules],
+  logLevel: 'warning',
+});
+
+// The Wasm policy bundle and its manifest sit next to index.js; the engine looks there first when bundled.
+const policyDist = join(root, 'policies', 'dist');
+if (existsSync(policyDist)) {
+  for (const file of readdirSync(policyDist)) copyFileSync(join(policyDist, file), join(outdir, file));
+} else {
+  process.stderr.write('build-action: policies/dist/ not found; run `npm run policy:build` first\n');
+  process.exitCode = 1;
+}

@@ -1,0 +1,209 @@
+/**
+ * The Action's calls into the library the CLI uses: the check against a base revision, the formatters for
+ * annotations and SARIF, the report files. Everything else under src/action only renders and talks to GitHub.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { runCheck, type CheckResult } from '../check.ts';
+import { diffRegistries } from '../diff/diff.ts';
+import type { FailOn, Finding } from '../findings/finding.ts';
+import { summarize } from '../findings/summary.ts';
+import { registryAt } from '../git/registry-at.ts';
+import { openRepo, pathInRepo, type GitRepo } from '../git/repo.ts';
+import { readManifest } from '../policy/bundle.ts';
+import type { RuleMeta } from '../policy/bundle.ts';
+import type { Registry } from '../registry/model.ts';
+import { FORMATTERS, type FindingsReport } from '../report/formatter.ts';
+import { VERSION } from '../version.ts';
+import type { ReviewResult } from './review.ts';
+
+export interface ReviewOptions {
+  workspace: string;
+  registry: string;
+  baseSha: string;
+  headSha: string;
+  failOn?: FailOn;
+  policy?: string;
+}
+
+export interface PullRequestReview extends ReviewResult {
+  rules: readonly RuleMeta[];
+}
+
+export function policyBundleVersion(): string {
+  const manifest = readManifest();
+  return `opa ${manifest.opaVersion} · ${manifest.sourceHash.slice(0, 12)}`;
+}
+
+/**
+ * `check --base <base>` for a pull request: the registry at the head sha judged by the rules of the base sha
+ * (scopeguard.yaml and custom policy folders read from git at base), so a pull request cannot weaken what judges it.
+ */
+export async function reviewPullRequest(options: ReviewOptions): Promise<PullRequestReview> {
+  const { workspace, registry: registryRoot, baseSha, headSha } = options;
+  const base = await registryAt(baseSha, registryRoot, { cwd: workspace });
+  const head = await registryAt(headSha, registryRoot, { cwd: workspace });
+  const repo = await openRepo(workspace);
+
+  const policyDirs = await policyFoldersAtBase(repo, workspace, base.registry, options.policy, baseSha);
+  const judgedHead: Registry = { ...head.registry, config: { ...base.registry.config, policies: [] } };
+  const judgedBase: Registry = { ...base.registry, config: { ...base.registry.config, policies: [] } };
+  const failOn = options.failOn ?? base.registry.config.failOn;
+
+  const inCwd = <T>(work: () => Promise<T>): Promise<T> => withCwd(workspace, work);
+  const atHead = await inCwd(() => runCheck({ registryRoot, registry: judgedHead, policyDirs, failOn }));
+  const atBase = await inCwd(() => runCheck({ registryRoot, registry: judgedBase, policyDirs, failOn }));
+  const existing = new Set(atBase.findings.map((f) => f.fingerprint));
+  const findings = atHead.findings.map((f): Finding => (f.status === 'waived' ? f : { ...f, status: existing.has(f.fingerprint) ? 'existing' : 'new' }));
+
+  const diff = diffRegistries(base.registry, head.registry, {
+    base: { ref: baseSha, commit: base.revision.commit },
+    head: { ref: headSha, commit: head.revision.commit },
+  });
+  const ruleChanges = await changedRuleFiles(repo, workspace, [base.registry, head.registry], options.policy, baseSha, headSha);
+
+  return {
+    findings,
+    changes: diff.changes,
+    failOn,
+    policyVersion: policyBundleVersion(),
+    ruleChanges,
+    notices: [],
+    rules: atHead.rules,
+  };
+}
+
+/** The custom policy folders (config `policies:` at base, plus the `policy` input) as they were at base. */
+async function policyFoldersAtBase(repo: GitRepo, workspace: string, base: Registry, extra: string | undefined, baseSha: string): Promise<string[]> {
+  const folders = [...base.config.policies, ...(extra ? [extra] : [])];
+  if (folders.length === 0) return [];
+  const target = mkdtempSync(join(tmpdir(), 'scopeguard-base-policies-'));
+  const materialized: string[] = [];
+  for (const [index, folder] of folders.entries()) {
+    const inRepo = pathInRepo(repo, workspace, folder);
+    const out = join(target, String(index));
+    mkdirSync(out, { recursive: true });
+    const listing = (await repo.git.raw(['ls-tree', '-r', '--name-only', baseSha, '--', inRepo])).split('\n').filter(Boolean);
+    for (const file of listing) {
+      const text = await repo.git.raw(['show', `${baseSha}:${file}`]);
+      const destination = join(out, relative(inRepo, file));
+      mkdirSync(dirname(destination), { recursive: true });
+      writeFileSync(destination, text);
+    }
+    materialized.push(out);
+  }
+  return materialized;
+}
+
+/** scopeguard.yaml and policy folders this pull request touches: reported, applied only after merge. */
+async function changedRuleFiles(
+  repo: GitRepo,
+  workspace: string,
+  registries: Registry[],
+  extra: string | undefined,
+  baseSha: string,
+  headSha: string,
+): Promise<string[]> {
+  const paths = new Set<string>();
+  for (const registry of registries) {
+    if (registry.config.location) paths.add(pathInRepo(repo, workspace, registry.config.location.file));
+    for (const folder of registry.config.policies) paths.add(pathInRepo(repo, workspace, folder));
+  }
+  if (extra) paths.add(pathInRepo(repo, workspace, extra));
+  paths.add(pathInRepo(repo, workspace, join(registries[0]?.root ?? 'scopes', 'scopeguard.yaml')));
+  const output = await repo.git.raw(['diff', '--name-only', baseSha, headSha, '--', ...paths]);
+  return output.split('\n').filter(Boolean).sort();
+}
+
+/** Registry paths are resolved against the working directory; the Action's is the workspace. */
+async function withCwd<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const previous = process.cwd();
+  if (resolve(previous) === resolve(dir)) return work();
+  process.chdir(dir);
+  try {
+    return await work();
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+function findingsReport(findings: readonly Finding[], failOn: FailOn, rules: readonly RuleMeta[]): FindingsReport {
+  return { findings, summary: summarize(findings, failOn), rules };
+}
+
+/** Workflow-command annotations for the given findings, through the same formatter as `check --format github`. */
+export function emitAnnotations(findings: readonly Finding[], failOn: FailOn, rules: readonly RuleMeta[]): void {
+  if (findings.length === 0) return;
+  const text = FORMATTERS.github(findingsReport(findings, failOn, rules), { color: false, version: VERSION });
+  // the formatter ends with a plain summary line; the Action prints its own verdict
+  process.stdout.write(`${text.trimEnd().split('\n').filter((line) => line.startsWith('::')).join('\n')}\n`);
+}
+
+export function writeSarif(findings: readonly Finding[], failOn: FailOn, rules: readonly RuleMeta[], file: string): string {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION }));
+  return file;
+}
+
+export interface ComplianceReportOptions {
+  workspace: string;
+  registry: string;
+  outDir: string;
+  failOn?: FailOn;
+  policy?: string;
+  now?: Date;
+}
+
+export interface ComplianceReport {
+  findings: Finding[];
+  newCount: number;
+  failed: boolean;
+  failOn: FailOn;
+  /** The folder holding every tenant's report for this run (`<out>` when several tenants, else `<out>/<tenant>/<date>`). */
+  reportPath: string;
+  folders: string[];
+  summaryMarkdown: string;
+}
+
+/**
+ * The stored compliance report: `<outDir>/<tenant>/<YYYY-MM-DD>/report.{md,json,sarif}` per tenant.
+ * Seam: when `scopeguard report`'s library function lands, this becomes a call to it (same folder layout).
+ */
+export async function writeComplianceReport(options: ComplianceReportOptions): Promise<ComplianceReport> {
+  const check: CheckResult = await withCwd(options.workspace, () =>
+    runCheck({
+      registryRoot: options.registry,
+      ...(options.policy ? { policyDirs: [resolve(options.workspace, options.policy)] } : {}),
+      ...(options.failOn ? { failOn: options.failOn } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  );
+  const failOn = check.summary.failOn;
+  const day = check.now.toISOString().slice(0, 10);
+  const folders: string[] = [];
+  for (const tenant of Object.keys(check.registry.tenants).sort()) {
+    const folder = join(options.outDir, tenant, day);
+    mkdirSync(folder, { recursive: true });
+    const report = findingsReport(
+      check.findings.filter((f) => f.tenant === tenant),
+      failOn,
+      check.rules,
+    );
+    const context = { color: false, version: VERSION };
+    writeFileSync(join(folder, 'report.md'), FORMATTERS.markdown(report, context));
+    writeFileSync(join(folder, 'report.json'), FORMATTERS.json(report, context));
+    writeFileSync(join(folder, 'report.sarif'), FORMATTERS.sarif(report, context));
+    folders.push(folder);
+  }
+  const all = findingsReport(check.findings, failOn, check.rules);
+  return {
+    findings: check.findings,
+    newCount: check.summary.byStatus.new,
+    failed: check.summary.failed,
+    failOn,
+    reportPath: folders.length === 1 ? (folders[0] ?? options.outDir) : options.outDir,
+    folders,
+    summaryMarkdown: FORMATTERS.markdown(all, { color: false, version: VERSION }),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The few GitHub REST calls the Action makes, on octokit (which brings retry with back-off for 5xx and the
+ * throttling plugin for primary and secondary rate limits). Failures come back as one readable line, never a
+ * stack trace: the caller decides whether a failed comment degrades the run or not.
+ */
+import { Octokit, RequestError } from 'octokit';
+
+export interface ApiLog {
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+export interface StickyComment {
+  id: number;
+  url: string;
+  body: string;
+}
+
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+/** A GitHub API call that failed after retries, described for a person reading the job log. */
+export class GitHubApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message);
+    this.name = 'GitHubApiError';
+  }
+
+  /** The token may not write here (fork pull request, or a workflow without `pull-requests: write`). */
+  get readOnly(): boolean {
+    return this.status === 403 || this.status === 404;
+  }
+}
+
+export interface GitHubClientOptions {
+  token: string;
+  /** GITHUB_API_URL; https://api.github.com when unset, the GHES or test server otherwise. */
+  baseUrl: string;
+  log: ApiLog;
+  /** Seconds before the first retry of a 5xx (octokit's default is 1; squares with each attempt). */
+  retryAfterBaseMs?: number;
+}
+
+export class CommentClient {
+  private readonly octokit: Octokit;
+
+  constructor(private readonly options: GitHubClientOptions) {
+    this.octokit = new Octokit({
+      auth: options.token,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      log: {
+        debug: (m: string) => options.log.debug(m),
+        info: (m: string) => options.log.info(`GitHub API: ${m}`),
+        warn: (m: string) => options.log.info(`GitHub API: ${m}`),
+        error: (m: string) => options.log.info(`GitHub API: ${m}`),
+      },
+      retry: { retries: 3, ...(options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs }) },
+      throttle: {
+        onRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) => {
+          options.log.info(`GitHub API: rate limit reached for ${request.method} ${request.url}; retrying in ${retryAfter}s`);
+          return request.request.retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) => {
+          options.log.info(`GitHub API: secondary rate limit for ${request.method} ${request.url}; retrying in ${retryAfter}s`);
+          return request.request.retryCount < 2;
+        },
+      },
+    });
+  }
+
+  /** Every comment on the pull request carrying the marker, oldest first. */
+  async findSticky(pr: PullRequestRef, marker: string): Promise<StickyComment[]> {
+    return this.call('list the pull request comments', async () => {
+      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+        owner: pr.owner,
+        repo: pr.repo,
+        issue_number: pr.issueNumber,
+        per_page: 100,
+      });
+      return comments
+        .filter((c) => (c.body ?? '').includes(marker))
+        .map((c) => ({ id: c.id, url: c.html_url, body: c.body ?? '' }));
+    });
+  }
+
+  async create(pr: PullRequestRef, body: string): Promise<StickyComment> {
+    return this.call('create the pull request comment', async () => {
+      const { data } = await this.octokit.rest.issues.createComment({ owner: pr.owner, repo: pr.repo, issue_number: pr.issueNumber, body });
+      return { id: data.id, url: data.html_url, body: data.body ?? '' };
+    });
+  }
+
+  async update(pr: PullRequestRef, id: number, body: string): Promise<StickyComment> {
+    return this.call('update the pull request comment', async () => {
+      const { data } = await this.octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body });
+      return { id: data.id, url: data.html_url, body: data.body ?? '' };
+    });
+  }
+
+  async delete(pr: PullRequestRef, id: number): Promise<void> {
+    await this.call('delete the pull request comment', async () => {
+      await this.octokit.rest.issues.deleteComment({ owner: pr.owner, repo: pr.repo, comment_id: id });
+    });
+  }
+
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw describeApiError(what, error);
+    }
+  }
+}
+
+export function describeApiError(what: string, error: unknown): GitHubApiError {
+  if (error instanceof RequestError) {
+    const detail = apiMessage(error);
+    const status = error.status;
+    const hint =
+      status === 403
+        ? 'the token cannot write here: a pull request from a fork gets a read-only token, or the workflow lacks `permissions: pull-requests: write`'
+        : status === 404
+          ? 'not found: check the repository, the pull request number and that the token can see them'
+          : status === 422
+            ? 'GitHub rejected the request as invalid'
+            : status === 401
+              ? 'the token was rejected: check the `github-token` input'
+              : status >= 500
+                ? 'GitHub is having trouble; retried with back-off and gave up'
+                : 'unexpected answer';
+    return new GitHubApiError(`could not ${what}: HTTP ${status}${detail ? ` (${detail})` : ''}: ${hint}`, status);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GitHubApiError(`could not ${what}: ${message}`, undefined);
+}
+
+function apiMessage(error: RequestError): string {
+  const data = error.response?.data;
+  if (data && typeof data === 'object' && 'message' in data && typeof data.message === 'string') return data.message.slice(0, 200);
+  return '';
+}

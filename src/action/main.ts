@@ -1,0 +1,74 @@
+/**
+ * The GitHub Action's entry (bundled to dist/index.js). Thin: read the inputs and the event, call the same
+ * library the CLI uses, hand the result to the outputs. A mistake in the inputs or the registry is one line
+ * and a failed step; never a stack trace (unless the run is in debug mode).
+ */
+import * as core from '@actions/core';
+import { ScopeguardError, ValidationError } from '../errors.ts';
+import type { FailOn } from '../findings/finding.ts';
+import { SEVERITIES } from '../findings/finding.ts';
+import { runPullRequestMode, type CommentMode } from './pull-request.ts';
+import { runReportMode } from './report-mode.ts';
+
+export interface ActionInputs {
+  registry: string;
+  mode: 'pull-request' | 'report';
+  /** Undefined: take it from scopeguard.yaml (at the base revision), else `high`. */
+  failOn?: FailOn;
+  comment: CommentMode;
+  token: string;
+  sarifFile?: string;
+  reportDir?: string;
+  policy?: string;
+}
+
+class ActionInputError extends ScopeguardError {}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ActionInputError(`input \`${name}\` is "${value}"; expected one of: ${allowed.join(', ')}`);
+}
+
+export function readInputs(): ActionInputs {
+  const failOn = core.getInput('fail-on');
+  const sarifFile = core.getInput('sarif-file');
+  const reportDir = core.getInput('report-dir');
+  const policy = core.getInput('policy');
+  return {
+    registry: core.getInput('registry') || 'scopes',
+    mode: oneOf('mode', core.getInput('mode') || 'pull-request', ['pull-request', 'report'] as const),
+    ...(failOn ? { failOn: oneOf('fail-on', failOn, [...SEVERITIES, 'never'] as const) } : {}),
+    comment: oneOf('comment', core.getInput('comment') || 'true', ['true', 'false', 'on-findings'] as const),
+    token: core.getInput('github-token'),
+    ...(sarifFile ? { sarifFile } : {}),
+    ...(reportDir ? { reportDir } : {}),
+    ...(policy ? { policy } : {}),
+  };
+}
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = readInputs();
+    if (inputs.mode === 'report') await runReportMode(inputs);
+    else await runPullRequestMode(inputs);
+  } catch (error) {
+    reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): void {
+  if (error instanceof ValidationError) {
+    for (const p of error.problems) {
+      core.error(`${p.message}${p.hint ? ` (${p.hint})` : ''}`, { file: p.file, startLine: p.line, startColumn: p.column });
+    }
+  }
+  if (error instanceof ScopeguardError) {
+    core.setFailed(`scopeguard: ${error.message}${error.hint ? ` — hint: ${error.hint}` : ''}`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (core.isDebug() && error instanceof Error && error.stack) core.debug(error.stack);
+  core.setFailed(`scopeguard: unexpected error: ${message} (this is a bug in scopeguard; re-run with debug logging for details)`);
+}
+
+await run();

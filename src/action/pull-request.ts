@@ -1,0 +1,158 @@
+/**
+ * Pull-request mode: judge the head against the base revision, then tell the reviewer through every channel the
+ * token allows: the sticky comment, annotations, the job summary, SARIF. The comment is best effort (a fork's
+ * read-only token cannot write it); the verdict never depends on it.
+ */
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { ScopeguardError } from '../errors.ts';
+import { meetsThreshold } from '../findings/finding.ts';
+import type { ActionInputs } from './main.ts';
+import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
+import { CommentClient, GitHubApiError, type PullRequestRef } from './github-api.ts';
+import { emitAnnotations, reviewPullRequest, writeSarif, type PullRequestReview } from './engine.ts';
+
+export type CommentMode = 'true' | 'false' | 'on-findings';
+
+class EventError extends ScopeguardError {}
+
+interface PullRequestEvent {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  owner: string;
+  repo: string;
+}
+
+function readEvent(): PullRequestEvent {
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path) throw new EventError('GITHUB_EVENT_PATH is not set', 'pull-request mode runs in a workflow triggered by `pull_request`');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new EventError(`cannot read the event payload ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const pr = (payload as { pull_request?: { number?: unknown; base?: { sha?: unknown }; head?: { sha?: unknown } } }).pull_request;
+  const number = (payload as { number?: unknown }).number ?? pr?.number;
+  if (!pr || typeof pr.base?.sha !== 'string' || typeof pr.head?.sha !== 'string' || typeof number !== 'number') {
+    throw new EventError(
+      'the event has no pull request (base and head sha)',
+      'use `mode: report` on schedule/workflow_dispatch, or trigger the workflow on `pull_request`',
+    );
+  }
+  const fullName = process.env.GITHUB_REPOSITORY ?? (payload as { repository?: { full_name?: string } }).repository?.full_name ?? '';
+  const [owner = '', repo = ''] = fullName.split('/');
+  if (!owner || !repo) throw new EventError('GITHUB_REPOSITORY is not set (owner/name)');
+  return { number, baseSha: pr.base.sha, headSha: pr.head.sha, owner, repo };
+}
+
+export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
+  const event = readEvent();
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  core.info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
+
+  const review = await reviewPullRequest({
+    workspace,
+    registry: inputs.registry,
+    baseSha: event.baseSha,
+    headSha: event.headSha,
+    ...(inputs.failOn ? { failOn: inputs.failOn } : {}),
+    ...(inputs.policy ? { policy: inputs.policy } : {}),
+  });
+  const verdict = verdictOf(review);
+  const fresh = newFindings(review);
+
+  const context: RenderContext = {
+    registry: inputs.registry,
+    serverUrl: (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+    repository: `${event.owner}/${event.repo}`,
+    baseSha: event.baseSha,
+    headSha: event.headSha,
+    repoPath: (file) => relative(workspace, resolve(workspace, file)).split('\\').join('/'),
+  };
+
+  emitAnnotations(fresh, review.failOn, review.rules);
+  if (inputs.sarifFile) {
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve(workspace, inputs.sarifFile));
+    core.info(`scopeguard: SARIF written to ${written}`);
+  }
+
+  const commentUrl = await publishComment(inputs, event, review, context);
+
+  const summaryNotice = commentUrl.degraded ? `The pull request comment could not be written: ${commentUrl.degraded}` : undefined;
+  const summary = renderReview(summaryNotice ? { ...review, notices: [...review.notices, summaryNotice] } : review, context, {
+    maxChars: SUMMARY_LIMIT,
+    overflowWhere: 'the SARIF file or `scopeguard check --format json`',
+  });
+  await writeSummary(summary);
+
+  core.setOutput('findings', String(review.findings.filter((f) => f.status !== 'waived').length));
+  core.setOutput('new-findings', String(fresh.length));
+  core.setOutput('verdict', verdict);
+  core.setOutput('report-path', '');
+  core.setOutput('comment-url', commentUrl.url ?? '');
+
+  if (verdict === 'fail') {
+    const blocking = fresh.filter((f) => meetsThreshold(f.severity, review.failOn)).length;
+    core.setFailed(`scopeguard: ${blocking} new finding${blocking === 1 ? '' : 's'} at or above ${review.failOn}`);
+  } else {
+    core.info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? '' : 's'}, none at or above ${review.failOn})`);
+  }
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info('scopeguard: GITHUB_STEP_SUMMARY is not set; job summary skipped');
+    return;
+  }
+  await core.summary.addRaw(markdown).write();
+}
+
+interface CommentOutcome {
+  url?: string;
+  /** Why the comment could not be written (the run carries on without it). */
+  degraded?: string;
+}
+
+async function publishComment(inputs: ActionInputs, event: PullRequestEvent, review: PullRequestReview, context: RenderContext): Promise<CommentOutcome> {
+  if (inputs.comment === 'false') return {};
+  if (!inputs.token) {
+    const reason = 'no `github-token` was given';
+    core.notice(`scopeguard: ${reason}; results are in the job summary, annotations and SARIF`);
+    return { degraded: reason };
+  }
+  const client = new CommentClient({
+    token: inputs.token,
+    baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    log: { info: (m) => core.info(m), debug: (m) => core.debug(m) },
+  });
+  const pr: PullRequestRef = { owner: event.owner, repo: event.repo, issueNumber: event.number };
+  const marker = stickyMarker(inputs.registry);
+  const nothingNew = newFindings(review).length === 0;
+  try {
+    const existing = await client.findSticky(pr, marker);
+    const [sticky, ...duplicates] = existing;
+    // a second sticky can only come from a race between two runs; fold it back into one
+    for (const extra of duplicates) await client.delete(pr, extra.id);
+
+    if (nothingNew && inputs.comment === 'on-findings') {
+      if (sticky) {
+        await client.delete(pr, sticky.id);
+        core.info('scopeguard: nothing new left; the earlier comment was deleted');
+      }
+      return {};
+    }
+    const body = renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary', allClear: nothingNew });
+    const written = sticky ? await client.update(pr, sticky.id, body) : await client.create(pr, body);
+    core.info(`scopeguard: ${sticky ? 'updated' : 'created'} the pull request comment ${written.url}`);
+    return { url: written.url };
+  } catch (error) {
+    if (!(error instanceof GitHubApiError)) throw error;
+    const reason = error.message;
+    if (error.readOnly) core.notice(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
+    else core.warning(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
+    return { degraded: reason };
+  }
+}

@@ -1,0 +1,223 @@
+// The bundled Action in pull-request mode, end to end: real git repository, real Wasm policies, the committed
+// dist/index.js spawned with the runner's environment, a fake GitHub REST API on 127.0.0.1.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
+import { HOSTILE, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
+
+const MARKER = '<!-- scopeguard:scopes -->';
+
+/** A public client holding a high scope: SG103, severity high, a new finding that fails at fail-on high. */
+const PUBLIC_CLIENT_WITH_HIGH_SCOPE = `  mobile-app:
+    clientId: 0oa8mobile
+    owner: team-mobile
+    type: public
+    scopes: [read.data]
+    justification:
+      read.data: shows customers their own records
+`;
+
+/** Only a low scope for a confidential client: a scope change, no new finding. */
+const HARMLESS_CLIENT = `  profile-service:
+    clientId: 0oa8profile
+    owner: team-identity
+    type: confidential
+    scopes: [read.profile]
+`;
+
+let github: FakeGitHub;
+let repo: TempRepo;
+let baseSha: string;
+
+beforeEach(async () => {
+  github = await startFakeGitHub();
+  repo = new TempRepo();
+  baseSha = repo.commit(baseRegistry(), 'Initial registry');
+  repo.git('switch', '-q', '-c', 'feature');
+});
+
+afterEach(async () => {
+  await github.close();
+});
+
+function stickyComments(): string[] {
+  return (github.comments.get(7) ?? []).map((c) => c.body).filter((b) => b.includes(MARKER));
+}
+
+describe('pull-request mode', () => {
+  it('creates exactly one comment, then updates that same comment after a new commit', async () => {
+    const firstHead = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const first = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: firstHead }) });
+
+    expect(first.stdout + first.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+    expect(first.code).toBe(1);
+    expect(first.outputs.verdict).toBe('fail');
+    expect(first.outputs['new-findings']).toBe('1');
+    const posts = github.requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(1);
+    expect(github.requests.every((r) => r.authorization === 'token ghs_testtoken')).toBe(true);
+
+    const [created] = github.comments.get(7) ?? [];
+    expect(created).toBeDefined();
+    const body = created!.body;
+    expect(body.startsWith(MARKER)).toBe(true);
+    // verdict line first, then the new findings with a link to the line at the head sha
+    expect(body.split('\n\n')[1]).toMatch(/^### ❌ scopeguard: fail — 1 new finding: 1 high/);
+    expect(body).toContain('`SG103`');
+    expect(body).toContain(`https://github.example/acme/scopes/blob/${firstHead}/scopes/acme/clients.yaml#L`);
+    // the scope diff table and the pre-existing finding (legacy.export has no owner) folded away
+    expect(body).toMatch(/\| acme \| `client:mobile-app` \| .*\| .*widening \|/);
+    expect(body).toMatch(/<details><summary>Pre-existing findings \(\d+\)/);
+    expect(body).toContain(`base \`${baseSha.slice(0, 12)}\``);
+    expect(body).toContain(`head \`${firstHead.slice(0, 12)}\``);
+    expect(body).toMatch(/policy bundle `[^`]+`/);
+    expect(first.outputs['comment-url']).toBe(created!.html_url);
+
+    // annotations on the new finding, the job summary, the failure message
+    expect(first.stdout).toMatch(/^::error .*file=scopes\/acme\/clients\.yaml,.*line=\d+/m);
+    expect(first.summary).toContain('scopeguard: fail');
+    expect(first.stdout).toMatch(/::error::scopeguard: 1 new finding at or above high/);
+
+    // a second commit on the pull request: the same comment is updated, no second one appears
+    const secondHead = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE + HARMLESS_CLIENT) }, 'Add the profile service');
+    const second = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: secondHead }) });
+    expect(second.code).toBe(1);
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const patches = github.requests.filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(1);
+    expect(patches[0]!.path).toBe(`/repos/acme/scopes/issues/comments/${created!.id}`);
+    expect(stickyComments()).toHaveLength(1);
+    expect(stickyComments()[0]).toContain(`head \`${secondHead.slice(0, 12)}\``);
+    expect(stickyComments()[0]).toContain('`client:profile-service`');
+    expect(second.outputs['comment-url']).toBe(created!.html_url);
+  });
+
+  it('passes a clean pull request and says so in the comment, the summary and the outputs', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'out/scopeguard.sarif' } });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.outputs['new-findings']).toBe('0');
+    expect(stickyComments()).toHaveLength(1);
+    expect(stickyComments()[0]).toMatch(/### ✅ scopeguard: pass — no new findings/);
+    expect(stickyComments()[0]).toContain('`client:profile-service`');
+    expect(run.summary).toMatch(/✅ scopeguard: pass/);
+    expect(run.stdout).not.toMatch(/^::error/m);
+    // SARIF written where asked, with the pre-existing finding in it
+    const sarif = JSON.parse(readFileSync(join(repo.dir, 'out', 'scopeguard.sarif'), 'utf8')) as { version: string; runs: Array<{ results: unknown[] }> };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.results.length).toBeGreaterThan(0);
+  });
+
+  it('turns the sticky comment into an all-clear once the findings are fixed, or deletes it with comment: on-findings', async () => {
+    const bad = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: bad }) });
+    expect(stickyComments()).toHaveLength(1);
+
+    const fixed = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Use a backend client instead');
+    const allClear = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: fixed }) });
+    expect(allClear.code).toBe(0);
+    expect(stickyComments()).toHaveLength(1);
+    expect(stickyComments()[0]).toMatch(/✅ scopeguard: pass — no new findings/);
+    expect(stickyComments()[0]).not.toContain('New findings');
+
+    const again = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Mobile app again');
+    await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: again }), inputs: { comment: 'on-findings' } });
+    expect(stickyComments()).toHaveLength(1);
+    const fixedAgain = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Fixed again');
+    const deleted = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: fixedAgain }), inputs: { comment: 'on-findings' } });
+    expect(deleted.code).toBe(0);
+    expect(stickyComments()).toHaveLength(0);
+    expect(github.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('degrades to summary, annotations and SARIF on a fork (403 on comments) and still fails correctly', async () => {
+    github.fail('GET', /\/issues\/7\/comments$/, 403, { times: 10 });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const run = await runAction({
+      repo,
+      apiUrl: github.url,
+      event: pullRequestEvent('opened', { baseSha, headSha: head, fork: true }),
+      inputs: { 'sarif-file': 'scopeguard.sarif' },
+    });
+
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs['comment-url']).toBe('');
+    expect(github.comments.get(7) ?? []).toHaveLength(0);
+    expect(run.stdout).toMatch(/^::notice::scopeguard: could not list the pull request comments: HTTP 403 .*fork/m);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.summary).toContain('scopeguard: fail');
+    expect(run.summary).toContain('could not be written');
+    expect(run.summary).toContain('`SG103`');
+    expect(run.stdout).toMatch(/^::error .*file=scopes\/acme\/clients\.yaml/m);
+    expect(existsSync(join(repo.dir, 'scopeguard.sarif'))).toBe(true);
+  });
+
+  it('retries a 5xx with back-off and then writes the comment', async () => {
+    github.fail('GET', /\/issues\/7\/comments$/, 502, { times: 1, message: 'Bad Gateway' });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+
+    expect(run.code).toBe(0);
+    expect(github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues/7/comments'))).toHaveLength(2);
+    expect(stickyComments()).toHaveLength(1);
+  });
+
+  it('gives one clear line, no stack trace, when GitHub keeps failing', async () => {
+    github.fail('GET', /\/issues\/7\/comments$/, 503, { times: 10, message: 'Service Unavailable' });
+    github.fail('POST', /\/issues\/7\/comments$/, 422, { times: 10, message: 'Validation Failed' });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+
+    expect(run.code).toBe(0); // the verdict does not depend on the comment
+    expect(run.stdout).toMatch(/^::warning::scopeguard: could not list the pull request comments: HTTP 503 \(Service Unavailable\)/m);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.summary).toContain('✅ scopeguard: pass');
+  }, 90_000);
+
+  it('escapes hostile strings from YAML: no HTML, no links, no mentions', async () => {
+    const hostileClient = `  ${JSON.stringify(HOSTILE)}:
+    clientId: 0oa8hostile
+    owner: team-mobile
+    type: public
+    description: ${JSON.stringify(HOSTILE)}
+    scopes: [read.data]
+`;
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(hostileClient) }, 'Hostile client');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.code).toBe(1);
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('onerror'); // it is there, as text
+    for (const rendered of [body, run.summary]) {
+      // code spans show their content literally (no HTML, links or mentions inside them); check the rest
+      const text = rendered.replace(/(`+)[^`]*?\1/g, '');
+      expect(text).toContain('onerror');
+      expect(text).not.toContain('<img');
+      expect(text).not.toMatch(/@everyone/); // a zero-width joiner after @ keeps it from pinging
+      expect(text).not.toContain('](javascript:');
+      // the hostile pipe cannot add a cell: every table row has as many cells as its header
+      for (const table of rendered.split('\n\n').filter((block) => block.startsWith('| '))) {
+        const rows = table.split('\n');
+        const cells = (row: string) => row.replace(/\\\|/g, '').split('|').length;
+        for (const row of rows) expect(cells(row)).toBe(cells(rows[0]!));
+      }
+    }
+  });
+
+  it('judges with the rules of the base revision and reports a change to them', async () => {
+    const head = repo.commit(
+      { 'scopes/scopeguard.yaml': 'kind: Config\nfailOn: never\n', 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) },
+      'Relax the rules and add the mobile app',
+    );
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('changes the rules that judge it');
+    expect(body).toContain('scopes/scopeguard\\.yaml');
+  });
+});
