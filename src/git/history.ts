@@ -35,6 +35,9 @@ export interface CommitChanges extends CommitInfo {
   files: ChangedFile[];
   /** The semantic changes this commit made, compared with its (first) parent. */
   changes: RegistryChange[];
+  /** The entries of the files it changed, as they were before and after it (partial registries). */
+  before: RegistryTenants;
+  after: RegistryTenants;
 }
 
 export interface WalkOptions {
@@ -89,11 +92,11 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
     const result: CommitChanges[] = [];
     for (const commit of commits) {
       const pairs = await Promise.all(commit.files.map(sides));
-      const before = pairs.map(([b]) => b);
-      const after = pairs.map(([, a]) => a);
       const defined = (list: Array<RegistryTenants | undefined>): RegistryTenants[] => list.filter((f): f is RegistryTenants => f !== undefined);
-      const { changes } = diffRegistries(mergeFragments(defined(before)), mergeFragments(defined(after)));
-      result.push({ ...commit, changes });
+      const before = mergeFragments(defined(pairs.map(([b]) => b)));
+      const after = mergeFragments(defined(pairs.map(([, a]) => a)));
+      const { changes } = diffRegistries(before, after);
+      result.push({ ...commit, changes, before, after });
     }
     await attachPullRequests(repo, result);
     return result;
