@@ -7,8 +7,9 @@ import { FAIL_ON_CHOICES } from '../findings/summary.ts';
 import { FORMATTERS, OUTPUT_FORMATS, isOutputFormat } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
 import { writeOutput } from './io.ts';
+import { addUsageCheckOptions, sendCheckAlerts, usageCheckOptions, type UsageCheckFlags } from './usage-options.ts';
 
-interface CheckFlags {
+interface CheckFlags extends UsageCheckFlags {
   registry: string;
   format: string;
   output?: string;
@@ -20,7 +21,7 @@ interface CheckFlags {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command('check')
     .description('judge the scope registry with the built-in Rego rules (and custom policies); exit 1 on findings at or above --fail-on')
     .option('--registry <dir>', 'registry folder', 'scopes')
@@ -28,8 +29,8 @@ export function registerCheck(program: Command): void {
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', `lowest severity that fails: ${FAIL_ON_CHOICES.join(', ')} (default: failOn from scopeguard.yaml, else high)`)
     .option('--policy <dir>', 'extra Rego policy folder, compiled with opa (repeatable)', collect, [])
-    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)')
-    .action(async (flags: CheckFlags) => {
+    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)');
+  addUsageCheckOptions(command).action(async (flags: CheckFlags) => {
       // flags are checked before any work, so a typo never costs a policy evaluation
       if (!isOutputFormat(flags.format)) {
         throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`);
@@ -37,6 +38,7 @@ export function registerCheck(program: Command): void {
       if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
         throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
       }
+      const usage = usageCheckOptions(flags);
       const now = flags.now === undefined ? new Date() : new Date(flags.now);
       if (Number.isNaN(now.getTime())) {
         throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
@@ -46,10 +48,12 @@ export function registerCheck(program: Command): void {
         policyDirs: flags.policy,
         now,
         ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
+        ...(usage ? { usage } : {}),
       });
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
       const text = FORMATTERS[flags.format](result, { color, version: VERSION });
       writeOutput(text, flags.output);
+      await sendCheckAlerts(result, flags);
       process.exitCode = result.summary.failed ? 1 : 0;
     });
 }

@@ -70,6 +70,20 @@ export const MIGRATIONS: Migration[] = [
         FROM events;
     `,
   },
+  {
+    version: 3,
+    description: 'alert_deliveries: which findings each alert target has received',
+    sql: `
+      -- A finding is alerted once per target; a row is written only after a 2xx, so a failed alert is sent again.
+      CREATE TABLE alert_deliveries (
+        target        VARCHAR NOT NULL,   -- sha256 of the target URL (URLs may embed secrets)
+        fingerprint   VARCHAR NOT NULL,
+        rule_id       VARCHAR NOT NULL,
+        tenant        VARCHAR NOT NULL,
+        delivered_at  TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
