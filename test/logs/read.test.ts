@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { readRecords, type ReadRecord } from '../../src/logs/read.ts';
+
+async function read(content: string | Buffer, maxRecordBytes?: number, chunkSize = 7): Promise<ReadRecord[]> {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  // small chunks so records, strings and escapes straddle chunk boundaries
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  const out: ReadRecord[] = [];
+  for await (const record of readRecords(Readable.from(chunks), { maxRecordBytes })) out.push(record);
+  return out;
+}
+
+describe('readRecords', () => {
+  it('reads NDJSON with line numbers, skipping blank lines and reporting bad ones', async () => {
+    const records = await read('{"a":1}\n\n{"b":"x\\"y"}\r\n{bad\n{"c":3}');
+    expect(records.map((r) => [r.line, r.value ?? r.error?.slice(0, 12)])).toEqual([[1, { a: 1 }], [3, { b: 'x"y' }], [4, 'invalid JSON'], [5, { c: 3 }]]);
+  });
+
+  it('streams a JSON array with the line each element starts on', async () => {
+    const records = await read('[\n  {"a": "[1,2]"},\n  {"b": {"c": [3]}}\n, {"d": "}"}]');
+    expect(records.map((r) => [r.line, r.value])).toEqual([[2, { a: '[1,2]' }], [3, { b: { c: [3] } }], [4, { d: '}' }]]);
+  });
+
+  it.each(['data', 'items', 'value', 'events'])('streams the records of a pretty-printed {"%s": [...]} page', async (key) => {
+    const records = await read(`{\n "next": "x",\n "${key}": [\n  {"id": 1},\n  {"id": 2}\n ],\n "other": [9]\n}\n`);
+    expect(records.map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('expands single-line pages in NDJSON', async () => {
+    const records = await read('{"data":[{"id":1},{"id":2}]}\n{"data":[{"id":3}]}\n');
+    expect(records.map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('reports a truncated array element instead of failing', async () => {
+    const records = await read('[{"a":1},{"b":');
+    expect(records[0]!.value).toEqual({ a: 1 });
+    expect(records[1]!.error).toMatch(/truncated/);
+  });
+
+  it('reads gzip by its magic bytes', async () => {
+    const records = await read(gzipSync('{"a":1}\n{"a":2}\n'), undefined, 5);
+    expect(records.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('skips an over-long line with a reason and keeps reading', async () => {
+    const long = `{"x":"${'y'.repeat(5000)}"}`;
+    const records = await read(`{"a":1}\n${long}\n{"a":2}\n`, 1000, 512);
+    expect(records.map((r) => r.value ?? r.error)).toEqual([{ a: 1 }, 'record too long (more than 1000 bytes)', { a: 2 }]);
+    expect(records[1]!.line).toBe(2);
+    expect(records[1]!.text!.length).toBeLessThanOrEqual(2048);
+  });
+
+  it('reads nothing from an empty input', async () => {
+    expect(await read('')).toEqual([]);
+    expect(await read('\n\n')).toEqual([]);
+  });
+});

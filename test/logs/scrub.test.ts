@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, safeTokenId, scrubString, scrubText, scrubValue } from '../../src/logs/scrub.ts';
+
+const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhYmMiLCJzY3AiOlsicmVhZCJdfQ.c2lnbmF0dXJlLWJ5dGVz';
+
+describe('scrub', () => {
+  it('redacts secret-named keys whatever their value looks like', () => {
+    const scrubbed = scrubValue({ client_secret: 'hunter2', nested: { refreshToken: 'r-123', Password: 'pw' }, code: 'abc', headers: [{ name: 'Authorization', value: 'xyz' }] });
+    expect(scrubbed).toEqual({ client_secret: REDACTED, nested: { refreshToken: REDACTED, Password: REDACTED }, code: REDACTED, headers: [{ name: 'Authorization', value: REDACTED }] });
+  });
+
+  it('redacts secret values under any key', () => {
+    expect(scrubString(`token ${JWT} issued`)).toBe(`token ${REDACTED} issued`);
+    expect(scrubString('Bearer abcdef123456')).toBe(`Bearer ${REDACTED}`);
+    expect(scrubString('/cb?code=AUTHCODE123&state=s1&access_token=tok')).toBe(`/cb?code=${REDACTED}&state=s1&access_token=${REDACTED}`);
+    expect(scrubString('https://user:pa55@host/x')).toBe(`https://user:${REDACTED}@host/x`);
+    expect(scrubString('ghp_0123456789abcdefghijABCDEFGHIJ012345')).toBe(REDACTED);
+    expect(scrubString('OAuth2 access token is granted')).toBe('OAuth2 access token is granted');
+  });
+
+  it('redacts by key inside unparseable JSON text', () => {
+    expect(scrubText('{"password": "pw1", "access_token":"abc')).toBe(`{"password": "${REDACTED}", "access_token":"${REDACTED}`);
+  });
+
+  it('replaces a token id that is a bearer value by its sha256 and keeps a plain id', () => {
+    expect(safeTokenId(JWT)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(safeTokenId(`Bearer ${'x'.repeat(10)}`)).toMatch(/^sha256:/);
+    expect(safeTokenId('AT.q1W2e3R4t5Y6u7I8o9P0')).toBe('AT.q1W2e3R4t5Y6u7I8o9P0');
+  });
+});
