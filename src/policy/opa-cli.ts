@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InputError } from '../errors.ts';
 
@@ -71,15 +71,16 @@ export function opaVersion(opa: string): string {
 }
 
 /**
- * opa's compile errors as one line each: `file:line: message`. opa prints `N errors occurred:` followed by
- * `path:line: rego_xxx_error: message` lines; keep those, drop the rest.
+ * opa's compile errors as one line each, `file:line: rego_xxx_error: message`, with paths relative to the working
+ * directory. opa prints them after prefixes such as `error: load error: N errors occurred during loading:`.
  */
 export function opaErrorLines(stderr: string): string[] {
-  const lines = stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /^[^\s:]+:\d+:/.test(line));
-  return lines.length > 0 ? lines : stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 5);
+  const found: string[] = [];
+  for (const match of stderr.matchAll(/(\S+\.rego):(\d+): (rego_\w+: [^\n]*)/g)) {
+    const file = relative(process.cwd(), match[1]!);
+    found.push(`${file.startsWith('..') ? match[1] : file}:${match[2]}: ${match[3]}`);
+  }
+  return found.length > 0 ? found : stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 5);
 }
 
 /** A failed opa compile as an InputError quoting opa's file:line message. */

@@ -1,0 +1,114 @@
+// What a user sees when the invocation, the registry or a custom policy is wrong: one clear line, exit 2.
+import { describe, expect, it } from 'vitest';
+import { CLEAN, CLIENTS, lineOf, projectWith, scopeguardIn, type JsonReport } from './check-support.ts';
+
+const NOW = ['--now', '2026-11-25'];
+
+const CUSTOM_RULE = `# METADATA
+# title: Client without owner
+# description: Every client needs an owning team.
+# custom:
+#   id: ACME001
+#   severity: high
+#   remediation: Set the client's owner.
+package scopeguard.registry.rules.ACME001
+
+findings contains finding if {
+	some tenant_name, tenant in input.tenants
+	some name, client in tenant.clients
+	not client.owner
+	finding := {"tenant": tenant_name, "subject": concat("", ["client:", name]), "message": concat(" ", ["client", name, "has no owner"])}
+}
+`;
+
+const UNOWNED = {
+  ...CLEAN,
+  'scopes/clients.yaml': `${CLIENTS}  orphan:\n    clientId: 0oa9\n    type: machine\n  legacy:\n    clientId: 0oa8\n    type: machine\n`,
+};
+
+describe('scopeguard check: invocation errors', () => {
+  it('an unknown --format is exit 2 naming the choices', () => {
+    const run = scopeguardIn(projectWith(CLEAN), ['check', '--format', 'xml']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('scopeguard: unknown --format "xml"\n  hint: use one of: text, json, markdown, sarif, github\n');
+    expect(run.stdout).toBe('');
+  });
+
+  it('an unknown --fail-on and a bad --now are exit 2', () => {
+    const dir = projectWith(CLEAN);
+    expect(scopeguardIn(dir, ['check', '--fail-on', 'severe']).stderr).toContain('unknown --fail-on "severe"');
+    expect(scopeguardIn(dir, ['check', '--fail-on', 'severe']).status).toBe(2);
+    expect(scopeguardIn(dir, ['check', '--now', 'yesterday']).status).toBe(2);
+  });
+
+  it('a missing registry folder is exit 2, and --format json keeps stdout empty with one stderr line', () => {
+    const run = scopeguardIn(projectWith({}), ['check', '--format', 'json']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')[0]).toBe('scopeguard: registry folder "scopes" does not exist');
+  });
+
+  it('an exception naming an unknown rule is exit 2 at the exception, with a suggestion', () => {
+    const exceptions = 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - rule: SG1O6\n    subject: client:shop/scope:read.orders\n    reason: typo\n    expires: 2027-01-01\n';
+    const run = scopeguardIn(projectWith({ ...CLEAN, 'scopes/exceptions.yaml': exceptions }), ['check', '--format', 'sarif', ...NOW]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `scopeguard: scopes/exceptions.yaml:${lineOf(exceptions, '- rule')}:5: exception names unknown rule SG1O6\n  hint: did you mean "SG106"?\n`,
+    );
+  });
+});
+
+describe('scopeguard check: custom policies', () => {
+  it('a custom rule folder is compiled with opa and its findings, severity and exceptions work', () => {
+    const dir = projectWith({
+      ...UNOWNED,
+      'policies/custom/acme001.rego': CUSTOM_RULE,
+      'scopes/exceptions.yaml': 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - rule: ACME001\n    subject: client:legacy\n    reason: retired in December\n    expires: 2027-01-01\n',
+    });
+    const run = scopeguardIn(dir, ['check', '--format', 'json', '--policy', 'policies/custom', ...NOW]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.findings.map((f) => [f.ruleId, f.severity, f.subject, f.location?.file, f.status])).toEqual([
+      ['ACME001', 'high', 'client:legacy', 'scopes/clients.yaml', 'waived'],
+      ['ACME001', 'high', 'client:orphan', 'scopes/clients.yaml', 'new'],
+    ]);
+    expect(report.findings[0]!.remediation).toBe("Set the client's owner.");
+    expect(run.status).toBe(1);
+  });
+
+  it('custom policy folders can come from scopeguard.yaml', () => {
+    const dir = projectWith({ ...UNOWNED, 'rego/acme001.rego': CUSTOM_RULE, 'scopes/scopeguard.yaml': 'kind: Config\npolicies: [rego]\n' });
+    const report = JSON.parse(scopeguardIn(dir, ['check', '--format', 'json', ...NOW]).stdout) as JsonReport;
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['ACME001', 'ACME001']);
+  });
+
+  it('broken Rego is exit 2 quoting opa’s file:line message', () => {
+    const dir = projectWith({ ...CLEAN, 'policies/custom/broken.rego': 'package scopeguard.registry.rules.BAD1\n\nfindings contains f if {\n  f := \n}\n' });
+    const run = scopeguardIn(dir, ['check', '--policy', 'policies/custom']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^scopeguard: policy does not compile: policies\/custom\/broken\.rego:5: rego_parse_error: unexpected } token\n  hint: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a custom rule returning a malformed finding is exit 2 naming the rule', () => {
+    const rego = 'package scopeguard.registry.rules.BAD2\n\nfindings contains {"tenant": "acme", "subject": "scope:x"} if true\n';
+    const run = scopeguardIn(projectWith({ ...CLEAN, 'p/bad2.rego': rego }), ['check', '--policy', 'p']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('scopeguard: policy rule BAD2 returned a malformed finding (`message` must be a non-empty string)');
+  });
+
+  it('without the opa CLI, custom policies are exit 2 saying how to install it', () => {
+    const dir = projectWith({ ...UNOWNED, 'policies/custom/acme001.rego': CUSTOM_RULE });
+    const run = scopeguardIn(dir, ['check', '--policy', 'policies/custom'], { ...process.env, SCOPEGUARD_OPA: '/nonexistent/opa', PATH: '/usr/bin:/bin' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('scopeguard: custom policies need the opa CLI');
+    expect(run.stderr).toContain('npm run opa:install (or open-policy-agent/setup-opa');
+  });
+
+  it('a missing policy folder is exit 2', () => {
+    const run = scopeguardIn(projectWith(CLEAN), ['check', '--policy', 'nowhere']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^scopeguard: policy folder "\S*nowhere" does not exist/);
+  });
+});

@@ -1,0 +1,79 @@
+// The SARIF output validated against the official SARIF 2.1.0 JSON schema (test/fixtures/sarif/README.md).
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { CLEAN, CLIENTS, projectWith, scopeguardIn } from './check-support.ts';
+
+interface SarifLog {
+  version: string;
+  runs: {
+    tool: { driver: { name: string; rules: { id: string; helpUri: string; shortDescription: { text: string } }[] } };
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      partialFingerprints: Record<string, string>;
+      locations?: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+      suppressions?: unknown[];
+    }[];
+  }[];
+}
+
+function sarifValidator() {
+  const schema = JSON.parse(readFileSync('test/fixtures/sarif/sarif-2.1.0-rtm.5.json', 'utf8')) as Record<string, unknown>;
+  // draft-04 → draft-07: only the root `id` keyword differs for this schema; one of its patterns is not valid
+  // under the u flag, so patterns are compiled as plain RegExps (as draft-04 validators do)
+  const { $schema: _draft, id, ...rest } = schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats.default(ajv);
+  return ajv.compile({ ...rest, $id: String(id) });
+}
+
+describe('scopeguard check --format sarif', () => {
+  const run = scopeguardIn(process.cwd(), ['check', '--format', 'sarif', '--now', '2026-11-25']);
+  const log = JSON.parse(run.stdout) as SarifLog;
+
+  it('is valid SARIF 2.1.0', () => {
+    const validate = sarifValidator();
+    const valid = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(run.status).toBe(1);
+  });
+
+  it('a waived finding is a valid result with an accepted external suppression', () => {
+    const dir = projectWith({
+      ...CLEAN,
+      'scopes/clients.yaml': `${CLIENTS}      - write.orders\n`,
+      'scopes/exceptions.yaml': 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - rule: SG106\n    subject: client:shop/scope:read.orders\n    reason: migration\n    expires: 2027-01-01\n',
+    });
+    const waived = JSON.parse(scopeguardIn(dir, ['check', '--format', 'sarif', '--now', '2026-11-25']).stdout) as SarifLog;
+    expect(sarifValidator()(waived)).toBe(true);
+    expect(waived.runs[0]!.results[0]!.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'migration (until 2027-01-01)' }]);
+  });
+
+  it('the validator rejects a broken log (the test can fail)', () => {
+    const validate = sarifValidator();
+    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
+    expect(validate({ ...log, runs: [{ ...log.runs[0], results: [{ ruleId: 'SG101', level: 'fatal', message: { text: 'x' } }] }] })).toBe(false);
+  });
+
+  it('carries rule metadata with helpUri, partial fingerprints and physical locations', () => {
+    const [sarifRun] = log.runs;
+    const rules = sarifRun!.tool.driver.rules;
+    expect(rules.find((r) => r.id === 'SG103')).toMatchObject({
+      helpUri: 'https://github.com/scopeguard/scopeguard#sg103',
+      shortDescription: { text: 'Public client holds a high or critical scope' },
+    });
+    expect(sarifRun!.results).toHaveLength(8);
+    for (const result of sarifRun!.results) {
+      expect(rules[result.ruleIndex]!.id).toBe(result.ruleId);
+      expect(result.partialFingerprints['scopeguardFingerprint/v1']).toMatch(/^[0-9a-f]{64}$/);
+      const location = result.locations![0]!.physicalLocation;
+      expect(location.artifactLocation.uri).toMatch(/^scopes\/(acme|globex)\/[\w.]+\.yaml$/);
+      expect(location.region.startLine).toBeGreaterThan(0);
+    }
+    expect(sarifRun!.results.find((r) => r.ruleId === 'SG103')!.level).toBe('error');
+  });
+});
