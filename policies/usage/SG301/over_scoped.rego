@@ -31,7 +31,7 @@ findings contains finding if {
 			"lastExercised": object.get(fact, "lastExercised", "never"),
 			"windowDays": usage.window.days,
 			"sensitivity": fact.sensitivity,
-			"sampleEventIds": array.concat(fact.exerciseSamples, fact.issueSamples),
+			"sampleEventIds": array.slice(array.concat(fact.exerciseSamples, fact.issueSamples), 0, 5),
 		},
 	}
 }

@@ -29,7 +29,7 @@ findings contains finding if {
 			"count": fact.exercised + fact.issued,
 			"first": fact.firstUse,
 			"last": max({object.get(fact, "lastExercised", ""), object.get(fact, "lastIssued", "")}),
-			"sampleEventIds": array.concat(fact.exerciseSamples, fact.issueSamples),
+			"sampleEventIds": array.slice(array.concat(fact.exerciseSamples, fact.issueSamples), 0, 5),
 		},
 	}
 }
