@@ -24346,50 +24346,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative6, options, skipNormalization) {
+    function resolveComponent(base, relative7, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse3(serialize(base, options), options);
-        relative6 = parse3(serialize(relative6, options), options);
+        relative7 = parse3(serialize(relative7, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative6.scheme) {
-        target.scheme = relative6.scheme;
-        target.userinfo = relative6.userinfo;
-        target.host = relative6.host;
-        target.port = relative6.port;
-        target.path = removeDotSegments(relative6.path || "");
-        target.query = relative6.query;
+      if (!options.tolerant && relative7.scheme) {
+        target.scheme = relative7.scheme;
+        target.userinfo = relative7.userinfo;
+        target.host = relative7.host;
+        target.port = relative7.port;
+        target.path = removeDotSegments(relative7.path || "");
+        target.query = relative7.query;
       } else {
-        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
-          target.userinfo = relative6.userinfo;
-          target.host = relative6.host;
-          target.port = relative6.port;
-          target.path = removeDotSegments(relative6.path || "");
-          target.query = relative6.query;
+        if (relative7.userinfo !== void 0 || relative7.host !== void 0 || relative7.port !== void 0) {
+          target.userinfo = relative7.userinfo;
+          target.host = relative7.host;
+          target.port = relative7.port;
+          target.path = removeDotSegments(relative7.path || "");
+          target.query = relative7.query;
         } else {
-          if (!relative6.path) {
+          if (!relative7.path) {
             target.path = base.path;
-            if (relative6.query !== void 0) {
-              target.query = relative6.query;
+            if (relative7.query !== void 0) {
+              target.query = relative7.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative6.path[0] === "/") {
-              target.path = removeDotSegments(relative6.path);
+            if (relative7.path[0] === "/") {
+              target.path = removeDotSegments(relative7.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative6.path;
+                target.path = "/" + relative7.path;
               } else if (!base.path) {
-                target.path = relative6.path;
+                target.path = relative7.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative7.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative6.query;
+            target.query = relative7.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -24397,7 +24397,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative6.fragment;
+      target.fragment = relative7.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -27704,7 +27704,7 @@ var require_identity = __commonJS({
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
@@ -27741,7 +27741,7 @@ var require_identity = __commonJS({
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
     exports.isNode = isNode;
-    exports.isPair = isPair2;
+    exports.isPair = isPair;
     exports.isScalar = isScalar2;
     exports.isSeq = isSeq2;
   }
@@ -42419,7 +42419,7 @@ function meetsThreshold(severity, failOn) {
 
 // src/action/pull-request.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import { relative as relative5, resolve as resolve7 } from "node:path";
+import { relative as relative6, resolve as resolve7 } from "node:path";
 
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -42577,6 +42577,26 @@ function fitRows(tables, fixedLength, options) {
     shown[last] = (shown[last] ?? 1) - 1;
   }
   return shown;
+}
+function renderInvalid(problems, message, context, options) {
+  const head = [
+    stickyMarker(context.registry),
+    "### ❌ scopeguard: fail — the registry does not load",
+    escapeMarkdown(message)
+  ];
+  const tables = problems.length === 0 ? [] : [
+    {
+      heading: `#### Problems (${problems.length})`,
+      header: ["Location", "Problem"],
+      rows: problems.map((p2) => [
+        blobLink(context, p2.file, p2.line),
+        `${escapeMarkdown(p2.message)}${p2.hint ? ` — ${escapeMarkdown(p2.hint)}` : ""}`
+      ])
+    }
+  ];
+  const footer = `<sub>scopeguard · base \`${context.baseSha.slice(0, 12)}\` · head \`${context.headSha.slice(0, 12)}\`</sub>`;
+  const shown = fitRows(tables, head.join("\n\n").length + footer.length, options);
+  return [...head, ...tables.map((t2, i) => renderTable(t2, shown[i] ?? 0, options.overflowWhere)), footer].join("\n\n") + "\n";
 }
 
 // node_modules/universal-user-agent/index.js
@@ -50045,7 +50065,7 @@ function apiMessage(error2) {
 // src/action/engine.ts
 import { mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5, relative as relative4, resolve as resolve6 } from "node:path";
+import { dirname as dirname4, join as join5, relative as relative5, resolve as resolve6 } from "node:path";
 
 // src/check.ts
 import { resolve as resolve4 } from "node:path";
@@ -50650,26 +50670,34 @@ function blockDepth(text) {
   }
   return max;
 }
-function exceedsDepth(node, limit, depth = 0) {
-  if (depth > limit) return true;
-  if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
-    for (const item of node.items) {
-      if ((0, import_yaml.isPair)(item)) {
-        if (exceedsDepth(item.key, limit, depth + 1) || exceedsDepth(item.value, limit, depth + 1)) return true;
-      } else if (exceedsDepth(item, limit, depth + 1)) {
-        return true;
-      }
+function inspectNodes(root, limit) {
+  const result = { tooDeep: false, duplicateKeys: [] };
+  const visit = (node, depth) => {
+    if (result.tooDeep) return;
+    if (depth > limit) {
+      result.tooDeep = true;
+      return;
     }
-  }
-  return false;
+    if ((0, import_yaml.isMap)(node)) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const pair of node.items) {
+        if ((0, import_yaml.isScalar)(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) result.duplicateKeys.push(pair.key);
+          seen.add(key);
+        }
+        visit(pair.key, depth + 1);
+        visit(pair.value, depth + 1);
+      }
+    } else if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) visit(item, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return result;
 }
 function limitProblem(file, message, hint, position) {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
-}
-function duplicateKeyText(text, offset) {
-  const rest = text.slice(offset, offset + 200);
-  const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\n]*?)\s*:(?:\s|$)/.exec(rest);
-  return (match?.[1] ?? rest.split("\n")[0] ?? "").trim();
 }
 function parseYamlFile(file, text) {
   const lineCounter = new import_yaml.LineCounter();
@@ -50688,7 +50716,7 @@ function parseYamlFile(file, text) {
     return result;
   }
   const parser = new import_yaml.Parser(lineCounter.addNewLine);
-  const composer = new import_yaml.Composer({ uniqueKeys: true, prettyErrors: false, version: "1.2" });
+  const composer = new import_yaml.Composer({ uniqueKeys: false, prettyErrors: false, version: "1.2" });
   let index = 0;
   try {
     for (const doc of composer.compose(parser.parse(text))) {
@@ -50703,25 +50731,28 @@ function parseYamlFile(file, text) {
       if (doc.errors.length > 0) {
         for (const error2 of doc.errors) {
           const position = positionAt(file, lineCounter, error2.pos[0]);
-          if (error2.code === "DUPLICATE_KEY") {
-            result.problems.push({
-              ...position,
-              code: "duplicate-key",
-              message: `duplicate key "${duplicateKeyText(text, error2.pos[0])}"`,
-              hint: "a key may appear once per mapping; merge the two entries"
-            });
-          } else {
-            const problem = { ...position, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
-            const line = text.slice(lineCounter.lineStarts[position.line - 1] ?? 0).split("\n")[0] ?? "";
-            if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
-              problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
-            }
-            result.problems.push(problem);
+          const problem = { ...position, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
+          const line = text.slice(lineCounter.lineStarts[position.line - 1] ?? 0).split("\n")[0] ?? "";
+          if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
           }
+          result.problems.push(problem);
         }
         continue;
       }
-      if (exceedsDepth(doc.contents, LIMITS.maxDepth)) {
+      const inspection = inspectNodes(doc.contents, LIMITS.maxDepth);
+      if (inspection.duplicateKeys.length > 0) {
+        for (const key of inspection.duplicateKeys) {
+          result.problems.push({
+            ...positionAt(file, lineCounter, key.range?.[0] ?? 0),
+            code: "duplicate-key",
+            message: `duplicate key "${String(key.value)}"`,
+            hint: "a key may appear once per mapping; merge the two entries"
+          });
+        }
+        continue;
+      }
+      if (inspection.tooDeep) {
         const start = doc.contents?.range?.[0] ?? 0;
         result.problems.push(
           limitProblem(
@@ -51405,14 +51436,14 @@ var loadPolicy = import_opa.default.loadPolicy;
 // src/policy/bundle.ts
 import { existsSync as existsSync3, mkdtempSync, readdirSync, readFileSync as readFileSync2, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname as dirname2, join as join3, relative as relative2, sep as sep3 } from "node:path";
+import { dirname as dirname2, join as join3, relative as relative3, sep as sep3 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 import { gunzipSync } from "node:zlib";
 
 // src/policy/opa-cli.ts
 import { spawnSync } from "node:child_process";
 import { accessSync, constants as constants3, existsSync as existsSync2, readFileSync } from "node:fs";
-import { dirname, join as join2 } from "node:path";
+import { dirname, join as join2, relative as relative2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var OPA_INSTALL_HINT = "npm run opa:install (or open-policy-agent/setup-opa in GitHub Actions)";
 function packageRoot() {
@@ -51457,8 +51488,12 @@ function runOpa(opa2, args, cwd) {
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 function opaErrorLines(stderr) {
-  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => /^[^\s:]+:\d+:/.test(line));
-  return lines.length > 0 ? lines : stderr.split("\n").map((line) => line.trim()).filter(Boolean).slice(0, 5);
+  const found = [];
+  for (const match of stderr.matchAll(/(\S+\.rego):(\d+): (rego_\w+: [^\n]*)/g)) {
+    const file = relative2(process.cwd(), match[1]);
+    found.push(`${file.startsWith("..") ? match[1] : file}:${match[2]}: ${match[3]}`);
+  }
+  return found.length > 0 ? found : stderr.split("\n").map((line) => line.trim()).filter(Boolean).slice(0, 5);
 }
 function regoCompileError(stderr) {
   const lines = opaErrorLines(stderr);
@@ -53012,7 +53047,7 @@ var BlobReader = class {
 
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative3, resolve as resolve5, sep as sep4 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -56467,7 +56502,7 @@ async function openRepo(cwd = process.cwd()) {
 }
 function pathInRepo(repo, cwd, registryRoot) {
   const absolute = resolve5(realpathSync(cwd), registryRoot);
-  const inside = relative3(repo.top, absolute);
+  const inside = relative4(repo.top, absolute);
   if (inside.startsWith("..") || isAbsolute2(inside)) {
     throw new InputError(`registry root ${registryRoot} is outside the git repository at ${repo.top}`);
   }
@@ -56789,7 +56824,7 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
     for (const file of listing) {
       const text = await repo.git.raw(["show", `${baseSha}:${file}`]);
-      const destination = join5(out, relative4(inRepo, file));
+      const destination = join5(out, relative5(inRepo, file));
       mkdirSync2(dirname4(destination), { recursive: true });
       writeFileSync(destination, text);
     }
@@ -56900,31 +56935,41 @@ async function runPullRequestMode(inputs) {
   const event = readEvent();
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
-  const review = await reviewPullRequest({
-    workspace,
-    registry: inputs.registry,
-    baseSha: event.baseSha,
-    headSha: event.headSha,
-    ...inputs.failOn ? { failOn: inputs.failOn } : {},
-    ...inputs.policy ? { policy: inputs.policy } : {}
-  });
-  const verdict = verdictOf(review);
-  const fresh = newFindings(review);
   const context = {
     registry: inputs.registry,
     serverUrl: (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, ""),
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative5(workspace, resolve7(workspace, file)).split("\\").join("/")
+    repoPath: (file) => relative6(workspace, resolve7(workspace, file)).split("\\").join("/")
   };
+  let review;
+  try {
+    review = await reviewPullRequest({
+      workspace,
+      registry: inputs.registry,
+      baseSha: event.baseSha,
+      headSha: event.headSha,
+      ...inputs.failOn ? { failOn: inputs.failOn } : {},
+      ...inputs.policy ? { policy: inputs.policy } : {}
+    });
+  } catch (error2) {
+    if (error2 instanceof ValidationError) await reportInvalidRegistry(inputs, event, context, error2);
+    throw error2;
+  }
+  const verdict = verdictOf(review);
+  const fresh = newFindings(review);
   emitAnnotations(fresh, review.failOn, review.rules);
   if (inputs.sarifFile) {
     const written = writeSarif(review.findings, review.failOn, review.rules, resolve7(workspace, inputs.sarifFile));
     info(`scopeguard: SARIF written to ${written}`);
   }
-  const commentUrl = await publishComment(inputs, event, review, context);
-  const summaryNotice = commentUrl.degraded ? `The pull request comment could not be written: ${commentUrl.degraded}` : void 0;
+  const nothingNew = fresh.length === 0;
+  const comment = await publishComment(inputs, event, {
+    body: renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: "the job summary", allClear: nothingNew }),
+    deleteInstead: nothingNew && inputs.comment === "on-findings"
+  });
+  const summaryNotice = comment.degraded ? `The pull request comment could not be written: ${comment.degraded}` : void 0;
   const summary2 = renderReview(summaryNotice ? { ...review, notices: [...review.notices, summaryNotice] } : review, context, {
     maxChars: SUMMARY_LIMIT,
     overflowWhere: "the SARIF file or `scopeguard check --format json`"
@@ -56934,13 +56979,24 @@ async function runPullRequestMode(inputs) {
   setOutput("new-findings", String(fresh.length));
   setOutput("verdict", verdict);
   setOutput("report-path", "");
-  setOutput("comment-url", commentUrl.url ?? "");
+  setOutput("comment-url", comment.url ?? "");
   if (verdict === "fail") {
     const blocking = fresh.filter((f3) => meetsThreshold(f3.severity, review.failOn)).length;
     setFailed(`scopeguard: ${blocking} new finding${blocking === 1 ? "" : "s"} at or above ${review.failOn}`);
   } else {
     info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? "" : "s"}, none at or above ${review.failOn})`);
   }
+}
+async function reportInvalidRegistry(inputs, event, context, error2) {
+  const problems = error2.problems;
+  const message = `${error2.message}${error2.hint ? ` (${error2.hint})` : ""}`;
+  const comment = await publishComment(inputs, event, {
+    body: renderInvalid(problems, message, context, { maxChars: COMMENT_LIMIT, overflowWhere: "the job summary" }),
+    deleteInstead: false
+  });
+  await writeSummary(renderInvalid(problems, message, context, { maxChars: SUMMARY_LIMIT, overflowWhere: "the job log" }));
+  setOutput("verdict", "fail");
+  setOutput("comment-url", comment.url ?? "");
 }
 async function writeSummary(markdown) {
   if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -56949,7 +57005,7 @@ async function writeSummary(markdown) {
   }
   await summary.addRaw(markdown).write();
 }
-async function publishComment(inputs, event, review, context) {
+async function publishComment(inputs, event, wanted) {
   if (inputs.comment === "false") return {};
   if (!inputs.token) {
     const reason = "no `github-token` was given";
@@ -56963,20 +57019,17 @@ async function publishComment(inputs, event, review, context) {
   });
   const pr2 = { owner: event.owner, repo: event.repo, issueNumber: event.number };
   const marker = stickyMarker(inputs.registry);
-  const nothingNew = newFindings(review).length === 0;
   try {
-    const existing = await client.findSticky(pr2, marker);
-    const [sticky, ...duplicates] = existing;
+    const [sticky, ...duplicates] = await client.findSticky(pr2, marker);
     for (const extra of duplicates) await client.delete(pr2, extra.id);
-    if (nothingNew && inputs.comment === "on-findings") {
+    if (wanted.deleteInstead) {
       if (sticky) {
         await client.delete(pr2, sticky.id);
         info("scopeguard: nothing new left; the earlier comment was deleted");
       }
       return {};
     }
-    const body = renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: "the job summary", allClear: nothingNew });
-    const written = sticky ? await client.update(pr2, sticky.id, body) : await client.create(pr2, body);
+    const written = sticky ? await client.update(pr2, sticky.id, wanted.body) : await client.create(pr2, wanted.body);
     info(`scopeguard: ${sticky ? "updated" : "created"} the pull request comment ${written.url}`);
     return { url: written.url };
   } catch (error2) {

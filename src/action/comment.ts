@@ -6,6 +6,7 @@ import type { Finding, FailOn, Severity } from '../findings/finding.ts';
 import { SEVERITIES, meetsThreshold, severityRank } from '../findings/finding.ts';
 import { escapeMarkdown, markdownCode } from '../report/escape.ts';
 import type { ReviewResult, ScopeChange } from './review.ts';
+import type { Problem } from '../errors.ts';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -215,4 +216,29 @@ function fitRows(tables: Table[], fixedLength: number, options: RenderOptions): 
     shown[last] = (shown[last] ?? 1) - 1;
   }
   return shown;
+}
+
+/** The comment when the registry (at head, or at base) does not load: what is wrong and where, so the author can fix it. */
+export function renderInvalid(problems: readonly Problem[], message: string, context: RenderContext, options: RenderOptions): string {
+  const head = [
+    stickyMarker(context.registry),
+    '### ❌ scopeguard: fail — the registry does not load',
+    escapeMarkdown(message),
+  ];
+  const tables: Table[] =
+    problems.length === 0
+      ? []
+      : [
+          {
+            heading: `#### Problems (${problems.length})`,
+            header: ['Location', 'Problem'],
+            rows: problems.map((p) => [
+              blobLink(context, p.file, p.line),
+              `${escapeMarkdown(p.message)}${p.hint ? ` — ${escapeMarkdown(p.hint)}` : ''}`,
+            ]),
+          },
+        ];
+  const footer = `<sub>scopeguard · base \`${context.baseSha.slice(0, 12)}\` · head \`${context.headSha.slice(0, 12)}\`</sub>`;
+  const shown = fitRows(tables, head.join('\n\n').length + footer.length, options);
+  return [...head, ...tables.map((t, i) => renderTable(t, shown[i] ?? 0, options.overflowWhere)), footer].join('\n\n') + '\n';
 }

@@ -6,10 +6,10 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { ScopeguardError } from '../errors.ts';
+import { ScopeguardError, ValidationError } from '../errors.ts';
 import { meetsThreshold } from '../findings/finding.ts';
 import type { ActionInputs } from './main.ts';
-import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
+import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderInvalid, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
 import { CommentClient, GitHubApiError, type PullRequestRef } from './github-api.ts';
 import { emitAnnotations, reviewPullRequest, writeSarif, type PullRequestReview } from './engine.ts';
 
@@ -52,18 +52,6 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   const event = readEvent();
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   core.info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
-
-  const review = await reviewPullRequest({
-    workspace,
-    registry: inputs.registry,
-    baseSha: event.baseSha,
-    headSha: event.headSha,
-    ...(inputs.failOn ? { failOn: inputs.failOn } : {}),
-    ...(inputs.policy ? { policy: inputs.policy } : {}),
-  });
-  const verdict = verdictOf(review);
-  const fresh = newFindings(review);
-
   const context: RenderContext = {
     registry: inputs.registry,
     serverUrl: (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
@@ -73,15 +61,38 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
     repoPath: (file) => relative(workspace, resolve(workspace, file)).split('\\').join('/'),
   };
 
+  let review: PullRequestReview;
+  try {
+    review = await reviewPullRequest({
+      workspace,
+      registry: inputs.registry,
+      baseSha: event.baseSha,
+      headSha: event.headSha,
+      ...(inputs.failOn ? { failOn: inputs.failOn } : {}),
+      ...(inputs.policy ? { policy: inputs.policy } : {}),
+    });
+  } catch (error) {
+    // a pull request that breaks the registry gets told where, in the same comment; the failure itself is
+    // reported (annotations, failed step) by the caller
+    if (error instanceof ValidationError) await reportInvalidRegistry(inputs, event, context, error);
+    throw error;
+  }
+  const verdict = verdictOf(review);
+  const fresh = newFindings(review);
+
   emitAnnotations(fresh, review.failOn, review.rules);
   if (inputs.sarifFile) {
     const written = writeSarif(review.findings, review.failOn, review.rules, resolve(workspace, inputs.sarifFile));
     core.info(`scopeguard: SARIF written to ${written}`);
   }
 
-  const commentUrl = await publishComment(inputs, event, review, context);
+  const nothingNew = fresh.length === 0;
+  const comment = await publishComment(inputs, event, {
+    body: renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary', allClear: nothingNew }),
+    deleteInstead: nothingNew && inputs.comment === 'on-findings',
+  });
 
-  const summaryNotice = commentUrl.degraded ? `The pull request comment could not be written: ${commentUrl.degraded}` : undefined;
+  const summaryNotice = comment.degraded ? `The pull request comment could not be written: ${comment.degraded}` : undefined;
   const summary = renderReview(summaryNotice ? { ...review, notices: [...review.notices, summaryNotice] } : review, context, {
     maxChars: SUMMARY_LIMIT,
     overflowWhere: 'the SARIF file or `scopeguard check --format json`',
@@ -92,7 +103,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   core.setOutput('new-findings', String(fresh.length));
   core.setOutput('verdict', verdict);
   core.setOutput('report-path', '');
-  core.setOutput('comment-url', commentUrl.url ?? '');
+  core.setOutput('comment-url', comment.url ?? '');
 
   if (verdict === 'fail') {
     const blocking = fresh.filter((f) => meetsThreshold(f.severity, review.failOn)).length;
@@ -100,6 +111,18 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   } else {
     core.info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? '' : 's'}, none at or above ${review.failOn})`);
   }
+}
+
+async function reportInvalidRegistry(inputs: ActionInputs, event: PullRequestEvent, context: RenderContext, error: ValidationError): Promise<void> {
+  const problems = error.problems;
+  const message = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+  const comment = await publishComment(inputs, event, {
+    body: renderInvalid(problems, message, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary' }),
+    deleteInstead: false,
+  });
+  await writeSummary(renderInvalid(problems, message, context, { maxChars: SUMMARY_LIMIT, overflowWhere: 'the job log' }));
+  core.setOutput('verdict', 'fail');
+  core.setOutput('comment-url', comment.url ?? '');
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -116,7 +139,7 @@ interface CommentOutcome {
   degraded?: string;
 }
 
-async function publishComment(inputs: ActionInputs, event: PullRequestEvent, review: PullRequestReview, context: RenderContext): Promise<CommentOutcome> {
+async function publishComment(inputs: ActionInputs, event: PullRequestEvent, wanted: { body: string; deleteInstead: boolean }): Promise<CommentOutcome> {
   if (inputs.comment === 'false') return {};
   if (!inputs.token) {
     const reason = 'no `github-token` was given';
@@ -130,22 +153,19 @@ async function publishComment(inputs: ActionInputs, event: PullRequestEvent, rev
   });
   const pr: PullRequestRef = { owner: event.owner, repo: event.repo, issueNumber: event.number };
   const marker = stickyMarker(inputs.registry);
-  const nothingNew = newFindings(review).length === 0;
   try {
-    const existing = await client.findSticky(pr, marker);
-    const [sticky, ...duplicates] = existing;
+    const [sticky, ...duplicates] = await client.findSticky(pr, marker);
     // a second sticky can only come from a race between two runs; fold it back into one
     for (const extra of duplicates) await client.delete(pr, extra.id);
 
-    if (nothingNew && inputs.comment === 'on-findings') {
+    if (wanted.deleteInstead) {
       if (sticky) {
         await client.delete(pr, sticky.id);
         core.info('scopeguard: nothing new left; the earlier comment was deleted');
       }
       return {};
     }
-    const body = renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary', allClear: nothingNew });
-    const written = sticky ? await client.update(pr, sticky.id, body) : await client.create(pr, body);
+    const written = sticky ? await client.update(pr, sticky.id, wanted.body) : await client.create(pr, wanted.body);
     core.info(`scopeguard: ${sticky ? 'updated' : 'created'} the pull request comment ${written.url}`);
     return { url: written.url };
   } catch (error) {

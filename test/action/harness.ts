@@ -17,9 +17,13 @@ export const HOSTILE = '| <img src=x onerror=alert(1)> @everyone [x](javascript:
 export class TempRepo {
   readonly dir: string;
 
-  constructor() {
+  constructor(cloneOf?: { repo: TempRepo; branch: string; depth: number }) {
     this.dir = mkdtempSync(join(tmpdir(), 'scopeguard-action-'));
-    this.git('init', '-q', '-b', 'main');
+    if (cloneOf) {
+      this.git('clone', '-q', '--depth', String(cloneOf.depth), '--branch', cloneOf.branch, `file://${cloneOf.repo.dir}`, '.');
+    } else {
+      this.git('init', '-q', '-b', 'main');
+    }
   }
 
   git(...args: string[]): string {

@@ -167,6 +167,28 @@ describe('pull-request mode', () => {
     expect(stickyComments()).toHaveLength(1);
   });
 
+  it('waits out a secondary rate limit and carries on', async () => {
+    github.fail('POST', /\/issues\/7\/comments$/, 403, { times: 1, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '1' } });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('secondary rate limit');
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(stickyComments()).toHaveLength(1);
+  });
+
+  it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const shallow = new TempRepo({ repo, branch: 'feature', depth: 1 });
+    const run = await runAction({ repo: shallow, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`^::error::scopeguard: .*${baseSha.slice(0, 12)}`, 'm'));
+    expect(run.stdout).toContain('fetch-depth: 0');
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(github.requests).toHaveLength(0);
+  });
+
   it('gives one clear line, no stack trace, when GitHub keeps failing', async () => {
     github.fail('GET', /\/issues\/7\/comments$/, 503, { times: 10, message: 'Service Unavailable' });
     github.fail('POST', /\/issues\/7\/comments$/, 422, { times: 10, message: 'Validation Failed' });
@@ -206,6 +228,23 @@ describe('pull-request mode', () => {
         for (const row of rows) expect(cells(row)).toBe(cells(rows[0]!));
       }
     }
+  });
+
+  it('tells the author where the registry broke, in the same sticky comment', async () => {
+    const head = repo.commit(
+      { 'scopes/acme/clients.yaml': clients(`  broken:\n    clientId: 0oa8broken\n    type: ${JSON.stringify(HOSTILE)}\n`) },
+      'Break the registry',
+    );
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.stdout).toMatch(/^::error file=scopes\/acme\/clients\.yaml,line=\d+/m);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('the registry does not load');
+    expect(body).toContain(`https://github.example/acme/scopes/blob/${head}/scopes/acme/clients.yaml#L`);
+    expect(body).not.toContain('<img');
+    expect(run.summary).toContain('the registry does not load');
   });
 
   it('judges with the rules of the base revision and reports a change to them', async () => {
