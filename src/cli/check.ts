@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { runCheck } from '../check.ts';
+import { runChangeCheck } from '../check-base.ts';
+import { headSpec } from './diff.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
 import { FORMATTERS, OUTPUT_FORMATS, isOutputFormat } from '../report/formatter.ts';
@@ -16,6 +18,10 @@ interface CheckFlags extends UsageCheckFlags {
   failOn?: string;
   policy: string[];
   now?: string;
+  base?: string;
+  head?: string;
+  worktree?: boolean;
+  failOnExisting?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -29,7 +35,11 @@ export function registerCheck(program: Command): void {
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', `lowest severity that fails: ${FAIL_ON_CHOICES.join(', ')} (default: failOn from scopeguard.yaml, else high)`)
     .option('--policy <dir>', 'extra Rego policy folder, compiled with opa (repeatable)', collect, [])
-    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)');
+    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)')
+    .option('--base <ref>', 'judge a change: mark findings new or existing against this revision (ref, commit or date) and run the change rules')
+    .option('--head <ref>', 'with --base: the head revision (default: the work tree)')
+    .option('--worktree', 'with --base: compare with the work tree (the default)')
+    .option('--fail-on-existing', 'with --base: findings already present at base can fail the run too');
   addUsageCheckOptions(command).action(async (flags: CheckFlags) => {
       // flags are checked before any work, so a typo never costs a policy evaluation
       if (!isOutputFormat(flags.format)) {
@@ -43,13 +53,20 @@ export function registerCheck(program: Command): void {
       if (Number.isNaN(now.getTime())) {
         throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
       }
-      const result = await runCheck({
+      if (flags.base === undefined && (flags.head !== undefined || flags.worktree || flags.failOnExisting)) {
+        throw new UsageError('--head, --worktree and --fail-on-existing need --base REF');
+      }
+      const options = {
         registryRoot: flags.registry,
         policyDirs: flags.policy,
         now,
         ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
         ...(usage ? { usage } : {}),
-      });
+      };
+      const result =
+        flags.base === undefined
+          ? await runCheck(options)
+          : await runChangeCheck({ ...options, base: flags.base, head: headSpec({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), ...(flags.worktree ? { worktree: true } : {}) }), failOnExisting: flags.failOnExisting === true });
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
       const text = FORMATTERS[flags.format](result, { color, version: VERSION });
       writeOutput(text, flags.output);

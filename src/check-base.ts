@@ -1,0 +1,70 @@
+/**
+ * `scopeguard check --base REF`: what a pull request runs. The registry rules judge head and base; head findings
+ * whose fingerprint base already had are `existing`, the rest `new`. The change rules (SG2xx) judge the semantic
+ * diff and the commits in between. By default only new findings can fail the run, so a PR is judged on what it
+ * adds, not on the debt it inherits.
+ */
+import { runCheck, policyFolders, type CheckOptions, type CheckResult } from './check.ts';
+import { diffRegistries } from './diff/diff.ts';
+import type { RegistryDiff } from './diff/types.ts';
+import { meetsThreshold, type Finding } from './findings/finding.ts';
+import { finalizeFindings, locate, sortFindings } from './findings/finalize.ts';
+import { summarize } from './findings/summary.ts';
+import { walkRegistryCommits } from './git/history.ts';
+import { openRepo, pathInRepo } from './git/repo.ts';
+import { loadSides, WORKTREE } from './git/side.ts';
+import { loadPolicyEngine } from './policy/engine.ts';
+import { buildChangeInput, type CommitRecord, type PullRequestInfo } from './policy/input-change.ts';
+
+export interface ChangeCheckOptions extends Omit<CheckOptions, 'registry'> {
+  /** Base revision: ref, commit or date. */
+  base: string;
+  /** Head revision, or `worktree` (default). */
+  head?: string;
+  /** Let existing findings fail the run too. */
+  failOnExisting?: boolean;
+  pr?: PullRequestInfo;
+}
+
+export interface ChangeCheckResult extends CheckResult {
+  diff: RegistryDiff;
+}
+
+export async function runChangeCheck(options: ChangeCheckOptions): Promise<ChangeCheckResult> {
+  const now = options.now ?? new Date();
+  const headSpec = options.head ?? WORKTREE;
+  const sides = await loadSides(options.base, headSpec, options.registryRoot);
+  const base = sides.base.registry;
+  const head = sides.head.registry;
+
+  const headResult = await runCheck({ ...options, now, registry: head });
+  // usage facts describe today, not the base revision: base is judged by the registry rules alone
+  const { usage: _usage, ...registryOnly } = options;
+  const baseResult = await runCheck({ ...registryOnly, now, registry: base });
+  const atBase = new Set(baseResult.findings.map((f) => f.fingerprint));
+  const registryFindings = headResult.findings.map((f): Finding => (f.status === 'new' && atBase.has(f.fingerprint) ? { ...f, status: 'existing' } : f));
+
+  const diff = diffRegistries(base, head, { base: sides.base.label, head: sides.head.label });
+  const repo = await openRepo();
+  const root = pathInRepo(repo, process.cwd(), options.registryRoot);
+  const headCommit = sides.head.label.commit ?? 'HEAD';
+  const commits: CommitRecord[] = sides.base.label.commit
+    ? await walkRegistryCommits(repo, { root, range: `${sides.base.label.commit}..${headCommit}` })
+    : [];
+
+  const engine = await loadPolicyEngine(policyFolders(head, options.policyDirs));
+  const input = buildChangeInput({ base, head, baseLabel: sides.base.label, headLabel: sides.head.label, diff, commits, now, ...(options.pr ? { pr: options.pr } : {}) });
+  const raw = engine.evaluate('change', input, head.config);
+  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now }).map((finding): Finding => {
+    if (finding.location) return finding;
+    // removals are located where the entry was, at base
+    const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c) => c.subject === finding.subject)?.location;
+    return location ? { ...finding, location } : finding;
+  });
+
+  const findings = sortFindings([...registryFindings, ...changeFindings]);
+  const failOn = options.failOn ?? head.config.failOn;
+  const summary = summarize(findings, failOn);
+  summary.failed = findings.some((f) => (f.status === 'new' || (options.failOnExisting === true && f.status === 'existing')) && meetsThreshold(f.severity, failOn));
+  return { ...headResult, findings, summary, registry: head, rules: engine.rules, now, diff };
+}

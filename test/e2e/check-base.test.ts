@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
+import { scopeguard } from '../git/repo-fixture.ts';
+import type { Finding } from '../../src/findings/finding.ts';
+
+let scenario: Scenario;
+beforeAll(() => {
+  scenario = buildScenario();
+});
+afterAll(() => scenario.repo.remove());
+
+interface CheckJson {
+  findings: Finding[];
+  summary: { failed: boolean };
+}
+
+const check = (args: string[]): { status: number; json: CheckJson; stderr: string } => {
+  const result = scopeguard(['check', '--registry', ROOT, '--format', 'json', '--now', '2026-05-10', ...args], scenario.repo.dir);
+  return { status: result.status, json: JSON.parse(result.stdout || '{}') as CheckJson, stderr: result.stderr };
+};
+
+const rows = (findings: Finding[], rule: string) => findings.filter((f) => f.ruleId === rule).map((f) => `${f.subject} | ${f.message}`);
+
+describe('scopeguard check --base (the pull request run)', () => {
+  it('reports every change rule for the PR and fails on new findings', () => {
+    const { move, merge } = scenario.commits;
+    const { status, json, stderr } = check(['--base', move, '--head', merge]);
+    expect(stderr).toBe('');
+    expect(status).toBe(1);
+    const f = json.findings;
+    expect(rows(f, 'SG201')).toEqual(['scope:read.legacy | scope read.legacy is removed while 1 client(s) hold it: legacy-app']);
+    expect(rows(f, 'SG202')).toEqual(['scope:read.data | action map of high scope read.data widened: + GET /v2/data/**']);
+    expect(rows(f, 'SG203')).toEqual(['client:reporting-app/scope:read.data | client reporting-app gains high scope read.data']);
+    expect(rows(f, 'SG204')).toEqual([
+      'scope:delete.orders | scope delete.orders is removed without being deprecated first (minimum 30 days)',
+      'scope:read.legacy | scope read.legacy is removed after 9 days of deprecation (minimum 30)',
+    ]);
+    expect(rows(f, 'SG206')).toEqual(['scope:admin.all | sensitivity of scope admin.all lowered from critical to high']);
+    expect(rows(f, 'SG207')).toEqual(['exception:SG105/client:reporting-app/scope:read.data | exception added until 2027-12-31, 600 days from today (maximum 180)']);
+    // Mallory owns nothing; Ana (team-data) removed team-orders' delete.orders
+    const sg205 = f.filter((x) => x.ruleId === 'SG205');
+    expect(sg205.map((x) => [x.subject, x.evidence?.email, x.evidence?.commit, x.evidence?.date])).toEqual([
+      ['scope:admin.all', 'mallory@example.com', scenario.commits.mallory, '2026-05-05T10:00:00+00:00'],
+      ['scope:delete.orders', 'ana@example.com', scenario.commits.reporting, '2026-05-06T10:00:00+00:00'],
+    ]);
+    expect(sg205[0]?.message).toBe(`Mallory <mallory@example.com> changed scope:admin.all of team-data in ${scenario.commits.mallory.slice(0, 12)} (2026-05-05T10:00:00+00:00): sensitivity critical → high`);
+    // a removal is located where the scope was defined at base
+    expect(f.find((x) => x.ruleId === 'SG201')?.location).toMatchObject({ file: `${ROOT}/tenants/acme/scope-definitions.yaml`, line: 16 });
+    expect(f.filter((x) => x.ruleId.startsWith('SG2')).every((x) => x.status === 'new')).toBe(true);
+  });
+
+  it('marks registry findings present at base as existing and fails only on new ones unless --fail-on-existing', () => {
+    const { orders, move } = scenario.commits;
+    // the range only renames a file: every registry finding was there at base
+    const { status, json } = check(['--base', orders, '--head', move, '--fail-on', 'low']);
+    expect(json.findings.length).toBeGreaterThan(0);
+    expect(json.findings.filter((x) => x.status === 'new')).toEqual([]);
+    expect(json.findings.some((x) => x.status === 'existing')).toBe(true);
+    expect(status).toBe(0);
+    const strict = check(['--base', orders, '--head', move, '--fail-on', 'low', '--fail-on-existing']);
+    expect(strict.status).toBe(1);
+  });
+
+  it('reports an owner changing another team’s client, and not their own scope', () => {
+    const { reformat, orders } = scenario.commits;
+    const { json } = check(['--base', reformat, '--head', orders]);
+    // Bob (team-orders) widened team-orders' write.orders (fine) and granted it to team-data's reporting-app
+    expect(json.findings.filter((x) => x.ruleId === 'SG205').map((x) => [x.subject, x.evidence?.author, x.evidence?.owner])).toEqual([
+      ['client:reporting-app', 'Bob Orders', 'team-data'],
+    ]);
+  });
+
+  it('finds nothing new in a formatting-only change', () => {
+    const { initial, reformat } = scenario.commits;
+    const { status, json } = check(['--base', initial, '--head', reformat, '--fail-on', 'info']);
+    expect(json.findings.filter((x) => x.status === 'new')).toEqual([]);
+    expect(status).toBe(0);
+  });
+
+  it('rejects --head without --base, exit 2', () => {
+    const result = scopeguard(['check', '--registry', ROOT, '--head', 'HEAD'], scenario.repo.dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('need --base REF');
+  });
+});
