@@ -6,7 +6,10 @@
 import type { Config } from '../schema/types.ts';
 
 export interface SourcePosition {
-  /** Path relative to the registry root's parent (as a user would type it, e.g. `scopes/acme/scopes.yaml`). */
+  /**
+   * As a user would type it: for files read from disk, relative to the working directory (e.g.
+   * `scopes/acme/scopes.yaml`), absolute only when outside it; for in-memory sources, the path given verbatim.
+   */
   file: string;
   /** 1-based */
   line: number;

@@ -2,7 +2,7 @@
  * Parses one registry file into YAML documents that keep their source positions, refusing hostile input (alias
  * bombs, huge files, deep nesting, too many documents) before it can cost time or memory.
  */
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Problem } from '../errors.ts';
 import type { SourcePosition } from './model.ts';
 
@@ -63,29 +63,75 @@ function flowDepth(text: string): number {
   return max;
 }
 
-/** Nesting depth of a composed node, giving up as soon as it exceeds `limit`. */
-function exceedsDepth(node: unknown, limit: number, depth = 0): boolean {
-  if (depth > limit) return true;
-  if (isMap(node) || isSeq(node)) {
-    for (const item of node.items) {
-      if (isPair(item)) {
-        if (exceedsDepth(item.key, limit, depth + 1) || exceedsDepth(item.value, limit, depth + 1)) return true;
-      } else if (exceedsDepth(item, limit, depth + 1)) {
-        return true;
+/**
+ * Approximate block nesting: an indentation stack per line plus compact indicators (`- - - x`), which nest one
+ * level per two characters and would otherwise reach the recursive composer unchecked.
+ */
+function blockDepth(text: string): number {
+  const indents: number[] = [];
+  let max = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let i = start;
+    while (i < end && text[i] === ' ') i++;
+    if (i < end && text[i] !== '#' && text[i] !== '\r') {
+      const indent = i - start;
+      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+      let compact = 0;
+      while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 === end || text[i + 1] === ' ' || text[i + 1] === '\t')) {
+        compact++;
+        i += 2;
+        while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
       }
+      if (indents.length + compact > max) max = indents.length + compact;
     }
+    start = end + 1;
   }
-  return false;
+  return max;
+}
+
+interface NodeInspection {
+  tooDeep: boolean;
+  /** Key nodes that repeat an earlier key of the same mapping. */
+  duplicateKeys: Node[];
+}
+
+/**
+ * One walk for nesting depth (giving up past `limit`) and duplicate keys. The yaml library's own `uniqueKeys` check
+ * compares each key with every earlier one, quadratic in a mapping's size; a Set per mapping keeps big files linear.
+ */
+function inspectNodes(root: unknown, limit: number): NodeInspection {
+  const result: NodeInspection = { tooDeep: false, duplicateKeys: [] };
+  const visit = (node: unknown, depth: number): void => {
+    if (result.tooDeep) return;
+    if (depth > limit) {
+      result.tooDeep = true;
+      return;
+    }
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) result.duplicateKeys.push(pair.key);
+          seen.add(key);
+        }
+        visit(pair.key, depth + 1);
+        visit(pair.value, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return result;
 }
 
 function limitProblem(file: string, message: string, hint: string, position?: SourcePosition): Problem {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: 'limit', message, hint };
-}
-
-function duplicateKeyText(text: string, offset: number): string {
-  const rest = text.slice(offset, offset + 200);
-  const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:\n]*?)\s*:(?:\s|$)/.exec(rest);
-  return (match?.[1] ?? rest.split('\n')[0] ?? '').trim();
 }
 
 export function parseYamlFile(file: string, text: string): ParsedFile {
@@ -98,14 +144,14 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     );
     return result;
   }
-  if (flowDepth(text) > LIMITS.maxDepth) {
+  if (flowDepth(text) > LIMITS.maxDepth || blockDepth(text) > LIMITS.maxDepth) {
     result.problems.push(
       limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, 'registry files are shallow; this looks like generated or hostile input'),
     );
     return result;
   }
   const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, version: '1.2' });
   let index = 0;
   try {
     for (const doc of composer.compose(parser.parse(text))) {
@@ -121,26 +167,31 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       if (doc.errors.length > 0) {
         for (const error of doc.errors) {
           const position = positionAt(file, lineCounter, error.pos[0]);
-          if (error.code === 'DUPLICATE_KEY') {
-            result.problems.push({
-              ...position,
-              code: 'duplicate-key',
-              message: `duplicate key "${duplicateKeyText(text, error.pos[0])}"`,
-              hint: 'a key may appear once per mapping; merge the two entries',
-            });
-          } else {
-            const problem: Problem = { ...position, code: 'yaml', message: `malformed YAML: ${error.message.split('\n')[0]}` };
-            const line = text.slice(lineCounter.lineStarts[position.line - 1] ?? 0).split('\n')[0] ?? '';
-            if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
-              // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
-              problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
-            }
-            result.problems.push(problem);
+          const problem: Problem = { ...position, code: 'yaml', message: `malformed YAML: ${error.message.split('\n')[0]}` };
+          const lineStart = lineCounter.lineStarts[position.line - 1] ?? 0;
+          const lineEnd = text.indexOf('\n', lineStart);
+          const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+          if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+            // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
+            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
           }
+          result.problems.push(problem);
         }
         continue;
       }
-      if (exceedsDepth(doc.contents, LIMITS.maxDepth)) {
+      const inspection = inspectNodes(doc.contents, LIMITS.maxDepth);
+      if (inspection.duplicateKeys.length > 0) {
+        for (const key of inspection.duplicateKeys) {
+          result.problems.push({
+            ...positionAt(file, lineCounter, key.range?.[0] ?? 0),
+            code: 'duplicate-key',
+            message: `duplicate key "${String((key as Scalar).value)}"`,
+            hint: 'a key may appear once per mapping; merge the two entries',
+          });
+        }
+        continue;
+      }
+      if (inspection.tooDeep) {
         const start = doc.contents?.range?.[0] ?? 0;
         result.problems.push(
           limitProblem(
@@ -184,6 +235,23 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   return result;
 }
 
+// Positions are looked up once per scope, client and grant; an index per mapping keeps that linear for big files.
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : undefined;
+      // the first occurrence wins, as duplicates are reported at the second one
+      if (key !== undefined && !index.has(key)) index.set(key, item as Pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
 /** The node at a path of keys and indices, with the key node of the last step when it was a mapping key. */
 export function nodeAt(
   doc: Document.Parsed,
@@ -197,7 +265,7 @@ export function nodeAt(
     parent = current as Node | undefined;
     key = undefined;
     if (isMap(current)) {
-      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+      const pair = pairsByKey(current).get(String(step));
       if (!pair) return { node: undefined, key: undefined, parent };
       key = pair.key as Node;
       current = pair.value;
