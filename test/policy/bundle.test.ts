@@ -1,0 +1,41 @@
+// The committed Wasm bundle must match the Rego sources: users run it without OPA, so a stale one ships old rules.
+import { readFileSync } from 'node:fs';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { describe, expect, it } from 'vitest';
+import { OPA_VERSION } from '../../scripts/install-opa.mjs';
+import { ENTRYPOINTS, builtinPoliciesDir, bundleRoots, inspectRules, readManifest, sourceHash } from '../../src/policy/bundle.ts';
+import { findOpa } from '../../src/policy/opa-cli.ts';
+
+describe('policies/dist (run npm run policy:build when this fails)', () => {
+  const manifest = readManifest();
+
+  it('was built from the current Rego sources', () => {
+    expect(manifest.sourceHash, 'policies/dist is stale: run npm run policy:build and commit policies/dist').toBe(sourceHash(builtinPoliciesDir()));
+  });
+
+  it('was built with the pinned opa and names every entrypoint', () => {
+    expect(manifest.opaVersion).toBe(OPA_VERSION);
+    expect(manifest.entrypoints).toEqual(Object.values(ENTRYPOINTS));
+  });
+
+  it('carries the same rule metadata opa reads from the sources now', () => {
+    const opa = findOpa();
+    expect(opa, 'opa not found: run npm run opa:install').toBeDefined();
+    expect(manifest.rules).toEqual(inspectRules(opa!, bundleRoots(builtinPoliciesDir())));
+  });
+
+  it('every built-in rule has a title, a description, a severity and a remediation', () => {
+    expect(manifest.rules.filter((rule) => rule.mode === 'registry').map((rule) => rule.id)).toEqual(
+      ['SG101', 'SG102', 'SG103', 'SG104', 'SG105', 'SG106', 'SG107', 'SG108'],
+    );
+    for (const rule of manifest.rules) {
+      expect(rule.title && rule.description && rule.remediation, rule.id).toBeTruthy();
+      expect(rule.docs).toBe(`https://github.com/scopeguard/scopeguard#${rule.id.toLowerCase()}`);
+    }
+  });
+
+  it('the Wasm exposes one entrypoint per mode', async () => {
+    const policy = await loadPolicy(readFileSync(`${builtinPoliciesDir()}/dist/policy.wasm`));
+    expect(Object.keys(policy.entrypoints).sort()).toEqual(Object.values(ENTRYPOINTS).sort());
+  });
+});

@@ -1,0 +1,15 @@
+// The Rego sources themselves: strict compile and every *_test.rego, through the same script as npm run policy:test.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+describe('npm run policy:test', () => {
+  it('opa check --strict and opa test pass on policies/', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/policy-test.ts'], { encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/FAIL|error/i);
+    expect(run.stdout).toMatch(/PASS: \d+\/\d+/);
+    for (const rule of ['SG101', 'SG102', 'SG103', 'SG104', 'SG105', 'SG106', 'SG107', 'SG108']) {
+      expect(run.stdout).toContain(`policies/registry/${rule}/`);
+    }
+    expect(run.status).toBe(0);
+  });
+});
