@@ -104,6 +104,12 @@ describe('hostile YAML is refused with a limit problem', () => {
     expect(problems.map((p) => p.code)).toEqual(['limit']);
   });
 
+  it('deep compact block sequences (- - - …) are refused before parsing', () => {
+    const text = `kind: ScopeSet\ntenant: acme\nscopes:\n  x:\n    implies:\n      ${'- '.repeat(100_000)}x\n`;
+    const { problems } = collectRegistryProblems('mem', [{ path: 'seq.yaml', content: text }]);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([['limit', 'nesting deeper than 64 levels']]);
+  });
+
   it('more than 10,000 documents', async () => {
     const problems = await problemsOf(`${FIXTURES}/hostile-documents`);
     expect(problems.map((p) => [p.code, p.message])).toEqual([['limit', 'more than 10000 YAML documents in one file']]);
@@ -178,11 +184,21 @@ describe('loadRegistryFromSources and defaults', () => {
     expect((caught as ValidationError).problems.map(at)).toEqual(['c.yaml:4:26 schema', 'd.yaml:1:7 unknown-kind']);
   });
 
-  it('a scope and a client of one tenant may be spread over files; a tenant is required except on Config', () => {
-    const { registry, problems } = collectRegistryProblems('r', [
+  it('a tenant may be spread over files', () => {
+    const registry = loadRegistryFromSources('r', [
       { path: 's.yaml', content: scopeSet },
-      { path: 'c.yaml', content: 'kind: ClientSet\ntenant: t\nclients:\n  c: {clientId: x, type: machine, scopes: [a, b]}\n' },
+      { path: 'c.yaml', content: 'kind: ClientSet\ntenant: t\nclients:\n  c: {clientId: x, type: machine, scopes: [a, b], justification: {a: why}}\n' },
+    ]);
+    expect(registry.tenants.t!.clients.c!.grants).toEqual([
+      { scope: 'a', justification: 'why', location: { file: 'c.yaml', line: 4, column: 44 } },
+      { scope: 'b', location: { file: 'c.yaml', line: 4, column: 47 } },
+    ]);
+  });
+
+  it('a tenant is required on every kind but Config', () => {
+    const { registry, problems } = collectRegistryProblems('r', [
       { path: 'x.yaml', content: 'kind: ActionMap\nactions: {}\n' },
+      { path: 'y.yaml', content: 'kind: Config\n' },
     ]);
     expect(registry).toBeUndefined();
     expect(problems.map((p) => p.message)).toEqual(['ActionMap is missing the required key "tenant"']);
