@@ -69,8 +69,10 @@ class RejectsWriter {
   get used(): boolean {
     return this.fd !== undefined;
   }
+  private closed = false;
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined && !this.closed) closeSync(this.fd);
+    this.closed = true;
   }
 }
 

@@ -1,0 +1,300 @@
+// `scopeguard logs` end to end: the real bin, real files on disk, a real DuckDB store.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tempDir } from '../logs/helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/scopeguard.js');
+const LOGS = join(ROOT, 'scopes/logs');
+
+function cli(args: string[], options: { cwd?: string; input?: string | Buffer } = {}): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, input: options.input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function lines(file: string): Array<Record<string, unknown>> {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function sql(db: string, query: string): Promise<Array<Record<string, unknown>>> {
+  const instance = await DuckDBInstance.create(db);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(query)).getRowObjectsJS() as Array<Record<string, unknown>>;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const count = (stdout: string): number => stdout.split('\n').filter(Boolean).length;
+
+describe('logs import of the example exports', () => {
+  const db = join(tempDir(), 'audit.duckdb');
+  const okta = lines(join(LOGS, 'acme/okta.ndjson'));
+  const gateway = lines(join(LOGS, 'acme/gateway.ndjson'));
+  const auth0 = lines(join(LOGS, 'globex/auth0.ndjson'));
+  const keycloak = lines(join(LOGS, 'globex/keycloak.ndjson'));
+  const total = okta.length + gateway.length + auth0.length + keycloak.length;
+  let firstRun: ReturnType<typeof cli>;
+
+  beforeAll(() => {
+    firstRun = cli(['logs', 'import', 'scopes/logs', '--db', db]);
+  });
+
+  it('imports every event, tenants and providers from config sources', () => {
+    expect(firstRun.stderr).toBe('');
+    expect(firstRun.stdout).toMatch(new RegExp(`^imported ${total} events from 4 files, 0 duplicates skipped, 0 rejected`));
+    expect(firstRun.status).toBe(0);
+  });
+
+  it('never duplicates on re-import', async () => {
+    const again = cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--db', db]);
+    expect(again.stdout).toMatch(new RegExp(`^imported 0 events from 1 file, ${okta.length} duplicates skipped`));
+    expect(again.status).toBe(0);
+    const rows = await sql(db, 'SELECT count(*)::INTEGER AS n, count(DISTINCT (tenant, provider, event_id))::INTEGER AS d FROM events');
+    expect(rows[0]).toEqual({ n: total, d: total });
+  });
+
+  it('filters by tenant, client name or id, scope, type, outcome and time', () => {
+    const q = (...args: string[]): number => {
+      const result = cli(['logs', 'query', '--db', db, '--limit', '0', '--format', 'ndjson', ...args]);
+      expect(result.stderr).toBe('');
+      return count(result.stdout);
+    };
+    expect(q('--tenant', 'globex')).toBe(auth0.length + keycloak.length);
+    const partnerDenials = okta.filter((e) => e.eventType === 'app.oauth2.as.authorize.scope_denied').length;
+    expect(partnerDenials).toBeGreaterThan(0);
+    expect(q('--client', 'partner-fabrikam', '--type', 'authorize.denied')).toBe(partnerDenials);
+    expect(q('--client', '0oa8pf1fb2NhC7qMs4x7', '--type', 'authorize.denied')).toBe(partnerDenials);
+    const manifests = auth0.filter((e) => String(e.scope).split(' ').includes('read.manifests')).length;
+    expect(q('--scope', 'read.manifests')).toBe(manifests);
+    expect(q('--tenant', 'globex', '--outcome', 'failure')).toBe(auth0.filter((e) => String(e.type).startsWith('f')).length);
+    const inOctober = gateway.filter((e) => String(e.ts) >= '2026-10-01' && String(e.ts) < '2026-10-08').length;
+    expect(q('--tenant', 'acme', '--type', 'api.request', '--since', '2026-10-01', '--until', '2026-10-08')).toBe(inOctober);
+    expect(q('--type', 'token')).toBe(
+      okta.filter((e) => String(e.eventType).includes('token.grant')).length +
+        auth0.filter((e) => String(e.type).startsWith('s')).length +
+        keycloak.filter((e) => e.type === 'CLIENT_LOGIN' || e.type === 'REFRESH_TOKEN').length,
+    );
+    expect(q('--tenant', 'acme', '--limit', '5')).toBe(0 + 5);
+  });
+
+  it('prints table, json and csv', () => {
+    const table = cli(['logs', 'query', '--db', db, '--client', 'support-console', '--limit', '3']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^time\s+tenant\s+provider\s+type\s+outcome\s+client/);
+    const json = JSON.parse(cli(['logs', 'query', '--db', db, '--limit', '2', '--format', 'json']).stdout) as unknown[];
+    expect(json).toHaveLength(2);
+    const csv = cli(['logs', 'query', '--db', db, '--limit', '2', '--format', 'csv']).stdout.trim().split('\n');
+    expect(csv[0]).toBe('time,tenant,provider,type,outcome,client,scopes,request,eventId');
+    expect(csv).toHaveLength(3);
+    const bad = cli(['logs', 'query', '--db', db, '--since', 'last tuesday']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--since last tuesday is not a date');
+  });
+
+  it('counts per tenant, provider, type and day', () => {
+    const stats = JSON.parse(cli(['logs', 'stats', '--db', db, '--format', 'json']).stdout) as Array<{ dimension: string; key: string; events: number }>;
+    const get = (dimension: string, key: string): number | undefined => stats.find((s) => s.dimension === dimension && s.key === key)?.events;
+    expect(get('tenant', 'acme')).toBe(okta.length + gateway.length);
+    expect(get('provider', 'keycloak')).toBe(keycloak.length);
+    expect(get('type', 'api.request')).toBe(gateway.length);
+    expect(stats.filter((s) => s.dimension === 'day').reduce((n, s) => n + s.events, 0)).toBe(total);
+  });
+
+  it('exports Hive-partitioned Parquet that reads back whole', async () => {
+    const out = join(tempDir(), 'parquet');
+    const result = cli(['logs', 'export', '--db', db, '--parquet', out]);
+    expect(result.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['tenant=acme', 'tenant=globex']);
+    expect(readdirSync(join(out, 'tenant=acme')).some((d) => /^date=2026-\d\d-\d\d$/.test(d))).toBe(true);
+    const rows = await sql(':memory:', `SELECT count(*)::INTEGER AS n, count(DISTINCT tenant)::INTEGER AS t FROM read_parquet('${out}/**/*.parquet', hive_partitioning = true)`);
+    expect(rows[0]).toEqual({ n: total, t: 2 });
+  });
+});
+
+describe('logs import of bad and unusual inputs', () => {
+  const event = (id: number, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ eventId: `e${id}`, tenant: 'acme', time: `2026-11-0${1 + (id % 9)}T10:00:00Z`, type: 'api.request', outcome: 'success', clientId: 'c1', ...extra });
+
+  it('rejects malformed, truncated, typeless and timeless records with line and reason; exit 1', () => {
+    const dir = tempDir();
+    const file = join(dir, 'mixed.ndjson');
+    writeFileSync(file, [event(1), '{"eventId":"e2","tenant":"acme","type":"api.request"', event(3, { time: 'soon' }), event(4, { scopes: 'read.data' }), event(5), event(6, { time: undefined })].join('\n'));
+    const result = cli(['logs', 'import', file, '--db', join(dir, 'a.duckdb'), '--provider', 'scopeguard'], { cwd: dir });
+    expect(result.stdout).toMatch(/^imported 2 events from 1 file, 0 duplicates skipped, 4 rejected/);
+    expect(result.status).toBe(1);
+    const rejectsDir = join(dir, 'rejects');
+    const rejects = readdirSync(rejectsDir).flatMap((f) => lines(join(rejectsDir, f)));
+    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+      [2, expect.stringMatching(/^invalid JSON/)],
+      [3, 'unreadable time "soon"'],
+      [4, 'scopes: must be array'],
+      [6, "record: must have required property 'time'"],
+    ]);
+  });
+
+  it('stops at the first bad record with --strict; exit 2', () => {
+    const dir = tempDir();
+    const file = join(dir, 'strict.ndjson');
+    writeFileSync(file, `${event(1)}\n{oops\n${event(3)}\n`);
+    const result = cli(['logs', 'import', file, '--db', join(dir, 'a.duckdb'), '--strict'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${file}:2: invalid JSON`);
+  });
+
+  it('exits 2 when nothing could be read, 0 for an empty file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'garbage.log'), 'this is not json\nnor this\n');
+    const garbage = cli(['logs', 'import', join(dir, 'garbage.log'), '--db', join(dir, 'a.duckdb'), '--tenant', 'acme'], { cwd: dir });
+    expect(garbage.status).toBe(2);
+    writeFileSync(join(dir, 'empty.ndjson'), '');
+    const empty = cli(['logs', 'import', join(dir, 'empty.ndjson'), '--db', join(dir, 'a.duckdb'), '--tenant', 'acme'], { cwd: dir });
+    expect(empty.stdout).toMatch(/^imported 0 events/);
+    expect(empty.status).toBe(0);
+  });
+
+  it('reads gzip, a JSON array and stdin', () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    writeFileSync(join(dir, 'a.ndjson.gz'), gzipSync(`${event(1)}\n${event(2)}\n`));
+    writeFileSync(join(dir, 'b.json'), `[\n${event(3)},\n${event(4)}\n]`);
+    expect(cli(['logs', 'import', join(dir, 'a.ndjson.gz'), join(dir, 'b.json'), '--db', db], { cwd: dir }).stdout).toMatch(/^imported 4 events from 2 files/);
+    const stdin = cli(['logs', 'import', '-', '--db', db], { cwd: dir, input: `${event(5)}\n${event(1)}\n` });
+    expect(stdin.stdout).toMatch(/^imported 1 events from 1 file, 1 duplicates skipped/);
+  });
+
+  it('rejects a 20 MB line with a reason instead of crashing', () => {
+    const dir = tempDir();
+    const file = join(dir, 'huge.ndjson');
+    writeFileSync(file, `${event(1)}\n${event(2, { userAgent: 'x'.repeat(20 * 1024 * 1024) })}\n${event(3)}\n`);
+    const result = cli(['logs', 'import', file, '--db', join(dir, 'a.duckdb')], { cwd: dir });
+    expect(result.stdout).toMatch(/^imported 2 events from 1 file, 0 duplicates skipped, 1 rejected/);
+    expect(result.status).toBe(1);
+    const [reject] = readdirSync(join(dir, 'rejects')).flatMap((f) => lines(join(dir, 'rejects', f)));
+    expect(reject).toMatchObject({ line: 2, reason: expect.stringMatching(/^record too long/) });
+  });
+
+  it('counts overlapping exports once', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const all = Array.from({ length: 300 }, (_, i) => event(i));
+    writeFileSync(join(dir, 'first.ndjson'), all.slice(0, 200).join('\n'));
+    writeFileSync(join(dir, 'second.ndjson'), all.slice(100).join('\n'));
+    cli(['logs', 'import', join(dir, 'first.ndjson'), '--db', db], { cwd: dir });
+    const second = cli(['logs', 'import', join(dir, 'second.ndjson'), '--db', db], { cwd: dir });
+    expect(second.stdout).toMatch(/^imported 100 events from 1 file, 100 duplicates skipped/);
+    expect((await sql(db, 'SELECT count(*)::INTEGER AS n FROM events'))[0]).toEqual({ n: 300 });
+  });
+
+  it('needs a tenant when neither the flag nor config sources give one', () => {
+    const dir = tempDir();
+    const result = cli(['logs', 'import', join(ROOT, 'test/logs/fixtures/okta.json'), '--db', join(dir, 'a.duckdb')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('cannot tell which tenant');
+    expect(result.stderr).toContain('acme, globex');
+  });
+});
+
+describe('store schema versions', () => {
+  it('refuses a store written by a newer scopeguard', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    cli(['logs', 'import', '-', '--db', db], { cwd: dir, input: '' });
+    const instance = await DuckDBInstance.create(db);
+    const connection = await instance.connect();
+    await connection.run(`INSERT INTO schema_version VALUES (99, 'from the future', now()::TIMESTAMP)`);
+    connection.closeSync();
+    instance.closeSync();
+    const result = cli(['logs', 'query', '--db', db], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('has schema version 99, newer than this scopeguard understands');
+  });
+
+  it('upgrades an older store on import', async () => {
+    const { Store } = await import('../../src/store/store.ts');
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    await Store.createAtVersion(db, 1);
+    expect(cli(['logs', 'query', '--db', db], { cwd: dir }).stderr).toContain('run `scopeguard logs import` once to upgrade it');
+    expect(cli(['logs', 'import', '-', '--db', db, '--tenant', 'acme'], { cwd: dir, input: '' }).status).toBe(0);
+    const { CURRENT_VERSION } = await import('../../src/store/migrations.ts');
+    expect(CURRENT_VERSION).toBeGreaterThan(1);
+    expect(await sql(db, 'SELECT max(version)::INTEGER AS v FROM schema_version')).toEqual([{ v: CURRENT_VERSION }]);
+    expect(await sql(db, 'SELECT count(*)::INTEGER AS n FROM event_scopes')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('secrets never reach the store or the rejects file', () => {
+  const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdC0xIn0.U2lnbmF0dXJlU2VjcmV0MDAx';
+  const SECRETS = {
+    jwt: JWT,
+    refresh: 'rt-SECRET-refresh-7f3a9c',
+    clientSecret: 'cs-SECRET-client-1b2c3d',
+    password: 'pw-SECRET-hunter2-x',
+    code: 'ac-SECRET-authcode-42',
+    bearer: 'opaqueSECRETbearer9988',
+    cookie: 'SECRETsessioncookie5566',
+    queryToken: 'qt-SECRET-query-7788',
+    ghToken: 'ghp_SECRETabcdefghijklmnopqrstuvwxyz0123',
+  };
+  const CANARY = 'CANARYvisibleValue-not-a-secret';
+
+  it('scrubs every plausible field in stored columns, raw JSON and rejects, proven on the file bytes', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'store', 'audit.duckdb');
+    mkdirSync(join(dir, 'store'));
+    const gatewayLines = [
+      {
+        time: '2026-11-10T10:00:00Z', request_id: 'g1', method: 'GET', path: `/v1/orders?access_token=${SECRETS.queryToken}&code=${SECRETS.code}`, status: 200,
+        client_id: 'c1', scope: 'read.orders', jti: SECRETS.jwt, user_agent: CANARY,
+        headers: { Authorization: `Bearer ${SECRETS.bearer}`, Cookie: SECRETS.cookie },
+        body: { client_secret: SECRETS.clientSecret, password: SECRETS.password, refresh_token: SECRETS.refresh },
+        note: `forwarded token ${SECRETS.ghToken}`,
+      },
+      { time: '2026-11-10T10:01:00Z', request_id: `id-${SECRETS.jwt}`, method: 'POST', path: `/oauth/token?refresh_token=${SECRETS.refresh}`, status: 200, client_id: `Bearer ${SECRETS.bearer}`, jti: `Bearer ${SECRETS.bearer}`, user_agent: `curl ${SECRETS.jwt}` },
+    ];
+    const gatewayFile = join(dir, 'gateway.ndjson');
+    // the last line is broken JSON carrying secrets: it goes to the rejects file, scrubbed
+    writeFileSync(gatewayFile, `${gatewayLines.map((l) => JSON.stringify(l)).join('\n')}\n{"time":"2026-11-10","password":"${SECRETS.password}","jti":"${SECRETS.jwt}", "path":"/x?access_token=${SECRETS.queryToken}"\n`);
+    const okta = {
+      uuid: 'o1', published: '2026-11-10T10:02:00Z', eventType: 'app.oauth2.as.token.grant.access_token', actor: { id: 'c1', type: 'PublicClientApp', alternateId: `Bearer ${SECRETS.bearer}` },
+      outcome: { result: 'SUCCESS' }, target: [{ id: SECRETS.jwt, type: 'access_token' }],
+      debugContext: { debugData: { requestUri: `/oauth2/v1/token?client_secret=${SECRETS.clientSecret}&password=${SECRETS.password}`, grantedScopes: 'read.orders', clientSecret: SECRETS.clientSecret, id_token: SECRETS.jwt } },
+      client: { ipAddress: '203.0.113.1', userAgent: { rawUserAgent: CANARY } },
+    };
+    const oktaFile = join(dir, 'okta.json');
+    writeFileSync(oktaFile, JSON.stringify([okta]));
+    const scopeguardFile = join(dir, 'normalized.ndjson');
+    writeFileSync(scopeguardFile, `${JSON.stringify({ eventId: 's1', tenant: 'acme', time: '2026-11-10T10:03:00Z', type: 'token.issued', outcome: 'success', tokenId: SECRETS.jwt, clientId: 'c1', userAgent: `x ${SECRETS.ghToken}`, request: { method: 'GET', path: `/cb?code=${SECRETS.code}` }, actor: { name: `Bearer ${SECRETS.bearer}` } })}\n`);
+
+    const run = (file: string, provider: string): void => {
+      const result = cli(['logs', 'import', file, '--db', db, '--tenant', 'acme', '--provider', provider, '--keep-raw'], { cwd: dir });
+      expect(result.stderr).not.toContain('unexpected error');
+    };
+    run(gatewayFile, 'gateway');
+    run(oktaFile, 'okta');
+    run(scopeguardFile, 'scopeguard');
+
+    const rows = await sql(db, 'SELECT count(*)::INTEGER AS n FROM events');
+    expect(rows[0]).toEqual({ n: 4 });
+    const stored = JSON.stringify(await sql(db, 'SELECT * EXCLUDE (time, source_line), raw::VARCHAR AS raw_text FROM events'));
+    expect(stored).toContain(CANARY);
+    const storeFiles = readdirSync(join(dir, 'store'), { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+    const rejectFiles = storeFiles.filter((f) => f.includes('rejects'));
+    expect(rejectFiles).toHaveLength(1);
+    const bytes = Buffer.concat(storeFiles.map((f) => readFileSync(f)));
+    // the control: a plain value of the same shape is visible in the bytes, so a secret would be too
+    expect(bytes.includes(Buffer.from(CANARY))).toBe(true);
+    for (const [name, secret] of Object.entries(SECRETS)) {
+      expect(stored.includes(secret), `${name} in a stored column`).toBe(false);
+      expect(bytes.includes(Buffer.from(secret)), `${name} in the store or rejects bytes`).toBe(false);
+    }
+    // the bearer token id became a hash, not a blank
+    expect(stored).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+});
