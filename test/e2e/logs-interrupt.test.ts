@@ -1,0 +1,67 @@
+// An import killed mid-way leaves only whole batches, and running it again completes it exactly.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tempDir } from '../logs/helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/scopeguard.js');
+const EVENTS = 200_000;
+const BATCH = 5_000;
+
+async function writeEvents(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < EVENTS; i++) {
+    const line = `{"eventId":"ev-${i}","tenant":"acme","time":"2026-11-${String(1 + (i % 19)).padStart(2, '0')}T10:00:00Z","type":"api.request","outcome":"success","clientId":"client-${i % 50}","scopes":["read.orders"],"request":{"method":"GET","path":"/v1/orders/${i}","status":200}}\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(db);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('interrupted import', () => {
+  it('keeps whole batches when killed and completes exactly on re-run', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'big.ndjson');
+    const db = join(dir, 'audit.duckdb');
+    await writeEvents(file);
+    const env = { ...process.env, SCOPEGUARD_IMPORT_BATCH: String(BATCH) };
+    const child = spawn(process.execPath, [BIN, 'logs', 'import', file, '--db', db], { cwd: dir, env, stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    // the write-ahead log grows by a few hundred KB per committed batch: kill after the first, mid-import
+    const wal = `${db}.wal`;
+    const deadline = Date.now() + 120_000;
+    while (!(existsSync(wal) && statSync(wal).size > 200_000) && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const [partial] = await query(db, 'SELECT count(*)::INTEGER AS n FROM events');
+    const kept = Number(partial!.n);
+    expect(kept % BATCH).toBe(0);
+    expect(kept).toBeLessThan(EVENTS);
+    const [unfinished] = await query(db, 'SELECT count(*)::INTEGER AS n FROM imports WHERE finished_at IS NULL');
+    expect(unfinished!.n).toBe(1);
+
+    const rerun = spawnSync(process.execPath, [BIN, 'logs', 'import', file, '--db', db], { cwd: dir, env, encoding: 'utf8' });
+    expect(rerun.stdout).toMatch(new RegExp(`^imported ${EVENTS - kept} events from 1 file, ${kept} duplicates skipped, 0 rejected`));
+    expect(rerun.status).toBe(0);
+    expect(await query(db, 'SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS d FROM events')).toEqual([{ n: EVENTS, d: EVENTS }]);
+  });
+});
