@@ -430,7 +430,12 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
       });
       continue;
     }
-    sources.push({ path, content: await readFile(file, 'utf8') });
+    try {
+      sources.push({ path, content: await readFile(file, 'utf8') });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+      throw new InputError(`cannot read registry file ${path} (${reason})`, 'check the file permissions');
+    }
   }
   return { sources, problems };
 }
