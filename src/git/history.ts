@@ -78,24 +78,33 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
   const commits = parseLog(output, options.root);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const content = async (blob: string | undefined): Promise<string | undefined> => (blob ? reader.read(blob) : undefined);
-    // both sides of a file are parsed when either mentions the name, so an edit never looks like an addition
-    const sides = async (file: ChangedFile): Promise<[RegistryTenants | undefined, RegistryTenants | undefined]> => {
-      const [before, after] = await Promise.all([content(file.before), content(file.after)]);
-      const wanted = options.mentioning;
-      if (wanted !== undefined && !before?.includes(wanted) && !after?.includes(wanted)) return [undefined, undefined];
-      return [
-        file.before && before !== undefined ? fragmentFor(file.before, file.path, before) : undefined,
-        file.after && after !== undefined ? fragmentFor(file.after, file.path, after) : undefined,
-      ];
+    // ask for every blob up front: cat-file answers them in one stream instead of one round trip per commit
+    const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id): id is string => id !== undefined);
+    const contents = new Map<string, string>();
+    await Promise.all(ids.map(async (id) => {
+      const text = await reader.read(id);
+      if (text !== undefined) contents.set(id, text);
+    }));
+    const wanted = options.mentioning;
+    const fragment = (file: ChangedFile, blob: string | undefined): RegistryTenants | undefined => {
+      const text = blob === undefined ? undefined : contents.get(blob);
+      return blob === undefined || text === undefined ? undefined : fragmentFor(blob, file.path, text);
     };
     const result: CommitChanges[] = [];
     for (const commit of commits) {
-      const pairs = await Promise.all(commit.files.map(sides));
-      const defined = (list: Array<RegistryTenants | undefined>): RegistryTenants[] => list.filter((f): f is RegistryTenants => f !== undefined);
-      const before = mergeFragments(defined(pairs.map(([b]) => b)));
-      const after = mergeFragments(defined(pairs.map(([, a]) => a)));
-      const { changes } = diffRegistries(before, after);
+      const beforeParts: RegistryTenants[] = [];
+      const afterParts: RegistryTenants[] = [];
+      for (const file of commit.files) {
+        // both sides of a file are parsed when either mentions the name, so an edit never looks like an addition
+        if (wanted !== undefined && !contents.get(file.before ?? '')?.includes(wanted) && !contents.get(file.after ?? '')?.includes(wanted)) continue;
+        const before = fragment(file, file.before);
+        const after = fragment(file, file.after);
+        if (before) beforeParts.push(before);
+        if (after) afterParts.push(after);
+      }
+      const before = mergeFragments(beforeParts);
+      const after = mergeFragments(afterParts);
+      const changes = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
       result.push({ ...commit, changes, before, after });
     }
     await attachPullRequests(repo, result);
