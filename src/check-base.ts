@@ -24,6 +24,11 @@ export interface ChangeCheckOptions extends Omit<CheckOptions, 'registry'> {
   /** Let existing findings fail the run too. */
   failOnExisting?: boolean;
   pr?: PullRequestInfo;
+  /**
+   * Judge both sides with the base revision's scopeguard.yaml, so a pull request cannot weaken the rules that judge
+   * it (the GitHub Action). Custom policy folders then come only from `policyDirs`, which the caller reads at base.
+   */
+  rulesFromBase?: boolean;
 }
 
 export interface ChangeCheckResult extends CheckResult {
@@ -34,8 +39,9 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const now = options.now ?? new Date();
   const headSpec = options.head ?? WORKTREE;
   const sides = await loadSides(options.base, headSpec, options.registryRoot);
-  const base = sides.base.registry;
-  const head = sides.head.registry;
+  const rules = options.rulesFromBase ? { ...sides.base.registry.config, policies: [] } : undefined;
+  const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
+  const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
 
   const headResult = await runCheck({ ...options, now, registry: head });
   // usage facts describe today, not the base revision: base is judged by the registry rules alone
