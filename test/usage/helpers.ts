@@ -3,7 +3,7 @@
  * Events go in through the store module the importer uses (same table, same dedup), so the facts are computed over
  * a store as users have it; SCOPEGUARD_TEST_IMPORT_CLI=1 imports through the real `scopeguard logs import` instead.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,19 @@ export function tempDir(prefix = 'sg-usage-'): string {
 export function scopeguard(args: string[], cwd: string, env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', ...env } });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As `scopeguard`, without blocking the event loop (for tests that serve HTTP in this process). */
+export function scopeguardAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', fail);
+    child.on('close', (code) => done({ status: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** Imports an NDJSON file of normalized events into the store at dbPath. */
