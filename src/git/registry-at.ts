@@ -3,9 +3,10 @@
  * tree. Every YAML file under the root is loaded and dispatched by its `kind`, as on disk, so a file that moved or
  * was renamed between revisions is simply found at its new path.
  */
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { InputError, ValidationError } from '../errors.ts';
-import { displayPath, loadRegistryFromSources, type RegistrySource } from '../registry/load.ts';
+import { loadRegistryFromSources, type RegistrySource } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
@@ -64,7 +65,7 @@ export async function registryAt(spec: string, registryRoot: string, options: Re
   const revision = await resolveRevision(repo, spec);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec);
+    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd);
     return { registry, revision };
   } finally {
     if (!options.reader) reader.close();
@@ -78,13 +79,21 @@ export async function loadRegistryAtCommit(
   root: string,
   registryRoot: string,
   spec: string,
+  cwd: string = process.cwd(),
 ): Promise<Registry> {
+  const base = realpathSync(cwd);
+  // as the on-disk loader names files: relative to the working directory, absolute only outside it
+  const display = (path: string): string => {
+    const absolute = join(repo.top, path);
+    const shown = relative(base, absolute);
+    return (shown.startsWith('..') || isAbsolute(shown) ? absolute : shown).split(sep).join('/');
+  };
   const files = await registryFilesAt(repo, commit, root);
   if (files.length === 0) {
     throw new InputError(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, 'check --registry and the revision');
   }
   const sources: RegistrySource[] = await Promise.all(
-    files.map(async (file): Promise<RegistrySource> => ({ path: displayPath(join(repo.top, file.path)), content: (await reader.read(file.blob)) ?? '' })),
+    files.map(async (file): Promise<RegistrySource> => ({ path: display(file.path), content: (await reader.read(file.blob)) ?? '' })),
   );
   try {
     return loadRegistryFromSources(registryRoot, sources);
