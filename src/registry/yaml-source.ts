@@ -33,32 +33,47 @@ export function positionAt(file: string, lineCounter: LineCounter, offset: numbe
   return { file, line, column: col };
 }
 
-/** Deepest `[`/`{` nesting outside quotes and comments: checked before parsing, whose composer recurses per level. */
+/**
+ * Deepest `[`/`{` nesting outside quotes and comments: checked before parsing, whose composer recurses per level.
+ * A bracket counts only where a flow collection can start (line start, after `-`, `?`, `:`, `,`, `[` or `{`), so
+ * brackets inside prose such as "use [x] here" do not add up over a long file.
+ */
 function flowDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let quote: string | undefined;
   let comment = false;
+  let previous = '\n'; // last character that was not a space or tab
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     if (comment) {
-      if (ch === '\n') comment = false;
-    } else if (quote) {
+      if (ch === '\n') {
+        comment = false;
+        previous = '\n';
+      }
+      continue;
+    }
+    if (quote) {
       if (ch === '\\' && quote === '"') i++;
-      else if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") {
-      // a quote only opens a quoted scalar at the start of a token
-      const before = i === 0 ? ' ' : text[i - 1]!;
-      if (' \t\n[{,:-'.includes(before)) quote = ch;
-    } else if (ch === '#') {
-      const before = i === 0 ? ' ' : text[i - 1]!;
-      if (' \t\n'.includes(before)) comment = true;
-    } else if (ch === '[' || ch === '{') {
+      else if (ch === quote) {
+        quote = undefined;
+        previous = ch;
+      }
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r') continue;
+    const before = i === 0 ? ' ' : text[i - 1]!;
+    if ((ch === '"' || ch === "'") && ' \t\n[{,:-'.includes(before)) {
+      quote = ch; // a quote opens a quoted scalar only at the start of a token
+    } else if (ch === '#' && ' \t\n'.includes(before)) {
+      comment = true;
+    } else if ((ch === '[' || ch === '{') && '\n-?:,[{'.includes(previous)) {
       depth++;
       if (depth > max) max = depth;
     } else if ((ch === ']' || ch === '}') && depth > 0) {
       depth--;
     }
+    previous = ch;
   }
   return max;
 }

@@ -104,6 +104,12 @@ describe('hostile YAML is refused with a limit problem', () => {
     expect(problems.map((p) => p.code)).toEqual(['limit']);
   });
 
+  it('brackets in prose are not mistaken for nesting, however many there are', () => {
+    const scopes = Array.from({ length: 200 }, (_, i) => `  s${i}:\n    description: use [ brackets { freely\n    owner: t`).join('\n');
+    const { problems } = collectRegistryProblems('mem', [{ path: 'prose.yaml', content: `kind: ScopeSet\ntenant: t\nscopes:\n${scopes}\n` }]);
+    expect(problems).toEqual([]);
+  });
+
   it('deep compact block sequences (- - - …) are refused before parsing', () => {
     const text = `kind: ScopeSet\ntenant: acme\nscopes:\n  x:\n    implies:\n      ${'- '.repeat(100_000)}x\n`;
     const { problems } = collectRegistryProblems('mem', [{ path: 'seq.yaml', content: text }]);
