@@ -1,8 +1,7 @@
 /** `scopeguard diff`: what changed in the registry between two revisions, by meaning, classified. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { diffRegistries } from '../diff/diff.ts';
-import { loadSides, WORKTREE } from '../git/side.ts';
+import { diffRevisions, WORKTREE } from '../git/side.ts';
 import { DIFF_FORMATTERS, type DiffFormat } from '../report/diff-formats.ts';
 import { writeOutput } from './io.ts';
 
@@ -32,8 +31,7 @@ export function registerDiff(program: Command): void {
       if (!Object.hasOwn(DIFF_FORMATTERS, options.format)) {
         throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${Object.keys(DIFF_FORMATTERS).join(', ')}`);
       }
-      const sides = await loadSides(options.base, headSpec(options), options.registry);
-      const diff = diffRegistries(sides.base.registry, sides.head.registry, { base: sides.base.label, head: sides.head.label });
+      const diff = await diffRevisions(options.base, headSpec(options), options.registry);
       writeOutput(DIFF_FORMATTERS[options.format as DiffFormat](diff), options.output);
     });
 }

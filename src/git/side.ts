@@ -1,7 +1,8 @@
 /** One side of a comparison: the registry at a revision, or in the work tree (what a PR checkout holds). */
 import { loadRegistry } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
-import type { RevisionLabel } from '../diff/types.ts';
+import { diffRegistries } from '../diff/diff.ts';
+import type { RegistryDiff, RevisionLabel } from '../diff/types.ts';
 import { BlobReader } from './blobs.ts';
 import { registryAt } from './registry-at.ts';
 import { openRepo } from './repo.ts';
@@ -28,4 +29,10 @@ export async function loadSides(base: string, head: string, registryRoot: string
   } finally {
     reader.close();
   }
+}
+
+/** The semantic diff between two revisions (or a revision and the work tree): what `scopeguard diff` and the Action show. */
+export async function diffRevisions(base: string, head: string, registryRoot: string): Promise<RegistryDiff> {
+  const sides = await loadSides(base, head, registryRoot);
+  return diffRegistries(sides.base.registry, sides.head.registry, { base: sides.base.label, head: sides.head.label });
 }
