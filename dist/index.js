@@ -24346,50 +24346,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative7, options, skipNormalization) {
+    function resolveComponent(base, relative8, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse3(serialize(base, options), options);
-        relative7 = parse3(serialize(relative7, options), options);
+        relative8 = parse3(serialize(relative8, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative7.scheme) {
-        target.scheme = relative7.scheme;
-        target.userinfo = relative7.userinfo;
-        target.host = relative7.host;
-        target.port = relative7.port;
-        target.path = removeDotSegments(relative7.path || "");
-        target.query = relative7.query;
+      if (!options.tolerant && relative8.scheme) {
+        target.scheme = relative8.scheme;
+        target.userinfo = relative8.userinfo;
+        target.host = relative8.host;
+        target.port = relative8.port;
+        target.path = removeDotSegments(relative8.path || "");
+        target.query = relative8.query;
       } else {
-        if (relative7.userinfo !== void 0 || relative7.host !== void 0 || relative7.port !== void 0) {
-          target.userinfo = relative7.userinfo;
-          target.host = relative7.host;
-          target.port = relative7.port;
-          target.path = removeDotSegments(relative7.path || "");
-          target.query = relative7.query;
+        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0) {
+          target.userinfo = relative8.userinfo;
+          target.host = relative8.host;
+          target.port = relative8.port;
+          target.path = removeDotSegments(relative8.path || "");
+          target.query = relative8.query;
         } else {
-          if (!relative7.path) {
+          if (!relative8.path) {
             target.path = base.path;
-            if (relative7.query !== void 0) {
-              target.query = relative7.query;
+            if (relative8.query !== void 0) {
+              target.query = relative8.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative7.path[0] === "/") {
-              target.path = removeDotSegments(relative7.path);
+            if (relative8.path[0] === "/") {
+              target.path = removeDotSegments(relative8.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative7.path;
+                target.path = "/" + relative8.path;
               } else if (!base.path) {
-                target.path = relative7.path;
+                target.path = relative8.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative7.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative8.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative7.query;
+            target.query = relative8.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -24397,7 +24397,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative7.fragment;
+      target.fragment = relative8.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -25116,7 +25116,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -28657,14 +28657,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -28681,14 +28681,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -28705,12 +28705,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -28722,12 +28722,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text;
+                return text2;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -28742,39 +28742,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -31653,10 +31653,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep5, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -31670,7 +31670,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep5) {
+          if (!keyProps.anchor && !keyProps.tag && !sep6) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -31694,7 +31694,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep6 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -31710,7 +31710,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep6, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -31801,7 +31801,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep5 = "";
+        let sep6 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -31815,13 +31815,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep5 + cb;
-              sep5 = "";
+                comment += sep6 + cb;
+              sep6 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep5 += source;
+                sep6 += source;
               hasSpace = true;
               break;
             default:
@@ -31864,18 +31864,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep5, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep5 && !value) {
+          if (!props.anchor && !props.tag && !sep6 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -31929,8 +31929,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep5 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
+        if (!isMap2 && !sep6 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -31942,7 +31942,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep6 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -31953,8 +31953,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep5)
-                for (const st2 of sep5) {
+              if (sep6)
+                for (const st2 of sep6) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -31971,7 +31971,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep6, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -32151,7 +32151,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep5 = "";
+      let sep6 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -32168,24 +32168,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep5 === " ")
-            sep5 = "\n";
-          else if (!prevMoreIndented && sep5 === "\n")
-            sep5 = "\n\n";
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          if (sep6 === " ")
+            sep6 = "\n";
+          else if (!prevMoreIndented && sep6 === "\n")
+            sep6 = "\n\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep5 === "\n")
+          if (sep6 === "\n")
             value += "\n";
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          value += sep5 + content;
-          sep5 = " ";
+          value += sep6 + content;
+          sep6 = " ";
           prevMoreIndented = false;
         }
       }
@@ -32368,25 +32368,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep5 = " ";
+      let sep6 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep5 === "\n")
-            res += sep5;
+          if (sep6 === "\n")
+            res += sep6;
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          res += sep5 + lm;
-          sep5 = " ";
+          res += sep6 + lm;
+          sep6 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep5 + (match?.[1] ?? "");
+      return res + sep6 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -33196,14 +33196,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep5, value }) {
+    function stringifyItem({ start, key, sep: sep6, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep5)
-        for (const st2 of sep5)
+      if (sep6)
+        for (const st2 of sep6)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -34370,18 +34370,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep5;
+          let sep6;
           if (scalar.end) {
-            sep5 = scalar.end;
-            sep5.push(this.sourceToken);
+            sep6 = scalar.end;
+            sep6.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep5 = [this.sourceToken];
+            sep6 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep5 }]
+            items: [{ start, key: scalar, sep: sep6 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -34534,15 +34534,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep5 = it2.sep;
-                  sep5.push(this.sourceToken);
+                  const sep6 = it2.sep;
+                  sep6.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep5 }]
+                    items: [{ start: start2, key, sep: sep6 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -34736,13 +34736,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep5 = fc.end.splice(1, fc.end.length);
-            sep5.push(this.sourceToken);
+            const sep6 = fc.end.splice(1, fc.end.length);
+            sep6.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep5 }]
+              items: [{ start, key: fc, sep: sep6 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -34887,7 +34887,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -34962,7 +34962,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse3;
-    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
@@ -35449,13 +35449,13 @@ ${offset}${err}${errEnd}`;
         return next >= src.length || src[next] === "\n" ? str2 + "\n" : str2;
       }
       // ^(---|...)
-      static atDocumentBoundary(src, offset, sep5) {
+      static atDocumentBoundary(src, offset, sep6) {
         const ch0 = src[offset];
         if (!ch0) return true;
         const prev = src[offset - 1];
         if (prev && prev !== "\n") return false;
-        if (sep5) {
-          if (ch0 !== sep5) return false;
+        if (sep6) {
+          if (ch0 !== sep6) return false;
         } else {
           if (ch0 !== Char.DIRECTIVES_END && ch0 !== Char.DOCUMENT_END) return false;
         }
@@ -36631,7 +36631,7 @@ var require_parse_cst = __commonJS({
         const folded = this.type === PlainValue.Type.BLOCK_FOLDED;
         let atStart = true;
         let str2 = "";
-        let sep5 = "";
+        let sep6 = "";
         let prevMoreIndented = false;
         for (let i = start; i < end; ++i) {
           for (let j3 = 0; j3 < bi; ++j3) {
@@ -36640,21 +36640,21 @@ var require_parse_cst = __commonJS({
           }
           const ch2 = src[i];
           if (ch2 === "\n") {
-            if (sep5 === "\n") str2 += "\n";
-            else sep5 = "\n";
+            if (sep6 === "\n") str2 += "\n";
+            else sep6 = "\n";
           } else {
             const lineEnd = PlainValue.Node.endOfLine(src, i);
             const line = src.slice(i, lineEnd);
             i = lineEnd;
             if (folded && (ch2 === " " || ch2 === "	") && i < keepStart) {
-              if (sep5 === " ") sep5 = "\n";
-              else if (!prevMoreIndented && !atStart && sep5 === "\n") sep5 = "\n\n";
-              str2 += sep5 + line;
-              sep5 = lineEnd < end && src[lineEnd] || "";
+              if (sep6 === " ") sep6 = "\n";
+              else if (!prevMoreIndented && !atStart && sep6 === "\n") sep6 = "\n\n";
+              str2 += sep6 + line;
+              sep6 = lineEnd < end && src[lineEnd] || "";
               prevMoreIndented = true;
             } else {
-              str2 += sep5 + line;
-              sep5 = folded && i < keepStart ? " " : "\n";
+              str2 += sep6 + line;
+              sep6 = folded && i < keepStart ? " " : "\n";
               prevMoreIndented = false;
             }
             if (atStart && line !== "") atStart = false;
@@ -38045,26 +38045,26 @@ ${ctx.indent}`;
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    var consumeMoreIndentedLines = (text, i) => {
-      let ch = text[i + 1];
+    var consumeMoreIndentedLines = (text2, i) => {
+      let ch = text2[i + 1];
       while (ch === " " || ch === "	") {
         do {
-          ch = text[i += 1];
+          ch = text2[i += 1];
         } while (ch && ch !== "\n");
-        ch = text[i + 1];
+        ch = text2[i + 1];
       }
       return i;
     };
-    function foldFlowLines(text, indent, mode, {
+    function foldFlowLines(text2, indent, mode, {
       indentAtStart,
       lineWidth = 80,
       minContentWidth = 20,
       onFold,
       onOverflow
     }) {
-      if (!lineWidth || lineWidth < 0) return text;
+      if (!lineWidth || lineWidth < 0) return text2;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep) return text;
+      if (text2.length <= endStep) return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -38079,13 +38079,13 @@ ${ctx.indent}`;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i);
+        i = consumeMoreIndentedLines(text2, i);
         if (i !== -1) end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -38101,12 +38101,12 @@ ${ctx.indent}`;
           escEnd = i;
         }
         if (ch === "\n") {
-          if (mode === FOLD_BLOCK) i = consumeMoreIndentedLines(text, i);
+          if (mode === FOLD_BLOCK) i = consumeMoreIndentedLines(text2, i);
           end = i + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	") split = i;
           }
           if (i >= end) {
@@ -38117,11 +38117,11 @@ ${ctx.indent}`;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j3]) return text;
+              if (escapedFolds[j3]) return text2;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -38134,18 +38134,18 @@ ${ctx.indent}`;
         prev = ch;
       }
       if (overflow && onOverflow) onOverflow();
-      if (folds.length === 0) return text;
+      if (folds.length === 0) return text2;
       if (onFold) onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0) res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold]) res += `${text[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold]) res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
@@ -40654,7 +40654,7 @@ var require_dist3 = __commonJS({
         super(Object.assign({}, Document$1.defaultOptions, options));
       }
     };
-    function parseAllDocuments(src, options) {
+    function parseAllDocuments2(src, options) {
       const stream = [];
       let prev;
       for (const cstDoc of parseCst.parse(src)) {
@@ -40690,7 +40690,7 @@ var require_dist3 = __commonJS({
       defaultOptions: Document$1.defaultOptions,
       Document,
       parse: parse3,
-      parseAllDocuments,
+      parseAllDocuments: parseAllDocuments2,
       parseCST: parseCst.parse,
       parseDocument,
       scalarOptions: Document$1.scalarOptions,
@@ -42166,8 +42166,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -42263,10 +42263,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -42295,9 +42295,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -42308,8 +42308,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -42419,15 +42419,15 @@ function meetsThreshold(severity, failOn) {
 
 // src/action/pull-request.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import { relative as relative6, resolve as resolve7 } from "node:path";
+import { relative as relative7, resolve as resolve7 } from "node:path";
 
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-function escapeMarkdown(text) {
-  return text.replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
+function escapeMarkdown(text2) {
+  return text2.replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
 }
-function markdownCode(text) {
-  const clean = text.replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
+function markdownCode(text2) {
+  const clean = text2.replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
   const fence = clean.includes("`") ? "``" : "`";
   return `${fence}${clean.includes("`") ? ` ${clean} ` : clean}${fence}`;
 }
@@ -43455,8 +43455,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -43514,8 +43514,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -43529,18 +43529,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -43708,12 +43708,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -50065,7 +50065,7 @@ function apiMessage(error2) {
 // src/action/engine.ts
 import { mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5, relative as relative5, resolve as resolve6 } from "node:path";
+import { dirname as dirname4, join as join5, relative as relative6, resolve as resolve6 } from "node:path";
 
 // src/check.ts
 import { resolve as resolve4 } from "node:path";
@@ -50085,18 +50085,18 @@ var ActionPatternError = class extends Error {
   hint;
 };
 var PATTERN_HINT = 'write "METHOD /path" with METHOD one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *, e.g. "GET /v1/orders/{id}"';
-function parseActionPattern(text) {
-  const parts = text.trim().split(/\s+/);
+function parseActionPattern(text2) {
+  const parts = text2.trim().split(/\s+/);
   if (parts.length !== 2 || parts[0] === "") {
-    throw new ActionPatternError(`action pattern "${text}" is not "METHOD /path"`, PATTERN_HINT);
+    throw new ActionPatternError(`action pattern "${text2}" is not "METHOD /path"`, PATTERN_HINT);
   }
   const [rawMethod, path] = parts;
   const method = rawMethod.toUpperCase();
   if (method !== "*" && !HTTP_METHODS.includes(method)) {
-    throw new ActionPatternError(`action pattern "${text}" has the unknown method "${rawMethod}"`, PATTERN_HINT);
+    throw new ActionPatternError(`action pattern "${text2}" has the unknown method "${rawMethod}"`, PATTERN_HINT);
   }
   if (!path.startsWith("/")) {
-    throw new ActionPatternError(`action pattern "${text}": the path must start with "/"`, PATTERN_HINT);
+    throw new ActionPatternError(`action pattern "${text2}": the path must start with "/"`, PATTERN_HINT);
   }
   const segments = [];
   for (const segment of path.split("/")) {
@@ -50106,7 +50106,7 @@ function parseActionPattern(text) {
     else if (/^\{[A-Za-z_][A-Za-z0-9_-]*\}$/.test(segment)) segments.push({ kind: "param", name: segment.slice(1, -1) });
     else if (/[*{}?#]/.test(segment)) {
       throw new ActionPatternError(
-        `action pattern "${text}" has the malformed segment "${segment}"`,
+        `action pattern "${text2}" has the malformed segment "${segment}"`,
         "a segment is a literal, *, ** or {name}; wildcards inside a segment and query strings are not supported"
       );
     } else segments.push({ kind: "literal", value: segment });
@@ -50618,51 +50618,63 @@ function positionAt(file, lineCounter, offset) {
   const { line, col } = lineCounter.linePos(offset);
   return { file, line, column: col };
 }
-function flowDepth(text) {
+function flowDepth(text2) {
   let depth = 0;
   let max = 0;
   let quote;
   let comment = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+  let previous = "\n";
+  for (let i = 0; i < text2.length; i++) {
+    const ch = text2[i];
     if (comment) {
-      if (ch === "\n") comment = false;
-    } else if (quote) {
+      if (ch === "\n") {
+        comment = false;
+        previous = "\n";
+      }
+      continue;
+    }
+    if (quote) {
       if (ch === "\\" && quote === '"') i++;
-      else if (ch === quote) quote = void 0;
-    } else if (ch === '"' || ch === "'") {
-      const before = i === 0 ? " " : text[i - 1];
-      if (" 	\n[{,:-".includes(before)) quote = ch;
-    } else if (ch === "#") {
-      const before = i === 0 ? " " : text[i - 1];
-      if (" 	\n".includes(before)) comment = true;
-    } else if (ch === "[" || ch === "{") {
+      else if (ch === quote) {
+        quote = void 0;
+        previous = ch;
+      }
+      continue;
+    }
+    if (ch === " " || ch === "	" || ch === "\r") continue;
+    const before = i === 0 ? " " : text2[i - 1];
+    if ((ch === '"' || ch === "'") && " 	\n[{,:-".includes(before)) {
+      quote = ch;
+    } else if (ch === "#" && " 	\n".includes(before)) {
+      comment = true;
+    } else if ((ch === "[" || ch === "{") && "\n-?:,[{".includes(previous)) {
       depth++;
       if (depth > max) max = depth;
     } else if ((ch === "]" || ch === "}") && depth > 0) {
       depth--;
     }
+    previous = ch;
   }
   return max;
 }
-function blockDepth(text) {
+function blockDepth(text2) {
   const indents = [];
   let max = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
+  while (start < text2.length) {
+    let end = text2.indexOf("\n", start);
+    if (end === -1) end = text2.length;
     let i = start;
-    while (i < end && text[i] === " ") i++;
-    if (i < end && text[i] !== "#" && text[i] !== "\r") {
+    while (i < end && text2[i] === " ") i++;
+    if (i < end && text2[i] !== "#" && text2[i] !== "\r") {
       const indent = i - start;
       while (indents.length > 0 && indents[indents.length - 1] > indent) indents.pop();
       if (indents.length === 0 || indents[indents.length - 1] < indent) indents.push(indent);
       let compact = 0;
-      while (i < end && (text[i] === "-" || text[i] === "?") && (i + 1 === end || text[i + 1] === " " || text[i + 1] === "	")) {
+      while (i < end && (text2[i] === "-" || text2[i] === "?") && (i + 1 === end || text2[i + 1] === " " || text2[i + 1] === "	")) {
         compact++;
         i += 2;
-        while (i < end && (text[i] === " " || text[i] === "	")) i++;
+        while (i < end && (text2[i] === " " || text2[i] === "	")) i++;
       }
       if (indents.length + compact > max) max = indents.length + compact;
     }
@@ -50699,17 +50711,17 @@ function inspectNodes(root, limit) {
 function limitProblem(file, message, hint, position) {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
 }
-function parseYamlFile(file, text) {
+function parseYamlFile(file, text2) {
   const lineCounter = new import_yaml.LineCounter();
   const result = { file, lineCounter, documents: [], problems: [] };
-  const bytes = Buffer.byteLength(text, "utf8");
+  const bytes = Buffer.byteLength(text2, "utf8");
   if (bytes > LIMITS.maxFileBytes) {
     result.problems.push(
       limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, "split the registry into smaller files")
     );
     return result;
   }
-  if (flowDepth(text) > LIMITS.maxDepth || blockDepth(text) > LIMITS.maxDepth) {
+  if (flowDepth(text2) > LIMITS.maxDepth || blockDepth(text2) > LIMITS.maxDepth) {
     result.problems.push(
       limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, "registry files are shallow; this looks like generated or hostile input")
     );
@@ -50719,7 +50731,7 @@ function parseYamlFile(file, text) {
   const composer = new import_yaml.Composer({ uniqueKeys: false, prettyErrors: false, version: "1.2" });
   let index = 0;
   try {
-    for (const doc of composer.compose(parser.parse(text))) {
+    for (const doc of composer.compose(parser.parse(text2))) {
       index++;
       if (index > LIMITS.maxDocuments) {
         result.documents = [];
@@ -50732,7 +50744,9 @@ function parseYamlFile(file, text) {
         for (const error2 of doc.errors) {
           const position = positionAt(file, lineCounter, error2.pos[0]);
           const problem = { ...position, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
-          const line = text.slice(lineCounter.lineStarts[position.line - 1] ?? 0).split("\n")[0] ?? "";
+          const lineStart = lineCounter.lineStarts[position.line - 1] ?? 0;
+          const lineEnd = text2.indexOf("\n", lineStart);
+          const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
           if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
             problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
           }
@@ -50859,13 +50873,13 @@ function decodePointer(pointer) {
   return pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function describePath(path) {
-  let text = "";
+  let text2 = "";
   for (const step of path) {
-    if (/^\d+$/.test(step)) text += `[${step}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(step)) text += text === "" ? step : `.${step}`;
-    else text += `${text === "" ? "" : "."}"${step}"`;
+    if (/^\d+$/.test(step)) text2 += `[${step}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(step)) text2 += text2 === "" ? step : `.${step}`;
+    else text2 += `${text2 === "" ? "" : "."}"${step}"`;
   }
-  return text;
+  return text2;
 }
 function typeName(value) {
   if (value === null) return "null (empty)";
@@ -51104,11 +51118,11 @@ var RegistryBuilder = class {
       this.reference(map.tenant, "scope", scope, at2(["actions", scope], "key"), `action map names the unknown scope "${scope}"`);
       let list = tenant.actions.get(scope);
       if (!list) tenant.actions.set(scope, list = []);
-      patterns.forEach((text, index) => {
+      patterns.forEach((text2, index) => {
         const location = at2(["actions", scope, index]);
         try {
-          const parsed = parseActionPattern(text);
-          list.push({ pattern: text, method: parsed.method, path: text.trim().split(/\s+/)[1] ?? "", location });
+          const parsed = parseActionPattern(text2);
+          list.push({ pattern: text2, method: parsed.method, path: text2.trim().split(/\s+/)[1] ?? "", location });
         } catch (error2) {
           if (!(error2 instanceof ActionPatternError)) throw error2;
           this.problem(location, "schema", error2.message, error2.hint);
@@ -51295,7 +51309,12 @@ async function readRegistrySources(root) {
       });
       continue;
     }
-    sources.push({ path, content: await readFile(file, "utf8") });
+    try {
+      sources.push({ path, content: await readFile(file, "utf8") });
+    } catch (error2) {
+      const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
+      throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
+    }
   }
   return { sources, problems };
 }
@@ -51898,9 +51917,11 @@ var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "256MB";
 var STAGING_COLUMNS = `
   tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
-  actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR[], requested_scopes VARCHAR[],
+  actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
   token_id VARCHAR, grant_id VARCHAR, request_method VARCHAR, request_path VARCHAR, request_status INTEGER, ip VARCHAR,
   user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR, seq BIGINT`;
+var LIST_SEPARATOR = "";
+var joinList = (items) => (items ?? []).join(LIST_SEPARATOR);
 var Store = class _Store {
   constructor(path, instance, connection) {
     this.path = path;
@@ -52005,37 +52026,37 @@ var Store = class _Store {
     const c3 = this.connection;
     if (!this.appender) {
       await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
+      await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
       this.appender = await c3.createAppender("staging", null, "temp");
     }
     const a = this.appender;
-    const listType = (0, import_node_api.LIST)(import_node_api.VARCHAR);
-    const text = (value) => value === void 0 ? a.appendNull() : a.appendVarchar(value);
+    const text2 = (value) => value === void 0 ? a.appendNull() : a.appendVarchar(value);
     for (const { event, raw } of batch) {
-      text(event.tenant);
-      text(event.provider);
-      text(event.eventId);
-      text(event.time);
-      text(event.type);
-      text(event.rawType);
-      text(event.outcome);
-      text(event.actor?.id);
-      text(event.actor?.type);
-      text(event.actor?.name);
-      text(event.clientId);
-      a.appendList((0, import_node_api.listValue)(event.scopes ?? []), listType);
-      a.appendList((0, import_node_api.listValue)(event.requestedScopes ?? []), listType);
-      text(event.tokenId);
-      text(event.grantId);
-      text(event.request?.method);
-      text(event.request?.path);
+      text2(event.tenant);
+      text2(event.provider);
+      text2(event.eventId);
+      text2(event.time);
+      text2(event.type);
+      text2(event.rawType);
+      text2(event.outcome);
+      text2(event.actor?.id);
+      text2(event.actor?.type);
+      text2(event.actor?.name);
+      text2(event.clientId);
+      a.appendVarchar(joinList(event.scopes));
+      a.appendVarchar(joinList(event.requestedScopes));
+      text2(event.tokenId);
+      text2(event.grantId);
+      text2(event.request?.method);
+      text2(event.request?.path);
       if (event.request?.status === void 0) a.appendNull();
       else a.appendInteger(event.request.status);
-      text(event.ip);
-      text(event.userAgent);
-      text(event.source?.file);
+      text2(event.ip);
+      text2(event.userAgent);
+      text2(event.source?.file);
       if (event.source?.line === void 0) a.appendNull();
       else a.appendBigInt(BigInt(event.source.line));
-      text(raw);
+      text2(raw);
       a.appendBigInt(BigInt(this.seq++));
       a.endRow();
     }
@@ -52045,7 +52066,7 @@ var Store = class _Store {
       const result = await c3.run(`
         INSERT INTO events
         SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
-               s.actor_id, s.actor_type, s.actor_name, s.client_id, s.scopes, s.requested_scopes, s.token_id, s.grant_id,
+               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes), s.token_id, s.grant_id,
                s.request_method, s.request_path, s.request_status, s.ip, s.user_agent, s.source_file, s.source_line,
                ${importId}, CAST(s.raw AS JSON)
         FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
@@ -52635,9 +52656,9 @@ function listOf(value) {
 }
 function iso(value) {
   if (value === null || value === void 0) return void 0;
-  const text = String(value);
-  const parsed = /* @__PURE__ */ new Date(`${text.replace(" ", "T")}${/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? "" : "Z"}`);
-  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace(".000Z", "Z");
+  const text2 = String(value);
+  const parsed = /* @__PURE__ */ new Date(`${text2.replace(" ", "T")}${/[zZ]|[+-]\d\d:?\d\d$/.test(text2) ? "" : "Z"}`);
+  return Number.isNaN(parsed.getTime()) ? text2 : parsed.toISOString().replace(".000Z", "Z");
 }
 function isoDay2(value) {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
@@ -52748,9 +52769,9 @@ function setCovers(set3, pattern) {
   if (pattern.method !== "*") return false;
   return HTTP_METHODS.every((method) => set3.some((candidate) => patternCovers(candidate, { method, segments: pattern.segments })));
 }
-function coveragePattern(text) {
+function coveragePattern(text2) {
   try {
-    const parsed = parseActionPattern(text);
+    const parsed = parseActionPattern(text2);
     return { method: parsed.method.toUpperCase(), segments: parsed.segments };
   } catch {
     return void 0;
@@ -52977,9 +52998,6 @@ function diffExceptions(tenant, before, after) {
   return changes;
 }
 
-// src/git/registry-at.ts
-import { join as join4 } from "node:path";
-
 // src/git/blobs.ts
 import { spawn } from "node:child_process";
 var BlobReader = class {
@@ -53044,6 +53062,130 @@ var BlobReader = class {
     for (const pending of this.pending.splice(0)) pending.reject(error2);
   }
 };
+
+// src/git/fragments.ts
+var import_yaml2 = __toESM(require_dist2(), 1);
+var SENSITIVITIES = /* @__PURE__ */ new Set(["low", "medium", "high", "critical"]);
+var STATUSES = /* @__PURE__ */ new Set(["active", "deprecated", "removed"]);
+var CLIENT_TYPES = /* @__PURE__ */ new Set(["confidential", "public", "machine"]);
+var isPlain = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+var text = (value) => typeof value === "string" ? value : value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === "number" ? String(value) : void 0;
+var texts = (value) => Array.isArray(value) ? value.map(text).filter((v2) => v2 !== void 0) : [];
+function parseFragment(file, content) {
+  const tenants = {};
+  let documents;
+  try {
+    documents = (0, import_yaml2.parseAllDocuments)(content);
+  } catch {
+    return { tenants };
+  }
+  const list = Array.isArray(documents) ? documents : [documents];
+  for (const document2 of list) {
+    if (document2.errors.length > 0) continue;
+    let value;
+    try {
+      value = document2.toJS({ maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isPlain(value)) continue;
+    const tenantName = text(value.tenant);
+    if (!tenantName) continue;
+    const tenant = tenants[tenantName] ??= { name: tenantName, scopes: {}, actions: {}, clients: {}, exceptions: [] };
+    const location = { file, line: 1, column: 1 };
+    switch (value.kind) {
+      case "ScopeSet":
+        for (const [name, def] of Object.entries(isPlain(value.scopes) ? value.scopes : {})) {
+          if (!isPlain(def)) continue;
+          const sensitivity = text(def.sensitivity);
+          const status = text(def.status);
+          const scope = {
+            name,
+            tenant: tenantName,
+            sensitivity: sensitivity && SENSITIVITIES.has(sensitivity) ? sensitivity : "low",
+            status: status && STATUSES.has(status) ? status : "active",
+            implies: texts(def.implies),
+            location
+          };
+          const description = text(def.description);
+          const owner = text(def.owner);
+          const deprecatedSince = text(def.deprecatedSince);
+          const replacedBy = text(def.replacedBy);
+          if (description !== void 0) scope.description = description;
+          if (owner !== void 0) scope.owner = owner;
+          if (deprecatedSince !== void 0) scope.deprecatedSince = deprecatedSince;
+          if (replacedBy !== void 0) scope.replacedBy = replacedBy;
+          tenant.scopes[name] = scope;
+        }
+        break;
+      case "ActionMap":
+        for (const [scope, patterns] of Object.entries(isPlain(value.actions) ? value.actions : {})) {
+          tenant.actions[scope] = texts(patterns).map((pattern) => {
+            const [method = "", path = ""] = pattern.trim().split(/\s+/);
+            return { pattern, method: method.toUpperCase(), path, location };
+          });
+        }
+        break;
+      case "ClientSet":
+        for (const [name, def] of Object.entries(isPlain(value.clients) ? value.clients : {})) {
+          if (!isPlain(def)) continue;
+          const type = text(def.type);
+          const justification = isPlain(def.justification) ? def.justification : {};
+          const client = {
+            name,
+            tenant: tenantName,
+            clientId: text(def.clientId) ?? "",
+            type: type && CLIENT_TYPES.has(type) ? type : "confidential",
+            grants: texts(def.scopes).map((scope) => {
+              const why = text(justification[scope]);
+              return why === void 0 ? { scope, location } : { scope, justification: why, location };
+            }),
+            location
+          };
+          const owner = text(def.owner);
+          if (owner !== void 0) client.owner = owner;
+          tenant.clients[name] = client;
+        }
+        break;
+      case "ExceptionSet":
+        for (const def of Array.isArray(value.exceptions) ? value.exceptions : []) {
+          if (!isPlain(def)) continue;
+          const exception = {
+            tenant: tenantName,
+            rule: text(def.rule) ?? "",
+            subject: text(def.subject) ?? "",
+            reason: text(def.reason) ?? "",
+            expires: text(def.expires) ?? "",
+            location
+          };
+          const owner = text(def.owner);
+          if (owner !== void 0) exception.owner = owner;
+          tenant.exceptions.push(exception);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return { tenants };
+}
+function mergeFragments(fragments) {
+  const tenants = {};
+  for (const fragment of fragments) {
+    for (const [name, part] of Object.entries(fragment.tenants)) {
+      const tenant = tenants[name] ??= { name, scopes: {}, actions: {}, clients: {}, exceptions: [] };
+      Object.assign(tenant.scopes, part.scopes);
+      Object.assign(tenant.actions, part.actions);
+      Object.assign(tenant.clients, part.clients);
+      tenant.exceptions.push(...part.exceptions);
+    }
+  }
+  return { tenants };
+}
+
+// src/git/registry-at.ts
+import { realpathSync as realpathSync2 } from "node:fs";
+import { isAbsolute as isAbsolute3, join as join4, relative as relative5, sep as sep5 } from "node:path";
 
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
@@ -56511,8 +56653,8 @@ function pathInRepo(repo, cwd, registryRoot) {
 var DATE_SPEC = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 function parseDateSpec(spec) {
   if (!DATE_SPEC.test(spec)) return void 0;
-  const text = spec.length === 10 ? `${spec}T00:00:00Z` : /Z|[+-]\d{2}:?\d{2}$/.test(spec) ? spec.replace(" ", "T") : `${spec.replace(" ", "T")}Z`;
-  const date = new Date(text);
+  const text2 = spec.length === 10 ? `${spec}T00:00:00Z` : /Z|[+-]\d{2}:?\d{2}$/.test(spec) ? spec.replace(" ", "T") : `${spec.replace(" ", "T")}Z`;
+  const date = new Date(text2);
   return Number.isNaN(date.getTime()) ? void 0 : date;
 }
 async function isShallow(repo) {
@@ -56577,19 +56719,25 @@ async function registryAt(spec, registryRoot, options = {}) {
   const revision = await resolveRevision(repo, spec);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec);
+    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd);
     return { registry, revision };
   } finally {
     if (!options.reader) reader.close();
   }
 }
-async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, spec) {
+async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, spec, cwd = process.cwd()) {
+  const base = realpathSync2(cwd);
+  const display = (path) => {
+    const absolute = join4(repo.top, path);
+    const shown = relative5(base, absolute);
+    return (shown.startsWith("..") || isAbsolute3(shown) ? absolute : shown).split(sep5).join("/");
+  };
   const files = await registryFilesAt(repo, commit, root);
   if (files.length === 0) {
     throw new InputError(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, "check --registry and the revision");
   }
   const sources = await Promise.all(
-    files.map(async (file) => ({ path: displayPath(join4(repo.top, file.path)), content: await reader.read(file.blob) ?? "" }))
+    files.map(async (file) => ({ path: display(file.path), content: await reader.read(file.blob) ?? "" }))
   );
   try {
     return loadRegistryFromSources(registryRoot, sources);
@@ -56599,12 +56747,262 @@ async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, sp
   }
 }
 
+// src/git/history.ts
+var NO_BLOB = /^0+$/;
+var PR_IN_MESSAGE = [/^Merge pull request #(\d+)\b/, /\(#(\d+)\)\s*$/];
+function pullRequestNumber(subject) {
+  for (const pattern of PR_IN_MESSAGE) {
+    const match = pattern.exec(subject);
+    if (match?.[1]) return Number(match[1]);
+  }
+  return void 0;
+}
+var FIELD = "";
+var RECORD = "";
+var FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+async function walkRegistryCommits(repo, options) {
+  const args = ["-c", "core.quotePath=false", "log", `--format=${FORMAT}`, "--raw", "--no-abbrev", "--no-renames"];
+  if (options.since) {
+    const since = parseDateSpec(options.since);
+    if (!since) throw new InputError(`--since "${options.since}" is not a date`, "write it as YYYY-MM-DD");
+    args.push(`--since=${Math.floor(since.getTime() / 1e3)}`);
+  }
+  args.push(options.range ?? "HEAD", "--", options.root === "" ? "." : options.root);
+  const output = await repo.git.raw(args);
+  const commits = parseLog(output, options.root);
+  const reader = options.reader ?? new BlobReader(repo.top);
+  try {
+    const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id) => id !== void 0);
+    const contents = /* @__PURE__ */ new Map();
+    await Promise.all(ids.map(async (id) => {
+      const text2 = await reader.read(id);
+      if (text2 !== void 0) contents.set(id, text2);
+    }));
+    const wanted = options.mentioning;
+    const fragment = (file, blob) => {
+      const text2 = blob === void 0 ? void 0 : contents.get(blob);
+      return blob === void 0 || text2 === void 0 ? void 0 : fragmentFor(blob, file.path, text2);
+    };
+    const result = [];
+    for (const commit of commits) {
+      const beforeParts = [];
+      const afterParts = [];
+      for (const file of commit.files) {
+        if (wanted !== void 0 && !contents.get(file.before ?? "")?.includes(wanted) && !contents.get(file.after ?? "")?.includes(wanted)) continue;
+        const before2 = fragment(file, file.before);
+        const after2 = fragment(file, file.after);
+        if (before2) beforeParts.push(before2);
+        if (after2) afterParts.push(after2);
+      }
+      const before = mergeFragments(beforeParts);
+      const after = mergeFragments(afterParts);
+      const changes = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
+      result.push({ ...commit, changes, before, after });
+    }
+    await attachPullRequests(repo, result);
+    return result;
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}
+var fragmentCache = /* @__PURE__ */ new Map();
+function fragmentFor(blob, path, content) {
+  const key = `${blob}:${path}`;
+  let fragment = fragmentCache.get(key);
+  if (!fragment) {
+    fragment = parseFragment(path, content);
+    fragmentCache.set(key, fragment);
+  }
+  return fragment;
+}
+function parseLog(output, root) {
+  const commits = [];
+  for (const record of output.split(RECORD)) {
+    if (record.trim() === "") continue;
+    const [header = "", ...lines] = record.split("\n");
+    const [commit = "", parents = "", author = "", email = "", date = "", subject = ""] = header.split(FIELD);
+    const files = [];
+    for (const line of lines) {
+      if (!line.startsWith(":")) continue;
+      const tab = line.indexOf("	");
+      const [, , before = "", after = ""] = line.slice(1, tab).split(" ");
+      const path = unquote(line.slice(tab + 1));
+      const insideRoot = root === "" ? path : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : void 0;
+      if (insideRoot === void 0 || !isRegistryFile(insideRoot)) continue;
+      files.push({ path, ...NO_BLOB.test(before) ? {} : { before }, ...NO_BLOB.test(after) ? {} : { after } });
+    }
+    const pr2 = pullRequestNumber(subject);
+    commits.push({ commit, parents: parents.split(" ").filter(Boolean), author, email, date, subject, ...pr2 !== void 0 ? { pr: pr2 } : {}, files });
+  }
+  return commits;
+}
+function unquote(path) {
+  if (!path.startsWith('"')) return path;
+  try {
+    return JSON.parse(path);
+  } catch {
+    return path.slice(1, -1);
+  }
+}
+async function attachPullRequests(repo, commits) {
+  const missing = commits.filter((c3) => c3.pr === void 0 && c3.parents.length === 1);
+  if (missing.length === 0) return;
+  const wanted = new Map(missing.map((c3) => [c3.commit, c3]));
+  const merges = await repo.git.raw(["log", "--merges", `--format=%H${FIELD}%P${FIELD}%s`, "HEAD"]);
+  for (const line of merges.split("\n")) {
+    if (wanted.size === 0) return;
+    const [, parents = "", subject = ""] = line.split(FIELD);
+    const pr2 = pullRequestNumber(subject);
+    const [first, second] = parents.split(" ");
+    if (pr2 === void 0 || !first || !second) continue;
+    const brought = await repo.git.raw(["rev-list", second, `^${first}`]);
+    for (const commit of brought.split("\n")) {
+      const info2 = wanted.get(commit.trim());
+      if (info2) {
+        info2.pr = pr2;
+        wanted.delete(commit.trim());
+      }
+    }
+  }
+}
+
+// src/git/side.ts
+var WORKTREE = "worktree";
+async function loadSide(spec, registryRoot, reader) {
+  if (spec === WORKTREE) return { registry: await loadRegistry(registryRoot), label: { ref: WORKTREE } };
+  const { registry, revision } = await registryAt(spec, registryRoot, reader ? { reader } : {});
+  return { registry, label: { ref: spec, commit: revision.commit } };
+}
+async function loadSides(base, head, registryRoot) {
+  const repo = await openRepo();
+  const reader = new BlobReader(repo.top);
+  try {
+    return { base: await loadSide(base, registryRoot, reader), head: await loadSide(head, registryRoot, reader) };
+  } finally {
+    reader.close();
+  }
+}
+
+// src/policy/input-change.ts
+var SCOPE_SUBJECT = /^scope:([^/]+)/;
+var CLIENT_SUBJECT = /^client:([^/]+)(?:\/scope:(.+))?$/;
+var EXCEPTION_SUBJECT = /^exception:([^/]+)\/(.+)$/;
+var NOREPLY = /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/;
+function buildChangeInput(sources) {
+  const today = isoDay(sources.now);
+  const changes = sources.diff.changes.map((change) => {
+    const enriched = { ...change };
+    const scope = SCOPE_SUBJECT.exec(change.subject);
+    const client = CLIENT_SUBJECT.exec(change.subject);
+    if (scope) enriched.scope = scope[1];
+    if (client) {
+      enriched.client = client[1];
+      if (client[2] !== void 0) enriched.scope = client[2];
+    }
+    if (change.kind.startsWith("exception.") && typeof change.after === "string" && change.after !== "") {
+      enriched.daysUntilExpiry = daysBetween(today, change.after);
+    }
+    return enriched;
+  });
+  const input = {
+    mode: "change",
+    now: sources.now.toISOString(),
+    today,
+    base: { ...sources.baseLabel, tenants: tenantsInput(sources.base, sources.now) },
+    head: { ...sources.headLabel, tenants: tenantsInput(sources.head, sources.now) },
+    diff: { classification: sources.diff.classification, changes },
+    commits: sources.commits.map((commit) => {
+      const email = commit.email.toLowerCase();
+      const login = NOREPLY.exec(email)?.[1];
+      return {
+        commit: commit.commit,
+        author: commit.author,
+        email,
+        ...login ? { login } : {},
+        date: commit.date,
+        subject: commit.subject,
+        ...commit.pr !== void 0 ? { pr: commit.pr } : {},
+        touched: commit.changes.map((change) => touchedEntry(change, [commit.after, commit.before, sources.head, sources.base]))
+      };
+    })
+  };
+  if (sources.pr) input.pr = sources.pr;
+  return input;
+}
+function touchedEntry(change, views) {
+  const base = { tenant: change.tenant, subject: change.subject, kind: change.kind, detail: change.detail };
+  const owners = /* @__PURE__ */ new Set();
+  const add = (owner) => {
+    if (typeof owner === "string" && owner !== "") owners.add(owner);
+  };
+  if (change.kind === "scope.owner-changed" || change.kind === "client.owner-changed") {
+    add(change.before);
+    add(change.after);
+  }
+  const exception = EXCEPTION_SUBJECT.exec(change.subject);
+  if (exception) {
+    for (const view of views) {
+      for (const e of view.tenants[change.tenant]?.exceptions ?? []) if (`${e.rule}/${e.subject}` === `${exception[1]}/${exception[2]}`) add(e.owner);
+      if (owners.size > 0) break;
+    }
+    return { ...base, entry: "exception", name: `${exception[1]}/${exception[2]}`, owners: [...owners].sort() };
+  }
+  const client = CLIENT_SUBJECT.exec(change.subject);
+  if (client) {
+    const name2 = client[1];
+    for (const view of views) {
+      add(view.tenants[change.tenant]?.clients[name2]?.owner);
+      if (owners.size > 0) break;
+    }
+    return { ...base, entry: "client", name: name2, owners: [...owners].sort() };
+  }
+  const name = SCOPE_SUBJECT.exec(change.subject)?.[1] ?? change.subject;
+  for (const view of views) {
+    add(view.tenants[change.tenant]?.scopes[name]?.owner);
+    if (owners.size > 0) break;
+  }
+  return { ...base, entry: "scope", name, owners: [...owners].sort() };
+}
+
+// src/check-base.ts
+async function runChangeCheck(options) {
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const headSpec = options.head ?? WORKTREE;
+  const sides = await loadSides(options.base, headSpec, options.registryRoot);
+  const rules = options.rulesFromBase ? { ...sides.base.registry.config, policies: [] } : void 0;
+  const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
+  const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
+  const headResult = await runCheck({ ...options, now, registry: head });
+  const { usage: _usage, ...registryOnly } = options;
+  const baseResult = await runCheck({ ...registryOnly, now, registry: base });
+  const atBase = new Set(baseResult.findings.map((f3) => f3.fingerprint));
+  const registryFindings = headResult.findings.map((f3) => f3.status === "new" && atBase.has(f3.fingerprint) ? { ...f3, status: "existing" } : f3);
+  const diff = diffRegistries(base, head, { base: sides.base.label, head: sides.head.label });
+  const repo = await openRepo();
+  const root = pathInRepo(repo, process.cwd(), options.registryRoot);
+  const headCommit = sides.head.label.commit ?? "HEAD";
+  const commits = sides.base.label.commit ? await walkRegistryCommits(repo, { root, range: `${sides.base.label.commit}..${headCommit}` }) : [];
+  const engine = await loadPolicyEngine(policyFolders(head, options.policyDirs));
+  const input = buildChangeInput({ base, head, baseLabel: sides.base.label, headLabel: sides.head.label, diff, commits, now, ...options.pr ? { pr: options.pr } : {} });
+  const raw = engine.evaluate("change", input, head.config);
+  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now }).map((finding) => {
+    if (finding.location) return finding;
+    const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c3) => c3.subject === finding.subject)?.location;
+    return location ? { ...finding, location } : finding;
+  });
+  const findings = sortFindings2([...registryFindings, ...changeFindings]);
+  const failOn = options.failOn ?? head.config.failOn;
+  const summary2 = summarize(findings, failOn);
+  summary2.failed = findings.some((f3) => (f3.status === "new" || options.failOnExisting === true && f3.status === "existing") && meetsThreshold(f3.severity, failOn));
+  return { ...headResult, findings, summary: summary2, registry: head, rules: engine.rules, now, diff };
+}
+
 // src/report/text.ts
 var COLOURS = { critical: "\x1B[1;31m", high: "\x1B[31m", medium: "\x1B[33m", low: "\x1B[36m", info: "\x1B[2m" };
 var RESET = "\x1B[0m";
 var DIM = "\x1B[2m";
 var formatText = (report, context) => {
-  const paint = (code, text) => context.color ? `${code}${text}${RESET}` : text;
+  const paint = (code, text2) => context.color ? `${code}${text2}${RESET}` : text2;
   const lines = [];
   for (const severity of SEVERITIES) {
     const group = report.findings.filter((f3) => f3.severity === severity);
@@ -56727,11 +57125,11 @@ var formatSarif = (report, context) => {
 
 // src/report/github.ts
 var COMMANDS = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
-function escapeData2(text) {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function escapeData2(text2) {
+  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
-function escapeProperty2(text) {
-  return escapeData2(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+function escapeProperty2(text2) {
+  return escapeData2(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 var formatGithub = (report) => {
   const lines = [];
@@ -56786,30 +57184,29 @@ function policyBundleVersion() {
 async function reviewPullRequest(options) {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
   const base = await registryAt(baseSha, registryRoot, { cwd: workspace });
-  const head = await registryAt(headSha, registryRoot, { cwd: workspace });
   const repo = await openRepo(workspace);
   const policyDirs = await policyFoldersAtBase(repo, workspace, base.registry, options.policy, baseSha);
-  const judgedHead = { ...head.registry, config: { ...base.registry.config, policies: [] } };
-  const judgedBase = { ...base.registry, config: { ...base.registry.config, policies: [] } };
-  const failOn = options.failOn ?? base.registry.config.failOn;
-  const inCwd = (work) => withCwd(workspace, work);
-  const atHead = await inCwd(() => runCheck({ registryRoot, registry: judgedHead, policyDirs, failOn }));
-  const atBase = await inCwd(() => runCheck({ registryRoot, registry: judgedBase, policyDirs, failOn }));
-  const existing = new Set(atBase.findings.map((f3) => f3.fingerprint));
-  const findings = atHead.findings.map((f3) => f3.status === "waived" ? f3 : { ...f3, status: existing.has(f3.fingerprint) ? "existing" : "new" });
-  const diff = diffRegistries(base.registry, head.registry, {
-    base: { ref: baseSha, commit: base.revision.commit },
-    head: { ref: headSha, commit: head.revision.commit }
-  });
-  const ruleChanges = await changedRuleFiles(repo, workspace, [base.registry, head.registry], options.policy, baseSha, headSha);
+  const result = await withCwd(
+    workspace,
+    () => runChangeCheck({
+      registryRoot,
+      base: baseSha,
+      head: headSha,
+      rulesFromBase: true,
+      policyDirs,
+      ...options.failOn ? { failOn: options.failOn } : {},
+      ...options.pr ? { pr: options.pr } : {}
+    })
+  );
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [base.registry.config.location?.file, base.registry.config.policies, options.policy], baseSha, headSha);
   return {
-    findings,
-    changes: diff.changes,
-    failOn,
+    findings: result.findings,
+    changes: result.diff.changes,
+    failOn: result.summary.failOn,
     policyVersion: policyBundleVersion(),
     ruleChanges,
     notices: [],
-    rules: atHead.rules
+    rules: result.rules
   };
 }
 async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
@@ -56823,23 +57220,18 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
     mkdirSync2(out, { recursive: true });
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
     for (const file of listing) {
-      const text = await repo.git.raw(["show", `${baseSha}:${file}`]);
-      const destination = join5(out, relative5(inRepo, file));
+      const text2 = await repo.git.raw(["show", `${baseSha}:${file}`]);
+      const destination = join5(out, relative6(inRepo, file));
       mkdirSync2(dirname4(destination), { recursive: true });
-      writeFileSync(destination, text);
+      writeFileSync(destination, text2);
     }
     materialized.push(out);
   }
   return materialized;
 }
-async function changedRuleFiles(repo, workspace, registries, extra, baseSha, headSha) {
-  const paths = /* @__PURE__ */ new Set();
-  for (const registry of registries) {
-    if (registry.config.location) paths.add(pathInRepo(repo, workspace, registry.config.location.file));
-    for (const folder of registry.config.policies) paths.add(pathInRepo(repo, workspace, folder));
-  }
-  if (extra) paths.add(pathInRepo(repo, workspace, extra));
-  paths.add(pathInRepo(repo, workspace, join5(registries[0]?.root ?? "scopes", "scopeguard.yaml")));
+async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha, headSha) {
+  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join5(registryRoot, "scopeguard.yaml"))]);
+  for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
   const output = await repo.git.raw(["diff", "--name-only", baseSha, headSha, "--", ...paths]);
   return output.split("\n").filter(Boolean).sort();
 }
@@ -56858,8 +57250,8 @@ function findingsReport(findings, failOn, rules) {
 }
 function emitAnnotations(findings, failOn, rules) {
   if (findings.length === 0) return;
-  const text = FORMATTERS.github(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 });
-  process.stdout.write(`${text.trimEnd().split("\n").filter((line) => line.startsWith("::")).join("\n")}
+  const text2 = FORMATTERS.github(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 });
+  process.stdout.write(`${text2.trimEnd().split("\n").filter((line) => line.startsWith("::")).join("\n")}
 `);
 }
 function writeSarif(findings, failOn, rules, file) {
@@ -56929,7 +57321,15 @@ function readEvent() {
   const fullName = process.env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? "";
   const [owner = "", repo = ""] = fullName.split("/");
   if (!owner || !repo) throw new EventError("GITHUB_REPOSITORY is not set (owner/name)");
-  return { number, baseSha: pr2.base.sha, headSha: pr2.head.sha, owner, repo };
+  return {
+    number,
+    baseSha: pr2.base.sha,
+    headSha: pr2.head.sha,
+    owner,
+    repo,
+    ...typeof pr2.user?.login === "string" ? { author: pr2.user.login } : {},
+    ...typeof pr2.title === "string" ? { title: pr2.title } : {}
+  };
 }
 async function runPullRequestMode(inputs) {
   const event = readEvent();
@@ -56941,7 +57341,7 @@ async function runPullRequestMode(inputs) {
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative6(workspace, resolve7(workspace, file)).split("\\").join("/")
+    repoPath: (file) => relative7(workspace, resolve7(workspace, file)).split("\\").join("/")
   };
   let review;
   try {
@@ -56951,7 +57351,8 @@ async function runPullRequestMode(inputs) {
       baseSha: event.baseSha,
       headSha: event.headSha,
       ...inputs.failOn ? { failOn: inputs.failOn } : {},
-      ...inputs.policy ? { policy: inputs.policy } : {}
+      ...inputs.policy ? { policy: inputs.policy } : {},
+      pr: { number: event.number, ...event.author ? { author: event.author } : {}, ...event.title ? { title: event.title } : {} }
     });
   } catch (error2) {
     if (error2 instanceof ValidationError) await reportInvalidRegistry(inputs, event, context, error2);

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { runCheck, type CheckResult } from '../check.ts';
-import { diffRegistries } from '../diff/diff.ts';
+import { runChangeCheck } from '../check-base.ts';
+import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
 import { summarize } from '../findings/summary.ts';
 import { registryAt } from '../git/registry-at.ts';
@@ -25,6 +26,7 @@ export interface ReviewOptions {
   headSha: string;
   failOn?: FailOn;
   policy?: string;
+  pr?: PullRequestInfo;
 }
 
 export interface PullRequestReview extends ReviewResult {
@@ -37,40 +39,36 @@ export function policyBundleVersion(): string {
 }
 
 /**
- * `check --base <base>` for a pull request: the registry at the head sha judged by the rules of the base sha
- * (scopeguard.yaml and custom policy folders read from git at base), so a pull request cannot weaken what judges it.
+ * `check --base <base> --head <head>` for a pull request, judged by the rules of the base revision (scopeguard.yaml
+ * and custom policy folders read from git at base), so a pull request cannot weaken what judges it.
  */
 export async function reviewPullRequest(options: ReviewOptions): Promise<PullRequestReview> {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
   const base = await registryAt(baseSha, registryRoot, { cwd: workspace });
-  const head = await registryAt(headSha, registryRoot, { cwd: workspace });
   const repo = await openRepo(workspace);
-
   const policyDirs = await policyFoldersAtBase(repo, workspace, base.registry, options.policy, baseSha);
-  const judgedHead: Registry = { ...head.registry, config: { ...base.registry.config, policies: [] } };
-  const judgedBase: Registry = { ...base.registry, config: { ...base.registry.config, policies: [] } };
-  const failOn = options.failOn ?? base.registry.config.failOn;
 
-  const inCwd = <T>(work: () => Promise<T>): Promise<T> => withCwd(workspace, work);
-  const atHead = await inCwd(() => runCheck({ registryRoot, registry: judgedHead, policyDirs, failOn }));
-  const atBase = await inCwd(() => runCheck({ registryRoot, registry: judgedBase, policyDirs, failOn }));
-  const existing = new Set(atBase.findings.map((f) => f.fingerprint));
-  const findings = atHead.findings.map((f): Finding => (f.status === 'waived' ? f : { ...f, status: existing.has(f.fingerprint) ? 'existing' : 'new' }));
-
-  const diff = diffRegistries(base.registry, head.registry, {
-    base: { ref: baseSha, commit: base.revision.commit },
-    head: { ref: headSha, commit: head.revision.commit },
-  });
-  const ruleChanges = await changedRuleFiles(repo, workspace, [base.registry, head.registry], options.policy, baseSha, headSha);
+  const result = await withCwd(workspace, () =>
+    runChangeCheck({
+      registryRoot,
+      base: baseSha,
+      head: headSha,
+      rulesFromBase: true,
+      policyDirs,
+      ...(options.failOn ? { failOn: options.failOn } : {}),
+      ...(options.pr ? { pr: options.pr } : {}),
+    }),
+  );
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [base.registry.config.location?.file, base.registry.config.policies, options.policy], baseSha, headSha);
 
   return {
-    findings,
-    changes: diff.changes,
-    failOn,
+    findings: result.findings,
+    changes: result.diff.changes,
+    failOn: result.summary.failOn,
     policyVersion: policyBundleVersion(),
     ruleChanges,
     notices: [],
-    rules: atHead.rules,
+    rules: result.rules,
   };
 }
 
@@ -100,18 +98,13 @@ async function policyFoldersAtBase(repo: GitRepo, workspace: string, base: Regis
 async function changedRuleFiles(
   repo: GitRepo,
   workspace: string,
-  registries: Registry[],
-  extra: string | undefined,
+  registryRoot: string,
+  folders: Array<readonly string[] | string | undefined>,
   baseSha: string,
   headSha: string,
 ): Promise<string[]> {
-  const paths = new Set<string>();
-  for (const registry of registries) {
-    if (registry.config.location) paths.add(pathInRepo(repo, workspace, registry.config.location.file));
-    for (const folder of registry.config.policies) paths.add(pathInRepo(repo, workspace, folder));
-  }
-  if (extra) paths.add(pathInRepo(repo, workspace, extra));
-  paths.add(pathInRepo(repo, workspace, join(registries[0]?.root ?? 'scopes', 'scopeguard.yaml')));
+  const paths = new Set<string>([pathInRepo(repo, workspace, join(registryRoot, 'scopeguard.yaml'))]);
+  for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
   const output = await repo.git.raw(['diff', '--name-only', baseSha, headSha, '--', ...paths]);
   return output.split('\n').filter(Boolean).sort();
 }

@@ -19,6 +19,8 @@ class EventError extends ScopeguardError {}
 
 interface PullRequestEvent {
   number: number;
+  author?: string;
+  title?: string;
   baseSha: string;
   headSha: string;
   owner: string;
@@ -34,7 +36,9 @@ function readEvent(): PullRequestEvent {
   } catch (error) {
     throw new EventError(`cannot read the event payload ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const pr = (payload as { pull_request?: { number?: unknown; base?: { sha?: unknown }; head?: { sha?: unknown } } }).pull_request;
+  const pr = (
+    payload as { pull_request?: { number?: unknown; title?: unknown; user?: { login?: unknown }; base?: { sha?: unknown }; head?: { sha?: unknown } } }
+  ).pull_request;
   const number = (payload as { number?: unknown }).number ?? pr?.number;
   if (!pr || typeof pr.base?.sha !== 'string' || typeof pr.head?.sha !== 'string' || typeof number !== 'number') {
     throw new EventError(
@@ -45,7 +49,15 @@ function readEvent(): PullRequestEvent {
   const fullName = process.env.GITHUB_REPOSITORY ?? (payload as { repository?: { full_name?: string } }).repository?.full_name ?? '';
   const [owner = '', repo = ''] = fullName.split('/');
   if (!owner || !repo) throw new EventError('GITHUB_REPOSITORY is not set (owner/name)');
-  return { number, baseSha: pr.base.sha, headSha: pr.head.sha, owner, repo };
+  return {
+    number,
+    baseSha: pr.base.sha,
+    headSha: pr.head.sha,
+    owner,
+    repo,
+    ...(typeof pr.user?.login === 'string' ? { author: pr.user.login } : {}),
+    ...(typeof pr.title === 'string' ? { title: pr.title } : {}),
+  };
 }
 
 export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
@@ -70,6 +82,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
       headSha: event.headSha,
       ...(inputs.failOn ? { failOn: inputs.failOn } : {}),
       ...(inputs.policy ? { policy: inputs.policy } : {}),
+      pr: { number: event.number, ...(event.author ? { author: event.author } : {}), ...(event.title ? { title: event.title } : {}) },
     });
   } catch (error) {
     // a pull request that breaks the registry gets told where, in the same comment; the failure itself is

@@ -53,7 +53,7 @@ describe('pull-request mode', () => {
     expect(first.stdout + first.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
     expect(first.code).toBe(1);
     expect(first.outputs.verdict).toBe('fail');
-    expect(first.outputs['new-findings']).toBe('1');
+    expect(first.outputs['new-findings']).toBe('2'); // SG103 (registry rule) and SG203 (change rule)
     const posts = github.requests.filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(github.requests.every((r) => r.authorization === 'token ghs_testtoken')).toBe(true);
@@ -63,8 +63,9 @@ describe('pull-request mode', () => {
     const body = created!.body;
     expect(body.startsWith(MARKER)).toBe(true);
     // verdict line first, then the new findings with a link to the line at the head sha
-    expect(body.split('\n\n')[1]).toMatch(/^### ❌ scopeguard: fail — 1 new finding: 1 high/);
+    expect(body.split('\n\n')[1]).toMatch(/^### ❌ scopeguard: fail — 2 new findings: 1 high, 1 medium \(fail-on `high`\)$/);
     expect(body).toContain('`SG103`');
+    expect(body).toContain('`SG203`');
     expect(body).toContain(`https://github.example/acme/scopes/blob/${firstHead}/scopes/acme/clients.yaml#L`);
     // the scope diff table and the pre-existing finding (legacy.export has no owner) folded away
     expect(body).toMatch(/\| acme \| `client:mobile-app` \| .*\| .*widening \|/);
