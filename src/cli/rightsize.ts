@@ -1,9 +1,89 @@
+/** `scopeguard rightsize`: propose (and with --write, make) the removal of scopes clients do not use. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError, UsageError, ValidationError } from '../errors.ts';
+import { loadRegistry } from '../registry/load.ts';
+import { collectUsageFacts } from '../usage/analyze.ts';
+import { applyRightsize, planRightsize, type RightsizePlan } from '../usage/rightsize.ts';
+import { writeOutput } from './io.ts';
+import { parseNow } from './now.ts';
+import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
 
-/** Placeholder until the command lands; owned by the issue that delivers `scopeguard rightsize`. */
+interface RightsizeFlags extends StoreFlags {
+  registry: string;
+  client?: string;
+  write?: boolean;
+  includeJustified?: boolean;
+  format: string;
+  now?: string;
+}
+
+const FORMATS = ['text', 'json'] as const;
+
 export function registerRightsize(program: Command): void {
-  program.command('rightsize').description('(not yet implemented)').action(() => {
-    process.stderr.write('scopeguard rightsize: not implemented yet\n');
-    process.exitCode = 2;
+  const command = program
+    .command('rightsize')
+    .description('propose removing scopes clients have not exercised in the usage window (exceptions and justifications are kept); --write edits the YAML')
+    .option('--registry <dir>', 'registry folder', 'scopes')
+    .option('--client <name>', 'only this client')
+    .option('--write', 'edit the ClientSet files in place (comments and formatting kept)')
+    .option('--include-justified', 'also propose grants that carry a justification')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('--now <date>', 'the current instant for the window (default: now; SCOPEGUARD_NOW)');
+  addStoreOptions(command).action(async (flags: RightsizeFlags) => {
+    if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${FORMATS.join(', ')}`);
+    const options = storeOptions(flags);
+    const now = parseNow(flags.now);
+    const registry = await loadRegistry(flags.registry);
+    const facts = await collectUsageFacts(registry, options, now);
+    const plan = planRightsize(registry, facts, now, { ...(flags.client ? { client: flags.client } : {}), includeJustified: Boolean(flags.includeJustified) });
+    let written: string[] = [];
+    if (flags.write && plan.removals.length > 0) {
+      const files = [...new Set(plan.removals.map((r) => registry.tenants[r.tenant]!.clients[r.client]!.location.file))];
+      const originals = new Map(files.map((file) => [file, readFileSync(resolve(file), 'utf8')]));
+      written = applyRightsize(registry, plan.removals);
+      try {
+        await loadRegistry(flags.registry);
+      } catch (error) {
+        // never leave a registry that does not validate: put every file back as it was
+        for (const [file, text] of originals) writeFileSync(resolve(file), text);
+        const detail = error instanceof ValidationError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`).join('; ') : (error as Error).message;
+        throw new InputError(`rightsize --write would leave an invalid registry, nothing was changed: ${detail}`);
+      }
+    }
+    writeOutput(flags.format === 'json' ? `${JSON.stringify({ ...plan, written }, null, 2)}\n` : formatPlan(plan, written, Boolean(flags.write)));
   });
+}
+
+function formatPlan(plan: RightsizePlan, written: string[], write: boolean): string {
+  const lines: string[] = [];
+  const clients = new Set(plan.removals.map((r) => `${r.tenant}/${r.client}`));
+  lines.push(
+    plan.removals.length === 0
+      ? `rightsize: every granted scope was used in the ${plan.windowDays}-day window; nothing to remove`
+      : `rightsize: ${plan.removals.length} scope${plan.removals.length === 1 ? '' : 's'} to remove from ${clients.size} client${clients.size === 1 ? '' : 's'} (not used in the ${plan.windowDays}-day window)`,
+  );
+  let tenant = '';
+  let client = '';
+  for (const r of plan.removals) {
+    if (r.tenant !== tenant) {
+      lines.push('', `tenant ${r.tenant}`);
+      tenant = r.tenant;
+      client = '';
+    }
+    if (r.client !== client) {
+      lines.push(`  client ${r.client}  ${r.location.file}:${r.location.line}:${r.location.column}`);
+      client = r.client;
+    }
+    const evidence = r.lastUsed ? `last used ${r.lastUsed.slice(0, 10)}` : `never exercised${r.issued ? `, issued ${r.issued} times` : ''}`;
+    lines.push(`  - ${r.scope}  (${r.sensitivity}; ${evidence})`);
+  }
+  if (plan.kept.length > 0) {
+    lines.push('', 'kept (unused, but waived or justified):');
+    for (const k of plan.kept) lines.push(`  ${k.tenant} ${k.client} ${k.scope}: ${k.reason}`);
+  }
+  if (write) lines.push('', written.length ? `wrote ${written.join(', ')}; the registry still validates` : 'nothing written');
+  else if (plan.removals.length > 0) lines.push('', 'run again with --write to edit the registry files');
+  return `${lines.join('\n')}\n`;
 }
