@@ -20,7 +20,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.scope_subject(name),
-		"message": sprintf("scope %s has no %s", [name, concat(" and no ", missing)]),
+		"message": concat("", ["scope ", name, " has no ", concat(" and no ", missing)]),
 		"evidence": {"missing": missing},
 	}
 }

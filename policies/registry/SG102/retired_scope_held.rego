@@ -20,11 +20,11 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(client_name, scope_name),
-		"message": sprintf("client %s holds %s scope %s%s", [client_name, scope.status, scope_name, replacement(scope)]),
+		"message": concat("", ["client ", client_name, " holds ", scope.status, " scope ", scope_name, replacement(scope)]),
 		"evidence": object.union({"status": scope.status}, object.filter(scope, ["deprecatedSince", "replacedBy"])),
 	}
 }
 
-replacement(scope) := sprintf(" (replaced by %s)", [scope.replacedBy]) if scope.replacedBy
+replacement(scope) := concat("", [" (replaced by ", scope.replacedBy, ")"]) if scope.replacedBy
 
 else := ""

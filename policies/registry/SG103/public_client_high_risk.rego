@@ -21,7 +21,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(client_name, scope_name),
-		"message": sprintf("public client %s holds %s scope %s", [client_name, scope.sensitivity, scope_name]),
+		"message": concat(" ", ["public client", client_name, "holds", scope.sensitivity, "scope", scope_name]),
 		"evidence": {"clientType": client.type, "sensitivity": scope.sensitivity},
 	}
 }

@@ -19,6 +19,6 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.scope_subject(name),
-		"message": sprintf("scope %s has no actions in the action map", [name]),
+		"message": concat("", ["scope ", name, " has no actions in the action map"]),
 	}
 }

@@ -21,7 +21,7 @@ findings contains finding if {
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(client_name, scope_name),
-		"message": sprintf("client %s holds %s scope %s without a justification", [client_name, scope.sensitivity, scope_name]),
+		"message": concat(" ", ["client", client_name, "holds", scope.sensitivity, "scope", scope_name, "without a justification"]),
 		"evidence": {"sensitivity": scope.sensitivity},
 	}
 }

@@ -23,7 +23,7 @@ findings contains finding if {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(client_name, implied),
 		"key": broader,
-		"message": sprintf("client %s holds %s, which %s already implies", [client_name, implied, broader]),
+		"message": concat("", ["client ", client_name, " holds ", implied, ", which ", broader, " already implies"]),
 		"evidence": {"impliedBy": broader},
 	}
 }

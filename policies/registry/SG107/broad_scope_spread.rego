@@ -25,26 +25,39 @@ findings contains finding if {
 		"tenant": tenant_name,
 		"subject": reg.grant_subject(client_name, scope_name),
 		"key": "public-client",
-		"message": sprintf("public client %s holds broad scope %s", [client_name, scope_name]),
+		"message": concat(" ", ["public client", client_name, "holds broad scope", scope_name]),
 		"evidence": {"clientType": client.type},
 	}
 }
 
-# Holders are counted for broad scopes only, so the cost is (broad scopes × grants), not (scopes × grants).
-findings contains finding if {
+broad_scopes[tenant_name] contains scope_name if {
 	some tenant_name, tenant in input.tenants
 	some scope_name, _ in tenant.scopes
 	reg.broad(tenant, scope_name)
-	holders := sort([client_name | some client_name, client in tenant.clients; scope_name in client.scopes])
-	count(holders) > max_holders
+}
+
+# One pass over the grants collects the holders of broad scopes only, so the cost is (grants), not (scopes × grants).
+broad_holders[tenant_name][scope_name] contains client_name if {
+	some tenant_name, tenant in input.tenants
+	broad := broad_scopes[tenant_name]
+	some client_name, client in tenant.clients
+	some scope_name in client.scopes
+	scope_name in broad
+}
+
+findings contains finding if {
+	some tenant_name, by_scope in broad_holders
+	some scope_name, holder_set in by_scope
+	count(holder_set) > max_holders
+	holders := sort(holder_set)
 	finding := {
 		"tenant": tenant_name,
 		"subject": reg.scope_subject(scope_name),
 		"key": "holders",
-		"message": sprintf(
-			"broad scope %s is held by %d clients (more than %d)",
-			[scope_name, count(holders), max_holders],
-		),
+		"message": concat("", [
+			"broad scope ", scope_name, " is held by ", format_int(count(holders), 10),
+			" clients (more than ", format_int(max_holders, 10), ")",
+		]),
 		"evidence": {"holders": holders, "maxHolders": max_holders},
 	}
 }

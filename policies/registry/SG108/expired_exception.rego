@@ -19,10 +19,10 @@ findings contains finding if {
 		"subject": exception.subject,
 		"key": exception.rule,
 		"exception": exception.index,
-		"message": sprintf(
-			"exception for %s on %s expired on %s (%d days ago) and no longer waives it",
-			[exception.rule, exception.subject, exception.expires, 0 - exception.daysUntilExpiry],
-		),
+		"message": concat("", [
+			"exception for ", exception.rule, " on ", exception.subject, " expired on ", exception.expires,
+			" (", format_int(0 - exception.daysUntilExpiry, 10), " days ago) and no longer waives it",
+		]),
 		"evidence": {"rule": exception.rule, "expires": exception.expires, "daysExpired": 0 - exception.daysUntilExpiry},
 	}
 }

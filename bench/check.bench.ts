@@ -1,0 +1,154 @@
+/**
+ * `scopeguard check` at scale: a generated registry of 1,000 scopes and 5,000 clients, the whole CLI command timed
+ * (process start, YAML load, Wasm evaluation, report), and the same policy on the same input through `opa eval`.
+ * Goal: under 1 s for the command and faster than opa eval. Prints figures; never fails on a timing.
+ * Run alone: npx tsx bench/check.bench.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadRegistry } from '../src/registry/load.ts';
+import { buildRegistryInput } from '../src/policy/input-registry.ts';
+import { builtinPoliciesDir, bundleRoots } from '../src/policy/bundle.ts';
+import { findOpa } from '../src/policy/opa-cli.ts';
+import { loadPolicyEngine } from '../src/policy/engine.ts';
+import { finalizeFindings } from '../src/findings/finalize.ts';
+
+const SCOPES = 1_000;
+const CLIENTS = 5_000;
+const GRANTS_PER_CLIENT = 5;
+const TENANTS = ['acme', 'globex'];
+const RUNS = 3;
+
+/** Deterministic pseudo-random numbers, so every run benchmarks the same registry. */
+function rng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+function generate(dir: string): void {
+  const random = rng(42);
+  const sensitivities = ['low', 'low', 'medium', 'high', 'critical'];
+  for (const [t, tenant] of TENANTS.entries()) {
+    const scopeCount = SCOPES / TENANTS.length;
+    const clientCount = CLIENTS / TENANTS.length;
+    const names = Array.from({ length: scopeCount }, (_, i) => (i % 100 === 99 ? `area${i}.all` : `area${Math.floor(i / 10)}.op${i}`));
+    const scopes = names.map((name, i) => {
+      const lines = [`  ${name}:`, `    description: Scope ${i} of ${tenant}`, `    sensitivity: ${sensitivities[i % sensitivities.length]}`];
+      if (i % 137 !== 0) lines.push(`    owner: team-${i % 20}`);
+      if (i % 153 === 0) lines.push('    status: deprecated', '    deprecatedSince: 2026-01-15');
+      if (i % 10 !== 0) lines.push(`    implies: [${names[i - (i % 10)]}]`);
+      return lines.join('\n');
+    });
+    const broad = names.filter((name) => name.endsWith('.all'));
+    const sensitivityOf = (name: string): number => names.indexOf(name) % sensitivities.length;
+    writeFileSync(join(dir, `${tenant}-scopes.yaml`), `kind: ScopeSet\ntenant: ${tenant}\nscopes:\n${scopes.join('\n')}\n`);
+    const actions = names.filter((_, i) => i % 241 !== 0).map((name, i) => `  ${name}: ["GET /v${t}/r${i}/**", "POST /v${t}/r${i}"]`);
+    writeFileSync(join(dir, `${tenant}-actions.yaml`), `kind: ActionMap\ntenant: ${tenant}\nactions:\n${actions.join('\n')}\n`);
+    // clients in chunks of 500 per file, as a large team would split them
+    for (let chunk = 0; chunk < clientCount / 500; chunk++) {
+      const clients: string[] = [];
+      for (let c = chunk * 500; c < (chunk + 1) * 500; c++) {
+        // mostly well-kept, as a registry under review is: a few public clients, nearly every risky grant justified
+        const type = c % 10 === 0 ? 'public' : c % 2 === 0 ? 'machine' : 'confidential';
+        const held = new Set<string>();
+        if (c % 700 === 0) held.add(broad[0]!);
+        while (held.size < GRANTS_PER_CLIENT) {
+          const pick = Math.floor(random() * names.length);
+          const risky = pick % 5 >= 3;
+          if (names[pick]!.endsWith('.all') || (type === 'public' && risky && c % 50 !== 0)) continue;
+          held.add(names[pick]!);
+        }
+        const justified = [...held].filter((s) => c % 97 !== 0 && sensitivityOf(s) >= 3);
+        clients.push(
+          [
+            `  client-${c}:`,
+            `    clientId: 0oa${t}x${c}`,
+            `    owner: team-${c % 20}`,
+            `    type: ${type}`,
+            `    scopes: [${[...held].join(', ')}]`,
+            ...(justified.length > 0 ? ['    justification:', ...justified.map((s) => `      ${s}: needed by feature ${c}`)] : []),
+          ].join('\n'),
+        );
+      }
+      writeFileSync(join(dir, `${tenant}-clients-${chunk}.yaml`), `kind: ClientSet\ntenant: ${tenant}\nclients:\n${clients.join('\n')}\n`);
+    }
+    const exceptions = Array.from({ length: 20 }, (_, i) =>
+      [`  - rule: SG105`, `    subject: client:client-${i}/scope:${names[i]}`, `    reason: bench`, `    expires: ${i % 2 ? '2026-01-01' : '2027-12-31'}`].join('\n'),
+    );
+    writeFileSync(join(dir, `${tenant}-exceptions.yaml`), `kind: ExceptionSet\ntenant: ${tenant}\nexceptions:\n${exceptions.join('\n')}\n`);
+  }
+}
+
+function time(label: string, command: string, args: string[], cwd: string): number {
+  const samples: number[] = [];
+  let last = { status: 0 as number | null, stderr: '' };
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    samples.push(performance.now() - start);
+    last = { status: result.status, stderr: result.stderr };
+  }
+  if (last.status !== 0 && last.status !== 1) process.stdout.write(`${label} exited ${last.status}: ${last.stderr.slice(0, 500)}\n`);
+  const best = Math.min(...samples);
+  process.stdout.write(`${label.padEnd(34)} best ${best.toFixed(0).padStart(5)} ms   (runs: ${samples.map((s) => s.toFixed(0)).join(', ')} ms)\n`);
+  return best;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'sg-bench-check-'));
+try {
+  const registryDir = join(work, 'scopes');
+  mkdirSync(registryDir);
+  generate(registryDir);
+  const registry = await loadRegistry(registryDir);
+  const input = buildRegistryInput(registry, new Date('2026-11-25T00:00:00Z'));
+  writeFileSync(join(work, 'input.json'), JSON.stringify(input));
+  writeFileSync(join(work, 'data.json'), JSON.stringify({ config: registry.config }));
+  process.stdout.write(`registry: ${SCOPES} scopes, ${CLIENTS} clients, ${CLIENTS * GRANTS_PER_CLIENT} grants in ${registry.files.length} files; best of ${RUNS}\n`);
+
+  const bin = resolve('bin/scopeguard.js');
+  const ours = time('scopeguard check (whole command)', process.execPath, [bin, 'check', '--registry', 'scopes', '--format', 'json', '--output', 'report.json', '--now', '2026-11-25'], work);
+
+  const opa = findOpa();
+  if (!opa) {
+    process.stdout.write('opa not found (npm run opa:install): opa eval comparison skipped\n');
+  } else {
+    const policyArgs = bundleRoots(builtinPoliciesDir()).flatMap((root) => ['-d', root]);
+    const theirs = time(
+      'opa eval (same policy, same input)',
+      opa,
+      ['eval', '--ignore', '*_test.rego', ...policyArgs, '-d', 'data.json', '-i', 'input.json', '--format', 'json', 'data.scopeguard.registry.findings'],
+      work,
+    );
+    process.stdout.write(`ratio scopeguard / opa eval: ${(ours / theirs).toFixed(2)} (below 1 means scopeguard is faster)\n`);
+  }
+  // where the command's time goes, measured in this process (the engine's first evaluation includes Wasm warm-up)
+  const stages: [string, number][] = [];
+  let mark = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    stages.push([stage, now - mark]);
+    mark = now;
+  };
+  const loaded = await loadRegistry(registryDir);
+  lap('load YAML + validate');
+  const stageInput = buildRegistryInput(loaded, new Date('2026-11-25T00:00:00Z'));
+  lap('build input');
+  const engine = await loadPolicyEngine();
+  lap('instantiate Wasm');
+  const raw = engine.evaluate('registry', stageInput, loaded.config);
+  lap('evaluate (first)');
+  engine.evaluate('registry', stageInput, loaded.config);
+  lap('evaluate (again)');
+  const findings = finalizeFindings(raw, { registry: loaded, rulesMeta: engine.rules, now: new Date('2026-11-25T00:00:00Z') });
+  lap('finalize');
+  process.stdout.write(`in-process stages (${findings.length} findings): ${stages.map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}\n`);
+  process.stdout.write(`goal: whole command under 1000 ms: ${ours < 1000 ? 'met' : 'NOT met'}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
