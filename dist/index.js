@@ -50009,7 +50009,7 @@ var CommentClient = class {
   }
   options;
   octokit;
-  /** Every comment on the pull request carrying the marker, oldest first. */
+  /** Every comment on the pull request that starts with the marker (ours always do; a quote of one does not), oldest first. */
   async findSticky(pr2, marker) {
     return this.call("list the pull request comments", async () => {
       const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
@@ -50018,7 +50018,7 @@ var CommentClient = class {
         issue_number: pr2.issueNumber,
         per_page: 100
       });
-      return comments.filter((c3) => (c3.body ?? "").includes(marker)).map((c3) => ({ id: c3.id, url: c3.html_url, body: c3.body ?? "" }));
+      return comments.filter((c3) => (c3.body ?? "").trimStart().startsWith(marker)).map((c3) => ({ id: c3.id, url: c3.html_url, body: c3.body ?? "" }));
     });
   }
   async create(pr2, body) {
@@ -51914,7 +51914,7 @@ var MIGRATIONS = [
 var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 // src/store/store.ts
-var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "256MB";
+var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "160MB";
 var STAGING_COLUMNS = `
   tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
   actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
@@ -52022,7 +52022,12 @@ var Store = class _Store {
    * `events` in one transaction: an interrupted import leaves whole batches only, and a re-run skips what is there.
    */
   async insertBatch(importId, batch, counts) {
-    if (batch.length === 0) return { inserted: 0, duplicates: 0 };
+    await this.stageBatch(batch);
+    return this.commitStaged(importId, batch.length, counts);
+  }
+  /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
+  async stageBatch(batch) {
+    if (batch.length === 0) return;
     const c3 = this.connection;
     if (!this.appender) {
       await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
@@ -52061,20 +52066,28 @@ var Store = class _Store {
       a.endRow();
     }
     a.flushSync();
+  }
+  /**
+   * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
+   * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
+   */
+  async commitStaged(importId, staged, counts) {
+    if (staged === 0) return { inserted: 0, duplicates: 0 };
+    const c3 = this.connection;
     await c3.run("BEGIN TRANSACTION");
     try {
       const result = await c3.run(`
         INSERT INTO events
         SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
-               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes), s.token_id, s.grant_id,
-               s.request_method, s.request_path, s.request_status, s.ip, s.user_agent, s.source_file, s.source_line,
-               ${importId}, CAST(s.raw AS JSON)
+               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
+               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
+               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
         FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
         WHERE NOT EXISTS (
           SELECT 1 FROM events e WHERE e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
         )`);
       const inserted = result.rowsChanged;
-      const duplicates = batch.length - inserted;
+      const duplicates = staged - inserted;
       await c3.run(
         `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
@@ -52799,7 +52812,8 @@ function diffRegistries(base, head, options = {}) {
 function summarise(changes, options = {}) {
   const summary2 = { breaking: 0, widening: 0, narrowing: 0, neutral: 0 };
   for (const change of changes) summary2[change.classification]++;
-  const classification = CHANGE_CLASSIFICATIONS.find((c3) => summary2[c3] > 0) ?? "neutral";
+  const losesAccess = changes.some((c3) => c3.kind === "action.removed" && c3.classification === "narrowing");
+  const classification = losesAccess ? "breaking" : CHANGE_CLASSIFICATIONS.find((c3) => summary2[c3] > 0) ?? "neutral";
   return {
     ...options.base ? { base: options.base } : {},
     ...options.head ? { head: options.head } : {},

@@ -74,7 +74,7 @@ export class CommentClient {
     });
   }
 
-  /** Every comment on the pull request carrying the marker, oldest first. */
+  /** Every comment on the pull request that starts with the marker (ours always do; a quote of one does not), oldest first. */
   async findSticky(pr: PullRequestRef, marker: string): Promise<StickyComment[]> {
     return this.call('list the pull request comments', async () => {
       const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
@@ -84,7 +84,7 @@ export class CommentClient {
         per_page: 100,
       });
       return comments
-        .filter((c) => (c.body ?? '').includes(marker))
+        .filter((c) => (c.body ?? '').trimStart().startsWith(marker))
         .map((c) => ({ id: c.id, url: c.html_url, body: c.body ?? '' }));
     });
   }

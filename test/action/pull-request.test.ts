@@ -94,6 +94,23 @@ describe('pull-request mode', () => {
     expect(second.outputs['comment-url']).toBe(created!.html_url);
   });
 
+  it('folds duplicate sticky comments (from racing runs) back into one and leaves other comments alone', async () => {
+    const someone = { user: { login: 'reviewer' }, html_url: 'https://github.example/c' };
+    github.comments.set(7, [
+      { id: 1, body: `> ${MARKER}\n> quoting the bot: LGTM`, ...someone },
+      { id: 2, body: `${MARKER}\nold run A`, ...someone },
+      { id: 3, body: `${MARKER}\nold run B`, ...someone },
+    ]);
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: head }) });
+
+    expect(run.code).toBe(0);
+    expect((github.comments.get(7) ?? []).map((c) => c.id)).toEqual([1, 2]);
+    expect(github.comments.get(7)?.[0]?.body).toBe(`> ${MARKER}\n> quoting the bot: LGTM`);
+    expect(github.comments.get(7)?.[1]?.body).toMatch(/✅ scopeguard: pass/);
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
   it('passes a clean pull request and says so in the comment, the summary and the outputs', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'out/scopeguard.sarif' } });
