@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { diffRevisions, WORKTREE } from '../git/side.ts';
 import { DIFF_FORMATTERS, type DiffFormat } from '../report/diff-formats.ts';
-import { writeOutput } from './io.ts';
+import { withJsonErrors, writeOutput } from './io.ts';
 
 export interface SideOptions {
   base: string;
@@ -31,7 +31,10 @@ export function registerDiff(program: Command): void {
       if (!Object.hasOwn(DIFF_FORMATTERS, options.format)) {
         throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${Object.keys(DIFF_FORMATTERS).join(', ')}`);
       }
-      const diff = await diffRevisions(options.base, headSpec(options), options.registry);
-      writeOutput(DIFF_FORMATTERS[options.format as DiffFormat](diff), options.output);
+      const head = headSpec(options);
+      await withJsonErrors(options.format === 'json', async () => {
+        const diff = await diffRevisions(options.base, head, options.registry);
+        writeOutput(DIFF_FORMATTERS[options.format as DiffFormat](diff), options.output);
+      });
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { concernsClient, concernsScope, walkRegistryCommits, type CommitChanges } from '../git/history.ts';
 import { openRepo, pathInRepo } from '../git/repo.ts';
-import { writeOutput } from './io.ts';
+import { withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -81,8 +81,10 @@ export function registerHistory(program: Command): void {
     .action(async (options: HistoryOptions) => {
       if ((options.scope === undefined) === (options.client === undefined)) throw new UsageError('give exactly one of --scope NAME or --client NAME');
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
-      const entries = await subjectHistory(options);
-      const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;
-      writeOutput(options.format === 'json' ? JSON.stringify({ subject: what.replace(' ', ':'), commits: entries }, null, 2) : formatText(entries, what), options.output);
+      await withJsonErrors(options.format === 'json', async () => {
+        const entries = await subjectHistory(options);
+        const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;
+        writeOutput(options.format === 'json' ? JSON.stringify({ subject: what.replace(' ', ':'), commits: entries }, null, 2) : formatText(entries, what), options.output);
+      });
     });
 }

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
-import { writeOutput } from './io.ts';
+import { withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json', 'yaml'] as const;
 
@@ -91,15 +91,17 @@ export function registerShow(program: Command): void {
     .action(async (options: ShowOptions) => {
       if (options.scope !== undefined && options.client !== undefined) throw new UsageError('give --scope or --client, not both');
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
-      const { registry, revision } = await registryAt(options.at, options.registry);
-      const view = select(registry, options);
-      const document = { at: options.at, commit: revision.commit, registry: view };
-      const text =
-        options.format === 'json'
-          ? JSON.stringify(document, null, 2)
-          : options.format === 'yaml'
-            ? stringify(document, { lineWidth: 0 })
-            : formatText(view, `# ${options.at} (${revision.commit.slice(0, 12)})`);
-      writeOutput(text, options.output);
+      await withJsonErrors(options.format === 'json', async () => {
+        const { registry, revision } = await registryAt(options.at, options.registry);
+        const view = select(registry, options);
+        const document = { at: options.at, commit: revision.commit, registry: view };
+        const text =
+          options.format === 'json'
+            ? JSON.stringify(document, null, 2)
+            : options.format === 'yaml'
+              ? stringify(document, { lineWidth: 0 })
+              : formatText(view, `# ${options.at} (${revision.commit.slice(0, 12)})`);
+        writeOutput(text, options.output);
+      });
     });
 }

@@ -39,7 +39,9 @@ export function diffRegistries(base: RegistryTenants, head: RegistryTenants, opt
 export function summarise(changes: RegistryChange[], options: DiffOptions = {}): RegistryDiff {
   const summary: Record<ChangeClassification, number> = { breaking: 0, widening: 0, narrowing: 0, neutral: 0 };
   for (const change of changes) summary[change.classification]++;
-  const classification = CHANGE_CLASSIFICATIONS.find((c) => summary[c] > 0) ?? 'neutral';
+  // overall, a narrowed action map is breaking: a request the scope allowed is no longer mapped to it
+  const losesAccess = changes.some((c) => c.kind === 'action.removed' && c.classification === 'narrowing');
+  const classification = losesAccess ? 'breaking' : (CHANGE_CLASSIFICATIONS.find((c) => summary[c] > 0) ?? 'neutral');
   return {
     ...(options.base ? { base: options.base } : {}),
     ...(options.head ? { head: options.head } : {}),

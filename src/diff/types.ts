@@ -67,7 +67,10 @@ export interface RevisionLabel {
 export interface RegistryDiff {
   base?: RevisionLabel;
   head?: RevisionLabel;
-  /** The most serious classification among the changes (`neutral` when there are none). */
+  /**
+   * The most serious classification among the changes (`neutral` when there are none), where a narrowed action
+   * map counts as `breaking` overall: a request its scope allowed loses access.
+   */
   classification: ChangeClassification;
   changes: RegistryChange[];
   summary: Record<ChangeClassification, number>;

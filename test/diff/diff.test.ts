@@ -126,3 +126,18 @@ exceptions:
     expect(diff.classification).toBe('widening');
   });
 });
+
+describe('overall classification', () => {
+  it('is breaking when an action map only narrows: a mapped request loses access', () => {
+    const head = ACTIONS.replace('["POST /v1/orders", "PUT /v1/orders/{id}"]', '["POST /v1/orders"]');
+    const diff = diffRegistries(load(BASE), load({ ...BASE, 'actions.yaml': head }));
+    expect(diff.changes.map((c) => c.classification)).toEqual(['narrowing']);
+    expect(diff.classification).toBe('breaking');
+  });
+
+  it('is narrowing when only an exception goes away', () => {
+    const head = EXCEPTIONS.replace(/ {2}- \{rule: SG104.*\n/, '');
+    const diff = diffRegistries(load(BASE), load({ ...BASE, 'exceptions.yaml': head }));
+    expect(diff.classification).toBe('narrowing');
+  });
+});

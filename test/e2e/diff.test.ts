@@ -100,6 +100,9 @@ describe('scopeguard diff', () => {
     const unknown = scopeguard(['diff', '--registry', ROOT, '--base', 'no-such-branch'], scenario.repo.dir);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe('scopeguard: unknown revision "no-such-branch"\n  hint: give a branch, tag, commit or a date such as 2026-06-01\n');
+    const json = scopeguard(['diff', '--registry', ROOT, '--base', 'no-such-branch', '--format', 'json'], scenario.repo.dir);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: 'unknown revision "no-such-branch"', hint: 'give a branch, tag, commit or a date such as 2026-06-01', problems: [] });
     const format = scopeguard(['diff', '--registry', ROOT, '--base', 'HEAD', '--format', 'xml'], scenario.repo.dir);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('unknown --format "xml"');
