@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
-import { HOSTILE, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
+import { HOSTILE, ROOT, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
 
 const MARKER = '<!-- scopeguard:scopes -->';
 
@@ -24,6 +24,27 @@ const HARMLESS_CLIENT = `  profile-service:
     owner: team-identity
     type: confidential
     scopes: [read.profile]
+`;
+
+/** A custom rule (compiled with opa at run time): every client needs an owner. */
+const CUSTOM_RULE = `# METADATA
+# title: Client without owner
+# custom:
+#   id: ACME001
+#   severity: high
+package scopeguard.registry.rules.ACME001
+
+findings contains finding if {
+	some tenant_name, tenant in input.tenants
+	some name, client in tenant.clients
+	not client.owner
+	finding := {"tenant": tenant_name, "subject": concat("", ["client:", name]), "message": concat(" ", ["client", name, "has no owner"])}
+}
+`;
+
+const UNOWNED_CLIENT = `  orphan:
+    clientId: 0oa8orphan
+    type: machine
 `;
 
 let github: FakeGitHub;
@@ -276,5 +297,24 @@ describe('pull-request mode', () => {
     const body = stickyComments()[0] ?? '';
     expect(body).toContain('changes the rules that judge it');
     expect(body).toContain('scopes/scopeguard\\.yaml');
+  });
+
+  const opa = [join(ROOT, '.tools', 'bin', 'opa'), ...(process.env.PATH ?? '').split(':').map((dir) => join(dir, 'opa'))].find((path) => existsSync(path));
+  if (!opa) process.stderr.write('pull-request.test: opa not installed (npm run opa:install); skipping the custom-policy test\n');
+  it.skipIf(!opa)('compiles custom policies as they were at base, so a pull request cannot delete the rule that flags it', async () => {
+    const withPolicy = repo.commit(
+      { 'scopes/scopeguard.yaml': 'kind: Config\nfailOn: high\npolicies: [policies/custom]\n', 'policies/custom/owner.rego': CUSTOM_RULE },
+      'Custom rule: clients need an owner',
+    );
+    const head = repo.commit({ 'policies/custom/owner.rego': '', 'scopes/acme/clients.yaml': clients(UNOWNED_CLIENT) }, 'Drop the rule, add an unowned client');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha: withPolicy, headSha: head }) });
+
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(run.code).toBe(1);
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('`ACME001`');
+    expect(body).toContain('client orphan has no owner');
+    expect(body).toContain('changes the rules that judge it');
+    expect(body).toContain('policies/custom/owner\\.rego');
   });
 });
