@@ -104,6 +104,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 const clean = (value: string | undefined): string | undefined => (value === undefined ? undefined : scrubString(value));
+// control characters have no place in a scope name, and the store uses one as its list separator
+// eslint-disable-next-line no-control-regex
+const cleanScopes = (scopes: string[] | undefined): string[] => (scopes ?? []).map((scope) => scrubString(scope.replace(/[\u0000-\u001f]/g, ''))).filter((scope) => scope !== '');
 
 /**
  * Turns a draft into the stored event: UTC time, tenant, ids, and every string scrubbed. Returns a reason instead
@@ -112,14 +115,14 @@ const clean = (value: string | undefined): string | undefined => (value === unde
 export function finishEvent(
   draft: DraftEvent,
   provider: string,
-  context: { tenant: string | undefined; file: string; line: number; scrubbedRecord: unknown; index: number },
+  context: { tenant: string | undefined; file: string; line: number; scrubbedRecord: () => unknown; index: number },
 ): AuditEvent | string {
   if (draft.time === undefined || draft.time === null || draft.time === '') return 'missing time';
   const time = toUtcIso(draft.time);
   if (!time) return `unreadable time ${JSON.stringify(draft.time).slice(0, 60)}`;
   const tenant = draft.tenant ?? context.tenant;
   if (!tenant) return 'no tenant: the record names none and no --tenant was given';
-  const idBase = draft.eventId ?? `sha256:${sha256Hex(canonicalJson(context.scrubbedRecord))}${context.index > 0 ? `#${context.index}` : ''}`;
+  const idBase = draft.eventId ?? `sha256:${sha256Hex(canonicalJson(context.scrubbedRecord()))}${context.index > 0 ? `#${context.index}` : ''}`;
   const actor = draft.actor && { id: clean(draft.actor.id), type: draft.actor.type, name: clean(draft.actor.name) };
   const request = draft.request && {
     method: draft.request.method,
@@ -136,8 +139,8 @@ export function finishEvent(
     outcome: draft.outcome ?? 'unknown',
     actor,
     clientId: clean(draft.clientId),
-    scopes: (draft.scopes ?? []).map(scrubString),
-    requestedScopes: (draft.requestedScopes ?? []).map(scrubString),
+    scopes: cleanScopes(draft.scopes),
+    requestedScopes: cleanScopes(draft.requestedScopes),
     tokenId: safeTokenId(draft.tokenId),
     grantId: clean(draft.grantId),
     request,
@@ -203,12 +206,21 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   }
   const importId = await store.beginImport(file, provider.name, options.tenant);
   let batch: StoredEvent[] = [];
+  // one batch commits on DuckDB's threads while the next is read and normalized on this one
+  let committing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
-    const result = await store.insertBatch(importId, batch, counts);
-    counts.imported += result.inserted;
-    counts.duplicates += result.duplicates;
+    await committing;
+    const staged = batch;
     batch = [];
-    options.onProgress?.(counts);
+    await store.stageBatch(staged);
+    const snapshot = { ...counts };
+    committing = store.commitStaged(importId, staged.length, snapshot).then((result) => {
+      counts.imported += result.inserted;
+      counts.duplicates += result.duplicates;
+      options.onProgress?.(counts);
+    });
+    // awaited at the next flush or the end; marked handled so a --strict stop meanwhile is not an unhandled rejection
+    committing.catch(() => undefined);
   };
   const handle = (record: ReadRecord): void => {
     counts.read++;
@@ -221,13 +233,15 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       reject(record.line, 'not a JSON object', JSON.stringify(record.value) ?? '');
       return;
     }
-    const scrubbed = scrubValue(object);
+    // the scrubbed copy is only needed for raw storage, content hashes and rejects: made at most once, on demand
+    let scrubbedCopy: unknown;
+    const scrubbed = (): unknown => (scrubbedCopy ??= scrubValue(object));
     let drafts: DraftEvent | DraftEvent[] | null;
     try {
       drafts = provider.normalize(object, { tenant: options.tenant, gateway: options.gateway });
     } catch (error) {
       if (!(error instanceof RecordError) && !(error instanceof TypeError)) throw error;
-      reject(record.line, error.message, JSON.stringify(scrubbed));
+      reject(record.line, error.message, JSON.stringify(scrubbed()));
       return;
     }
     if (drafts === null) {
@@ -236,10 +250,10 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     }
     const list = Array.isArray(drafts) ? drafts : [drafts];
     if (list.length === 0) counts.skipped++;
-    const raw = options.keepRaw ? JSON.stringify(scrubbed) : undefined;
+    const raw = options.keepRaw ? JSON.stringify(scrubbed()) : undefined;
     list.forEach((draft, index) => {
       const event = finishEvent(draft, provider.name, { tenant: options.tenant, file, line: record.line, scrubbedRecord: scrubbed, index });
-      if (typeof event === 'string') reject(record.line, event, JSON.stringify(scrubbed));
+      if (typeof event === 'string') reject(record.line, event, JSON.stringify(scrubbed()));
       else batch.push({ event, raw });
     });
   };
@@ -260,6 +274,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     rejects.close();
   }
   await flush();
+  await committing;
   await store.finishImport(importId, hash.digest('hex'), counts);
   return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable };
 }

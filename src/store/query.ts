@@ -117,8 +117,12 @@ export async function exportParquet(store: Store, dir: string): Promise<number> 
   mkdirSync(resolve(dir), { recursive: true });
   const count = await store.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM events`);
   const target = resolve(dir).replace(/'/g, "''");
+  // a partitioned write keeps one open file per tenant×day: it needs more memory than the import's bounded budget,
+  // and insertion order means nothing across partitions
+  await store.connection.run(`SET memory_limit = '${process.env.SCOPEGUARD_EXPORT_MEMORY ?? '1GB'}'`);
+  await store.connection.run(`SET preserve_insertion_order = false`);
   await store.connection.run(
-    `COPY (SELECT * EXCLUDE (raw), strftime(time, '%Y-%m-%d') AS date FROM events ORDER BY tenant, time)
+    `COPY (SELECT * EXCLUDE (raw), strftime(time, '%Y-%m-%d') AS date FROM events)
      TO '${target}' (FORMAT PARQUET, PARTITION_BY (tenant, date), OVERWRITE_OR_IGNORE true)`,
   );
   return Number(count.getRowObjectsJS()[0]?.n ?? 0);
