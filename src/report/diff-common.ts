@@ -1,0 +1,13 @@
+/** What every diff format shares: where a change is, and how the compared revisions are named. */
+import type { SourcePosition } from '../registry/model.ts';
+import type { RegistryDiff } from '../diff/types.ts';
+
+export type DiffFormatter = (diff: RegistryDiff) => string;
+
+export const changeLocation = (location?: SourcePosition): string => (location ? `${location.file}:${location.line}` : '');
+
+export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string => {
+  const label = diff[side];
+  if (!label) return side;
+  return label.commit ? `${label.ref} (${label.commit.slice(0, 12)})` : label.ref;
+};
