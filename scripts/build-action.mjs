@@ -4,7 +4,7 @@
 //
 //   node scripts/build-action.mjs [--outdir DIR]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +57,9 @@ await build({
   plugins: [noNativeModules],
   logLevel: 'warning',
 });
+
+// dist/ is self-contained: the bundle is an ES module whatever package.json sits (or not) above it.
+writeFileSync(join(outdir, 'package.json'), '{\n  "type": "module",\n  "private": true\n}\n');
 
 // The Wasm policy bundle and its manifest sit next to index.js; the engine looks there first when bundled.
 const policyDist = join(root, 'policies', 'dist');

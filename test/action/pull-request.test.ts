@@ -1,6 +1,7 @@
 // The bundled Action in pull-request mode, end to end: real git repository, real Wasm policies, the committed
 // dist/index.js spawned with the runner's environment, a fake GitHub REST API on 127.0.0.1.
-import { readFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
@@ -130,6 +131,18 @@ describe('pull-request mode', () => {
     expect(github.comments.get(7)?.[0]?.body).toBe(`> ${MARKER}\n> quoting the bot: LGTM`);
     expect(github.comments.get(7)?.[1]?.body).toMatch(/✅ scopeguard: pass/);
     expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('runs from a copy of dist/ alone: no node_modules, no package around it', async () => {
+    const alone = mkdtempSync(join(tmpdir(), 'scopeguard-dist-alone-'));
+    cpSync(join(ROOT, 'dist'), alone, { recursive: true });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), entry: join(alone, 'index.js') });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.outputs['new-findings']).toBe('2');
+    expect(stickyComments()).toHaveLength(1);
   });
 
   it('passes a clean pull request and says so in the comment, the summary and the outputs', async () => {
