@@ -123,6 +123,9 @@ try {
   let t = performance.now();
   buildRepository(dir);
   process.stdout.write(`repository: ${COMMITS} commits, ${SCOPES} scopes, built in ${((performance.now() - t) / 1000).toFixed(2)} s\n`);
+  t = performance.now();
+  spawnSync(process.execPath, [join(root, 'bin/scopeguard.js'), '--version'], { cwd: dir });
+  process.stdout.write(`CLI start-up alone (scopeguard --version): ${((performance.now() - t) / 1000).toFixed(2)} s\n`);
   // the busiest scope (most commits to report) and a typical one
   const busiest = touches.indexOf(Math.max(...touches));
   for (const scope of [scopeName(busiest), scopeName(42)]) {
