@@ -1,10 +1,17 @@
 // The committed Wasm bundle must match the Rego sources: users run it without OPA, so a stale one ships old rules.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { describe, expect, it } from 'vitest';
 import { OPA_VERSION } from '../../scripts/install-opa.mjs';
 import { ENTRYPOINTS, builtinPoliciesDir, bundleRoots, inspectRules, readManifest, sourceHash } from '../../src/policy/bundle.ts';
 import { findOpa } from '../../src/policy/opa-cli.ts';
+
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+}
 
 describe('policies/dist (run npm run policy:build when this fails)', () => {
   const manifest = readManifest();
@@ -32,6 +39,23 @@ describe('policies/dist (run npm run policy:build when this fails)', () => {
       expect(rule.title && rule.description && rule.remediation, rule.id).toBeTruthy();
       expect(rule.docs).toBe(`https://github.com/scopeguard/scopeguard#${rule.id.toLowerCase()}`);
     }
+  });
+
+  it('needs no built-in the opa-wasm SDK does not supply (Wasm has no Go runtime)', async () => {
+    // the WebAssembly global is not in this project's TypeScript lib; type the two calls used here
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const memory = new wasm.Memory({ initial: 5 });
+    const stub = (): number => 0;
+    const env = { memory, opa_abort: stub, opa_println: stub, opa_builtin0: stub, opa_builtin1: stub, opa_builtin2: stub, opa_builtin3: stub, opa_builtin4: stub };
+    const { instance } = await wasm.instantiate(readFileSync(`${builtinPoliciesDir()}/dist/policy.wasm`), { env });
+    const exports = instance.exports as Record<string, (address?: number) => number>;
+    const dumped = new Uint8Array(memory.buffer, exports.opa_json_dump!(exports.builtins!()));
+    const hostBuiltins = Object.keys(JSON.parse(new TextDecoder().decode(dumped.subarray(0, dumped.indexOf(0)))) as object);
+    const require = createRequire(import.meta.url);
+    const sdkBuiltins = join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js');
+    const supplied = Object.keys(require(sdkBuiltins) as object);
+    expect(supplied).toContain('sprintf');
+    expect(hostBuiltins.filter((name) => !supplied.includes(name))).toEqual([]);
   });
 
   it('the Wasm exposes one entrypoint per mode', async () => {
