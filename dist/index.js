@@ -42421,6 +42421,142 @@ function meetsThreshold(severity, failOn) {
 import { readFileSync as readFileSync3 } from "node:fs";
 import { relative as relative7, resolve as resolve7 } from "node:path";
 
+// src/findings/finalize.ts
+import { createHash } from "node:crypto";
+
+// src/registry/suggest.ts
+function editDistance(a, b3) {
+  if (a === b3) return 0;
+  const d2 = Array.from({ length: a.length + 1 }, (_3, i) => Array.from({ length: b3.length + 1 }, (_4, j3) => i === 0 ? j3 : j3 === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j3 = 1; j3 <= b3.length; j3++) {
+      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
+      let best = Math.min(d2[i - 1][j3] + 1, d2[i][j3 - 1] + 1, d2[i - 1][j3 - 1] + cost);
+      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) best = Math.min(best, d2[i - 2][j3 - 2] + 1);
+      d2[i][j3] = best;
+    }
+  }
+  return d2[a.length][b3.length];
+}
+function closest(word, candidates) {
+  let best;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const lower = word.toLowerCase();
+  for (const candidate of candidates) {
+    const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance || distance === bestDistance && best !== void 0 && candidate < best) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== void 0 && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : void 0;
+}
+function didYouMean(word, candidates) {
+  const match = closest(word, candidates);
+  return match === void 0 ? void 0 : `did you mean "${match}"?`;
+}
+
+// src/findings/exceptions.ts
+var DAY_MS = 864e5;
+function isoDay(now) {
+  return now.toISOString().slice(0, 10);
+}
+function daysBetween(from, to2) {
+  return Math.round((Date.parse(`${to2}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+function daysUntilExpiry(exception, now) {
+  return daysBetween(isoDay(now), exception.expires);
+}
+function isExpired(exception, now) {
+  return daysUntilExpiry(exception, now) < 0;
+}
+function findWaiver(tenant, ruleId, subject, now) {
+  return tenant?.exceptions.find((e) => e.rule === ruleId && e.subject === subject && !isExpired(e, now));
+}
+
+// src/findings/finalize.ts
+var DEFAULT_SEVERITY = "medium";
+function finalizeFindings(raw, context) {
+  const { registry, now } = context;
+  const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
+  checkExceptionRules(registry, rules);
+  const findings = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const r2 of raw) {
+    const meta = rules.get(r2.ruleId);
+    const override = registry.config.rules[r2.ruleId]?.severity;
+    if (override === "off") continue;
+    const fingerprint = fingerprintOf(r2);
+    if (seen.has(fingerprint)) continue;
+    seen.add(fingerprint);
+    const tenant = registry.tenants[r2.tenant];
+    const finding = {
+      ruleId: r2.ruleId,
+      severity: override ?? meta?.severity ?? DEFAULT_SEVERITY,
+      tenant: r2.tenant,
+      subject: r2.subject,
+      message: r2.message,
+      fingerprint,
+      status: "new"
+    };
+    if (meta?.remediation) finding.remediation = meta.remediation;
+    const location = locate(tenant, r2);
+    if (location) finding.location = location;
+    if (r2.evidence) finding.evidence = r2.evidence;
+    const waiver = findWaiver(tenant, r2.ruleId, r2.subject, now);
+    if (waiver) {
+      finding.status = "waived";
+      finding.waivedBy = { reason: waiver.reason, expires: waiver.expires, ...waiver.owner ? { owner: waiver.owner } : {} };
+    }
+    findings.push(finding);
+  }
+  return sortFindings(findings);
+}
+function fingerprintOf(finding) {
+  return createHash("sha256").update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ""].join("\0")).digest("hex");
+}
+function sortFindings(findings) {
+  return findings.sort(
+    (a, b3) => severityRank(b3.severity) - severityRank(a.severity) || compare(a.ruleId, b3.ruleId) || compare(a.tenant, b3.tenant) || compare(a.subject, b3.subject) || compare(a.fingerprint, b3.fingerprint)
+  );
+}
+function compare(a, b3) {
+  return a < b3 ? -1 : a > b3 ? 1 : 0;
+}
+var GRANT_SUBJECT = /^client:(.+)\/scope:(.+)$/;
+function locate(tenant, finding) {
+  if (!tenant) return void 0;
+  if (finding.exception !== void 0) {
+    const exception = tenant.exceptions[finding.exception];
+    if (exception) return exception.location;
+  }
+  const grant = GRANT_SUBJECT.exec(finding.subject);
+  if (grant) {
+    const client = tenant.clients[grant[1]];
+    return client?.grants.find((g2) => g2.scope === grant[2])?.location ?? client?.location ?? tenant.scopes[grant[2]]?.location;
+  }
+  if (finding.subject.startsWith("client:")) return tenant.clients[finding.subject.slice("client:".length)]?.location;
+  if (finding.subject.startsWith("scope:")) {
+    const name = finding.subject.slice("scope:".length);
+    return tenant.scopes[name]?.location ?? tenant.actions[name]?.[0]?.location;
+  }
+  return void 0;
+}
+function checkExceptionRules(registry, rules) {
+  for (const tenant of Object.values(registry.tenants)) {
+    for (const exception of tenant.exceptions) {
+      if (rules.has(exception.rule)) continue;
+      const { file, line, column } = exception.location;
+      const suggestion = didYouMean(exception.rule, rules.keys());
+      throw new InputError(
+        `${file}:${line}:${column}: exception names unknown rule ${exception.rule}`,
+        suggestion ?? `known rules: ${[...rules.keys()].join(", ")}`,
+        exception.location
+      );
+    }
+  }
+}
+
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 function escapeMarkdown(text2) {
@@ -42439,18 +42575,13 @@ function stickyMarker(registry) {
   return `<!-- scopeguard:${registry.replace(/-{2,}/g, "-").replace(/>/g, "")} -->`;
 }
 function verdictOf(result) {
-  return newFindings(result).some((f3) => meetsThreshold(f3.severity, result.failOn)) ? "fail" : "pass";
+  return result.failed ? "fail" : "pass";
 }
 function newFindings(result) {
   return sortFindings(result.findings.filter((f3) => f3.status === "new"));
 }
 function existingFindings(result) {
   return sortFindings(result.findings.filter((f3) => f3.status === "existing"));
-}
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b3) => severityRank(b3.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b3.ruleId) || a.tenant.localeCompare(b3.tenant) || a.subject.localeCompare(b3.subject)
-  );
 }
 function countBySeverity(findings) {
   const counts = /* @__PURE__ */ new Map();
@@ -50574,38 +50705,6 @@ var exception_set_schema_default = {
   }
 };
 
-// src/registry/suggest.ts
-function editDistance(a, b3) {
-  if (a === b3) return 0;
-  const d2 = Array.from({ length: a.length + 1 }, (_3, i) => Array.from({ length: b3.length + 1 }, (_4, j3) => i === 0 ? j3 : j3 === 0 ? i : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j3 = 1; j3 <= b3.length; j3++) {
-      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
-      let best = Math.min(d2[i - 1][j3] + 1, d2[i][j3 - 1] + 1, d2[i - 1][j3 - 1] + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) best = Math.min(best, d2[i - 2][j3 - 2] + 1);
-      d2[i][j3] = best;
-    }
-  }
-  return d2[a.length][b3.length];
-}
-function closest(word, candidates) {
-  let best;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  const lower = word.toLowerCase();
-  for (const candidate of candidates) {
-    const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance || distance === bestDistance && best !== void 0 && candidate < best) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== void 0 && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : void 0;
-}
-function didYouMean(word, candidates) {
-  const match = closest(word, candidates);
-  return match === void 0 ? void 0 : `did you mean "${match}"?`;
-}
-
 // src/registry/yaml-source.ts
 var import_yaml = __toESM(require_dist2(), 1);
 var LIMITS = {
@@ -51323,110 +51422,6 @@ async function loadRegistry(root) {
   const { registry, problems } = collectRegistryProblems(root, sources);
   if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
   return registry;
-}
-
-// src/findings/finalize.ts
-import { createHash } from "node:crypto";
-
-// src/findings/exceptions.ts
-var DAY_MS = 864e5;
-function isoDay(now) {
-  return now.toISOString().slice(0, 10);
-}
-function daysBetween(from, to2) {
-  return Math.round((Date.parse(`${to2}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-function daysUntilExpiry(exception, now) {
-  return daysBetween(isoDay(now), exception.expires);
-}
-function isExpired(exception, now) {
-  return daysUntilExpiry(exception, now) < 0;
-}
-function findWaiver(tenant, ruleId, subject, now) {
-  return tenant?.exceptions.find((e) => e.rule === ruleId && e.subject === subject && !isExpired(e, now));
-}
-
-// src/findings/finalize.ts
-var DEFAULT_SEVERITY = "medium";
-function finalizeFindings(raw, context) {
-  const { registry, now } = context;
-  const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
-  checkExceptionRules(registry, rules);
-  const findings = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const r2 of raw) {
-    const meta = rules.get(r2.ruleId);
-    const override = registry.config.rules[r2.ruleId]?.severity;
-    if (override === "off") continue;
-    const fingerprint = fingerprintOf(r2);
-    if (seen.has(fingerprint)) continue;
-    seen.add(fingerprint);
-    const tenant = registry.tenants[r2.tenant];
-    const finding = {
-      ruleId: r2.ruleId,
-      severity: override ?? meta?.severity ?? DEFAULT_SEVERITY,
-      tenant: r2.tenant,
-      subject: r2.subject,
-      message: r2.message,
-      fingerprint,
-      status: "new"
-    };
-    if (meta?.remediation) finding.remediation = meta.remediation;
-    const location = locate(tenant, r2);
-    if (location) finding.location = location;
-    if (r2.evidence) finding.evidence = r2.evidence;
-    const waiver = findWaiver(tenant, r2.ruleId, r2.subject, now);
-    if (waiver) {
-      finding.status = "waived";
-      finding.waivedBy = { reason: waiver.reason, expires: waiver.expires, ...waiver.owner ? { owner: waiver.owner } : {} };
-    }
-    findings.push(finding);
-  }
-  return sortFindings2(findings);
-}
-function fingerprintOf(finding) {
-  return createHash("sha256").update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ""].join("\0")).digest("hex");
-}
-function sortFindings2(findings) {
-  return findings.sort(
-    (a, b3) => severityRank(b3.severity) - severityRank(a.severity) || compare(a.ruleId, b3.ruleId) || compare(a.tenant, b3.tenant) || compare(a.subject, b3.subject) || compare(a.fingerprint, b3.fingerprint)
-  );
-}
-function compare(a, b3) {
-  return a < b3 ? -1 : a > b3 ? 1 : 0;
-}
-var GRANT_SUBJECT = /^client:(.+)\/scope:(.+)$/;
-function locate(tenant, finding) {
-  if (!tenant) return void 0;
-  if (finding.exception !== void 0) {
-    const exception = tenant.exceptions[finding.exception];
-    if (exception) return exception.location;
-  }
-  const grant = GRANT_SUBJECT.exec(finding.subject);
-  if (grant) {
-    const client = tenant.clients[grant[1]];
-    return client?.grants.find((g2) => g2.scope === grant[2])?.location ?? client?.location ?? tenant.scopes[grant[2]]?.location;
-  }
-  if (finding.subject.startsWith("client:")) return tenant.clients[finding.subject.slice("client:".length)]?.location;
-  if (finding.subject.startsWith("scope:")) {
-    const name = finding.subject.slice("scope:".length);
-    return tenant.scopes[name]?.location ?? tenant.actions[name]?.[0]?.location;
-  }
-  return void 0;
-}
-function checkExceptionRules(registry, rules) {
-  for (const tenant of Object.values(registry.tenants)) {
-    for (const exception of tenant.exceptions) {
-      if (rules.has(exception.rule)) continue;
-      const { file, line, column } = exception.location;
-      const suggestion = didYouMean(exception.rule, rules.keys());
-      throw new InputError(
-        `${file}:${line}:${column}: exception names unknown rule ${exception.rule}`,
-        suggestion ?? `known rules: ${[...rules.keys()].join(", ")}`,
-        exception.location
-      );
-    }
-  }
 }
 
 // src/findings/summary.ts
@@ -52273,6 +52268,7 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
         client: client.name,
         clientId,
         scope: scopeName,
+        ...scope?.description ? { description: scope.description } : {},
         sensitivity: scope?.sensitivity ?? "low",
         status: scope?.status ?? "unknown",
         granted: grant !== void 0,
@@ -57004,7 +57000,7 @@ async function runChangeCheck(options) {
     const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c3) => c3.subject === finding.subject)?.location;
     return location ? { ...finding, location } : finding;
   });
-  const findings = sortFindings2([...registryFindings, ...changeFindings]);
+  const findings = sortFindings([...registryFindings, ...changeFindings]);
   const failOn = options.failOn ?? head.config.failOn;
   const summary2 = summarize(findings, failOn);
   summary2.failed = findings.some((f3) => (f3.status === "new" || options.failOnExisting === true && f3.status === "existing") && meetsThreshold(f3.severity, failOn));
@@ -57217,6 +57213,7 @@ async function reviewPullRequest(options) {
     findings: result.findings,
     changes: result.diff.changes,
     failOn: result.summary.failOn,
+    failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
     notices: [],

@@ -3,7 +3,8 @@
  * Everything that came from YAML, git or the PR goes through src/report/escape.ts.
  */
 import type { Finding, FailOn, Severity } from '../findings/finding.ts';
-import { SEVERITIES, meetsThreshold, severityRank } from '../findings/finding.ts';
+import { SEVERITIES } from '../findings/finding.ts';
+import { sortFindings } from '../findings/finalize.ts';
 import { escapeMarkdown, markdownCode } from '../report/escape.ts';
 import type { ReviewResult, ScopeChange } from './review.ts';
 import type { Problem } from '../errors.ts';
@@ -34,7 +35,7 @@ export function stickyMarker(registry: string): string {
 }
 
 export function verdictOf(result: ReviewResult): Verdict {
-  return newFindings(result).some((f) => meetsThreshold(f.severity, result.failOn)) ? 'fail' : 'pass';
+  return result.failed ? 'fail' : 'pass';
 }
 
 export function newFindings(result: ReviewResult): Finding[] {
@@ -43,16 +44,6 @@ export function newFindings(result: ReviewResult): Finding[] {
 
 export function existingFindings(result: ReviewResult): Finding[] {
   return sortFindings(result.findings.filter((f) => f.status === 'existing'));
-}
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.tenant.localeCompare(b.tenant) ||
-      a.subject.localeCompare(b.subject),
-  );
 }
 
 function countBySeverity(findings: Finding[]): string {

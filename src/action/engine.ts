@@ -65,6 +65,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
     findings: result.findings,
     changes: result.diff.changes,
     failOn: result.summary.failOn,
+    failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
     notices: [],

@@ -11,6 +11,8 @@ export interface ReviewResult {
   findings: Finding[];
   changes: ScopeChange[];
   failOn: FailOn;
+  /** The library's verdict: a new finding (not waived) at or above failOn. */
+  failed: boolean;
   /** The compiled policy bundle's version, shown in the footer (OPA version and source hash). */
   policyVersion: string;
   /** Files of the rules themselves (scopeguard.yaml, policy folders) this pull request changes; applied from base. */

@@ -38,6 +38,7 @@ function result(findings: Finding[], changes = 0): ReviewResult {
       detail: `granted read.data to app-${i}`,
     })),
     failOn: 'high',
+    failed: findings.some((f) => f.status === 'new' && f.severity === 'high'),
     policyVersion: 'opa 1.0.0 · abcdef123456',
     ruleChanges: [],
     notices: [],
