@@ -2,6 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
+describe('npm run opa:install', () => {
+  it('reuses the pinned opa already in .tools/bin without calling go', () => {
+    // go lives in /usr/local/go/bin: with PATH cut to /usr/bin:/bin an install attempt would fail
+    const run = spawnSync(process.execPath, ['scripts/install-opa.mjs'], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/bin:/bin' } });
+    expect(run.stdout).toMatch(/^opa v1\.22\.3: \S+\/\.tools\/bin\/opa\n$/);
+    expect(run.status).toBe(0);
+  });
+});
+
 describe('npm run policy:test', () => {
   it('opa check --strict and opa test pass on policies/', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/policy-test.ts'], { encoding: 'utf8' });
