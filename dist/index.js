@@ -42338,6 +42338,9 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
 function getInput(name, options) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
   if (options && options.required && !val) {
@@ -51909,7 +51912,7 @@ var MIGRATIONS = [
 var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 // src/store/store.ts
-var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "160MB";
+var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "128MB";
 var STAGING_COLUMNS = `
   tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
   actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
@@ -57488,12 +57491,14 @@ function readInputs() {
   const sarifFile = getInput("sarif-file");
   const reportDir = getInput("report-dir");
   const policy = getInput("policy");
+  const token = getInput("github-token");
+  if (token) setSecret(token);
   return {
     registry: getInput("registry") || "scopes",
     mode: oneOf("mode", getInput("mode") || "pull-request", ["pull-request", "report"]),
     ...failOn ? { failOn: oneOf("fail-on", failOn, [...SEVERITIES, "never"]) } : {},
     comment: oneOf("comment", getInput("comment") || "true", ["true", "false", "on-findings"]),
-    token: getInput("github-token"),
+    token,
     ...sarifFile ? { sarifFile } : {},
     ...reportDir ? { reportDir } : {},
     ...policy ? { policy } : {}

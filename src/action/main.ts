@@ -34,12 +34,15 @@ export function readInputs(): ActionInputs {
   const sarifFile = core.getInput('sarif-file');
   const reportDir = core.getInput('report-dir');
   const policy = core.getInput('policy');
+  const token = core.getInput('github-token');
+  // the runner masks github.token itself; a personal token passed in is masked here too
+  if (token) core.setSecret(token);
   return {
     registry: core.getInput('registry') || 'scopes',
     mode: oneOf('mode', core.getInput('mode') || 'pull-request', ['pull-request', 'report'] as const),
     ...(failOn ? { failOn: oneOf('fail-on', failOn, [...SEVERITIES, 'never'] as const) } : {}),
     comment: oneOf('comment', core.getInput('comment') || 'true', ['true', 'false', 'on-findings'] as const),
-    token: core.getInput('github-token'),
+    token,
     ...(sarifFile ? { sarifFile } : {}),
     ...(reportDir ? { reportDir } : {}),
     ...(policy ? { policy } : {}),

@@ -158,6 +158,10 @@ describe('pull-request mode', () => {
     expect(stickyComments()[0]).toContain('`client:profile-service`');
     expect(run.summary).toMatch(/✅ scopeguard: pass/);
     expect(run.stdout).not.toMatch(/^::error/m);
+    // the token is masked in the log and never written anywhere else
+    expect(run.stdout).toContain('::add-mask::ghs_testtoken');
+    expect(run.stdout.replace('::add-mask::ghs_testtoken', '')).not.toContain('ghs_testtoken');
+    expect(run.summary + (stickyComments()[0] ?? '')).not.toContain('ghs_testtoken');
     // SARIF written where asked, with the pre-existing finding in it
     const sarif = JSON.parse(readFileSync(join(repo.dir, 'out', 'scopeguard.sarif'), 'utf8')) as { version: string; runs: Array<{ results: unknown[] }> };
     expect(sarif.version).toBe('2.1.0');
