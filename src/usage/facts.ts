@@ -45,6 +45,8 @@ export interface ClientScopeFact {
   client: string;
   clientId: string;
   scope: string;
+  /** The scope's description from the registry (untrusted text: escape before display). */
+  description?: string;
   sensitivity: Sensitivity;
   status: ScopeStatus | 'unknown';
   granted: boolean;
@@ -317,6 +319,7 @@ function buildClientScopes(
         client: client.name,
         clientId,
         scope: scopeName,
+        ...(scope?.description ? { description: scope.description } : {}),
         sensitivity: scope?.sensitivity ?? 'low',
         status: scope?.status ?? 'unknown',
         granted: grant !== undefined,

@@ -10,6 +10,7 @@ export const SENSITIVITY_WEIGHT: Record<Sensitivity, number> = { low: 1, medium:
 
 export interface ScopeUsageRow {
   scope: string;
+  description?: string;
   sensitivity: Sensitivity;
   status: ClientScopeFact['status'];
   issued: number;
@@ -55,6 +56,7 @@ export function leastPrivilege(facts: UsageFacts, clientFilter?: string): Client
     const granted = list
       .map((fact): ScopeUsageRow => ({
         scope: fact.scope,
+        ...(fact.description ? { description: fact.description } : {}),
         sensitivity: fact.sensitivity,
         status: fact.status,
         issued: fact.issued,

@@ -1,0 +1,54 @@
+/**
+ * The compliance report's data: everything the Markdown, JSON, HTML and SARIF renderings show, computed once.
+ * report.json is this model as stored, and the next report reads it back for the trend, so its shape is a contract:
+ * extend it, rename nothing.
+ */
+import type { Finding, Severity } from '../../findings/finding.ts';
+import type { FindingsSummary } from '../../findings/summary.ts';
+import type { ClientUsageRow } from '../../usage/least-privilege.ts';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface TrendEntry {
+  ruleId: string;
+  severity: Severity;
+  subject: string;
+  message: string;
+  fingerprint: string;
+}
+
+export interface RegistryChangeEntry {
+  commit: string;
+  date: string;
+  author: string;
+  email: string;
+  subject: string;
+  pr?: number;
+  changes: Array<{ kind: string; classification: string; subject: string; detail: string }>;
+}
+
+export interface HistoryPoint {
+  date: string;
+  open: number;
+  bySeverity: Record<Severity, number>;
+}
+
+export interface ComplianceReport {
+  schemaVersion: number;
+  tool: { name: 'scopeguard'; version: string };
+  tenant: string;
+  /** YYYY-MM-DD: the report's folder. */
+  date: string;
+  generatedAt: string;
+  verdict: 'pass' | 'fail';
+  failOn: FindingsSummary['failOn'];
+  /** Counts of open (not waived) findings. */
+  counts: { open: number; waived: number; bySeverity: Record<Severity, number> };
+  usage: { available: true; window: { since: string; until: string; days: number }; events: number } | { available: false; reason: string };
+  trend: { previous?: string; new: TrendEntry[]; fixed: TrendEntry[]; stillOpen: number };
+  registryChanges: { available: true; since: string; commits: RegistryChangeEntry[] } | { available: false; reason: string };
+  history: HistoryPoint[];
+  leastPrivilege: ClientUsageRow[];
+  /** Every finding of the tenant (open and waived), sorted as the check sorts them. */
+  findings: Finding[];
+}
