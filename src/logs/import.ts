@@ -16,7 +16,7 @@ import { GzipError, openInput, readRecords, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
 
-export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 20_000);
+export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 10_000);
 // how many records the provider is guessed from
 const DETECT_SAMPLE = 25;
 

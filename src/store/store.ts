@@ -11,7 +11,7 @@ import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch).
-const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '160MB';
+const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 
 export interface StoredEvent {
   event: AuditEvent;

@@ -62,7 +62,7 @@ export const keycloak: Provider = {
         rawType: `${operation} ${resource}`.trim(),
         outcome: record.error ? 'failure' : 'success',
         actor: compact({ id: str(auth.userId), type: 'admin', name: str(get(record, 'details.username')) }),
-        clientId: str(representation?.clientId) ?? (resource === 'CLIENT' ? undefined : undefined),
+        clientId: str(representation?.clientId),
         scopes: [...new Set(representedScopes)],
         requestedScopes: [],
         grantId: path || undefined,
