@@ -24488,12 +24488,12 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      let percent2 = component.indexOf("%");
+      while (percent2 !== -1) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return false;
     }
@@ -26950,11 +26950,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
+            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
             }
-            return ["string", fmtDef, fmt];
+            return ["string", fmtDef, fmt2];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -27456,8 +27456,8 @@ var require_formats = __commonJS({
         return false;
       const year = +matches[1];
       const month = +matches[2];
-      const day2 = +matches[3];
-      return month >= 1 && month <= 12 && day2 >= 1 && day2 <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
+      const day3 = +matches[3];
+      return month >= 1 && month <= 12 && day3 >= 1 && day3 <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
     }
     function compareDate(d1, d2) {
       if (!(d1 && d2))
@@ -27616,8 +27616,8 @@ var require_limit = __commonJS({
             ref: self2.formats,
             code: opts.code.formats
           });
-          const fmt = gen.const("fmt", (0, codegen_1._)`${fmts}[${fCxt.schemaCode}]`);
-          cxt.fail$data((0, codegen_1.or)((0, codegen_1._)`typeof ${fmt} != "object"`, (0, codegen_1._)`${fmt} instanceof RegExp`, (0, codegen_1._)`typeof ${fmt}.compare != "function"`, compareCode(fmt)));
+          const fmt2 = gen.const("fmt", (0, codegen_1._)`${fmts}[${fCxt.schemaCode}]`);
+          cxt.fail$data((0, codegen_1.or)((0, codegen_1._)`typeof ${fmt2} != "object"`, (0, codegen_1._)`${fmt2} instanceof RegExp`, (0, codegen_1._)`typeof ${fmt2}.compare != "function"`, compareCode(fmt2)));
         }
         function validateFormat() {
           const format = fCxt.schema;
@@ -27627,15 +27627,15 @@ var require_limit = __commonJS({
           if (typeof fmtDef != "object" || fmtDef instanceof RegExp || typeof fmtDef.compare != "function") {
             throw new Error(`"${keyword}": format "${format}" does not define "compare" function`);
           }
-          const fmt = gen.scopeValue("formats", {
+          const fmt2 = gen.scopeValue("formats", {
             key: format,
             ref: fmtDef,
             code: opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(format)}` : void 0
           });
-          cxt.fail$data(compareCode(fmt));
+          cxt.fail$data(compareCode(fmt2));
         }
-        function compareCode(fmt) {
-          return (0, codegen_1._)`${fmt}.compare(${data}, ${schemaCode}) ${KWDs[keyword].fail} 0`;
+        function compareCode(fmt2) {
+          return (0, codegen_1._)`${fmt2}.compare(${data}, ${schemaCode}) ${KWDs[keyword].fail} 0`;
         }
       },
       dependencies: ["format"]
@@ -30780,9 +30780,9 @@ var require_timestamp = __commonJS({
         const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day2, hour, minute, second] = match.map(Number);
+        const [, year, month, day3, hour, minute, second] = match.map(Number);
         const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day2, hour || 0, minute || 0, second || 0, millisec);
+        let date = Date.UTC(year, month - 1, day3, hour || 0, minute || 0, second || 0, millisec);
         const tz = match[8];
         if (tz && tz !== "Z") {
           let d2 = parseSexagesimal(tz, false);
@@ -35068,8 +35068,8 @@ var require_sprintf = __commonJS({
       function sprintf(key) {
         return sprintf_format(sprintf_parse(key), arguments);
       }
-      function vsprintf(fmt, argv) {
-        return sprintf.apply(null, [fmt].concat(argv || []));
+      function vsprintf(fmt2, argv) {
+        return sprintf.apply(null, [fmt2].concat(argv || []));
       }
       function sprintf_format(parse_tree, argv) {
         var cursor = 1, tree_length = parse_tree.length, arg, output = "", i, k2, ph, pad, pad_character, pad_length, is_positive, sign2;
@@ -35171,11 +35171,11 @@ var require_sprintf = __commonJS({
         return output;
       }
       var sprintf_cache = /* @__PURE__ */ Object.create(null);
-      function sprintf_parse(fmt) {
-        if (sprintf_cache[fmt]) {
-          return sprintf_cache[fmt];
+      function sprintf_parse(fmt2) {
+        if (sprintf_cache[fmt2]) {
+          return sprintf_cache[fmt2];
         }
-        var _fmt = fmt, match, parse_tree = [], arg_names = 0;
+        var _fmt = fmt2, match, parse_tree = [], arg_names = 0;
         while (_fmt) {
           if ((match = re2.text.exec(_fmt)) !== null) {
             parse_tree.push(match[0]);
@@ -35224,7 +35224,7 @@ var require_sprintf = __commonJS({
           }
           _fmt = _fmt.substring(match[0].length);
         }
-        return sprintf_cache[fmt] = parse_tree;
+        return sprintf_cache[fmt2] = parse_tree;
       }
       if (typeof exports !== "undefined") {
         exports["sprintf"] = sprintf;
@@ -39483,9 +39483,9 @@ ${pair.comment}` : item.comment;
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?)$"),
-      resolve: (str2, year, month, day2, hour, minute, second, millisec, tz) => {
+      resolve: (str2, year, month, day3, hour, minute, second, millisec, tz) => {
         if (millisec) millisec = (millisec + "00").substr(1, 3);
-        let date = Date.UTC(year, month - 1, day2, hour || 0, minute || 0, second || 0, millisec || 0);
+        let date = Date.UTC(year, month - 1, day3, hour || 0, minute || 0, second || 0, millisec || 0);
         if (tz && tz !== "Z") {
           let d2 = parseSexagesimal(tz[0], tz.slice(1));
           if (Math.abs(d2) < 30) d2 *= 60;
@@ -42421,7 +42421,7 @@ function meetsThreshold(severity, failOn) {
 }
 
 // src/action/pull-request.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { relative as relative7, resolve as resolve7 } from "node:path";
 
 // src/findings/finalize.ts
@@ -42562,6 +42562,9 @@ function checkExceptionRules(registry, rules) {
 
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function escapeHtml(text2) {
+  return text2.replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3);
+}
 function escapeMarkdown(text2) {
   return text2.replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
 }
@@ -50197,9 +50200,9 @@ function apiMessage(error2) {
 }
 
 // src/action/engine.ts
-import { mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5, relative as relative6, resolve as resolve6 } from "node:path";
+import { dirname as dirname4, join as join6, relative as relative6, resolve as resolve6 } from "node:path";
 
 // src/check.ts
 import { resolve as resolve4 } from "node:path";
@@ -52083,7 +52086,10 @@ var Store = class _Store {
         FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
         WHERE NOT EXISTS (
           SELECT 1 FROM events e WHERE e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
-        )`);
+        )
+        -- rows land grouped by tenant and time, so DuckDB's per-row-group min/max (zone maps) skip most of the
+        -- table for the usual tenant + time-window filters without an index to maintain
+        ORDER BY s.tenant, s.time`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
       await c3.run(
@@ -57189,6 +57195,546 @@ function summaryLine(summary2) {
 // src/version.ts
 var VERSION18 = "0.1.0";
 
+// src/report/compliance/write.ts
+import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync3, readdirSync as readdirSync2, writeFileSync } from "node:fs";
+import { join as join5 } from "node:path";
+
+// src/usage/least-privilege.ts
+var SENSITIVITY_WEIGHT = { low: 1, medium: 2, high: 4, critical: 8 };
+function isUsed(fact) {
+  return fact.hasActions ? fact.exercised > 0 : fact.issued > 0;
+}
+function lastUsed(fact) {
+  return fact.hasActions ? fact.lastExercised : fact.lastIssued;
+}
+function leastPrivilege(facts, clientFilter) {
+  const byClient = /* @__PURE__ */ new Map();
+  for (const fact of facts.clientScopes) {
+    if (!fact.granted) continue;
+    if (clientFilter && fact.client !== clientFilter && fact.clientId !== clientFilter) continue;
+    const list = byClient.get(fact.client) ?? [];
+    list.push(fact);
+    byClient.set(fact.client, list);
+  }
+  for (const client of facts.clients) {
+    if (clientFilter && client.client !== clientFilter && client.clientId !== clientFilter) continue;
+    if (!byClient.has(client.client)) byClient.set(client.client, []);
+  }
+  const rows = [];
+  for (const [client, list] of byClient) {
+    const granted = list.map((fact) => ({
+      scope: fact.scope,
+      ...fact.description ? { description: fact.description } : {},
+      sensitivity: fact.sensitivity,
+      status: fact.status,
+      issued: fact.issued,
+      exercised: fact.exercised,
+      ...lastUsed(fact) ? { lastUsed: lastUsed(fact) } : {},
+      used: isUsed(fact)
+    })).sort((a, b3) => a.scope.localeCompare(b3.scope));
+    const total = granted.reduce((sum, row) => sum + SENSITIVITY_WEIGHT[row.sensitivity], 0);
+    const used = granted.filter((row) => row.used).reduce((sum, row) => sum + SENSITIVITY_WEIGHT[row.sensitivity], 0);
+    const clientId = facts.clients.find((c3) => c3.client === client)?.clientId ?? list[0]?.clientId ?? "";
+    rows.push({
+      tenant: facts.tenant,
+      client,
+      clientId,
+      granted,
+      usedCount: granted.filter((row) => row.used).length,
+      score: total === 0 ? 1 : Math.round(used / total * 1e3) / 1e3
+    });
+  }
+  return rows.sort((a, b3) => a.score - b3.score || a.client.localeCompare(b3.client));
+}
+
+// src/report/usage-table.ts
+var USAGE_FORMATTERS = {
+  table: formatUsageTable,
+  json: (report) => `${JSON.stringify(report, null, 2)}
+`,
+  markdown: formatUsageMarkdown
+};
+var USAGE_FORMATS = Object.keys(USAGE_FORMATTERS);
+function percent(score) {
+  return `${Math.round(score * 100)}%`;
+}
+function day2(iso2) {
+  return iso2 ? iso2.slice(0, 10) : "never";
+}
+function formatUsageTable(report) {
+  const lines = [`usage ${day2(report.window.since)} .. ${day2(report.window.until)} (${report.window.days} days)`];
+  if (report.clients.length === 0) return `${lines[0]}
+no clients
+`;
+  const header = ["tenant", "client", "scope", "sensitivity", "issued", "exercised", "last used", "score"];
+  const rows = [];
+  for (const client of report.clients) {
+    if (client.granted.length === 0) rows.push([client.tenant, client.client, "(none)", "", "", "", "", percent(client.score)]);
+    client.granted.forEach((scope, index) => {
+      rows.push([
+        index === 0 ? client.tenant : "",
+        index === 0 ? client.client : "",
+        scope.used ? scope.scope : `${scope.scope} (unused)`,
+        scope.sensitivity,
+        String(scope.issued),
+        String(scope.exercised),
+        day2(scope.lastUsed),
+        index === 0 ? percent(client.score) : ""
+      ]);
+    });
+  }
+  const widths = header.map((h3, c3) => Math.max(h3.length, ...rows.map((r2) => r2[c3].length)));
+  const render = (r2) => r2.map((cell, c3) => cell.padEnd(widths[c3])).join("  ").trimEnd();
+  lines.push(render(header), render(widths.map((w2) => "-".repeat(w2))), ...rows.map(render));
+  return `${lines.join("\n")}
+`;
+}
+function formatUsageMarkdown(report) {
+  const lines = [
+    `### Scope usage ${day2(report.window.since)} to ${day2(report.window.until)} (${report.window.days} days)`,
+    "",
+    "| tenant | client | least privilege | granted | used | unused scopes |",
+    "|---|---|---:|---:|---:|---|"
+  ];
+  for (const c3 of report.clients) {
+    const unused = c3.granted.filter((s) => !s.used).map((s) => markdownCode(s.scope)).join(", ") || "—";
+    lines.push(`| ${escapeMarkdown(c3.tenant)} | ${escapeMarkdown(c3.client)} | ${percent(c3.score)} | ${c3.granted.length} | ${c3.usedCount} | ${unused} |`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+
+// src/report/compliance/html.ts
+var REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+var COLORS = { critical: "#7f1d1d", high: "#dc2626", medium: "#f59e0b", low: "#3b82f6", info: "#9ca3af" };
+var STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#111827}
+h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.25rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #e5e7eb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f9fafb}td.n{text-align:right}code{background:#f3f4f6;padding:0 .2rem;border-radius:3px}
+.verdict{display:inline-block;padding:.2rem .6rem;border-radius:4px;color:#fff;font-weight:600}.pass{background:#15803d}.fail{background:#b91c1c}
+.sev{display:inline-block;min-width:4.5rem;color:#fff;border-radius:3px;padding:0 .3rem;text-align:center}
+${SEVERITIES.map((s) => `.sev-${s}{background:${COLORS[s]}}`).join("")}
+.finding{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.muted{color:#6b7280}
+svg.chart{max-width:100%;height:auto;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
+`;
+function renderComplianceHtml(r2) {
+  const e = escapeHtml;
+  const open2 = r2.findings.filter((f3) => f3.status !== "waived");
+  const usageFindings = open2.filter((f3) => f3.ruleId.startsWith("SG3"));
+  const registryFindings = open2.filter((f3) => !f3.ruleId.startsWith("SG3"));
+  const waived = r2.findings.filter((f3) => f3.status === "waived");
+  const parts = [];
+  parts.push(
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${e(REPORT_CSP)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>scopeguard compliance report: ${e(r2.tenant)} ${e(r2.date)}</title>`,
+    `<style>${STYLE}</style>`,
+    "</head>",
+    "<body>",
+    `<h1>Compliance report: ${e(r2.tenant)}, ${e(r2.date)}</h1>`,
+    `<p><span class="verdict ${r2.verdict}" id="verdict">${r2.verdict === "pass" ? "PASS" : "FAIL"}</span> fail-on ${e(r2.failOn)} · ${r2.counts.open} open, ${r2.counts.waived} waived</p>`,
+    '<table id="counts"><tr>' + SEVERITIES.map((s) => `<th>${s}</th>`).join("") + "</tr><tr>" + SEVERITIES.map((s) => `<td class="n">${r2.counts.bySeverity[s]}</td>`).join("") + "</tr></table>",
+    r2.usage.available ? `<p class="muted">Usage window ${e(day2(r2.usage.window.since))} to ${e(day2(r2.usage.window.until))} (${r2.usage.window.days} days, ${r2.usage.events} events).</p>` : `<p class="muted">Usage not analysed: ${e(r2.usage.reason)}.</p>`
+  );
+  parts.push("<h2>Trend</h2>", findingsOverTimeChart(r2.history));
+  if (!r2.trend.previous) parts.push("<p>First stored report for this tenant: no trend yet.</p>");
+  else {
+    parts.push(`<p>Against the report of ${e(r2.trend.previous)}: <strong>${r2.trend.new.length}</strong> new, <strong>${r2.trend.fixed.length}</strong> fixed, <strong>${r2.trend.stillOpen}</strong> still open.</p>`);
+    for (const [title, list] of [["New", r2.trend.new], ["Fixed", r2.trend.fixed]]) {
+      if (list.length === 0) continue;
+      parts.push(`<h3>${title}</h3><ul>`, ...list.map((t2) => `<li>${sev(t2.severity)} ${e(t2.ruleId)} <code>${e(t2.subject)}</code>: ${e(t2.message)}</li>`), "</ul>");
+    }
+  }
+  parts.push("<h2>Registry changes since the previous report</h2>");
+  if (!r2.registryChanges.available) parts.push(`<p>Not available: ${e(r2.registryChanges.reason)}.</p>`);
+  else if (r2.registryChanges.commits.length === 0) parts.push(`<p>No registry changes since ${e(day2(r2.registryChanges.since))}.</p>`);
+  else {
+    parts.push("<table><tr><th>date</th><th>author</th><th>commit</th><th>change</th></tr>");
+    for (const c3 of r2.registryChanges.commits) {
+      for (const change of c3.changes) {
+        parts.push(`<tr><td>${e(day2(c3.date))}</td><td>${e(c3.author)}</td><td><code>${e(c3.commit.slice(0, 10))}</code> ${e(c3.subject)}</td><td>${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}</td></tr>`);
+      }
+    }
+    parts.push("</table>");
+  }
+  parts.push("<h2>Least privilege per client</h2>", leastPrivilegeChart(r2.leastPrivilege));
+  if (r2.leastPrivilege.length > 0) {
+    parts.push('<table id="least-privilege"><tr><th>client</th><th>score</th><th>used / granted</th><th>unused scopes</th></tr>');
+    for (const c3 of r2.leastPrivilege) {
+      const unused = c3.granted.filter((g2) => !g2.used).map((g2) => `<code>${e(g2.scope)}</code>${g2.description ? ` <span class="muted">(${e(g2.description)})</span>` : ""}`).join(", ") || "—";
+      parts.push(`<tr><td>${e(c3.client)}</td><td class="n">${percent(c3.score)}</td><td class="n">${c3.usedCount} / ${c3.granted.length}</td><td>${unused}</td></tr>`);
+    }
+    parts.push("</table>");
+  }
+  parts.push("<h2>Usage findings</h2>");
+  if (usageFindings.length === 0) parts.push("<p>None.</p>");
+  for (const f3 of usageFindings) parts.push(findingCard(f3));
+  parts.push("<h2>Registry findings</h2>");
+  if (registryFindings.length === 0) parts.push("<p>None.</p>");
+  for (const f3 of registryFindings) parts.push(findingCard(f3));
+  parts.push("<h2>Waived findings</h2>");
+  if (waived.length === 0) parts.push("<p>None.</p>");
+  else {
+    parts.push('<table id="waived"><tr><th>rule</th><th>subject</th><th>reason</th><th>owner</th><th>expires</th></tr>');
+    for (const f3 of waived) {
+      parts.push(`<tr><td>${e(f3.ruleId)}</td><td><code>${e(f3.subject)}</code></td><td>${e(f3.waivedBy?.reason ?? "")}</td><td>${e(f3.waivedBy?.owner ?? "")}</td><td>${e(f3.waivedBy?.expires ?? "")}</td></tr>`);
+    }
+    parts.push("</table>");
+  }
+  parts.push(`<p class="muted">Generated by scopeguard ${e(r2.tool.version)} at ${e(r2.generatedAt)}.</p>`, "</body>", "</html>");
+  return `${parts.join("\n")}
+`;
+}
+function sev(severity) {
+  return `<span class="sev sev-${severity}">${severity}</span>`;
+}
+function findingCard(f3) {
+  const e = escapeHtml;
+  const evidence2 = f3.evidence ?? {};
+  const rows = Object.entries(evidence2).map(([key, value]) => `<tr><th>${e(key)}</th><td>${e(typeof value === "object" && value !== null ? Array.isArray(value) ? value.map(String).join(", ") : JSON.stringify(value) : String(value))}</td></tr>`).join("");
+  const where = f3.location ? ` <span class="muted">${e(f3.location.file)}:${f3.location.line}</span>` : "";
+  return [
+    `<div class="finding" data-rule="${e(f3.ruleId)}">`,
+    `<div>${sev(f3.severity)} <strong>${e(f3.ruleId)}</strong> <code>${e(f3.subject)}</code>${where}</div>`,
+    `<p>${e(f3.message)}</p>`,
+    rows ? `<table class="evidence">${rows}</table>` : "",
+    f3.remediation ? `<p class="muted">Fix: ${e(f3.remediation)}</p>` : "",
+    "</div>"
+  ].join("");
+}
+function findingsOverTimeChart(history) {
+  const width = 720;
+  const height = 220;
+  const pad = { left: 40, right: 10, top: 14, bottom: 40 };
+  const max = Math.max(1, ...history.map((h3) => h3.open));
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const slot = plotW / Math.max(history.length, 1);
+  const bar = Math.min(48, slot * 0.7);
+  const out = [
+    `<svg class="chart" id="chart-findings-over-time" role="img" aria-label="Open findings over time by severity" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+    `<line x1="${pad.left}" y1="${pad.top + plotH}" x2="${width - pad.right}" y2="${pad.top + plotH}" stroke="#9ca3af"/>`,
+    `<text x="${pad.left - 6}" y="${pad.top + 4}" font-size="11" text-anchor="end" fill="#6b7280">${max}</text>`,
+    `<text x="${pad.left - 6}" y="${pad.top + plotH}" font-size="11" text-anchor="end" fill="#6b7280">0</text>`
+  ];
+  history.forEach((point, i) => {
+    const x3 = pad.left + i * slot + (slot - bar) / 2;
+    let y2 = pad.top + plotH;
+    for (const severity of [...SEVERITIES].reverse()) {
+      const n = point.bySeverity[severity] ?? 0;
+      if (n === 0) continue;
+      const h3 = n / max * plotH;
+      y2 -= h3;
+      out.push(`<rect x="${fmt(x3)}" y="${fmt(y2)}" width="${fmt(bar)}" height="${fmt(h3)}" fill="${COLORS[severity]}"><title>${escapeHtml(point.date)}: ${n} ${severity}</title></rect>`);
+    }
+    out.push(`<text x="${fmt(x3 + bar / 2)}" y="${fmt(pad.top + plotH - point.open / max * plotH - 3)}" font-size="11" text-anchor="middle">${point.open}</text>`);
+    out.push(`<text x="${fmt(x3 + bar / 2)}" y="${height - pad.bottom + 16}" font-size="11" text-anchor="middle" fill="#374151">${escapeHtml(point.date)}</text>`);
+  });
+  SEVERITIES.forEach((severity, i) => {
+    out.push(`<rect x="${pad.left + i * 90}" y="${height - 14}" width="10" height="10" fill="${COLORS[severity]}"/><text x="${pad.left + i * 90 + 14}" y="${height - 5}" font-size="11">${severity}</text>`);
+  });
+  out.push("</svg>");
+  return out.join("");
+}
+function leastPrivilegeChart(rows) {
+  const shown = rows.slice(0, 40);
+  const width = 720;
+  const rowH = 18;
+  const labelW = 220;
+  const height = 30 + Math.max(shown.length, 1) * rowH;
+  const max = Math.max(1, ...shown.map((r2) => r2.granted.length));
+  const scale = (width - labelW - 60) / max;
+  const out = [
+    `<svg class="chart" id="chart-least-privilege" role="img" aria-label="Exercised versus granted scopes per client" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+    `<rect x="${labelW}" y="6" width="10" height="10" fill="#d1d5db"/><text x="${labelW + 14}" y="15" font-size="11">granted</text>`,
+    `<rect x="${labelW + 80}" y="6" width="10" height="10" fill="#15803d"/><text x="${labelW + 94}" y="15" font-size="11">exercised</text>`
+  ];
+  if (shown.length === 0) out.push(`<text x="10" y="40" font-size="12" fill="#6b7280">no usage data</text>`);
+  shown.forEach((row, i) => {
+    const y2 = 24 + i * rowH;
+    const label = row.client.length > 32 ? `${row.client.slice(0, 31)}…` : row.client;
+    out.push(`<text x="${labelW - 6}" y="${y2 + 12}" font-size="11" text-anchor="end">${escapeHtml(label)}</text>`);
+    out.push(`<rect x="${labelW}" y="${y2 + 2}" width="${fmt(row.granted.length * scale)}" height="${rowH - 5}" fill="#d1d5db"><title>${escapeHtml(row.client)}: ${row.granted.length} granted</title></rect>`);
+    out.push(`<rect x="${labelW}" y="${y2 + 2}" width="${fmt(row.usedCount * scale)}" height="${rowH - 5}" fill="#15803d"><title>${escapeHtml(row.client)}: ${row.usedCount} exercised</title></rect>`);
+    out.push(`<text x="${fmt(labelW + row.granted.length * scale + 6)}" y="${y2 + 12}" font-size="11" fill="#374151">${row.usedCount}/${row.granted.length} (${percent(row.score)})</text>`);
+  });
+  out.push("</svg>");
+  return out.join("");
+}
+function fmt(n) {
+  return String(Math.round(n * 10) / 10);
+}
+
+// src/report/compliance/markdown.ts
+function renderComplianceMarkdown(r2) {
+  const lines = [];
+  const push = (...more) => {
+    lines.push(...more);
+  };
+  push(`# scopeguard compliance report: ${escapeMarkdown(r2.tenant)}, ${r2.date}`, "");
+  push(`**Verdict: ${r2.verdict === "pass" ? "PASS" : "FAIL"}** (fail-on ${r2.failOn}) · ${r2.counts.open} open finding${r2.counts.open === 1 ? "" : "s"}, ${r2.counts.waived} waived`, "");
+  push("| " + SEVERITIES.join(" | ") + " |", "|" + SEVERITIES.map(() => "---:").join("|") + "|", "| " + SEVERITIES.map((s) => String(r2.counts.bySeverity[s])).join(" | ") + " |", "");
+  push(
+    r2.usage.available ? `Usage window ${day2(r2.usage.window.since)} to ${day2(r2.usage.window.until)} (${r2.usage.window.days} days, ${r2.usage.events} events).` : `Usage not analysed: ${escapeMarkdown(r2.usage.reason)}.`,
+    ""
+  );
+  push("## Trend", "");
+  if (!r2.trend.previous) push("First stored report for this tenant: no trend yet.", "");
+  else {
+    push(`Against the report of ${r2.trend.previous}: ${r2.trend.new.length} new, ${r2.trend.fixed.length} fixed, ${r2.trend.stillOpen} still open.`, "");
+    if (r2.trend.new.length) push("New:", "", ...r2.trend.new.map(trendLine), "");
+    if (r2.trend.fixed.length) push("Fixed:", "", ...r2.trend.fixed.map(trendLine), "");
+  }
+  if (r2.history.length > 1) {
+    push("| report | open | " + SEVERITIES.join(" | ") + " |", "|---|---:|" + SEVERITIES.map(() => "---:").join("|") + "|");
+    for (const h3 of r2.history) push(`| ${h3.date} | ${h3.open} | ${SEVERITIES.map((s) => String(h3.bySeverity[s])).join(" | ")} |`);
+    push("");
+  }
+  push("## Registry changes since the previous report", "");
+  if (!r2.registryChanges.available) push(`Not available: ${escapeMarkdown(r2.registryChanges.reason)}.`, "");
+  else if (r2.registryChanges.commits.length === 0) push(`No registry changes since ${day2(r2.registryChanges.since)}.`, "");
+  else {
+    push("| date | author | commit | change |", "|---|---|---|---|");
+    for (const c3 of r2.registryChanges.commits) {
+      for (const change of c3.changes) {
+        push(`| ${day2(c3.date)} | ${escapeMarkdown(c3.author)} | ${markdownCode(c3.commit.slice(0, 10))} ${escapeMarkdown(c3.subject)}${c3.pr ? ` (PR ${c3.pr})` : ""} | ${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)} |`);
+      }
+    }
+    push("");
+  }
+  push("## Least privilege per client", "");
+  if (r2.leastPrivilege.length === 0) push("No usage data.", "");
+  else {
+    push("| client | score | used / granted | unused scopes |", "|---|---:|---:|---|");
+    for (const c3 of r2.leastPrivilege) {
+      const unused = c3.granted.filter((g2) => !g2.used).map((g2) => `${markdownCode(g2.scope)}${g2.description ? ` (${escapeMarkdown(g2.description)})` : ""}`).join(", ") || "—";
+      push(`| ${escapeMarkdown(c3.client)} | ${percent(c3.score)} | ${c3.usedCount} / ${c3.granted.length} | ${unused} |`);
+    }
+    push("");
+  }
+  const open2 = r2.findings.filter((f3) => f3.status !== "waived");
+  const usage = open2.filter((f3) => f3.ruleId.startsWith("SG3"));
+  const other = open2.filter((f3) => !f3.ruleId.startsWith("SG3"));
+  push("## Usage findings", "");
+  if (usage.length === 0) push("None.", "");
+  for (const f3 of usage) push(...findingBlock(f3));
+  push("## Registry findings", "");
+  if (other.length === 0) push("None.", "");
+  else {
+    push("| severity | rule | subject | finding | location |", "|---|---|---|---|---|");
+    for (const f3 of other) push(`| ${f3.severity} | ${f3.ruleId} | ${markdownCode(f3.subject)} | ${escapeMarkdown(f3.message)} | ${f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}`) : ""} |`);
+    push("");
+  }
+  const waived = r2.findings.filter((f3) => f3.status === "waived");
+  push("## Waived findings", "");
+  if (waived.length === 0) push("None.", "");
+  else {
+    push("| rule | subject | reason | owner | expires |", "|---|---|---|---|---|");
+    for (const f3 of waived) {
+      push(`| ${f3.ruleId} | ${markdownCode(f3.subject)} | ${escapeMarkdown(f3.waivedBy?.reason ?? "")} | ${escapeMarkdown(f3.waivedBy?.owner ?? "")} | ${f3.waivedBy?.expires ?? ""} |`);
+    }
+    push("");
+  }
+  push(`_Generated by scopeguard ${r2.tool.version} at ${r2.generatedAt}._`);
+  return `${lines.join("\n")}
+`;
+}
+function trendLine(t2) {
+  return `- ${t2.severity} ${t2.ruleId} ${markdownCode(t2.subject)}: ${escapeMarkdown(t2.message)}`;
+}
+function findingBlock(f3) {
+  const lines = [`### ${f3.severity} ${f3.ruleId} ${markdownCode(f3.subject)}`, "", escapeMarkdown(f3.message), ""];
+  const evidence2 = f3.evidence ?? {};
+  const samples = Array.isArray(evidence2.sampleEventIds) ? evidence2.sampleEventIds.map(String) : [];
+  const facts = Object.entries(evidence2).filter(([key, value]) => key !== "sampleEventIds" && (typeof value !== "object" || value === null)).map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(String(value))}`);
+  if (facts.length) lines.push(`Evidence: ${facts.join(" · ")}`, "");
+  if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id)).join(", ")} (\`scopeguard logs query\`)`, "");
+  if (f3.remediation) lines.push(`Fix: ${escapeMarkdown(f3.remediation)}`, "");
+  return lines;
+}
+function renderComplianceIndex(entries) {
+  const lines = ["# scopeguard compliance reports", ""];
+  if (entries.length === 0) return `${lines.join("\n")}No reports yet.
+`;
+  lines.push("| tenant | date | verdict | open | " + SEVERITIES.join(" | ") + " | files |", "|---|---|---|---:|" + SEVERITIES.map(() => "---:").join("|") + "|---|");
+  for (const e of entries) {
+    const files = e.formats.map((f3) => `[${f3}](${encodeURI(`${e.tenant}/${e.date}/report.${f3}`)})`).join(" ");
+    lines.push(`| ${escapeMarkdown(e.tenant)} | ${e.date} | ${e.verdict} | ${e.open} | ${SEVERITIES.map((s) => String(e.bySeverity[s])).join(" | ")} | ${files} |`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+
+// src/report/compliance/model.ts
+var REPORT_SCHEMA_VERSION = 1;
+
+// src/report/compliance/write.ts
+var REPORT_FORMATS = ["md", "json", "html", "sarif"];
+async function writeComplianceReport(options) {
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const outDir = options.outDir ?? "reports";
+  const formats = options.formats ?? REPORT_FORMATS;
+  const registry = await loadRegistry(options.registryRoot);
+  const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
+  for (const name of tenants) {
+    if (!registry.tenants[name]) throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(", ")}`);
+  }
+  const dbPath = storePath(registry, options.usage?.dbPath);
+  const withUsage = existsSync7(dbPath);
+  const result = await runCheck({
+    registryRoot: options.registryRoot,
+    registry,
+    now,
+    ...options.policyDirs ? { policyDirs: options.policyDirs } : {},
+    ...withUsage ? { usage: { ...options.usage, dbPath, tenants } } : {}
+  });
+  const date = now.toISOString().slice(0, 10);
+  const reports = [];
+  const files = [];
+  for (const tenant of tenants) {
+    const previous = previousReport(outDir, tenant, date);
+    const report = await buildReport(result, tenant, now, previous, {
+      history: storedHistory(outDir, tenant, date),
+      usageReason: withUsage ? void 0 : `no audit store at ${dbPath}`,
+      registryRoot: options.registryRoot,
+      cwd: options.cwd ?? process.cwd()
+    });
+    reports.push(report);
+    const folder = join5(outDir, tenant, date);
+    mkdirSync2(folder, { recursive: true });
+    const tenantFindings = result.findings.filter((f3) => f3.tenant === tenant);
+    const renderings = {
+      md: () => renderComplianceMarkdown(report),
+      json: () => `${JSON.stringify(report, null, 2)}
+`,
+      html: () => renderComplianceHtml(report),
+      sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION18 })
+    };
+    for (const format of formats) {
+      const file = join5(folder, `report.${format}`);
+      const text2 = renderings[format]();
+      writeFileSync(file, text2.endsWith("\n") ? text2 : `${text2}
+`);
+      files.push(file);
+    }
+    if (!formats.includes("json")) writeFileSync(join5(folder, "report.json"), `${JSON.stringify(report, null, 2)}
+`);
+  }
+  const index = join5(outDir, "index.md");
+  writeFileSync(index, renderComplianceIndex(indexEntries(outDir)));
+  return { reports, files, index };
+}
+async function buildReport(result, tenant, now, previous, context) {
+  const findings = result.findings.filter((f3) => f3.tenant === tenant);
+  const open2 = findings.filter((f3) => f3.status !== "waived");
+  const bySeverity = countBySeverity2(open2);
+  const summary2 = summarize(findings, result.summary.failOn);
+  const facts = result.usage?.find((f3) => f3.tenant === tenant);
+  const previousOpen = new Map((previous?.findings ?? []).filter((f3) => f3.status !== "waived").map((f3) => [f3.fingerprint, f3]));
+  const currentOpen = new Set(open2.map((f3) => f3.fingerprint));
+  const date = now.toISOString().slice(0, 10);
+  const sinceForChanges = previous?.generatedAt ?? (facts ? facts.window.since : new Date(now.getTime() - 90 * 864e5).toISOString());
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: "scopeguard", version: VERSION18 },
+    tenant,
+    date,
+    generatedAt: now.toISOString(),
+    verdict: summary2.failed ? "fail" : "pass",
+    failOn: summary2.failOn,
+    counts: { open: open2.length, waived: findings.length - open2.length, bySeverity },
+    usage: facts ? { available: true, window: facts.window, events: facts.events } : { available: false, reason: context.usageReason ?? "usage was not analysed" },
+    trend: {
+      ...previous ? { previous: previous.date } : {},
+      new: previous ? open2.filter((f3) => !previousOpen.has(f3.fingerprint)).map(trendEntry) : [],
+      fixed: [...previousOpen.values()].filter((f3) => !currentOpen.has(f3.fingerprint)).map(trendEntry),
+      stillOpen: previous ? open2.filter((f3) => previousOpen.has(f3.fingerprint)).length : 0
+    },
+    registryChanges: await registryChanges(context.cwd, context.registryRoot, tenant, sinceForChanges, now),
+    history: [...context.history, { date, open: open2.length, bySeverity }],
+    leastPrivilege: facts ? leastPrivilege(facts) : [],
+    findings
+  };
+}
+function trendEntry(f3) {
+  return { ruleId: f3.ruleId, severity: f3.severity, subject: f3.subject, message: f3.message, fingerprint: f3.fingerprint };
+}
+function countBySeverity2(findings) {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const f3 of findings) counts[f3.severity] += 1;
+  return counts;
+}
+async function registryChanges(cwd, registryRoot, tenant, since, now) {
+  let repo;
+  try {
+    repo = await openRepo(cwd);
+  } catch {
+    return { available: false, reason: "not a git repository" };
+  }
+  try {
+    const root = pathInRepo(repo, cwd, registryRoot);
+    const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
+    const entries = [];
+    for (const commit of commits) {
+      if (Date.parse(commit.date) > now.getTime() || Date.parse(commit.date) < Date.parse(since)) continue;
+      const changes = commit.changes.filter((c3) => c3.tenant === tenant).map((c3) => ({ kind: c3.kind, classification: c3.classification, subject: c3.subject, detail: c3.detail }));
+      if (changes.length === 0) continue;
+      entries.push({
+        commit: commit.commit,
+        date: commit.date,
+        author: commit.author,
+        email: commit.email,
+        subject: commit.subject,
+        ...commit.pr !== void 0 ? { pr: commit.pr } : {},
+        changes
+      });
+    }
+    return { available: true, since, commits: entries };
+  } catch (error2) {
+    return { available: false, reason: `git history unavailable: ${error2.message.split("\n")[0]}` };
+  }
+}
+function storedDates(outDir, tenant) {
+  const dir = join5(outDir, tenant);
+  if (!existsSync7(dir)) return [];
+  return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join5(dir, name, "report.json"))).sort();
+}
+function readStored(outDir, tenant, date) {
+  try {
+    const report = JSON.parse(readFileSync3(join5(outDir, tenant, date, "report.json"), "utf8"));
+    return report.schemaVersion === REPORT_SCHEMA_VERSION ? report : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function previousReport(outDir, tenant, date) {
+  const earlier = storedDates(outDir, tenant).filter((d2) => d2 < date);
+  const last = earlier.at(-1);
+  return last ? readStored(outDir, tenant, last) : void 0;
+}
+function storedHistory(outDir, tenant, date) {
+  return storedDates(outDir, tenant).filter((d2) => d2 < date).map((d2) => readStored(outDir, tenant, d2)).filter((r2) => r2 !== void 0).map((r2) => ({ date: r2.date, open: r2.counts.open, bySeverity: r2.counts.bySeverity }));
+}
+function indexEntries(outDir) {
+  if (!existsSync7(outDir)) return [];
+  const entries = [];
+  for (const tenant of readdirSync2(outDir).sort()) {
+    if (!existsSync7(join5(outDir, tenant)) || tenant === "index.md") continue;
+    for (const date of storedDates(outDir, tenant).reverse()) {
+      const report = readStored(outDir, tenant, date);
+      if (!report) continue;
+      const formats = readdirSync2(join5(outDir, tenant, date)).filter((f3) => f3.startsWith("report.")).map((f3) => f3.slice("report.".length)).sort();
+      entries.push({ tenant, date, verdict: report.verdict, open: report.counts.open, bySeverity: report.counts.bySeverity, formats });
+    }
+  }
+  return entries;
+}
+
 // src/action/engine.ts
 function policyBundleVersion() {
   const manifest = readManifest();
@@ -57226,25 +57772,25 @@ async function reviewPullRequest(options) {
 async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
   const folders = [...base.config.policies, ...extra ? [extra] : []];
   if (folders.length === 0) return [];
-  const target = mkdtempSync2(join5(tmpdir2(), "scopeguard-base-policies-"));
+  const target = mkdtempSync2(join6(tmpdir2(), "scopeguard-base-policies-"));
   const materialized = [];
   for (const [index, folder] of folders.entries()) {
     const inRepo = pathInRepo(repo, workspace, folder);
-    const out = join5(target, String(index));
-    mkdirSync2(out, { recursive: true });
+    const out = join6(target, String(index));
+    mkdirSync3(out, { recursive: true });
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
     for (const file of listing) {
       const text2 = await repo.git.raw(["show", `${baseSha}:${file}`]);
-      const destination = join5(out, relative6(inRepo, file));
-      mkdirSync2(dirname4(destination), { recursive: true });
-      writeFileSync(destination, text2);
+      const destination = join6(out, relative6(inRepo, file));
+      mkdirSync3(dirname4(destination), { recursive: true });
+      writeFileSync2(destination, text2);
     }
     materialized.push(out);
   }
   return materialized;
 }
 async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha, headSha) {
-  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join5(registryRoot, "scopeguard.yaml"))]);
+  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join6(registryRoot, "scopeguard.yaml"))]);
   for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
   const output = await repo.git.raw(["diff", "--name-only", baseSha, headSha, "--", ...paths]);
   return output.split("\n").filter(Boolean).sort();
@@ -57269,46 +57815,29 @@ function emitAnnotations(findings, failOn, rules) {
 `);
 }
 function writeSarif(findings, failOn, rules, file) {
-  mkdirSync2(dirname4(file), { recursive: true });
-  writeFileSync(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 }));
+  mkdirSync3(dirname4(file), { recursive: true });
+  writeFileSync2(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 }));
   return file;
 }
-async function writeComplianceReport(options) {
-  const check = await withCwd(
+async function writeReports(options) {
+  const result = await withCwd(
     options.workspace,
-    () => runCheck({
+    () => writeComplianceReport({
       registryRoot: options.registry,
+      outDir: options.outDir,
+      cwd: options.workspace,
       ...options.policy ? { policyDirs: [resolve6(options.workspace, options.policy)] } : {},
-      ...options.failOn ? { failOn: options.failOn } : {},
       ...options.now ? { now: options.now } : {}
     })
   );
-  const failOn = check.summary.failOn;
-  const day2 = check.now.toISOString().slice(0, 10);
-  const folders = [];
-  for (const tenant of Object.keys(check.registry.tenants).sort()) {
-    const folder = join5(options.outDir, tenant, day2);
-    mkdirSync2(folder, { recursive: true });
-    const report = findingsReport(
-      check.findings.filter((f3) => f3.tenant === tenant),
-      failOn,
-      check.rules
-    );
-    const context = { color: false, version: VERSION18 };
-    writeFileSync(join5(folder, "report.md"), FORMATTERS.markdown(report, context));
-    writeFileSync(join5(folder, "report.json"), FORMATTERS.json(report, context));
-    writeFileSync(join5(folder, "report.sarif"), FORMATTERS.sarif(report, context));
-    folders.push(folder);
-  }
-  const all = findingsReport(check.findings, failOn, check.rules);
+  const folders = result.reports.map((report) => join6(options.outDir, report.tenant, report.date));
   return {
-    findings: check.findings,
-    newCount: check.summary.byStatus.new,
-    failed: check.summary.failed,
-    failOn,
+    openFindings: result.reports.reduce((sum, report) => sum + report.counts.open, 0),
+    newFindings: result.reports.reduce((sum, report) => sum + report.trend.new.length, 0),
+    failed: result.reports.some((report) => report.verdict === "fail"),
     reportPath: folders.length === 1 ? folders[0] ?? options.outDir : options.outDir,
     folders,
-    summaryMarkdown: FORMATTERS.markdown(all, { color: false, version: VERSION18 })
+    summaryMarkdown: result.reports.map(renderComplianceMarkdown).join("\n\n---\n\n")
   };
 }
 
@@ -57320,7 +57849,7 @@ function readEvent() {
   if (!path) throw new EventError("GITHUB_EVENT_PATH is not set", "pull-request mode runs in a workflow triggered by `pull_request`");
   let payload;
   try {
-    payload = JSON.parse(readFileSync3(path, "utf8"));
+    payload = JSON.parse(readFileSync4(path, "utf8"));
   } catch (error2) {
     throw new EventError(`cannot read the event payload ${path}: ${error2 instanceof Error ? error2.message : String(error2)}`);
   }
@@ -57460,23 +57989,21 @@ async function publishComment(inputs, event, wanted) {
 import { resolve as resolve8 } from "node:path";
 async function runReportMode(inputs) {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const outDir = resolve8(workspace, inputs.reportDir ?? "reports");
-  const report = await writeComplianceReport({
+  if (inputs.failOn) info("scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests");
+  const report = await writeReports({
     workspace,
     registry: inputs.registry,
-    outDir,
-    ...inputs.failOn ? { failOn: inputs.failOn } : {},
+    outDir: resolve8(workspace, inputs.reportDir ?? "reports"),
     ...inputs.policy ? { policy: inputs.policy } : {}
   });
   for (const folder of report.folders) info(`scopeguard: report written to ${folder}`);
-  const open2 = report.findings.filter((f3) => f3.status !== "waived");
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(report.summaryMarkdown).write();
-  setOutput("findings", String(open2.length));
-  setOutput("new-findings", String(report.newCount));
+  setOutput("findings", String(report.openFindings));
+  setOutput("new-findings", String(report.newFindings));
   setOutput("verdict", report.failed ? "fail" : "pass");
   setOutput("report-path", report.reportPath);
   setOutput("comment-url", "");
-  info(`scopeguard: ${open2.length} open finding${open2.length === 1 ? "" : "s"} (${report.failed ? "at or above" : "none at or above"} ${report.failOn})`);
+  info(`scopeguard: ${report.openFindings} open finding${report.openFindings === 1 ? "" : "s"}, ${report.newFindings} new since the previous report; verdict ${report.failed ? "fail" : "pass"}`);
 }
 
 // src/action/main.ts

@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { runCheck, type CheckResult } from '../check.ts';
 import { runChangeCheck } from '../check-base.ts';
 import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
@@ -17,6 +16,8 @@ import type { RuleMeta } from '../policy/bundle.ts';
 import type { Registry } from '../registry/model.ts';
 import { FORMATTERS, type FindingsReport } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
+import { writeComplianceReport } from '../report/compliance/write.ts';
+import { renderComplianceMarkdown } from '../report/compliance/markdown.ts';
 import type { ReviewResult } from './review.ts';
 
 export interface ReviewOptions {
@@ -140,64 +141,44 @@ export function writeSarif(findings: readonly Finding[], failOn: FailOn, rules: 
   return file;
 }
 
-export interface ComplianceReportOptions {
+export interface ReportModeOptions {
   workspace: string;
   registry: string;
   outDir: string;
-  failOn?: FailOn;
   policy?: string;
   now?: Date;
 }
 
-export interface ComplianceReport {
-  findings: Finding[];
-  newCount: number;
+export interface ReportModeResult {
+  /** Open (not waived) findings over every tenant. */
+  openFindings: number;
+  /** Findings that the previous stored report did not have. */
+  newFindings: number;
   failed: boolean;
-  failOn: FailOn;
-  /** The folder holding every tenant's report for this run (`<out>` when several tenants, else `<out>/<tenant>/<date>`). */
+  /** The folder holding the reports: `<out>/<tenant>/<date>` for one tenant, `<out>` for several. */
   reportPath: string;
   folders: string[];
   summaryMarkdown: string;
 }
 
-/**
- * The stored compliance report: `<outDir>/<tenant>/<YYYY-MM-DD>/report.{md,json,sarif}` per tenant.
- * Seam: when `scopeguard report`'s library function lands, this becomes a call to it (same folder layout).
- */
-export async function writeComplianceReport(options: ComplianceReportOptions): Promise<ComplianceReport> {
-  const check: CheckResult = await withCwd(options.workspace, () =>
-    runCheck({
+/** Report mode is `scopeguard report`: the same library call, the same files, the same index. */
+export async function writeReports(options: ReportModeOptions): Promise<ReportModeResult> {
+  const result = await withCwd(options.workspace, () =>
+    writeComplianceReport({
       registryRoot: options.registry,
+      outDir: options.outDir,
+      cwd: options.workspace,
       ...(options.policy ? { policyDirs: [resolve(options.workspace, options.policy)] } : {}),
-      ...(options.failOn ? { failOn: options.failOn } : {}),
       ...(options.now ? { now: options.now } : {}),
     }),
   );
-  const failOn = check.summary.failOn;
-  const day = check.now.toISOString().slice(0, 10);
-  const folders: string[] = [];
-  for (const tenant of Object.keys(check.registry.tenants).sort()) {
-    const folder = join(options.outDir, tenant, day);
-    mkdirSync(folder, { recursive: true });
-    const report = findingsReport(
-      check.findings.filter((f) => f.tenant === tenant),
-      failOn,
-      check.rules,
-    );
-    const context = { color: false, version: VERSION };
-    writeFileSync(join(folder, 'report.md'), FORMATTERS.markdown(report, context));
-    writeFileSync(join(folder, 'report.json'), FORMATTERS.json(report, context));
-    writeFileSync(join(folder, 'report.sarif'), FORMATTERS.sarif(report, context));
-    folders.push(folder);
-  }
-  const all = findingsReport(check.findings, failOn, check.rules);
+  const folders = result.reports.map((report) => join(options.outDir, report.tenant, report.date));
   return {
-    findings: check.findings,
-    newCount: check.summary.byStatus.new,
-    failed: check.summary.failed,
-    failOn,
+    openFindings: result.reports.reduce((sum, report) => sum + report.counts.open, 0),
+    newFindings: result.reports.reduce((sum, report) => sum + report.trend.new.length, 0),
+    failed: result.reports.some((report) => report.verdict === 'fail'),
     reportPath: folders.length === 1 ? (folders[0] ?? options.outDir) : options.outDir,
     folders,
-    summaryMarkdown: FORMATTERS.markdown(all, { color: false, version: VERSION }),
+    summaryMarkdown: result.reports.map(renderComplianceMarkdown).join('\n\n---\n\n'),
   };
 }

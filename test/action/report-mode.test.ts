@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('report mode', () => {
-  it('writes report.md, report.json and report.sarif under reports/<tenant>/<date>/ and sets report-path', async () => {
+  it('writes what `scopeguard report` writes under reports/<tenant>/<date>/, and sets report-path', async () => {
     const run = await runAction({ repo, apiUrl: github.url, event: { ref: 'refs/heads/main' }, inputs: { mode: 'report' } });
     const day = new Date().toISOString().slice(0, 10);
     const folder = join(repo.dir, 'reports', 'acme', day);
@@ -27,7 +27,8 @@ describe('report mode', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(run.code).toBe(0);
     expect(run.outputs['report-path']).toBe(folder);
-    for (const file of ['report.md', 'report.json', 'report.sarif']) expect(existsSync(join(folder, file)), file).toBe(true);
+    for (const file of ['report.md', 'report.json', 'report.html', 'report.sarif']) expect(existsSync(join(folder, file)), file).toBe(true);
+    expect(existsSync(join(repo.dir, 'reports', 'index.md'))).toBe(true);
     const json = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as { findings: Array<{ ruleId: string; subject: string }> };
     expect(json.findings).toContainEqual(expect.objectContaining({ ruleId: 'SG101', subject: 'scope:legacy.export' }));
     expect(run.outputs.findings).toBe(String(json.findings.length));
