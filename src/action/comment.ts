@@ -55,7 +55,7 @@ function countBySeverity(findings: Finding[]): string {
 }
 
 function failOnText(failOn: FailOn): string {
-  return failOn === 'never' ? 'fail-on `never`' : `fail-on \`${failOn}\``;
+  return `fail-on \`${failOn}\``;
 }
 
 export function verdictLine(result: ReviewResult): string {

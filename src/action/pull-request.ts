@@ -4,8 +4,9 @@
  * read-only token cannot write it); the verdict never depends on it.
  */
 import * as core from '@actions/core';
-import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { openRepo } from '../git/repo.ts';
 import { ScopeguardError, ValidationError } from '../errors.ts';
 import { meetsThreshold } from '../findings/finding.ts';
 import type { ActionInputs } from './main.ts';
@@ -64,13 +65,15 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   const event = readEvent();
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   core.info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
+  // finding locations are relative to the workspace; blob links need them relative to the repository's top
+  const repoTop = (await openRepo(workspace)).top;
   const context: RenderContext = {
     registry: inputs.registry,
     serverUrl: (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative(workspace, resolve(workspace, file)).split('\\').join('/'),
+    repoPath: (file) => relative(repoTop, resolve(realpathSync(workspace), file)).split(sep).join('/'),
   };
 
   let review: PullRequestReview;
