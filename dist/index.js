@@ -53624,8 +53624,8 @@ var GitHubApiError = class extends Error {
   }
 };
 var CommentClient = class {
+  octokit;
   constructor(options) {
-    this.options = options;
     this.octokit = new Octokit2({
       auth: options.token,
       baseUrl: options.baseUrl.replace(/\/+$/, ""),
@@ -53635,7 +53635,8 @@ var CommentClient = class {
         warn: (m2) => options.log.info(`GitHub API: ${m2}`),
         error: (m2) => options.log.info(`GitHub API: ${m2}`)
       },
-      retry: { retries: 3, ...options.retryAfterBaseMs === void 0 ? {} : { retryAfterBaseValue: options.retryAfterBaseMs } },
+      // 5xx: up to three retries after 1 s, 4 s and 9 s (octokit's back-off); 4xx other than rate limits are final
+      retry: { retries: 3 },
       throttle: {
         onRateLimit: (retryAfter, request2) => {
           options.log.info(`GitHub API: rate limit reached for ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
@@ -53648,8 +53649,6 @@ var CommentClient = class {
       }
     });
   }
-  options;
-  octokit;
   /** Every comment on the pull request that starts with the marker (ours always do; a quote of one does not), oldest first. */
   async findSticky(pr2, marker) {
     return this.call("list the pull request comments", async () => {

@@ -43,14 +43,12 @@ export interface GitHubClientOptions {
   /** GITHUB_API_URL; https://api.github.com when unset, the GHES or test server otherwise. */
   baseUrl: string;
   log: ApiLog;
-  /** Seconds before the first retry of a 5xx (octokit's default is 1; squares with each attempt). */
-  retryAfterBaseMs?: number;
 }
 
 export class CommentClient {
   private readonly octokit: Octokit;
 
-  constructor(private readonly options: GitHubClientOptions) {
+  constructor(options: GitHubClientOptions) {
     this.octokit = new Octokit({
       auth: options.token,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -60,7 +58,8 @@ export class CommentClient {
         warn: (m: string) => options.log.info(`GitHub API: ${m}`),
         error: (m: string) => options.log.info(`GitHub API: ${m}`),
       },
-      retry: { retries: 3, ...(options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs }) },
+      // 5xx: up to three retries after 1 s, 4 s and 9 s (octokit's back-off); 4xx other than rate limits are final
+      retry: { retries: 3 },
       throttle: {
         onRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) => {
           options.log.info(`GitHub API: rate limit reached for ${request.method} ${request.url}; retrying in ${retryAfter}s`);
