@@ -57971,7 +57971,7 @@ async function publishComment(inputs, event, wanted) {
       }
       return {};
     }
-    const written = sticky ? await client.update(pr2, sticky.id, wanted.body) : await client.create(pr2, wanted.body);
+    const written = sticky ? await updateOrRecreate(client, pr2, sticky.id, wanted.body) : await client.create(pr2, wanted.body);
     info(`scopeguard: ${sticky ? "updated" : "created"} the pull request comment ${written.url}`);
     return { url: written.url };
   } catch (error2) {
@@ -57980,6 +57980,15 @@ async function publishComment(inputs, event, wanted) {
     if (error2.readOnly) notice(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
     else warning(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
     return { degraded: reason };
+  }
+}
+async function updateOrRecreate(client, pr2, id, body) {
+  try {
+    return await client.update(pr2, id, body);
+  } catch (error2) {
+    if (!(error2 instanceof GitHubApiError) || error2.status !== 404) throw error2;
+    info("scopeguard: the earlier comment is gone; writing a new one");
+    return client.create(pr2, body);
   }
 }
 

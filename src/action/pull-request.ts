@@ -11,7 +11,7 @@ import { ScopeguardError, ValidationError } from '../errors.ts';
 import { meetsThreshold } from '../findings/finding.ts';
 import type { ActionInputs } from './main.ts';
 import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderInvalid, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
-import { CommentClient, GitHubApiError, type PullRequestRef } from './github-api.ts';
+import { CommentClient, GitHubApiError, type PullRequestRef, type StickyComment } from './github-api.ts';
 import { emitAnnotations, reviewPullRequest, writeSarif, type PullRequestReview } from './engine.ts';
 
 export type CommentMode = 'true' | 'false' | 'on-findings';
@@ -181,7 +181,7 @@ async function publishComment(inputs: ActionInputs, event: PullRequestEvent, wan
       }
       return {};
     }
-    const written = sticky ? await client.update(pr, sticky.id, wanted.body) : await client.create(pr, wanted.body);
+    const written = sticky ? await updateOrRecreate(client, pr, sticky.id, wanted.body) : await client.create(pr, wanted.body);
     core.info(`scopeguard: ${sticky ? 'updated' : 'created'} the pull request comment ${written.url}`);
     return { url: written.url };
   } catch (error) {
@@ -190,5 +190,16 @@ async function publishComment(inputs: ActionInputs, event: PullRequestEvent, wan
     if (error.readOnly) core.notice(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
     else core.warning(`scopeguard: ${reason}. Results are in the job summary, annotations and SARIF instead.`);
     return { degraded: reason };
+  }
+}
+
+/** The sticky comment can vanish between listing and updating (deleted by hand): write a new one then. */
+async function updateOrRecreate(client: CommentClient, pr: PullRequestRef, id: number, body: string): Promise<StickyComment> {
+  try {
+    return await client.update(pr, id, body);
+  } catch (error) {
+    if (!(error instanceof GitHubApiError) || error.status !== 404) throw error;
+    core.info('scopeguard: the earlier comment is gone; writing a new one');
+    return client.create(pr, body);
   }
 }

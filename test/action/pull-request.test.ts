@@ -245,6 +245,19 @@ describe('pull-request mode', () => {
     expect(github.requests).toHaveLength(0);
   });
 
+  it('writes a new comment when the sticky one vanished between listing and updating (404)', async () => {
+    const first = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: first }) });
+    github.fail('PATCH', /\/issues\/comments\/\d+$/, 404, { message: 'Not Found' });
+    const second = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT + PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: second }) });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('the earlier comment is gone; writing a new one');
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(stickyComments().at(-1)).toContain('`SG103`');
+  });
+
   it('gives one clear line, no stack trace, when GitHub keeps failing', async () => {
     github.fail('GET', /\/issues\/7\/comments$/, 503, { times: 10, message: 'Service Unavailable' });
     github.fail('POST', /\/issues\/7\/comments$/, 422, { times: 10, message: 'Validation Failed' });
