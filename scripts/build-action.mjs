@@ -53,6 +53,8 @@ await build({
     js: "import { createRequire as __scopeguardCreateRequire } from 'node:module'; const require = __scopeguardCreateRequire(import.meta.url);",
   },
   legalComments: 'none',
+  // node_modules may be a symlink (a temp copy of the project); keep paths in the bundle as the project sees them
+  preserveSymlinks: true,
   charset: 'utf8',
   plugins: [noNativeModules],
   logLevel: 'warning',
