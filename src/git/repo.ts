@@ -4,7 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { InputError } from '../errors.ts';
 
 export const SHALLOW_HINT = 'fetch more history: actions/checkout with fetch-depth: 0 (or `git fetch --unshallow`)';
@@ -16,6 +16,8 @@ export interface GitRepo {
 }
 
 export async function openRepo(cwd: string = process.cwd()): Promise<GitRepo> {
+  // loaded on first use: commands that never touch git (validate, check) start faster without it
+  const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: cwd });
   let top: string;
   try {

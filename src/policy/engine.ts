@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { InputError } from '../errors.ts';
 import type { ResolvedConfig } from '../registry/model.ts';
 import {
@@ -78,6 +78,8 @@ async function createEngine(customDirs: string[]): Promise<PolicyEngine> {
     wasm = compileWasm(opa, [...builtinRoots, ...customDirs]);
     rules = [...manifest.rules, ...customRules];
   }
+  // loaded here, not at the top: commands without policy evaluation (validate, diff) start faster
+  const { loadPolicy } = await import('@open-policy-agent/opa-wasm');
   const policy = await loadPolicy(wasm);
   let dataKey = '';
   return {

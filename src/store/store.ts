@@ -4,7 +4,7 @@
  */
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection, DuckDBAppender } from '@duckdb/node-api';
 import { EnvironmentError, InputError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
@@ -44,6 +44,11 @@ const STAGING_COLUMNS = `
 const LIST_SEPARATOR = '\u001f';
 const joinList = (items: string[] | undefined): string => (items ?? []).join(LIST_SEPARATOR);
 
+// The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
+async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
+  return import('@duckdb/node-api');
+}
+
 export class Store {
   private appender: DuckDBAppender | undefined;
   private seq = 0;
@@ -58,6 +63,7 @@ export class Store {
     mkdirSync(dirname(absolute), { recursive: true });
     let instance: DuckDBInstance;
     try {
+      const { DuckDBInstance } = await duckdb();
       instance = await DuckDBInstance.create(absolute, {
         memory_limit: MEMORY_LIMIT,
         threads: process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2',
@@ -113,6 +119,7 @@ export class Store {
   /** For tests of the upgrade path: a store left at an older schema version. */
   static async createAtVersion(path: string, version: number): Promise<void> {
     mkdirSync(dirname(resolve(path)), { recursive: true });
+    const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(resolve(path));
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
