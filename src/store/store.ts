@@ -49,9 +49,14 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
   return import('@duckdb/node-api');
 }
 
+const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+const KEY_SEPARATOR = '\u0000';
+
 export class Store {
   private appender: DuckDBAppender | undefined;
   private seq = 0;
+  /** tenant + provider pairs of the staged rows: the stored rows a batch can collide with have one of them. */
+  private stagedKeys = new Set<string>();
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
 
@@ -167,7 +172,13 @@ export class Store {
     }
     const a = this.appender;
     const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
+    let lastKey = '';
     for (const { event, raw } of batch) {
+      const key = `${event.tenant}${KEY_SEPARATOR}${event.provider}`;
+      if (key !== lastKey) {
+        this.stagedKeys.add(key);
+        lastKey = key;
+      }
       text(event.tenant);
       text(event.provider);
       text(event.eventId);
@@ -206,6 +217,19 @@ export class Store {
   async commitStaged(importId: number, staged: number, counts: ImportCounts): Promise<BatchResult> {
     if (staged === 0) return { inserted: 0, duplicates: 0 };
     const c = this.connection;
+    const keys = [...this.stagedKeys];
+    this.stagedKeys = new Set();
+    // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
+    // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
+    // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
+    const span = await c.runAndReadAll(`SELECT CAST(min(CAST(left(time, 23) AS TIMESTAMP)) AS VARCHAR) AS lo, CAST(max(CAST(left(time, 23) AS TIMESTAMP)) AS VARCHAR) AS hi FROM staging`);
+    const { lo, hi } = span.getRowObjectsJS()[0] as { lo: string; hi: string };
+    const keyFilter = keys
+      .map((key) => {
+        const [tenant, provider] = key.split(KEY_SEPARATOR) as [string, string];
+        return `(e.tenant = ${sqlString(tenant)} AND e.provider = ${sqlString(provider)})`;
+      })
+      .join(' OR ');
     await c.run('BEGIN TRANSACTION');
     try {
       // first occurrence wins inside the batch; anything already stored is a duplicate
@@ -217,7 +241,9 @@ export class Store {
                s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
         FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
         WHERE NOT EXISTS (
-          SELECT 1 FROM events e WHERE e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
+          SELECT 1 FROM events e
+          WHERE e.time BETWEEN TIMESTAMP ${sqlString(lo)} AND TIMESTAMP ${sqlString(hi)} AND (${keyFilter})
+            AND e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
         )
         -- rows land grouped by tenant and time, so DuckDB's per-row-group min/max (zone maps) skip most of the
         -- table for the usual tenant + time-window filters without an index to maintain
