@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { loadRegistry } from '../src/registry/load.ts';
 import { Store } from '../src/store/store.ts';
 import { collectUsageFacts } from '../src/usage/analyze.ts';
-import { buildUsageInput } from '../src/policy/input-usage.ts';
+import { buildUsageInputs } from '../src/policy/input-usage.ts';
 import { loadPolicyEngine, type RawFinding } from '../src/policy/engine.ts';
 import { finalizeFindings } from '../src/findings/finalize.ts';
 import { generateScenario, SCENARIO_NOW, type PlantedCase, type ScenarioOptions } from '../test/fixtures/scenario/generate.ts';
@@ -68,10 +68,10 @@ async function run(label: string, options: ScenarioOptions): Promise<RunFigures>
     const facts = await collectUsageFacts(registry, { dbPath }, now);
     const factsMs = performance.now() - t;
     t = performance.now();
-    const input = buildUsageInput(registry, facts, now);
+    const inputs = buildUsageInputs(facts, now);
     const inputMs = performance.now() - t;
     t = performance.now();
-    const raw: RawFinding[] = engine.evaluate('usage', input, registry.config);
+    const raw: RawFinding[] = inputs.flatMap((input) => engine.evaluate('usage', input, registry.config));
     const policyMs = performance.now() - t;
 
     const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now }).filter((f) => f.status !== 'waived');

@@ -12,7 +12,7 @@ import { summarize, type FindingsSummary } from './findings/summary.ts';
 import { loadPolicyEngine, type RawFinding } from './policy/engine.ts';
 import type { RuleMeta } from './policy/bundle.ts';
 import { buildRegistryInput } from './policy/input-registry.ts';
-import { buildUsageInput } from './policy/input-usage.ts';
+import { buildUsageInputs } from './policy/input-usage.ts';
 import { collectUsageFacts, type UsageOptions } from './usage/analyze.ts';
 import type { UsageFacts } from './usage/facts.ts';
 
@@ -48,7 +48,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
   const raw: RawFinding[] = engine.evaluate('registry', buildRegistryInput(registry, now), registry.config);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : undefined;
-  if (usage) raw.push(...engine.evaluate('usage', buildUsageInput(registry, usage, now), registry.config));
+  for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate('usage', input, registry.config));
   const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...(usage ? { usage } : {}) };

@@ -49,6 +49,10 @@ export async function collectUsageFacts(registry: Registry, options: UsageOption
   const window = resolveWindow(options, now);
   const store = await Store.open(path);
   try {
+    // DuckDB-specific tuning (not part of the portable queries): large aggregations may spill instead of failing
+    await store.connection.run('SET preserve_insertion_order = false');
+    // the store caps DuckDB's memory for flat imports; the analysis joins and aggregates more at once
+    await store.connection.run(`SET memory_limit = '${(process.env.SCOPEGUARD_USAGE_MEMORY ?? '1GB').replace(/[^0-9A-Za-z.]/g, '')}'`);
     const facts: UsageFacts[] = [];
     for (const name of tenants) {
       const tenant = registry.tenants[name]!;

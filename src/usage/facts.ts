@@ -149,8 +149,12 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   const historyStart = sqlTimestamp(new Date(window.since.getTime() - baselineDays * DAY_MS));
   const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
-  const query = async (sql: string): Promise<Row[]> =>
-    (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS() as Row[];
+  const query = async (sql: string): Promise<Row[]> => {
+    const started = Date.now();
+    const rows = (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS() as Row[];
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
+    return rows;
+  };
 
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c) => [c.clientId, c]));
@@ -202,9 +206,18 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
      GROUP BY e.client_id, m.scope, ${day('e.time')}`,
   );
+  // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
+  // those pairs keeps this pass small when most clients use what they hold.
+  const exercisedPairs = new Set(exercisedRows.map((r) => `${str(r.client_id)}\u0000${str(r.scope)}`));
+  const issueSampleKeys = issuedRows
+    .filter((r) => !exercisedPairs.has(`${str(r.client_id)}\u0000${str(r.scope)}`) || ['deprecated', 'removed'].includes(tenant.scopes[str(r.scope)]?.status ?? ''))
+    .map((r) => [str(r.client_id), str(r.scope)]);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
+  await insertRows(connection, 'sg_issue_sample_keys', issueSampleKeys);
   const issueSamples = await sampleRows(
     connection, tenant.name,
     `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope
      WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES})`,
   );
   const exerciseSamples = await sampleRows(
@@ -419,18 +432,6 @@ async function tokenFacts(
   until: string,
   byClientId: Map<string, Client>,
 ): Promise<TokenFact[]> {
-  const rows = await query(
-    `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
-       ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
-       ${ts(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
-       CAST(COUNT(*) AS INTEGER) AS n,
-       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
-     FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL GROUP BY token_id`,
-  );
-  const carried = await query(
-    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL GROUP BY e.token_id, u.scope`,
-  );
   // token use with a scope the client does not hold (any more); unknown clients are left to SG306
   const ungranted = await query(
     `SELECT e.token_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
@@ -475,10 +476,30 @@ async function tokenFacts(
        AND e.outcome <> 'failure'
      GROUP BY e.token_id`,
   );
+  // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones. Everything
+  // below is restricted to them, so the cost follows the candidates, not every short-lived access token.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
+  await connection.run(
+    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
+    [tenant.name],
+  );
+  await insertRows(connection, 'sg_token_candidates', [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r) => str(r.token_id)))].map((id) => [id]));
+  const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
+  const rows = await query(
+    `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
+       ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
+       ${ts(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
+       CAST(COUNT(*) AS INTEGER) AS n,
+       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
+     FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY token_id`,
+  );
+  const carried = await query(
+    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY e.token_id, u.scope`,
+  );
   const tokenSamples = await sampleRows(
     connection, tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL
-       AND e.token_id IN (SELECT token_id FROM ${table} WHERE ${inWindow} AND type = 'token.refreshed')`,
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate}`,
   );
 
   const scopesOf = groupBy(carried, (r) => str(r.token_id), (r) => str(r.scope));
@@ -492,8 +513,6 @@ async function tokenFacts(
     const ungrantedRows = ungrantedOf.get(tokenId) ?? [];
     const revoke = revokeOf.get(tokenId);
     const deleted = deleteOf.get(tokenId);
-    // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones.
-    if (refreshes === 0 && ungrantedRows.length === 0 && !revoke && !deleted) continue;
     const clientId = str(row.client_id);
     const fact: TokenFact = {
       tokenId,
@@ -691,6 +710,7 @@ async function unknownClientFacts(
  * standard ROW_NUMBER window, never a query per key.
  */
 async function sampleRows(connection: DuckDBConnection, tenantName: string, select: string): Promise<Map<string, string[]>> {
+  const started = Date.now();
   const reader = await connection.runAndReadAll(
     `SELECT k1, k2, event_id FROM (
        SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
@@ -705,6 +725,7 @@ async function sampleRows(connection: DuckDBConnection, tenantName: string, sele
     list.push(str(row.event_id));
     out.set(key, list);
   }
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  samples: ${select.replace(/\s+/g, ' ').slice(0, 100)}\n`);
   return out;
 }
 

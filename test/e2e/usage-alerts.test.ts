@@ -70,12 +70,12 @@ describe('webhook alerts', () => {
     expect(hook()).toHaveLength(3);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toBe(`scopeguard: alert to #1 http://127.0.0.1:${port} failed after 3 attempts (HTTP 500); the 13 findings will be sent next run`);
+    expect(lines[0]).toBe(`scopeguard: alert to #1 http://127.0.0.1:${port} failed after 3 attempts (HTTP 500); the 14 findings will be sent next run`);
     expect(result.stderr).not.toContain('secret-path-token');
     // the Slack target succeeded independently
     expect(slack()).toHaveLength(1);
     const text = (JSON.parse(slack()[0]!.body) as { text: string }).text;
-    expect(text).toMatch(/^scopeguard: 13 new findings\n/);
+    expect(text).toMatch(/^scopeguard: 14 new findings\n/);
     expect(text).toContain('[HIGH] SG306 scenario client:0oaSHADOW306');
   });
 
@@ -89,7 +89,7 @@ describe('webhook alerts', () => {
     expect(signature).toBe(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`);
     expect(signature).not.toBe(`sha256=${createHmac('sha256', 'wrong').update(body).digest('hex')}`);
     const payload = JSON.parse(body) as { count: number; findings: { ruleId: string; status?: string; evidence?: { sampleEventIds?: string[] } }[] };
-    expect(payload.count).toBe(13);
+    expect(payload.count).toBe(14);
     expect(payload.findings.map((f) => f.ruleId)).toContain('SG302');
     // waived findings never alert
     expect(payload.findings.some((f) => f.ruleId === 'SG301' && JSON.stringify(f).includes('waived-app'))).toBe(false);
@@ -114,7 +114,7 @@ describe('webhook alerts', () => {
     const result = await scopeguardAsync(['check', '--usage', '--alert', 'webhook', '--registry', 'scopes', '--db', 'audit.duckdb', '--now', SCENARIO_NOW], ws.dir, { SG_TEST_SECRET: '' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      `scopeguard: alert to #1 http://127.0.0.1:${port} not sent: environment variable SG_TEST_SECRET (the signing secret) is not set; the 13 findings will be sent next run`,
+      `scopeguard: alert to #1 http://127.0.0.1:${port} not sent: environment variable SG_TEST_SECRET (the signing secret) is not set; the 14 findings will be sent next run`,
     );
     expect(received).toHaveLength(0);
   });
