@@ -12,7 +12,7 @@ import type { ResolvedConfig } from '../registry/model.ts';
 import type { ImportCounts, Store, StoredEvent } from '../store/store.ts';
 import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
-import { GzipError, openInput, readRecords, type ReadRecord } from './read.ts';
+import { GzipError, openInput, readRecordBatches, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
 
@@ -157,7 +157,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const rejects = new RejectsWriter(options.rejectsDir, file);
   const input: Readable = openInput(file);
   const hash = createHash('sha256');
-  const records = readRecords(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk) });
+  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk) });
 
   const reject = (line: number, reason: string, text: string): void => {
     counts.rejected++;
@@ -170,6 +170,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
 
   // the provider is decided from the first records, so those are held until it is known
   const head: ReadRecord[] = [];
+  const afterHead: ReadRecord[] = [];
   let provider = options.provider ? providerByName(options.provider) : undefined;
   const iterator = records[Symbol.asyncIterator]();
   let unreadable: string | undefined;
@@ -178,8 +179,12 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       while (head.filter((r) => r.error === undefined).length < DETECT_SAMPLE) {
         const next = await iterator.next();
         if (next.done) break;
-        head.push(next.value);
+        head.push(...next.value);
       }
+      // the sample ends at its DETECT_SAMPLE-th parsed record; the rest of that chunk waits for the main loop
+      let parsed = 0;
+      const end = head.findIndex((r) => r.error === undefined && ++parsed === DETECT_SAMPLE);
+      if (end >= 0) afterHead.push(...head.splice(end + 1));
       const sample = head.map((r) => (r.error === undefined ? asObject(r.value) : undefined)).filter((r) => r !== undefined);
       provider = detectProvider(sample);
       if (provider) options.notice?.(`${file}: detected provider ${provider.name}`);
@@ -258,14 +263,17 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     });
   };
   try {
-    for (const record of head) {
+    for (const record of [...head, ...afterHead]) {
       handle(record);
+      if (batch.length >= BATCH_SIZE) await flush();
     }
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      handle(next.value);
-      if (batch.length >= BATCH_SIZE) await flush();
+      for (const record of next.value) {
+        handle(record);
+        if (batch.length >= BATCH_SIZE) await flush();
+      }
     }
   } catch (error) {
     if (!(error instanceof GzipError)) throw error;

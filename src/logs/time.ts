@@ -16,6 +16,7 @@ const DIGITS = /^-?\d+(\.\d+)?$/;
 export function toUtcIso(value: unknown): string | undefined {
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
+  if (isCanonicalUtc(value)) return value;
   const text = value.trim();
   if (text === '') return undefined;
   if (DIGITS.test(text)) return fromEpoch(Number(text));
@@ -31,6 +32,33 @@ export function toUtcIso(value: unknown): string | undefined {
   }
   ms -= zoneOffsetMs(zone);
   return inRange(ms);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digitAt = (text: string, index: number): number => {
+  const d = text.charCodeAt(index) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+};
+
+/**
+ * Already the output form (`2026-11-20T08:15:00.000Z`, a real date inside the accepted years)? Then it is returned
+ * as is: the common case in normalized exports, checked with arithmetic instead of a regex, Date and toISOString.
+ * Anything unusual (a leap second, another shape) takes the general path.
+ */
+function isCanonicalUtc(text: string): boolean {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false;
+  const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3);
+  const month = digitAt(text, 5) * 10 + digitAt(text, 6);
+  const day = digitAt(text, 8) * 10 + digitAt(text, 9);
+  const hour = digitAt(text, 11) * 10 + digitAt(text, 12);
+  const minute = digitAt(text, 14) * 10 + digitAt(text, 15);
+  const second = digitAt(text, 17) * 10 + digitAt(text, 18);
+  const millis = digitAt(text, 20) * 100 + digitAt(text, 21) * 10 + digitAt(text, 22);
+  // NaN (a non-digit) fails every comparison below
+  if (!(year >= 1990 && year < 2200 && month >= 1 && month <= 12 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  return day >= 1 && day <= monthDays;
 }
 
 function zoneOffsetMs(zone: string): number {

@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { parseUserDate, toUtcIso } from '../../src/logs/time.ts';
 
 describe('toUtcIso', () => {
+  it('takes already-normalized UTC times as they are, and still refuses impossible or out-of-range ones in that shape', () => {
+    expect(toUtcIso('2026-11-20T08:15:00.123Z')).toBe('2026-11-20T08:15:00.123Z');
+    expect(toUtcIso('2024-02-29T00:00:00.000Z')).toBe('2024-02-29T00:00:00.000Z');
+    expect(toUtcIso('2000-02-29T23:59:59.999Z')).toBe('2000-02-29T23:59:59.999Z');
+    for (const impossible of ['2026-02-29T00:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-01-00T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T23:60:00.000Z', '2026-01-0aT00:00:00.000Z', '1989-12-31T23:59:59.999Z']) {
+      expect(toUtcIso(impossible), impossible).toBeUndefined();
+    }
+    // a leap second keeps the general path's reading (rolled into the next minute)
+    expect(toUtcIso('2026-06-30T23:59:60.000Z')).toBe(toUtcIso(' 2026-06-30T23:59:60.000Z'));
+  });
+
   it.each([
     ['2026-11-20T08:15:00Z', '2026-11-20T08:15:00.000Z'],
     ['2026-11-20T08:15:00.1234567Z', '2026-11-20T08:15:00.123Z'],
