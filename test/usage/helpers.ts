@@ -1,12 +1,12 @@
 /**
  * Shared set-up for the usage tests: a generated scenario on disk and its events in a real DuckDB store.
- * Events go in through the store module the importer uses (same table, same dedup), so the facts are computed over
- * a store as users have it; SCOPEGUARD_TEST_IMPORT_CLI=1 imports through the real `scopeguard logs import` instead.
+ * Events go in through the real `scopeguard logs import`, so the facts are computed over a store as users have it;
+ * SCOPEGUARD_TEST_IMPORT_CLI=0 inserts through the store module the importer uses instead (same table, same dedup).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Store } from '../../src/store/store.ts';
 import type { AuditEvent } from '../../src/schema/types.ts';
 import { generateScenario, type ScenarioOptions, type ScenarioResult } from '../fixtures/scenario/generate.ts';
@@ -36,9 +36,9 @@ export function scopeguardAsync(args: string[], cwd: string, env: Record<string,
 }
 
 /** Imports an NDJSON file of normalized events into the store at dbPath. */
-export async function importEvents(dbPath: string, file: string): Promise<void> {
-  if (process.env.SCOPEGUARD_TEST_IMPORT_CLI === '1') {
-    const viaCli = scopeguard(['logs', 'import', file, '--provider', 'scopeguard', '--db', dbPath, '--quiet'], process.cwd());
+export async function importEvents(dbPath: string, file: string, registryDir = join(dirname(file), 'scopes')): Promise<void> {
+  if (process.env.SCOPEGUARD_TEST_IMPORT_CLI !== '0') {
+    const viaCli = scopeguard(['logs', 'import', file, '--provider', 'scopeguard', '--db', dbPath, '--registry', registryDir, '--quiet'], dirname(file));
     if (viaCli.status !== 0) throw new Error(`logs import failed: ${viaCli.stderr}`);
     return;
   }
