@@ -55,6 +55,7 @@ const KEY_SEPARATOR = '\u0000';
 export class Store {
   private appender: DuckDBAppender | undefined;
   private seq = 0;
+  private macroReady = false;
   /** tenant + provider pairs of the staged rows: the stored rows a batch can collide with have one of them. */
   private stagedKeys = new Set<string>();
 
@@ -167,7 +168,10 @@ export class Store {
     const c = this.connection;
     if (!this.appender) {
       await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-      await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+      if (!this.macroReady) {
+        await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+        this.macroReady = true;
+      }
       this.appender = await c.createAppender('staging', null, 'temp');
     }
     const a = this.appender;
@@ -255,13 +259,23 @@ export class Store {
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
       );
       await c.run('COMMIT');
-      await c.run('DELETE FROM staging');
+      await this.dropStaging();
       return { inserted, duplicates };
     } catch (error) {
       await c.run('ROLLBACK');
-      await c.run('DELETE FROM staging');
+      await this.dropStaging();
       throw error;
     }
+  }
+
+  /**
+   * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
+   * memory in the temporary table, which then grows with the whole import instead of holding one batch.
+   */
+  private async dropStaging(): Promise<void> {
+    this.appender?.closeSync();
+    this.appender = undefined;
+    await this.connection.run('DROP TABLE IF EXISTS temp.staging');
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
