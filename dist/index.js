@@ -55353,14 +55353,13 @@ function impliesClosure(tenant) {
 
 // src/policy/input-usage.ts
 var DAY_MS2 = 864e5;
-function buildUsageInput(registry, factsByTenant, now) {
+function buildUsageInput(factsByTenant, now) {
   const usageTenants = {};
   for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts, now);
   return {
     mode: "usage",
     now: now.toISOString(),
     today: now.toISOString().slice(0, 10),
-    tenants: tenantsInput(registry, now),
     usage: {
       window: factsByTenant[0]?.window ?? { since: now.toISOString(), until: now.toISOString(), days: 0 },
       tenants: usageTenants
@@ -55384,6 +55383,34 @@ function withAges(facts, now) {
     tokens: facts.tokens.map((t2) => ({ ...t2, daysSinceLastUse: age(t2.lastUsed ?? t2.lastSeen) })),
     grants: facts.grants.map((g2) => ({ ...g2, daysSinceLastSeen: age(g2.lastSeen) }))
   };
+}
+function buildUsageInputs(factsByTenant, now, maxClients = 500) {
+  const inputs = [];
+  for (const facts of factsByTenant) {
+    const known = new Set(facts.clients.map((c3) => c3.clientId));
+    for (let start = 0; start === 0 || start < facts.clients.length; start += maxClients) {
+      const clients = facts.clients.slice(start, start + maxClients);
+      const ids = new Set(clients.map((c3) => c3.clientId));
+      const first = start === 0;
+      const mine = (clientId) => ids.has(clientId) || first && !known.has(clientId);
+      inputs.push(
+        buildUsageInput(
+          [
+            {
+              ...facts,
+              clients,
+              clientScopes: facts.clientScopes.filter((f3) => ids.has(f3.clientId)),
+              tokens: facts.tokens.filter((t2) => mine(t2.clientId)),
+              grants: facts.grants.filter((g2) => mine(g2.clientId)),
+              unknownClients: first ? facts.unknownClients : []
+            }
+          ],
+          now
+        )
+      );
+    }
+  }
+  return inputs;
 }
 
 // src/usage/analyze.ts
@@ -55497,6 +55524,7 @@ var Store = class _Store {
   connection;
   appender;
   seq = 0;
+  macroReady = false;
   /** tenant + provider pairs of the staged rows: the stored rows a batch can collide with have one of them. */
   stagedKeys = /* @__PURE__ */ new Set();
   static async open(path, options = {}) {
@@ -55599,7 +55627,10 @@ var Store = class _Store {
     const c3 = this.connection;
     if (!this.appender) {
       await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-      await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+      if (!this.macroReady) {
+        await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+        this.macroReady = true;
+      }
       this.appender = await c3.createAppender("staging", null, "temp");
     }
     const a = this.appender;
@@ -55680,13 +55711,22 @@ var Store = class _Store {
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
       );
       await c3.run("COMMIT");
-      await c3.run("DELETE FROM staging");
+      await this.dropStaging();
       return { inserted, duplicates };
     } catch (error2) {
       await c3.run("ROLLBACK");
-      await c3.run("DELETE FROM staging");
+      await this.dropStaging();
       throw error2;
     }
+  }
+  /**
+   * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
+   * memory in the temporary table, which then grows with the whole import instead of holding one batch.
+   */
+  async dropStaging() {
+    this.appender?.closeSync();
+    this.appender = void 0;
+    await this.connection.run("DROP TABLE IF EXISTS temp.staging");
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
   async checkpoint() {
@@ -55718,7 +55758,13 @@ async function computeUsageFacts(connection, options) {
   const historyStart = sqlTimestamp(new Date(window2.since.getTime() - baselineDays * DAY_MS3));
   const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
-  const query = async (sql) => (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS();
+  const query = async (sql) => {
+    const started = Date.now();
+    const rows = (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS();
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  ${sql.replace(/\s+/g, " ").slice(0, 110)}
+`);
+    return rows;
+  };
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c3) => [c3.clientId, c3]));
   await loadRegistryTables(connection, tenant);
@@ -55764,10 +55810,15 @@ async function computeUsageFacts(connection, options) {
      WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
      GROUP BY e.client_id, m.scope, ${day("e.time")}`
   );
+  const exercisedPairs = new Set(exercisedRows.map((r2) => `${str(r2.client_id)}\0${str(r2.scope)}`));
+  const issueSampleKeys = issuedRows.filter((r2) => !exercisedPairs.has(`${str(r2.client_id)}\0${str(r2.scope)}`) || ["deprecated", "removed"].includes(tenant.scopes[str(r2.scope)]?.status ?? "")).map((r2) => [str(r2.client_id), str(r2.scope)]);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
+  await insertRows(connection, "sg_issue_sample_keys", issueSampleKeys);
   const issueSamples = await sampleRows(
     connection,
     tenant.name,
     `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope
      WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES})`
   );
   const exerciseSamples = await sampleRows(
@@ -55943,18 +55994,6 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 async function tokenFacts(query, connection, tenant, table, inWindow, until, byClientId) {
-  const rows = await query(
-    `SELECT token_id, MIN(client_id) AS client_id, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at,
-       ${ts2(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
-       ${ts2(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
-       CAST(COUNT(*) AS INTEGER) AS n,
-       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
-     FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL GROUP BY token_id`
-  );
-  const carried = await query(
-    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL GROUP BY e.token_id, u.scope`
-  );
   const ungranted = await query(
     `SELECT e.token_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
      FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
@@ -56000,11 +56039,29 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
        AND e.outcome <> 'failure'
      GROUP BY e.token_id`
   );
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
+  await connection.run(
+    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
+    [tenant.name]
+  );
+  await insertRows(connection, "sg_token_candidates", [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r2) => str(r2.token_id)))].map((id) => [id]));
+  const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
+  const rows = await query(
+    `SELECT token_id, MIN(client_id) AS client_id, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at,
+       ${ts2(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
+       ${ts2(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
+       CAST(COUNT(*) AS INTEGER) AS n,
+       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
+     FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY token_id`
+  );
+  const carried = await query(
+    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY e.token_id, u.scope`
+  );
   const tokenSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL
-       AND e.token_id IN (SELECT token_id FROM ${table} WHERE ${inWindow} AND type = 'token.refreshed')`
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate}`
   );
   const scopesOf = groupBy(carried, (r2) => str(r2.token_id), (r2) => str(r2.scope));
   const ungrantedOf = groupBy(ungranted, (r2) => str(r2.token_id), (r2) => r2);
@@ -56017,7 +56074,6 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
     const ungrantedRows = ungrantedOf.get(tokenId) ?? [];
     const revoke = revokeOf.get(tokenId);
     const deleted = deleteOf.get(tokenId);
-    if (refreshes === 0 && ungrantedRows.length === 0 && !revoke && !deleted) continue;
     const clientId = str(row.client_id);
     const fact = {
       tokenId,
@@ -56181,6 +56237,7 @@ async function unknownClientFacts(query, connection, tenantName, table, inWindow
   })).sort((a, b3) => a.clientId.localeCompare(b3.clientId));
 }
 async function sampleRows(connection, tenantName, select) {
+  const started = Date.now();
   const reader = await connection.runAndReadAll(
     `SELECT k1, k2, event_id FROM (
        SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
@@ -56195,6 +56252,8 @@ async function sampleRows(connection, tenantName, select) {
     list.push(str(row.event_id));
     out.set(key, list);
   }
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  samples: ${select.replace(/\s+/g, " ").slice(0, 100)}
+`);
   return out;
 }
 async function insertRows(connection, table, rows) {
@@ -56292,6 +56351,8 @@ async function collectUsageFacts(registry, options, now) {
   const window2 = resolveWindow(options, now);
   const store = await Store.open(path);
   try {
+    await store.connection.run("SET preserve_insertion_order = false");
+    await store.connection.run(`SET memory_limit = '${(process.env.SCOPEGUARD_USAGE_MEMORY ?? "1GB").replace(/[^0-9A-Za-z.]/g, "")}'`);
     const facts = [];
     for (const name of tenants) {
       const tenant = registry.tenants[name];
@@ -56310,7 +56371,7 @@ async function runCheck(options) {
   const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
   const raw = engine.evaluate("registry", buildRegistryInput(registry, now), registry.config);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : void 0;
-  if (usage) raw.push(...engine.evaluate("usage", buildUsageInput(registry, usage, now), registry.config));
+  for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate("usage", input, registry.config));
   const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...usage ? { usage } : {} };
