@@ -16,6 +16,7 @@ import { collectUsageFacts } from '../src/usage/analyze.ts';
 import { buildUsageInputs } from '../src/policy/input-usage.ts';
 import { loadPolicyEngine, type RawFinding } from '../src/policy/engine.ts';
 import { finalizeFindings } from '../src/findings/finalize.ts';
+import type { Finding } from '../src/findings/finding.ts';
 import { generateScenario, SCENARIO_NOW, type PlantedCase, type ScenarioOptions } from '../test/fixtures/scenario/generate.ts';
 
 const RULES = ['SG301', 'SG302', 'SG303', 'SG304', 'SG305', 'SG306', 'SG307', 'SG308', 'SG309'];
@@ -75,16 +76,38 @@ async function run(label: string, options: ScenarioOptions): Promise<RunFigures>
     const policyMs = performance.now() - t;
 
     const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now }).filter((f) => f.status !== 'waived');
-    return { events: scenario.events, factsMs, inputMs, policyMs, perRule: score(scenario.planted, findings.map((f) => ({ rule: f.ruleId, subject: f.subject }))) };
+    return { events: scenario.events, factsMs, inputMs, policyMs, perRule: score(scenario.planted, findings.map(scored)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function score(planted: readonly PlantedCase[], found: ReadonlyArray<{ rule: string; subject: string }>): RunFigures['perRule'] {
+interface ScoredFinding {
+  rule: string;
+  subject: string;
+  /** Sample token ids of a finding that aggregates a client's tokens (SG303). */
+  tokens: readonly string[];
+}
+
+function scored(f: Finding): ScoredFinding {
+  const tokens = f.evidence?.sampleTokenIds;
+  return { rule: f.ruleId, subject: f.subject, tokens: Array.isArray(tokens) ? tokens.map(String) : [] };
+}
+
+/**
+ * A planted case is found when a finding of its rule has its subject and, for a per-client finding over tokens,
+ * names the planted token among its samples (another idle token of the same client would not be the planted one).
+ */
+function score(planted: readonly PlantedCase[], found: readonly ScoredFinding[]): RunFigures['perRule'] {
   const key = (x: { rule: string; subject: string }): string => `${x.rule} ${x.subject}`;
   const plantedKeys = new Set(planted.map(key));
-  const foundKeys = new Set(found.map(key));
+  const plantedToken = new Map(planted.filter((p) => p.token).map((p) => [key(p), p.token!]));
+  // a per-client finding that misses the planted token counts as a false positive, and the planted case as missed
+  const foundKey = (f: ScoredFinding): string => {
+    const token = plantedToken.get(key(f));
+    return token === undefined || f.tokens.includes(token) ? key(f) : `${key(f)} without ${token}`;
+  };
+  const foundKeys = new Set(found.map(foundKey));
   const perRule = new Map<string, { tp: number; fp: number; fn: number }>();
   for (const rule of RULES) {
     const p = [...plantedKeys].filter((k) => k.startsWith(`${rule} `));

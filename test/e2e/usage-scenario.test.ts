@@ -42,8 +42,20 @@ describe('check --usage on the labeled scenario', () => {
       // over-scoping's count is the uses in the window, which is the point: zero
       if (p.rule === 'SG301') expect(evidence.count).toBe(0);
       else expect(evidence.count, `${p.rule} ${p.subject} count`).toBeGreaterThan(0);
+      // a per-client finding over tokens names the planted one among its samples
+      if (p.token) expect(found!.evidence?.sampleTokenIds, `${p.rule} ${p.subject} tokens`).toContain(p.token);
     }
     expect(status).toBe(1);
+  });
+
+  it('reports idle tokens once per client, with the oldest and sample tokens', () => {
+    const idle = findings.filter((f) => f.ruleId === 'SG303');
+    expect(idle.map((f) => f.subject)).toEqual(['client:idle-app']);
+    const [finding] = idle;
+    expect(finding!.message).toBe('client idle-app has 1 refresh token unused for more than 30 days (oldest idle 59 days) and not revoked');
+    expect(finding!.location?.file).toMatch(/clients\.yaml$/);
+    expect(finding!.evidence).toMatchObject({ kind: 'token', count: 1, oldestIdleDays: 59, sampleTokenIds: ['tok-idle-303'] });
+    expect(finding!.evidence!.oldestLastUse).toMatch(/^2026-09-26T/);
   });
 
   it('raises nothing for normal clients', () => {

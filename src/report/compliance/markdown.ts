@@ -92,13 +92,18 @@ function findingBlock(f: Finding): string[] {
   const lines = [`### ${f.severity} ${f.ruleId} ${markdownCode(f.subject)}`, '', escapeMarkdown(f.message), ''];
   const evidence = f.evidence ?? {};
   const samples = Array.isArray(evidence.sampleEventIds) ? (evidence.sampleEventIds as unknown[]).map(String) : [];
+  // scalars and lists of scalars (scopes, sample token ids); nested objects stay in the JSON report
   const facts = Object.entries(evidence)
-    .filter(([key, value]) => key !== 'sampleEventIds' && (typeof value !== 'object' || value === null))
-    .map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(String(value))}`);
+    .filter(([key, value]) => key !== 'sampleEventIds' && (isScalar(value) || (Array.isArray(value) && value.length > 0 && value.every(isScalar))))
+    .map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(Array.isArray(value) ? value.map(String).join(', ') : String(value))}`);
   if (facts.length) lines.push(`Evidence: ${facts.join(' · ')}`, '');
   if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id)).join(', ')} (\`scopeguard logs query\`)`, '');
   if (f.remediation) lines.push(`Fix: ${escapeMarkdown(f.remediation)}`, '');
   return lines;
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value !== 'object' || value === null;
 }
 
 export function renderComplianceIndex(entries: readonly IndexEntry[]): string {
