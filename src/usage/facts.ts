@@ -160,13 +160,11 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   const byClientId = new Map(clients.map((c) => [c.clientId, c]));
   await loadRegistryTables(connection, tenant);
 
-  // Match each distinct request once, then join the mapping back (never per event in JS).
-  const requestRows = await query(
-    `SELECT client_id, request_method, request_path, CAST(COUNT(*) AS INTEGER) AS n FROM ${table}
-     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
-     GROUP BY client_id, request_method, request_path`,
-  );
-  await loadRequestMapping(connection, tenant, matcher, byClientId, requestRows);
+  // Match each distinct endpoint once in TypeScript; which client's grant covers it is then a join (never per event,
+  // nor per client×endpoint, in JS).
+  let phase = Date.now();
+  await loadRequestMapping(connection, tenant, matcher, byClientId, table, inHistory);
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  request mapping\n`);
 
   const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
 
@@ -177,7 +175,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   // per-set groups equal those over the events, so the results are the same as unnesting every event.
   const okIssue = `time >= ${since} AND outcome <> 'failure'`;
   const okIssueNotGranted = `${okIssue} AND type IN ('token.issued', 'authorize.granted')`;
-  await connection.run(
+  { const t0 = Date.now(); await connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_issue_sets AS
      SELECT client_id, scopes,
        SUM(CASE WHEN ${okIssue} THEN 1 ELSE 0 END) AS issued_n,
@@ -189,7 +187,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      FROM ${table} WHERE ${inHistory} AND type IN (${ISSUE_TYPES})
      GROUP BY client_id, scopes`,
     [tenant.name],
-  );
+  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_issue_sets AS\n`); }
   const issuedRows = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.issued_n) AS INTEGER) AS n, ${ts('MAX(s.issued_last)')} AS last_at
      FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
@@ -205,7 +203,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   );
   // One join of the requests with the action mapping per (client, scope, day) serves exercised counts (window), first
   // use (history) and the daily series (history) alike.
-  await connection.run(
+  { const t0 = Date.now(); await connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_exercise_days AS
      SELECT e.client_id, m.scope, ${day('e.time')} AS d, COUNT(*) AS n, MIN(e.time) AS first_at,
        SUM(CASE WHEN e.time >= ${since} THEN 1 ELSE 0 END) AS window_n,
@@ -216,7 +214,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
      GROUP BY e.client_id, m.scope, ${day('e.time')}`,
     [tenant.name],
-  );
+  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_exercise_days AS\n`); }
   const exercisedRows = await query(
     `SELECT client_id, scope, CAST(SUM(window_n) AS INTEGER) AS n, ${ts('MIN(window_first)')} AS first_at, ${ts('MAX(window_last)')} AS last_at
      FROM sg_exercise_days WHERE window_n > 0 GROUP BY client_id, scope`,
@@ -254,11 +252,13 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
   );
 
+  phase = Date.now();
   const clientScopes = buildClientScopes(tenant, clients, byClientId, {
     issuedRows, requestedRows, exercisedRows, firstUseRows, dailyRows, issueSamples, exerciseSamples,
     windowStart: window.since, baselineDays,
   });
 
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  JS buildClientScopes\n`);
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
   const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, inHistory, clients);
@@ -296,36 +296,45 @@ async function loadRequestMapping(
   tenant: Tenant,
   matcher: RequestMatcher,
   byClientId: Map<string, Client>,
-  requestRows: Row[],
+  table: string,
+  inHistory: string,
 ): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_scope (client_id VARCHAR, method VARCHAR, path VARCHAR, scope VARCHAR)`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_unmatched (client_id VARCHAR, method VARCHAR, path VARCHAR)`);
-  const matched: string[][] = [];
-  const unmatched: string[][] = [];
-  const impliedBy = new Map<string, Map<string, string[]>>();
-  for (const row of requestRows) {
-    const clientId = str(row.client_id);
-    const client = byClientId.get(clientId);
-    if (!client) continue; // unknown clients are SG306, judged separately
-    const method = str(row.request_method).toUpperCase();
-    const path = str(row.request_path);
-    const allowing = new Set(matcher.match(method, path));
-    let expand = impliedBy.get(client.name);
-    if (!expand) {
-      expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
-      impliedBy.set(client.name, expand);
-    }
-    let any = false;
-    for (const [granted, covers] of expand) {
-      if (covers.some((s) => allowing.has(s))) {
-        matched.push([clientId, str(row.request_method), path, granted]);
-        any = true;
-      }
-    }
-    if (!any) unmatched.push([clientId, str(row.request_method), path]);
+  // distinct requests of registry clients (unknown clients are SG306, judged separately)
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_requests AS
+     SELECT DISTINCT client_id, request_method AS method, request_path AS path FROM ${table}
+     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
+       AND client_id IN (SELECT client_id FROM sg_clients)`,
+    [tenant.name],
+  );
+  const endpoints = (await connection.runAndReadAll(`SELECT DISTINCT method, path FROM sg_requests`)).getRowObjectsJS() as Row[];
+  const endpointScopes: string[][] = [];
+  for (const row of endpoints) {
+    const method = str(row.method);
+    const path = str(row.path);
+    for (const scope of new Set(matcher.match(method.toUpperCase(), path))) endpointScopes.push([method, path, scope]);
   }
-  await insertRows(connection, 'sg_request_scope', matched);
-  await insertRows(connection, 'sg_request_unmatched', unmatched);
+  // A grant covers its scope and the scopes that scope directly implies.
+  const grantCovers: string[][] = [];
+  for (const [clientId, client] of byClientId) {
+    const expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
+    for (const [granted, covers] of expand) for (const covered of covers) grantCovers.push([clientId, granted, covered]);
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (method VARCHAR, path VARCHAR, scope VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (client_id VARCHAR, granted VARCHAR, covers VARCHAR)`);
+  await insertRows(connection, 'sg_endpoint_scope', endpointScopes);
+  await insertRows(connection, 'sg_grant_covers', grantCovers);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
+     SELECT DISTINCT r.client_id, r.method, r.path, g.granted AS scope FROM sg_requests r
+     JOIN sg_endpoint_scope es ON es.method = r.method AND es.path = r.path
+     JOIN sg_grant_covers g ON g.client_id = r.client_id AND g.covers = es.scope`,
+  );
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
+     SELECT r.client_id, r.method, r.path FROM sg_requests r
+     WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.client_id = r.client_id AND m.method = r.method AND m.path = r.path)`,
+  );
 }
 
 interface ClientScopeInputs {
@@ -423,15 +432,20 @@ export function peakDay(days: Map<string, number>, windowStart: Date, baselineDa
   const sorted = [...days.keys()].sort();
   if (sorted.length === 0) return undefined;
   const firstDay = Date.parse(`${sorted[0]}T00:00:00Z`);
+  // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups
+  // of formatted dates: this runs for every client×scope series.
+  const dense = new Float64Array(Math.round((Date.parse(`${sorted.at(-1)}T00:00:00Z`) - firstDay) / DAY_MS) + 1);
+  for (const [dayText, count] of days) dense[Math.round((Date.parse(`${dayText}T00:00:00Z`) - firstDay) / DAY_MS)] = count;
   let best: ClientScopeFact['peak'];
   let bestRatio = 0;
   for (const dayText of sorted) {
     const dayMs = Date.parse(`${dayText}T00:00:00Z`);
     if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS) continue;
     const count = days.get(dayText) ?? 0;
-    const trailing: number[] = [];
-    for (let i = 1; i <= baselineDays; i += 1) trailing.push(days.get(new Date(dayMs - i * DAY_MS).toISOString().slice(0, 10)) ?? 0);
-    const baseline = median(trailing);
+    // the ratio is at most the count (the baseline counts as at least 1), so such a day cannot beat the best
+    if (count <= bestRatio) continue;
+    const offset = Math.round((dayMs - firstDay) / DAY_MS);
+    const baseline = median(Array.from(dense.subarray(offset - baselineDays, offset)));
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
@@ -462,7 +476,7 @@ async function tokenFacts(
   // token use with a scope the client does not hold (any more); unknown clients are left to SG306.
   // The clients concerned are found from their distinct used scope sets first (aggregated before unnesting); only
   // their events are then unnested per token.
-  await connection.run(
+  { const t0 = Date.now(); await connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_clients AS
      SELECT DISTINCT s.client_id FROM (
        SELECT client_id, scopes FROM ${table}
@@ -472,7 +486,7 @@ async function tokenFacts(
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
      WHERE g.scope IS NULL`,
     [tenant.name],
-  );
+  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_ungranted_clients \n`); }
   const ungrantedUse = `SELECT client_id, token_id, scopes, event_id, time FROM ${table}
        WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
          AND client_id IN (SELECT client_id FROM sg_ungranted_clients)`;
@@ -520,10 +534,10 @@ async function tokenFacts(
   // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones. Everything
   // below is restricted to them, so the cost follows the candidates, not every short-lived access token.
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
-  await connection.run(
+  { const t0 = Date.now(); await connection.run(
     `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
     [tenant.name],
-  );
+  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  INSERT INTO sg_token_candidates SELECT DISTINCT\n`); }
   await insertRows(connection, 'sg_token_candidates', [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r) => str(r.token_id)))].map((id) => [id]));
   const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
   const rows = await query(
