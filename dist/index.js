@@ -31934,7 +31934,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -31956,7 +31956,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -31971,7 +31971,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.isSeq = isSeq2;
   }
 });
@@ -37516,7 +37516,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -37600,7 +37600,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -55760,7 +55760,7 @@ async function computeUsageFacts(connection, options) {
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
   const query = async (sql) => {
     const started = Date.now();
-    const rows = (await connection.runAndReadAll(sql, [tenant.name])).getRowObjectsJS();
+    const rows = (await connection.runAndReadAll(sql, sql.includes("$1") ? [tenant.name] : [])).getRowObjectsJS();
     if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  ${sql.replace(/\s+/g, " ").slice(0, 110)}
 `);
     return rows;
@@ -55768,48 +55768,74 @@ async function computeUsageFacts(connection, options) {
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c3) => [c3.clientId, c3]));
   await loadRegistryTables(connection, tenant);
-  const requestRows = await query(
-    `SELECT client_id, request_method, request_path, CAST(COUNT(*) AS INTEGER) AS n FROM ${table}
-     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
-     GROUP BY client_id, request_method, request_path`
-  );
-  await loadRequestMapping(connection, tenant, matcher, byClientId, requestRows);
+  let phase = Date.now();
+  await loadRequestMapping(connection, tenant, matcher, byClientId, table, inHistory);
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  request mapping
+`);
   const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
+  const okIssue = `time >= ${since} AND outcome <> 'failure'`;
+  const okIssueNotGranted = `${okIssue} AND type IN ('token.issued', 'authorize.granted')`;
+  {
+    const t0 = Date.now();
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_issue_sets AS
+     SELECT client_id, scopes,
+       SUM(CASE WHEN ${okIssue} THEN 1 ELSE 0 END) AS issued_n,
+       MAX(CASE WHEN ${okIssue} THEN time END) AS issued_last,
+       MIN(time) AS first_at,
+       SUM(CASE WHEN ${okIssueNotGranted} THEN 1 ELSE 0 END) AS ing_n,
+       MIN(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_first,
+       MAX(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_last
+     FROM ${table} WHERE ${inHistory} AND type IN (${ISSUE_TYPES})
+     GROUP BY client_id, scopes`,
+      [tenant.name]
+    );
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_issue_sets AS
+`);
+  }
   const issuedRows = await query(
-    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES}) AND e.outcome <> 'failure'
-     GROUP BY e.client_id, u.scope`
+    `SELECT s.client_id, u.scope, CAST(SUM(s.issued_n) AS INTEGER) AS n, ${ts2("MAX(s.issued_last)")} AS last_at
+     FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     WHERE s.issued_n > 0
+     GROUP BY s.client_id, u.scope`
   );
   const requestedRows = await query(
-    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e CROSS JOIN UNNEST(e.requested_scopes) AS u(scope)
-     WHERE ${prefixed(inWindow)} GROUP BY e.client_id, u.scope`
+    `SELECT s.client_id, u.scope, CAST(SUM(s.n) AS INTEGER) AS n, ${ts2("MAX(s.last_at)")} AS last_at
+     FROM (SELECT client_id, requested_scopes, COUNT(*) AS n, MAX(time) AS last_at FROM ${table}
+           WHERE ${inWindow} GROUP BY client_id, requested_scopes) AS s
+     CROSS JOIN UNNEST(s.requested_scopes) AS u(scope)
+     GROUP BY s.client_id, u.scope`
   );
-  const exercisedRows = await query(
-    `SELECT e.client_id, m.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e JOIN sg_request_scope m
-       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'
-     GROUP BY e.client_id, m.scope`
-  );
-  const firstUseRows = await query(
-    `SELECT client_id, scope, ${ts2("MIN(first_at)")} AS first_at FROM (
-       SELECT e.client_id, u.scope, MIN(e.time) AS first_at FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-       WHERE ${prefixed(inHistory)} AND e.type IN (${ISSUE_TYPES}) GROUP BY e.client_id, u.scope
-       UNION ALL
-       SELECT e.client_id, m.scope, MIN(e.time) AS first_at FROM ${table} e JOIN sg_request_scope m
-         ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-       WHERE ${prefixed(inHistory)} AND e.type = 'api.request' GROUP BY e.client_id, m.scope
-     ) AS uses GROUP BY client_id, scope`
-  );
-  const dailyRows = await query(
-    `SELECT e.client_id, m.scope, ${day("e.time")} AS d, CAST(COUNT(*) AS INTEGER) AS n
+  {
+    const t0 = Date.now();
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_exercise_days AS
+     SELECT e.client_id, m.scope, ${day("e.time")} AS d, COUNT(*) AS n, MIN(e.time) AS first_at,
+       SUM(CASE WHEN e.time >= ${since} THEN 1 ELSE 0 END) AS window_n,
+       MIN(CASE WHEN e.time >= ${since} THEN e.time END) AS window_first,
+       MAX(CASE WHEN e.time >= ${since} THEN e.time END) AS window_last
      FROM ${table} e JOIN sg_request_scope m
        ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
      WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
-     GROUP BY e.client_id, m.scope, ${day("e.time")}`
+     GROUP BY e.client_id, m.scope, ${day("e.time")}`,
+      [tenant.name]
+    );
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_exercise_days AS
+`);
+  }
+  const exercisedRows = await query(
+    `SELECT client_id, scope, CAST(SUM(window_n) AS INTEGER) AS n, ${ts2("MIN(window_first)")} AS first_at, ${ts2("MAX(window_last)")} AS last_at
+     FROM sg_exercise_days WHERE window_n > 0 GROUP BY client_id, scope`
   );
+  const firstUseRows = await query(
+    `SELECT client_id, scope, ${ts2("MIN(first_at)")} AS first_at FROM (
+       SELECT s.client_id, u.scope, MIN(s.first_at) AS first_at FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+       GROUP BY s.client_id, u.scope
+       UNION ALL
+       SELECT client_id, scope, MIN(first_at) AS first_at FROM sg_exercise_days GROUP BY client_id, scope
+     ) AS uses GROUP BY client_id, scope`
+  );
+  const dailyRows = await query(`SELECT client_id, scope, d, CAST(n AS INTEGER) AS n FROM sg_exercise_days`);
   const exercisedPairs = new Set(exercisedRows.map((r2) => `${str(r2.client_id)}\0${str(r2.scope)}`));
   const issueSampleKeys = issuedRows.filter((r2) => !exercisedPairs.has(`${str(r2.client_id)}\0${str(r2.scope)}`) || ["deprecated", "removed"].includes(tenant.scopes[str(r2.scope)]?.status ?? "")).map((r2) => [str(r2.client_id), str(r2.scope)]);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
@@ -55817,9 +55843,11 @@ async function computeUsageFacts(connection, options) {
   const issueSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope
-     WHERE ${prefixed(inWindow)} AND e.type IN (${ISSUE_TYPES})`
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
+       SELECT client_id, scopes, event_id, time FROM ${table}
+       WHERE ${inWindow} AND type IN (${ISSUE_TYPES}) AND client_id IN (SELECT client_id FROM sg_issue_sample_keys)
+     ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`
   );
   const exerciseSamples = await sampleRows(
     connection,
@@ -55828,6 +55856,7 @@ async function computeUsageFacts(connection, options) {
        ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
      WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`
   );
+  phase = Date.now();
   const clientScopes = buildClientScopes(tenant, clients, byClientId, {
     issuedRows,
     requestedRows,
@@ -55839,6 +55868,8 @@ async function computeUsageFacts(connection, options) {
     windowStart: window2.since,
     baselineDays
   });
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  JS buildClientScopes
+`);
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
   const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, inHistory, clients);
@@ -55867,35 +55898,41 @@ async function loadRegistryTables(connection, tenant) {
   await insertRows(connection, "sg_clients", clientRows);
   await insertRows(connection, "sg_grants", grantRows);
 }
-async function loadRequestMapping(connection, tenant, matcher, byClientId, requestRows) {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_scope (client_id VARCHAR, method VARCHAR, path VARCHAR, scope VARCHAR)`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_unmatched (client_id VARCHAR, method VARCHAR, path VARCHAR)`);
-  const matched = [];
-  const unmatched = [];
-  const impliedBy = /* @__PURE__ */ new Map();
-  for (const row of requestRows) {
-    const clientId = str(row.client_id);
-    const client = byClientId.get(clientId);
-    if (!client) continue;
-    const method = str(row.request_method).toUpperCase();
-    const path = str(row.request_path);
-    const allowing = new Set(matcher.match(method, path));
-    let expand2 = impliedBy.get(client.name);
-    if (!expand2) {
-      expand2 = new Map(client.grants.map((g2) => [g2.scope, [g2.scope, ...tenant.scopes[g2.scope]?.implies ?? []]]));
-      impliedBy.set(client.name, expand2);
-    }
-    let any = false;
-    for (const [granted, covers] of expand2) {
-      if (covers.some((s) => allowing.has(s))) {
-        matched.push([clientId, str(row.request_method), path, granted]);
-        any = true;
-      }
-    }
-    if (!any) unmatched.push([clientId, str(row.request_method), path]);
+async function loadRequestMapping(connection, tenant, matcher, byClientId, table, inHistory) {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_requests AS
+     SELECT DISTINCT client_id, request_method AS method, request_path AS path FROM ${table}
+     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
+       AND client_id IN (SELECT client_id FROM sg_clients)`,
+    [tenant.name]
+  );
+  const endpoints = (await connection.runAndReadAll(`SELECT DISTINCT method, path FROM sg_requests`)).getRowObjectsJS();
+  const endpointScopes = [];
+  for (const row of endpoints) {
+    const method = str(row.method);
+    const path = str(row.path);
+    for (const scope of new Set(matcher.match(method.toUpperCase(), path))) endpointScopes.push([method, path, scope]);
   }
-  await insertRows(connection, "sg_request_scope", matched);
-  await insertRows(connection, "sg_request_unmatched", unmatched);
+  const grantCovers = [];
+  for (const [clientId, client] of byClientId) {
+    const expand2 = new Map(client.grants.map((g2) => [g2.scope, [g2.scope, ...tenant.scopes[g2.scope]?.implies ?? []]]));
+    for (const [granted, covers] of expand2) for (const covered of covers) grantCovers.push([clientId, granted, covered]);
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (method VARCHAR, path VARCHAR, scope VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (client_id VARCHAR, granted VARCHAR, covers VARCHAR)`);
+  await insertRows(connection, "sg_endpoint_scope", endpointScopes);
+  await insertRows(connection, "sg_grant_covers", grantCovers);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
+     SELECT DISTINCT r.client_id, r.method, r.path, g.granted AS scope FROM sg_requests r
+     JOIN sg_endpoint_scope es ON es.method = r.method AND es.path = r.path
+     JOIN sg_grant_covers g ON g.client_id = r.client_id AND g.covers = es.scope`
+  );
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
+     SELECT r.client_id, r.method, r.path FROM sg_requests r
+     WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.client_id = r.client_id AND m.method = r.method AND m.path = r.path)`
+  );
 }
 function buildClientScopes(tenant, clients, byClientId, inputs) {
   const facts = /* @__PURE__ */ new Map();
@@ -55970,15 +56007,17 @@ function peakDay(days, windowStart, baselineDays) {
   const sorted = [...days.keys()].sort();
   if (sorted.length === 0) return void 0;
   const firstDay = Date.parse(`${sorted[0]}T00:00:00Z`);
+  const dense = new Float64Array(Math.round((Date.parse(`${sorted.at(-1)}T00:00:00Z`) - firstDay) / DAY_MS3) + 1);
+  for (const [dayText, count] of days) dense[Math.round((Date.parse(`${dayText}T00:00:00Z`) - firstDay) / DAY_MS3)] = count;
   let best;
   let bestRatio = 0;
   for (const dayText of sorted) {
     const dayMs = Date.parse(`${dayText}T00:00:00Z`);
     if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS3) continue;
     const count = days.get(dayText) ?? 0;
-    const trailing = [];
-    for (let i = 1; i <= baselineDays; i += 1) trailing.push(days.get(new Date(dayMs - i * DAY_MS3).toISOString().slice(0, 10)) ?? 0);
-    const baseline = median(trailing);
+    if (count <= bestRatio) continue;
+    const offset = Math.round((dayMs - firstDay) / DAY_MS3);
+    const baseline = median(Array.from(dense.subarray(offset - baselineDays, offset)));
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
@@ -55994,21 +56033,38 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 async function tokenFacts(query, connection, tenant, table, inWindow, until, byClientId) {
+  {
+    const t0 = Date.now();
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_ungranted_clients AS
+     SELECT DISTINCT s.client_id FROM (
+       SELECT client_id, scopes FROM ${table}
+       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES}) GROUP BY client_id, scopes
+     ) AS s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = s.client_id
+     LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
+     WHERE g.scope IS NULL`,
+      [tenant.name]
+    );
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_ungranted_clients 
+`);
+  }
+  const ungrantedUse = `SELECT client_id, token_id, scopes, event_id, time FROM ${table}
+       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
+         AND client_id IN (SELECT client_id FROM sg_ungranted_clients)`;
   const ungranted = await query(
     `SELECT e.token_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     JOIN sg_clients c ON c.client_id = e.client_id
+     FROM (${ungrantedUse}) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND g.scope IS NULL
+     WHERE g.scope IS NULL
      GROUP BY e.token_id, u.scope`
   );
   const ungrantedSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     JOIN sg_clients c ON c.client_id = e.client_id
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM (${ungrantedUse}) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND g.scope IS NULL`
+     WHERE g.scope IS NULL`
   );
   const afterRevoke = await query(
     `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
@@ -56040,10 +56096,15 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
      GROUP BY e.token_id`
   );
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
-  await connection.run(
-    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
-    [tenant.name]
-  );
+  {
+    const t0 = Date.now();
+    await connection.run(
+      `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
+      [tenant.name]
+    );
+    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  INSERT INTO sg_token_candidates SELECT DISTINCT
+`);
+  }
   await insertRows(connection, "sg_token_candidates", [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r2) => str(r2.token_id)))].map((id) => [id]));
   const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
   const rows = await query(
@@ -56055,8 +56116,9 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
      FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY token_id`
   );
   const carried = await query(
-    `SELECT e.token_id, u.scope FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY e.token_id, u.scope`
+    `SELECT e.token_id, u.scope FROM (
+       SELECT e.token_id, e.scopes FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY e.token_id, e.scopes
+     ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope) GROUP BY e.token_id, u.scope`
   );
   const tokenSamples = await sampleRows(
     connection,
@@ -56169,20 +56231,24 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, inHi
      ) AS latest WHERE rn = 1`
   );
   const issuedNotGranted = await query(
-    `SELECT e.client_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     JOIN sg_clients c ON c.client_id = e.client_id
-     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
-     WHERE ${prefixed(inWindow)} AND e.type IN ('token.issued', 'authorize.granted') AND e.outcome <> 'failure' AND g.scope IS NULL
-     GROUP BY e.client_id, u.scope`
+    `SELECT s.client_id, u.scope, CAST(SUM(s.ing_n) AS INTEGER) AS n, ${ts2("MIN(s.ing_first)")} AS first_at, ${ts2("MAX(s.ing_last)")} AS last_at
+     FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     JOIN sg_clients c ON c.client_id = s.client_id
+     LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
+     WHERE s.ing_n > 0 AND g.scope IS NULL
+     GROUP BY s.client_id, u.scope`
   );
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issued_not_granted (client_id VARCHAR, scope VARCHAR)`);
+  await insertRows(connection, "sg_issued_not_granted", issuedNotGranted.map((r2) => [str(r2.client_id), str(r2.scope)]));
   const issuedNotGrantedSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM ${table} e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     JOIN sg_clients c ON c.client_id = e.client_id
-     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
-     WHERE ${prefixed(inWindow)} AND e.type IN ('token.issued', 'authorize.granted') AND e.outcome <> 'failure' AND g.scope IS NULL`
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
+       SELECT client_id, scopes, event_id, time FROM ${table}
+       WHERE ${inWindow} AND type IN ('token.issued', 'authorize.granted') AND outcome <> 'failure'
+         AND client_id IN (SELECT client_id FROM sg_issued_not_granted)
+     ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+     JOIN sg_issued_not_granted k ON k.client_id = e.client_id AND k.scope = u.scope`
   );
   const requestsOf = new Map(requests.map((r2) => [str(r2.client_id), num(r2.n)]));
   const firstSeenOf = new Map(firstSeen.map((r2) => [str(r2.client_id), iso(r2.first_at)]));
@@ -56257,13 +56323,19 @@ async function sampleRows(connection, tenantName, select) {
   return out;
 }
 async function insertRows(connection, table, rows) {
-  const width = rows[0]?.length ?? 0;
-  const batch = Math.max(1, Math.floor(2e3 / Math.max(width, 1)));
-  for (let i = 0; i < rows.length; i += batch) {
-    const chunk = rows.slice(i, i + batch);
-    const placeholders = chunk.map((_3, r2) => `(${Array.from({ length: width }, (_4, c3) => `$${r2 * width + c3 + 1}`).join(", ")})`);
-    await connection.run(`INSERT INTO ${table} VALUES ${placeholders.join(", ")}`, chunk.flat());
+  const started = Date.now();
+  const appender = await connection.createAppender(table, null, "temp");
+  try {
+    for (const row of rows) {
+      for (const value of row) appender.appendVarchar(value);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  insert ${rows.length} rows into ${table}
+`);
 }
 function grantedWithImplied(tenant, client) {
   const out = /* @__PURE__ */ new Set();
@@ -57689,11 +57761,14 @@ function findingBlock(f3) {
   const lines = [`### ${f3.severity} ${f3.ruleId} ${markdownCode(f3.subject)}`, "", escapeMarkdown(f3.message), ""];
   const evidence2 = f3.evidence ?? {};
   const samples = Array.isArray(evidence2.sampleEventIds) ? evidence2.sampleEventIds.map(String) : [];
-  const facts = Object.entries(evidence2).filter(([key, value]) => key !== "sampleEventIds" && (typeof value !== "object" || value === null)).map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(String(value))}`);
+  const facts = Object.entries(evidence2).filter(([key, value]) => key !== "sampleEventIds" && (isScalar2(value) || Array.isArray(value) && value.length > 0 && value.every(isScalar2))).map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(Array.isArray(value) ? value.map(String).join(", ") : String(value))}`);
   if (facts.length) lines.push(`Evidence: ${facts.join(" · ")}`, "");
   if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id)).join(", ")} (\`scopeguard logs query\`)`, "");
   if (f3.remediation) lines.push(`Fix: ${escapeMarkdown(f3.remediation)}`, "");
   return lines;
+}
+function isScalar2(value) {
+  return typeof value !== "object" || value === null;
 }
 function renderComplianceIndex(entries) {
   const lines = ["# scopeguard compliance reports", ""];
