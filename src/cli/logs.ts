@@ -93,11 +93,20 @@ function summaryLine(results: FileImportResult[], seconds: number): string {
   return `imported ${total.imported} events from ${files}, ${total.duplicates} duplicates skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
 }
 
+/** What a bare `logs import` reads: every path listed under `sources` (how scheduled workflows refresh the store). */
+function configuredSourcePaths(config: ResolvedConfig): string[] {
+  const paths = Object.values(config.sources).flatMap((sources) => (sources ?? []).map((source) => source.path));
+  if (paths.length === 0) {
+    throw new UsageError('no log files given', 'pass files or folders, or list them per tenant under sources in scopeguard.yaml');
+  }
+  return [...new Set(paths)];
+}
+
 async function runImport(paths: string[], options: ImportFlags, command: Command): Promise<void> {
   if (options.provider) providerByName(options.provider);
   const registry = await optionalRegistry(options.registry, registryGiven(command));
   const config = registry?.config ?? resolveConfig();
-  const files = listInputs(paths);
+  const files = listInputs(paths.length > 0 ? paths : configuredSourcePaths(config));
   if (files.length === 0) throw new InputError(`no log files (*.ndjson, *.jsonl, *.json, *.log, *.gz) under ${paths.join(', ')}`);
   const dbPath = storePath(options, config);
   const store = await Store.open(dbPath);
@@ -240,7 +249,7 @@ export function registerLogs(program: Command): void {
     logs
       .command('import')
       .description('import audit-log exports (NDJSON, JSON array or API page; plain or .gz; - for stdin)')
-      .argument('<paths...>', 'files or folders, or - for stdin')
+      .argument('[paths...]', 'files or folders, or - for stdin (default: every path under sources in scopeguard.yaml)')
       .option('--provider <name>', `importer: ${PROVIDER_NAMES.join(', ')} (default: detected from the first records)`)
       .option('--tenant <name>', 'tenant the events belong to (default: from config sources)')
       .option('--strict', 'stop at the first bad record')

@@ -52,6 +52,22 @@ describe('logs import of the example exports', () => {
     expect(firstRun.status).toBe(0);
   });
 
+  it('with no paths, imports every file listed under sources (all duplicates here)', async () => {
+    const bare = cli(['logs', 'import', '--db', db]);
+    expect(bare.stdout).toMatch(new RegExp(`^imported 0 events from 4 files, ${total} duplicates skipped`));
+    expect(bare.status).toBe(0);
+  });
+
+  it('with no paths and no sources, says what to pass; exit 2', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'scopes'));
+    writeFileSync(join(dir, 'scopes', 'scopes.yaml'), 'kind: ScopeSet\ntenant: solo\nscopes:\n  read.x: {description: x, owner: t}\n');
+    const result = cli(['logs', 'import', '--db', join(dir, 'a.duckdb')], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no log files given');
+    expect(result.stderr).toContain('sources in scopeguard.yaml');
+  });
+
   it('never duplicates on re-import', async () => {
     const again = cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--db', db]);
     expect(again.stdout).toMatch(new RegExp(`^imported 0 events from 1 file, ${okta.length} duplicates skipped`));
