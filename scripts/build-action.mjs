@@ -12,23 +12,32 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdirFlag = process.argv.indexOf('--outdir');
 const outdir = resolve(outdirFlag >= 0 ? process.argv[outdirFlag + 1] : join(root, 'dist'));
 
-// The bundle must stay pure JavaScript + Wasm. The pull-request path never runs usage analysis, but `check` can (it
-// imports the DuckDB store), so DuckDB is replaced by a stand-in that fails with a clear message if ever touched;
-// any other native module in the bundle is a build error.
+// The bundle must stay pure JavaScript + Wasm. The pull-request path never runs usage analysis; report mode does
+// when the workflow has run `npm ci` (as compliance-report.yml does): DuckDB is then loaded from the workspace's
+// node_modules at run time. Without it, a stand-in marks itself unavailable and fails clearly if ever touched.
+// Any other native module in the bundle is a build error.
 const noNativeModules = {
   name: 'no-native-modules',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@duckdb\// }, () => ({ path: 'duckdb', namespace: 'unavailable-in-action' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'unavailable-in-action' }, () => ({
+    pluginBuild.onResolve({ filter: /^@duckdb\// }, () => ({ path: 'duckdb', namespace: 'from-workspace' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'from-workspace' }, () => ({
       loader: 'js',
       contents: `
-        const unavailable = new Proxy({}, {
-          get(_target, name) {
-            if (typeof name === 'symbol' || name === '__esModule' || name === 'then') return undefined;
-            throw new Error('usage analysis needs DuckDB, which the GitHub Action does not bundle; run scopeguard from npm for it');
-          },
-        });
-        module.exports = Object.create(unavailable);
+        const { createRequire } = require('node:module');
+        const { join } = require('node:path');
+        const MESSAGE = 'usage analysis needs DuckDB, which the GitHub Action does not bundle: run \`npm ci\` in the workflow first (or use the scopeguard CLI)';
+        let duckdb;
+        try {
+          duckdb = createRequire(join(process.env.GITHUB_WORKSPACE || process.cwd(), 'package.json'))('@duckdb/node-api');
+        } catch {
+          duckdb = new Proxy({ scopeguardUnavailable: MESSAGE }, {
+            get(target, name) {
+              if (typeof name === 'symbol' || name === '__esModule' || name === 'then' || name in target) return target[name];
+              throw new Error(MESSAGE);
+            },
+          });
+        }
+        module.exports = duckdb;
       `,
     }));
     pluginBuild.onResolve({ filter: /\.node$/ }, (args) => ({

@@ -147,6 +147,8 @@ export interface ReportModeOptions {
   outDir: string;
   policy?: string;
   now?: Date;
+  /** Leave usage out of the report, with this reason (see usageUnavailableReason). */
+  withoutUsage?: string;
 }
 
 export interface ReportModeResult {
@@ -162,12 +164,24 @@ export interface ReportModeResult {
 }
 
 /** Report mode is `scopeguard report`: the same library call, the same files, the same index. */
+/**
+ * The bundle carries no DuckDB (a native module); it loads the workspace's copy when the workflow ran `npm ci`.
+ * Returns why usage cannot be analysed, or undefined when it can.
+ */
+export async function usageUnavailableReason(): Promise<string | undefined> {
+  const duckdb: object = await import('@duckdb/node-api');
+  const marker = (duckdb as { scopeguardUnavailable?: unknown; default?: { scopeguardUnavailable?: unknown } });
+  const reason = marker.scopeguardUnavailable ?? marker.default?.scopeguardUnavailable;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
 export async function writeReports(options: ReportModeOptions): Promise<ReportModeResult> {
   const result = await withCwd(options.workspace, () =>
     writeComplianceReport({
       registryRoot: options.registry,
       outDir: options.outDir,
       cwd: options.workspace,
+      ...(options.withoutUsage ? { withoutUsage: options.withoutUsage } : {}),
       ...(options.policy ? { policyDirs: [resolve(options.workspace, options.policy)] } : {}),
       ...(options.now ? { now: options.now } : {}),
     }),

@@ -5,13 +5,16 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import type { ActionInputs } from './main.ts';
-import { writeReports } from './engine.ts';
+import { usageUnavailableReason, writeReports } from './engine.ts';
 
 export async function runReportMode(inputs: ActionInputs): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (inputs.failOn) core.info('scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests');
+  const withoutUsage = await usageUnavailableReason();
+  if (withoutUsage) core.notice(`scopeguard: the report leaves usage out: ${withoutUsage}`);
   const report = await writeReports({
     workspace,
+    ...(withoutUsage ? { withoutUsage } : {}),
     registry: inputs.registry,
     outDir: resolve(workspace, inputs.reportDir ?? 'reports'),
     ...(inputs.policy ? { policy: inputs.policy } : {}),

@@ -1,9 +1,10 @@
 // The bundled Action in report mode (the scheduled compliance workflow): one folder per tenant and day.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
-import { TempRepo, baseRegistry, runAction } from './harness.ts';
+import { ROOT, TempRepo, baseRegistry, runAction } from './harness.ts';
 
 let github: FakeGitHub;
 let repo: TempRepo;
@@ -34,6 +35,30 @@ describe('report mode', () => {
     expect(run.outputs.findings).toBe(String(json.findings.length));
     expect(run.summary).toContain('SG101');
     expect(github.requests).toHaveLength(0); // a report talks to nobody
+  });
+
+  it('includes usage when the workflow ran npm ci and imported logs; says why not otherwise', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const event = { eventId: 'shadow-1', tenant: 'acme', provider: 'scopeguard', time: new Date(Date.now() - 86_400_000).toISOString(),
+      type: 'token.issued', rawType: 'token', outcome: 'success', clientId: '0oaSHADOWCLIENT', scopes: ['read.data'] };
+    writeFileSync(join(repo.dir, 'events.ndjson'), `${JSON.stringify(event)}\n`);
+    const imported = spawnSync(process.execPath, [join(ROOT, 'bin', 'scopeguard.js'), 'logs', 'import', 'events.ndjson', '--tenant', 'acme', '--provider', 'scopeguard'], { cwd: repo.dir, encoding: 'utf8' });
+    expect(imported.stderr).toBe('');
+    expect(imported.status).toBe(0);
+    const report = (): { usage: { available: boolean; reason?: string }; findings: Array<{ ruleId: string }> } =>
+      JSON.parse(readFileSync(join(repo.dir, 'reports', 'acme', day, 'report.json'), 'utf8'));
+
+    const without = await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
+    expect(without.code).toBe(0);
+    expect(without.stdout).toContain('::notice::scopeguard: the report leaves usage out');
+    expect(report().usage).toMatchObject({ available: false, reason: expect.stringContaining('npm ci') });
+
+    symlinkSync(join(ROOT, 'node_modules'), join(repo.dir, 'node_modules'), 'dir'); // what `npm ci` leaves in the workspace
+    const withUsage = await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
+    expect(withUsage.stdout + withUsage.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(withUsage.code).toBe(0);
+    expect(report().usage.available).toBe(true);
+    expect(report().findings).toContainEqual(expect.objectContaining({ ruleId: 'SG306' }));
   });
 
   it('fails with one clear line when the registry is broken', async () => {

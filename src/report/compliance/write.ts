@@ -36,6 +36,8 @@ export interface ComplianceReportOptions {
   policyDirs?: string[];
   /** Where git is asked about the registry's history (default: the working directory). */
   cwd?: string;
+  /** Leave usage out even when a store exists, saying why in the report (the bundled Action has no DuckDB). */
+  withoutUsage?: string;
 }
 
 export interface ComplianceReportResult {
@@ -54,7 +56,7 @@ export async function writeComplianceReport(options: ComplianceReportOptions): P
     if (!registry.tenants[name]) throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(', ')}`);
   }
   const dbPath = storePath(registry, options.usage?.dbPath);
-  const withUsage = existsSync(dbPath);
+  const withUsage = options.withoutUsage === undefined && existsSync(dbPath);
   const result = await runCheck({
     registryRoot: options.registryRoot,
     registry,
@@ -69,7 +71,7 @@ export async function writeComplianceReport(options: ComplianceReportOptions): P
     const previous = previousReport(outDir, tenant, date);
     const report = await buildReport(result, tenant, now, previous, {
       history: storedHistory(outDir, tenant, date),
-      usageReason: withUsage ? undefined : `no audit store at ${dbPath}`,
+      usageReason: withUsage ? undefined : (options.withoutUsage ?? `no audit store at ${dbPath}`),
       registryRoot: options.registryRoot,
       cwd: options.cwd ?? process.cwd(),
     });
