@@ -227,7 +227,11 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
        SELECT client_id, scope, MIN(first_at) AS first_at FROM sg_exercise_days GROUP BY client_id, scope
      ) AS uses GROUP BY client_id, scope`,
   );
-  const dailyRows = await query(`SELECT client_id, scope, d, CAST(n AS INTEGER) AS n FROM sg_exercise_days`);
+  // one row per client×scope×day: read as columns, not row objects (the largest result of all)
+  const [dailyClients = [], dailyScopes = [], dailyDays = [], dailyCounts = []] = (
+    await connection.runAndReadAll(`SELECT client_id, scope, d, CAST(n AS INTEGER) AS n FROM sg_exercise_days`)
+  ).getColumnsJS() as DuckDBValue[][];
+  const dailyRows: DailyColumns = { clientIds: dailyClients, scopes: dailyScopes, days: dailyDays, counts: dailyCounts };
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
   // those pairs keeps this pass small when most clients use what they hold.
   const exercisedPairs = new Set(exercisedRows.map((r) => `${str(r.client_id)}\u0000${str(r.scope)}`));
@@ -337,12 +341,19 @@ async function loadRequestMapping(
   );
 }
 
+interface DailyColumns {
+  clientIds: DuckDBValue[];
+  scopes: DuckDBValue[];
+  days: DuckDBValue[];
+  counts: DuckDBValue[];
+}
+
 interface ClientScopeInputs {
   issuedRows: Row[];
   requestedRows: Row[];
   exercisedRows: Row[];
   firstUseRows: Row[];
-  dailyRows: Row[];
+  dailyRows: DailyColumns;
   issueSamples: Map<string, string[]>;
   exerciseSamples: Map<string, string[]>;
   windowStart: Date;
@@ -411,11 +422,12 @@ function buildClientScopes(
     if (fact) fact.exerciseSamples = ids;
   }
   const series = new Map<string, Map<string, number>>();
-  for (const row of inputs.dailyRows) {
-    const key = `${str(row.client_id)}\u0000${str(row.scope)}`;
+  const daily = inputs.dailyRows;
+  for (let i = 0; i < daily.days.length; i += 1) {
+    const key = `${str(daily.clientIds[i])}\u0000${str(daily.scopes[i])}`;
     let days = series.get(key);
     if (!days) series.set(key, (days = new Map()));
-    days.set(isoDay(row.d), num(row.n));
+    days.set(isoDay(daily.days[i]), num(daily.counts[i]));
   }
   for (const [key, days] of series) {
     const fact = facts.get(key);
@@ -431,21 +443,25 @@ function buildClientScopes(
 export function peakDay(days: Map<string, number>, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
   const sorted = [...days.keys()].sort();
   if (sorted.length === 0) return undefined;
-  const firstDay = Date.parse(`${sorted[0]}T00:00:00Z`);
+  const firstDay = dayStartMs(sorted[0]!);
   // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups
   // of formatted dates: this runs for every client×scope series.
-  const dense = new Float64Array(Math.round((Date.parse(`${sorted.at(-1)}T00:00:00Z`) - firstDay) / DAY_MS) + 1);
-  for (const [dayText, count] of days) dense[Math.round((Date.parse(`${dayText}T00:00:00Z`) - firstDay) / DAY_MS)] = count;
+  const dense = new Float64Array(Math.round((dayStartMs(sorted.at(-1)!) - firstDay) / DAY_MS) + 1);
+  for (const [dayText, count] of days) dense[Math.round((dayStartMs(dayText) - firstDay) / DAY_MS)] = count;
+  const trailing = new Float64Array(baselineDays);
+  const mid = Math.floor(baselineDays / 2);
   let best: ClientScopeFact['peak'];
   let bestRatio = 0;
   for (const dayText of sorted) {
-    const dayMs = Date.parse(`${dayText}T00:00:00Z`);
+    const dayMs = dayStartMs(dayText);
     if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS) continue;
     const count = days.get(dayText) ?? 0;
     // the ratio is at most the count (the baseline counts as at least 1), so such a day cannot beat the best
     if (count <= bestRatio) continue;
     const offset = Math.round((dayMs - firstDay) / DAY_MS);
-    const baseline = median(Array.from(dense.subarray(offset - baselineDays, offset)));
+    trailing.set(dense.subarray(offset - baselineDays, offset));
+    trailing.sort(); // typed arrays sort numerically
+    const baseline = baselineDays === 0 ? 0 : baselineDays % 2 === 1 ? trailing[mid]! : (trailing[mid - 1]! + trailing[mid]!) / 2;
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
@@ -453,6 +469,11 @@ export function peakDay(days: Map<string, number>, windowStart: Date, baselineDa
     }
   }
   return best;
+}
+
+/** `YYYY-MM-DD` → its UTC midnight in ms (Date.parse of the ISO text, without building the string). */
+function dayStartMs(dayText: string): number {
+  return Date.UTC(Number(dayText.slice(0, 4)), Number(dayText.slice(5, 7)) - 1, Number(dayText.slice(8, 10)));
 }
 
 export function median(values: number[]): number {
