@@ -1,8 +1,7 @@
 /** `scopeguard history`: every commit that changed one scope or client, newest first, as semantic changes. */
 import type { Command } from 'commander';
-import { InputError, UsageError } from '../errors.ts';
-import { concernsClient, concernsScope, walkRegistryCommits, type CommitChanges } from '../git/history.ts';
-import { openRepo, pathInRepo } from '../git/repo.ts';
+import { UsageError } from '../errors.ts';
+import { subjectHistory, type HistoryEntry } from '../git/history.ts';
 import { withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
@@ -15,46 +14,6 @@ interface HistoryOptions {
   registry: string;
   format: string;
   output?: string;
-}
-
-export interface HistoryEntry {
-  commit: string;
-  date: string;
-  author: string;
-  email: string;
-  subject: string;
-  pr?: number;
-  changes: Array<{ tenant: string; subject: string; kind: string; classification: string; detail: string }>;
-}
-
-export async function subjectHistory(options: { scope?: string; client?: string; tenant?: string; since?: string; registry: string }): Promise<HistoryEntry[]> {
-  const name = options.scope ?? options.client ?? '';
-  const concerns = options.scope !== undefined ? concernsScope : concernsClient;
-  const repo = await openRepo();
-  const root = pathInRepo(repo, process.cwd(), options.registry);
-  const commits = await walkRegistryCommits(repo, { root, mentioning: name, ...(options.since ? { since: options.since } : {}) });
-  if (commits.length === 0 && options.since === undefined) {
-    throw new InputError(`no commit touches "${options.registry}"`, 'pass --registry DIR with the folder holding the scope YAML files (default: scopes)');
-  }
-  const entries: HistoryEntry[] = [];
-  for (const commit of commits) {
-    const changes = commit.changes.filter((c) => concerns(c, name) && (options.tenant === undefined || c.tenant === options.tenant));
-    if (changes.length === 0) continue;
-    entries.push(toEntry(commit, changes));
-  }
-  return entries;
-}
-
-function toEntry(commit: CommitChanges, changes: CommitChanges['changes']): HistoryEntry {
-  return {
-    commit: commit.commit,
-    date: commit.date,
-    author: commit.author,
-    email: commit.email,
-    subject: commit.subject,
-    ...(commit.pr !== undefined ? { pr: commit.pr } : {}),
-    changes: changes.map((c) => ({ tenant: c.tenant, subject: c.subject, kind: c.kind, classification: c.classification, detail: c.detail })),
-  };
 }
 
 function formatText(entries: HistoryEntry[], what: string): string {

@@ -9,7 +9,7 @@ import { InputError } from '../errors.ts';
 import { BlobReader } from './blobs.ts';
 import { mergeFragments, parseFragment } from './fragments.ts';
 import { isRegistryFile } from './registry-at.ts';
-import { parseDateSpec, type GitRepo } from './repo.ts';
+import { openRepo, parseDateSpec, pathInRepo, type GitRepo } from './repo.ts';
 
 const NO_BLOB = /^0+$/;
 
@@ -193,4 +193,47 @@ export function concernsClient(change: RegistryChange, name: string): boolean {
   const s = change.subject;
   if (s === `client:${name}` || s.startsWith(`client:${name}/`)) return true;
   return s.startsWith('exception:') && (s.includes(`/client:${name}/`) || s.endsWith(`/client:${name}`));
+}
+
+/** One commit as `history` and the compliance report show it: who, when, which PR, and the semantic changes. */
+export interface HistoryEntry {
+  commit: string;
+  date: string;
+  author: string;
+  email: string;
+  subject: string;
+  pr?: number;
+  changes: Array<{ tenant: string; subject: string; kind: string; classification: string; detail: string }>;
+}
+
+/** The commits with at least one change that `keep` accepts, each with only those changes. */
+export function historyEntries(commits: readonly CommitChanges[], keep: (change: RegistryChange) => boolean): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  for (const commit of commits) {
+    const changes = commit.changes.filter(keep);
+    if (changes.length === 0) continue;
+    entries.push({
+      commit: commit.commit,
+      date: commit.date,
+      author: commit.author,
+      email: commit.email,
+      subject: commit.subject,
+      ...(commit.pr !== undefined ? { pr: commit.pr } : {}),
+      changes: changes.map((c) => ({ tenant: c.tenant, subject: c.subject, kind: c.kind, classification: c.classification, detail: c.detail })),
+    });
+  }
+  return entries;
+}
+
+/** Every commit that changed one scope or client (of one tenant, if given), newest first. */
+export async function subjectHistory(options: { scope?: string; client?: string; tenant?: string; since?: string; registry: string }): Promise<HistoryEntry[]> {
+  const name = options.scope ?? options.client ?? '';
+  const concerns = options.scope !== undefined ? concernsScope : concernsClient;
+  const repo = await openRepo();
+  const root = pathInRepo(repo, process.cwd(), options.registry);
+  const commits = await walkRegistryCommits(repo, { root, mentioning: name, ...(options.since ? { since: options.since } : {}) });
+  if (commits.length === 0 && options.since === undefined) {
+    throw new InputError(`no commit touches "${options.registry}"`, 'pass --registry DIR with the folder holding the scope YAML files (default: scopes)');
+  }
+  return historyEntries(commits, (c) => concerns(c, name) && (options.tenant === undefined || c.tenant === options.tenant));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
 import { scopeguard } from '../git/repo-fixture.ts';
-import type { HistoryEntry } from '../../src/cli/history.ts';
+import type { HistoryEntry } from '../../src/git/history.ts';
 
 let scenario: Scenario;
 beforeAll(() => {

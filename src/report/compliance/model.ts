@@ -6,6 +6,7 @@
 import type { Finding, Severity } from '../../findings/finding.ts';
 import type { FindingsSummary } from '../../findings/summary.ts';
 import type { ClientUsageRow } from '../../usage/least-privilege.ts';
+import type { HistoryEntry } from '../../git/history.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -17,15 +18,8 @@ export interface TrendEntry {
   fingerprint: string;
 }
 
-export interface RegistryChangeEntry {
-  commit: string;
-  date: string;
-  author: string;
-  email: string;
-  subject: string;
-  pr?: number;
-  changes: Array<{ kind: string; classification: string; subject: string; detail: string }>;
-}
+/** A commit in the report's "registry changes" section: the same entry `scopeguard history` shows. */
+export type RegistryChangeEntry = HistoryEntry;
 
 export interface HistoryPoint {
   date: string;

@@ -10,7 +10,7 @@ import { runCheck, type CheckResult } from '../../check.ts';
 import { UsageError } from '../../errors.ts';
 import { SEVERITIES, type Finding, type Severity } from '../../findings/finding.ts';
 import { summarize } from '../../findings/summary.ts';
-import { walkRegistryCommits } from '../../git/history.ts';
+import { historyEntries, walkRegistryCommits } from '../../git/history.ts';
 import { openRepo, pathInRepo } from '../../git/repo.ts';
 import { loadRegistry } from '../../registry/load.ts';
 import { storePath, type UsageOptions } from '../../usage/analyze.ts';
@@ -19,7 +19,7 @@ import { VERSION } from '../../version.ts';
 import { formatSarif } from '../sarif.ts';
 import { renderComplianceHtml } from './html.ts';
 import { renderComplianceIndex, renderComplianceMarkdown } from './markdown.ts';
-import { REPORT_SCHEMA_VERSION, type ComplianceReport, type HistoryPoint, type RegistryChangeEntry, type TrendEntry } from './model.ts';
+import { REPORT_SCHEMA_VERSION, type ComplianceReport, type HistoryPoint, type TrendEntry } from './model.ts';
 
 export const REPORT_FORMATS = ['md', 'json', 'html', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -159,24 +159,9 @@ async function registryChanges(cwd: string, registryRoot: string, tenant: string
   try {
     const root = pathInRepo(repo, cwd, registryRoot);
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
-    const entries: RegistryChangeEntry[] = [];
-    for (const commit of commits) {
-      // only what happened between the previous report and this one, so reruns of a past date stay the same
-      if (Date.parse(commit.date) > now.getTime() || Date.parse(commit.date) < Date.parse(since)) continue;
-      const changes = commit.changes
-        .filter((c) => c.tenant === tenant)
-        .map((c) => ({ kind: c.kind, classification: c.classification, subject: c.subject, detail: c.detail }));
-      if (changes.length === 0) continue;
-      entries.push({
-        commit: commit.commit,
-        date: commit.date,
-        author: commit.author,
-        email: commit.email,
-        subject: commit.subject,
-        ...(commit.pr !== undefined ? { pr: commit.pr } : {}),
-        changes,
-      });
-    }
+    // only what happened between the previous report and this one, so reruns of a past date stay the same
+    const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
+    const entries = historyEntries(inPeriod, (c) => c.tenant === tenant);
     return { available: true, since, commits: entries };
   } catch (error) {
     return { available: false, reason: `git history unavailable: ${(error as Error).message.split('\n')[0]}` };
