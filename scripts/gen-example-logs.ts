@@ -7,23 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRegistry } from '../src/registry/load.ts';
 import type { Client, Tenant } from '../src/registry/model.ts';
+import { mulberry32 as rng } from './prng.ts';
 
 const OUT = process.argv[2] ?? 'scopes/logs';
 const END = Date.UTC(2026, 10, 20); // 2026-11-20T00:00:00Z, exclusive
 const DAYS = 90;
 const START = END - DAYS * 86_400_000;
 
-// mulberry32: small, fast, and the same sequence on every platform
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(20261120);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
