@@ -684,14 +684,20 @@ async function clientLevelFacts(
        ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
      WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
   );
+  // denials are a small share of the events: collect them once, then count per day and sample from that
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_denials AS
+     SELECT client_id, event_id, time FROM ${table} WHERE ${inWindow} AND ${DENIAL_CONDITION}`,
+    [tenant.name],
+  );
   const denialDays = await query(
     `SELECT client_id, ${day('time')} AS d, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at
-     FROM ${table} WHERE ${inWindow} AND client_id IS NOT NULL AND ${DENIAL_CONDITION}
+     FROM sg_denials WHERE client_id IS NOT NULL
      GROUP BY client_id, ${day('time')}`,
   );
   const denialSamples = await sampleRows(
     connection, tenant.name,
-    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${prefixed(DENIAL_CONDITION, true)}`,
+    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_denials e`,
   );
   const observed = await query(
     `SELECT client_id, event_id, ${ts('time')} AS at, scopes FROM (
@@ -770,13 +776,19 @@ async function unknownClientFacts(
   table: string,
   inWindow: string,
 ): Promise<UnknownClientFact[]> {
-  const unknown = `${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`;
+  // events of unknown clients are few: collect them once for the counts, the types and the samples
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
+     SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
+     WHERE ${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`,
+    [tenantName],
+  );
   const rows = await query(
     `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM ${table} e WHERE ${unknown} GROUP BY e.client_id`,
+     FROM sg_unknown_events e GROUP BY e.client_id`,
   );
-  const types = await query(`SELECT e.client_id, e.type FROM ${table} e WHERE ${unknown} GROUP BY e.client_id, e.type`);
-  const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${unknown}`);
+  const types = await query(`SELECT e.client_id, e.type FROM sg_unknown_events e GROUP BY e.client_id, e.type`);
+  const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_unknown_events e`);
   const typesOf = groupBy(types, (r) => str(r.client_id), (r) => str(r.type));
   return rows
     .map((row) => ({
@@ -798,7 +810,7 @@ async function sampleRows(connection: DuckDBConnection, tenantName: string, sele
        SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
        FROM (${select}) AS candidates
      ) AS ranked WHERE rn <= ${SAMPLES} ORDER BY k1, k2, rn`,
-    [tenantName],
+    select.includes('$1') ? [tenantName] : [],
   );
   const out = new Map<string, string[]>();
   for (const row of reader.getRowObjectsJS() as Row[]) {
