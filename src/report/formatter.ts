@@ -57,7 +57,8 @@ export function ruleTitle(rules: readonly RuleMeta[], ruleId: string): string {
 
 export function summaryLine(summary: FindingsSummary): string {
   const parts = (Object.entries(summary.bySeverity) as [string, number][]).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
-  const waived = summary.byStatus.waived > 0 ? `, ${summary.byStatus.waived} waived` : '';
+  const existing = summary.byStatus.existing > 0 ? `, ${summary.byStatus.new} new, ${summary.byStatus.existing} existing` : '';
+  const waived = `${existing}${summary.byStatus.waived > 0 ? `, ${summary.byStatus.waived} waived` : ''}`;
   const verdict = summary.failOn === 'never' ? 'fail-on never' : `fail-on ${summary.failOn}: ${summary.failed ? 'FAILED' : 'passed'}`;
   const total = `${summary.total} finding${summary.total === 1 ? '' : 's'}`;
   return `${total}${parts.length > 0 ? ` (${parts.join(', ')}${waived})` : ''}; ${verdict}`;

@@ -16,7 +16,9 @@ export const formatText: Formatter = (report, context) => {
     lines.push(paint(COLOURS[severity], `${severity.toUpperCase()} (${group.length})`));
     for (const f of group) {
       const where = locationText(f);
-      lines.push(`  ${f.ruleId}  ${f.tenant}  ${f.subject}${where ? `  ${paint(DIM, where)}` : ''}`);
+      // against a base revision, what the change did not introduce is marked so reviewers read the new first
+      const existing = f.status === 'existing' ? `  ${paint(DIM, '(existing)')}` : '';
+      lines.push(`  ${f.ruleId}  ${f.tenant}  ${f.subject}${where ? `  ${paint(DIM, where)}` : ''}${existing}`);
       lines.push(`    ${f.message}`);
       if (f.status === 'waived' && f.waivedBy) lines.push(`    waived until ${f.waivedBy.expires}: ${f.waivedBy.reason}`);
       else if (f.remediation) lines.push(`    ${paint(DIM, `fix: ${f.remediation}`)}`);

@@ -61,6 +61,20 @@ describe('scopeguard check --base (the pull request run)', () => {
     expect(strict.status).toBe(1);
   });
 
+  it('marks existing findings in the text output and counts new and existing in the summary line', () => {
+    // the range only renames a file: every registry finding was there at base
+    const { orders, move } = scenario.commits;
+    const result = scopeguard(['check', '--registry', ROOT, '--now', '2026-05-10', '--base', orders, '--head', move], scenario.repo.dir);
+    const json = check(['--base', orders, '--head', move]).json;
+    const existing = json.findings.filter((f) => f.status === 'existing');
+    expect(existing.length).toBeGreaterThan(0);
+    const marked = result.stdout.split('\n').filter((line) => line.endsWith('(existing)'));
+    expect(marked).toHaveLength(existing.length);
+    expect(marked.every((line) => !line.includes('SG2'))).toBe(true);
+    const created = json.findings.length - existing.length;
+    expect(result.stdout).toContain(`, ${created} new, ${existing.length} existing`);
+  });
+
   it('reports an owner changing another team’s client, and not their own scope', () => {
     const { reformat, orders } = scenario.commits;
     const { json } = check(['--base', reformat, '--head', orders]);
