@@ -227,11 +227,14 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
        SELECT client_id, scope, MIN(first_at) AS first_at FROM sg_exercise_days GROUP BY client_id, scope
      ) AS uses GROUP BY client_id, scope`,
   );
-  // one row per client×scope×day: read as columns, not row objects (the largest result of all)
-  const [dailyClients = [], dailyScopes = [], dailyDays = [], dailyCounts = []] = (
-    await connection.runAndReadAll(`SELECT client_id, scope, d, CAST(n AS INTEGER) AS n FROM sg_exercise_days`)
-  ).getColumnsJS() as DuckDBValue[][];
-  const dailyRows: DailyColumns = { clientIds: dailyClients, scopes: dailyScopes, days: dailyDays, counts: dailyCounts };
+  // One row per client×scope with its `day=count` entries (standard ARRAY_AGG; ordered in JS, where ARRAY_AGG's
+  // ORDER BY ran out of memory): a million client×scope×day rows cost seconds to cross into JS one by one.
+  phase = Date.now();
+  const dailyRows = await query(
+    `SELECT client_id, scope, ARRAY_AGG(d || '=' || CAST(n AS VARCHAR)) AS days
+     FROM sg_exercise_days GROUP BY client_id, scope`,
+  );
+  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  daily series\n`);
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
   // those pairs keeps this pass small when most clients use what they hold.
   const exercisedPairs = new Set(exercisedRows.map((r) => `${str(r.client_id)}\u0000${str(r.scope)}`));
@@ -341,19 +344,12 @@ async function loadRequestMapping(
   );
 }
 
-interface DailyColumns {
-  clientIds: DuckDBValue[];
-  scopes: DuckDBValue[];
-  days: DuckDBValue[];
-  counts: DuckDBValue[];
-}
-
 interface ClientScopeInputs {
   issuedRows: Row[];
   requestedRows: Row[];
   exercisedRows: Row[];
   firstUseRows: Row[];
-  dailyRows: DailyColumns;
+  dailyRows: Row[];
   issueSamples: Map<string, string[]>;
   exerciseSamples: Map<string, string[]>;
   windowStart: Date;
@@ -421,17 +417,11 @@ function buildClientScopes(
     const fact = facts.get(key);
     if (fact) fact.exerciseSamples = ids;
   }
-  const series = new Map<string, Map<string, number>>();
-  const daily = inputs.dailyRows;
-  for (let i = 0; i < daily.days.length; i += 1) {
-    const key = `${str(daily.clientIds[i])}\u0000${str(daily.scopes[i])}`;
-    let days = series.get(key);
-    if (!days) series.set(key, (days = new Map()));
-    days.set(isoDay(daily.days[i]), num(daily.counts[i]));
-  }
-  for (const [key, days] of series) {
-    const fact = facts.get(key);
-    if (fact) fact.peak = peakDay(days, inputs.windowStart, inputs.baselineDays);
+  for (const row of inputs.dailyRows) {
+    const fact = facts.get(`${str(row.client_id)}\u0000${str(row.scope)}`);
+    if (!fact) continue;
+    const entries = listOf(row.days).sort(); // `YYYY-MM-DD=n`: distinct days, so text order is day order
+    fact.peak = peakOfSeries(entries.map((e) => e.slice(0, 10)), entries.map((e) => Number(e.slice(11))), inputs.windowStart, inputs.baselineDays);
   }
   return [...facts.values()].sort((a, b) => a.client.localeCompare(b.client) || a.scope.localeCompare(b.scope));
 }
@@ -442,30 +432,36 @@ function buildClientScopes(
  */
 export function peakDay(days: Map<string, number>, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
   const sorted = [...days.keys()].sort();
-  if (sorted.length === 0) return undefined;
-  const firstDay = dayStartMs(sorted[0]!);
+  return peakOfSeries(sorted, sorted.map((d) => days.get(d) ?? 0), windowStart, baselineDays);
+}
+
+/** peakDay over days in ascending order (`YYYY-MM-DD`, distinct) and their counts. */
+function peakOfSeries(sortedDays: string[], counts: number[], windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
+  if (sortedDays.length === 0) return undefined;
+  const firstDay = dayStartMs(sortedDays[0]!);
   // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups
   // of formatted dates: this runs for every client×scope series.
-  const dense = new Float64Array(Math.round((dayStartMs(sorted.at(-1)!) - firstDay) / DAY_MS) + 1);
-  for (const [dayText, count] of days) dense[Math.round((dayStartMs(dayText) - firstDay) / DAY_MS)] = count;
+  const offsets = sortedDays.map((d) => Math.round((dayStartMs(d) - firstDay) / DAY_MS));
+  const dense = new Float64Array(offsets.at(-1)! + 1);
+  offsets.forEach((offset, i) => (dense[offset] = counts[i]!));
   const trailing = new Float64Array(baselineDays);
   const mid = Math.floor(baselineDays / 2);
   let best: ClientScopeFact['peak'];
   let bestRatio = 0;
-  for (const dayText of sorted) {
-    const dayMs = dayStartMs(dayText);
-    if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS) continue;
-    const count = days.get(dayText) ?? 0;
+  for (let i = 0; i < sortedDays.length; i += 1) {
+    const offset = offsets[i]!;
+    const dayMs = firstDay + offset * DAY_MS;
+    if (dayMs < windowStart.getTime() || offset < baselineDays) continue;
+    const count = counts[i]!;
     // the ratio is at most the count (the baseline counts as at least 1), so such a day cannot beat the best
     if (count <= bestRatio) continue;
-    const offset = Math.round((dayMs - firstDay) / DAY_MS);
     trailing.set(dense.subarray(offset - baselineDays, offset));
     trailing.sort(); // typed arrays sort numerically
     const baseline = baselineDays === 0 ? 0 : baselineDays % 2 === 1 ? trailing[mid]! : (trailing[mid - 1]! + trailing[mid]!) / 2;
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
-      best = { day: dayText, count, baseline };
+      best = { day: sortedDays[i]!, count, baseline };
     }
   }
   return best;
