@@ -229,12 +229,10 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   );
   // One row per client×scope with its `day=count` entries (standard ARRAY_AGG; ordered in JS, where ARRAY_AGG's
   // ORDER BY ran out of memory): a million client×scope×day rows cost seconds to cross into JS one by one.
-  phase = Date.now();
   const dailyRows = await query(
     `SELECT client_id, scope, ARRAY_AGG(d || '=' || CAST(n AS VARCHAR)) AS days
      FROM sg_exercise_days GROUP BY client_id, scope`,
   );
-  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  daily series\n`);
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
   // those pairs keeps this pass small when most clients use what they hold.
   const exercisedPairs = new Set(exercisedRows.map((r) => `${str(r.client_id)}\u0000${str(r.scope)}`));
