@@ -45359,16 +45359,24 @@ var init_src = __esm({
   }
 });
 
-// unavailable-in-action:duckdb
+// from-workspace:duckdb
 var require_duckdb = __commonJS({
-  "unavailable-in-action:duckdb"(exports, module) {
-    var unavailable = new Proxy({}, {
-      get(_target, name) {
-        if (typeof name === "symbol" || name === "__esModule" || name === "then") return void 0;
-        throw new Error("usage analysis needs DuckDB, which the GitHub Action does not bundle; run scopeguard from npm for it");
-      }
-    });
-    module.exports = Object.create(unavailable);
+  "from-workspace:duckdb"(exports, module) {
+    var { createRequire } = __require("node:module");
+    var { join: join7 } = __require("node:path");
+    var MESSAGE = "usage analysis needs DuckDB, which the GitHub Action does not bundle: run `npm ci` in the workflow first (or use the scopeguard CLI)";
+    var duckdb2;
+    try {
+      duckdb2 = createRequire(join7(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
+    } catch {
+      duckdb2 = new Proxy({ scopeguardUnavailable: MESSAGE }, {
+        get(target, name) {
+          if (typeof name === "symbol" || name === "__esModule" || name === "then" || name in target) return target[name];
+          throw new Error(MESSAGE);
+        }
+      });
+    }
+    module.exports = duckdb2;
   }
 });
 
@@ -55835,7 +55843,10 @@ async function computeUsageFacts(connection, options) {
        SELECT client_id, scope, MIN(first_at) AS first_at FROM sg_exercise_days GROUP BY client_id, scope
      ) AS uses GROUP BY client_id, scope`
   );
-  const dailyRows = await query(`SELECT client_id, scope, d, CAST(n AS INTEGER) AS n FROM sg_exercise_days`);
+  const dailyRows = await query(
+    `SELECT client_id, scope, ARRAY_AGG(d || '=' || CAST(n AS VARCHAR)) AS days
+     FROM sg_exercise_days GROUP BY client_id, scope`
+  );
   const exercisedPairs = new Set(exercisedRows.map((r2) => `${str(r2.client_id)}\0${str(r2.scope)}`));
   const issueSampleKeys = issuedRows.filter((r2) => !exercisedPairs.has(`${str(r2.client_id)}\0${str(r2.scope)}`) || ["deprecated", "removed"].includes(tenant.scopes[str(r2.scope)]?.status ?? "")).map((r2) => [str(r2.client_id), str(r2.scope)]);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
@@ -55990,47 +56001,43 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
     const fact = facts.get(key);
     if (fact) fact.exerciseSamples = ids;
   }
-  const series = /* @__PURE__ */ new Map();
   for (const row of inputs.dailyRows) {
-    const key = `${str(row.client_id)}\0${str(row.scope)}`;
-    let days = series.get(key);
-    if (!days) series.set(key, days = /* @__PURE__ */ new Map());
-    days.set(isoDay2(row.d), num(row.n));
-  }
-  for (const [key, days] of series) {
-    const fact = facts.get(key);
-    if (fact) fact.peak = peakDay(days, inputs.windowStart, inputs.baselineDays);
+    const fact = facts.get(`${str(row.client_id)}\0${str(row.scope)}`);
+    if (!fact) continue;
+    const entries = listOf(row.days).sort();
+    fact.peak = peakOfSeries(entries.map((e) => e.slice(0, 10)), entries.map((e) => Number(e.slice(11))), inputs.windowStart, inputs.baselineDays);
   }
   return [...facts.values()].sort((a, b3) => a.client.localeCompare(b3.client) || a.scope.localeCompare(b3.scope));
 }
-function peakDay(days, windowStart, baselineDays) {
-  const sorted = [...days.keys()].sort();
-  if (sorted.length === 0) return void 0;
-  const firstDay = Date.parse(`${sorted[0]}T00:00:00Z`);
-  const dense = new Float64Array(Math.round((Date.parse(`${sorted.at(-1)}T00:00:00Z`) - firstDay) / DAY_MS3) + 1);
-  for (const [dayText, count] of days) dense[Math.round((Date.parse(`${dayText}T00:00:00Z`) - firstDay) / DAY_MS3)] = count;
+function peakOfSeries(sortedDays, counts, windowStart, baselineDays) {
+  if (sortedDays.length === 0) return void 0;
+  const firstDay = dayStartMs(sortedDays[0]);
+  const offsets = sortedDays.map((d2) => Math.round((dayStartMs(d2) - firstDay) / DAY_MS3));
+  const dense = new Float64Array(offsets.at(-1) + 1);
+  offsets.forEach((offset, i) => dense[offset] = counts[i]);
+  const trailing = new Float64Array(baselineDays);
+  const mid = Math.floor(baselineDays / 2);
   let best;
   let bestRatio = 0;
-  for (const dayText of sorted) {
-    const dayMs = Date.parse(`${dayText}T00:00:00Z`);
-    if (dayMs < windowStart.getTime() || dayMs - firstDay < baselineDays * DAY_MS3) continue;
-    const count = days.get(dayText) ?? 0;
+  for (let i = 0; i < sortedDays.length; i += 1) {
+    const offset = offsets[i];
+    const dayMs = firstDay + offset * DAY_MS3;
+    if (dayMs < windowStart.getTime() || offset < baselineDays) continue;
+    const count = counts[i];
     if (count <= bestRatio) continue;
-    const offset = Math.round((dayMs - firstDay) / DAY_MS3);
-    const baseline = median(Array.from(dense.subarray(offset - baselineDays, offset)));
+    trailing.set(dense.subarray(offset - baselineDays, offset));
+    trailing.sort();
+    const baseline = baselineDays === 0 ? 0 : baselineDays % 2 === 1 ? trailing[mid] : (trailing[mid - 1] + trailing[mid]) / 2;
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
-      best = { day: dayText, count, baseline };
+      best = { day: sortedDays[i], count, baseline };
     }
   }
   return best;
 }
-function median(values) {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b3) => a - b3);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+function dayStartMs(dayText) {
+  return Date.UTC(Number(dayText.slice(0, 4)), Number(dayText.slice(5, 7)) - 1, Number(dayText.slice(8, 10)));
 }
 async function tokenFacts(query, connection, tenant, table, inWindow, until, byClientId) {
   {
@@ -56213,15 +56220,20 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, inHi
        ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
      WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`
   );
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_denials AS
+     SELECT client_id, event_id, time FROM ${table} WHERE ${inWindow} AND ${DENIAL_CONDITION}`,
+    [tenant.name]
+  );
   const denialDays = await query(
     `SELECT client_id, ${day("time")} AS d, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at
-     FROM ${table} WHERE ${inWindow} AND client_id IS NOT NULL AND ${DENIAL_CONDITION}
+     FROM sg_denials WHERE client_id IS NOT NULL
      GROUP BY client_id, ${day("time")}`
   );
   const denialSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${prefixed(DENIAL_CONDITION, true)}`
+    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_denials e`
   );
   const observed = await query(
     `SELECT client_id, event_id, ${ts2("time")} AS at, scopes FROM (
@@ -56288,13 +56300,18 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, inHi
   }).sort((a, b3) => a.client.localeCompare(b3.client));
 }
 async function unknownClientFacts(query, connection, tenantName, table, inWindow) {
-  const unknown = `${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
+     SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
+     WHERE ${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`,
+    [tenantName]
+  );
   const rows = await query(
     `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e WHERE ${unknown} GROUP BY e.client_id`
+     FROM sg_unknown_events e GROUP BY e.client_id`
   );
-  const types = await query(`SELECT e.client_id, e.type FROM ${table} e WHERE ${unknown} GROUP BY e.client_id, e.type`);
-  const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${unknown}`);
+  const types = await query(`SELECT e.client_id, e.type FROM sg_unknown_events e GROUP BY e.client_id, e.type`);
+  const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_unknown_events e`);
   const typesOf = groupBy(types, (r2) => str(r2.client_id), (r2) => str(r2.type));
   return rows.map((row) => ({
     clientId: str(row.client_id),
@@ -56309,7 +56326,7 @@ async function sampleRows(connection, tenantName, select) {
        SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
        FROM (${select}) AS candidates
      ) AS ranked WHERE rn <= ${SAMPLES} ORDER BY k1, k2, rn`,
-    [tenantName]
+    select.includes("$1") ? [tenantName] : []
   );
   const out = /* @__PURE__ */ new Map();
   for (const row of reader.getRowObjectsJS()) {
@@ -57094,6 +57111,23 @@ async function attachPullRequests(repo, commits) {
     }
   }
 }
+function historyEntries(commits, keep) {
+  const entries = [];
+  for (const commit of commits) {
+    const changes = commit.changes.filter(keep);
+    if (changes.length === 0) continue;
+    entries.push({
+      commit: commit.commit,
+      date: commit.date,
+      author: commit.author,
+      email: commit.email,
+      subject: commit.subject,
+      ...commit.pr !== void 0 ? { pr: commit.pr } : {},
+      changes: changes.map((c3) => ({ tenant: c3.tenant, subject: c3.subject, kind: c3.kind, classification: c3.classification, detail: c3.detail }))
+    });
+  }
+  return entries;
+}
 
 // src/git/side.ts
 var WORKTREE = "worktree";
@@ -57239,7 +57273,8 @@ var formatText = (report, context) => {
     lines.push(paint(COLOURS[severity], `${severity.toUpperCase()} (${group.length})`));
     for (const f3 of group) {
       const where = locationText(f3);
-      lines.push(`  ${f3.ruleId}  ${f3.tenant}  ${f3.subject}${where ? `  ${paint(DIM, where)}` : ""}`);
+      const existing = f3.status === "existing" ? `  ${paint(DIM, "(existing)")}` : "";
+      lines.push(`  ${f3.ruleId}  ${f3.tenant}  ${f3.subject}${where ? `  ${paint(DIM, where)}` : ""}${existing}`);
       lines.push(`    ${f3.message}`);
       if (f3.status === "waived" && f3.waivedBy) lines.push(`    waived until ${f3.waivedBy.expires}: ${f3.waivedBy.reason}`);
       else if (f3.remediation) lines.push(`    ${paint(DIM, `fix: ${f3.remediation}`)}`);
@@ -57396,7 +57431,8 @@ function ruleTitle(rules, ruleId) {
 }
 function summaryLine(summary2) {
   const parts = Object.entries(summary2.bySeverity).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
-  const waived = summary2.byStatus.waived > 0 ? `, ${summary2.byStatus.waived} waived` : "";
+  const existing = summary2.byStatus.existing > 0 ? `, ${summary2.byStatus.new} new, ${summary2.byStatus.existing} existing` : "";
+  const waived = `${existing}${summary2.byStatus.waived > 0 ? `, ${summary2.byStatus.waived} waived` : ""}`;
   const verdict = summary2.failOn === "never" ? "fail-on never" : `fail-on ${summary2.failOn}: ${summary2.failed ? "FAILED" : "passed"}`;
   const total = `${summary2.total} finding${summary2.total === 1 ? "" : "s"}`;
   return `${total}${parts.length > 0 ? ` (${parts.join(", ")}${waived})` : ""}; ${verdict}`;
@@ -57798,7 +57834,7 @@ async function writeComplianceReport(options) {
     if (!registry.tenants[name]) throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(", ")}`);
   }
   const dbPath = storePath(registry, options.usage?.dbPath);
-  const withUsage = existsSync7(dbPath);
+  const withUsage = options.withoutUsage === void 0 && existsSync7(dbPath);
   const result = await runCheck({
     registryRoot: options.registryRoot,
     registry,
@@ -57813,7 +57849,7 @@ async function writeComplianceReport(options) {
     const previous = previousReport(outDir, tenant, date);
     const report = await buildReport(result, tenant, now, previous, {
       history: storedHistory(outDir, tenant, date),
-      usageReason: withUsage ? void 0 : `no audit store at ${dbPath}`,
+      usageReason: withUsage ? void 0 : options.withoutUsage ?? `no audit store at ${dbPath}`,
       registryRoot: options.registryRoot,
       cwd: options.cwd ?? process.cwd()
     });
@@ -57892,21 +57928,8 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
   try {
     const root = pathInRepo(repo, cwd, registryRoot);
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
-    const entries = [];
-    for (const commit of commits) {
-      if (Date.parse(commit.date) > now.getTime() || Date.parse(commit.date) < Date.parse(since)) continue;
-      const changes = commit.changes.filter((c3) => c3.tenant === tenant).map((c3) => ({ kind: c3.kind, classification: c3.classification, subject: c3.subject, detail: c3.detail }));
-      if (changes.length === 0) continue;
-      entries.push({
-        commit: commit.commit,
-        date: commit.date,
-        author: commit.author,
-        email: commit.email,
-        subject: commit.subject,
-        ...commit.pr !== void 0 ? { pr: commit.pr } : {},
-        changes
-      });
-    }
+    const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
+    const entries = historyEntries(inPeriod, (c3) => c3.tenant === tenant);
     return { available: true, since, commits: entries };
   } catch (error2) {
     return { available: false, reason: `git history unavailable: ${error2.message.split("\n")[0]}` };
@@ -58032,6 +58055,12 @@ function writeSarif(findings, failOn, rules, file) {
   writeFileSync2(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 }));
   return file;
 }
+async function usageUnavailableReason() {
+  const duckdb2 = await Promise.resolve().then(() => __toESM(require_duckdb(), 1));
+  const marker = duckdb2;
+  const reason = marker.scopeguardUnavailable ?? marker.default?.scopeguardUnavailable;
+  return typeof reason === "string" ? reason : void 0;
+}
 async function writeReports(options) {
   const result = await withCwd(
     options.workspace,
@@ -58039,6 +58068,7 @@ async function writeReports(options) {
       registryRoot: options.registry,
       outDir: options.outDir,
       cwd: options.workspace,
+      ...options.withoutUsage ? { withoutUsage: options.withoutUsage } : {},
       ...options.policy ? { policyDirs: [resolve6(options.workspace, options.policy)] } : {},
       ...options.now ? { now: options.now } : {}
     })
@@ -58213,8 +58243,11 @@ import { resolve as resolve8 } from "node:path";
 async function runReportMode(inputs) {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (inputs.failOn) info("scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests");
+  const withoutUsage = await usageUnavailableReason();
+  if (withoutUsage) notice(`scopeguard: the report leaves usage out: ${withoutUsage}`);
   const report = await writeReports({
     workspace,
+    ...withoutUsage ? { withoutUsage } : {},
     registry: inputs.registry,
     outDir: resolve8(workspace, inputs.reportDir ?? "reports"),
     ...inputs.policy ? { policy: inputs.policy } : {}
