@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
-import { scopeguard } from '../git/repo-fixture.ts';
+import { scopeguard, shallowCloneOf } from '../git/repo-fixture.ts';
 import type { RegistryDiff } from '../../src/diff/types.ts';
 
 let scenario: Scenario;
@@ -13,8 +10,7 @@ let shallow: string;
 
 beforeAll(() => {
   scenario = buildScenario();
-  shallow = mkdtempSync(join(tmpdir(), 'sg-shallow-'));
-  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${scenario.repo.dir}`, shallow]);
+  shallow = shallowCloneOf(scenario.repo.dir);
 });
 afterAll(() => {
   scenario.repo.remove();

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { registryAt } from '../../src/git/registry-at.ts';
 import { parseDateSpec, openRepo, resolveRevision } from '../../src/git/repo.ts';
@@ -9,14 +7,13 @@ import { pullRequestNumber, walkRegistryCommits } from '../../src/git/history.ts
 import { BlobReader } from '../../src/git/blobs.ts';
 import { InputError, ValidationError } from '../../src/errors.ts';
 import { buildScenario, ROOT, type Scenario } from './scenario.ts';
-import { ANA } from './repo-fixture.ts';
+import { ANA, shallowCloneOf } from './repo-fixture.ts';
 
 let scenario: Scenario;
 let shallow: string;
 beforeAll(() => {
   scenario = buildScenario();
-  shallow = mkdtempSync(join(tmpdir(), 'sg-shallow-'));
-  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${scenario.repo.dir}`, shallow]);
+  shallow = shallowCloneOf(scenario.repo.dir);
 });
 afterAll(() => {
   scenario.repo.remove();

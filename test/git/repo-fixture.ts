@@ -73,3 +73,10 @@ export function scopeguard(args: string[], cwd: string): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** A `--depth 1` clone of `dir` in a new temp folder: what actions/checkout gives without fetch-depth: 0. */
+export function shallowCloneOf(dir: string): string {
+  const shallow = mkdtempSync(join(tmpdir(), 'sg-shallow-'));
+  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${dir}`, shallow]);
+  return shallow;
+}
