@@ -6,9 +6,9 @@ import { runChangeCheck } from '../check-base.ts';
 import { headSpec } from './diff.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
-import { FORMATTERS, OUTPUT_FORMATS, isOutputFormat } from '../report/formatter.ts';
+import { FORMATTERS, OUTPUT_FORMATS } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
-import { writeOutput } from './io.ts';
+import { assertFormat, writeOutput } from './io.ts';
 import { addUsageCheckOptions, sendCheckAlerts, usageCheckOptions, type UsageCheckFlags } from './usage-options.ts';
 
 interface CheckFlags extends UsageCheckFlags {
@@ -42,9 +42,7 @@ export function registerCheck(program: Command): void {
     .option('--fail-on-existing', 'with --base: findings already present at base can fail the run too');
   addUsageCheckOptions(command).action(async (flags: CheckFlags) => {
       // flags are checked before any work, so a typo never costs a policy evaluation
-      if (!isOutputFormat(flags.format)) {
-        throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${OUTPUT_FORMATS.join(', ')}`);
-      }
+      assertFormat(flags.format, OUTPUT_FORMATS);
       if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
         throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
       }

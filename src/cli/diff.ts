@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { diffRevisions, WORKTREE } from '../git/side.ts';
 import { DIFF_FORMATTERS, type DiffFormat } from '../report/diff-formats.ts';
-import { withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
 export interface SideOptions {
   base: string;
@@ -28,9 +28,7 @@ export function registerDiff(program: Command): void {
     .option('--format <format>', `output format: ${Object.keys(DIFF_FORMATTERS).join(', ')}`, 'text')
     .option('--output <file>', 'write to a file instead of stdout')
     .action(async (options: SideOptions & { registry: string; format: string; output?: string }) => {
-      if (!Object.hasOwn(DIFF_FORMATTERS, options.format)) {
-        throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${Object.keys(DIFF_FORMATTERS).join(', ')}`);
-      }
+      assertFormat(options.format, Object.keys(DIFF_FORMATTERS) as DiffFormat[]);
       const head = headSpec(options);
       await withJsonErrors(options.format === 'json', async () => {
         const diff = await diffRevisions(options.base, head, options.registry);

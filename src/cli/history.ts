@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { subjectHistory, type HistoryEntry } from '../git/history.ts';
-import { withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -39,7 +39,7 @@ export function registerHistory(program: Command): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .action(async (options: HistoryOptions) => {
       if ((options.scope === undefined) === (options.client === undefined)) throw new UsageError('give exactly one of --scope NAME or --client NAME');
-      if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
+      assertFormat(options.format, FORMATS);
       await withJsonErrors(options.format === 'json', async () => {
         const entries = await subjectHistory(options);
         const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScopeguardError, ValidationError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 export function writeOutput(text: string, outputFile?: string): void {
   if (outputFile) {
@@ -29,5 +30,12 @@ export async function withJsonErrors(json: boolean, run: () => Promise<void>): P
     const problems = error instanceof ValidationError ? error.problems : [];
     writeOutput(JSON.stringify({ error: error.message, hint: error.hint ?? null, problems }, null, 2));
     process.exitCode = error.exitCode;
+  }
+}
+
+/** Narrows a --format value to one of `choices`, or a UsageError naming them (exit 2). */
+export function assertFormat<K extends string>(value: string, choices: readonly K[]): asserts value is K {
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown --format "${value}"`, `use one of: ${choices.join(', ')}`);
   }
 }

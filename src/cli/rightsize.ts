@@ -2,11 +2,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError, UsageError, ValidationError } from '../errors.ts';
+import { InputError, ValidationError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import { collectUsageFacts } from '../usage/analyze.ts';
 import { applyRightsize, planRightsize, type RightsizePlan } from '../usage/rightsize.ts';
-import { writeOutput } from './io.ts';
+import { assertFormat, writeOutput } from './io.ts';
 import { parseNow } from './now.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
 
@@ -32,7 +32,7 @@ export function registerRightsize(program: Command): void {
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--now <date>', 'the current instant for the window (default: now; SCOPEGUARD_NOW)');
   addStoreOptions(command).action(async (flags: RightsizeFlags) => {
-    if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${FORMATS.join(', ')}`);
+    assertFormat(flags.format, FORMATS);
     const options = storeOptions(flags);
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);

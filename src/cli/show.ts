@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
-import { withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json', 'yaml'] as const;
 
@@ -90,7 +90,7 @@ export function registerShow(program: Command): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .action(async (options: ShowOptions) => {
       if (options.scope !== undefined && options.client !== undefined) throw new UsageError('give --scope or --client, not both');
-      if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
+      assertFormat(options.format, FORMATS);
       await withJsonErrors(options.format === 'json', async () => {
         const { registry, revision } = await registryAt(options.at, options.registry);
         const view = select(registry, options);

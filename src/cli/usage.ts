@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
-import { USAGE_FORMATS, USAGE_FORMATTERS, isUsageFormat } from '../report/usage-table.ts';
+import { USAGE_FORMATS, USAGE_FORMATTERS } from '../report/usage-table.ts';
 import { collectUsageFacts } from '../usage/analyze.ts';
 import { leastPrivilege } from '../usage/least-privilege.ts';
-import { writeOutput } from './io.ts';
+import { assertFormat, writeOutput } from './io.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
 import { parseNow } from './now.ts';
 
@@ -27,7 +27,7 @@ export function registerUsage(program: Command): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--now <date>', 'the current instant for the window (default: now; SCOPEGUARD_NOW)');
   addStoreOptions(command).action(async (flags: UsageFlags) => {
-    if (!isUsageFormat(flags.format)) throw new UsageError(`unknown --format "${flags.format}"`, `use one of: ${USAGE_FORMATS.join(', ')}`);
+    assertFormat(flags.format, USAGE_FORMATS);
     const options = storeOptions(flags);
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);

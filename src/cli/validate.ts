@@ -1,9 +1,9 @@
 /** `scopeguard validate`: the registry is either valid, or every problem is listed with its exact place. */
 import type { Command } from 'commander';
-import { InputError, UsageError, type Problem } from '../errors.ts';
+import { InputError, type Problem } from '../errors.ts';
 import { collectRegistryProblems, readRegistrySources } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
-import { writeOutput } from './io.ts';
+import { assertFormat, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
 type ValidateFormat = (typeof FORMATS)[number];
@@ -38,9 +38,7 @@ export function registerValidate(program: Command): void {
     .option('--registry <dir>', 'registry folder', 'scopes')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .action(async (options: { registry: string; format: string }) => {
-      if (!(FORMATS as readonly string[]).includes(options.format)) {
-        throw new UsageError(`unknown --format "${options.format}"`, `use one of: ${FORMATS.join(', ')}`);
-      }
+      assertFormat(options.format, FORMATS);
       const format = options.format as ValidateFormat;
       let read: Awaited<ReturnType<typeof readRegistrySources>>;
       try {

@@ -40,9 +40,6 @@ export type OutputFormat = keyof typeof FORMATTERS;
 
 export const OUTPUT_FORMATS = Object.keys(FORMATTERS) as OutputFormat[];
 
-export function isOutputFormat(name: string): name is OutputFormat {
-  return Object.hasOwn(FORMATTERS, name);
-}
 
 /** `file:line:column`, or '' when the finding has no location. */
 export function locationText(finding: Finding): string {

@@ -21,9 +21,6 @@ export const USAGE_FORMATTERS = {
 export type UsageFormat = keyof typeof USAGE_FORMATTERS;
 export const USAGE_FORMATS = Object.keys(USAGE_FORMATTERS) as UsageFormat[];
 
-export function isUsageFormat(value: string): value is UsageFormat {
-  return Object.hasOwn(USAGE_FORMATTERS, value);
-}
 
 export function percent(score: number): string {
   return `${Math.round(score * 100)}%`;
