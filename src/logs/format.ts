@@ -1,14 +1,12 @@
 /** Output of `logs query` and `logs stats`: table, json, ndjson, csv. Untrusted log text is neutralised here. */
 import type { AuditEvent } from '../schema/types.ts';
 import type { StatsRow } from '../store/query.ts';
+import { alignColumns } from '../report/columns.ts';
+import { escapeTerminal } from '../report/escape.ts';
 
 export const EVENT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
 
-// Log text reaches a terminal: control characters (ANSI escapes, carriage returns) must not act on it.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const terminalSafe = (text: string): string => text.replace(CONTROL, '\uFFFD');
 
 const COLUMNS: Array<[string, (e: AuditEvent) => string]> = [
   ['time', (e) => e.time],
@@ -22,11 +20,8 @@ const COLUMNS: Array<[string, (e: AuditEvent) => string]> = [
   ['eventId', (e) => e.eventId],
 ];
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const cell = (text: string, i: number): string => (text.length > widths[i]! ? `${text.slice(0, widths[i]! - 1)}…` : text.padEnd(widths[i]!));
-  return [header, ...rows].map((row) => row.map(cell).join('  ').trimEnd()).join('\n');
-}
+// Log text reaches a terminal: escapeTerminal keeps ANSI escapes and carriage returns from acting on it.
+const table = (header: string[], rows: string[][]): string => alignColumns(header, rows, { maxWidth: 60 }).join('\n');
 
 /** A CSV cell: quoted when needed, and a leading = + - @ defused so spreadsheets do not run it as a formula. */
 function csvCell(text: string): string {
@@ -44,7 +39,7 @@ export function formatEvents(events: AuditEvent[], format: EventFormat): string 
       return [COLUMNS.map(([name]) => name).join(','), ...events.map((e) => COLUMNS.map(([, get]) => csvCell(get(e))).join(','))].join('\n');
     case 'table':
       if (events.length === 0) return 'no events match';
-      return table(COLUMNS.map(([name]) => name), events.map((e) => COLUMNS.map(([, get]) => terminalSafe(get(e)))));
+      return table(COLUMNS.map(([name]) => name), events.map((e) => COLUMNS.map(([, get]) => escapeTerminal(get(e)))));
   }
 }
 
@@ -58,6 +53,6 @@ export function formatStats(rows: StatsRow[], format: EventFormat): string {
       return ['dimension,key,events', ...rows.map((r) => `${r.dimension},${csvCell(r.key)},${r.events}`)].join('\n');
     case 'table':
       if (rows.length === 0) return 'the store holds no events';
-      return table(['dimension', 'key', 'events'], rows.map((r) => [r.dimension, terminalSafe(r.key), String(r.events)]));
+      return table(['dimension', 'key', 'events'], rows.map((r) => [r.dimension, escapeTerminal(r.key), String(r.events)]));
   }
 }

@@ -31,3 +31,14 @@ export function markdownCode(text: string): string {
   const fence = clean.includes('`') ? '``' : '`';
   return `${fence}${clean.includes('`') ? ` ${clean} ` : clean}${fence}`;
 }
+
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text bound for a terminal: control characters (ANSI escapes, carriage returns, newlines) must not move the cursor,
+ * recolour the screen or break a row. Replaced by U+FFFD by default, so a reader sees something was there.
+ */
+export function escapeTerminal(text: string, replacement = '\uFFFD'): string {
+  return text.replace(TERMINAL_CONTROL, replacement);
+}

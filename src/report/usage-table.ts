@@ -4,6 +4,7 @@
  */
 import type { ClientUsageRow } from '../usage/least-privilege.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
+import { alignColumns } from './columns.ts';
 
 export interface UsageReport {
   window: { since: string; until: string; days: number };
@@ -50,9 +51,7 @@ function formatUsageTable(report: UsageReport): string {
       ]);
     });
   }
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const render = (r: string[]): string => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
-  lines.push(render(header), render(widths.map((w) => '-'.repeat(w))), ...rows.map(render));
+  lines.push(...alignColumns(header, rows, { rule: true }));
   return `${lines.join('\n')}\n`;
 }
 
