@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { subjectHistory, type HistoryEntry } from '../git/history.ts';
+import { escapeTerminal } from '../report/escape.ts';
 import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
@@ -20,8 +21,9 @@ function formatText(entries: HistoryEntry[], what: string): string {
   if (entries.length === 0) return `no commits changed ${what}\n`;
   return entries
     .map((e) => {
+      // author, email and subject come from git, details from YAML: none of it may drive the terminal
       const head = `${e.date}  ${e.commit.slice(0, 12)}  ${e.author} <${e.email}>${e.pr !== undefined ? `  PR #${e.pr}` : ''}  ${e.subject}`;
-      return [head, ...e.changes.map((c) => `    ${c.tenant}  ${c.detail}  [${c.classification}]`)].join('\n');
+      return [head, ...e.changes.map((c) => `    ${c.tenant}  ${c.detail}  [${c.classification}]`)].map((line) => escapeTerminal(line)).join('\n');
     })
     .join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 import { SEVERITIES, type Severity } from '../findings/finding.ts';
 import type { Formatter } from './formatter.ts';
 import { locationText, summaryLine } from './formatter.ts';
+import { escapeTerminal } from './escape.ts';
 
 const COLOURS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
@@ -14,14 +15,16 @@ export const formatText: Formatter = (report, context) => {
     const group = report.findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push(paint(COLOURS[severity], `${severity.toUpperCase()} (${group.length})`));
-    for (const f of group) {
-      const where = locationText(f);
+    for (const finding of group) {
+      // messages and waiver reasons carry YAML and log text: it must not drive the terminal
+      const f = { ...finding, subject: escapeTerminal(finding.subject), message: escapeTerminal(finding.message), tenant: escapeTerminal(finding.tenant) };
+      const where = escapeTerminal(locationText(f));
       // against a base revision, what the change did not introduce is marked so reviewers read the new first
       const existing = f.status === 'existing' ? `  ${paint(DIM, '(existing)')}` : '';
       lines.push(`  ${f.ruleId}  ${f.tenant}  ${f.subject}${where ? `  ${paint(DIM, where)}` : ''}${existing}`);
       lines.push(`    ${f.message}`);
-      if (f.status === 'waived' && f.waivedBy) lines.push(`    waived until ${f.waivedBy.expires}: ${f.waivedBy.reason}`);
-      else if (f.remediation) lines.push(`    ${paint(DIM, `fix: ${f.remediation}`)}`);
+      if (f.status === 'waived' && f.waivedBy) lines.push(`    waived until ${f.waivedBy.expires}: ${escapeTerminal(f.waivedBy.reason)}`);
+      else if (f.remediation) lines.push(`    ${paint(DIM, `fix: ${escapeTerminal(f.remediation)}`)}`);
     }
     lines.push('');
   }
