@@ -46144,6 +46144,10 @@ function markdownCode(text2) {
   const fence = clean.includes("`") ? "``" : "`";
   return `${fence}${clean.includes("`") ? ` ${clean} ` : clean}${fence}`;
 }
+var TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+function escapeTerminal(text2, replacement = "�") {
+  return text2.replace(TERMINAL_CONTROL, replacement);
+}
 
 // src/action/comment.ts
 var COMMENT_LIMIT = 65536;
@@ -57271,13 +57275,14 @@ var formatText = (report, context) => {
     const group = report.findings.filter((f3) => f3.severity === severity);
     if (group.length === 0) continue;
     lines.push(paint(COLOURS[severity], `${severity.toUpperCase()} (${group.length})`));
-    for (const f3 of group) {
-      const where = locationText(f3);
+    for (const finding of group) {
+      const f3 = { ...finding, subject: escapeTerminal(finding.subject), message: escapeTerminal(finding.message), tenant: escapeTerminal(finding.tenant) };
+      const where = escapeTerminal(locationText(f3));
       const existing = f3.status === "existing" ? `  ${paint(DIM, "(existing)")}` : "";
       lines.push(`  ${f3.ruleId}  ${f3.tenant}  ${f3.subject}${where ? `  ${paint(DIM, where)}` : ""}${existing}`);
       lines.push(`    ${f3.message}`);
-      if (f3.status === "waived" && f3.waivedBy) lines.push(`    waived until ${f3.waivedBy.expires}: ${f3.waivedBy.reason}`);
-      else if (f3.remediation) lines.push(`    ${paint(DIM, `fix: ${f3.remediation}`)}`);
+      if (f3.status === "waived" && f3.waivedBy) lines.push(`    waived until ${f3.waivedBy.expires}: ${escapeTerminal(f3.waivedBy.reason)}`);
+      else if (f3.remediation) lines.push(`    ${paint(DIM, `fix: ${escapeTerminal(f3.remediation)}`)}`);
     }
     lines.push("");
   }
@@ -57493,6 +57498,15 @@ function leastPrivilege(facts, clientFilter) {
   return rows.sort((a, b3) => a.score - b3.score || a.client.localeCompare(b3.client));
 }
 
+// src/report/columns.ts
+function alignColumns(header, rows, options = {}) {
+  const limit = options.maxWidth ?? Number.POSITIVE_INFINITY;
+  const widths = header.map((h3, c3) => Math.min(limit, Math.max(h3.length, ...rows.map((row) => row[c3]?.length ?? 0))));
+  const fit = (text2, c3) => text2.length > widths[c3] ? `${text2.slice(0, widths[c3] - 1)}…` : text2.padEnd(widths[c3]);
+  const render = (row) => row.map(fit).join("  ").trimEnd();
+  return [render(header), ...options.rule ? [render(widths.map((w2) => "-".repeat(w2)))] : [], ...rows.map(render)];
+}
+
 // src/report/usage-table.ts
 var USAGE_FORMATTERS = {
   table: formatUsageTable,
@@ -57529,9 +57543,7 @@ no clients
       ]);
     });
   }
-  const widths = header.map((h3, c3) => Math.max(h3.length, ...rows.map((r2) => r2[c3].length)));
-  const render = (r2) => r2.map((cell, c3) => cell.padEnd(widths[c3])).join("  ").trimEnd();
-  lines.push(render(header), render(widths.map((w2) => "-".repeat(w2))), ...rows.map(render));
+  lines.push(...alignColumns(header, rows, { rule: true }));
   return `${lines.join("\n")}
 `;
 }
