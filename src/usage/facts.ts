@@ -149,22 +149,14 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   const historyStart = sqlTimestamp(new Date(window.since.getTime() - baselineDays * DAY_MS));
   const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
-  const query = async (sql: string): Promise<Row[]> => {
-    const started = Date.now();
-    const rows = (await connection.runAndReadAll(sql, sql.includes('$1') ? [tenant.name] : [])).getRowObjectsJS() as Row[];
-    if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
-    return rows;
-  };
+  const query = (sql: string): Promise<Row[]> =>
+    timed(sql, async () => (await connection.runAndReadAll(sql, sql.includes('$1') ? [tenant.name] : [])).getRowObjectsJS() as Row[]);
 
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c) => [c.clientId, c]));
   await loadRegistryTables(connection, tenant);
 
-  // Match each distinct endpoint once in TypeScript; which client's grant covers it is then a join (never per event,
-  // nor per client×endpoint, in JS).
-  let phase = Date.now();
-  await loadRequestMapping(connection, tenant, matcher, byClientId, table, inHistory);
-  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  request mapping\n`);
+  await loadRequestShapes(connection, tenant, matcher, byClientId, table, inHistory, since);
 
   const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
 
@@ -175,7 +167,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   // per-set groups equal those over the events, so the results are the same as unnesting every event.
   const okIssue = `time >= ${since} AND outcome <> 'failure'`;
   const okIssueNotGranted = `${okIssue} AND type IN ('token.issued', 'authorize.granted')`;
-  { const t0 = Date.now(); await connection.run(
+  await timed('CREATE OR REPLACE TEMP TABLE sg_issue_sets AS', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_issue_sets AS
      SELECT client_id, scopes,
        SUM(CASE WHEN ${okIssue} THEN 1 ELSE 0 END) AS issued_n,
@@ -187,7 +179,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      FROM ${table} WHERE ${inHistory} AND type IN (${ISSUE_TYPES})
      GROUP BY client_id, scopes`,
     [tenant.name],
-  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_issue_sets AS\n`); }
+  ));
   const issuedRows = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.issued_n) AS INTEGER) AS n, ${ts('MAX(s.issued_last)')} AS last_at
      FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
@@ -201,37 +193,55 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      CROSS JOIN UNNEST(s.requested_scopes) AS u(scope)
      GROUP BY s.client_id, u.scope`,
   );
-  // One join of the requests with the action mapping per (client, scope, day) serves exercised counts (window), first
-  // use (history) and the daily series (history) alike.
-  { const t0 = Date.now(); await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_exercise_days AS
-     SELECT e.client_id, m.scope, ${day('e.time')} AS d, COUNT(*) AS n, MIN(e.time) AS first_at,
-       SUM(CASE WHEN e.time >= ${since} THEN 1 ELSE 0 END) AS window_n,
-       MIN(CASE WHEN e.time >= ${since} THEN e.time END) AS window_first,
-       MAX(CASE WHEN e.time >= ${since} THEN e.time END) AS window_last
-     FROM ${table} e JOIN sg_request_scope m
-       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-     WHERE ${prefixed(inHistory)} AND e.type = 'api.request'
-     GROUP BY e.client_id, m.scope, ${day('e.time')}`,
-    [tenant.name],
-  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_exercise_days AS\n`); }
+  // Exercised counts and first use come from the request shapes (a sum, minimum or maximum over a scope's shapes
+  // equals that over its requests: each request has one shape, and a shape exercises a scope at most once).
   const exercisedRows = await query(
-    `SELECT client_id, scope, CAST(SUM(window_n) AS INTEGER) AS n, ${ts('MIN(window_first)')} AS first_at, ${ts('MAX(window_last)')} AS last_at
-     FROM sg_exercise_days WHERE window_n > 0 GROUP BY client_id, scope`,
+    `SELECT p.client_id, p.scope, CAST(SUM(s.window_n) AS INTEGER) AS n, ${ts('MIN(s.window_first)')} AS first_at, ${ts('MAX(s.window_last)')} AS last_at
+     FROM sg_request_shapes s JOIN sg_request_scope m ON m.shape = s.shape JOIN sg_pairs p ON p.pair = m.pair
+     WHERE s.window_n > 0 GROUP BY p.client_id, p.scope`,
   );
   const firstUseRows = await query(
     `SELECT client_id, scope, ${ts('MIN(first_at)')} AS first_at FROM (
        SELECT s.client_id, u.scope, MIN(s.first_at) AS first_at FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
        GROUP BY s.client_id, u.scope
        UNION ALL
-       SELECT client_id, scope, MIN(first_at) AS first_at FROM sg_exercise_days GROUP BY client_id, scope
+       SELECT p.client_id, p.scope, MIN(s.first_at) AS first_at
+       FROM sg_request_shapes s JOIN sg_request_scope m ON m.shape = s.shape JOIN sg_pairs p ON p.pair = m.pair
+       GROUP BY p.client_id, p.scope
      ) AS uses GROUP BY client_id, scope`,
   );
-  // One row per client×scope with its `day=count` entries (standard ARRAY_AGG; ordered in JS, where ARRAY_AGG's
-  // ORDER BY ran out of memory): a million client×scope×day rows cost seconds to cross into JS one by one.
+  // The daily series (spike baselines) needs every request with its scopes, grouped by client×scope and day. It crosses
+  // into JS as one `day:count:windowCount,...` text per client×scope (days since 1970): a million day rows converted
+  // one by one cost seconds, integer columns half a second. STRING_AGG is standard SQL:2016 LISTAGG's Postgres/DuckDB
+  // name (Trino: listagg, ClickHouse: arrayStringConcat(groupArray(...))).
   const dailyRows = await query(
-    `SELECT client_id, scope, ARRAY_AGG(d || '=' || CAST(n AS VARCHAR)) AS days
-     FROM sg_exercise_days GROUP BY client_id, scope`,
+    `SELECT p.pair, p.client_id, p.scope, d.series FROM (
+       SELECT pair, STRING_AGG(${epochDay('d')} || ':' || CAST(n AS VARCHAR) || ':' || CAST(window_n AS VARCHAR), ',') AS series FROM (
+         SELECT m.pair, CAST(r.time AS DATE) AS d, COUNT(*) AS n, SUM(CASE WHEN r.time >= ${since} THEN 1 ELSE 0 END) AS window_n
+         FROM sg_requests r JOIN sg_request_scope m ON m.shape = r.shape
+         GROUP BY m.pair, CAST(r.time AS DATE)
+       ) AS days GROUP BY pair
+     ) AS d JOIN sg_pairs p ON p.pair = d.pair`,
+  );
+  const daily = dailyRows.map((row) => ({ pair: num(row.pair), key: `${str(row.client_id)}\u0000${str(row.scope)}`, ...parseSeries(str(row.series)) }));
+  // The five oldest window requests of a client×scope lie in its first window days that hold five of them: only the
+  // requests before that day's end are sampled, instead of ranking every request.
+  const cutoffs = daily.flatMap((series) => {
+    const beforeDay = sampleCutoff(series);
+    return beforeDay === undefined ? [] : [[String(series.pair), timestampText(new Date(beforeDay * DAY_MS))]];
+  });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_sample_cutoff_text (pair VARCHAR, before VARCHAR)`);
+  await insertRows(connection, 'sg_sample_cutoff_text', cutoffs);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_sample_cutoff AS
+     SELECT CAST(pair AS INTEGER) AS pair, CAST(before AS TIMESTAMP) AS before FROM sg_sample_cutoff_text`,
+  );
+  const latestCutoff = cutoffs.map(([, before]) => before!).sort().at(-1);
+  const exerciseSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
+     JOIN sg_request_scope m ON m.shape = r.shape JOIN sg_sample_cutoff c ON c.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
+     WHERE r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ''}`,
   );
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
   // those pairs keeps this pass small when most clients use what they hold.
@@ -250,20 +260,12 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`,
   );
-  const exerciseSamples = await sampleRows(
-    connection, tenant.name,
-    `SELECT e.client_id AS k1, m.scope AS k2, e.event_id, e.time FROM ${table} e JOIN sg_request_scope m
-       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
-  );
 
-  phase = Date.now();
-  const clientScopes = buildClientScopes(tenant, clients, byClientId, {
-    issuedRows, requestedRows, exercisedRows, firstUseRows, dailyRows, issueSamples, exerciseSamples,
+  const clientScopes = await timed('JS buildClientScopes', async () => buildClientScopes(tenant, clients, byClientId, {
+    issuedRows, requestedRows, exercisedRows, firstUseRows, daily, issueSamples, exerciseSamples,
     windowStart: window.since, baselineDays,
-  });
+  }));
 
-  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - phase} ms  JS buildClientScopes\n`);
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
   const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, inHistory, clients);
@@ -296,23 +298,52 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant):
   await insertRows(connection, 'sg_grants', grantRows);
 }
 
-async function loadRequestMapping(
+/**
+ * The requests of registry clients (unknown clients are SG306, judged separately) by shape, (client, method, path):
+ * one pass aggregates each shape's counts and first/last times, from which every request fact but the daily series
+ * and the samples is derived (rows growing with endpoints per client, not with requests). Each distinct endpoint is
+ * matched once in TypeScript; which client's grant covers it is a join (never per event, nor per client×endpoint, in
+ * JS). A second pass keeps each request as (shape, time, event id), so the daily series and the samples join
+ * integers instead of three strings per request.
+ *
+ * Tables: sg_request_shapes (shape, client_id, method, path, counts), sg_pairs (pair, client_id, scope: the
+ * client×scopes some request exercised), sg_request_scope (shape, pair), sg_request_unmatched (shapes no granted
+ * scope allows), sg_requests (shape, time, event_id).
+ */
+async function loadRequestShapes(
   connection: DuckDBConnection,
   tenant: Tenant,
   matcher: RequestMatcher,
   byClientId: Map<string, Client>,
   table: string,
   inHistory: string,
+  since: string,
 ): Promise<void> {
-  // distinct requests of registry clients (unknown clients are SG306, judged separately)
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_requests AS
-     SELECT DISTINCT client_id, request_method AS method, request_path AS path FROM ${table}
-     WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_path IS NOT NULL
-       AND client_id IN (SELECT client_id FROM sg_clients)`,
+  const inWindow = `time >= ${since}`;
+  // A request without a method or path can match no action and has no shape (it is still counted in `requests`).
+  await timed('request shapes', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_shapes AS
+     SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS shape, * FROM (
+       SELECT client_id, request_method AS method, request_path AS path,
+         MIN(time) AS first_at,
+         SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS window_n,
+         MIN(CASE WHEN ${inWindow} THEN time END) AS window_first,
+         MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
+       FROM ${table}
+       WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_method IS NOT NULL AND request_path IS NOT NULL
+         AND client_id IN (SELECT client_id FROM sg_clients)
+       GROUP BY client_id, request_method, request_path
+     ) AS shapes`,
     [tenant.name],
-  );
-  const endpoints = (await connection.runAndReadAll(`SELECT DISTINCT method, path FROM sg_requests`)).getRowObjectsJS() as Row[];
+  ));
+  await timed('requests by shape', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_requests AS
+     SELECT s.shape, e.time, e.event_id FROM ${table} e
+     JOIN sg_request_shapes s ON s.client_id = e.client_id AND s.method = e.request_method AND s.path = e.request_path
+     WHERE ${prefixed(inHistory)} AND e.type = 'api.request'`,
+    [tenant.name],
+  ));
+  const endpoints = (await connection.runAndReadAll(`SELECT DISTINCT method, path FROM sg_request_shapes`)).getRowObjectsJS() as Row[];
   const endpointScopes: string[][] = [];
   for (const row of endpoints) {
     const method = str(row.method);
@@ -329,17 +360,71 @@ async function loadRequestMapping(
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (client_id VARCHAR, granted VARCHAR, covers VARCHAR)`);
   await insertRows(connection, 'sg_endpoint_scope', endpointScopes);
   await insertRows(connection, 'sg_grant_covers', grantCovers);
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
-     SELECT DISTINCT r.client_id, r.method, r.path, g.granted AS scope FROM sg_requests r
-     JOIN sg_endpoint_scope es ON es.method = r.method AND es.path = r.path
-     JOIN sg_grant_covers g ON g.client_id = r.client_id AND g.covers = es.scope`,
-  );
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
-     SELECT r.client_id, r.method, r.path FROM sg_requests r
-     WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.client_id = r.client_id AND m.method = r.method AND m.path = r.path)`,
-  );
+  await timed('request scopes', async () => {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_shape_scope AS
+       SELECT DISTINCT r.shape, r.client_id, g.granted AS scope FROM sg_request_shapes r
+       JOIN sg_endpoint_scope es ON es.method = r.method AND es.path = r.path
+       JOIN sg_grant_covers g ON g.client_id = r.client_id AND g.covers = es.scope`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_pairs AS
+       SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS pair, client_id, scope FROM (SELECT DISTINCT client_id, scope FROM sg_shape_scope) AS pairs`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
+       SELECT s.shape, p.pair FROM sg_shape_scope s JOIN sg_pairs p ON p.client_id = s.client_id AND p.scope = s.scope`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
+       SELECT s.* FROM sg_request_shapes s WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.shape = s.shape)`,
+    );
+  });
+}
+
+/** One client×scope's requests per day, days ascending (days since 1970-01-01). */
+interface DailySeries {
+  pair: number;
+  /** client id and scope, joined by NUL (the key of the client×scope facts) */
+  key: string;
+  days: number[];
+  counts: number[];
+  /** The day's requests inside the window (the window may start within a day). */
+  windowCounts: number[];
+}
+
+/** `day:count:windowCount,...` (days in any order) → columns in day order. */
+function parseSeries(text: string): Pick<DailySeries, 'days' | 'counts' | 'windowCounts'> {
+  // a hand-rolled scan: split() would allocate several strings per day, a million days per run
+  const triples: number[] = [];
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i <= text.length; i += 1) {
+    const code = i < text.length ? text.charCodeAt(i) : 44;
+    if (code >= 48 && code <= 57) value = value * 10 + (code - 48);
+    else if (code === 45) sign = -1; // a day before 1970
+    else {
+      triples.push(sign * value); // after ':' or ',' (44), and at the end
+      value = 0;
+      sign = 1;
+    }
+  }
+  const order = Array.from({ length: triples.length / 3 }, (_, i) => i).sort((a, b) => triples[3 * a]! - triples[3 * b]!);
+  return {
+    days: order.map((i) => triples[3 * i]!),
+    counts: order.map((i) => triples[3 * i + 1]!),
+    windowCounts: order.map((i) => triples[3 * i + 2]!),
+  };
+}
+
+/** The day (since 1970) before whose start the series' SAMPLES oldest window requests lie; none without window requests. */
+function sampleCutoff(series: DailySeries): number | undefined {
+  let seen = 0;
+  for (let i = 0; i < series.days.length; i += 1) {
+    seen += series.windowCounts[i]!;
+    if (seen >= SAMPLES) return series.days[i]! + 1;
+  }
+  return seen > 0 ? series.days.at(-1)! + 1 : undefined;
 }
 
 interface ClientScopeInputs {
@@ -347,7 +432,7 @@ interface ClientScopeInputs {
   requestedRows: Row[];
   exercisedRows: Row[];
   firstUseRows: Row[];
-  dailyRows: Row[];
+  daily: DailySeries[];
   issueSamples: Map<string, string[]>;
   exerciseSamples: Map<string, string[]>;
   windowStart: Date;
@@ -415,11 +500,9 @@ function buildClientScopes(
     const fact = facts.get(key);
     if (fact) fact.exerciseSamples = ids;
   }
-  for (const row of inputs.dailyRows) {
-    const fact = facts.get(`${str(row.client_id)}\u0000${str(row.scope)}`);
-    if (!fact) continue;
-    const entries = listOf(row.days).sort(); // `YYYY-MM-DD=n`: distinct days, so text order is day order
-    fact.peak = peakOfSeries(entries.map((e) => e.slice(0, 10)), entries.map((e) => Number(e.slice(11))), inputs.windowStart, inputs.baselineDays);
+  for (const series of inputs.daily) {
+    const fact = facts.get(series.key);
+    if (fact) fact.peak = peakOfSeries(series.days, series.counts, inputs.windowStart, inputs.baselineDays);
   }
   return [...facts.values()].sort((a, b) => a.client.localeCompare(b.client) || a.scope.localeCompare(b.scope));
 }
@@ -430,39 +513,67 @@ function buildClientScopes(
  */
 export function peakDay(days: Map<string, number>, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
   const sorted = [...days.keys()].sort();
-  return peakOfSeries(sorted, sorted.map((d) => days.get(d) ?? 0), windowStart, baselineDays);
+  return peakOfSeries(sorted.map((d) => dayStartMs(d) / DAY_MS), sorted.map((d) => days.get(d) ?? 0), windowStart, baselineDays);
 }
 
-/** peakDay over days in ascending order (`YYYY-MM-DD`, distinct) and their counts. */
-function peakOfSeries(sortedDays: string[], counts: number[], windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
+/** peakDay over distinct days in ascending order (days since 1970-01-01) and their counts. */
+function peakOfSeries(sortedDays: readonly number[], counts: readonly number[], windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
   if (sortedDays.length === 0) return undefined;
-  const firstDay = dayStartMs(sortedDays[0]!);
-  // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups
-  // of formatted dates: this runs for every client×scope series.
-  const offsets = sortedDays.map((d) => Math.round((dayStartMs(d) - firstDay) / DAY_MS));
-  const dense = new Float64Array(offsets.at(-1)! + 1);
-  offsets.forEach((offset, i) => (dense[offset] = counts[i]!));
-  const trailing = new Float64Array(baselineDays);
+  const firstDay = sortedDays[0]!;
+  // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups:
+  // this runs for every client×scope series.
+  const dense = new Float64Array(sortedDays.at(-1)! - firstDay + 1);
+  sortedDays.forEach((d, i) => (dense[d - firstDay] = counts[i]!));
+  // The baseline of the day at offset o is the median of dense[o - baselineDays, o), kept sorted in `trailing` as o
+  // advances (one day out, one in) instead of sorted afresh for every day: 28 values sorted per day per client×scope
+  // were most of the facts' JS time.
+  const trailing = dense.slice(0, baselineDays).sort(); // typed arrays sort numerically
+  let trailingEnd = baselineDays; // trailing holds dense[trailingEnd - baselineDays, trailingEnd)
   const mid = Math.floor(baselineDays / 2);
   let best: ClientScopeFact['peak'];
   let bestRatio = 0;
   for (let i = 0; i < sortedDays.length; i += 1) {
-    const offset = offsets[i]!;
-    const dayMs = firstDay + offset * DAY_MS;
-    if (dayMs < windowStart.getTime() || offset < baselineDays) continue;
+    const offset = sortedDays[i]! - firstDay;
+    if (sortedDays[i]! * DAY_MS < windowStart.getTime() || offset < baselineDays) continue;
     const count = counts[i]!;
     // the ratio is at most the count (the baseline counts as at least 1), so such a day cannot beat the best
     if (count <= bestRatio) continue;
-    trailing.set(dense.subarray(offset - baselineDays, offset));
-    trailing.sort(); // typed arrays sort numerically
+    if (offset - trailingEnd >= baselineDays) {
+      trailing.set(dense.subarray(offset - baselineDays, offset));
+      trailing.sort();
+    } else {
+      for (; trailingEnd < offset; trailingEnd += 1) replaceSorted(trailing, dense[trailingEnd - baselineDays]!, dense[trailingEnd]!);
+    }
+    trailingEnd = offset;
     const baseline = baselineDays === 0 ? 0 : baselineDays % 2 === 1 ? trailing[mid]! : (trailing[mid - 1]! + trailing[mid]!) / 2;
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
-      best = { day: sortedDays[i]!, count, baseline };
+      best = { day: new Date(sortedDays[i]! * DAY_MS).toISOString().slice(0, 10), count, baseline };
     }
   }
   return best;
+}
+
+/** Replaces one occurrence of `out` by `into` in an ascending array, keeping it ascending. */
+function replaceSorted(sorted: Float64Array, out: number, into: number): void {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]! < out) low = middle + 1;
+    else high = middle;
+  }
+  let at = low;
+  sorted[at] = into;
+  while (at > 0 && sorted[at - 1]! > into) {
+    sorted[at] = sorted[at - 1]!;
+    sorted[--at] = into;
+  }
+  while (at < sorted.length - 1 && sorted[at + 1]! < into) {
+    sorted[at] = sorted[at + 1]!;
+    sorted[++at] = into;
+  }
 }
 
 /** `YYYY-MM-DD` → its UTC midnight in ms (Date.parse of the ISO text, without building the string). */
@@ -491,7 +602,7 @@ async function tokenFacts(
   // token use with a scope the client does not hold (any more); unknown clients are left to SG306.
   // The clients concerned are found from their distinct used scope sets first (aggregated before unnesting); only
   // their events are then unnested per token.
-  { const t0 = Date.now(); await connection.run(
+  await timed('CREATE OR REPLACE TEMP TABLE sg_ungranted_clients', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_clients AS
      SELECT DISTINCT s.client_id FROM (
        SELECT client_id, scopes FROM ${table}
@@ -501,7 +612,7 @@ async function tokenFacts(
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
      WHERE g.scope IS NULL`,
     [tenant.name],
-  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  CREATE OR REPLACE TEMP TABLE sg_ungranted_clients \n`); }
+  ));
   const ungrantedUse = `SELECT client_id, token_id, scopes, event_id, time FROM ${table}
        WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
          AND client_id IN (SELECT client_id FROM sg_ungranted_clients)`;
@@ -549,10 +660,10 @@ async function tokenFacts(
   // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones. Everything
   // below is restricted to them, so the cost follows the candidates, not every short-lived access token.
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
-  { const t0 = Date.now(); await connection.run(
+  await timed('INSERT INTO sg_token_candidates SELECT DISTINCT', () => connection.run(
     `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
     [tenant.name],
-  ); if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - t0} ms  INSERT INTO sg_token_candidates SELECT DISTINCT\n`); }
+  ));
   await insertRows(connection, 'sg_token_candidates', [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r) => str(r.token_id)))].map((id) => [id]));
   const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
   const rows = await query(
@@ -660,17 +771,13 @@ async function clientLevelFacts(
     `SELECT client_id, CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow} AND type = 'api.request' GROUP BY client_id`,
   );
   const firstSeen = await query(`SELECT client_id, ${ts('MIN(time)')} AS first_at FROM ${table} WHERE ${inHistory} GROUP BY client_id`);
+  // requests of shapes no granted scope allows, from the shapes (see loadRequestShapes)
   const unmatched = await query(
-    `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM ${table} e JOIN sg_request_unmatched m
-       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-     WHERE ${prefixed(inWindow)} AND e.type = 'api.request' GROUP BY e.client_id`,
+    `SELECT client_id, CAST(SUM(window_n) AS INTEGER) AS n, ${ts('MIN(window_first)')} AS first_at, ${ts('MAX(window_last)')} AS last_at
+     FROM sg_request_unmatched WHERE window_n > 0 GROUP BY client_id`,
   );
   const unmatchedEndpoints = await query(
-    `SELECT m.client_id, m.method, m.path FROM sg_request_unmatched m
-     WHERE EXISTS (SELECT 1 FROM ${table} e WHERE ${prefixed(inWindow)} AND e.type = 'api.request'
-       AND e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path)
-     ORDER BY m.client_id, m.path, m.method`,
+    `SELECT client_id, method, path FROM sg_request_unmatched WHERE window_n > 0 ORDER BY client_id, path, method`,
   );
   const unmatchedSamples = await sampleRows(
     connection, tenant.name,
@@ -794,44 +901,55 @@ async function unknownClientFacts(
 }
 
 /**
- * Up to five event ids per (k1, k2) key from a SELECT producing k1, k2, event_id, time, oldest first: one query with a
- * standard ROW_NUMBER window, never a query per key.
+ * Up to five event ids per (k1, k2) key from a SELECT producing k1, k2, event_id, time, oldest first (ties by event
+ * id): one grouped query, never a query per key. `arg_min(x, key, n)` (the n rows with the smallest key, in key order)
+ * is DuckDB's; Trino spells it `min_by(x, key, n)`, elsewhere it is `ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY
+ * time, event_id) <= 5`, which gives the same ids but sorts every candidate row (4x slower here over a million requests).
  */
-async function sampleRows(connection: DuckDBConnection, tenantName: string, select: string): Promise<Map<string, string[]>> {
-  const started = Date.now();
-  const reader = await connection.runAndReadAll(
-    `SELECT k1, k2, event_id FROM (
-       SELECT k1, k2, event_id, time, ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY time, event_id) AS rn
-       FROM (${select}) AS candidates
-     ) AS ranked WHERE rn <= ${SAMPLES} ORDER BY k1, k2, rn`,
-    select.includes('$1') ? [tenantName] : [],
-  );
-  const out = new Map<string, string[]>();
-  for (const row of reader.getRowObjectsJS() as Row[]) {
-    const key = `${str(row.k1)}\u0000${str(row.k2)}`;
-    const list = out.get(key) ?? [];
-    list.push(str(row.event_id));
-    out.set(key, list);
-  }
-  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  samples: ${select.replace(/\s+/g, ' ').slice(0, 100)}\n`);
-  return out;
+function sampleRows(connection: DuckDBConnection, tenantName: string, select: string): Promise<Map<string, string[]>> {
+  return timed(`samples: ${select}`, async () => {
+    const reader = await connection.runAndReadAll(
+      `SELECT k1, k2, ${sampleIdsOf('event_id', 'time')} AS ids FROM (${select}) AS candidates GROUP BY k1, k2`,
+      select.includes('$1') ? [tenantName] : [],
+    );
+    const out = new Map<string, string[]>();
+    for (const row of reader.getRowObjectsJS() as Row[]) out.set(`${str(row.k1)}\u0000${str(row.k2)}`, listOf(row.ids));
+    return out;
+  });
 }
 
-async function insertRows(connection: DuckDBConnection, table: string, rows: string[][]): Promise<void> {
+/** The up-to-five sample ids of a group, oldest first, ties broken by id (DuckDB's top-n arg_min: see sampleRows). */
+function sampleIdsOf(eventId: string, time: string): string {
+  return `arg_min(${eventId}, (${time}, ${eventId}), ${SAMPLES})`;
+}
+
+/** Runs work; under SCOPEGUARD_PROFILE_SQL prints its wall time and the process's CPU time (DuckDB's threads included). */
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  if (!process.env.SCOPEGUARD_PROFILE_SQL) return work();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await work();
+  const { user, system } = process.cpuUsage(cpu);
+  const line = `${(performance.now() - started).toFixed(0).padStart(5)} ms  cpu ${((user + system) / 1000).toFixed(0).padStart(5)} ms  ${label.replace(/\s+/g, ' ').trim()}`;
+  process.stderr.write(`${line.slice(0, 150)}\n`);
+  return result;
+}
+
+function insertRows(connection: DuckDBConnection, table: string, rows: string[][]): Promise<void> {
   // DuckDB-specific loading (not part of the queries): the appender takes 100k rows in milliseconds where bound
   // multi-row INSERT statements took seconds. Other engines load these small registry tables their own way.
-  const started = Date.now();
-  const appender = await connection.createAppender(table, null, 'temp');
-  try {
-    for (const row of rows) {
-      for (const value of row) appender.appendVarchar(value);
-      appender.endRow();
+  return timed(`insert ${rows.length} rows into ${table}`, async () => {
+    const appender = await connection.createAppender(table, null, 'temp');
+    try {
+      for (const row of rows) {
+        for (const value of row) appender.appendVarchar(value);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  if (process.env.SCOPEGUARD_PROFILE_SQL) process.stderr.write(`${Date.now() - started} ms  insert ${rows.length} rows into ${table}\n`);
+  });
 }
 
 function grantedWithImplied(tenant: Tenant, client: Client): Set<string> {
@@ -872,12 +990,21 @@ function prefixed(condition: string, all = false): string {
 
 /** A standard TIMESTAMP literal (UTC, the store's convention). */
 function sqlTimestamp(date: Date): string {
-  return `TIMESTAMP '${date.toISOString().replace('T', ' ').replace('Z', '')}'`;
+  return `TIMESTAMP '${timestampText(date)}'`;
+}
+
+function timestampText(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /** Timestamps leave SQL as text, so every engine returns the same thing. */
 function ts(expression: string): string {
   return `CAST(${expression} AS VARCHAR)`;
+}
+
+/** Days since 1970-01-01 of a DATE, as an integer (Trino and ClickHouse have the same date_diff). */
+function epochDay(expression: string): string {
+  return `CAST(date_diff('day', DATE '1970-01-01', ${expression}) AS INTEGER)`;
 }
 
 function day(expression: string): string {
@@ -902,9 +1029,13 @@ function listOf(value: DuckDBValue | undefined): string[] {
 function iso(value: DuckDBValue | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   const text = String(value);
+  // whole seconds, the common case, need no Date: tens of thousands of these are converted per tenant
+  if (text.length === 19 && WHOLE_SECONDS.test(text)) return `${text.slice(0, 10)}T${text.slice(11)}Z`;
   const parsed = new Date(`${text.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'}`);
   return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace('.000Z', 'Z');
 }
+
+const WHOLE_SECONDS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
 function isoDay(value: DuckDBValue | undefined): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
