@@ -4,7 +4,7 @@
  * only changes a few blobs. Comparing the fragments of the blobs a commit changed (before vs after) gives that
  * commit's semantic change; cross-file validation is the loader's job at the revisions a user actually loads.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseYamlFile } from '../registry/yaml-source.ts';
 import type { ActionPattern, Client, ClientType, Exception, Scope, ScopeStatus, Sensitivity, Tenant } from '../registry/model.ts';
 import type { RegistryTenants } from '../diff/diff.ts';
 
@@ -21,21 +21,7 @@ const texts = (value: unknown): string[] => (Array.isArray(value) ? value.map(te
 /** A file that does not parse contributes nothing (the loader reports it at the revisions it loads). */
 export function parseFragment(file: string, content: string): RegistryTenants {
   const tenants: Record<string, Tenant> = {};
-  let documents;
-  try {
-    documents = parseAllDocuments(content);
-  } catch {
-    return { tenants };
-  }
-  const list = Array.isArray(documents) ? documents : [documents];
-  for (const document of list) {
-    if (document.errors.length > 0) continue;
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: 100 });
-    } catch {
-      continue;
-    }
+  for (const { value } of parseYamlFile(file, content).documents) {
     if (!isPlain(value)) continue;
     const tenantName = text(value.tenant);
     if (!tenantName) continue;

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Document } from 'yaml';
 import { InputError, ValidationError, type Problem } from '../errors.ts';
 import type { Config } from '../schema/types.ts';
 import type { ActionPattern, Client, ClientType, Exception, Registry, ResolvedConfig, Scope, ScopeStatus, Sensitivity, SourcePosition, Tenant } from './model.ts';
@@ -13,7 +12,8 @@ import type { ActionMap, ClientSet, ExceptionSet, ScopeSet } from '../schema/typ
 import { ActionPatternError, parseActionPattern } from './matcher.ts';
 import { checkSchema, KINDS, type Kind } from './schema-check.ts';
 import { didYouMean } from './suggest.ts';
-import { LIMITS, offsetAt, parseYamlFile, positionAt, type ParsedFile } from './yaml-source.ts';
+import { RegistryCache } from './registry-cache.ts';
+import { LIMITS, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
 
 export interface RegistrySource {
   /** Used verbatim as `file` in every position. */
@@ -114,12 +114,12 @@ class RegistryBuilder {
 
   addFile(file: ParsedFile): void {
     this.problems.push(...file.problems);
-    for (const { doc, value } of file.documents) this.addDocument(file, doc, value);
+    for (const document of file.documents) this.addDocument(document);
   }
 
-  private addDocument(file: ParsedFile, doc: Document.Parsed, value: unknown): void {
-    const at = (path: ReadonlyArray<string | number>, prefer: 'key' | 'value' = 'value') =>
-      positionAt(file.file, file.lineCounter, offsetAt(doc, path, prefer));
+  private addDocument(document: ParsedDocument): void {
+    const { value } = document;
+    const at = (path: ReadonlyArray<string | number>, prefer: 'key' | 'value' = 'value') => document.at(path, prefer);
     if (value === null || value === undefined) return; // an empty document (only comments) is allowed
     if (typeof value !== 'object' || Array.isArray(value)) {
       this.problem(at([]), 'schema', 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(', ')}`);
@@ -136,7 +136,7 @@ class RegistryBuilder {
       this.problem(at(['kind']), 'unknown-kind', `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(', ')}`].filter(Boolean).join(' '));
       return;
     }
-    const schemaProblems = checkSchema(kind as Kind, file, doc, value);
+    const schemaProblems = checkSchema(kind as Kind, document);
     if (schemaProblems.length > 0) {
       this.problems.push(...schemaProblems);
       this.rememberNames(kind as Kind, record);
@@ -370,6 +370,16 @@ export function collectRegistryProblems(root: string, sources: ReadonlyArray<Reg
   return { registry: builder.build(root, sources.map((source) => source.path)), problems };
 }
 
+/** collectRegistryProblems for files read from a folder, reusing that folder's last valid registry when no file changed. */
+export function collectRegistryProblemsCached(root: string, sources: ReadonlyArray<RegistrySource>): { registry?: Registry; problems: Problem[] } {
+  const cache = RegistryCache.forRoot(root);
+  const cached = cache?.get(sources);
+  if (cached) return { registry: cached, problems: [] };
+  const result = collectRegistryProblems(root, sources);
+  if (result.registry) cache?.set(sources, result.registry);
+  return result;
+}
+
 /** Loads a registry from in-memory files (e.g. git blobs); throws ValidationError carrying every problem. */
 export function loadRegistryFromSources(root: string, sources: ReadonlyArray<RegistrySource>): Registry {
   const { registry, problems } = collectRegistryProblems(root, sources);
@@ -443,7 +453,7 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
 /** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */
 export async function loadRegistry(root: string): Promise<Registry> {
   const { sources, problems: readProblems } = await readRegistrySources(root);
-  const { registry, problems } = collectRegistryProblems(root, sources);
+  const { registry, problems } = collectRegistryProblemsCached(root, sources);
   if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
   return registry;
 }

@@ -2,43 +2,18 @@
  * Checks one registry document against its kind's JSON Schema (ajv) and turns ajv's errors into problems in a
  * user's words, each at the exact YAML node it is about.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
-import type { Document } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors.ts';
-import configSchema from '../schema/config.schema.json' with { type: 'json' };
-import scopeSetSchema from '../schema/scope-set.schema.json' with { type: 'json' };
-import actionMapSchema from '../schema/action-map.schema.json' with { type: 'json' };
-import clientSetSchema from '../schema/client-set.schema.json' with { type: 'json' };
-import exceptionSetSchema from '../schema/exception-set.schema.json' with { type: 'json' };
+import * as compiledValidators from '../schema/validators.js';
+import type { CompiledValidator } from '../schema/validators.js';
 import { didYouMean } from './suggest.ts';
-import { offsetAt, positionAt, type ParsedFile } from './yaml-source.ts';
+import type { ParsedDocument } from './yaml-source.ts';
 
 export const KINDS = ['Config', 'ScopeSet', 'ActionMap', 'ClientSet', 'ExceptionSet'] as const;
 export type Kind = (typeof KINDS)[number];
 
-const SCHEMAS: Record<Kind, object> = {
-  Config: configSchema,
-  ScopeSet: scopeSetSchema,
-  ActionMap: actionMapSchema,
-  ClientSet: clientSetSchema,
-  ExceptionSet: exceptionSetSchema,
-};
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object in some toolchains
-type FormatsPlugin = (ajv: Ajv, formats: string[]) => Ajv;
-const addFormats = ((addFormatsPlugin as unknown as { default?: FormatsPlugin }).default ?? addFormatsPlugin) as FormatsPlugin;
-
-let validators: Record<Kind, ValidateFunction> | undefined;
-
-function getValidators(): Record<Kind, ValidateFunction> {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv, ['date']);
-    validators = Object.fromEntries(KINDS.map((kind) => [kind, ajv.compile(SCHEMAS[kind])])) as Record<Kind, ValidateFunction>;
-  }
-  return validators;
-}
+// generated from the schemas by `npm run gen:types` (ajv standalone code: nothing to compile at start-up)
+const VALIDATORS: Record<Kind, CompiledValidator> = compiledValidators;
 
 function decodePointer(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -72,10 +47,10 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping',
 };
 
-function toProblem(kind: Kind, file: ParsedFile, doc: Document.Parsed, error: ErrorObject): Problem {
+function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
-  const at = (steps: ReadonlyArray<string>, prefer: 'key' | 'value' = 'value') => positionAt(file.file, file.lineCounter, offsetAt(doc, steps, prefer));
+  const at = (steps: ReadonlyArray<string>, prefer: 'key' | 'value' = 'value') => document.at(steps, prefer);
   switch (error.keyword) {
     case 'additionalProperties': {
       const unknownKey = String((error.params as { additionalProperty: string }).additionalProperty);
@@ -131,8 +106,8 @@ function toProblem(kind: Kind, file: ParsedFile, doc: Document.Parsed, error: Er
 }
 
 /** Problems of one document against the schema of its kind; empty when it conforms. */
-export function checkSchema(kind: Kind, file: ParsedFile, doc: Document.Parsed, value: unknown): Problem[] {
-  const validate = getValidators()[kind];
-  if (validate(value)) return [];
-  return (validate.errors ?? []).map((error) => toProblem(kind, file, doc, error));
+export function checkSchema(kind: Kind, document: ParsedDocument): Problem[] {
+  const validate = VALIDATORS[kind];
+  if (validate(document.value)) return [];
+  return (validate.errors ?? []).map((error) => toProblem(kind, document, error));
 }

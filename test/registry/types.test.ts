@@ -2,11 +2,17 @@ import { mkdtempSync, readFileSync, copyFileSync, writeFileSync, readdirSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateTypes, SCHEMA_DIR, TYPES_FILE } from '../../src/schema/generate.ts';
+import { generateTypes, generateValidators, SCHEMA_DIR, TYPES_FILE, VALIDATOR_TYPES_FILE, VALIDATORS_FILE } from '../../src/schema/generate.ts';
 
 describe('generated types', () => {
   it('src/schema/types.ts is up to date with the schemas (run `npm run gen:types` if this fails)', async () => {
     expect(readFileSync(TYPES_FILE, 'utf8')).toBe(await generateTypes());
+  });
+
+  it('src/schema/validators.js is up to date with the schemas (run `npm run gen:types` if this fails)', () => {
+    const { code, types } = generateValidators();
+    expect(readFileSync(VALIDATORS_FILE, 'utf8')).toBe(code);
+    expect(readFileSync(VALIDATOR_TYPES_FILE, 'utf8')).toBe(types);
   });
 
   it('picks up every *.schema.json, so a new schema needs no change to the generator', async () => {
