@@ -22,6 +22,10 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('--verbose', 'print stack traces of unexpected errors')
     .option('-q, --quiet', 'no progress output')
+    .option('--no-cache', 'parse every registry file again instead of reusing .scopeguard/cache (same as SCOPEGUARD_CACHE=off)')
+    .hook('preAction', (command) => {
+      if (command.opts<{ cache?: boolean }>().cache === false) process.env.SCOPEGUARD_CACHE = 'off';
+    })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [

@@ -1,7 +1,7 @@
 /** `scopeguard validate`: the registry is either valid, or every problem is listed with its exact place. */
 import type { Command } from 'commander';
 import { InputError, type Problem } from '../errors.ts';
-import { collectRegistryProblems, readRegistrySources } from '../registry/load.ts';
+import { collectRegistryProblemsCached, readRegistrySources } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { assertFormat, writeOutput } from './io.ts';
 
@@ -52,7 +52,7 @@ export function registerValidate(program: Command): void {
         }
         throw error;
       }
-      const { registry, problems: registryProblems } = collectRegistryProblems(options.registry, read.sources);
+      const { registry, problems: registryProblems } = collectRegistryProblemsCached(options.registry, read.sources);
       const problems = [...read.problems, ...registryProblems];
       if (registry && problems.length === 0) {
         const summary = summarize(registry);

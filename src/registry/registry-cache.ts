@@ -1,0 +1,72 @@
+/**
+ * The last valid registry loaded from a folder, kept between runs as linters keep their results: when no file under
+ * the root has changed, the registry is read back instead of parsed, validated and built again.
+ *
+ * The entry is keyed by a hash of every file's path and content, the registry root and the scopeguard version, so
+ * a stale entry is never used: any edit, added or removed file, or upgrade misses and rebuilds. Only registries
+ * without problems are cached, so every problem is always reported from the files themselves. The cache is an
+ * optimisation only: an entry that cannot be read or written is ignored.
+ *
+ * `SCOPEGUARD_CACHE=off` (or the global `--no-cache` flag) disables it; `SCOPEGUARD_CACHE_DIR` moves it (default
+ * `.scopeguard/cache` in the working directory, beside the default audit store).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { VERSION } from '../version.ts';
+import type { Registry } from './model.ts';
+
+/** Bump when the Registry model changes shape. */
+const FORMAT = 1;
+
+interface Entry {
+  key: string;
+  registry: Registry;
+}
+
+export function registryCacheDisabled(): boolean {
+  return /^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? '');
+}
+
+export class RegistryCache {
+  private constructor(
+    private readonly file: string,
+    private readonly root: string,
+  ) {}
+
+  /** The cache entry of the registry under `root`, or undefined when caching is off. */
+  static forRoot(root: string): RegistryCache | undefined {
+    if (registryCacheDisabled()) return undefined;
+    const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join('.scopeguard', 'cache'));
+    const rootKey = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
+    return new RegistryCache(join(dir, `registry-${rootKey}.bin`), root);
+  }
+
+  private key(sources: ReadonlyArray<{ path: string; content: string }>): string {
+    const hash = createHash('sha256').update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${this.root}\0`);
+    for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
+    return hash.digest('hex');
+  }
+
+  get(sources: ReadonlyArray<{ path: string; content: string }>): Registry | undefined {
+    try {
+      const entry = deserialize(readFileSync(this.file)) as Partial<Entry> | undefined;
+      return entry?.key === this.key(sources) ? entry.registry : undefined;
+    } catch {
+      return undefined; // absent, unreadable or corrupt: build instead
+    }
+  }
+
+  set(sources: ReadonlyArray<{ path: string; content: string }>, registry: Registry): void {
+    try {
+      mkdirSync(resolve(this.file, '..'), { recursive: true });
+      // written aside and renamed, so a concurrent run never reads half an entry
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temporary, serialize({ key: this.key(sources), registry } satisfies Entry));
+      renameSync(temporary, this.file);
+    } catch {
+      // a read-only or full disk only costs the next run a rebuild
+    }
+  }
+}
