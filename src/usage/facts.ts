@@ -160,37 +160,45 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
 
-  // per client×scope: issued, requested, exercised (window) and first use (window plus baseline).
-  // Events are aggregated BEFORE their scope lists are unnested: a client issues the same few scope sets over and over,
-  // so grouping by (client, scope set) first leaves thousands of rows to unnest instead of millions. Grouping by an
-  // array column is standard (SQL:2003 arrays; Trino and Spark group by arrays too). Sums, minima and maxima of the
-  // per-set groups equal those over the events, so the results are the same as unnesting every event.
-  const okIssue = `time >= ${since} AND outcome <> 'failure'`;
+  // per client×scope: issued, requested, exercised (window) and first use (window plus baseline); per client: requests
+  // and first seen; which clients used a scope they do not hold (tokenFacts); issued but not granted (clientLevelFacts).
+  // Events are aggregated BEFORE their scope lists are unnested: a client issues and uses the same few scope sets over
+  // and over, so grouping by (client, scope set, requested set) leaves thousands of rows to unnest instead of millions,
+  // and one pass serves every family (each family's condition is inside its aggregates). Grouping by an array column is
+  // standard (SQL:2003 arrays; Trino and Spark group by arrays too). Sums, minima and maxima of the per-set groups
+  // equal those over the events, so the results are the same as unnesting every event.
+  const isIssue = `type IN (${ISSUE_TYPES})`;
+  const okIssue = `${isIssue} AND time >= ${since} AND outcome <> 'failure'`;
   const okIssueNotGranted = `${okIssue} AND type IN ('token.issued', 'authorize.granted')`;
-  await timed('CREATE OR REPLACE TEMP TABLE sg_issue_sets AS', () => connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_issue_sets AS
-     SELECT client_id, scopes,
+  const windowUse = `time >= ${since} AND token_id IS NOT NULL AND type IN (${USE_TYPES})`;
+  await timed('scope sets', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_scope_sets AS
+     SELECT client_id, scopes, requested_scopes,
        SUM(CASE WHEN ${okIssue} THEN 1 ELSE 0 END) AS issued_n,
        MAX(CASE WHEN ${okIssue} THEN time END) AS issued_last,
-       MIN(time) AS first_at,
+       MIN(CASE WHEN ${isIssue} THEN time END) AS issue_first,
        SUM(CASE WHEN ${okIssueNotGranted} THEN 1 ELSE 0 END) AS ing_n,
        MIN(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_first,
-       MAX(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_last
-     FROM ${table} WHERE ${inHistory} AND type IN (${ISSUE_TYPES})
-     GROUP BY client_id, scopes`,
+       MAX(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_last,
+       SUM(CASE WHEN time >= ${since} THEN 1 ELSE 0 END) AS window_n,
+       MAX(CASE WHEN time >= ${since} THEN time END) AS window_last,
+       SUM(CASE WHEN time >= ${since} AND type = 'api.request' THEN 1 ELSE 0 END) AS requests_n,
+       SUM(CASE WHEN ${windowUse} THEN 1 ELSE 0 END) AS used_n,
+       MIN(time) AS first_at
+     FROM ${table} WHERE ${inHistory}
+     GROUP BY client_id, scopes, requested_scopes`,
     [tenant.name],
   ));
   const issuedRows = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.issued_n) AS INTEGER) AS n, ${ts('MAX(s.issued_last)')} AS last_at
-     FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
      WHERE s.issued_n > 0
      GROUP BY s.client_id, u.scope`,
   );
   const requestedRows = await query(
-    `SELECT s.client_id, u.scope, CAST(SUM(s.n) AS INTEGER) AS n, ${ts('MAX(s.last_at)')} AS last_at
-     FROM (SELECT client_id, requested_scopes, COUNT(*) AS n, MAX(time) AS last_at FROM ${table}
-           WHERE ${inWindow} GROUP BY client_id, requested_scopes) AS s
-     CROSS JOIN UNNEST(s.requested_scopes) AS u(scope)
+    `SELECT s.client_id, u.scope, CAST(SUM(s.window_n) AS INTEGER) AS n, ${ts('MAX(s.window_last)')} AS last_at
+     FROM sg_scope_sets s CROSS JOIN UNNEST(s.requested_scopes) AS u(scope)
+     WHERE s.window_n > 0
      GROUP BY s.client_id, u.scope`,
   );
   // Exercised counts and first use come from the request shapes (a sum, minimum or maximum over a scope's shapes
@@ -202,8 +210,8 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   );
   const firstUseRows = await query(
     `SELECT client_id, scope, ${ts('MIN(first_at)')} AS first_at FROM (
-       SELECT s.client_id, u.scope, MIN(s.first_at) AS first_at FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
-       GROUP BY s.client_id, u.scope
+       SELECT s.client_id, u.scope, MIN(s.issue_first) AS first_at FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+       WHERE s.issue_first IS NOT NULL GROUP BY s.client_id, u.scope
        UNION ALL
        SELECT p.client_id, p.scope, MIN(s.first_at) AS first_at
        FROM sg_request_shapes s JOIN sg_request_scope m ON m.shape = s.shape JOIN sg_pairs p ON p.pair = m.pair
@@ -299,7 +307,8 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant):
 }
 
 /**
- * The requests of registry clients (unknown clients are SG306, judged separately) by shape, (client, method, path):
+ * Requests by shape, (client, method, path) (shapes of unknown clients match no grant and are not "unmatched": they
+ * are SG306's, judged separately; filtering them out of the aggregated shapes is cheaper than out of every request):
  * one pass aggregates each shape's counts and first/last times, from which every request fact but the daily series
  * and the samples is derived (rows growing with endpoints per client, not with requests). Each distinct endpoint is
  * matched once in TypeScript; which client's grant covers it is a join (never per event, nor per client×endpoint, in
@@ -331,7 +340,6 @@ async function loadRequestShapes(
          MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
        FROM ${table}
        WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_method IS NOT NULL AND request_path IS NOT NULL
-         AND client_id IN (SELECT client_id FROM sg_clients)
        GROUP BY client_id, request_method, request_path
      ) AS shapes`,
     [tenant.name],
@@ -377,7 +385,8 @@ async function loadRequestShapes(
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
-       SELECT s.* FROM sg_request_shapes s WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.shape = s.shape)`,
+       SELECT s.* FROM sg_request_shapes s
+       WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.shape = s.shape) AND s.client_id IN (SELECT client_id FROM sg_clients)`,
     );
   });
 }
@@ -600,19 +609,15 @@ async function tokenFacts(
   byClientId: Map<string, Client>,
 ): Promise<TokenFact[]> {
   // token use with a scope the client does not hold (any more); unknown clients are left to SG306.
-  // The clients concerned are found from their distinct used scope sets first (aggregated before unnesting); only
-  // their events are then unnested per token.
-  await timed('CREATE OR REPLACE TEMP TABLE sg_ungranted_clients', () => connection.run(
+  // The clients concerned are found from their used scope sets first (sg_scope_sets); only their events are then
+  // unnested per token.
+  await connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_clients AS
-     SELECT DISTINCT s.client_id FROM (
-       SELECT client_id, scopes FROM ${table}
-       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES}) GROUP BY client_id, scopes
-     ) AS s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     SELECT DISTINCT s.client_id FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
      JOIN sg_clients c ON c.client_id = s.client_id
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
-     WHERE g.scope IS NULL`,
-    [tenant.name],
-  ));
+     WHERE s.used_n > 0 AND g.scope IS NULL`,
+  );
   const ungrantedUse = `SELECT client_id, token_id, scopes, event_id, time FROM ${table}
        WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
          AND client_id IN (SELECT client_id FROM sg_ungranted_clients)`;
@@ -768,9 +773,9 @@ async function clientLevelFacts(
   clients: Client[],
 ): Promise<ClientFact[]> {
   const requests = await query(
-    `SELECT client_id, CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow} AND type = 'api.request' GROUP BY client_id`,
+    `SELECT client_id, CAST(SUM(requests_n) AS INTEGER) AS n FROM sg_scope_sets GROUP BY client_id HAVING SUM(requests_n) > 0`,
   );
-  const firstSeen = await query(`SELECT client_id, ${ts('MIN(time)')} AS first_at FROM ${table} WHERE ${inHistory} GROUP BY client_id`);
+  const firstSeen = await query(`SELECT client_id, ${ts('MIN(first_at)')} AS first_at FROM sg_scope_sets GROUP BY client_id`);
   // requests of shapes no granted scope allows, from the shapes (see loadRequestShapes)
   const unmatched = await query(
     `SELECT client_id, CAST(SUM(window_n) AS INTEGER) AS n, ${ts('MIN(window_first)')} AS first_at, ${ts('MAX(window_last)')} AS last_at
@@ -809,7 +814,7 @@ async function clientLevelFacts(
   );
   const issuedNotGranted = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.ing_n) AS INTEGER) AS n, ${ts('MIN(s.ing_first)')} AS first_at, ${ts('MAX(s.ing_last)')} AS last_at
-     FROM sg_issue_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
+     FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
      JOIN sg_clients c ON c.client_id = s.client_id
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
      WHERE s.ing_n > 0 AND g.scope IS NULL
