@@ -112,7 +112,12 @@ try {
   process.stdout.write(`registry: ${SCOPES} scopes, ${CLIENTS} clients, ${CLIENTS * GRANTS_PER_CLIENT} grants in ${registry.files.length} files; best of ${RUNS}\n`);
 
   const bin = resolve('bin/scopeguard.js');
-  const ours = time('scopeguard check (whole command)', process.execPath, [bin, 'check', '--registry', 'scopes', '--format', 'json', '--output', 'report.json', '--now', '2026-11-25'], work);
+  const checkArgs = [bin, 'check', '--registry', 'scopes', '--format', 'json', '--output', 'report.json', '--now', '2026-11-25'];
+  // cold: every file parsed and validated (a fresh clone, or a changed file); warm: the registry cache from the
+  // previous run is read back (the usual case in an edit-check loop or a pre-commit hook)
+  const cold = time('scopeguard check, cold (--no-cache)', process.execPath, [bin, '--no-cache', ...checkArgs.slice(1)], work);
+  spawnSync(process.execPath, checkArgs, { cwd: work }); // writes the cache
+  const ours = time('scopeguard check, warm (cached)', process.execPath, checkArgs, work);
 
   const opa = findOpa();
   if (!opa) {
@@ -125,7 +130,7 @@ try {
       ['eval', '--ignore', '*_test.rego', ...policyArgs, '-d', 'data.json', '-i', 'input.json', '--format', 'json', 'data.scopeguard.registry.findings'],
       work,
     );
-    process.stdout.write(`ratio scopeguard / opa eval: ${(ours / theirs).toFixed(2)} (below 1 means scopeguard is faster)\n`);
+    process.stdout.write(`ratio scopeguard / opa eval: cold ${(cold / theirs).toFixed(2)}, warm ${(ours / theirs).toFixed(2)} (below 1 means scopeguard is faster)\n`);
   }
   // where the command's time goes, measured in this process (the engine's first evaluation includes Wasm warm-up)
   const stages: [string, number][] = [];
@@ -135,8 +140,9 @@ try {
     stages.push([stage, now - mark]);
     mark = now;
   };
+  process.env.SCOPEGUARD_CACHE = 'off';
   const loaded = await loadRegistry(registryDir);
-  lap('load YAML + validate');
+  lap('load YAML + validate (cold)');
   const stageInput = buildRegistryInput(loaded, new Date('2026-11-25T00:00:00Z'));
   lap('build input');
   const engine = await loadPolicyEngine();
@@ -148,7 +154,7 @@ try {
   const findings = finalizeFindings(raw, { registry: loaded, rulesMeta: engine.rules, now: new Date('2026-11-25T00:00:00Z') });
   lap('finalize');
   process.stdout.write(`in-process stages (${findings.length} findings): ${stages.map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}\n`);
-  process.stdout.write(`goal: whole command under 1000 ms: ${ours < 1000 ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(`goal: whole command under 1000 ms: cold ${cold < 1000 ? 'met' : 'NOT met'}, warm ${ours < 1000 ? 'met' : 'NOT met'}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
