@@ -882,13 +882,22 @@ async function unknownClientFacts(
   table: string,
   inWindow: string,
 ): Promise<UnknownClientFact[]> {
-  // events of unknown clients are few: collect them once for the counts, the types and the samples
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
-     SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
-     WHERE ${prefixed(inWindow)} AND e.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = e.client_id)`,
-    [tenantName],
-  );
+  // Events of unknown clients are few: collect them once for the counts, the types and the samples. Their ids come
+  // from the scope sets (every client with events in the window), so the events are filtered by a handful of ids
+  // instead of anti-joining every event with the registry's clients.
+  await timed('unknown clients', async () => {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_unknown_ids AS
+       SELECT DISTINCT s.client_id FROM sg_scope_sets s
+       WHERE s.window_n > 0 AND s.client_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sg_clients c WHERE c.client_id = s.client_id)`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
+       SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
+       WHERE ${prefixed(inWindow)} AND e.client_id IN (SELECT client_id FROM sg_unknown_ids)`,
+      [tenantName],
+    );
+  });
   const rows = await query(
     `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
      FROM sg_unknown_events e GROUP BY e.client_id`,
