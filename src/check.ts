@@ -44,6 +44,9 @@ export interface CheckResult {
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const now = options.now ?? new Date();
+  // started first so that V8 compiles the built-in Wasm on a background thread while the registry is parsed; when
+  // the registry's config names custom policies, that engine is built below instead
+  if (!options.policyDirs?.length) void loadPolicyEngine().catch(() => undefined);
   const registry = options.registry ?? (await loadRegistry(options.registryRoot));
   const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
   const raw: RawFinding[] = engine.evaluate('registry', buildRegistryInput(registry, now), registry.config);

@@ -8,10 +8,13 @@
  * the precise error messages, duplicate-key positions and alias accounting users see.
  */
 import {
-  constructFromEvents,
-  CORE_SCHEMA,
+  boolCoreTag,
   EVENT_ID,
+  floatCoreTag,
   getScalarValue,
+  intCoreTag,
+  NOT_RESOLVED,
+  nullCoreTag,
   parseEvents,
   SCALAR_STYLE,
   type Event as YamlEvent,
@@ -205,9 +208,14 @@ interface Located {
 interface Frame {
   kind: 'document' | 'mapping' | 'sequence';
   node: Located;
+  /** The object or array being filled. */
+  value?: object;
   /** In a mapping: the key just read, waiting for its value. */
-  pendingKey?: { name: string | undefined; start: number; end: number };
+  pendingKey?: { name: string; start: number; end: number };
 }
+
+// in the order the core schema tries them; each refuses text that is not its own
+const CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
 
 /** A scalar's first character as the `yaml` library reports it: the quote, or the `|`/`>` of a block scalar. */
 function scalarStart(text: string, event: Extract<YamlEvent, { type: typeof EVENT_ID.SCALAR }>): number {
@@ -263,15 +271,12 @@ interface PlainParse {
  */
 function parsePlain(text: string): PlainParse | undefined {
   let events: YamlEvent[];
-  let values: unknown[];
   try {
     events = parseEvents(text, { maxDepth: LIMITS.maxDepth });
-    // aliases are refused here (maxAliases 0) so that the thorough path counts their expansions
-    values = constructFromEvents(events, { source: text, schema: CORE_SCHEMA, maxAliases: 0 });
   } catch {
     return undefined;
   }
-  if (values.length > LIMITS.maxDocuments) return undefined;
+  const values: unknown[] = [];
   const roots: Array<Located | undefined> = [];
   const stack: Frame[] = [];
   let lastEnd = 0; // just past the last scalar or collection opener, to place empty values as the yaml library does
@@ -282,50 +287,73 @@ function parsePlain(text: string): PlainParse | undefined {
     }
     if (event.type === EVENT_ID.DOCUMENT) {
       if (event.directives.length > 0) return undefined; // %YAML 1.1 changes what `yes` means
+      if (values.length === LIMITS.maxDocuments) return undefined;
+      values.push(null);
       roots.push(undefined);
       stack.push({ kind: 'document', node: { start: 0 } });
       continue;
     }
+    // aliases go to the thorough path, which counts their expansions against alias bombs
     if (event.type === EVENT_ID.ALIAS || event.tagStart !== -1) return undefined;
     const frame = stack[stack.length - 1];
     if (!frame) return undefined;
     let start: number;
+    let value: unknown;
     if (event.type !== EVENT_ID.SCALAR) {
       start = event.start;
       lastEnd = start + 1;
+      value = event.type === EVENT_ID.MAPPING ? {} : [];
     } else if (event.valueStart === -1) {
       // an empty value sits where the next token would, after its `key:` or `-` and the blanks that follow
       const indicator = frame.pendingKey ? text.indexOf(':', frame.pendingKey.end) : frame.kind === 'sequence' ? text.indexOf('-', lastEnd) : -1;
       start = indicator === -1 ? lastEnd : indicator + 1;
       while (text[start] === ' ' || text[start] === '\t') start++;
+      value = null;
     } else {
       start = scalarStart(text, event);
       const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
       lastEnd = event.valueEnd + (quoted ? 1 : 0);
+      const source = getScalarValue(text, event);
+      value = event.style === SCALAR_STYLE.PLAIN ? plainScalarValue(source) : source;
     }
     const node: Located = { start };
     if (frame.kind === 'document') {
       roots[roots.length - 1] = node;
+      values[values.length - 1] = value;
     } else if (frame.kind === 'sequence') {
       frame.node.items!.push(node);
+      (frame.value as unknown[]).push(value);
     } else if (!frame.pendingKey) {
-      frame.pendingKey = { name: event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : undefined, start, end: lastEnd };
+      // a key that is not text (a number, null, a collection) is left to the yaml library's rules
+      if (typeof value !== 'string') return undefined;
+      frame.pendingKey = { name: value, start, end: lastEnd };
     } else {
-      const { name, start } = frame.pendingKey;
-      // the first occurrence wins, as in offsetAt (duplicates never reach here: construction refuses them)
-      if (name !== undefined && !frame.node.entries!.has(name)) frame.node.entries!.set(name, { key: start, node });
+      const { name, start: keyStart } = frame.pendingKey;
+      const entries = frame.node.entries!;
+      if (entries.has(name)) return undefined; // a duplicate key: the thorough path reports it where it is
+      entries.set(name, { key: keyStart, node });
+      // defined, not assigned: a key named __proto__ is data, never the object's prototype
+      Object.defineProperty(frame.value, name, { value, enumerable: true, writable: true, configurable: true });
       frame.pendingKey = undefined;
     }
     if (event.type === EVENT_ID.MAPPING) {
       node.entries = new Map();
-      stack.push({ kind: 'mapping', node });
+      stack.push({ kind: 'mapping', node, value: value as object });
     } else if (event.type === EVENT_ID.SEQUENCE) {
       node.items = [];
-      stack.push({ kind: 'sequence', node });
+      stack.push({ kind: 'sequence', node, value: value as object });
     }
   }
-  if (roots.length !== values.length) return undefined;
   return { values, roots };
+}
+
+/** A plain scalar as the YAML 1.2 core schema reads it: null, boolean, integer, float, else text. */
+function plainScalarValue(source: string): unknown {
+  for (const tag of CORE_SCALAR_TAGS) {
+    const value: unknown = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value;
+  }
+  return source;
 }
 
 function plainFile(file: string, { values, roots }: PlainParse, position: (offset: number) => SourcePosition): ParsedFile {
