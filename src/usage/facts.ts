@@ -137,6 +137,8 @@ const PROVIDER_GRANT_TYPES = `'grant.changed', 'client.created', 'client.updated
 const DENIAL_CONDITION = `(type = 'authorize.denied' OR (type IN ('token.issued', 'token.refreshed') AND outcome = 'failure') OR (type = 'api.request' AND request_status IN (401, 403)))`;
 const SAMPLES = 5;
 const DAY_MS = 86_400_000;
+/** A request shape (alias s) and a row of sg_request_scope (alias m) are the same client and endpoint. */
+const SAME_SHAPE = `m.cid = s.cid AND m.eid = s.eid`;
 
 type Row = Record<string, DuckDBValue>;
 
@@ -205,7 +207,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   // equals that over its requests: each request has one shape, and a shape exercises a scope at most once).
   const exercisedRows = await query(
     `SELECT p.client_id, p.scope, CAST(SUM(s.window_n) AS INTEGER) AS n, ${ts('MIN(s.window_first)')} AS first_at, ${ts('MAX(s.window_last)')} AS last_at
-     FROM sg_request_shapes s JOIN sg_request_scope m ON m.shape = s.shape JOIN sg_pairs p ON p.pair = m.pair
+     FROM sg_request_shapes s JOIN sg_request_scope m ON ${SAME_SHAPE} JOIN sg_pairs p ON p.pair = m.pair
      WHERE s.window_n > 0 GROUP BY p.client_id, p.scope`,
   );
   const firstUseRows = await query(
@@ -214,7 +216,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
        WHERE s.issue_first IS NOT NULL GROUP BY s.client_id, u.scope
        UNION ALL
        SELECT p.client_id, p.scope, MIN(s.first_at) AS first_at
-       FROM sg_request_shapes s JOIN sg_request_scope m ON m.shape = s.shape JOIN sg_pairs p ON p.pair = m.pair
+       FROM sg_request_shapes s JOIN sg_request_scope m ON ${SAME_SHAPE} JOIN sg_pairs p ON p.pair = m.pair
        GROUP BY p.client_id, p.scope
      ) AS uses GROUP BY client_id, scope`,
   );
@@ -226,7 +228,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
     `SELECT p.pair, p.client_id, p.scope, d.series FROM (
        SELECT pair, STRING_AGG(${epochDay('d')} || ':' || CAST(n AS VARCHAR) || ':' || CAST(window_n AS VARCHAR), ',') AS series FROM (
          SELECT m.pair, CAST(r.time AS DATE) AS d, COUNT(*) AS n, SUM(CASE WHEN r.time >= ${since} THEN 1 ELSE 0 END) AS window_n
-         FROM sg_requests r JOIN sg_request_scope m ON m.shape = r.shape
+         FROM sg_requests r JOIN sg_request_scope m ON m.cid = r.cid AND m.eid = r.eid
          GROUP BY m.pair, CAST(r.time AS DATE)
        ) AS days GROUP BY pair
      ) AS d JOIN sg_pairs p ON p.pair = d.pair`,
@@ -248,7 +250,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   const exerciseSamples = await sampleRows(
     connection, tenant.name,
     `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
-     JOIN sg_request_scope m ON m.shape = r.shape JOIN sg_sample_cutoff c ON c.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
+     JOIN sg_request_scope m ON m.cid = r.cid AND m.eid = r.eid JOIN sg_sample_cutoff c ON c.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
      WHERE r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ''}`,
   );
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
@@ -276,7 +278,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
-  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, inHistory, clients);
+  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients);
   const unknownClients = await unknownClientFacts(query, connection, tenant.name, table, inWindow);
 
   return {
@@ -307,17 +309,16 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant):
 }
 
 /**
- * Requests by shape, (client, method, path) (shapes of unknown clients match no grant and are not "unmatched": they
- * are SG306's, judged separately; filtering them out of the aggregated shapes is cheaper than out of every request):
- * one pass aggregates each shape's counts and first/last times, from which every request fact but the daily series
- * and the samples is derived (rows growing with endpoints per client, not with requests). Each distinct endpoint is
- * matched once in TypeScript; which client's grant covers it is a join (never per event, nor per client×endpoint, in
- * JS). A second pass keeps each request as (shape, time, event id), so the daily series and the samples join
- * integers instead of three strings per request.
+ * Requests by shape: (client, endpoint), numbered `cid` (registry clients; unknown ones are SG306's, judged
+ * separately) and `eid` (distinct method and path). One pass keeps each request as (cid, eid, time, event id): joining
+ * the events with a few thousand clients and endpoints costs a third of joining them with every (client, method, path),
+ * and every later join and grouping is on integers. The shapes' counts and first/last times, from which every request
+ * fact but the daily series and the samples is derived, are grouped from those rows. Each distinct endpoint is matched
+ * once in TypeScript; which client's grant covers it is a join (never per event, nor per client×endpoint, in JS).
  *
- * Tables: sg_request_shapes (shape, client_id, method, path, counts), sg_pairs (pair, client_id, scope: the
- * client×scopes some request exercised), sg_request_scope (shape, pair), sg_request_unmatched (shapes no granted
- * scope allows), sg_requests (shape, time, event_id).
+ * Tables: sg_requests (cid, eid, time, event_id), sg_request_shapes (cid, eid, counts), sg_pairs (pair, client_id,
+ * scope: the client×scopes some request exercised), sg_request_scope (cid, eid, pair), sg_request_unmatched (shapes no
+ * granted scope allows, with client_id, method and path).
  */
 async function loadRequestShapes(
   connection: DuckDBConnection,
@@ -328,35 +329,41 @@ async function loadRequestShapes(
   inHistory: string,
   since: string,
 ): Promise<void> {
-  const inWindow = `time >= ${since}`;
   // A request without a method or path can match no action and has no shape (it is still counted in `requests`).
-  await timed('request shapes', () => connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_request_shapes AS
-     SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS shape, * FROM (
-       SELECT client_id, request_method AS method, request_path AS path,
-         MIN(time) AS first_at,
-         SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS window_n,
-         MIN(CASE WHEN ${inWindow} THEN time END) AS window_first,
-         MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
-       FROM ${table}
-       WHERE ${inHistory} AND type = 'api.request' AND client_id IS NOT NULL AND request_method IS NOT NULL AND request_path IS NOT NULL
-       GROUP BY client_id, request_method, request_path
-     ) AS shapes`,
+  const requests = `${prefixed(inHistory)} AND e.type = 'api.request' AND e.request_method IS NOT NULL AND e.request_path IS NOT NULL`;
+  await timed('request endpoints', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_endpoints AS
+     SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS eid, method, path FROM (
+       SELECT DISTINCT e.request_method AS method, e.request_path AS path FROM ${table} e WHERE ${requests}
+     ) AS endpoints`,
     [tenant.name],
   ));
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_client_ids AS
+     SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS cid, client_id FROM sg_clients`,
+  );
   await timed('requests by shape', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_requests AS
-     SELECT s.shape, e.time, e.event_id FROM ${table} e
-     JOIN sg_request_shapes s ON s.client_id = e.client_id AND s.method = e.request_method AND s.path = e.request_path
-     WHERE ${prefixed(inHistory)} AND e.type = 'api.request'`,
+     SELECT c.cid, p.eid, e.time, e.event_id FROM ${table} e
+     JOIN sg_client_ids c ON c.client_id = e.client_id
+     JOIN sg_endpoints p ON p.method = e.request_method AND p.path = e.request_path
+     WHERE ${requests}`,
     [tenant.name],
   ));
-  const endpoints = (await connection.runAndReadAll(`SELECT DISTINCT method, path FROM sg_request_shapes`)).getRowObjectsJS() as Row[];
-  const endpointScopes: string[][] = [];
+  const inWindow = `time >= ${since}`;
+  await timed('request shapes', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_request_shapes AS
+     SELECT cid, eid,
+       MIN(time) AS first_at,
+       SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS window_n,
+       MIN(CASE WHEN ${inWindow} THEN time END) AS window_first,
+       MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
+     FROM sg_requests GROUP BY cid, eid`,
+  ));
+  const endpoints = (await connection.runAndReadAll(`SELECT eid, method, path FROM sg_endpoints`)).getRowObjectsJS() as Row[];
+  const endpointScopes: Array<[number, string]> = [];
   for (const row of endpoints) {
-    const method = str(row.method);
-    const path = str(row.path);
-    for (const scope of new Set(matcher.match(method.toUpperCase(), path))) endpointScopes.push([method, path, scope]);
+    for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), scope]);
   }
   // A grant covers its scope and the scopes that scope directly implies.
   const grantCovers: string[][] = [];
@@ -364,16 +371,17 @@ async function loadRequestShapes(
     const expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
     for (const [granted, covers] of expand) for (const covered of covers) grantCovers.push([clientId, granted, covered]);
   }
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (method VARCHAR, path VARCHAR, scope VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (eid INTEGER, scope VARCHAR)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (client_id VARCHAR, granted VARCHAR, covers VARCHAR)`);
   await insertRows(connection, 'sg_endpoint_scope', endpointScopes);
   await insertRows(connection, 'sg_grant_covers', grantCovers);
   await timed('request scopes', async () => {
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_shape_scope AS
-       SELECT DISTINCT r.shape, r.client_id, g.granted AS scope FROM sg_request_shapes r
-       JOIN sg_endpoint_scope es ON es.method = r.method AND es.path = r.path
-       JOIN sg_grant_covers g ON g.client_id = r.client_id AND g.covers = es.scope`,
+       SELECT DISTINCT s.cid, s.eid, c.client_id, g.granted AS scope FROM sg_request_shapes s
+       JOIN sg_client_ids c ON c.cid = s.cid
+       JOIN sg_endpoint_scope es ON es.eid = s.eid
+       JOIN sg_grant_covers g ON g.client_id = c.client_id AND g.covers = es.scope`,
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_pairs AS
@@ -381,12 +389,13 @@ async function loadRequestShapes(
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
-       SELECT s.shape, p.pair FROM sg_shape_scope s JOIN sg_pairs p ON p.client_id = s.client_id AND p.scope = s.scope`,
+       SELECT s.cid, s.eid, p.pair FROM sg_shape_scope s JOIN sg_pairs p ON p.client_id = s.client_id AND p.scope = s.scope`,
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
-       SELECT s.* FROM sg_request_shapes s
-       WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE m.shape = s.shape) AND s.client_id IN (SELECT client_id FROM sg_clients)`,
+       SELECT s.*, c.client_id, p.method, p.path FROM sg_request_shapes s
+       JOIN sg_client_ids c ON c.cid = s.cid JOIN sg_endpoints p ON p.eid = s.eid
+       WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE ${SAME_SHAPE})`,
     );
   });
 }
@@ -769,7 +778,7 @@ async function clientLevelFacts(
   tenant: Tenant,
   table: string,
   inWindow: string,
-  inHistory: string,
+  since: string,
   clients: Client[],
 ): Promise<ClientFact[]> {
   const requests = await query(
@@ -786,9 +795,8 @@ async function clientLevelFacts(
   );
   const unmatchedSamples = await sampleRows(
     connection, tenant.name,
-    `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e JOIN sg_request_unmatched m
-       ON e.client_id = m.client_id AND e.request_method = m.method AND e.request_path = m.path
-     WHERE ${prefixed(inWindow)} AND e.type = 'api.request'`,
+    `SELECT m.client_id AS k1, '' AS k2, r.event_id, r.time FROM sg_requests r JOIN sg_request_unmatched m ON m.cid = r.cid AND m.eid = r.eid
+     WHERE r.time >= ${since}`,
   );
   // denials are a small share of the events: collect them once, then count per day and sample from that
   await connection.run(
@@ -949,14 +957,17 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-function insertRows(connection: DuckDBConnection, table: string, rows: string[][]): Promise<void> {
+function insertRows(connection: DuckDBConnection, table: string, rows: ReadonlyArray<ReadonlyArray<string | number>>): Promise<void> {
   // DuckDB-specific loading (not part of the queries): the appender takes 100k rows in milliseconds where bound
   // multi-row INSERT statements took seconds. Other engines load these small registry tables their own way.
   return timed(`insert ${rows.length} rows into ${table}`, async () => {
     const appender = await connection.createAppender(table, null, 'temp');
     try {
       for (const row of rows) {
-        for (const value of row) appender.appendVarchar(value);
+        for (const value of row) {
+          if (typeof value === 'number') appender.appendInteger(value);
+          else appender.appendVarchar(value);
+        }
         appender.endRow();
       }
       appender.flushSync();
