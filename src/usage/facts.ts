@@ -627,22 +627,23 @@ async function tokenFacts(
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
      WHERE s.used_n > 0 AND g.scope IS NULL`,
   );
-  const ungrantedUse = `SELECT client_id, token_id, scopes, event_id, time FROM ${table}
+  // their uses with a scope not granted, one row per such scope, collected once for the counts and the samples
+  await timed('ungranted use', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_ungranted_use AS
+     SELECT e.token_id, u.scope, e.event_id, e.time FROM (
+       SELECT client_id, token_id, scopes, event_id, time FROM ${table}
        WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
-         AND client_id IN (SELECT client_id FROM sg_ungranted_clients)`;
-  const ungranted = await query(
-    `SELECT e.token_id, u.scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM (${ungrantedUse}) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
-     LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
-     WHERE g.scope IS NULL
-     GROUP BY e.token_id, u.scope`,
-  );
-  const ungrantedSamples = await sampleRows(
-    connection, tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM (${ungrantedUse}) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
+         AND client_id IN (SELECT client_id FROM sg_ungranted_clients)
+     ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
      WHERE g.scope IS NULL`,
+    [tenant.name],
+  ));
+  const ungranted = await query(
+    `SELECT token_id, scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at
+     FROM sg_ungranted_use GROUP BY token_id, scope`,
   );
+  const ungrantedSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_ungranted_use e`);
   const afterRevoke = await query(
     `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
      FROM ${table} e JOIN (
@@ -679,23 +680,29 @@ async function tokenFacts(
     [tenant.name],
   ));
   await insertRows(connection, 'sg_token_candidates', [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r) => str(r.token_id)))].map((id) => [id]));
-  const candidate = `e.token_id IN (SELECT token_id FROM sg_token_candidates)`;
+  // their events, collected once for the token rows, the scopes carried and the samples
+  await timed('candidate token events', () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_token_events AS
+     SELECT e.token_id, e.client_id, e.type, e.scopes, e.event_id, e.time FROM ${table} e
+     WHERE ${prefixed(inWindow)} AND e.token_id IN (SELECT token_id FROM sg_token_candidates)`,
+    [tenant.name],
+  ));
   const rows = await query(
     `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
        ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
        ${ts(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
        CAST(COUNT(*) AS INTEGER) AS n,
        CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
-     FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY token_id`,
+     FROM sg_token_events GROUP BY token_id`,
   );
   const carried = await query(
     `SELECT e.token_id, u.scope FROM (
-       SELECT e.token_id, e.scopes FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate} GROUP BY e.token_id, e.scopes
+       SELECT token_id, scopes FROM sg_token_events GROUP BY token_id, scopes
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope) GROUP BY e.token_id, u.scope`,
   );
   const tokenSamples = await sampleRows(
     connection, tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE ${prefixed(inWindow)} AND ${candidate}`,
+    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_token_events e`,
   );
 
   const scopesOf = groupBy(carried, (r) => str(r.token_id), (r) => str(r.scope));
