@@ -201,21 +201,31 @@ export function parseYamlFile(file: string, text: string, parser: 'auto' | 'thor
 /** Where a node starts and, for collections, where its children are: the position index of the fast path. */
 interface Located {
   start: number;
-  entries?: Map<string, { key: number; node: Located }>;
-  items?: Located[];
+  /** Where the key of this mapping value starts; -1 for anything else. */
+  key: number;
+  entries: Map<string, Located> | undefined;
+  items: Located[] | undefined;
 }
 
+// every field always present: one object shape keeps the walk fast
 interface Frame {
   kind: 'document' | 'mapping' | 'sequence';
   node: Located;
   /** The object or array being filled. */
-  value?: object;
-  /** In a mapping: the key just read, waiting for its value. */
-  pendingKey?: { name: string; start: number; end: number };
+  value: object | undefined;
+  /** In a mapping: the key just read, waiting for its value (undefined when none is). */
+  keyName: string | undefined;
+  keyStart: number;
+  keyEnd: number;
 }
 
-// in the order the core schema tries them; each refuses text that is not its own
+// in the order the core schema tries them, indexed by the first characters each can start with (most registry text
+// starts with a letter no number, null or boolean can start with)
 const CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
+const TAGS_BY_FIRST_CHAR = new Map<string, typeof CORE_SCALAR_TAGS>();
+for (const tag of CORE_SCALAR_TAGS) {
+  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...(TAGS_BY_FIRST_CHAR.get(first) ?? []), tag]);
+}
 
 /** A scalar's first character as the `yaml` library reports it: the quote, or the `|`/`>` of a block scalar. */
 function scalarStart(text: string, event: Extract<YamlEvent, { type: typeof EVENT_ID.SCALAR }>): number {
@@ -236,6 +246,10 @@ function scalarStart(text: string, event: Extract<YamlEvent, { type: typeof EVEN
   }
 }
 
+function located(start: number): Located {
+  return { start, key: -1, entries: undefined, items: undefined };
+}
+
 /** The same choice as `offsetAt`, over the fast path's index. */
 function locatedOffset(root: Located | undefined, path: ReadonlyArray<string | number>, prefer: Prefer): number {
   let current = root;
@@ -248,7 +262,7 @@ function locatedOffset(root: Located | undefined, path: ReadonlyArray<string | n
       const entry = current.entries.get(String(step));
       if (!entry) return parent?.start ?? root?.start ?? 0;
       key = entry.key;
-      current = entry.node;
+      current = entry;
     } else if (current?.items) {
       current = current.items[Number(step)];
     } else {
@@ -290,7 +304,7 @@ function parsePlain(text: string): PlainParse | undefined {
       if (values.length === LIMITS.maxDocuments) return undefined;
       values.push(null);
       roots.push(undefined);
-      stack.push({ kind: 'document', node: { start: 0 } });
+      stack.push({ kind: 'document', node: located(0), value: undefined, keyName: undefined, keyStart: -1, keyEnd: -1 });
       continue;
     }
     // aliases go to the thorough path, which counts their expansions against alias bombs
@@ -305,7 +319,7 @@ function parsePlain(text: string): PlainParse | undefined {
       value = event.type === EVENT_ID.MAPPING ? {} : [];
     } else if (event.valueStart === -1) {
       // an empty value sits where the next token would, after its `key:` or `-` and the blanks that follow
-      const indicator = frame.pendingKey ? text.indexOf(':', frame.pendingKey.end) : frame.kind === 'sequence' ? text.indexOf('-', lastEnd) : -1;
+      const indicator = frame.keyName !== undefined ? text.indexOf(':', frame.keyEnd) : frame.kind === 'sequence' ? text.indexOf('-', lastEnd) : -1;
       start = indicator === -1 ? lastEnd : indicator + 1;
       while (text[start] === ' ' || text[start] === '\t') start++;
       value = null;
@@ -316,32 +330,37 @@ function parsePlain(text: string): PlainParse | undefined {
       const source = getScalarValue(text, event);
       value = event.style === SCALAR_STYLE.PLAIN ? plainScalarValue(source) : source;
     }
-    const node: Located = { start };
+    const node = located(start);
     if (frame.kind === 'document') {
       roots[roots.length - 1] = node;
       values[values.length - 1] = value;
     } else if (frame.kind === 'sequence') {
       frame.node.items!.push(node);
       (frame.value as unknown[]).push(value);
-    } else if (!frame.pendingKey) {
+    } else if (frame.keyName === undefined) {
       // a key that is not text (a number, null, a collection) is left to the yaml library's rules
       if (typeof value !== 'string') return undefined;
-      frame.pendingKey = { name: value, start, end: lastEnd };
+      frame.keyName = value;
+      frame.keyStart = start;
+      frame.keyEnd = lastEnd;
     } else {
-      const { name, start: keyStart } = frame.pendingKey;
+      const name = frame.keyName;
       const entries = frame.node.entries!;
       if (entries.has(name)) return undefined; // a duplicate key: the thorough path reports it where it is
-      entries.set(name, { key: keyStart, node });
-      // defined, not assigned: a key named __proto__ is data, never the object's prototype
-      Object.defineProperty(frame.value, name, { value, enumerable: true, writable: true, configurable: true });
-      frame.pendingKey = undefined;
+      node.key = frame.keyStart;
+      entries.set(name, node);
+      const target = frame.value as Record<string, unknown>;
+      // a key named __proto__ is data, never the object's prototype
+      if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+      else target[name] = value;
+      frame.keyName = undefined;
     }
     if (event.type === EVENT_ID.MAPPING) {
       node.entries = new Map();
-      stack.push({ kind: 'mapping', node, value: value as object });
+      stack.push({ kind: 'mapping', node, value: value as object, keyName: undefined, keyStart: -1, keyEnd: -1 });
     } else if (event.type === EVENT_ID.SEQUENCE) {
       node.items = [];
-      stack.push({ kind: 'sequence', node, value: value as object });
+      stack.push({ kind: 'sequence', node, value: value as object, keyName: undefined, keyStart: -1, keyEnd: -1 });
     }
   }
   return { values, roots };
@@ -349,7 +368,7 @@ function parsePlain(text: string): PlainParse | undefined {
 
 /** A plain scalar as the YAML 1.2 core schema reads it: null, boolean, integer, float, else text. */
 function plainScalarValue(source: string): unknown {
-  for (const tag of CORE_SCALAR_TAGS) {
+  for (const tag of TAGS_BY_FIRST_CHAR.get(source.charAt(0)) ?? []) {
     const value: unknown = tag.resolve(source, false, tag.tagName);
     if (value !== NOT_RESOLVED) return value;
   }
