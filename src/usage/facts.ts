@@ -400,19 +400,20 @@ async function loadRequestShapes(
   });
 }
 
-/** One client×scope's requests per day, days ascending (days since 1970-01-01). */
+/** One client×scope's requests per day, as dense arrays indexed by day since its first day (days without requests 0). */
 interface DailySeries {
   pair: number;
   /** client id and scope, joined by NUL (the key of the client×scope facts) */
   key: string;
-  days: number[];
-  counts: number[];
+  /** days since 1970-01-01 of index 0 */
+  firstDay: number;
+  counts: Float64Array;
   /** The day's requests inside the window (the window may start within a day). */
-  windowCounts: number[];
+  windowCounts: Float64Array;
 }
 
-/** `day:count:windowCount,...` (days in any order) → columns in day order. */
-function parseSeries(text: string): Pick<DailySeries, 'days' | 'counts' | 'windowCounts'> {
+/** `day:count:windowCount,...` (days since 1970, distinct, in any order) → dense arrays from the first day. */
+function parseSeries(text: string): Pick<DailySeries, 'firstDay' | 'counts' | 'windowCounts'> {
   // a hand-rolled scan: split() would allocate several strings per day, a million days per run
   const triples: number[] = [];
   let value = 0;
@@ -427,22 +428,29 @@ function parseSeries(text: string): Pick<DailySeries, 'days' | 'counts' | 'windo
       sign = 1;
     }
   }
-  const order = Array.from({ length: triples.length / 3 }, (_, i) => i).sort((a, b) => triples[3 * a]! - triples[3 * b]!);
-  return {
-    days: order.map((i) => triples[3 * i]!),
-    counts: order.map((i) => triples[3 * i + 1]!),
-    windowCounts: order.map((i) => triples[3 * i + 2]!),
-  };
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let i = 0; i < triples.length; i += 3) {
+    firstDay = Math.min(firstDay, triples[i]!);
+    lastDay = Math.max(lastDay, triples[i]!);
+  }
+  const counts = new Float64Array(triples.length === 0 ? 0 : lastDay - firstDay + 1);
+  const windowCounts = new Float64Array(counts.length);
+  for (let i = 0; i < triples.length; i += 3) {
+    counts[triples[i]! - firstDay] = triples[i + 1]!;
+    windowCounts[triples[i]! - firstDay] = triples[i + 2]!;
+  }
+  return { firstDay, counts, windowCounts };
 }
 
 /** The day (since 1970) before whose start the series' SAMPLES oldest window requests lie; none without window requests. */
 function sampleCutoff(series: DailySeries): number | undefined {
   let seen = 0;
-  for (let i = 0; i < series.days.length; i += 1) {
-    seen += series.windowCounts[i]!;
-    if (seen >= SAMPLES) return series.days[i]! + 1;
+  for (let offset = 0; offset < series.windowCounts.length; offset += 1) {
+    seen += series.windowCounts[offset]!;
+    if (seen >= SAMPLES) return series.firstDay + offset + 1;
   }
-  return seen > 0 ? series.days.at(-1)! + 1 : undefined;
+  return seen > 0 ? series.firstDay + series.windowCounts.length : undefined;
 }
 
 interface ClientScopeInputs {
@@ -520,7 +528,7 @@ function buildClientScopes(
   }
   for (const series of inputs.daily) {
     const fact = facts.get(series.key);
-    if (fact) fact.peak = peakOfSeries(series.days, series.counts, inputs.windowStart, inputs.baselineDays);
+    if (fact) fact.peak = peakOfSeries(series.firstDay, series.counts, inputs.windowStart, inputs.baselineDays);
   }
   return [...facts.values()].sort((a, b) => a.client.localeCompare(b.client) || a.scope.localeCompare(b.scope));
 }
@@ -530,18 +538,16 @@ function buildClientScopes(
  * requests count as zero). Only days after a full baseline are judged, so a client's first month is not a spike.
  */
 export function peakDay(days: Map<string, number>, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
-  const sorted = [...days.keys()].sort();
-  return peakOfSeries(sorted.map((d) => dayStartMs(d) / DAY_MS), sorted.map((d) => days.get(d) ?? 0), windowStart, baselineDays);
+  const dayNumbers = [...days.keys()].map((d) => dayStartMs(d) / DAY_MS);
+  if (dayNumbers.length === 0) return undefined;
+  const firstDay = Math.min(...dayNumbers);
+  const dense = new Float64Array(Math.max(...dayNumbers) - firstDay + 1);
+  for (const [d, count] of days) dense[dayStartMs(d) / DAY_MS - firstDay] = count;
+  return peakOfSeries(firstDay, dense, windowStart, baselineDays);
 }
 
-/** peakDay over distinct days in ascending order (days since 1970-01-01) and their counts. */
-function peakOfSeries(sortedDays: readonly number[], counts: readonly number[], windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
-  if (sortedDays.length === 0) return undefined;
-  const firstDay = sortedDays[0]!;
-  // Counts by day offset from the first day (missing days are zero), so a trailing baseline is a slice, not 28 lookups:
-  // this runs for every client×scope series.
-  const dense = new Float64Array(sortedDays.at(-1)! - firstDay + 1);
-  sortedDays.forEach((d, i) => (dense[d - firstDay] = counts[i]!));
+/** peakDay over counts by day since firstDay (days since 1970); days with no requests (0) are never the peak. */
+function peakOfSeries(firstDay: number, dense: Float64Array, windowStart: Date, baselineDays: number): ClientScopeFact['peak'] {
   // The baseline of the day at offset o is the median of dense[o - baselineDays, o), kept sorted in `trailing` as o
   // advances (one day out, one in) instead of sorted afresh for every day: 28 values sorted per day per client×scope
   // were most of the facts' JS time.
@@ -550,12 +556,10 @@ function peakOfSeries(sortedDays: readonly number[], counts: readonly number[], 
   const mid = Math.floor(baselineDays / 2);
   let best: ClientScopeFact['peak'];
   let bestRatio = 0;
-  for (let i = 0; i < sortedDays.length; i += 1) {
-    const offset = sortedDays[i]! - firstDay;
-    if (sortedDays[i]! * DAY_MS < windowStart.getTime() || offset < baselineDays) continue;
-    const count = counts[i]!;
+  for (let offset = baselineDays; offset < dense.length; offset += 1) {
+    const count = dense[offset]!;
     // the ratio is at most the count (the baseline counts as at least 1), so such a day cannot beat the best
-    if (count <= bestRatio) continue;
+    if (count <= bestRatio || (firstDay + offset) * DAY_MS < windowStart.getTime()) continue;
     if (offset - trailingEnd >= baselineDays) {
       trailing.set(dense.subarray(offset - baselineDays, offset));
       trailing.sort();
@@ -567,7 +571,7 @@ function peakOfSeries(sortedDays: readonly number[], counts: readonly number[], 
     const ratio = count / Math.max(baseline, 1);
     if (ratio > bestRatio) {
       bestRatio = ratio;
-      best = { day: new Date(sortedDays[i]! * DAY_MS).toISOString().slice(0, 10), count, baseline };
+      best = { day: new Date((firstDay + offset) * DAY_MS).toISOString().slice(0, 10), count, baseline };
     }
   }
   return best;
