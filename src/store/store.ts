@@ -17,7 +17,35 @@ export interface StoredEvent {
   event: AuditEvent;
   /** Scrubbed provider record as JSON text, only with --keep-raw. */
   raw?: string;
+  /** Where it stands in the input (first occurrence wins among duplicates); default: the order it was staged in. */
+  order?: number;
 }
+
+/** One input line for stageLines: its number and its text. */
+export interface NumberedLine {
+  line: number;
+  raw: string;
+}
+
+// An in-memory database for the fast path's per-batch tables, with small row groups: DuckDB scans a table one row
+// group per thread, so a 50k-line batch in the default 122,880-row groups would be processed on one core.
+const SCRATCH = 'scratch';
+const SCRATCH_ROW_GROUP = 8_192;
+
+/**
+ * The tables of one batch on the fast path: stageLines appends the lines to `lines`, the caller's SQL creates
+ * `result` from them (columns: line_no, fast, line for the rows that are not fast, and the events columns for the
+ * rows that are). Two slots, so one batch is checked while the previous one commits.
+ */
+export interface LineSlot {
+  lines: string;
+  result: string;
+}
+export const lineSlot = (slot: number): LineSlot => ({ lines: `${SCRATCH}.fast_lines_${slot}`, result: `${SCRATCH}.fast_block_${slot}` });
+const EVENT_COLUMNS = [
+  'tenant', 'provider', 'event_id', 'time', 'type', 'raw_type', 'outcome', 'actor_id', 'actor_type', 'actor_name', 'client_id', 'scopes',
+  'requested_scopes', 'token_id', 'grant_id', 'request_method', 'request_path', 'request_status', 'ip', 'user_agent', 'source_file', 'source_line',
+];
 
 export interface BatchResult {
   inserted: number;
@@ -50,14 +78,15 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 }
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
-const KEY_SEPARATOR = '\u0000';
+/** Staged rows from line N sort as N * scale + their index within the line (an NDJSON line may hold a page). */
+export const LINE_ORDER_SCALE = 1 << 20;
 
 export class Store {
   private appender: DuckDBAppender | undefined;
   private seq = 0;
   private macroReady = false;
-  /** tenant + provider pairs of the staged rows: the stored rows a batch can collide with have one of them. */
-  private stagedKeys = new Set<string>();
+  /** The fast path's second connection: it checks the next batch's lines while this.connection commits. */
+  private linesConnection: DuckDBConnection | undefined;
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
 
@@ -165,24 +194,11 @@ export class Store {
   /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
   async stageBatch(batch: StoredEvent[]): Promise<void> {
     if (batch.length === 0) return;
-    const c = this.connection;
-    if (!this.appender) {
-      await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-      if (!this.macroReady) {
-        await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
-        this.macroReady = true;
-      }
-      this.appender = await c.createAppender('staging', null, 'temp');
-    }
+    await this.ensureStaging();
+    this.appender ??= await this.connection.createAppender('staging', null, 'temp');
     const a = this.appender;
     const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
-    let lastKey = '';
-    for (const { event, raw } of batch) {
-      const key = `${event.tenant}${KEY_SEPARATOR}${event.provider}`;
-      if (key !== lastKey) {
-        this.stagedKeys.add(key);
-        lastKey = key;
-      }
+    for (const { event, raw, order } of batch) {
       text(event.tenant);
       text(event.provider);
       text(event.eventId);
@@ -208,47 +224,100 @@ export class Store {
       if (event.source?.line === undefined) a.appendNull();
       else a.appendBigInt(BigInt(event.source.line));
       text(raw);
-      a.appendBigInt(BigInt(this.seq++));
+      a.appendBigInt(BigInt(order ?? this.seq++));
       a.endRow();
     }
     a.flushSync();
+  }
+
+  private async ensureStaging(): Promise<void> {
+    if (this.appender) return;
+    const c = this.connection;
+    await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
+    if (!this.macroReady) {
+      await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+      this.macroReady = true;
+    }
+  }
+
+  /**
+   * The fast path's first half of a batch (src/logs/fast-path.ts), on a second connection so it overlaps the previous
+   * batch's commit: appends the lines to the slot's `lines` table, runs blockSql (which creates its `result` table) and
+   * returns how many rows it made plus the lines it left to the caller. commitStaged(..., slot) then stores the rows.
+   */
+  async stageLines(slot: number, lines: NumberedLine[], blockSql: string, params: Array<string | null>): Promise<{ staged: number; rest: NumberedLine[] }> {
+    const tables = lineSlot(slot);
+    if (!this.linesConnection) {
+      this.linesConnection = await this.instance.connect();
+      // the batch tables are written once and read once: keeping their row order would only cost memory (the commit
+      // orders what it inserts explicitly)
+      await this.linesConnection.run(`SET preserve_insertion_order = false`);
+      await this.linesConnection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${SCRATCH} (ROW_GROUP_SIZE ${SCRATCH_ROW_GROUP})`);
+    }
+    const c = this.linesConnection;
+    await c.run(`CREATE OR REPLACE TABLE ${tables.lines} (line_no BIGINT, line VARCHAR)`);
+    const [catalog, table] = tables.lines.split('.') as [string, string];
+    const appender = await c.createAppender(table, 'main', catalog);
+    for (const { line, raw } of lines) {
+      appender.appendBigInt(BigInt(line));
+      appender.appendVarchar(raw);
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+    const { VARCHAR } = await duckdb();
+    await c.run(blockSql, params, params.map(() => VARCHAR));
+    await c.run(`DROP TABLE ${tables.lines}`);
+    const made = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE fast)::DOUBLE AS n, count(*)::DOUBLE AS total FROM ${tables.result}`);
+    const { n, total } = made.getRowObjectsJS()[0] as { n: number; total: number };
+    const rest = (await c.runAndReadAll(`SELECT line_no::DOUBLE AS line, line AS raw FROM ${tables.result} WHERE NOT fast ORDER BY line_no`)).getRowObjectsJS() as unknown as NumberedLine[];
+    // every line is either made into a row or handed back: one that is neither would vanish from the import
+    if (total !== lines.length || n + rest.length !== total) throw new Error(`fast path lost lines: ${lines.length} in, ${n} made, ${rest.length} back`);
+    return { staged: n, rest };
   }
 
   /**
    * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
    * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
    */
-  async commitStaged(importId: number, staged: number, counts: ImportCounts): Promise<BatchResult> {
-    if (staged === 0) return { inserted: 0, duplicates: 0 };
+  async commitStaged(importId: number, staged: number, counts: ImportCounts, slot?: number): Promise<BatchResult> {
+    const fromLines = slot === undefined ? undefined : lineSlot(slot).result;
+    if (staged === 0) {
+      if (fromLines) await this.connection.run(`DROP TABLE IF EXISTS ${fromLines}`);
+      return { inserted: 0, duplicates: 0 };
+    }
     const c = this.connection;
-    const keys = [...this.stagedKeys];
-    this.stagedKeys = new Set();
+    await this.ensureStaging();
+    // rows the JS importer made (staging) and, on the fast path, rows SQL made from the batch's lines
+    const source = `(
+      SELECT tenant, provider, event_id, CAST(left(time, 23) AS TIMESTAMP) AS time, type, raw_type, outcome, actor_id, actor_type, actor_name,
+             client_id, splitList(scopes) AS scopes, splitList(requested_scopes) AS requested_scopes, token_id, grant_id, request_method,
+             request_path, request_status, ip, user_agent, source_file, source_line, CAST(raw AS JSON) AS raw, seq
+      FROM staging
+      ${fromLines ? `UNION ALL SELECT ${EVENT_COLUMNS.join(', ')}, NULL::JSON AS raw, line_no * ${LINE_ORDER_SCALE} AS seq FROM ${fromLines} WHERE fast` : ''})`;
     // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
     // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
     // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
-    const span = await c.runAndReadAll(`SELECT CAST(min(CAST(left(time, 23) AS TIMESTAMP)) AS VARCHAR) AS lo, CAST(max(CAST(left(time, 23) AS TIMESTAMP)) AS VARCHAR) AS hi FROM staging`);
-    const { lo, hi } = span.getRowObjectsJS()[0] as { lo: string; hi: string };
+    // The stored rows a batch can collide with also share a tenant + provider pair with it.
+    const span = await c.runAndReadAll(
+      `SELECT CAST(min(time) AS VARCHAR) AS lo, CAST(max(time) AS VARCHAR) AS hi, list(DISTINCT {'tenant': tenant, 'provider': provider}) AS keys FROM ${source}`,
+    );
+    const { lo, hi, keys } = span.getRowObjectsJS()[0] as { lo: string; hi: string; keys: Array<{ tenant: string; provider: string }> };
     const keyFilter = keys
-      .map((key) => {
-        const [tenant, provider] = key.split(KEY_SEPARATOR) as [string, string];
-        return `(e.tenant = ${sqlString(tenant)} AND e.provider = ${sqlString(provider)})`;
-      })
+      .map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)
       .join(' OR ');
     await c.run('BEGIN TRANSACTION');
     try {
-      // first occurrence wins inside the batch; anything already stored is a duplicate
+      // first occurrence wins inside the batch; anything already stored is a duplicate (a plain hash anti-join: the
+      // correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
         INSERT INTO events
-        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
-               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
-               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
-               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
-        FROM (SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
-        WHERE NOT EXISTS (
-          SELECT 1 FROM events e
-          WHERE e.time BETWEEN TIMESTAMP ${sqlString(lo)} AND TIMESTAMP ${sqlString(hi)} AND (${keyFilter})
-            AND e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
-        )
+        SELECT ${EVENT_COLUMNS.map((column) => `s.${column}`).join(', ')}, ${importId}, s.raw
+        FROM (SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1) s
+        ANTI JOIN (
+          SELECT tenant, provider, event_id FROM events
+          WHERE time BETWEEN TIMESTAMP ${sqlString(lo)} AND TIMESTAMP ${sqlString(hi)} AND (${keyFilter})
+        ) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id
         -- rows land grouped by tenant and time, so DuckDB's per-row-group min/max (zone maps) skip most of the
         -- table for the usual tenant + time-window filters without an index to maintain
         ORDER BY s.tenant, s.time`);
@@ -259,11 +328,11 @@ export class Store {
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
       );
       await c.run('COMMIT');
-      await this.dropStaging();
+      await this.dropStaging(fromLines);
       return { inserted, duplicates };
     } catch (error) {
       await c.run('ROLLBACK');
-      await this.dropStaging();
+      await this.dropStaging(fromLines);
       throw error;
     }
   }
@@ -272,10 +341,10 @@ export class Store {
    * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
    * memory in the temporary table, which then grows with the whole import instead of holding one batch.
    */
-  private async dropStaging(): Promise<void> {
+  private async dropStaging(linesResult?: string): Promise<void> {
     this.appender?.closeSync();
     this.appender = undefined;
-    await this.connection.run('DROP TABLE IF EXISTS temp.staging');
+    await this.connection.run(`DROP TABLE IF EXISTS temp.staging${linesResult ? `; DROP TABLE IF EXISTS ${linesResult}` : ''}`);
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -288,6 +357,7 @@ export class Store {
       this.appender.closeSync();
       this.appender = undefined;
     }
+    this.linesConnection?.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }
