@@ -1,8 +1,9 @@
 /**
  * `logs import` at scale: generates SCOPEGUARD_BENCH_EVENTS (default 2,000,000, about 1 GB) normalized events as
- * NDJSON, imports them through the real pipeline while sampling RSS: first as users get it (the DuckDB fast path for
- * scopeguard NDJSON), then through the JS importer every other provider uses (skip with SCOPEGUARD_BENCH_JS=0); then
- * loads the same file with DuckDB's own read_json (the ceiling for this store) and times a typical filtered query. Goal: >= 50% of read_json throughput, peak RSS < 300 MB and flat, query < 100 ms.
+ * NDJSON, imports them through the real pipeline while sampling RSS: first as users get it (the JS importer), then
+ * through the opt-in DuckDB fast path for scopeguard NDJSON (skip with SCOPEGUARD_BENCH_FAST=0); then loads the same
+ * file with DuckDB's own read_json (the ceiling for this store) and times a typical filtered query.
+ * Goal: >= 50% of read_json throughput, peak RSS < 300 MB and flat, query < 100 ms.
  * Prints figures; never fails on a timing. Run alone: npx tsx bench/logs.bench.ts
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -64,8 +65,8 @@ const bytes = statSync(file).size;
 process.stdout.write(`generated ${EVENTS.toLocaleString('en')} events, ${mb(bytes)} NDJSON in ${((performance.now() - t) / 1000).toFixed(1)}s\n`);
 
 // --- scopeguard import ---------------------------------------------------------------------------------------------
-// The file is scopeguard NDJSON, so users get the DuckDB fast path; the JS importer (what every other provider's
-// export goes through) is measured on the same file with the fast path turned off.
+// Users get the JS importer for every file (the DuckDB fast path for scopeguard NDJSON is opt-in, SCOPEGUARD_FAST_PATH=1):
+// that is the headline figure. The fast path is measured on the same file after it (skip with SCOPEGUARD_BENCH_FAST=0).
 const rssMarks = [Math.min(500_000, EVENTS), EVENTS];
 async function timedImport(label: string, dbFile: string, fastPath: boolean): Promise<{ ms: number; imported: number; store: Store }> {
   let peakRss = process.memoryUsage().rss;
@@ -98,12 +99,14 @@ async function timedImport(label: string, dbFile: string, fastPath: boolean): Pr
   return { ms, imported: result.imported, store };
 }
 
-const fast = await timedImport('scopeguard logs import (DuckDB fast path, what users get for this file)', 'audit.duckdb', true);
-const store = fast.store;
-const importMs = fast.ms;
-if (process.env.SCOPEGUARD_BENCH_JS !== '0') {
-  const js = await timedImport('JS importer on the same file (the path of every other provider)', 'audit-js.duckdb', false);
-  js.store.close();
+const users = await timedImport('scopeguard logs import (JS importer, what users get)', 'audit.duckdb', false);
+const store = users.store;
+const importMs = users.ms;
+let fastMs: number | undefined;
+if (process.env.SCOPEGUARD_BENCH_FAST !== '0') {
+  const fast = await timedImport('opt-in DuckDB fast path on the same file (SCOPEGUARD_FAST_PATH=1)', 'audit-fast.duckdb', true);
+  fastMs = fast.ms;
+  fast.store.close();
 }
 
 // --- a typical filtered query ---------------------------------------------------------------------------------------
@@ -133,5 +136,6 @@ const ceilingMs = performance.now() - t;
 connection.closeSync();
 instance.closeSync();
 process.stdout.write(`duckdb read_json into a table: ${(ceilingMs / 1000).toFixed(1)}s = ${rate(EVENTS, ceilingMs)}, ${cpuSeconds(ceilingCpu)} CPU s\n`);
-process.stdout.write(`fast-path import / read_json throughput: ${((ceilingMs / importMs) * 100).toFixed(0)}% (goal >= 50%)\n`);
+process.stdout.write(`import / read_json throughput: ${((ceilingMs / importMs) * 100).toFixed(0)}% (goal >= 50%)\n`);
+if (fastMs !== undefined) process.stdout.write(`opt-in fast path / read_json throughput: ${((ceilingMs / fastMs) * 100).toFixed(0)}%\n`);
 rmSync(dir, { recursive: true, force: true });

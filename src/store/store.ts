@@ -10,8 +10,11 @@ import type { AuditEvent } from '../schema/types.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
-// DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch).
+// DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
+// less than queries (one batch in staging, an anti-join over one time span), and the fast path's batch tables more.
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
+const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '64MB';
+const FAST_PATH_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 
 export interface StoredEvent {
   event: AuditEvent;
@@ -168,6 +171,7 @@ export class Store {
   }
 
   async beginImport(file: string, provider: string, tenant: string | undefined): Promise<number> {
+    if (!this.linesConnection) await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null],
@@ -251,7 +255,7 @@ export class Store {
       this.linesConnection = await this.instance.connect();
       // the batch tables are written once and read once: keeping their row order would only cost memory (the commit
       // orders what it inserts explicitly)
-      await this.linesConnection.run(`SET preserve_insertion_order = false`);
+      await this.linesConnection.run(`SET preserve_insertion_order = false; SET memory_limit = ${sqlString(FAST_PATH_MEMORY_LIMIT)}`);
       await this.linesConnection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${SCRATCH} (ROW_GROUP_SIZE ${SCRATCH_ROW_GROUP})`);
     }
     const c = this.linesConnection;
