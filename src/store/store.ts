@@ -89,6 +89,9 @@ export class Store {
   private seq = 0;
   /** tenant, provider and eventId of the rows staged for this batch: the first occurrence wins, later ones are dropped. */
   private stagedIds = new Set<string>();
+  /** The staged rows' time span (canonical ISO strings order as times do) and tenant + provider pairs. */
+  private stagedSpan: { lo: string; hi: string } | undefined;
+  private stagedKeys = new Map<string, { tenant: string; provider: string }>();
   private macroReady = false;
   /** The fast path's second connection: it checks the next batch's lines while this.connection commits. */
   private linesConnection: DuckDBConnection | undefined;
@@ -210,6 +213,11 @@ export class Store {
       const id = `${event.tenant}\u0000${event.provider}\u0000${event.eventId}`;
       if (this.stagedIds.has(id)) continue;
       this.stagedIds.add(id);
+      const span = (this.stagedSpan ??= { lo: event.time, hi: event.time });
+      if (event.time < span.lo) span.lo = event.time;
+      if (event.time > span.hi) span.hi = event.time;
+      const key = `${event.tenant}\u0000${event.provider}`;
+      if (!this.stagedKeys.has(key)) this.stagedKeys.set(key, { tenant: event.tenant, provider: event.provider });
       text(event.tenant);
       text(event.provider);
       text(event.eventId);
@@ -309,11 +317,27 @@ export class Store {
     // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
     // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
     // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
-    // The stored rows a batch can collide with also share a tenant + provider pair with it.
-    const span = await c.runAndReadAll(
-      `SELECT CAST(min(time) AS VARCHAR) AS lo, CAST(max(time) AS VARCHAR) AS hi, list(DISTINCT {'tenant': tenant, 'provider': provider}) AS keys FROM ${source}`,
-    );
-    const { lo, hi, keys } = span.getRowObjectsJS()[0] as { lo: string; hi: string; keys: Array<{ tenant: string; provider: string }> };
+    // The stored rows a batch can collide with also share a tenant + provider pair with it. Both are tracked while
+    // staging (a query over the staged rows cost more than the insert); rows made in SQL add theirs here.
+    let lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : undefined;
+    let hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : undefined;
+    const keys = [...this.stagedKeys.values()];
+    if (fromLines) {
+      // DuckDB's least/greatest skip NULLs: a batch may have no JS-made rows, or no SQL-made ones
+      const made = await c.runAndReadAll(
+        `SELECT CAST(least(min(time), CAST($1 AS TIMESTAMP)) AS VARCHAR) AS lo, CAST(greatest(max(time), CAST($2 AS TIMESTAMP)) AS VARCHAR) AS hi,
+                list(DISTINCT {'tenant': tenant, 'provider': provider}) AS keys FROM ${fromLines} WHERE fast`,
+        [lo ?? null, hi ?? null],
+      );
+      const row = made.getRowObjectsJS()[0] as { lo: string | null; hi: string | null; keys: Array<{ tenant: string; provider: string }> | null };
+      lo = row.lo ?? undefined;
+      hi = row.hi ?? undefined;
+      for (const key of row.keys ?? []) if (!keys.some((k) => k.tenant === key.tenant && k.provider === key.provider)) keys.push(key);
+    }
+    if (lo === undefined || hi === undefined) {
+      await this.dropStaging(fromLines);
+      return { inserted: 0, duplicates: staged };
+    }
     const keyFilter = keys
       .map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)
       .join(' OR ');
@@ -328,7 +352,7 @@ export class Store {
         FROM (SELECT * FROM ${source} ${fromLines ? 'QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1' : ''}) s
         ANTI JOIN (
           SELECT tenant, provider, event_id FROM events
-          WHERE time BETWEEN TIMESTAMP ${sqlString(lo)} AND TIMESTAMP ${sqlString(hi)} AND (${keyFilter})
+          WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
         ) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id`);
       // Rows land in input order, unsorted: a row group (122,880 rows) spans a dozen batches, so sorting each batch by
       // tenant and time narrowed no row group's min/max (the zone maps queries prune with) and cost ~10% of the import.
@@ -355,6 +379,8 @@ export class Store {
    */
   private async dropStaging(linesResult?: string): Promise<void> {
     this.stagedIds.clear();
+    this.stagedSpan = undefined;
+    this.stagedKeys.clear();
     this.appender?.closeSync();
     this.appender = undefined;
     await this.connection.run(`DROP TABLE IF EXISTS temp.staging${linesResult ? `; DROP TABLE IF EXISTS ${linesResult}` : ''}`);
