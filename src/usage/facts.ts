@@ -162,9 +162,9 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c) => [c.clientId, c]));
-  await loadRegistryTables(connection, tenant);
+  const cidOf = await loadRegistryTables(connection, tenant);
 
-  await loadRequestShapes(connection, tenant, matcher, byClientId, table, inHistory, since);
+  await loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since);
 
   const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
 
@@ -300,18 +300,24 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   };
 }
 
-/** Registry clients and grants as temporary tables, so "not granted" and "unknown client" are joins. */
-async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_clients (client_id VARCHAR, name VARCHAR)`);
+/**
+ * Registry clients (numbered `cid`, so request rows can carry an integer) and grants as temporary tables, so "not
+ * granted" and "unknown client" are joins. Returns each client id's cid.
+ */
+async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant): Promise<Map<string, number>> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_clients (cid INTEGER, client_id VARCHAR, name VARCHAR)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grants (client_id VARCHAR, scope VARCHAR)`);
-  const clientRows: string[][] = [];
+  const cidOf = new Map<string, number>();
+  const clientRows: Array<[number, string, string]> = [];
   const grantRows: string[][] = [];
   for (const client of Object.values(tenant.clients)) {
-    clientRows.push([client.clientId, client.name]);
+    if (!cidOf.has(client.clientId)) cidOf.set(client.clientId, cidOf.size + 1);
+    clientRows.push([cidOf.get(client.clientId)!, client.clientId, client.name]);
     for (const scope of grantedWithImplied(tenant, client)) grantRows.push([client.clientId, scope]);
   }
   await insertRows(connection, 'sg_clients', clientRows);
   await insertRows(connection, 'sg_grants', grantRows);
+  return cidOf;
 }
 
 /**
@@ -331,6 +337,7 @@ async function loadRequestShapes(
   tenant: Tenant,
   matcher: RequestMatcher,
   byClientId: Map<string, Client>,
+  cidOf: Map<string, number>,
   table: string,
   inHistory: string,
   since: string,
@@ -344,14 +351,10 @@ async function loadRequestShapes(
      ) AS endpoints`,
     [tenant.name],
   ));
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE sg_client_ids AS
-     SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS cid, client_id FROM sg_clients`,
-  );
   await timed('requests by shape', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_requests AS
      SELECT c.cid, p.eid, e.time, e.event_id FROM ${table} e
-     JOIN sg_client_ids c ON c.client_id = e.client_id
+     JOIN sg_clients c ON c.client_id = e.client_id
      JOIN sg_endpoints p ON p.method = e.request_method AND p.path = e.request_path
      WHERE ${requests}`,
     [tenant.name],
@@ -366,41 +369,50 @@ async function loadRequestShapes(
        MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
      FROM sg_requests GROUP BY cid, eid`,
   ));
+  // Scopes are numbered too (`sid`), so which grant covers which endpoint is a join of integers.
+  const sidOf = new Map<string, number>();
+  const sid = (scope: string): number => {
+    if (!sidOf.has(scope)) sidOf.set(scope, sidOf.size + 1);
+    return sidOf.get(scope)!;
+  };
   const endpoints = (await connection.runAndReadAll(`SELECT eid, method, path FROM sg_endpoints`)).getRowObjectsJS() as Row[];
-  const endpointScopes: Array<[number, string]> = [];
+  const endpointScopes: Array<[number, number]> = [];
   for (const row of endpoints) {
-    for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), scope]);
+    for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), sid(scope)]);
   }
   // A grant covers its scope and the scopes that scope directly implies.
-  const grantCovers: string[][] = [];
+  const grantCovers: Array<[number, number, number]> = [];
   for (const [clientId, client] of byClientId) {
     const expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
-    for (const [granted, covers] of expand) for (const covered of covers) grantCovers.push([clientId, granted, covered]);
+    for (const [granted, covers] of expand) for (const covered of covers) grantCovers.push([cidOf.get(clientId)!, sid(granted), sid(covered)]);
   }
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (eid INTEGER, scope VARCHAR)`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (client_id VARCHAR, granted VARCHAR, covers VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (eid INTEGER, sid INTEGER)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (cid INTEGER, granted INTEGER, covers INTEGER)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_scope_ids (sid INTEGER, scope VARCHAR)`);
   await insertRows(connection, 'sg_endpoint_scope', endpointScopes);
   await insertRows(connection, 'sg_grant_covers', grantCovers);
+  await insertRows(connection, 'sg_scope_ids', [...sidOf].map(([scope, id]) => [id, scope] as const));
   await timed('request scopes', async () => {
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_shape_scope AS
-       SELECT DISTINCT s.cid, s.eid, c.client_id, g.granted AS scope FROM sg_request_shapes s
-       JOIN sg_client_ids c ON c.cid = s.cid
+       SELECT DISTINCT s.cid, s.eid, g.granted AS sid FROM sg_request_shapes s
        JOIN sg_endpoint_scope es ON es.eid = s.eid
-       JOIN sg_grant_covers g ON g.client_id = c.client_id AND g.covers = es.scope`,
+       JOIN sg_grant_covers g ON g.cid = s.cid AND g.covers = es.sid`,
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_pairs AS
-       SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS pair, client_id, scope FROM (SELECT DISTINCT client_id, scope FROM sg_shape_scope) AS pairs`,
+       SELECT CAST(ROW_NUMBER() OVER () AS INTEGER) AS pair, k.cid, k.sid, c.client_id, n.scope
+       FROM (SELECT DISTINCT cid, sid FROM sg_shape_scope) AS k
+       JOIN sg_clients c ON c.cid = k.cid JOIN sg_scope_ids n ON n.sid = k.sid`,
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_scope AS
-       SELECT s.cid, s.eid, p.pair FROM sg_shape_scope s JOIN sg_pairs p ON p.client_id = s.client_id AND p.scope = s.scope`,
+       SELECT s.cid, s.eid, p.pair FROM sg_shape_scope s JOIN sg_pairs p ON p.cid = s.cid AND p.sid = s.sid`,
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
        SELECT s.*, c.client_id, p.method, p.path FROM sg_request_shapes s
-       JOIN sg_client_ids c ON c.cid = s.cid JOIN sg_endpoints p ON p.eid = s.eid
+       JOIN sg_clients c ON c.cid = s.cid JOIN sg_endpoints p ON p.eid = s.eid
        WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE ${sameShape('m', 's')})`,
     );
   });
