@@ -212,18 +212,21 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   // Exercised counts and first use come from the request shapes (a sum, minimum or maximum over a scope's shapes
   // equals that over its requests: each request has one shape, and a shape exercises a scope at most once).
   const exercisedRows = await query(
-    `SELECT p.client_id, p.scope, CAST(SUM(s.window_n) AS INTEGER) AS n, ${ts('MIN(s.window_first)')} AS first_at, ${ts('MAX(s.window_last)')} AS last_at
-     FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape('m', 's')} JOIN sg_pairs p ON p.pair = m.pair
-     WHERE s.window_n > 0 GROUP BY p.client_id, p.scope`,
+    `SELECT p.client_id, p.scope, CAST(x.n AS INTEGER) AS n, ${ts('x.first_at')} AS first_at, ${ts('x.last_at')} AS last_at FROM (
+       SELECT m.pair, SUM(s.window_n) AS n, MIN(s.window_first) AS first_at, MAX(s.window_last) AS last_at
+       FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape('m', 's')}
+       WHERE s.window_n > 0 GROUP BY m.pair
+     ) AS x JOIN sg_pairs p ON p.pair = x.pair`,
   );
   const firstUseRows = await query(
     `SELECT client_id, scope, ${ts('MIN(first_at)')} AS first_at FROM (
        SELECT s.client_id, u.scope, MIN(s.issue_first) AS first_at FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
        WHERE s.issue_first IS NOT NULL GROUP BY s.client_id, u.scope
        UNION ALL
-       SELECT p.client_id, p.scope, MIN(s.first_at) AS first_at
-       FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape('m', 's')} JOIN sg_pairs p ON p.pair = m.pair
-       GROUP BY p.client_id, p.scope
+       SELECT p.client_id, p.scope, x.first_at FROM (
+         SELECT m.pair, MIN(s.first_at) AS first_at FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape('m', 's')}
+         GROUP BY m.pair
+       ) AS x JOIN sg_pairs p ON p.pair = x.pair
      ) AS uses GROUP BY client_id, scope`,
   );
   // The daily series (spike baselines) needs every request with its scopes, grouped by client×scope and day. It crosses
