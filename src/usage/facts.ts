@@ -174,26 +174,34 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   // and over, so grouping by (client, scope set, requested set) leaves thousands of rows to unnest instead of millions,
   // and one pass serves every family (each family's condition is inside its aggregates). Grouping by an array column is
   // standard (SQL:2003 arrays; Trino and Spark group by arrays too). Sums, minima and maxima of the per-set groups
-  // equal those over the events, so the results are the same as unnesting every event.
-  const isIssue = `type IN (${ISSUE_TYPES})`;
-  const okIssue = `${isIssue} AND time >= ${since} AND outcome <> 'failure'`;
-  const okIssueNotGranted = `${okIssue} AND type IN ('token.issued', 'authorize.granted')`;
-  const windowUse = `time >= ${since} AND token_id IS NOT NULL AND type IN (${USE_TYPES})`;
+  // equal those over the events, so the results are the same as unnesting every event. Two levels: events are first
+  // grouped by (client, sets, type, outcome not failed, has a token), meeting one time condition each; the families'
+  // conditions then apply to those few rows (a quarter less work than every condition on every event).
+  const issue = `kind IN (${ISSUE_TYPES})`;
+  const issueNotGranted = `kind IN ('token.issued', 'authorize.granted')`;
   await timed('scope sets', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_scope_sets AS
      SELECT client_id, scopes, requested_scopes,
-       SUM(CASE WHEN ${okIssue} THEN 1 ELSE 0 END) AS issued_n,
-       MAX(CASE WHEN ${okIssue} THEN time END) AS issued_last,
-       MIN(CASE WHEN ${isIssue} THEN time END) AS issue_first,
-       SUM(CASE WHEN ${okIssueNotGranted} THEN 1 ELSE 0 END) AS ing_n,
-       MIN(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_first,
-       MAX(CASE WHEN ${okIssueNotGranted} THEN time END) AS ing_last,
-       SUM(CASE WHEN time >= ${since} THEN 1 ELSE 0 END) AS window_n,
-       MAX(CASE WHEN time >= ${since} THEN time END) AS window_last,
-       SUM(CASE WHEN time >= ${since} AND type = 'api.request' THEN 1 ELSE 0 END) AS requests_n,
-       SUM(CASE WHEN ${windowUse} THEN 1 ELSE 0 END) AS used_n,
-       MIN(time) AS first_at
-     FROM ${table} WHERE ${inHistory}
+       SUM(CASE WHEN ${issue} AND ok THEN window_n ELSE 0 END) AS issued_n,
+       MAX(CASE WHEN ${issue} AND ok THEN window_last END) AS issued_last,
+       MIN(CASE WHEN ${issue} THEN first_at END) AS issue_first,
+       SUM(CASE WHEN ${issueNotGranted} AND ok THEN window_n ELSE 0 END) AS ing_n,
+       MIN(CASE WHEN ${issueNotGranted} AND ok THEN window_first END) AS ing_first,
+       MAX(CASE WHEN ${issueNotGranted} AND ok THEN window_last END) AS ing_last,
+       SUM(window_n) AS window_n,
+       MAX(window_last) AS window_last,
+       SUM(CASE WHEN kind = 'api.request' THEN window_n ELSE 0 END) AS requests_n,
+       SUM(CASE WHEN has_token AND kind IN (${USE_TYPES}) THEN window_n ELSE 0 END) AS used_n,
+       MIN(first_at) AS first_at
+     FROM (
+       SELECT client_id, scopes, requested_scopes, type AS kind, outcome <> 'failure' AS ok, token_id IS NOT NULL AS has_token,
+         MIN(time) AS first_at,
+         COUNT(CASE WHEN time >= ${since} THEN 1 END) AS window_n,
+         MIN(CASE WHEN time >= ${since} THEN time END) AS window_first,
+         MAX(CASE WHEN time >= ${since} THEN time END) AS window_last
+       FROM ${table} WHERE ${inHistory}
+       GROUP BY client_id, scopes, requested_scopes, type, outcome <> 'failure', token_id IS NOT NULL
+     ) AS kinds
      GROUP BY client_id, scopes, requested_scopes`,
     [tenant.name],
   ));
