@@ -443,8 +443,26 @@ interface DailySeries {
 
 /** `day:count:windowCount,...` (days since 1970, distinct, in any order) → dense arrays from the first day. */
 function parseSeries(text: string): Pick<DailySeries, 'firstDay' | 'counts' | 'windowCounts'> {
-  // a hand-rolled scan: split() would allocate several strings per day, a million days per run
-  const triples: number[] = [];
+  // Scanned by hand, twice (the first pass finds the day range): split() or an array of numbers would allocate per day,
+  // a million days per run.
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  scanSeries(text, (day) => {
+    firstDay = Math.min(firstDay, day);
+    lastDay = Math.max(lastDay, day);
+  });
+  const counts = new Float64Array(lastDay >= firstDay ? lastDay - firstDay + 1 : 0);
+  const windowCounts = new Float64Array(counts.length);
+  scanSeries(text, (day, count, windowCount) => {
+    counts[day - firstDay] = count;
+    windowCounts[day - firstDay] = windowCount;
+  });
+  return { firstDay, counts, windowCounts };
+}
+
+function scanSeries(text: string, visit: (day: number, count: number, windowCount: number) => void): void {
+  const fields = [0, 0, 0];
+  let field = 0;
   let value = 0;
   let sign = 1;
   for (let i = 0; i <= text.length; i += 1) {
@@ -452,24 +470,16 @@ function parseSeries(text: string): Pick<DailySeries, 'firstDay' | 'counts' | 'w
     if (code >= 48 && code <= 57) value = value * 10 + (code - 48);
     else if (code === 45) sign = -1; // a day before 1970
     else {
-      triples.push(sign * value); // after ':' or ',' (44), and at the end
+      fields[field] = sign * value; // after ':' or ',' (44), and at the end
       value = 0;
       sign = 1;
+      field += 1;
+      if (code === 44) {
+        if (field === 3) visit(fields[0]!, fields[1]!, fields[2]!);
+        field = 0;
+      }
     }
   }
-  let firstDay = Infinity;
-  let lastDay = -Infinity;
-  for (let i = 0; i < triples.length; i += 3) {
-    firstDay = Math.min(firstDay, triples[i]!);
-    lastDay = Math.max(lastDay, triples[i]!);
-  }
-  const counts = new Float64Array(triples.length === 0 ? 0 : lastDay - firstDay + 1);
-  const windowCounts = new Float64Array(counts.length);
-  for (let i = 0; i < triples.length; i += 3) {
-    counts[triples[i]! - firstDay] = triples[i + 1]!;
-    windowCounts[triples[i]! - firstDay] = triples[i + 2]!;
-  }
-  return { firstDay, counts, windowCounts };
 }
 
 /** The day (since 1970) before whose start the series' SAMPLES oldest window requests lie; none without window requests. */
