@@ -1,8 +1,9 @@
 // The DuckDB fast path for scopeguard NDJSON must store exactly what the JS importer stores: the same rows (every
 // column), the same rejects with the same line numbers and reasons, the same content hashes, and no secrets. Each
 // test imports real files into real DuckDB stores through both paths and compares what they hold.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importFile, type FileImportResult } from '../../src/logs/import.ts';
@@ -213,4 +214,25 @@ describe('DuckDB fast path for scopeguard NDJSON', () => {
     expect(fast.rejects[0]).toMatchObject({ line: 12_346 });
     expect(fast.rows).toEqual(js.rows);
   }, 120_000);
+
+  it('gives the same summary line, exit code and rejects through the real CLI with SCOPEGUARD_FAST_PATH=1', () => {
+    const dir = tempDir();
+    const file = join(dir, 'mixed.ndjson');
+    writeFileSync(file, mixedLines().join('\n'));
+    const run = (fastPath: string, db: string): { status: number | null; summary: string; rejects: string[] } => {
+      const result = spawnSync(process.execPath, [resolve(import.meta.dirname, '../../bin/scopeguard.js'), 'logs', 'import', file, '--db', join(dir, db, 'a.duckdb'), '--tenant', 'fallback-tenant'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, SCOPEGUARD_FAST_PATH: fastPath },
+      });
+      const rejectsDir = join(dir, db, 'rejects');
+      const rejects = readdirSync(rejectsDir).flatMap((f) => readFileSync(join(rejectsDir, f), 'utf8').split('\n').filter(Boolean));
+      return { status: result.status, summary: result.stdout.replace(/in [\d.]+s/, 'in Ns'), rejects };
+    };
+    const js = run('0', 'js');
+    const fast = run('1', 'fast');
+    expect(js.summary).toMatch(/^imported \d+ events from 1 file, 1 duplicates skipped, \d+ rejected/);
+    expect(fast).toEqual(js);
+    expect(fast.status).toBe(1);
+  });
 });
