@@ -30,6 +30,8 @@ const textStruct = (keys: string[]): string => `STRUCT(${keys.map((key) => `"${k
 // DuckDB's lower() folds at least those, so SQL flags a superset of what JS flags and a value it passes is one
 // scrubString leaves unchanged.
 const QUICK_CHECK_LOWER = SECRET_QUICK_CHECK.source.toLowerCase();
+// lower-casing a pattern is only sound while it has no escapes whose case matters (\S is not \s)
+if (/\\[A-Z]/.test(SECRET_QUICK_CHECK.source)) throw new Error('SECRET_QUICK_CHECK needs a case-preserving translation for the fast path');
 
 /** Whole-line shape problems yyjson forgives and JSON.parse does not, or that need JS to read: checked in JS per block. */
 // eslint-disable-next-line no-control-regex
@@ -49,7 +51,6 @@ const stringArray = (fragment: string): string =>
 const safeId = (value: string): string =>
   `CASE WHEN ${value} IS NULL OR ${value} = '' THEN NULL WHEN starts_with(${value}, 'sha256:') OR strlen(${value}) <= 64 THEN ${value} ELSE 'sha256:' || sha256(${value}) END`;
 const safeIdOk = (value: string): string => `(${value} IS NULL OR starts_with(${value}, 'sha256:') OR strlen(${value}) <= 64 OR strlen(${value}) = length(${value}))`;
-
 
 /**
  * One statement over a batch's lines (the slot tables of src/store/store.ts): each line with its number, `fast` and,

@@ -341,16 +341,19 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       if (++batches % COLLECT_EVERY_BATCHES === 0) collectGarbageNow();
     };
     try {
-      for await (const chunk of readRawLines(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (bytes) => hash.update(bytes) })) {
-        for (const item of chunk) {
-          pending.push(item);
-          if (pending.length >= BATCH_SIZE) await flushLines();
+      try {
+        for await (const chunk of readRawLines(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (bytes) => hash.update(bytes) })) {
+          for (const item of chunk) {
+            pending.push(item);
+            if (pending.length >= BATCH_SIZE) await flushLines();
+          }
         }
+      } catch (error) {
+        if (!(error instanceof GzipError)) throw error;
+        unreadable = error.message;
       }
+      // the lines read before the end (or before a gzip stream broke off) are imported, as on the JS path
       await flushLines();
-    } catch (error) {
-      if (!(error instanceof GzipError)) throw error;
-      unreadable = error.message;
     } finally {
       rejects.close();
     }

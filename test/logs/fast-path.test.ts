@@ -171,6 +171,17 @@ describe('DuckDB fast path for scopeguard NDJSON', () => {
     expect(gz.result.fastRows).toBe(plainImport.result.fastRows);
     expect(gz.rows.map(({ source_file: _f, ...row }) => row)).toEqual(plainImport.rows.map(({ source_file: _f, ...row }) => row));
     expect(gz.rejects).toEqual(plainImport.rejects);
+
+    // a gzip stream that breaks off: what was read is imported and the file is reported unreadable, on both paths
+    const whole = gzipSync(Array.from({ length: 3_000 }, (_, i) => JSON.stringify(plain(i))).join('\n'));
+    writeFileSync(join(dir, 'cut.ndjson.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const cutJs = await importThrough(join(dir, 'cut.ndjson.gz'), false);
+    const cutFast = await importThrough(join(dir, 'cut.ndjson.gz'), true);
+    expect(cutJs.result.unreadable).toMatch(/gzip/);
+    expect(cutJs.result.imported).toBeGreaterThan(0);
+    expect(cutFast.result.fastRows).toBeGreaterThan(0);
+    expect(counts(cutFast.result)).toEqual(counts(cutJs.result));
+    expect(cutFast.rows).toEqual(cutJs.rows);
   });
 
   it('never duplicates across the two paths, id-less events included', async () => {
