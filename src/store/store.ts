@@ -13,7 +13,7 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
 // less than queries (one batch in staging, an anti-join over one time span), and the fast path's batch tables more.
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
-const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '64MB';
+const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '48MB';
 const FAST_PATH_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 
 export interface StoredEvent {
