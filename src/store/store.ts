@@ -268,8 +268,8 @@ export class Store {
     const tables = lineSlot(slot);
     if (!this.linesConnection) {
       this.linesConnection = await this.instance.connect();
-      // the batch tables are written once and read once: keeping their row order would only cost memory (the commit
-      // orders what it inserts explicitly)
+      // the batch tables are written once and read once, and nothing reads them in row order: keeping it would only
+      // cost memory (the fast path ran out of a 128 MB budget with it)
       await this.linesConnection.run(`SET preserve_insertion_order = false; SET memory_limit = ${sqlString(FAST_PATH_MEMORY_LIMIT)}`);
       await this.linesConnection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${SCRATCH} (ROW_GROUP_SIZE ${SCRATCH_ROW_GROUP})`);
     }
