@@ -1,8 +1,8 @@
 /**
  * `logs import` at scale: generates SCOPEGUARD_BENCH_EVENTS (default 2,000,000, about 1 GB) normalized events as
- * NDJSON, imports them through the real pipeline while sampling RSS: first as users get it (the JS importer), then
- * through the opt-in DuckDB fast path for scopeguard NDJSON (skip with SCOPEGUARD_BENCH_FAST=0); then loads the same
- * file with DuckDB's own read_json (the ceiling for this store) and times a typical filtered query.
+ * NDJSON, imports them through the real pipeline (reader, importer, scrubbing, appender batches, dedup) while sampling
+ * RSS, then loads the same file with DuckDB's own read_json (the ceiling for this store) and times a typical filtered
+ * query.
  * Goal: >= 50% of read_json throughput, peak RSS < 300 MB and flat, query < 100 ms.
  * Prints figures; never fails on a timing. Run alone: npx tsx bench/logs.bench.ts
  */
@@ -65,10 +65,8 @@ const bytes = statSync(file).size;
 process.stdout.write(`generated ${EVENTS.toLocaleString('en')} events, ${mb(bytes)} NDJSON in ${((performance.now() - t) / 1000).toFixed(1)}s\n`);
 
 // --- scopeguard import ---------------------------------------------------------------------------------------------
-// Users get the JS importer for every file (the DuckDB fast path for scopeguard NDJSON is opt-in, SCOPEGUARD_FAST_PATH=1):
-// that is the headline figure. The fast path is measured on the same file after it (skip with SCOPEGUARD_BENCH_FAST=0).
 const rssMarks = [Math.min(500_000, EVENTS), EVENTS];
-async function timedImport(label: string, dbFile: string, fastPath: boolean): Promise<{ ms: number; imported: number; store: Store }> {
+async function timedImport(label: string, dbFile: string): Promise<{ ms: number; imported: number; store: Store }> {
   let peakRss = process.memoryUsage().rss;
   process.stdout.write(`  ${label}: RSS before: ${mb(peakRss)}\n`);
   const sampler = setInterval(() => {
@@ -80,7 +78,6 @@ async function timedImport(label: string, dbFile: string, fastPath: boolean): Pr
   const printed = new Set<number>();
   const result = await importFile(store, file, {
     provider: 'scopeguard',
-    fastPath,
     rejectsDir: join(dir, 'rejects'),
     onProgress: (counts) => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -99,15 +96,7 @@ async function timedImport(label: string, dbFile: string, fastPath: boolean): Pr
   return { ms, imported: result.imported, store };
 }
 
-const users = await timedImport('scopeguard logs import (JS importer, what users get)', 'audit.duckdb', false);
-const store = users.store;
-const importMs = users.ms;
-let fastMs: number | undefined;
-if (process.env.SCOPEGUARD_BENCH_FAST !== '0') {
-  const fast = await timedImport('opt-in DuckDB fast path on the same file (SCOPEGUARD_FAST_PATH=1)', 'audit-fast.duckdb', true);
-  fastMs = fast.ms;
-  fast.store.close();
-}
+const { store, ms: importMs } = await timedImport('scopeguard logs import', 'audit.duckdb');
 
 // --- a typical filtered query ---------------------------------------------------------------------------------------
 const timings: number[] = [];
@@ -137,5 +126,4 @@ connection.closeSync();
 instance.closeSync();
 process.stdout.write(`duckdb read_json into a table: ${(ceilingMs / 1000).toFixed(1)}s = ${rate(EVENTS, ceilingMs)}, ${cpuSeconds(ceilingCpu)} CPU s\n`);
 process.stdout.write(`import / read_json throughput: ${((ceilingMs / importMs) * 100).toFixed(0)}% (goal >= 50%)\n`);
-if (fastMs !== undefined) process.stdout.write(`opt-in fast path / read_json throughput: ${((ceilingMs / fastMs) * 100).toFixed(0)}%\n`);
 rmSync(dir, { recursive: true, force: true });

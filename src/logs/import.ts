@@ -11,11 +11,10 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
 import type { ResolvedConfig } from '../registry/model.ts';
-import { LINE_ORDER_SCALE, lineSlot, type ImportCounts, type NumberedLine, type Store, type StoredEvent } from '../store/store.ts';
-import { fastBlockSql, NOT_PLAIN_LINE } from './fast-path.ts';
+import type { ImportCounts, Store, StoredEvent } from '../store/store.ts';
 import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
-import { expandPage, GzipError, openInput, parseLineText, readRawLines, readRecordBatches, type InputFormat, type ReadError, type ReadRecord } from './read.ts';
+import { GzipError, openInput, readRecordBatches, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
 
@@ -45,12 +44,6 @@ export interface ImportOptions {
   /** Folder for rejects files (default: `rejects/` beside the store). */
   rejectsDir: string;
   maxRecordBytes?: number;
-  /**
-   * true: scopeguard NDJSON files take the DuckDB fast path (src/logs/fast-path.ts). Off unless asked for (here or with
-   * SCOPEGUARD_FAST_PATH=1): measured on this project's 2-core machine it costs more CPU than the JS importer (see the
-   * README's audit-log design notes), so it stays an option until it wins.
-   */
-  fastPath?: boolean;
   onProgress?: (counts: ImportCounts) => void;
   /** Called when the provider needs a tenant and none was given; throws the user-facing error. */
   requireTenant?: (provider: string) => never;
@@ -64,8 +57,6 @@ export interface FileImportResult extends ImportCounts {
   rejectsFile?: string;
   /** The input could not be read at all (not JSON, bad gzip). */
   unreadable?: string;
-  /** Events made in SQL by the DuckDB fast path (duplicates included); absent when the file went through JS only. */
-  fastRows?: number;
 }
 
 interface Rejection {
@@ -178,10 +169,9 @@ export function finishEvent(
 export async function importFile(store: Store, file: string, options: ImportOptions): Promise<FileImportResult> {
   const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
   const rejects = new RejectsWriter(options.rejectsDir, file);
-  let input: Readable = openInput(file);
-  let hash = createHash('sha256');
-  let format: InputFormat | undefined;
-  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk), onFormat: (f) => (format = f) });
+  const input: Readable = openInput(file);
+  const hash = createHash('sha256');
+  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk) });
 
   const reject = (line: number, reason: string, text: string): void => {
     counts.rejected++;
@@ -212,10 +202,6 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       const sample = head.map((r) => (r.error === undefined ? asObject(r.value) : undefined)).filter((r) => r !== undefined);
       provider = detectProvider(sample);
       if (provider) options.notice?.(`${file}: detected provider ${provider.name}`);
-    } else if (fastPathCandidate(file, provider.name, options)) {
-      // the first chunk tells whether the file is NDJSON; its records wait for the main loop
-      const next = await iterator.next();
-      if (!next.done) afterHead.push(...next.value);
     }
   } catch (error) {
     if (!(error instanceof GzipError)) throw error;
@@ -257,8 +243,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     // awaited at the next flush or the end; marked handled so a --strict stop meanwhile is not an unhandled rejection
     committing.catch(() => undefined);
   };
-  // on the fast path, JS-made rows sort among the SQL-made ones by line (first occurrence wins among duplicates)
-  const handle = (record: ReadRecord, position?: number): void => {
+  const handle = (record: ReadRecord): void => {
     counts.read++;
     if (record.error !== undefined) {
       reject(record.line, record.error, record.text);
@@ -290,77 +275,9 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     list.forEach((draft, index) => {
       const event = finishEvent(draft, provider.name, { tenant: options.tenant, file, line: record.line, scrubbedRecord: scrubbed, index });
       if (typeof event === 'string') reject(record.line, event, JSON.stringify(scrubbed()));
-      else batch.push({ event, raw, order: position === undefined ? undefined : record.line * LINE_ORDER_SCALE + position + index });
+      else batch.push({ event, raw });
     });
   };
-
-  if (format === 'ndjson' && fastPathCandidate(file, provider.name, options) && !unreadable) {
-    // DuckDB reads the file again from the start: the lines it proves ordinary become rows in SQL, the rest come
-    // back here and go through `handle` exactly as on the JS path
-    input.destroy();
-    hash = createHash('sha256');
-    input = openInput(file);
-    let pending: Array<NumberedLine | ReadError> = [];
-    const sql = [0, 1].map((slot) => fastBlockSql(lineSlot(slot)));
-    let slot = 0;
-    let fastRows = 0;
-    const flushLines = async (): Promise<void> => {
-      const lines = pending;
-      pending = [];
-      const toSql: NumberedLine[] = [];
-      const toJs: Array<NumberedLine | ReadError> = [];
-      for (const item of lines) {
-        if ('error' in item || NOT_PLAIN_LINE.test(item.raw)) toJs.push(item);
-        else toSql.push(item);
-      }
-      // checks this batch on DuckDB's second connection while the previous batch commits on the first
-      const { staged, rest } = await store.stageLines(slot, toSql, sql[slot]!, [file, options.tenant ?? null]);
-      await committing;
-      counts.read += staged;
-      fastRows += staged;
-      const back = rest.length === 0 ? toJs : [...toJs, ...rest].sort((a, b) => a.line - b.line);
-      for (const item of back) {
-        if ('error' in item) {
-          handle(item, 0);
-          continue;
-        }
-        const record = parseLineText(item.raw, item.line);
-        if (record) expandPage(record).forEach((r, position) => handle(r, position));
-      }
-      const jsRows = batch;
-      batch = [];
-      await store.stageBatch(jsRows);
-      const snapshot = { ...counts };
-      committing = store.commitStaged(importId, staged + jsRows.length, snapshot, slot).then((result) => {
-        counts.imported += result.inserted;
-        counts.duplicates += result.duplicates;
-        options.onProgress?.(counts);
-      });
-      committing.catch(() => undefined);
-      slot = 1 - slot;
-      if (++batches % COLLECT_EVERY_BATCHES === 0) collectGarbageNow();
-    };
-    try {
-      try {
-        for await (const chunk of readRawLines(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (bytes) => hash.update(bytes) })) {
-          for (const item of chunk) {
-            pending.push(item);
-            if (pending.length >= BATCH_SIZE) await flushLines();
-          }
-        }
-      } catch (error) {
-        if (!(error instanceof GzipError)) throw error;
-        unreadable = error.message;
-      }
-      // the lines read before the end (or before a gzip stream broke off) are imported, as on the JS path
-      await flushLines();
-    } finally {
-      rejects.close();
-    }
-    await committing;
-    await store.finishImport(importId, hash.digest('hex'), counts);
-    return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable, fastRows };
-  }
 
   try {
     for (const record of [...head, ...afterHead]) {
@@ -385,14 +302,6 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   await committing;
   await store.finishImport(importId, hash.digest('hex'), counts);
   return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable };
-}
-
-/**
- * Whether a file may take the DuckDB fast path (src/logs/fast-path.ts), once it is known to be NDJSON: asked for, a
- * file (stdin cannot be read twice), the scopeguard provider, and no --keep-raw (the raw record is scrubbed by key in JS).
- */
-function fastPathCandidate(file: string, provider: string, options: ImportOptions): boolean {
-  return (options.fastPath ?? process.env.SCOPEGUARD_FAST_PATH === '1') && file !== '-' && provider === 'scopeguard' && !options.keepRaw;
 }
 
 export function defaultRejectsDir(storePath: string): string {

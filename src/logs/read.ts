@@ -17,20 +17,7 @@ export interface ReadOptions {
   maxRecordBytes?: number;
   /** Sees every raw (still compressed) chunk: for hashing the input and reporting progress in bytes. */
   onBytes?: (chunk: Buffer) => void;
-  /** Told which kind of document the input is, once the reader has decided. */
-  onFormat?: (format: InputFormat) => void;
 }
-
-/** NDJSON (one record, or one API page, per line), a JSON array, an API page object, or lines of anything else. */
-export type InputFormat = 'ndjson' | 'array' | 'page' | 'lines';
-
-/** A line as text, not yet parsed (the DuckDB fast path parses it, or hands it back to parseLineText). */
-export interface RawLine {
-  line: number;
-  raw: string;
-}
-/** A record the line reader rejected before parsing (too long). */
-export type ReadError = Extract<ReadRecord, { error: string }>;
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 // A rejected record keeps only this much of its text in the rejects file.
@@ -62,7 +49,6 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
   const firstByte = head[start];
   const rest = prepend(head, chunks);
   if (firstByte === 0x5b /* [ */) {
-    options.onFormat?.('array');
     yield* new JsonStreamScanner('array', maxBytes).scan(rest);
     return;
   }
@@ -80,22 +66,11 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
       }
     }
     const all = prepend(head, chunks);
-    options.onFormat?.(ndjson ? 'ndjson' : 'page');
-    if (ndjson) yield* expandPages(readLines(all, maxBytes, parseLine));
+    if (ndjson) yield* expandPages(readLines(all, maxBytes));
     else yield* new JsonStreamScanner('object', maxBytes).scan(all);
     return;
   }
-  options.onFormat?.('lines');
-  yield* readLines(rest, maxBytes, parseLine);
-}
-
-/**
- * The lines of an NDJSON input as text, with their numbers, a chunk at a time: for the DuckDB fast path, which parses
- * them itself. Blank lines are dropped (as parseLine drops them); too-long lines come as errors, as readRecords has them.
- */
-export async function* readRawLines(input: Readable, options: ReadOptions = {}): AsyncGenerator<Array<RawLine | ReadError>> {
-  const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  yield* readLines(decompressIfGzip(input, options.onBytes), maxBytes, (bytes, line) => (bytes.length === 0 ? undefined : { line, raw: bytes.toString('utf8') }));
+  yield* readLines(rest, maxBytes);
 }
 
 async function* decompressIfGzip(input: Readable, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<Buffer> {
@@ -170,13 +145,13 @@ async function firstLineOf(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes: 
 }
 
 /** Splits bytes into lines; a line longer than maxBytes is skipped to its end and reported, not buffered. */
-async function* readLines<T>(chunks: AsyncIterable<Buffer>, maxBytes: number, toRecord: (bytes: Buffer, line: number) => T | undefined): AsyncGenerator<Array<T | ReadError>> {
+async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<ReadRecord[]> {
   let lineNumber = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let oversized = false;
   let oversizedPrefix = '';
-  let out: Array<T | ReadError> = [];
+  let out: ReadRecord[] = [];
   const finish = (lineBytes: Buffer | undefined): void => {
     lineNumber++;
     if (oversized) {
@@ -186,7 +161,7 @@ async function* readLines<T>(chunks: AsyncIterable<Buffer>, maxBytes: number, to
       return;
     }
     if (!lineBytes) return;
-    const record = toRecord(lineBytes, lineNumber);
+    const record = parseLine(lineBytes, lineNumber);
     if (record) out.push(record);
   };
   for await (const chunk of chunks) {
@@ -242,12 +217,7 @@ async function* readLines<T>(chunks: AsyncIterable<Buffer>, maxBytes: number, to
 }
 
 function parseLine(bytes: Buffer, line: number): ReadRecord | undefined {
-  return parseLineText(bytes.toString('utf8'), line);
-}
-
-/** One NDJSON line as readRecords reads it: undefined when blank, else parsed JSON or the reason it is not JSON. */
-export function parseLineText(raw: string, line: number): ReadRecord | undefined {
-  const text = raw.trim();
+  const text = bytes.toString('utf8').trim();
   if (text === '') return undefined;
   try {
     return { line, value: JSON.parse(text) };
@@ -263,14 +233,14 @@ async function* expandPages(batches: AsyncIterable<ReadRecord[]>): AsyncGenerato
       yield records;
       continue;
     }
-    yield records.flatMap(expandPage);
+    const out: ReadRecord[] = [];
+    for (const record of records) {
+      const items = record.error === undefined ? pageItems(record.value) : undefined;
+      if (items) for (const value of items) out.push({ line: record.line, value });
+      else out.push(record);
+    }
+    yield out;
   }
-}
-
-/** The records of one NDJSON line: its page's items when it is an API page, else the record itself. */
-export function expandPage(record: ReadRecord): ReadRecord[] {
-  const items = record.error === undefined ? pageItems(record.value) : undefined;
-  return items ? items.map((value) => ({ line: record.line, value })) : [record];
 }
 
 export function pageItems(value: unknown): unknown[] | undefined {

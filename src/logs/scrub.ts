@@ -39,12 +39,11 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
 // JSON text that did not parse still carries `"password": "..."`: redact by key in the text itself.
 const SECRET_KEY_IN_TEXT = /("(?:access_?token|refresh_?token|id_?token|token|client_?secret|secret|password|passwd|code|authorization|cookie|set-cookie|assertion|client_?assertion|api_?key|private_?key)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
 
-// Exported for the DuckDB fast path (src/logs/fast-path.ts), which lets a string through only when this finds nothing.
-export const SECRET_QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
+const QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
 
 /** Redacts secrets inside one string; returns the same string when there is nothing to redact (the common case). */
 export function scrubString(value: string): string {
-  if (!SECRET_QUICK_CHECK.test(value)) return value;
+  if (!QUICK_CHECK.test(value)) return value;
   let result = value;
   for (const [pattern, replacement] of VALUE_PATTERNS) result = result.replace(pattern, replacement);
   return result;

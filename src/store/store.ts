@@ -11,40 +11,16 @@ import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
-// less than queries (one batch in staging, an anti-join over one time span), and the fast path's batch tables more.
+// less than queries (one batch in staging, an anti-join over one time span).
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '48MB';
-const FAST_PATH_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 
 export interface StoredEvent {
   event: AuditEvent;
   /** Scrubbed provider record as JSON text, only with --keep-raw. */
   raw?: string;
-  /** Where it stands in the input (first occurrence wins among duplicates); default: the order it was staged in. */
-  order?: number;
 }
 
-/** One input line for stageLines: its number and its text. */
-export interface NumberedLine {
-  line: number;
-  raw: string;
-}
-
-// An in-memory database for the fast path's per-batch tables, with small row groups: DuckDB scans a table one row
-// group per thread, so a 50k-line batch in the default 122,880-row groups would be processed on one core.
-const SCRATCH = 'scratch';
-const SCRATCH_ROW_GROUP = 8_192;
-
-/**
- * The tables of one batch on the fast path: stageLines appends the lines to `lines`, the caller's SQL creates
- * `result` from them (columns: line_no, fast, line for the rows that are not fast, and the events columns for the
- * rows that are). Two slots, so one batch is checked while the previous one commits.
- */
-export interface LineSlot {
-  lines: string;
-  result: string;
-}
-export const lineSlot = (slot: number): LineSlot => ({ lines: `${SCRATCH}.fast_lines_${slot}`, result: `${SCRATCH}.fast_block_${slot}` });
 const EVENT_COLUMNS = [
   'tenant', 'provider', 'event_id', 'time', 'type', 'raw_type', 'outcome', 'actor_id', 'actor_type', 'actor_name', 'client_id', 'scopes',
   'requested_scopes', 'token_id', 'grant_id', 'request_method', 'request_path', 'request_status', 'ip', 'user_agent', 'source_file', 'source_line',
@@ -67,7 +43,7 @@ const STAGING_COLUMNS = `
   tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
   actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
   token_id VARCHAR, grant_id VARCHAR, request_method VARCHAR, request_path VARCHAR, request_status INTEGER, ip VARCHAR,
-  user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR, seq BIGINT`;
+  user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR`;
 
 // Lists cross the appender as one string joined by the ASCII unit separator: appending LIST values one by one costs
 // ~50 µs a row in the node bindings, a VARCHAR split in SQL a fraction of that. Scopes never hold control characters
@@ -81,20 +57,15 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 }
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
-/** Staged rows from line N sort as N * scale + their index within the line (an NDJSON line may hold a page). */
-export const LINE_ORDER_SCALE = 1 << 20;
 
 export class Store {
   private appender: DuckDBAppender | undefined;
-  private seq = 0;
   /** tenant, provider and eventId of the rows staged for this batch: the first occurrence wins, later ones are dropped. */
   private stagedIds = new Set<string>();
   /** The staged rows' time span (canonical ISO strings order as times do) and tenant + provider pairs. */
   private stagedSpan: { lo: string; hi: string } | undefined;
   private stagedKeys = new Map<string, { tenant: string; provider: string }>();
   private macroReady = false;
-  /** The fast path's second connection: it checks the next batch's lines while this.connection commits. */
-  private linesConnection: DuckDBConnection | undefined;
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
 
@@ -176,7 +147,7 @@ export class Store {
   }
 
   async beginImport(file: string, provider: string, tenant: string | undefined): Promise<number> {
-    if (!this.linesConnection) await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
+    await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null],
@@ -207,7 +178,7 @@ export class Store {
     this.appender ??= await this.connection.createAppender('staging', null, 'temp');
     const a = this.appender;
     const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
-    for (const { event, raw, order } of batch) {
+    for (const { event, raw } of batch) {
       // a duplicate inside the batch is dropped here (counted as a duplicate by commitStaged), so the commit needs no
       // window over the batch to find first occurrences
       const id = `${event.tenant}\u0000${event.provider}\u0000${event.eventId}`;
@@ -243,7 +214,6 @@ export class Store {
       if (event.source?.line === undefined) a.appendNull();
       else a.appendBigInt(BigInt(event.source.line));
       text(raw);
-      a.appendBigInt(BigInt(order ?? this.seq++));
       a.endRow();
     }
     a.flushSync();
@@ -260,82 +230,28 @@ export class Store {
   }
 
   /**
-   * The fast path's first half of a batch (src/logs/fast-path.ts), on a second connection so it overlaps the previous
-   * batch's commit: appends the lines to the slot's `lines` table, runs blockSql (which creates its `result` table) and
-   * returns how many rows it made plus the lines it left to the caller. commitStaged(..., slot) then stores the rows.
-   */
-  async stageLines(slot: number, lines: NumberedLine[], blockSql: string, params: Array<string | null>): Promise<{ staged: number; rest: NumberedLine[] }> {
-    const tables = lineSlot(slot);
-    if (!this.linesConnection) {
-      this.linesConnection = await this.instance.connect();
-      // the batch tables are written once and read once, and nothing reads them in row order: keeping it would only
-      // cost memory (the fast path ran out of a 128 MB budget with it)
-      await this.linesConnection.run(`SET preserve_insertion_order = false; SET memory_limit = ${sqlString(FAST_PATH_MEMORY_LIMIT)}`);
-      await this.linesConnection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${SCRATCH} (ROW_GROUP_SIZE ${SCRATCH_ROW_GROUP})`);
-    }
-    const c = this.linesConnection;
-    await c.run(`CREATE OR REPLACE TABLE ${tables.lines} (line_no BIGINT, line VARCHAR)`);
-    const [catalog, table] = tables.lines.split('.') as [string, string];
-    const appender = await c.createAppender(table, 'main', catalog);
-    for (const { line, raw } of lines) {
-      appender.appendBigInt(BigInt(line));
-      appender.appendVarchar(raw);
-      appender.endRow();
-    }
-    appender.flushSync();
-    appender.closeSync();
-    const { VARCHAR } = await duckdb();
-    await c.run(blockSql, params, params.map(() => VARCHAR));
-    await c.run(`DROP TABLE ${tables.lines}`);
-    const made = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE fast)::DOUBLE AS n, count(*)::DOUBLE AS total FROM ${tables.result}`);
-    const { n, total } = made.getRowObjectsJS()[0] as { n: number; total: number };
-    const rest = (await c.runAndReadAll(`SELECT line_no::DOUBLE AS line, line AS raw FROM ${tables.result} WHERE NOT fast ORDER BY line_no`)).getRowObjectsJS() as unknown as NumberedLine[];
-    // every line is either made into a row or handed back: one that is neither would vanish from the import
-    if (total !== lines.length || n + rest.length !== total) throw new Error(`fast path lost lines: ${lines.length} in, ${n} made, ${rest.length} back`);
-    return { staged: n, rest };
-  }
-
-  /**
    * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
    * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
    */
-  async commitStaged(importId: number, staged: number, counts: ImportCounts, slot?: number): Promise<BatchResult> {
-    const fromLines = slot === undefined ? undefined : lineSlot(slot).result;
-    if (staged === 0) {
-      if (fromLines) await this.connection.run(`DROP TABLE IF EXISTS ${fromLines}`);
-      return { inserted: 0, duplicates: 0 };
-    }
+  async commitStaged(importId: number, staged: number, counts: ImportCounts): Promise<BatchResult> {
+    if (staged === 0) return { inserted: 0, duplicates: 0 };
     const c = this.connection;
     await this.ensureStaging();
-    // rows the JS importer made (staging) and, on the fast path, rows SQL made from the batch's lines
     const source = `(
       SELECT tenant, provider, event_id, CAST(left(time, 23) AS TIMESTAMP) AS time, type, raw_type, outcome, actor_id, actor_type, actor_name,
              client_id, splitList(scopes) AS scopes, splitList(requested_scopes) AS requested_scopes, token_id, grant_id, request_method,
-             request_path, request_status, ip, user_agent, source_file, source_line, CAST(raw AS JSON) AS raw, seq
-      FROM staging
-      ${fromLines ? `UNION ALL SELECT ${EVENT_COLUMNS.join(', ')}, NULL::JSON AS raw, line_no * ${LINE_ORDER_SCALE} AS seq FROM ${fromLines} WHERE fast` : ''})`;
+             request_path, request_status, ip, user_agent, source_file, source_line, CAST(raw AS JSON) AS raw
+      FROM staging)`;
     // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
     // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
     // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
     // The stored rows a batch can collide with also share a tenant + provider pair with it. Both are tracked while
-    // staging (a query over the staged rows cost more than the insert); rows made in SQL add theirs here.
-    let lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : undefined;
-    let hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : undefined;
+    // staging (a query over the staged rows cost more than the insert).
+    const lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : undefined;
+    const hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : undefined;
     const keys = [...this.stagedKeys.values()];
-    if (fromLines) {
-      // DuckDB's least/greatest skip NULLs: a batch may have no JS-made rows, or no SQL-made ones
-      const made = await c.runAndReadAll(
-        `SELECT CAST(least(min(time), CAST($1 AS TIMESTAMP)) AS VARCHAR) AS lo, CAST(greatest(max(time), CAST($2 AS TIMESTAMP)) AS VARCHAR) AS hi,
-                list(DISTINCT {'tenant': tenant, 'provider': provider}) AS keys FROM ${fromLines} WHERE fast`,
-        [lo ?? null, hi ?? null],
-      );
-      const row = made.getRowObjectsJS()[0] as { lo: string | null; hi: string | null; keys: Array<{ tenant: string; provider: string }> | null };
-      lo = row.lo ?? undefined;
-      hi = row.hi ?? undefined;
-      for (const key of row.keys ?? []) if (!keys.some((k) => k.tenant === key.tenant && k.provider === key.provider)) keys.push(key);
-    }
     if (lo === undefined || hi === undefined) {
-      await this.dropStaging(fromLines);
+      await this.dropStaging();
       return { inserted: 0, duplicates: staged };
     }
     const keyFilter = keys
@@ -343,13 +259,12 @@ export class Store {
       .join(' OR ');
     await c.run('BEGIN TRANSACTION');
     try {
-      // first occurrence wins inside the batch (stageBatch dropped later ones; rows made in SQL are ranked here);
-      // anything already stored is a duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces planned
-      // as a delim join at twice the cost)
+      // first occurrence wins inside the batch (stageBatch dropped later ones); anything already stored is a
+      // duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
         INSERT INTO events
         SELECT ${EVENT_COLUMNS.map((column) => `s.${column}`).join(', ')}, ${importId}, s.raw
-        FROM (SELECT * FROM ${source} ${fromLines ? 'QUALIFY row_number() OVER (PARTITION BY tenant, provider, event_id ORDER BY seq) = 1' : ''}) s
+        FROM ${source} s
         ANTI JOIN (
           SELECT tenant, provider, event_id FROM events
           WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
@@ -364,11 +279,11 @@ export class Store {
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
       );
       await c.run('COMMIT');
-      await this.dropStaging(fromLines);
+      await this.dropStaging();
       return { inserted, duplicates };
     } catch (error) {
       await c.run('ROLLBACK');
-      await this.dropStaging(fromLines);
+      await this.dropStaging();
       throw error;
     }
   }
@@ -377,13 +292,13 @@ export class Store {
    * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
    * memory in the temporary table, which then grows with the whole import instead of holding one batch.
    */
-  private async dropStaging(linesResult?: string): Promise<void> {
+  private async dropStaging(): Promise<void> {
     this.stagedIds.clear();
     this.stagedSpan = undefined;
     this.stagedKeys.clear();
     this.appender?.closeSync();
     this.appender = undefined;
-    await this.connection.run(`DROP TABLE IF EXISTS temp.staging${linesResult ? `; DROP TABLE IF EXISTS ${linesResult}` : ''}`);
+    await this.connection.run('DROP TABLE IF EXISTS temp.staging');
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -396,7 +311,6 @@ export class Store {
       this.appender.closeSync();
       this.appender = undefined;
     }
-    this.linesConnection?.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }
