@@ -2,7 +2,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { InputError, UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import type { Registry, ResolvedConfig } from '../registry/model.ts';
@@ -120,7 +119,9 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
       const tenant = options.tenant ?? assigned.tenant ?? singleTenant(registry);
       // a source naming this very file also names its importer; a folder may hold several providers' exports
       const provider = options.provider ?? (assigned.exact ? assigned.provider : undefined);
-      const bar = showProgress
+      // loaded only when a bar is shown: piped and quiet runs, and every other command, skip it at start-up
+      const cliProgress = showProgress ? (await import('cli-progress')).default : undefined;
+      const bar = cliProgress
         ? new cliProgress.SingleBar(
             { format: `${file} {bar} {value} events | {speed} events/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
             cliProgress.Presets.shades_classic,

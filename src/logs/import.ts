@@ -17,6 +17,7 @@ import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
 import { GzipError, openInput, readRecordBatches, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
+import { prepareAuditEventValidator } from './validate.ts';
 
 export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 10_000);
 // how many records the provider is guessed from
@@ -167,6 +168,7 @@ export function finishEvent(
 
 /** Imports one file (or stdin as `-`). Batches are committed as they fill; the summary counts every record. */
 export async function importFile(store: Store, file: string, options: ImportOptions): Promise<FileImportResult> {
+  await prepareAuditEventValidator();
   const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
   const rejects = new RejectsWriter(options.rejectsDir, file);
   const input: Readable = openInput(file);
