@@ -118,8 +118,7 @@ class RegistryBuilder {
   }
 
   private addDocument(document: ParsedDocument): void {
-    const { value } = document;
-    const at = (path: ReadonlyArray<string | number>, prefer: 'key' | 'value' = 'value') => document.at(path, prefer);
+    const { value, at } = document;
     if (value === null || value === undefined) return; // an empty document (only comments) is allowed
     if (typeof value !== 'object' || Array.isArray(value)) {
       this.problem(at([]), 'schema', 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(', ')}`);
@@ -372,11 +371,11 @@ export function collectRegistryProblems(root: string, sources: ReadonlyArray<Reg
 
 /** collectRegistryProblems for files read from a folder, reusing that folder's last valid registry when no file changed. */
 export function collectRegistryProblemsCached(root: string, sources: ReadonlyArray<RegistrySource>): { registry?: Registry; problems: Problem[] } {
-  const cache = RegistryCache.forRoot(root);
-  const cached = cache?.get(sources);
+  const cache = RegistryCache.forSources(root, sources);
+  const cached = cache?.get();
   if (cached) return { registry: cached, problems: [] };
   const result = collectRegistryProblems(root, sources);
-  if (result.registry) cache?.set(sources, result.registry);
+  if (result.registry) cache?.set(result.registry);
   return result;
 }
 

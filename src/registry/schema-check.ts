@@ -50,7 +50,7 @@ const EXPECTED: Record<string, string> = {
 function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
-  const at = (steps: ReadonlyArray<string>, prefer: 'key' | 'value' = 'value') => document.at(steps, prefer);
+  const { at } = document;
   switch (error.keyword) {
     case 'additionalProperties': {
       const unknownKey = String((error.params as { additionalProperty: string }).additionalProperty);

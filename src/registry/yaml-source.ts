@@ -36,8 +36,6 @@ export type Prefer = 'key' | 'value';
 export interface ParsedDocument {
   /** Plain JS value of the document (aliases expanded within the limit). */
   value: unknown;
-  /** 1-based index of the document in its file. */
-  index: number;
   /** Where the node at a path of keys and indices starts: the value, else its key, else the closest parent. */
   at(path: ReadonlyArray<string | number>, prefer?: Prefer): SourcePosition;
 }
@@ -382,7 +380,6 @@ function plainFile(file: string, { values, roots }: PlainParse, position: (offse
     problems: [],
     documents: values.map((value, i) => ({
       value,
-      index: i + 1,
       at: (path, prefer = 'value') => position(locatedOffset(roots[i], path, prefer)),
     })),
   };
@@ -472,7 +469,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         }
         continue;
       }
-      result.documents.push({ value, index, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
+      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
     }
   } catch (error) {
     if (error instanceof RangeError) {
@@ -502,7 +499,7 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
 }
 
 /** The node at a path of keys and indices, with the key node of the last step when it was a mapping key. */
-export function nodeAt(
+function nodeAt(
   doc: Document.Parsed,
   path: ReadonlyArray<string | number>,
 ): { node: Node | undefined; key: Node | undefined; parent: Node | undefined } {
@@ -529,7 +526,7 @@ export function nodeAt(
 }
 
 /** Start offset of the best node to point at for a path: the value, else its key, else the closest parent. */
-export function offsetAt(doc: Document.Parsed, path: ReadonlyArray<string | number>, prefer: Prefer = 'value'): number {
+function offsetAt(doc: Document.Parsed, path: ReadonlyArray<string | number>, prefer: Prefer = 'value'): number {
   const { node, key, parent } = nodeAt(doc, path);
   const first = prefer === 'key' ? key ?? node : node ?? key;
   return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;

@@ -16,11 +16,11 @@ export const VALIDATORS_FILE = join(SCHEMA_DIR, 'validators.js');
 export const VALIDATOR_TYPES_FILE = join(SCHEMA_DIR, 'validators.d.ts');
 
 /** The options every registry validator is built with; error messages in schema-check.ts rely on `verbose`. */
-export const REGISTRY_AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
+const REGISTRY_AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
 
 // ajv's and ajv-formats' CommonJS default exports arrive as the module object in some toolchains
 type FormatsPlugin = (ajv: Ajv, formats: string[]) => Ajv;
-export const addFormats = ((addFormatsPlugin as unknown as { default?: FormatsPlugin }).default ?? addFormatsPlugin) as FormatsPlugin;
+const addFormats = ((addFormatsPlugin as unknown as { default?: FormatsPlugin }).default ?? addFormatsPlugin) as FormatsPlugin;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
 const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ?? standaloneCodeModule) as StandaloneCode;
 
