@@ -23,47 +23,44 @@ const FORMAT = 3;
 // exact, which a test checks); JSON.parse reads it back faster than v8.deserialize, and unlike V8's format it does
 // not change with the Node version.
 
-export function registryCacheDisabled(): boolean {
-  return /^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? '');
-}
+type Source = { path: string; content: string };
 
+/** The cache entry of one registry folder for one set of file contents. */
 export class RegistryCache {
   private constructor(
     private readonly file: string,
-    private readonly root: string,
+    /** Every input the registry is built from, hashed once per run. */
+    private readonly key: string,
   ) {}
 
-  /** The cache entry of the registry under `root`, or undefined when caching is off. */
-  static forRoot(root: string): RegistryCache | undefined {
-    if (registryCacheDisabled()) return undefined;
+  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
+  static forSources(root: string, sources: ReadonlyArray<Source>): RegistryCache | undefined {
+    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? '')) return undefined;
     const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join('.scopeguard', 'cache'));
     const rootKey = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
-    return new RegistryCache(join(dir, `registry-${rootKey}.json`), root);
-  }
-
-  private key(sources: ReadonlyArray<{ path: string; content: string }>): string {
-    const hash = createHash('sha256').update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${this.root}\0`);
+    const hash = createHash('sha256').update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${root}\0`);
     for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
-    return hash.digest('hex');
+    return new RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest('hex'));
   }
 
-  get(sources: ReadonlyArray<{ path: string; content: string }>): Registry | undefined {
+  /** The registry stored for exactly these sources, if any. */
+  get(): Registry | undefined {
     try {
       const text = readFileSync(this.file, 'utf8');
       const newline = text.indexOf('\n');
-      if (newline === -1 || text.slice(0, newline) !== this.key(sources)) return undefined;
+      if (newline === -1 || text.slice(0, newline) !== this.key) return undefined;
       return JSON.parse(text.slice(newline + 1)) as Registry;
     } catch {
       return undefined; // absent, unreadable or corrupt: build instead
     }
   }
 
-  set(sources: ReadonlyArray<{ path: string; content: string }>, registry: Registry): void {
+  set(registry: Registry): void {
     try {
       mkdirSync(resolve(this.file, '..'), { recursive: true });
       // written aside and renamed, so a concurrent run never reads half an entry
       const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${this.key(sources)}\n${JSON.stringify(registry)}`);
+      writeFileSync(temporary, `${this.key}\n${JSON.stringify(registry)}`);
       renameSync(temporary, this.file);
     } catch {
       // a read-only or full disk only costs the next run a rebuild

@@ -19,21 +19,21 @@ describe('RegistryCache', () => {
     const { sources } = await readRegistrySources('scopes');
     const { registry } = collectRegistryProblems('scopes', sources);
     expect(registry).toBeDefined();
-    const cache = RegistryCache.forRoot('scopes')!;
-    expect(cache.get(sources)).toBeUndefined();
-    cache.set(sources, registry!);
+    const cache = RegistryCache.forSources('scopes', sources)!;
+    expect(cache.get()).toBeUndefined();
+    cache.set(registry!);
     // strict: no key may appear, vanish or turn undefined on the way through the cache
-    expect(RegistryCache.forRoot('scopes')!.get(sources)).toStrictEqual(registry);
+    expect(RegistryCache.forSources('scopes', sources)!.get()).toStrictEqual(registry);
 
     const edited = sources.map((source, i) => (i === 0 ? { ...source, content: `${source.content}\n# edited\n` } : source));
-    expect(cache.get(edited)).toBeUndefined();
+    expect(RegistryCache.forSources('scopes', edited)!.get()).toBeUndefined();
     const renamed = sources.map((source, i) => (i === 0 ? { ...source, path: `${source.path}.moved.yaml` } : source));
-    expect(cache.get(renamed)).toBeUndefined();
-    expect(cache.get(sources.slice(1))).toBeUndefined();
+    expect(RegistryCache.forSources('scopes', renamed)!.get()).toBeUndefined();
+    expect(RegistryCache.forSources('scopes', sources.slice(1))!.get()).toBeUndefined();
   });
 
   it('is off with SCOPEGUARD_CACHE=off', () => {
     process.env.SCOPEGUARD_CACHE = 'off';
-    expect(RegistryCache.forRoot('scopes')).toBeUndefined();
+    expect(RegistryCache.forSources('scopes', [])).toBeUndefined();
   });
 });
