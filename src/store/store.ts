@@ -21,11 +21,6 @@ export interface StoredEvent {
   raw?: string;
 }
 
-const EVENT_COLUMNS = [
-  'tenant', 'provider', 'event_id', 'time', 'type', 'raw_type', 'outcome', 'actor_id', 'actor_type', 'actor_name', 'client_id', 'scopes',
-  'requested_scopes', 'token_id', 'grant_id', 'request_method', 'request_path', 'request_status', 'ip', 'user_agent', 'source_file', 'source_line',
-];
-
 export interface BatchResult {
   inserted: number;
   duplicates: number;
@@ -174,8 +169,15 @@ export class Store {
   /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
   async stageBatch(batch: StoredEvent[]): Promise<void> {
     if (batch.length === 0) return;
-    await this.ensureStaging();
-    this.appender ??= await this.connection.createAppender('staging', null, 'temp');
+    const c = this.connection;
+    if (!this.appender) {
+      await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
+      if (!this.macroReady) {
+        await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+        this.macroReady = true;
+      }
+      this.appender = await c.createAppender('staging', null, 'temp');
+    }
     const a = this.appender;
     const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
     for (const { event, raw } of batch) {
@@ -219,16 +221,6 @@ export class Store {
     a.flushSync();
   }
 
-  private async ensureStaging(): Promise<void> {
-    if (this.appender) return;
-    const c = this.connection;
-    await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-    if (!this.macroReady) {
-      await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
-      this.macroReady = true;
-    }
-  }
-
   /**
    * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
    * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
@@ -236,12 +228,6 @@ export class Store {
   async commitStaged(importId: number, staged: number, counts: ImportCounts): Promise<BatchResult> {
     if (staged === 0) return { inserted: 0, duplicates: 0 };
     const c = this.connection;
-    await this.ensureStaging();
-    const source = `(
-      SELECT tenant, provider, event_id, CAST(left(time, 23) AS TIMESTAMP) AS time, type, raw_type, outcome, actor_id, actor_type, actor_name,
-             client_id, splitList(scopes) AS scopes, splitList(requested_scopes) AS requested_scopes, token_id, grant_id, request_method,
-             request_path, request_status, ip, user_agent, source_file, source_line, CAST(raw AS JSON) AS raw
-      FROM staging)`;
     // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
     // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
     // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
@@ -263,8 +249,11 @@ export class Store {
       // duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
         INSERT INTO events
-        SELECT ${EVENT_COLUMNS.map((column) => `s.${column}`).join(', ')}, ${importId}, s.raw
-        FROM ${source} s
+        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
+               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
+               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
+               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
+        FROM staging s
         ANTI JOIN (
           SELECT tenant, provider, event_id FROM events
           WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
