@@ -48917,7 +48917,7 @@ var EXPECTED = {
 function toProblem(kind, document2, error2) {
   const path = decodePointer(error2.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
-  const at2 = (steps, prefer = "value") => document2.at(steps, prefer);
+  const { at: at2 } = document2;
   switch (error2.keyword) {
     case "additionalProperties": {
       const unknownKey = String(error2.params.additionalProperty);
@@ -48984,43 +48984,38 @@ var VERSION18 = "0.1.0";
 
 // src/registry/registry-cache.ts
 var FORMAT = 3;
-function registryCacheDisabled() {
-  return /^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "");
-}
 var RegistryCache = class _RegistryCache {
-  constructor(file, root) {
+  constructor(file, key) {
     this.file = file;
-    this.root = root;
+    this.key = key;
   }
   file;
-  root;
-  /** The cache entry of the registry under `root`, or undefined when caching is off. */
-  static forRoot(root) {
-    if (registryCacheDisabled()) return void 0;
+  key;
+  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
+  static forSources(root, sources) {
+    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "")) return void 0;
     const dir = resolve2(process.env.SCOPEGUARD_CACHE_DIR ?? join(".scopeguard", "cache"));
     const rootKey = createHash2("sha256").update(resolve2(root)).digest("hex").slice(0, 16);
-    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), root);
-  }
-  key(sources) {
-    const hash = createHash2("sha256").update(`scopeguard ${VERSION18} registry-cache ${FORMAT}\0${this.root}\0`);
+    const hash = createHash2("sha256").update(`scopeguard ${VERSION18} registry-cache ${FORMAT}\0${root}\0`);
     for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
-    return hash.digest("hex");
+    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest("hex"));
   }
-  get(sources) {
+  /** The registry stored for exactly these sources, if any. */
+  get() {
     try {
       const text2 = readFileSync(this.file, "utf8");
       const newline = text2.indexOf("\n");
-      if (newline === -1 || text2.slice(0, newline) !== this.key(sources)) return void 0;
+      if (newline === -1 || text2.slice(0, newline) !== this.key) return void 0;
       return JSON.parse(text2.slice(newline + 1));
     } catch {
       return void 0;
     }
   }
-  set(sources, registry) {
+  set(registry) {
     try {
       mkdirSync(resolve2(this.file, ".."), { recursive: true });
       const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${this.key(sources)}
+      writeFileSync(temporary, `${this.key}
 ${JSON.stringify(registry)}`);
       renameSync(temporary, this.file);
     } catch {
@@ -51496,7 +51491,6 @@ function plainFile(file, { values, roots }, position) {
     problems: [],
     documents: values.map((value, i) => ({
       value,
-      index: i + 1,
       at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer))
     }))
   };
@@ -51580,7 +51574,7 @@ function parseThoroughly(file, text2, position) {
         }
         continue;
       }
-      result.documents.push({ value, index, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
+      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
     }
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -51700,8 +51694,7 @@ var RegistryBuilder = class {
     for (const document2 of file.documents) this.addDocument(document2);
   }
   addDocument(document2) {
-    const { value } = document2;
-    const at2 = (path, prefer = "value") => document2.at(path, prefer);
+    const { value, at: at2 } = document2;
     if (value === null || value === void 0) return;
     if (typeof value !== "object" || Array.isArray(value)) {
       this.problem(at2([]), "schema", 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(", ")}`);
@@ -51935,11 +51928,11 @@ function collectRegistryProblems(root, sources) {
   return { registry: builder.build(root, sources.map((source) => source.path)), problems };
 }
 function collectRegistryProblemsCached(root, sources) {
-  const cache = RegistryCache.forRoot(root);
-  const cached = cache?.get(sources);
+  const cache = RegistryCache.forSources(root, sources);
+  const cached = cache?.get();
   if (cached) return { registry: cached, problems: [] };
   const result = collectRegistryProblems(root, sources);
-  if (result.registry) cache?.set(sources, result.registry);
+  if (result.registry) cache?.set(result.registry);
   return result;
 }
 function loadRegistryFromSources(root, sources) {
@@ -52520,30 +52513,6 @@ var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 // src/store/store.ts
 var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "128MB";
 var IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "48MB";
-var EVENT_COLUMNS = [
-  "tenant",
-  "provider",
-  "event_id",
-  "time",
-  "type",
-  "raw_type",
-  "outcome",
-  "actor_id",
-  "actor_type",
-  "actor_name",
-  "client_id",
-  "scopes",
-  "requested_scopes",
-  "token_id",
-  "grant_id",
-  "request_method",
-  "request_path",
-  "request_status",
-  "ip",
-  "user_agent",
-  "source_file",
-  "source_line"
-];
 var STAGING_COLUMNS = `
   tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
   actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
@@ -52669,8 +52638,15 @@ var Store = class _Store {
   /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
   async stageBatch(batch) {
     if (batch.length === 0) return;
-    await this.ensureStaging();
-    this.appender ??= await this.connection.createAppender("staging", null, "temp");
+    const c3 = this.connection;
+    if (!this.appender) {
+      await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
+      if (!this.macroReady) {
+        await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
+        this.macroReady = true;
+      }
+      this.appender = await c3.createAppender("staging", null, "temp");
+    }
     const a = this.appender;
     const text2 = (value) => value === void 0 ? a.appendNull() : a.appendVarchar(value);
     for (const { event, raw } of batch) {
@@ -52711,15 +52687,6 @@ var Store = class _Store {
     }
     a.flushSync();
   }
-  async ensureStaging() {
-    if (this.appender) return;
-    const c3 = this.connection;
-    await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-    if (!this.macroReady) {
-      await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
-      this.macroReady = true;
-    }
-  }
   /**
    * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
    * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
@@ -52727,12 +52694,6 @@ var Store = class _Store {
   async commitStaged(importId, staged, counts) {
     if (staged === 0) return { inserted: 0, duplicates: 0 };
     const c3 = this.connection;
-    await this.ensureStaging();
-    const source = `(
-      SELECT tenant, provider, event_id, CAST(left(time, 23) AS TIMESTAMP) AS time, type, raw_type, outcome, actor_id, actor_type, actor_name,
-             client_id, splitList(scopes) AS scopes, splitList(requested_scopes) AS requested_scopes, token_id, grant_id, request_method,
-             request_path, request_status, ip, user_agent, source_file, source_line, CAST(raw AS JSON) AS raw
-      FROM staging)`;
     const lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : void 0;
     const hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : void 0;
     const keys = [...this.stagedKeys.values()];
@@ -52745,8 +52706,11 @@ var Store = class _Store {
     try {
       const result = await c3.run(`
         INSERT INTO events
-        SELECT ${EVENT_COLUMNS.map((column) => `s.${column}`).join(", ")}, ${importId}, s.raw
-        FROM ${source} s
+        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
+               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
+               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
+               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
+        FROM staging s
         ANTI JOIN (
           SELECT tenant, provider, event_id FROM events
           WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
