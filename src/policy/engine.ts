@@ -45,6 +45,15 @@ export interface PolicyEngine {
 
 const engines = new Map<string, Promise<PolicyEngine>>();
 
+// OPA's allocator grows Wasm memory one 64 KiB page at a time as its heap fills; a 1,000-scope registry needs ~28 MB,
+// i.e. hundreds of grow calls. Starting at 64 MB (address space only: pages cost memory when first written) skips them.
+const INITIAL_MEMORY_PAGES = 1024;
+
+/** Node's WebAssembly global: TypeScript's ES library declares only the types, not the value. */
+function wasmRuntime(): { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } {
+  return (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+}
+
 /** The engine for these custom policy folders (none: the built-in bundle), created once per process. */
 export function loadPolicyEngine(customDirs: readonly string[] = []): Promise<PolicyEngine> {
   const dirs = [...new Set(customDirs.map((dir) => resolve(dir)))].sort();
@@ -79,8 +88,13 @@ async function createEngine(customDirs: string[]): Promise<PolicyEngine> {
     rules = [...manifest.rules, ...customRules];
   }
   // loaded here, not at the top: commands without policy evaluation (validate, diff) start faster
-  const { loadPolicy } = await import('@open-policy-agent/opa-wasm');
-  const policy = await loadPolicy(wasm);
+  const opaWasm = await import('@open-policy-agent/opa-wasm');
+  // the package's ES entry has loadPolicySync on its default export only (its typings declare a named export)
+  const opa = (opaWasm as unknown as { default: typeof opaWasm }).default;
+  // Compiled off the main thread, then instantiated synchronously: opa-wasm's async loadPolicy tests its argument
+  // with `instanceof Response`, and touching that global loads Node's whole fetch implementation (~15 ms) for nothing.
+  const module = await wasmRuntime().compile(wasm);
+  const policy = opa.loadPolicySync(module, { initial: INITIAL_MEMORY_PAGES });
   let dataKey = '';
   return {
     rules,
