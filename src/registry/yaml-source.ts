@@ -2,36 +2,22 @@
  * Parses one registry file into YAML documents that keep their source positions, refusing hostile input (alias
  * bombs, huge files, deep nesting, too many documents) before it can cost time or memory.
  *
- * Two parsers, one result. Plain registry files (no anchors, tags or directives, no errors) take js-yaml's event
- * parser, about ten times faster than a full syntax tree on big registries; positions come from the same events.
- * Everything else, and every file the fast parser refuses, goes through the `yaml` library, whose syntax tree gives
- * the precise error messages, duplicate-key positions and alias accounting users see.
+ * Three parsers, one result, tried in turn; each earlier one refuses anything it is not sure of:
+ * - `block` (yaml-block.ts): one pass over the lines, for the plain block style registry files are written in;
+ * - `plain`: js-yaml's event parser, for files without anchors, tags, directives or errors, about ten times faster
+ *   than a full syntax tree on big registries; positions come from the same events;
+ * - `thorough`: the `yaml` library, whose syntax tree gives the precise error messages, duplicate-key positions and
+ *   alias accounting users see, for everything else.
+ * The fast two build the same position index (yaml-index.ts); tests prove all three agree on values and positions.
  */
-import {
-  boolCoreTag,
-  EVENT_ID,
-  floatCoreTag,
-  getScalarValue,
-  intCoreTag,
-  NOT_RESOLVED,
-  nullCoreTag,
-  parseEvents,
-  SCALAR_STYLE,
-  type Event as YamlEvent,
-} from 'js-yaml';
+import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event as YamlEvent } from 'js-yaml';
 import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Problem } from '../errors.ts';
 import type { SourcePosition } from './model.ts';
+import { parseBlockYaml } from './yaml-block.ts';
+import { LIMITS, located, locatedOffset, plainScalarValue, setEntry, type IndexedParse, type Located, type Prefer } from './yaml-index.ts';
 
-export const LIMITS = {
-  maxFileBytes: 5 * 1024 * 1024,
-  maxDocuments: 10_000,
-  maxDepth: 64,
-  maxAliasCount: 100,
-} as const;
-
-/** Which end of a `key: value` pair a position should point at. */
-export type Prefer = 'key' | 'value';
+export { LIMITS, type Prefer } from './yaml-index.ts';
 
 export interface ParsedDocument {
   /** Plain JS value of the document (aliases expanded within the limit). */
@@ -44,9 +30,11 @@ export interface ParsedFile {
   file: string;
   documents: ParsedDocument[];
   problems: Problem[];
-  /** Which parser produced it: `plain` (js-yaml events) or `thorough` (the `yaml` library). */
-  parser: 'plain' | 'thorough';
+  /** Which parser produced it: `block` (the line parser), `plain` (js-yaml events) or `thorough` (the `yaml` library). */
+  parser: ParserName;
 }
+
+export type ParserName = 'block' | 'plain' | 'thorough';
 
 /** Offset to 1-based line and column, by binary search over the line starts (computed once per file). */
 function lineIndex(file: string, text: string): (offset: number) => SourcePosition {
@@ -180,8 +168,11 @@ function limitProblem(file: string, message: string, hint: string, position?: So
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: 'limit', message, hint };
 }
 
-/** `thorough` skips the fast path; tests use it to prove both parsers agree. */
-export function parseYamlFile(file: string, text: string, parser: 'auto' | 'thorough' = 'auto'): ParsedFile {
+/**
+ * `first` names the first parser to try (`block` by default); tests start later in the chain to prove the parsers
+ * agree.
+ */
+export function parseYamlFile(file: string, text: string, first: ParserName = 'block'): ParsedFile {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > LIMITS.maxFileBytes) {
     return {
@@ -192,17 +183,11 @@ export function parseYamlFile(file: string, text: string, parser: 'auto' | 'thor
     };
   }
   const position = lineIndex(file, text);
-  const plain = parser === 'auto' ? parsePlain(text) : undefined;
-  return plain ? plainFile(file, plain, position) : parseThoroughly(file, text, position);
-}
-
-/** Where a node starts and, for collections, where its children are: the position index of the fast path. */
-interface Located {
-  start: number;
-  /** Where the key of this mapping value starts; -1 for anything else. */
-  key: number;
-  entries: Map<string, Located> | undefined;
-  items: Located[] | undefined;
+  const block = first === 'block' ? parseBlockYaml(text) : undefined;
+  if (block) return indexedFile(file, 'block', block, position);
+  const plain = first !== 'thorough' ? parsePlain(text) : undefined;
+  if (plain) return indexedFile(file, 'plain', plain, position);
+  return parseThoroughly(file, text, position);
 }
 
 // every field always present: one object shape keeps the walk fast
@@ -215,14 +200,6 @@ interface Frame {
   keyName: string | undefined;
   keyStart: number;
   keyEnd: number;
-}
-
-// in the order the core schema tries them, indexed by the first characters each can start with (most registry text
-// starts with a letter no number, null or boolean can start with)
-const CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
-const TAGS_BY_FIRST_CHAR = new Map<string, typeof CORE_SCALAR_TAGS>();
-for (const tag of CORE_SCALAR_TAGS) {
-  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...(TAGS_BY_FIRST_CHAR.get(first) ?? []), tag]);
 }
 
 /** A scalar's first character as the `yaml` library reports it: the quote, or the `|`/`>` of a block scalar. */
@@ -244,44 +221,11 @@ function scalarStart(text: string, event: Extract<YamlEvent, { type: typeof EVEN
   }
 }
 
-function located(start: number): Located {
-  return { start, key: -1, entries: undefined, items: undefined };
-}
-
-/** The same choice as `offsetAt`, over the fast path's index. */
-function locatedOffset(root: Located | undefined, path: ReadonlyArray<string | number>, prefer: Prefer): number {
-  let current = root;
-  let key: number | undefined;
-  let parent: Located | undefined;
-  for (const step of path) {
-    parent = current;
-    key = undefined;
-    if (current?.entries) {
-      const entry = current.entries.get(String(step));
-      if (!entry) return parent?.start ?? root?.start ?? 0;
-      key = entry.key;
-      current = entry;
-    } else if (current?.items) {
-      current = current.items[Number(step)];
-    } else {
-      return parent?.start ?? root?.start ?? 0;
-    }
-  }
-  const first = prefer === 'key' ? key ?? current?.start : current?.start ?? key;
-  return first ?? key ?? parent?.start ?? root?.start ?? 0;
-}
-
-/** What the fast path learns from one file's text: its documents' values and their position indexes. */
-interface PlainParse {
-  values: unknown[];
-  roots: Array<Located | undefined>;
-}
-
 /**
  * The fast path: js-yaml's events and the documents constructed from them, for files that use nothing the `yaml`
  * library would treat differently. Undefined means "not plain": the caller parses thoroughly instead.
  */
-function parsePlain(text: string): PlainParse | undefined {
+function parsePlain(text: string): IndexedParse | undefined {
   let events: YamlEvent[];
   try {
     events = parseEvents(text, { maxDepth: LIMITS.maxDepth });
@@ -348,9 +292,7 @@ function parsePlain(text: string): PlainParse | undefined {
       node.key = frame.keyStart;
       entries.set(name, node);
       const target = frame.value as Record<string, unknown>;
-      // a key named __proto__ is data, never the object's prototype
-      if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-      else target[name] = value;
+      setEntry(target, name, value);
       frame.keyName = undefined;
     }
     if (event.type === EVENT_ID.MAPPING) {
@@ -364,19 +306,10 @@ function parsePlain(text: string): PlainParse | undefined {
   return { values, roots };
 }
 
-/** A plain scalar as the YAML 1.2 core schema reads it: null, boolean, integer, float, else text. */
-function plainScalarValue(source: string): unknown {
-  for (const tag of TAGS_BY_FIRST_CHAR.get(source.charAt(0)) ?? []) {
-    const value: unknown = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value;
-  }
-  return source;
-}
-
-function plainFile(file: string, { values, roots }: PlainParse, position: (offset: number) => SourcePosition): ParsedFile {
+function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }: IndexedParse, position: (offset: number) => SourcePosition): ParsedFile {
   return {
     file,
-    parser: 'plain',
+    parser,
     problems: [],
     documents: values.map((value, i) => ({
       value,
