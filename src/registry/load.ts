@@ -76,9 +76,8 @@ interface PendingReference {
   target: 'scope' | 'client';
   name: string;
   position: SourcePosition;
-  message: string;
-  /** Used when no close name exists. */
-  fallbackHint: string;
+  /** Built only for a reference that turns out unknown: a big registry holds tens of thousands that are not. */
+  message: () => string;
 }
 
 const formatPosition = (p: SourcePosition) => `${p.file}:${p.line}:${p.column}`;
@@ -173,9 +172,8 @@ class RegistryBuilder {
     this.configLocation = location;
   }
 
-  private reference(tenant: string, target: 'scope' | 'client', name: string, position: SourcePosition, message: string): void {
-    const fallbackHint = target === 'scope' ? `define it in a ScopeSet of tenant "${tenant}"` : `define it in a ClientSet of tenant "${tenant}"`;
-    this.references.push({ tenant, target, name, position, message, fallbackHint });
+  private reference(tenant: string, target: 'scope' | 'client', name: string, position: SourcePosition, message: () => string): void {
+    this.references.push({ tenant, target, name, position, message });
   }
 
   private addScopeSet(set: ScopeSet, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
@@ -203,10 +201,10 @@ class RegistryBuilder {
       if (def.replacedBy !== undefined) scope.replacedBy = def.replacedBy;
       tenant.scopes.set(name, scope);
       scope.implies.forEach((implied, index) =>
-        this.reference(set.tenant, 'scope', implied, at(['scopes', name, 'implies', index]), `scope "${name}" implies the unknown scope "${implied}"`),
+        this.reference(set.tenant, 'scope', implied, at(['scopes', name, 'implies', index]), () => `scope "${name}" implies the unknown scope "${implied}"`),
       );
       if (scope.replacedBy !== undefined) {
-        this.reference(set.tenant, 'scope', scope.replacedBy, at(['scopes', name, 'replacedBy']), `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
+        this.reference(set.tenant, 'scope', scope.replacedBy, at(['scopes', name, 'replacedBy']), () => `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
       }
     }
   }
@@ -214,7 +212,7 @@ class RegistryBuilder {
   private addActionMap(map: ActionMap, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
     const tenant = this.tenant(map.tenant);
     for (const [scope, patterns] of Object.entries(map.actions)) {
-      this.reference(map.tenant, 'scope', scope, at(['actions', scope], 'key'), `action map names the unknown scope "${scope}"`);
+      this.reference(map.tenant, 'scope', scope, at(['actions', scope], 'key'), () => `action map names the unknown scope "${scope}"`);
       let list = tenant.actions.get(scope);
       if (!list) tenant.actions.set(scope, (list = []));
       patterns.forEach((text, index) => {
@@ -256,17 +254,19 @@ class RegistryBuilder {
       }
       const justifications = def.justification ?? {};
       const held = new Set<string>();
-      (def.scopes ?? []).forEach((scope, index) => {
+      const scopes = def.scopes ?? [];
+      for (let index = 0; index < scopes.length; index++) {
+        const scope = scopes[index]!;
         const grantLocation = at(['clients', name, 'scopes', index]);
         if (held.has(scope)) {
           this.problem(grantLocation, 'duplicate-key', `client "${name}" lists the scope "${scope}" twice`, 'remove the repeated entry');
-          return;
+          continue;
         }
         held.add(scope);
         const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : undefined;
         client.grants.push(justification === undefined ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
-        this.reference(set.tenant, 'scope', scope, grantLocation, `client "${name}" is granted the unknown scope "${scope}"`);
-      });
+        this.reference(set.tenant, 'scope', scope, grantLocation, () => `client "${name}" is granted the unknown scope "${scope}"`);
+      }
       for (const scope of Object.keys(justifications)) {
         if (held.has(scope)) continue;
         const suggestion = didYouMean(scope, held);
@@ -302,12 +302,12 @@ class RegistryBuilder {
       const scope = /^scope:(.+)$/.exec(subject);
       const what = `exception for ${definition.rule} names`;
       if (clientAndScope) {
-        this.reference(set.tenant, 'client', clientAndScope[1]!, subjectPosition, `${what} the unknown client "${clientAndScope[1]}"`);
-        this.reference(set.tenant, 'scope', clientAndScope[2]!, subjectPosition, `${what} the unknown scope "${clientAndScope[2]}"`);
+        this.reference(set.tenant, 'client', clientAndScope[1]!, subjectPosition, () => `${what} the unknown client "${clientAndScope[1]}"`);
+        this.reference(set.tenant, 'scope', clientAndScope[2]!, subjectPosition, () => `${what} the unknown scope "${clientAndScope[2]}"`);
       } else if (client) {
-        this.reference(set.tenant, 'client', client[1]!, subjectPosition, `${what} the unknown client "${client[1]}"`);
+        this.reference(set.tenant, 'client', client[1]!, subjectPosition, () => `${what} the unknown client "${client[1]}"`);
       } else if (scope) {
-        this.reference(set.tenant, 'scope', scope[1]!, subjectPosition, `${what} the unknown scope "${scope[1]}"`);
+        this.reference(set.tenant, 'scope', scope[1]!, subjectPosition, () => `${what} the unknown scope "${scope[1]}"`);
       } else if (!/^token:.+$/.test(subject)) {
         this.problem(
           subjectPosition,
@@ -324,7 +324,8 @@ class RegistryBuilder {
       const tenant = this.tenants.get(ref.tenant);
       const known = ref.target === 'scope' ? tenant?.knownScopes : tenant?.knownClients;
       if (known?.has(ref.name)) continue;
-      this.problem(ref.position, 'reference', ref.message, didYouMean(ref.name, known ?? []) ?? ref.fallbackHint);
+      const fallbackHint = `define it in a ${ref.target === 'scope' ? 'ScopeSet' : 'ClientSet'} of tenant "${ref.tenant}"`;
+      this.problem(ref.position, 'reference', ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint);
     }
   }
 
