@@ -125,11 +125,17 @@ function randomText(random: () => number): string {
 
 const INSERTIONS = ["'", '"', ':', ': ', ' #', '#', '\t', '- ', '-', '[', ']', '{', '}', ',', 'é', '😀', '\r\n', '\r', ' ', '  ', '\n', '&', '*', '!', '|', '>', '?', '%', '\\', '\n---\n', '\n...\n', '@', '\ufeff', '\u2028', '\u0085', '\u0000', '~', '\n  ', '\n- '];
 
-/** A small random edit: an inserted indicator, a deleted character, a line indented or moved, CRLF, trailing blanks. */
+/** A small random edit: an inserted indicator, a deleted character, a line indented, dedented or repeated, CRLF, trailing blanks. */
 function mutate(random: () => number, text: string): string {
   const at = Math.floor(random() * (text.length + 1));
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  switch (Math.floor(random() * 6)) {
+  switch (Math.floor(random() * 7)) {
+    case 6: {
+      // a line said twice: often a duplicate key
+      const lineEnd = text.indexOf('\n', at);
+      const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+      return `${text.slice(0, lineStart)}${line}\n${text.slice(lineStart)}`;
+    }
     case 0:
     case 1:
       return text.slice(0, at) + pick(random, INSERTIONS) + text.slice(at);
