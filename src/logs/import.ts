@@ -234,7 +234,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     await committing;
     const staged = batch;
     batch = [];
-    await store.stageBatch(staged);
+    store.stageBatch(staged);
     const snapshot = { ...counts };
     committing = store.commitStaged(importId, staged.length, snapshot).then((result) => {
       counts.imported += result.inserted;
@@ -282,26 +282,36 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   };
 
   try {
-    for (const record of [...head, ...afterHead]) {
-      handle(record);
-      if (batch.length >= BATCH_SIZE) await flush();
-    }
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      for (const record of next.value) {
+    try {
+      for (const record of [...head, ...afterHead]) {
         handle(record);
         if (batch.length >= BATCH_SIZE) await flush();
       }
+      for (;;) {
+        // Reading from a full stream buffer never returns to the event loop; DuckDB's replies (the background
+        // commit's next statement) wait for that, so each chunk yields once.
+        await new Promise((resolve) => setImmediate(resolve));
+        const next = await iterator.next();
+        if (next.done) break;
+        for (const record of next.value) {
+          handle(record);
+          if (batch.length >= BATCH_SIZE) await flush();
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof GzipError)) throw error;
+      unreadable = error.message;
+    } finally {
+      rejects.close();
     }
+    await flush();
+    await committing;
   } catch (error) {
-    if (!(error instanceof GzipError)) throw error;
-    unreadable = error.message;
-  } finally {
-    rejects.close();
+    // the open commit unit is dropped: the store keeps whole units, and a re-run imports the rest
+    await committing.catch(() => undefined);
+    await store.abortImport();
+    throw error;
   }
-  await flush();
-  await committing;
   await store.finishImport(importId, hash.digest('hex'), counts);
   return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable };
 }

@@ -2,9 +2,9 @@
  * The DuckDB audit store: opening (with migrations), import bookkeeping and batched, deduplicating inserts.
  * One writer at a time: DuckDB locks the file, so the anti-join dedup in insertBatch cannot race.
  */
-import { mkdirSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DuckDBInstance, DuckDBConnection, DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { EnvironmentError, InputError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
@@ -13,7 +13,9 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
 // less than queries (one batch in staging, an anti-join over one time span).
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
-const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '48MB';
+// read_json reserves a 32 MiB read buffer per thread whatever the file's size (accounted in full, touched only as far
+// as the staged batch reaches): the import's 48 MB plus those two.
+const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '112MB';
 
 export interface StoredEvent {
   event: AuditEvent;
@@ -34,17 +36,54 @@ export interface ImportCounts {
   skipped: number;
 }
 
-const STAGING_COLUMNS = `
-  tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
-  actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
-  token_id VARCHAR, grant_id VARCHAR, request_method VARCHAR, request_path VARCHAR, request_status INTEGER, ip VARCHAR,
-  user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR`;
+// A batch reaches DuckDB as NDJSON in a temporary file beside the store, loaded by read_json with these columns:
+// DuckDB parses it natively and in parallel, where appending value by value cost the JS thread more than building the
+// rows. The rows hold only what the import pipeline produced (scrubbed, normalized), and the file is deleted as soon
+// as the batch is loaded.
+const STAGED_COLUMNS = {
+  tenant: 'VARCHAR', provider: 'VARCHAR', eventId: 'VARCHAR', time: 'VARCHAR', type: 'VARCHAR', rawType: 'VARCHAR',
+  outcome: 'VARCHAR', actorId: 'VARCHAR', actorType: 'VARCHAR', actorName: 'VARCHAR', clientId: 'VARCHAR',
+  scopes: 'VARCHAR[]', requestedScopes: 'VARCHAR[]', tokenId: 'VARCHAR', grantId: 'VARCHAR', method: 'VARCHAR',
+  path: 'VARCHAR', status: 'INTEGER', ip: 'VARCHAR', userAgent: 'VARCHAR', file: 'VARCHAR', line: 'BIGINT', raw: 'VARCHAR',
+} as const;
+const STAGED_COLUMNS_SQL = `{${Object.entries(STAGED_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
 
-// Lists cross the appender as one string joined by the ASCII unit separator: appending LIST values one by one costs
-// ~50 µs a row in the node bindings, a VARCHAR split in SQL a fraction of that. Scopes never hold control characters
-// (the import pipeline removes them).
-const LIST_SEPARATOR = '\u001f';
-const joinList = (items: string[] | undefined): string => (items ?? []).join(LIST_SEPARATOR);
+// read_json's read buffer follows its maximum_object_size (16 MB by default, per thread): sized to the longest staged
+// row instead, it fits the import's memory budget. Characters count as at most 3 bytes in UTF-8 (JSON escapes the rest).
+const readBufferBytes = (longestRow: number): number => Math.max(1 << 20, longestRow * 3 + 2);
+
+/** One staged row as an NDJSON line (undefined fields are left out and read back as NULL). */
+function stagedRow({ event, raw }: StoredEvent): string {
+  return JSON.stringify({
+    tenant: event.tenant,
+    provider: event.provider,
+    eventId: event.eventId,
+    time: event.time,
+    type: event.type,
+    rawType: event.rawType,
+    outcome: event.outcome,
+    actorId: event.actor?.id,
+    actorType: event.actor?.type,
+    actorName: event.actor?.name,
+    clientId: event.clientId,
+    scopes: event.scopes ?? [],
+    requestedScopes: event.requestedScopes ?? [],
+    tokenId: event.tokenId,
+    grantId: event.grantId,
+    method: event.request?.method,
+    path: event.request?.path,
+    status: event.request?.status,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    file: event.source?.file,
+    line: event.source?.line,
+    raw,
+  });
+}
+
+// Rows per transaction: at one row group (122,880 rows) or more DuckDB writes whole row groups straight to the
+// database file instead of through the write-ahead log and a checkpoint. An interrupted import keeps whole units.
+export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 122_880);
 
 // The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
 async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
@@ -54,15 +93,16 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export class Store {
-  private appender: DuckDBAppender | undefined;
-  /** tenant, provider and eventId of the rows staged for this batch: the first occurrence wins, later ones are dropped. */
-  private stagedIds = new Set<string>();
-  /** The staged rows' time span (canonical ISO strings order as times do) and tenant + provider pairs. */
-  private stagedSpan: { lo: string; hi: string } | undefined;
-  private stagedKeys = new Map<string, { tenant: string; provider: string }>();
-  private macroReady = false;
+  /** The batch waiting in the staging file: rows written (first occurrence of each id), time span, tenant + provider pairs. */
+  private staged: { rows: number; longest: number; lo: string; hi: string; keys: Map<string, { tenant: string; provider: string }> } | undefined;
+  /** Rows of the open transaction (the current commit unit); undefined when none is open. */
+  private unitRows: number | undefined;
+  private readonly stagingFile: string;
+  private stagingBuffer = Buffer.allocUnsafe(1 << 22);
 
-  private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
+  private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
+    this.stagingFile = `${resolve(path)}.staging.ndjson`;
+  }
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
     const absolute = resolve(path);
@@ -143,6 +183,8 @@ export class Store {
 
   async beginImport(file: string, provider: string, tenant: string | undefined): Promise<number> {
     await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
+    // only this process can write the store (DuckDB holds its lock): a staging file left by a killed import is stale
+    rmSync(this.stagingFile, { force: true });
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null],
@@ -150,144 +192,149 @@ export class Store {
     return Number(result.getRowObjectsJS()[0]?.import_id);
   }
 
+  /** Records the import's final counts and commits the last commit unit with them. */
   async finishImport(importId: number, sha256: string | undefined, counts: ImportCounts): Promise<void> {
     await this.connection.run(
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped],
     );
+    await this.commitUnit();
+  }
+
+  /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
+  async abortImport(): Promise<void> {
+    this.clearStaged();
+    if (this.unitRows === undefined) return;
+    this.unitRows = undefined;
+    await this.connection.run('ROLLBACK');
   }
 
   /**
-   * Appends one batch to a temporary staging table through the appender, then moves the rows that are new into
-   * `events` in one transaction: an interrupted import leaves whole batches only, and a re-run skips what is there.
+   * Stages one batch and moves its new rows into `events`, committed at once: for callers that insert a few batches
+   * (tests, fixtures). The importer uses stageBatch and commitStaged, which commit in units of COMMIT_ROWS.
    */
   async insertBatch(importId: number, batch: StoredEvent[], counts: ImportCounts): Promise<BatchResult> {
-    await this.stageBatch(batch);
-    return this.commitStaged(importId, batch.length, counts);
-  }
-
-  /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
-  async stageBatch(batch: StoredEvent[]): Promise<void> {
-    if (batch.length === 0) return;
-    const c = this.connection;
-    if (!this.appender) {
-      await c.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-      if (!this.macroReady) {
-        await c.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
-        this.macroReady = true;
-      }
-      this.appender = await c.createAppender('staging', null, 'temp');
-    }
-    const a = this.appender;
-    const text = (value: string | undefined): void => (value === undefined ? a.appendNull() : a.appendVarchar(value));
-    for (const { event, raw } of batch) {
-      // a duplicate inside the batch is dropped here (counted as a duplicate by commitStaged), so the commit needs no
-      // window over the batch to find first occurrences
-      const id = `${event.tenant}\u0000${event.provider}\u0000${event.eventId}`;
-      if (this.stagedIds.has(id)) continue;
-      this.stagedIds.add(id);
-      const span = (this.stagedSpan ??= { lo: event.time, hi: event.time });
-      if (event.time < span.lo) span.lo = event.time;
-      if (event.time > span.hi) span.hi = event.time;
-      const key = `${event.tenant}\u0000${event.provider}`;
-      if (!this.stagedKeys.has(key)) this.stagedKeys.set(key, { tenant: event.tenant, provider: event.provider });
-      text(event.tenant);
-      text(event.provider);
-      text(event.eventId);
-      text(event.time);
-      text(event.type);
-      text(event.rawType);
-      text(event.outcome);
-      text(event.actor?.id);
-      text(event.actor?.type);
-      text(event.actor?.name);
-      text(event.clientId);
-      a.appendVarchar(joinList(event.scopes));
-      a.appendVarchar(joinList(event.requestedScopes));
-      text(event.tokenId);
-      text(event.grantId);
-      text(event.request?.method);
-      text(event.request?.path);
-      if (event.request?.status === undefined) a.appendNull();
-      else a.appendInteger(event.request.status);
-      text(event.ip);
-      text(event.userAgent);
-      text(event.source?.file);
-      if (event.source?.line === undefined) a.appendNull();
-      else a.appendBigInt(BigInt(event.source.line));
-      text(raw);
-      a.endRow();
-    }
-    a.flushSync();
+    this.stageBatch(batch);
+    return this.commitStaged(importId, batch.length, counts, { commit: true });
   }
 
   /**
-   * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
-   * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
+   * Writes one batch to the staging file (the JS thread's share of storing it). A duplicate inside the batch is
+   * dropped here (counted as a duplicate by commitStaged), so the insert needs no window to find first occurrences.
    */
-  async commitStaged(importId: number, staged: number, counts: ImportCounts): Promise<BatchResult> {
-    if (staged === 0) return { inserted: 0, duplicates: 0 };
+  stageBatch(batch: StoredEvent[]): void {
+    // tenant -> provider -> event ids: nested so no key string is built per event
+    const seen = new Map<string, Map<string, Set<string>>>();
+    let staged = this.staged;
+    let bytes = 0;
+    let buffer = this.stagingBuffer;
+    for (const stored of batch) {
+      const { event } = stored;
+      let providers = seen.get(event.tenant);
+      if (!providers) seen.set(event.tenant, (providers = new Map()));
+      let ids = providers.get(event.provider);
+      if (!ids) providers.set(event.provider, (ids = new Set()));
+      if (ids.has(event.eventId)) continue;
+      ids.add(event.eventId);
+      if (!staged) staged = { rows: 0, longest: 0, lo: event.time, hi: event.time, keys: new Map() };
+      if (event.time < staged.lo) staged.lo = event.time;
+      if (event.time > staged.hi) staged.hi = event.time;
+      const line = stagedRow(stored);
+      if (line.length > staged.longest) staged.longest = line.length;
+      // rows are encoded into one reused buffer (a UTF-16 unit is at most 3 UTF-8 bytes): no joined batch string
+      if (bytes + line.length * 3 + 1 > buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, bytes + line.length * 3 + 1));
+        buffer.copy(grown, 0, 0, bytes);
+        buffer = grown;
+      }
+      bytes += buffer.write(line, bytes);
+      buffer[bytes++] = 0x0a;
+      staged.rows++;
+    }
+    this.stagingBuffer = buffer;
+    if (!staged) return;
+    for (const [tenant, providers] of seen) {
+      for (const provider of providers.keys()) {
+        const key = `${tenant}\u0000${provider}`;
+        if (!staged.keys.has(key)) staged.keys.set(key, { tenant, provider });
+      }
+    }
+    this.staged = staged;
+    const fd = openSync(this.stagingFile, 'a');
+    try {
+      writeSync(fd, buffer, 0, bytes);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
+   * committing it once it holds COMMIT_ROWS rows (or at once with `commit`). Runs on DuckDB's threads, so the
+   * importer normalizes the next batch meanwhile.
+   */
+  async commitStaged(importId: number, staged: number, counts: ImportCounts, options: { commit?: boolean } = {}): Promise<BatchResult> {
+    const span = this.staged;
+    if (!span) {
+      if (options.commit) await this.commitUnit();
+      return { inserted: 0, duplicates: staged };
+    }
     const c = this.connection;
     // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
     // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
     // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
     // The stored rows a batch can collide with also share a tenant + provider pair with it. Both are tracked while
     // staging (a query over the staged rows cost more than the insert).
-    const lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : undefined;
-    const hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : undefined;
-    const keys = [...this.stagedKeys.values()];
-    if (lo === undefined || hi === undefined) {
-      await this.dropStaging();
-      return { inserted: 0, duplicates: staged };
-    }
-    const keyFilter = keys
+    const lo = span.lo.slice(0, 23);
+    const hi = span.hi.slice(0, 23);
+    const keyFilter = [...span.keys.values()]
       .map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)
       .join(' OR ');
-    await c.run('BEGIN TRANSACTION');
+    if (this.unitRows === undefined) {
+      await c.run('BEGIN TRANSACTION');
+      this.unitRows = 0;
+    }
     try {
-      // first occurrence wins inside the batch (stageBatch dropped later ones); anything already stored is a
-      // duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
+      const stored = `SELECT tenant, provider, event_id FROM events
+        WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
+      // Most batches of new logs meet no stored row in their span, and counting them (time zone maps, one column)
+      // costs a fraction of the anti-join, which is only needed when some exist.
+      const overlap = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`);
+      const staging = `read_json(${sqlString(this.stagingFile)}, format = 'newline_delimited', maximum_object_size = ${readBufferBytes(span.longest)}, columns = ${STAGED_COLUMNS_SQL}) s`;
+      // anything already stored, by an earlier import or earlier in this unit, is a duplicate (a plain hash
+      // anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
         INSERT INTO events
-        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
-               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
-               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
-               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
-        FROM staging s
-        ANTI JOIN (
-          SELECT tenant, provider, event_id FROM events
-          WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
-        ) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id`);
-      // Rows land in input order, unsorted: a row group (122,880 rows) spans a dozen batches, so sorting each batch by
-      // tenant and time narrowed no row group's min/max (the zone maps queries prune with) and cost ~10% of the import.
-      // Exports are written in time order, which is what keeps the time zone maps tight.
+        SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+               s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+               s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+        FROM ${staging}
+        ${Number(overlap.getRowObjectsJS()[0]?.n) > 0 ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
       await c.run(
         `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
       );
-      await c.run('COMMIT');
-      await this.dropStaging();
+      this.clearStaged();
+      this.unitRows += span.rows;
+      if (options.commit || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
       return { inserted, duplicates };
     } catch (error) {
-      await c.run('ROLLBACK');
-      await this.dropStaging();
+      await this.abortImport();
       throw error;
     }
   }
 
-  /**
-   * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
-   * memory in the temporary table, which then grows with the whole import instead of holding one batch.
-   */
-  private async dropStaging(): Promise<void> {
-    this.stagedIds.clear();
-    this.stagedSpan = undefined;
-    this.stagedKeys.clear();
-    this.appender?.closeSync();
-    this.appender = undefined;
-    await this.connection.run('DROP TABLE IF EXISTS temp.staging');
+  private async commitUnit(): Promise<void> {
+    if (this.unitRows === undefined) return;
+    this.unitRows = undefined;
+    await this.connection.run('COMMIT');
+  }
+
+  private clearStaged(): void {
+    this.staged = undefined;
+    rmSync(this.stagingFile, { force: true });
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -296,10 +343,7 @@ export class Store {
   }
 
   close(): void {
-    if (this.appender) {
-      this.appender.closeSync();
-      this.appender = undefined;
-    }
+    rmSync(this.stagingFile, { force: true });
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -1,0 +1,85 @@
+// How batches reach the events table: staged as NDJSON beside the store, inserted in commit units, the file removed.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMIT_ROWS, Store, type ImportCounts } from '../../src/store/store.ts';
+import { queryEvents } from '../../src/store/query.ts';
+import type { AuditEvent } from '../../src/schema/types.ts';
+import { tempDir } from '../logs/helpers.ts';
+
+const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
+const event = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+  eventId: `ev-${n}`,
+  tenant: 'acme',
+  provider: 'okta',
+  time: `2026-11-01T10:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  type: 'api.request',
+  outcome: 'success',
+  scopes: ['read.orders'],
+  requestedScopes: [],
+  ...extra,
+});
+
+describe('staging and commit units', () => {
+  it('commits in units: rows of an unfinished unit are dropped by abortImport, committed units stay', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const store = await Store.open(db);
+    try {
+      const importId = await store.beginImport('f', 'okta', 'acme');
+      // the first call commits at once; the second stays open in its unit (far below COMMIT_ROWS rows)
+      expect(COMMIT_ROWS).toBeGreaterThan(2);
+      expect(await store.insertBatch(importId, [{ event: event(1) }], counts)).toEqual({ inserted: 1, duplicates: 0 });
+      store.stageBatch([{ event: event(2) }, { event: event(1) }]);
+      expect(await store.commitStaged(importId, 2, counts)).toEqual({ inserted: 1, duplicates: 1 });
+      // the open unit sees its own rows: a repeat inside the unit is a duplicate
+      store.stageBatch([{ event: event(2) }]);
+      expect(await store.commitStaged(importId, 1, counts)).toEqual({ inserted: 0, duplicates: 1 });
+      await store.abortImport();
+      expect((await queryEvents(store, { limit: 0 })).map((e) => e.eventId)).toEqual(['ev-1']);
+      // and the unit committed by finishImport stays
+      store.stageBatch([{ event: event(3) }]);
+      await store.commitStaged(importId, 1, counts);
+      await store.finishImport(importId, undefined, counts);
+    } finally {
+      store.close();
+    }
+    const reopened = await Store.open(db, { readOnly: true });
+    try {
+      expect((await queryEvents(reopened, { limit: 0 })).map((e) => e.eventId).sort()).toEqual(['ev-1', 'ev-3']);
+    } finally {
+      reopened.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([]);
+  });
+
+  it('round-trips every column through the staging file, including text JSON must escape', async () => {
+    const dir = tempDir();
+    const store = await Store.open(join(dir, 'a.duckdb'));
+    try {
+      const importId = await store.beginImport('f', 'okta', 'acme');
+      const awkward = 'quote " backslash \\ newline \n tab \t unicode ü 🙂 \u2028';
+      const full: AuditEvent = event(7, {
+        rawType: awkward,
+        actor: { id: 'a1', type: 'user', name: awkward },
+        clientId: 'c1',
+        scopes: ['read.orders', 'write.orders'],
+        requestedScopes: ['admin'],
+        tokenId: 't1',
+        grantId: 'g1',
+        request: { method: 'POST', path: '/v1/orders/{id}', status: 201 },
+        ip: '203.0.113.9',
+        userAgent: awkward,
+        source: { file: join(dir, 'in "odd" name.ndjson'), line: 123_456_789_012 },
+      });
+      await store.insertBatch(importId, [{ event: full, raw: JSON.stringify({ note: awkward }) }], counts);
+      expect(existsSync(`${store.path}.staging.ndjson`)).toBe(false);
+      const [stored] = await queryEvents(store, { limit: 0 });
+      expect(stored).toMatchObject({ ...full, time: '2026-11-01T10:00:07.000Z' });
+      const raw = await store.connection.runAndReadAll(`SELECT raw->>'note' AS note FROM events`);
+      expect(raw.getRowObjectsJS()).toEqual([{ note: awkward }]);
+    } finally {
+      store.close();
+    }
+  });
+});
