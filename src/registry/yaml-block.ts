@@ -40,8 +40,12 @@ const NOT_PLAIN_START = new Set([..."?:,[]{}#&*!|>'\"%@`"].map((ch) => ch.charCo
 /** Keys with flow indicators are valid YAML but never registry names: left to the other parsers. */
 const UNUSUAL_KEY = /[[\]{},]/;
 
-/** Deeper flow nesting than registry files use (`{emails: [a, b]}` is two). */
+/**
+ * Deeper nesting than registry files use (`{emails: [a, b]}` is two flow levels): refused, so the two together stay
+ * well below LIMITS.maxDepth and the thorough parser words every limit.
+ */
 const MAX_FLOW_DEPTH = 8;
+const MAX_BLOCK_DEPTH = 32;
 
 /** Longest implicit key YAML allows is 1024 characters; well below it, no parser can disagree. */
 const MAX_KEY_LENGTH = 1000;
@@ -208,7 +212,7 @@ class BlockParser {
   }
 
   private open(start: number, indent: number, sequence: boolean): Collection {
-    if (this.stack.length >= LIMITS.maxDepth) refuse();
+    if (this.stack.length >= MAX_BLOCK_DEPTH) refuse();
     const node = located(start);
     let collection: Collection;
     if (sequence) {

@@ -228,6 +228,8 @@ describe('the block parser refuses what lies outside its subset', () => {
     'a lone carriage return': 'a: 1\rb: 2\n',
     'a scalar root': 'just text\n',
     'a mapping inside a value': 'a: b: c\n',
+    'nesting deeper than registries use': Array.from({ length: 40 }, (_, depth) => `${'  '.repeat(depth)}a:`).join('\n'),
+    'flow nesting deeper than registries use': `a: ${'['.repeat(10)}x${']'.repeat(10)}\n`,
   };
   for (const [name, text] of Object.entries(outside)) {
     it(name, () => expect(parseYamlFile('f.yaml', text).parser).not.toBe('block'));
