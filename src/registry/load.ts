@@ -264,8 +264,8 @@ class RegistryBuilder {
         }
         held.add(scope);
         const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : undefined;
+        // checked against the tenant's scopes in resolveReferences, from the grants themselves
         client.grants.push(justification === undefined ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
-        this.reference(set.tenant, 'scope', scope, grantLocation, () => `client "${name}" is granted the unknown scope "${scope}"`);
       }
       for (const scope of Object.keys(justifications)) {
         if (held.has(scope)) continue;
@@ -320,12 +320,26 @@ class RegistryBuilder {
   }
 
   resolveReferences(): void {
+    const fallbackHint = (target: 'scope' | 'client', tenant: string) => `define it in a ${target === 'scope' ? 'ScopeSet' : 'ClientSet'} of tenant "${tenant}"`;
     for (const ref of this.references) {
       const tenant = this.tenants.get(ref.tenant);
       const known = ref.target === 'scope' ? tenant?.knownScopes : tenant?.knownClients;
       if (known?.has(ref.name)) continue;
-      const fallbackHint = `define it in a ${ref.target === 'scope' ? 'ScopeSet' : 'ClientSet'} of tenant "${ref.tenant}"`;
-      this.problem(ref.position, 'reference', ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint);
+      this.problem(ref.position, 'reference', ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
+    }
+    // grants, by far the most references, are read from the clients rather than queued one by one
+    for (const tenant of this.tenants.values()) {
+      for (const client of tenant.clients.values()) {
+        for (const { scope, location } of client.grants) {
+          if (tenant.knownScopes.has(scope)) continue;
+          this.problem(
+            location,
+            'reference',
+            `client "${client.name}" is granted the unknown scope "${scope}"`,
+            didYouMean(scope, tenant.knownScopes) ?? fallbackHint('scope', tenant.name),
+          );
+        }
+      }
     }
   }
 
