@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
 import type { ResolvedConfig } from '../registry/model.ts';
-import type { ImportCounts, Store, StoredEvent } from '../store/store.ts';
+import type { ImportCounts, Store } from '../store/store.ts';
 import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
 import { GzipError, openInput, readRecordBatches, type ReadRecord } from './read.ts';
@@ -226,17 +226,17 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     throw new UsageError(`cannot tell which tenant ${file} belongs to`, 'pass --tenant');
   }
   const importId = await store.beginImport(file, provider.name, options.tenant);
-  let batch: StoredEvent[] = [];
+  // events go to the store's staging buffer as they are made; only their count is kept here
+  let batchSize = 0;
   let batches = 0;
   // one batch commits on DuckDB's threads while the next is read and normalized on this one
   let committing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     await committing;
-    const staged = batch;
-    batch = [];
-    store.stageBatch(staged);
+    const staged = batchSize;
+    batchSize = 0;
     const snapshot = { ...counts };
-    committing = store.commitStaged(importId, staged.length, snapshot).then((result) => {
+    committing = store.commitStaged(importId, staged, snapshot).then((result) => {
       counts.imported += result.inserted;
       counts.duplicates += result.duplicates;
       options.onProgress?.(counts);
@@ -277,7 +277,10 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     list.forEach((draft, index) => {
       const event = finishEvent(draft, provider.name, { tenant: options.tenant, file, line: record.line, scrubbedRecord: scrubbed, index });
       if (typeof event === 'string') reject(record.line, event, JSON.stringify(scrubbed()));
-      else batch.push({ event, raw });
+      else {
+        store.stage({ event, raw });
+        batchSize++;
+      }
     });
   };
 
@@ -285,7 +288,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     try {
       for (const record of [...head, ...afterHead]) {
         handle(record);
-        if (batch.length >= BATCH_SIZE) await flush();
+        if (batchSize >= BATCH_SIZE) await flush();
       }
       for (;;) {
         // Reading from a full stream buffer never returns to the event loop; DuckDB's replies (the background
@@ -295,7 +298,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
         if (next.done) break;
         for (const record of next.value) {
           handle(record);
-          if (batch.length >= BATCH_SIZE) await flush();
+          if (batchSize >= BATCH_SIZE) await flush();
         }
       }
     } catch (error) {
