@@ -20,6 +20,9 @@ import { toUtcIso } from './time.ts';
 import { prepareAuditEventValidator } from './validate.ts';
 
 export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 10_000);
+// A batch also ends at this much staged NDJSON (10,000 typical events are ~4 MB): wide records (long paths, user
+// agents, kept raw JSON) make smaller batches, so neither the staging buffer nor DuckDB's read of it grows with them.
+const BATCH_BYTES = Number(process.env.SCOPEGUARD_IMPORT_BATCH_BYTES ?? 8 << 20);
 // how many records the provider is guessed from
 const DETECT_SAMPLE = 25;
 
@@ -225,7 +228,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     if (options.requireTenant) options.requireTenant(provider.name);
     throw new UsageError(`cannot tell which tenant ${file} belongs to`, 'pass --tenant');
   }
-  const importId = await store.beginImport(file, provider.name, options.tenant);
+  const importId = await store.beginImport(file, provider.name, options.tenant, { keepRaw: options.keepRaw });
   // events go to the store's staging buffer as they are made; only their count is kept here
   let batchSize = 0;
   let batches = 0;
@@ -288,7 +291,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     try {
       for (const record of [...head, ...afterHead]) {
         handle(record);
-        if (batchSize >= BATCH_SIZE) await flush();
+        if (batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES) await flush();
       }
       for (;;) {
         // Reading from a full stream buffer never returns to the event loop; DuckDB's replies (the background
@@ -298,7 +301,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
         if (next.done) break;
         for (const record of next.value) {
           handle(record);
-          if (batchSize >= BATCH_SIZE) await flush();
+          if (batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES) await flush();
         }
       }
     } catch (error) {

@@ -14,9 +14,14 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
 // less than queries (one batch in staging, an anti-join over one time span).
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
-// read_json reserves a 32 MiB read buffer per thread whatever the file's size (accounted in full, touched only as far
-// as the staged batch reaches): the import's 48 MB plus those two.
-const IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '112MB';
+
+// DuckDB's memory during an import (the JS side holds one batch): read_json reserves a 32 MiB read buffer per thread
+// whatever the file's size, and the insert's working set is one batch plus the commit unit's pinned blocks, larger
+// when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB works; with --keep-raw 56 MB
+// fails, 80 MB works.
+function importMemoryLimit(keepRaw: boolean): string {
+  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
+}
 
 // The importer's own thread keeps one core busy normalizing; DuckDB inserting on every core competed with it and cost
 // ~25% more CPU for the same import (measured on 2 cores: 7.7-8.2 CPU s with one DuckDB thread, 10.4-12.2 with two).
@@ -193,8 +198,8 @@ export class Store {
     return Number(row.getRowObjectsJS()[0]?.v);
   }
 
-  async beginImport(file: string, provider: string, tenant: string | undefined): Promise<number> {
-    await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
+  async beginImport(file: string, provider: string, tenant: string | undefined, options: { keepRaw?: boolean } = {}): Promise<number> {
+    await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     // only this process can write the store (DuckDB holds its lock): a staging file left by a killed import is stale
     rmSync(this.stagingFile, { force: true });
@@ -230,6 +235,11 @@ export class Store {
   async insertBatch(importId: number, batch: StoredEvent[], counts: ImportCounts): Promise<BatchResult> {
     this.stageBatch(batch);
     return this.commitStaged(importId, batch.length, counts, { commit: true });
+  }
+
+  /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
+  get stagedBytes(): number {
+    return this.staged?.bytes ?? 0;
   }
 
   /** Stages every event of a batch (see stage). */
