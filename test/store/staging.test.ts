@@ -1,9 +1,10 @@
 // How batches reach the events table: staged as NDJSON beside the store, inserted in commit units, the file removed.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMIT_ROWS, Store, type ImportCounts } from '../../src/store/store.ts';
 import { queryEvents } from '../../src/store/query.ts';
+import { importFile } from '../../src/logs/import.ts';
 import type { AuditEvent } from '../../src/schema/types.ts';
 import { tempDir } from '../logs/helpers.ts';
 
@@ -81,5 +82,29 @@ describe('staging and commit units', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('wide records', () => {
+  it('imports records of several KB with --keep-raw in byte-bounded batches, every row stored once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'wide.ndjson');
+    const events = 3_000;
+    const lines: string[] = [];
+    for (let i = 0; i < events; i++) {
+      lines.push(JSON.stringify({ eventId: `w-${i}`, tenant: 'acme', time: `2026-11-01T10:${String(i % 60).padStart(2, '0')}:00Z`, type: 'api.request', outcome: 'success', userAgent: `agent ${'u'.repeat(3_000)} ${i}`, request: { method: 'GET', path: `/v1/${'p/'.repeat(500)}${i}`, status: 200 } }));
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = await Store.open(join(dir, 'a.duckdb'));
+    try {
+      // 3,000 rows of ~9 KB (row and raw) are ~27 MB of staged NDJSON: several batches at 8 MiB each
+      const result = await importFile(store, file, { provider: 'scopeguard', keepRaw: true, rejectsDir: join(dir, 'rejects') });
+      expect(result).toMatchObject({ read: events, imported: events, duplicates: 0, rejected: 0 });
+      const rows = await store.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS d, min(length(user_agent))::INTEGER AS ua, count(raw)::INTEGER AS raw FROM events`);
+      expect(rows.getRowObjectsJS()).toEqual([{ n: events, d: events, ua: 3_008, raw: events }]);
+    } finally {
+      store.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([]);
   });
 });
