@@ -2,7 +2,7 @@
  * The DuckDB audit store: opening (with migrations), import bookkeeping and batched, deduplicating inserts.
  * One writer at a time: DuckDB locks the file, so the anti-join dedup in insertBatch cannot race.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
@@ -98,10 +98,17 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
+// Staged rows pass through this buffer on their way to the staging file.
+const STAGING_BUFFER_BYTES = 1 << 20;
+
 /** The batch being staged: its rows (first occurrence of each id), their NDJSON's length, time span and ids. */
 interface StagedBatch {
   rows: number;
+  /** NDJSON bytes staged, and how many of them still wait in the buffer */
   bytes: number;
+  buffered: number;
+  file: string;
+  fd: number;
   lo: string;
   hi: string;
   /** tenant -> provider -> event ids */
@@ -113,12 +120,17 @@ export class Store {
   private staged: StagedBatch | undefined;
   /** Rows of the open transaction (the current commit unit); undefined when none is open. */
   private unitRows: number | undefined;
-  private readonly stagingFile: string;
+  /**
+   * Two staging files, used in turn: a batch is written to one while DuckDB reads the previous batch from the other.
+   * Rows reach the file through a small buffer, so the importer's memory does not grow with the batch.
+   */
+  private readonly stagingFiles: [string, string];
+  private nextStagingFile = 0;
   /** The staged rows' NDJSON, written to the staging file when the batch is committed. */
-  private stagingBuffer = Buffer.allocUnsafe(1 << 22);
+  private stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
-    this.stagingFile = `${resolve(path)}.staging.ndjson`;
+    this.stagingFiles = [`${resolve(path)}.staging.ndjson`, `${resolve(path)}.staging.1.ndjson`];
   }
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
@@ -202,7 +214,7 @@ export class Store {
     await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     // only this process can write the store (DuckDB holds its lock): a staging file left by a killed import is stale
-    rmSync(this.stagingFile, { force: true });
+    this.dropStaged();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null],
@@ -221,8 +233,7 @@ export class Store {
 
   /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
   async abortImport(): Promise<void> {
-    this.staged = undefined;
-    this.clearStaged();
+    this.dropStaged();
     if (this.unitRows === undefined) return;
     this.unitRows = undefined;
     await this.connection.run('ROLLBACK');
@@ -254,7 +265,7 @@ export class Store {
    */
   stage(stored: StoredEvent): void {
     const { event } = stored;
-    const staged = (this.staged ??= { rows: 0, bytes: 0, lo: event.time, hi: event.time, ids: new Map() });
+    const staged = (this.staged ??= this.startStaging(event.time));
     // tenant -> provider -> event ids: nested so no key string is built per event
     let providers = staged.ids.get(event.tenant);
     if (!providers) staged.ids.set(event.tenant, (providers = new Map()));
@@ -266,16 +277,30 @@ export class Store {
     if (event.time > staged.hi) staged.hi = event.time;
     const line = stagedRow(stored);
     // a UTF-16 unit is at most 3 UTF-8 bytes
-    const needed = staged.bytes + line.length * 3 + 1;
-    if (needed > this.stagingBuffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.stagingBuffer.length * 2, needed));
-      this.stagingBuffer.copy(grown, 0, 0, staged.bytes);
-      this.stagingBuffer = grown;
+    if (staged.buffered + line.length * 3 + 1 > this.stagingBuffer.length) {
+      this.writeStagingBuffer(staged);
+      if (line.length * 3 + 1 > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(line.length * 3 + 1);
     }
-    staged.bytes += this.stagingBuffer.write(line, staged.bytes);
-    this.stagingBuffer[staged.bytes++] = 0x0a;
+    const written = this.stagingBuffer.write(line, staged.buffered);
+    this.stagingBuffer[staged.buffered + written] = 0x0a;
+    staged.buffered += written + 1;
+    staged.bytes += written + 1;
     staged.rows++;
   }
+
+  private startStaging(time: string): StagedBatch {
+    const file = this.stagingFiles[this.nextStagingFile]!;
+    this.nextStagingFile = 1 - this.nextStagingFile;
+    return { rows: 0, bytes: 0, buffered: 0, file, fd: openSync(file, 'w'), lo: time, hi: time, ids: new Map() };
+  }
+
+  private writeStagingBuffer(staged: StagedBatch): void {
+    writeSync(staged.fd, this.stagingBuffer, 0, staged.buffered);
+    staged.buffered = 0;
+    // a buffer grown for one huge row goes back to its usual size
+    if (this.stagingBuffer.length > STAGING_BUFFER_BYTES) this.stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  }
+
 
   /**
    * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
@@ -300,7 +325,8 @@ export class Store {
       .flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`))
       .join(' OR ');
     // the file holds this batch from here on: the next batch can be staged while this one is inserted
-    writeFileSync(this.stagingFile, this.stagingBuffer.subarray(0, span.bytes));
+    this.writeStagingBuffer(span);
+    closeSync(span.fd);
     this.staged = undefined;
     if (this.unitRows === undefined) {
       await c.run('BEGIN TRANSACTION');
@@ -312,7 +338,7 @@ export class Store {
       // Most batches of new logs meet no stored row in their span, and counting them (time zone maps, one column)
       // costs a fraction of the anti-join, which is only needed when some exist.
       const overlap = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`);
-      const staging = `read_json(${sqlString(this.stagingFile)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL}) s`;
+      const staging = `read_json(${sqlString(span.file)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL}) s`;
       // anything already stored, by an earlier import or earlier in this unit, is a duplicate (a plain hash
       // anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
@@ -328,12 +354,16 @@ export class Store {
         `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
       );
-      this.clearStaged();
+      rmSync(span.file, { force: true });
       this.unitRows += span.rows;
       if (options.commit || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
       return { inserted, duplicates };
     } catch (error) {
-      await this.abortImport();
+      rmSync(span.file, { force: true });
+      if (this.unitRows !== undefined) {
+        this.unitRows = undefined;
+        await c.run('ROLLBACK');
+      }
       throw error;
     }
   }
@@ -344,8 +374,11 @@ export class Store {
     await this.connection.run('COMMIT');
   }
 
-  private clearStaged(): void {
-    rmSync(this.stagingFile, { force: true });
+  /** Forgets a batch being staged and removes both staging files. */
+  private dropStaged(): void {
+    if (this.staged) closeSync(this.staged.fd);
+    this.staged = undefined;
+    for (const file of this.stagingFiles) rmSync(file, { force: true });
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -354,7 +387,7 @@ export class Store {
   }
 
   close(): void {
-    rmSync(this.stagingFile, { force: true });
+    this.dropStaged();
     this.connection.closeSync();
     this.instance.closeSync();
   }

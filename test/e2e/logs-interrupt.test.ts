@@ -57,7 +57,6 @@ describe('interrupted import', () => {
     const [partial] = await query(db, 'SELECT count(*)::INTEGER AS n FROM events');
     const kept = Number(partial!.n);
     expect(kept % COMMIT_ROWS).toBe(0);
-    expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(EVENTS);
     const [unfinished] = await query(db, 'SELECT count(*)::INTEGER AS n FROM imports WHERE finished_at IS NULL');
     expect(unfinished!.n).toBe(1);
