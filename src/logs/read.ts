@@ -63,7 +63,7 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
     let ndjson = false;
     if (firstLine.line !== undefined) {
       try {
-        JSON.parse(firstLine.line);
+        JSON.parse(firstLine.line.replace(/^\uFEFF/, ''));
         ndjson = true;
       } catch {
         ndjson = false;
@@ -156,7 +156,7 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
   let oversized = false;
   let oversizedPrefix = '';
   let out: ReadRecord[] = [];
-  const finish = (lineBytes: Buffer | undefined): void => {
+  const finish = (lineText: string | undefined): void => {
     lineNumber++;
     if (oversized) {
       out.push({ line: lineNumber, text: oversizedPrefix, error: `record too long (more than ${maxBytes} bytes)` });
@@ -164,8 +164,8 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
       oversizedPrefix = '';
       return;
     }
-    if (!lineBytes) return;
-    const record = parseLine(lineBytes, lineNumber);
+    if (lineText === undefined) return;
+    const record = parseLine(lineText, lineNumber);
     if (record) out.push(record);
   };
   for await (const chunk of chunks) {
@@ -177,11 +177,10 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
     for (;;) {
       const newline = chunk.indexOf(0x0a, from);
       if (newline < 0) break;
-      const piece = chunk.subarray(from, newline);
       if (oversized) {
         finish(undefined);
       } else if (pending.length > 0) {
-        const whole = Buffer.concat([...pending, piece]);
+        const whole = Buffer.concat([...pending, chunk.subarray(from, newline)]);
         pending = [];
         pendingBytes = 0;
         if (whole.length > maxBytes) {
@@ -189,14 +188,15 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
           oversizedPrefix = whole.subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
           finish(undefined);
         } else {
-          finish(whole);
+          finish(whole.toString('utf8'));
         }
-      } else if (piece.length > maxBytes) {
+      } else if (newline - from > maxBytes) {
         oversized = true;
-        oversizedPrefix = piece.subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
+        oversizedPrefix = chunk.toString('utf8', from, from + REJECT_TEXT_LIMIT);
         finish(undefined);
       } else {
-        finish(piece);
+        // decoded straight from the chunk: a line inside one chunk is whole UTF-8, and no Buffer view is made per line
+        finish(chunk.toString('utf8', from, newline));
       }
       from = newline + 1;
       if (out.length >= RECORDS_PER_YIELD) {
@@ -220,17 +220,27 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
     }
   }
   if (oversized) finish(undefined);
-  else if (pending.length > 0) finish(Buffer.concat(pending));
+  else if (pending.length > 0) finish(Buffer.concat(pending).toString('utf8'));
   if (out.length > 0) yield out;
 }
 
-function parseLine(bytes: Buffer, line: number): ReadRecord | undefined {
-  const text = bytes.toString('utf8').trim();
-  if (text === '') return undefined;
+function parseLine(text: string, line: number): ReadRecord | undefined {
   try {
     return { line, value: JSON.parse(text) };
   } catch (error) {
-    return { line, text: text.slice(0, REJECT_TEXT_LIMIT), error: `invalid JSON: ${(error as Error).message}` };
+    // JSON.parse skips JSON's own whitespace; blank lines, a byte-order mark and other Unicode space are trimmed here,
+    // only on this rare path rather than for every line
+    const trimmed = text.trim();
+    if (trimmed === '') return undefined;
+    let reason = error as Error;
+    if (trimmed !== text) {
+      try {
+        return { line, value: JSON.parse(trimmed) };
+      } catch (retried) {
+        reason = retried as Error;
+      }
+    }
+    return { line, text: trimmed.slice(0, REJECT_TEXT_LIMIT), error: `invalid JSON: ${reason.message}` };
   }
 }
 

@@ -19,6 +19,16 @@ describe('readRecords', () => {
     expect(records.map((r) => [r.line, r.value ?? r.error?.slice(0, 12)])).toEqual([[1, { a: 1 }], [3, { b: 'x"y' }], [4, 'invalid JSON'], [5, { c: 3 }]]);
   });
 
+  it('reads the same records whether lines straddle chunks or sit inside one (BOM, CRLF, blank and Unicode space, multi-byte text, many lines)', async () => {
+    const lines = ['\uFEFF{"a":1}', '  \t ', '{"b":"ü€🙂"}\r', '\u00A0{"c":2}\u00A0', '{bad', ...Array.from({ length: 600 }, (_, i) => `{"n":${i}}`)];
+    const text = `${lines.join('\n')}\n`;
+    const inOneChunk = await read(text, undefined, 1 << 20);
+    expect(await read(text)).toEqual(inOneChunk);
+    expect(inOneChunk.slice(0, 4).map((r) => [r.line, r.value ?? r.error?.slice(0, 12)])).toEqual([[1, { a: 1 }], [3, { b: 'ü€🙂' }], [4, { c: 2 }], [5, 'invalid JSON']]);
+    expect(inOneChunk).toHaveLength(604);
+    expect(inOneChunk.at(-1)).toEqual({ line: 605, value: { n: 599 } });
+  });
+
   it('streams a JSON array with the line each element starts on', async () => {
     const records = await read('[\n  {"a": "[1,2]"},\n  {"b": {"c": [3]}}\n, {"d": "}"}]');
     expect(records.map((r) => [r.line, r.value])).toEqual([[2, { a: '[1,2]' }], [3, { b: { c: [3] } }], [4, { d: '}' }]]);
