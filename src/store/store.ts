@@ -15,7 +15,7 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // less than queries (one batch in staging, an anti-join over one time span).
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 
-// DuckDB's memory during an import (the JS side holds one batch): read_json reserves a 32 MiB read buffer per thread
+// DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a 32 MiB read buffer per thread
 // whatever the file's size, and the insert's working set is one batch plus the commit unit's pinned blocks, larger
 // when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB works; with --keep-raw 56 MB
 // fails, 80 MB works.
@@ -47,8 +47,8 @@ export interface ImportCounts {
 }
 
 // A batch reaches DuckDB as NDJSON in a temporary file beside the store, loaded by read_json with these columns:
-// DuckDB parses it natively and in parallel, where appending value by value cost the JS thread more than building the
-// rows. The rows hold only what the import pipeline produced (scrubbed, normalized), and the file is deleted as soon
+// DuckDB parses it natively, where appending value by value through the appender cost the JS thread more than
+// encoding the rows (JSON.stringify of one flat object per row). The rows hold only what the import pipeline produced (scrubbed, normalized), and the file is deleted as soon
 // as the batch is loaded.
 const STAGED_COLUMNS = {
   tenant: 'VARCHAR', provider: 'VARCHAR', eventId: 'VARCHAR', time: 'VARCHAR', type: 'VARCHAR', rawType: 'VARCHAR',
@@ -116,7 +116,7 @@ interface StagedBatch {
 }
 
 export class Store {
-  /** The batch waiting in the staging file: rows written (first occurrence of each id), time span, tenant + provider pairs. */
+  /** The batch being staged (see StagedBatch); undefined between batches. */
   private staged: StagedBatch | undefined;
   /** Rows of the open transaction (the current commit unit); undefined when none is open. */
   private unitRows: number | undefined;
@@ -126,7 +126,7 @@ export class Store {
    */
   private readonly stagingFiles: [string, string];
   private nextStagingFile = 0;
-  /** The staged rows' NDJSON, written to the staging file when the batch is committed. */
+  /** Encoded rows on their way to the current staging file. */
   private stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
