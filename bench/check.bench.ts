@@ -20,7 +20,7 @@ const SCOPES = 1_000;
 const CLIENTS = 5_000;
 const GRANTS_PER_CLIENT = 5;
 const TENANTS = ['acme', 'globex'];
-const RUNS = 3;
+const RUNS = 5;
 
 /** Deterministic pseudo-random numbers, so every run benchmarks the same registry. */
 function rng(seed: number): () => number {
