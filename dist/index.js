@@ -18323,9 +18323,9 @@ var require_eventsource_stream = __commonJS({
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
-    var CR = 13;
-    var COLON = 58;
-    var SPACE = 32;
+    var CR2 = 13;
+    var COLON2 = 58;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18437,7 +18437,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18459,8 +18459,8 @@ var require_eventsource_stream = __commonJS({
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR) {
-              if (byte === CR) {
+            if (byte === LF || byte === CR2) {
+              if (byte === CR2) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18473,8 +18473,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR) {
-            if (byte === CR) {
+          if (byte === LF || byte === CR2) {
+            if (byte === CR2) {
               this.crlfCheck = true;
             }
             try {
@@ -18508,7 +18508,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -18517,7 +18517,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -48983,7 +48983,43 @@ import { join, resolve as resolve2 } from "node:path";
 var VERSION18 = "0.1.0";
 
 // src/registry/registry-cache.ts
-var FORMAT = 3;
+var FORMAT = 4;
+function isPosition(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const keys = Object.keys(value);
+  const { file, line, column } = value;
+  return keys.length === 3 && typeof file === "string" && typeof line === "number" && typeof column === "number";
+}
+function pack(registry) {
+  const files = [];
+  const fileIndex = /* @__PURE__ */ new Map();
+  const json = JSON.stringify(registry, (key, value) => {
+    if (key !== "location" || !isPosition(value)) return value;
+    let index = fileIndex.get(value.file);
+    if (index === void 0) {
+      index = files.push(value.file) - 1;
+      fileIndex.set(value.file, index);
+    }
+    return [index, value.line, value.column];
+  });
+  return { json, files };
+}
+function unpack(value, files) {
+  if (Array.isArray(value)) return value.every((item) => unpack(item, files));
+  if (typeof value !== "object" || value === null) return true;
+  const record = value;
+  for (const key in record) {
+    const inner = record[key];
+    if (key === "location" && Array.isArray(inner)) {
+      const [file, line, column] = inner;
+      if (inner.length !== 3 || files[file] === void 0) return false;
+      record[key] = { file: files[file], line, column };
+    } else if (typeof inner === "object" && inner !== null && !unpack(inner, files)) {
+      return false;
+    }
+  }
+  return true;
+}
 var RegistryCache = class _RegistryCache {
   constructor(file, key) {
     this.file = file;
@@ -49004,9 +49040,10 @@ var RegistryCache = class _RegistryCache {
   get() {
     try {
       const text2 = readFileSync(this.file, "utf8");
-      const newline = text2.indexOf("\n");
-      if (newline === -1 || text2.slice(0, newline) !== this.key) return void 0;
-      return JSON.parse(text2.slice(newline + 1));
+      const [key, json, files] = text2.split("\n");
+      if (key !== this.key || json === void 0 || files === void 0) return void 0;
+      const registry = JSON.parse(json);
+      return unpack(registry, JSON.parse(files)) ? registry : void 0;
     } catch {
       return void 0;
     }
@@ -49015,8 +49052,10 @@ var RegistryCache = class _RegistryCache {
     try {
       mkdirSync(resolve2(this.file, ".."), { recursive: true });
       const temporary = `${this.file}.${process.pid}.tmp`;
+      const { json, files } = pack(registry);
       writeFileSync(temporary, `${this.key}
-${JSON.stringify(registry)}`);
+${json}
+${JSON.stringify(files)}`);
       renameSync(temporary, this.file);
     } catch {
     }
@@ -51227,12 +51266,563 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/registry/yaml-source.ts
 var import_yaml = __toESM(require_dist3(), 1);
+
+// src/registry/yaml-index.ts
 var LIMITS = {
   maxFileBytes: 5 * 1024 * 1024,
   maxDocuments: 1e4,
   maxDepth: 64,
   maxAliasCount: 100
 };
+function located(start) {
+  return { start, key: -1, entries: void 0, items: void 0 };
+}
+function locatedOffset(root, path, prefer) {
+  let current = root;
+  let key;
+  let parent;
+  for (const step of path) {
+    parent = current;
+    key = void 0;
+    if (current?.entries) {
+      const entry = current.entries.get(String(step));
+      if (!entry) return parent?.start ?? root?.start ?? 0;
+      key = entry.key;
+      current = entry;
+    } else if (current?.items) {
+      current = current.items[Number(step)];
+    } else {
+      return parent?.start ?? root?.start ?? 0;
+    }
+  }
+  const first = prefer === "key" ? key ?? current?.start : current?.start ?? key;
+  return first ?? key ?? parent?.start ?? root?.start ?? 0;
+}
+var CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
+var TAGS_BY_FIRST_CHAR = /* @__PURE__ */ new Map();
+for (const tag of CORE_SCALAR_TAGS) {
+  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...TAGS_BY_FIRST_CHAR.get(first) ?? [], tag]);
+}
+function plainScalarValue(source) {
+  const tags = TAGS_BY_FIRST_CHAR.get(source.charAt(0));
+  if (tags === void 0) return source;
+  if (source.length !== 4 && source.length !== 5 && isLetter(source.charCodeAt(0))) return source;
+  for (const tag of tags) {
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value;
+  }
+  return source;
+}
+function isLetter(code) {
+  return code >= 65 && code <= 90 || code >= 97 && code <= 122;
+}
+function setEntry(target, name, value) {
+  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
+// src/registry/yaml-block.ts
+var SPACE = 32;
+var HASH = 35;
+var DASH = 45;
+var COLON = 58;
+var COMMA2 = 44;
+var SINGLE_QUOTE = 39;
+var DOUBLE_QUOTE = 34;
+var BACKSLASH = 92;
+var OPEN_BRACKET = 91;
+var CLOSE_BRACKET = 93;
+var OPEN_BRACE = 123;
+var CLOSE_BRACE = 125;
+var CR = 13;
+var PERCENT = 37;
+var DOT = 46;
+var OUTSIDE_SUBSET = /\r(?!\n)|[^\n\r\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+var NOT_PLAIN_START = new Set([..."?:,[]{}#&*!|>'\"%@`"].map((ch) => ch.charCodeAt(0)));
+var UNUSUAL_KEY = /[[\]{},]/;
+var MAX_FLOW_DEPTH = 8;
+var MAX_BLOCK_DEPTH = 32;
+var MAX_KEY_LENGTH = 1e3;
+var Stop = { LineEnd: 0, Comment: 1, Colon: 2, FlowIndicator: 3 };
+var SIMPLE_ESCAPES = {
+  "\\": "\\",
+  '"': '"',
+  "/": "/",
+  n: "\n",
+  t: "	",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+  "0": "\0"
+};
+var NOT_MINE = new Error("not plain block YAML");
+function refuse() {
+  throw NOT_MINE;
+}
+function parseBlockYaml(text2) {
+  if (OUTSIDE_SUBSET.test(text2)) return void 0;
+  try {
+    return new BlockParser(text2).parse();
+  } catch (error2) {
+    if (error2 === NOT_MINE) return void 0;
+    throw error2;
+  }
+}
+var BlockParser = class {
+  values = [];
+  roots = [];
+  stack = [];
+  /** The current document has begun: content or an explicit `---` was seen. */
+  documentStarted = false;
+  documentValue = null;
+  documentRoot = void 0;
+  // a `key:` or `-` with nothing after it on its line: null, unless the next line opens a nested collection
+  pendingParent = void 0;
+  pendingKey = "";
+  pendingKeyStart = -1;
+  pendingNullAt = -1;
+  // results of the scanners, read right after each call (no allocation per scalar)
+  stop = Stop.LineEnd;
+  colonAt = -1;
+  scalarText = "";
+  result = null;
+  text;
+  constructor(text2) {
+    this.text = text2;
+  }
+  parse() {
+    const text2 = this.text;
+    const length = text2.length;
+    let next = 0;
+    while (next <= length) {
+      const lineStart = next;
+      let lineEnd = text2.indexOf("\n", lineStart);
+      if (lineEnd === -1) lineEnd = length;
+      next = lineEnd + 1;
+      const end = lineEnd > lineStart && text2.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      let i = lineStart;
+      while (i < end && text2.charCodeAt(i) === SPACE) i++;
+      if (i === end) continue;
+      const first = text2.charCodeAt(i);
+      if (first === HASH) continue;
+      if (i === lineStart) {
+        if (first === DASH && text2.startsWith("---", i)) {
+          if (i + 3 < end && text2.charCodeAt(i + 3) !== SPACE) refuse();
+          this.trailing(i + 3, end);
+          this.startDocument();
+          continue;
+        }
+        if (first === PERCENT || first === DOT && text2.startsWith("...", i)) refuse();
+      }
+      this.line(i, end, i - lineStart);
+    }
+    this.endDocument();
+    return { values: this.values, roots: this.roots };
+  }
+  startDocument() {
+    this.endDocument();
+    this.documentStarted = true;
+  }
+  endDocument() {
+    this.resolvePendingAsNull();
+    if (this.documentStarted) {
+      if (this.values.length === LIMITS.maxDocuments) refuse();
+      this.values.push(this.documentValue);
+      this.roots.push(this.documentRoot);
+    }
+    this.stack = [];
+    this.documentStarted = false;
+    this.documentValue = null;
+    this.documentRoot = void 0;
+  }
+  /** One line's content, from its first non-blank character `i` (at column `indent`) to `end`. */
+  line(i, end, indent) {
+    const text2 = this.text;
+    const dash = text2.charCodeAt(i) === DASH && (i + 1 === end || text2.charCodeAt(i + 1) === SPACE);
+    const parent = this.pendingParent;
+    if (parent !== void 0) {
+      const atKeyIndent = indent === parent.indent && dash && parent.mapping !== void 0;
+      if (indent > parent.indent || atKeyIndent) {
+        const collection = this.open(i, indent, dash);
+        collection.atKeyIndent = atKeyIndent;
+        this.attach(parent, this.pendingKey, this.pendingKeyStart, collection.mapping ?? collection.sequence, collection.node);
+        this.pendingParent = void 0;
+        this.entry(collection, i, end, indent, dash);
+        return;
+      }
+      this.resolvePendingAsNull();
+    }
+    const stack = this.stack;
+    if (stack.length === 0) {
+      if (this.documentRoot !== void 0) refuse();
+      const root = this.open(i, indent, dash);
+      this.documentStarted = true;
+      this.documentValue = root.mapping ?? root.sequence;
+      this.documentRoot = root.node;
+      this.entry(root, i, end, indent, dash);
+      return;
+    }
+    let top = stack[stack.length - 1];
+    while (top.indent > indent || top.atKeyIndent && top.indent === indent && !dash) {
+      stack.pop();
+      if (stack.length === 0) refuse();
+      top = stack[stack.length - 1];
+    }
+    if (top.indent !== indent || dash !== (top.sequence !== void 0)) refuse();
+    this.entry(top, i, end, indent, dash);
+  }
+  open(start, indent, sequence) {
+    if (this.stack.length >= MAX_BLOCK_DEPTH) refuse();
+    const node = located(start);
+    let collection;
+    if (sequence) {
+      node.items = [];
+      collection = { indent, node, mapping: void 0, sequence: [], atKeyIndent: false };
+    } else {
+      node.entries = /* @__PURE__ */ new Map();
+      collection = { indent, node, mapping: {}, sequence: void 0, atKeyIndent: false };
+    }
+    this.stack.push(collection);
+    return collection;
+  }
+  attach(parent, key, keyStart, value, node) {
+    if (parent.sequence !== void 0) {
+      parent.sequence.push(value);
+      parent.node.items.push(node);
+    } else {
+      node.key = keyStart;
+      parent.node.entries.set(key, node);
+      setEntry(parent.mapping, key, value);
+    }
+  }
+  resolvePendingAsNull() {
+    const parent = this.pendingParent;
+    if (parent === void 0) return;
+    this.pendingParent = void 0;
+    this.attach(parent, this.pendingKey, this.pendingKeyStart, null, located(this.pendingNullAt));
+  }
+  entry(collection, i, end, indent, dash) {
+    if (dash) this.sequenceEntry(collection, i, end, indent);
+    else this.mappingEntry(collection, i, end);
+  }
+  /** `key: value` or `key:` at `i`, in `mapping`. */
+  mappingEntry(mapping, i, end) {
+    const text2 = this.text;
+    const first = text2.charCodeAt(i);
+    let key;
+    let afterColon;
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const close = this.quoted(i, end);
+      if (!this.isKeyColon(close, end)) refuse();
+      key = this.scalarText;
+      afterColon = close + 1;
+    } else {
+      this.plainStartOrRefuse(i, end);
+      const keyEnd = this.blockPlain(i, end);
+      if (this.stop !== Stop.Colon) refuse();
+      key = this.plainKey(i, keyEnd);
+      afterColon = this.colonAt + 1;
+    }
+    this.checkKey(mapping, key);
+    this.value(mapping, key, i, afterColon, end);
+  }
+  /** `- item`, `- key: value` or `-` at `i`, in `sequence`. */
+  sequenceEntry(sequence, i, end, indent) {
+    const text2 = this.text;
+    let v2 = i + 1;
+    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
+    if (v2 === end || text2.charCodeAt(v2) === HASH) {
+      this.pend(sequence, "", -1, v2);
+      return;
+    }
+    const first = text2.charCodeAt(v2);
+    if (first === DASH && (v2 + 1 === end || text2.charCodeAt(v2 + 1) === SPACE)) refuse();
+    let key;
+    let afterColon;
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const close = this.quoted(v2, end);
+      if (!this.isKeyColon(close, end)) {
+        this.trailing(close, end);
+        this.attach(sequence, "", -1, this.scalarText, located(v2));
+        return;
+      }
+      key = this.scalarText;
+      afterColon = close + 1;
+    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      const node = located(v2);
+      this.trailing(this.flowNode(v2, end, node, 0), end);
+      this.attach(sequence, "", -1, this.result, node);
+      return;
+    } else {
+      this.plainStartOrRefuse(v2, end);
+      const scalarEnd = this.blockPlain(v2, end);
+      if (this.stop !== Stop.Colon) {
+        this.attach(sequence, "", -1, plainScalarValue(text2.slice(v2, scalarEnd)), located(v2));
+        return;
+      }
+      key = this.plainKey(v2, scalarEnd);
+      afterColon = this.colonAt + 1;
+    }
+    const mapping = this.open(v2, indent + (v2 - i), false);
+    this.attach(sequence, "", -1, mapping.mapping, mapping.node);
+    this.checkKey(mapping, key);
+    this.value(mapping, key, v2, afterColon, end);
+  }
+  /** What follows `key:` on its line: a scalar or flow collection, or nothing (null or a nested block). */
+  value(mapping, key, keyStart, afterColon, end) {
+    const text2 = this.text;
+    let v2 = afterColon;
+    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
+    if (v2 === end || text2.charCodeAt(v2) === HASH) {
+      this.pend(mapping, key, keyStart, v2);
+      return;
+    }
+    const node = located(v2);
+    const first = text2.charCodeAt(v2);
+    let value;
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      this.trailing(this.quoted(v2, end), end);
+      value = this.scalarText;
+    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      this.trailing(this.flowNode(v2, end, node, 0), end);
+      value = this.result;
+    } else {
+      this.plainStartOrRefuse(v2, end);
+      const scalarEnd = this.blockPlain(v2, end);
+      if (this.stop === Stop.Colon) refuse();
+      value = plainScalarValue(text2.slice(v2, scalarEnd));
+    }
+    this.attach(mapping, key, keyStart, value, node);
+  }
+  pend(parent, key, keyStart, nullAt) {
+    this.pendingParent = parent;
+    this.pendingKey = key;
+    this.pendingKeyStart = keyStart;
+    this.pendingNullAt = nullAt;
+  }
+  /** A key the subset takes: text under the core schema, not a merge key, not repeated in its mapping. */
+  checkKey(mapping, key) {
+    if (key.length > MAX_KEY_LENGTH || key === "<<" || mapping.node.entries.has(key)) refuse();
+  }
+  plainKey(start, end) {
+    const source = this.text.slice(start, end);
+    if (UNUSUAL_KEY.test(source) || typeof plainScalarValue(source) !== "string") refuse();
+    return source;
+  }
+  /** A `:` right after a quoted key, followed by a space or the line's end. */
+  isKeyColon(at2, end) {
+    return at2 < end && this.text.charCodeAt(at2) === COLON && (at2 + 1 === end || this.text.charCodeAt(at2 + 1) === SPACE);
+  }
+  /** After a complete value: only blanks, then the line's end or a comment. */
+  trailing(at2, end) {
+    const text2 = this.text;
+    let i = at2;
+    while (i < end && text2.charCodeAt(i) === SPACE) i++;
+    if (i === end) return;
+    if (i === at2 || text2.charCodeAt(i) !== HASH) refuse();
+  }
+  plainStartOrRefuse(at2, end) {
+    const first = this.text.charCodeAt(at2);
+    if (NOT_PLAIN_START.has(first)) refuse();
+    if (first === DASH) {
+      const second = at2 + 1 < end ? this.text.charCodeAt(at2 + 1) : SPACE;
+      if (second === SPACE || second === COMMA2 || second === CLOSE_BRACKET || second === CLOSE_BRACE) refuse();
+    }
+  }
+  /** A block plain scalar from `start` (a valid first character): its end with trailing blanks trimmed; `stop` says why. */
+  blockPlain(start, end) {
+    const text2 = this.text;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === COLON) {
+        if (j3 + 1 === end || text2.charCodeAt(j3 + 1) === SPACE) {
+          this.stop = Stop.Colon;
+          this.colonAt = j3;
+          return this.trimEnd(start, j3);
+        }
+      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
+        this.stop = Stop.Comment;
+        return this.trimEnd(start, j3);
+      }
+    }
+    this.stop = Stop.LineEnd;
+    return this.trimEnd(start, end);
+  }
+  trimEnd(start, end) {
+    let e = end;
+    while (e > start && this.text.charCodeAt(e - 1) === SPACE) e--;
+    return e;
+  }
+  /** A one-line quoted scalar at `start`: the index after its closing quote; its text in `scalarText`. */
+  quoted(start, end) {
+    const text2 = this.text;
+    const quote = text2.charCodeAt(start);
+    let value = "";
+    let from = start + 1;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === quote) {
+        if (quote === SINGLE_QUOTE && j3 + 1 < end && text2.charCodeAt(j3 + 1) === SINGLE_QUOTE) {
+          value += text2.slice(from, j3 + 1);
+          j3++;
+          from = j3 + 1;
+          continue;
+        }
+        this.scalarText = value + text2.slice(from, j3);
+        return j3 + 1;
+      }
+      if (ch === BACKSLASH && quote === DOUBLE_QUOTE) {
+        value += text2.slice(from, j3);
+        j3 = this.escape(j3, end);
+        value += this.scalarText;
+        from = j3 + 1;
+      }
+    }
+    return refuse();
+  }
+  /** The escape at `at` (its backslash) in a double-quoted scalar: the index of its last character; its text in `scalarText`. */
+  escape(at2, end) {
+    if (at2 + 1 >= end) refuse();
+    const code = this.text.charAt(at2 + 1);
+    const simple = SIMPLE_ESCAPES[code];
+    if (simple !== void 0) {
+      this.scalarText = simple;
+      return at2 + 1;
+    }
+    const digits = code === "x" ? 2 : code === "u" ? 4 : 0;
+    if (digits === 0 || at2 + 1 + digits >= end) refuse();
+    const hex = this.text.slice(at2 + 2, at2 + 2 + digits);
+    if (!/^[0-9a-fA-F]+$/.test(hex)) refuse();
+    const codePoint = Number.parseInt(hex, 16);
+    if (codePoint >= 55296 && codePoint <= 57343) refuse();
+    this.scalarText = String.fromCharCode(codePoint);
+    return at2 + 1 + digits;
+  }
+  /** A node inside a flow collection (or the flow collection after `key:`): the index after it; its value in `result`. */
+  flowNode(start, end, node, depth) {
+    if (start >= end) refuse();
+    const text2 = this.text;
+    const first = text2.charCodeAt(start);
+    if (first === OPEN_BRACKET) return this.flowSequence(start, end, node, depth + 1);
+    if (first === OPEN_BRACE) return this.flowMapping(start, end, node, depth + 1);
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const next = this.quoted(start, end);
+      this.result = this.scalarText;
+      return next;
+    }
+    this.plainStartOrRefuse(start, end);
+    const scalarEnd = this.flowPlain(start, end);
+    if (this.stop === Stop.Colon) refuse();
+    this.result = plainScalarValue(text2.slice(start, scalarEnd));
+    return scalarEnd;
+  }
+  flowSequence(start, end, node, depth) {
+    if (depth > MAX_FLOW_DEPTH) refuse();
+    const items = [];
+    const nodes = [];
+    node.items = nodes;
+    let p2 = this.skipSpaces(start + 1, end);
+    if (p2 < end && this.text.charCodeAt(p2) === CLOSE_BRACKET) {
+      this.result = items;
+      return p2 + 1;
+    }
+    for (; ; ) {
+      const child = located(p2);
+      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
+      items.push(this.result);
+      nodes.push(child);
+      if (p2 >= end) refuse();
+      const ch = this.text.charCodeAt(p2);
+      if (ch === CLOSE_BRACKET) {
+        this.result = items;
+        return p2 + 1;
+      }
+      if (ch !== COMMA2) refuse();
+      p2 = this.skipSpaces(p2 + 1, end);
+      if (p2 >= end || this.text.charCodeAt(p2) === CLOSE_BRACKET) refuse();
+    }
+  }
+  flowMapping(start, end, node, depth) {
+    if (depth > MAX_FLOW_DEPTH) refuse();
+    const text2 = this.text;
+    const mapping = {};
+    const entries = /* @__PURE__ */ new Map();
+    node.entries = entries;
+    let p2 = this.skipSpaces(start + 1, end);
+    if (p2 < end && text2.charCodeAt(p2) === CLOSE_BRACE) {
+      this.result = mapping;
+      return p2 + 1;
+    }
+    for (; ; ) {
+      if (p2 >= end) refuse();
+      const keyStart = p2;
+      const first = text2.charCodeAt(p2);
+      let key;
+      if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+        const close = this.quoted(p2, end);
+        if (!this.isKeyColon(close, end)) refuse();
+        key = this.scalarText;
+        p2 = close + 1;
+      } else {
+        this.plainStartOrRefuse(p2, end);
+        const keyEnd = this.flowPlain(p2, end);
+        if (this.stop !== Stop.Colon) refuse();
+        key = this.plainKey(p2, keyEnd);
+        p2 = this.colonAt + 1;
+      }
+      if (key.length > MAX_KEY_LENGTH || key === "<<" || entries.has(key)) refuse();
+      p2 = this.skipSpaces(p2, end);
+      if (p2 >= end) refuse();
+      const ch = text2.charCodeAt(p2);
+      if (ch === COMMA2 || ch === CLOSE_BRACE || ch === HASH) refuse();
+      const child = located(p2);
+      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
+      child.key = keyStart;
+      entries.set(key, child);
+      setEntry(mapping, key, this.result);
+      if (p2 >= end) refuse();
+      const after = text2.charCodeAt(p2);
+      if (after === CLOSE_BRACE) {
+        this.result = mapping;
+        return p2 + 1;
+      }
+      if (after !== COMMA2) refuse();
+      p2 = this.skipSpaces(p2 + 1, end);
+      if (p2 >= end || text2.charCodeAt(p2) === CLOSE_BRACE) refuse();
+    }
+  }
+  /** A plain scalar inside a flow collection: its end with trailing blanks trimmed; `stop` says why it ended. */
+  flowPlain(start, end) {
+    const text2 = this.text;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === COMMA2 || ch === CLOSE_BRACKET || ch === CLOSE_BRACE) {
+        this.stop = Stop.FlowIndicator;
+        return this.trimEnd(start, j3);
+      }
+      if (ch === OPEN_BRACKET || ch === OPEN_BRACE) refuse();
+      if (ch === COLON) {
+        const next = j3 + 1 < end ? text2.charCodeAt(j3 + 1) : SPACE;
+        if (next === SPACE || next === COMMA2 || next === CLOSE_BRACKET || next === CLOSE_BRACE) {
+          this.stop = Stop.Colon;
+          this.colonAt = j3;
+          return this.trimEnd(start, j3);
+        }
+        if (next === OPEN_BRACKET || next === OPEN_BRACE || next === SINGLE_QUOTE || next === DOUBLE_QUOTE) refuse();
+      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
+        refuse();
+      }
+    }
+    return refuse();
+  }
+  skipSpaces(at2, end) {
+    let i = at2;
+    while (i < end && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+};
+
+// src/registry/yaml-source.ts
 function lineIndex(file, text2) {
   const starts = [0];
   for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
@@ -51340,7 +51930,7 @@ function inspectNodes(root, limit) {
 function limitProblem(file, message, hint, position) {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
 }
-function parseYamlFile(file, text2, parser = "auto") {
+function parseYamlFile(file, text2, first = "block") {
   const bytes = Buffer.byteLength(text2, "utf8");
   if (bytes > LIMITS.maxFileBytes) {
     return {
@@ -51351,13 +51941,11 @@ function parseYamlFile(file, text2, parser = "auto") {
     };
   }
   const position = lineIndex(file, text2);
-  const plain = parser === "auto" ? parsePlain(text2) : void 0;
-  return plain ? plainFile(file, plain, position) : parseThoroughly(file, text2, position);
-}
-var CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
-var TAGS_BY_FIRST_CHAR = /* @__PURE__ */ new Map();
-for (const tag of CORE_SCALAR_TAGS) {
-  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...TAGS_BY_FIRST_CHAR.get(first) ?? [], tag]);
+  const block = first === "block" ? parseBlockYaml(text2) : void 0;
+  if (block) return indexedFile(file, "block", block, position);
+  const plain = first !== "thorough" ? parsePlain(text2) : void 0;
+  if (plain) return indexedFile(file, "plain", plain, position);
+  return parseThoroughly(file, text2, position);
 }
 function scalarStart(text2, event) {
   switch (event.style) {
@@ -51374,30 +51962,6 @@ function scalarStart(text2, event) {
     default:
       return event.valueStart;
   }
-}
-function located(start) {
-  return { start, key: -1, entries: void 0, items: void 0 };
-}
-function locatedOffset(root, path, prefer) {
-  let current = root;
-  let key;
-  let parent;
-  for (const step of path) {
-    parent = current;
-    key = void 0;
-    if (current?.entries) {
-      const entry = current.entries.get(String(step));
-      if (!entry) return parent?.start ?? root?.start ?? 0;
-      key = entry.key;
-      current = entry;
-    } else if (current?.items) {
-      current = current.items[Number(step)];
-    } else {
-      return parent?.start ?? root?.start ?? 0;
-    }
-  }
-  const first = prefer === "key" ? key ?? current?.start : current?.start ?? key;
-  return first ?? key ?? parent?.start ?? root?.start ?? 0;
 }
 function parsePlain(text2) {
   let events;
@@ -51463,8 +52027,7 @@ function parsePlain(text2) {
       node.key = frame.keyStart;
       entries.set(name, node);
       const target = frame.value;
-      if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-      else target[name] = value;
+      setEntry(target, name, value);
       frame.keyName = void 0;
     }
     if (event.type === EVENT_ID.MAPPING) {
@@ -51477,17 +52040,10 @@ function parsePlain(text2) {
   }
   return { values, roots };
 }
-function plainScalarValue(source) {
-  for (const tag of TAGS_BY_FIRST_CHAR.get(source.charAt(0)) ?? []) {
-    const value = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value;
-  }
-  return source;
-}
-function plainFile(file, { values, roots }, position) {
+function indexedFile(file, parser, { values, roots }, position) {
   return {
     file,
-    parser: "plain",
+    parser,
     problems: [],
     documents: values.map((value, i) => ({
       value,
@@ -51747,8 +52303,7 @@ var RegistryBuilder = class {
     this.configLocation = location;
   }
   reference(tenant, target, name, position, message) {
-    const fallbackHint = target === "scope" ? `define it in a ScopeSet of tenant "${tenant}"` : `define it in a ClientSet of tenant "${tenant}"`;
-    this.references.push({ tenant, target, name, position, message, fallbackHint });
+    this.references.push({ tenant, target, name, position, message });
   }
   addScopeSet(set3, at2) {
     const tenant = this.tenant(set3.tenant);
@@ -51775,17 +52330,17 @@ var RegistryBuilder = class {
       if (def.replacedBy !== void 0) scope.replacedBy = def.replacedBy;
       tenant.scopes.set(name, scope);
       scope.implies.forEach(
-        (implied, index) => this.reference(set3.tenant, "scope", implied, at2(["scopes", name, "implies", index]), `scope "${name}" implies the unknown scope "${implied}"`)
+        (implied, index) => this.reference(set3.tenant, "scope", implied, at2(["scopes", name, "implies", index]), () => `scope "${name}" implies the unknown scope "${implied}"`)
       );
       if (scope.replacedBy !== void 0) {
-        this.reference(set3.tenant, "scope", scope.replacedBy, at2(["scopes", name, "replacedBy"]), `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
+        this.reference(set3.tenant, "scope", scope.replacedBy, at2(["scopes", name, "replacedBy"]), () => `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
       }
     }
   }
   addActionMap(map, at2) {
     const tenant = this.tenant(map.tenant);
     for (const [scope, patterns] of Object.entries(map.actions)) {
-      this.reference(map.tenant, "scope", scope, at2(["actions", scope], "key"), `action map names the unknown scope "${scope}"`);
+      this.reference(map.tenant, "scope", scope, at2(["actions", scope], "key"), () => `action map names the unknown scope "${scope}"`);
       let list = tenant.actions.get(scope);
       if (!list) tenant.actions.set(scope, list = []);
       patterns.forEach((text2, index) => {
@@ -51826,17 +52381,18 @@ var RegistryBuilder = class {
       }
       const justifications = def.justification ?? {};
       const held = /* @__PURE__ */ new Set();
-      (def.scopes ?? []).forEach((scope, index) => {
+      const scopes = def.scopes ?? [];
+      for (let index = 0; index < scopes.length; index++) {
+        const scope = scopes[index];
         const grantLocation = at2(["clients", name, "scopes", index]);
         if (held.has(scope)) {
           this.problem(grantLocation, "duplicate-key", `client "${name}" lists the scope "${scope}" twice`, "remove the repeated entry");
-          return;
+          continue;
         }
         held.add(scope);
         const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : void 0;
         client.grants.push(justification === void 0 ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
-        this.reference(set3.tenant, "scope", scope, grantLocation, `client "${name}" is granted the unknown scope "${scope}"`);
-      });
+      }
       for (const scope of Object.keys(justifications)) {
         if (held.has(scope)) continue;
         const suggestion = didYouMean(scope, held);
@@ -51871,12 +52427,12 @@ var RegistryBuilder = class {
       const scope = /^scope:(.+)$/.exec(subject);
       const what = `exception for ${definition.rule} names`;
       if (clientAndScope) {
-        this.reference(set3.tenant, "client", clientAndScope[1], subjectPosition, `${what} the unknown client "${clientAndScope[1]}"`);
-        this.reference(set3.tenant, "scope", clientAndScope[2], subjectPosition, `${what} the unknown scope "${clientAndScope[2]}"`);
+        this.reference(set3.tenant, "client", clientAndScope[1], subjectPosition, () => `${what} the unknown client "${clientAndScope[1]}"`);
+        this.reference(set3.tenant, "scope", clientAndScope[2], subjectPosition, () => `${what} the unknown scope "${clientAndScope[2]}"`);
       } else if (client) {
-        this.reference(set3.tenant, "client", client[1], subjectPosition, `${what} the unknown client "${client[1]}"`);
+        this.reference(set3.tenant, "client", client[1], subjectPosition, () => `${what} the unknown client "${client[1]}"`);
       } else if (scope) {
-        this.reference(set3.tenant, "scope", scope[1], subjectPosition, `${what} the unknown scope "${scope[1]}"`);
+        this.reference(set3.tenant, "scope", scope[1], subjectPosition, () => `${what} the unknown scope "${scope[1]}"`);
       } else if (!/^token:.+$/.test(subject)) {
         this.problem(
           subjectPosition,
@@ -51888,11 +52444,25 @@ var RegistryBuilder = class {
     });
   }
   resolveReferences() {
+    const fallbackHint = (target, tenant) => `define it in a ${target === "scope" ? "ScopeSet" : "ClientSet"} of tenant "${tenant}"`;
     for (const ref of this.references) {
       const tenant = this.tenants.get(ref.tenant);
       const known = ref.target === "scope" ? tenant?.knownScopes : tenant?.knownClients;
       if (known?.has(ref.name)) continue;
-      this.problem(ref.position, "reference", ref.message, didYouMean(ref.name, known ?? []) ?? ref.fallbackHint);
+      this.problem(ref.position, "reference", ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
+    }
+    for (const tenant of this.tenants.values()) {
+      for (const client of tenant.clients.values()) {
+        for (const { scope, location } of client.grants) {
+          if (tenant.knownScopes.has(scope)) continue;
+          this.problem(
+            location,
+            "reference",
+            `client "${client.name}" is granted the unknown scope "${scope}"`,
+            didYouMean(scope, tenant.knownScopes) ?? fallbackHint("scope", tenant.name)
+          );
+        }
+      }
     }
   }
   build(root, files) {
@@ -52192,6 +52762,10 @@ function readBuiltinWasm(policiesDir) {
 
 // src/policy/engine.ts
 var engines = /* @__PURE__ */ new Map();
+var INITIAL_MEMORY_PAGES = 1024;
+function wasmRuntime() {
+  return globalThis.WebAssembly;
+}
 function loadPolicyEngine(customDirs = []) {
   const dirs = [...new Set(customDirs.map((dir) => resolve4(dir)))].sort();
   const cacheKey = dirs.join("\0");
@@ -52213,17 +52787,19 @@ async function createEngine(customDirs) {
         throw new InputError(`policy folder "${dir}" does not exist`, "pass --policy DIR (or config policies:) with a folder of .rego files");
       }
     }
-    const opa2 = requireOpa("custom policies");
+    const opa3 = requireOpa("custom policies");
     const builtinRoots = bundleRoots(builtinPoliciesDir());
-    const customRules = inspectRules(opa2, customDirs);
+    const customRules = inspectRules(opa3, customDirs);
     const builtinIds = new Set(manifest.rules.map((rule) => rule.id));
     const clash = customRules.find((rule) => builtinIds.has(rule.id));
     if (clash) throw new InputError(`custom rule ${clash.id} has the id of a built-in rule`, "give custom rules their own ids (e.g. ACME001)");
-    wasm = compileWasm(opa2, [...builtinRoots, ...customDirs]);
+    wasm = compileWasm(opa3, [...builtinRoots, ...customDirs]);
     rules = [...manifest.rules, ...customRules];
   }
-  const { loadPolicy: loadPolicy2 } = await Promise.resolve().then(() => (init_src(), src_exports));
-  const policy = await loadPolicy2(wasm);
+  const opaWasm = await Promise.resolve().then(() => (init_src(), src_exports));
+  const opa2 = opaWasm.default;
+  const module = await wasmRuntime().compile(wasm);
+  const policy = opa2.loadPolicySync(module, { initial: INITIAL_MEMORY_PAGES });
   let dataKey = "";
   return {
     rules,
@@ -52428,8 +53004,9 @@ function buildUsageInputs(factsByTenant, now, maxClients = 500) {
 import { existsSync as existsSync6 } from "node:fs";
 
 // src/store/store.ts
-import { mkdirSync as mkdirSync2, existsSync as existsSync5 } from "node:fs";
+import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync, rmSync as rmSync2, writeSync } from "node:fs";
 import { dirname as dirname3, resolve as resolve5 } from "node:path";
+import { availableParallelism } from "node:os";
 
 // src/store/migrations.ts
 var MIGRATIONS = [
@@ -52512,34 +53089,91 @@ var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 // src/store/store.ts
 var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "128MB";
-var IMPORT_MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "48MB";
-var STAGING_COLUMNS = `
-  tenant VARCHAR, provider VARCHAR, event_id VARCHAR, time VARCHAR, type VARCHAR, raw_type VARCHAR, outcome VARCHAR,
-  actor_id VARCHAR, actor_type VARCHAR, actor_name VARCHAR, client_id VARCHAR, scopes VARCHAR, requested_scopes VARCHAR,
-  token_id VARCHAR, grant_id VARCHAR, request_method VARCHAR, request_path VARCHAR, request_status INTEGER, ip VARCHAR,
-  user_agent VARCHAR, source_file VARCHAR, source_line BIGINT, raw VARCHAR`;
-var LIST_SEPARATOR = "";
-var joinList = (items) => (items ?? []).join(LIST_SEPARATOR);
+function importMemoryLimit(keepRaw) {
+  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
+}
+var IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1));
+var STAGED_COLUMNS = {
+  tenant: "VARCHAR",
+  provider: "VARCHAR",
+  eventId: "VARCHAR",
+  time: "VARCHAR",
+  type: "VARCHAR",
+  rawType: "VARCHAR",
+  outcome: "VARCHAR",
+  actorId: "VARCHAR",
+  actorType: "VARCHAR",
+  actorName: "VARCHAR",
+  clientId: "VARCHAR",
+  scopes: "VARCHAR[]",
+  requestedScopes: "VARCHAR[]",
+  tokenId: "VARCHAR",
+  grantId: "VARCHAR",
+  method: "VARCHAR",
+  path: "VARCHAR",
+  status: "INTEGER",
+  ip: "VARCHAR",
+  userAgent: "VARCHAR",
+  file: "VARCHAR",
+  line: "BIGINT",
+  raw: "VARCHAR"
+};
+var STAGED_COLUMNS_SQL = `{${Object.entries(STAGED_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+function stagedRow({ event, raw }) {
+  return JSON.stringify({
+    tenant: event.tenant,
+    provider: event.provider,
+    eventId: event.eventId,
+    time: event.time,
+    type: event.type,
+    rawType: event.rawType,
+    outcome: event.outcome,
+    actorId: event.actor?.id,
+    actorType: event.actor?.type,
+    actorName: event.actor?.name,
+    clientId: event.clientId,
+    scopes: event.scopes ?? [],
+    requestedScopes: event.requestedScopes ?? [],
+    tokenId: event.tokenId,
+    grantId: event.grantId,
+    method: event.request?.method,
+    path: event.request?.path,
+    status: event.request?.status,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    file: event.source?.file,
+    line: event.source?.line,
+    raw
+  });
+}
+var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 122880);
 async function duckdb() {
   return Promise.resolve().then(() => __toESM(require_duckdb(), 1));
 }
 var sqlString = (value) => `'${value.replace(/'/g, "''")}'`;
+var STAGING_BUFFER_BYTES = 1 << 20;
 var Store = class _Store {
   constructor(path, instance, connection) {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
+    this.stagingFiles = [`${resolve5(path)}.staging.ndjson`, `${resolve5(path)}.staging.1.ndjson`];
   }
   path;
   instance;
   connection;
-  appender;
-  /** tenant, provider and eventId of the rows staged for this batch: the first occurrence wins, later ones are dropped. */
-  stagedIds = /* @__PURE__ */ new Set();
-  /** The staged rows' time span (canonical ISO strings order as times do) and tenant + provider pairs. */
-  stagedSpan;
-  stagedKeys = /* @__PURE__ */ new Map();
-  macroReady = false;
+  /** The batch being staged (see StagedBatch); undefined between batches. */
+  staged;
+  /** Rows of the open transaction (the current commit unit); undefined when none is open. */
+  unitRows;
+  /**
+   * Two staging files, used in turn: a batch is written to one while DuckDB reads the previous batch from the other.
+   * Rows reach the file through a small buffer, so the importer's memory does not grow with the batch.
+   */
+  stagingFiles;
+  nextStagingFile = 0;
+  /** Encoded rows on their way to the current staging file. */
+  stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
   static async open(path, options = {}) {
     const absolute = resolve5(path);
     if (options.readOnly && !existsSync5(absolute)) {
@@ -52613,144 +53247,154 @@ var Store = class _Store {
     const row = await this.connection.runAndReadAll(`SELECT max(version)::INTEGER AS v FROM schema_version`);
     return Number(row.getRowObjectsJS()[0]?.v);
   }
-  async beginImport(file, provider, tenant) {
-    await this.connection.run(`SET memory_limit = ${sqlString(IMPORT_MEMORY_LIMIT)}`);
+  async beginImport(file, provider, tenant, options = {}) {
+    await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
+    await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
+    this.dropStaged();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null]
     );
     return Number(result.getRowObjectsJS()[0]?.import_id);
   }
+  /** Records the import's final counts and commits the last commit unit with them. */
   async finishImport(importId, sha256, counts) {
     await this.connection.run(
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped]
     );
+    await this.commitUnit();
+  }
+  /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
+  async abortImport() {
+    this.dropStaged();
+    if (this.unitRows === void 0) return;
+    this.unitRows = void 0;
+    await this.connection.run("ROLLBACK");
   }
   /**
-   * Appends one batch to a temporary staging table through the appender, then moves the rows that are new into
-   * `events` in one transaction: an interrupted import leaves whole batches only, and a re-run skips what is there.
+   * Stages one batch and moves its new rows into `events`, committed at once: for callers that insert a few batches
+   * (tests, fixtures). The importer uses stageBatch and commitStaged, which commit in units of COMMIT_ROWS.
    */
   async insertBatch(importId, batch, counts) {
-    await this.stageBatch(batch);
-    return this.commitStaged(importId, batch.length, counts);
+    this.stageBatch(batch);
+    return this.commitStaged(importId, batch.length, counts, { commit: true });
   }
-  /** First half of insertBatch: synchronous appends into the staging table (the JS thread's share of the work). */
-  async stageBatch(batch) {
-    if (batch.length === 0) return;
-    const c3 = this.connection;
-    if (!this.appender) {
-      await c3.run(`CREATE TEMP TABLE IF NOT EXISTS staging (${STAGING_COLUMNS})`);
-      if (!this.macroReady) {
-        await c3.run(`CREATE OR REPLACE TEMP MACRO splitList(s) AS CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, chr(31)) END`);
-        this.macroReady = true;
-      }
-      this.appender = await c3.createAppender("staging", null, "temp");
-    }
-    const a = this.appender;
-    const text2 = (value) => value === void 0 ? a.appendNull() : a.appendVarchar(value);
-    for (const { event, raw } of batch) {
-      const id = `${event.tenant}\0${event.provider}\0${event.eventId}`;
-      if (this.stagedIds.has(id)) continue;
-      this.stagedIds.add(id);
-      const span = this.stagedSpan ??= { lo: event.time, hi: event.time };
-      if (event.time < span.lo) span.lo = event.time;
-      if (event.time > span.hi) span.hi = event.time;
-      const key = `${event.tenant}\0${event.provider}`;
-      if (!this.stagedKeys.has(key)) this.stagedKeys.set(key, { tenant: event.tenant, provider: event.provider });
-      text2(event.tenant);
-      text2(event.provider);
-      text2(event.eventId);
-      text2(event.time);
-      text2(event.type);
-      text2(event.rawType);
-      text2(event.outcome);
-      text2(event.actor?.id);
-      text2(event.actor?.type);
-      text2(event.actor?.name);
-      text2(event.clientId);
-      a.appendVarchar(joinList(event.scopes));
-      a.appendVarchar(joinList(event.requestedScopes));
-      text2(event.tokenId);
-      text2(event.grantId);
-      text2(event.request?.method);
-      text2(event.request?.path);
-      if (event.request?.status === void 0) a.appendNull();
-      else a.appendInteger(event.request.status);
-      text2(event.ip);
-      text2(event.userAgent);
-      text2(event.source?.file);
-      if (event.source?.line === void 0) a.appendNull();
-      else a.appendBigInt(BigInt(event.source.line));
-      text2(raw);
-      a.endRow();
-    }
-    a.flushSync();
+  /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
+  get stagedBytes() {
+    return this.staged?.bytes ?? 0;
+  }
+  /** Stages every event of a batch (see stage). */
+  stageBatch(batch) {
+    for (const stored of batch) this.stage(stored);
   }
   /**
-   * Second half: moves the staged rows that are new into `events` and updates the import's counts, in one
-   * transaction. Runs on DuckDB's threads, so the importer normalizes the next batch meanwhile.
+   * Adds one event to the batch being staged, encoded at once so the importer holds no batch of objects (they die
+   * young, which is most of what keeps its garbage collection cheap). A repeat of an id already in this batch is
+   * dropped here (counted as a duplicate by commitStaged), so the insert needs no window to find first occurrences.
    */
-  async commitStaged(importId, staged, counts) {
-    if (staged === 0) return { inserted: 0, duplicates: 0 };
-    const c3 = this.connection;
-    const lo = this.stagedSpan ? this.stagedSpan.lo.slice(0, 23) : void 0;
-    const hi = this.stagedSpan ? this.stagedSpan.hi.slice(0, 23) : void 0;
-    const keys = [...this.stagedKeys.values()];
-    if (lo === void 0 || hi === void 0) {
-      await this.dropStaging();
+  stage(stored) {
+    const { event } = stored;
+    const staged = this.staged ??= this.startStaging(event.time);
+    let providers = staged.ids.get(event.tenant);
+    if (!providers) staged.ids.set(event.tenant, providers = /* @__PURE__ */ new Map());
+    let ids = providers.get(event.provider);
+    if (!ids) providers.set(event.provider, ids = /* @__PURE__ */ new Set());
+    if (ids.has(event.eventId)) return;
+    ids.add(event.eventId);
+    if (event.time < staged.lo) staged.lo = event.time;
+    if (event.time > staged.hi) staged.hi = event.time;
+    const line = stagedRow(stored);
+    if (staged.buffered + line.length * 3 + 1 > this.stagingBuffer.length) {
+      this.writeStagingBuffer(staged);
+      if (line.length * 3 + 1 > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(line.length * 3 + 1);
+    }
+    const written = this.stagingBuffer.write(line, staged.buffered);
+    this.stagingBuffer[staged.buffered + written] = 10;
+    staged.buffered += written + 1;
+    staged.bytes += written + 1;
+    staged.rows++;
+  }
+  startStaging(time) {
+    const file = this.stagingFiles[this.nextStagingFile];
+    this.nextStagingFile = 1 - this.nextStagingFile;
+    return { rows: 0, bytes: 0, buffered: 0, file, fd: openSync(file, "w"), lo: time, hi: time, ids: /* @__PURE__ */ new Map() };
+  }
+  writeStagingBuffer(staged) {
+    writeSync(staged.fd, this.stagingBuffer, 0, staged.buffered);
+    staged.buffered = 0;
+    if (this.stagingBuffer.length > STAGING_BUFFER_BYTES) this.stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  }
+  /**
+   * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
+   * committing it once it holds COMMIT_ROWS rows (or at once with `commit`). Runs on DuckDB's threads, so the
+   * importer normalizes the next batch meanwhile.
+   */
+  async commitStaged(importId, staged, counts, options = {}) {
+    const span = this.staged;
+    if (!span) {
+      if (options.commit) await this.commitUnit();
       return { inserted: 0, duplicates: staged };
     }
-    const keyFilter = keys.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
-    await c3.run("BEGIN TRANSACTION");
+    const c3 = this.connection;
+    const lo = span.lo.slice(0, 23);
+    const hi = span.hi.slice(0, 23);
+    const keyFilter = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)).join(" OR ");
+    this.writeStagingBuffer(span);
+    closeSync(span.fd);
+    this.staged = void 0;
+    if (this.unitRows === void 0) {
+      await c3.run("BEGIN TRANSACTION");
+      this.unitRows = 0;
+    }
     try {
+      const stored = `SELECT tenant, provider, event_id FROM events
+        WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
+      const overlap = await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`);
+      const staging = `read_json(${sqlString(span.file)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL}) s`;
       const result = await c3.run(`
         INSERT INTO events
-        SELECT s.tenant, s.provider, s.event_id, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.raw_type, s.outcome,
-               s.actor_id, s.actor_type, s.actor_name, s.client_id, splitList(s.scopes), splitList(s.requested_scopes),
-               s.token_id, s.grant_id, s.request_method, s.request_path, s.request_status, s.ip, s.user_agent,
-               s.source_file, s.source_line, ${importId}, CAST(s.raw AS JSON)
-        FROM staging s
-        ANTI JOIN (
-          SELECT tenant, provider, event_id FROM events
-          WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})
-        ) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.event_id`);
+        SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+               s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+               s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+        FROM ${staging}
+        ${Number(overlap.getRowObjectsJS()[0]?.n) > 0 ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
       await c3.run(
         `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
         [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
       );
-      await c3.run("COMMIT");
-      await this.dropStaging();
+      rmSync2(span.file, { force: true });
+      this.unitRows += span.rows;
+      if (options.commit || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
       return { inserted, duplicates };
     } catch (error2) {
-      await c3.run("ROLLBACK");
-      await this.dropStaging();
+      rmSync2(span.file, { force: true });
+      if (this.unitRows !== void 0) {
+        this.unitRows = void 0;
+        await c3.run("ROLLBACK");
+      }
       throw error2;
     }
   }
-  /**
-   * Empties the staging table by dropping it (the next batch creates it anew): a DELETE leaves the deleted rows'
-   * memory in the temporary table, which then grows with the whole import instead of holding one batch.
-   */
-  async dropStaging() {
-    this.stagedIds.clear();
-    this.stagedSpan = void 0;
-    this.stagedKeys.clear();
-    this.appender?.closeSync();
-    this.appender = void 0;
-    await this.connection.run("DROP TABLE IF EXISTS temp.staging");
+  async commitUnit() {
+    if (this.unitRows === void 0) return;
+    this.unitRows = void 0;
+    await this.connection.run("COMMIT");
+  }
+  /** Forgets a batch being staged and removes both staging files. */
+  dropStaged() {
+    if (this.staged) closeSync(this.staged.fd);
+    this.staged = void 0;
+    for (const file of this.stagingFiles) rmSync2(file, { force: true });
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
   async checkpoint() {
     await this.connection.run("CHECKPOINT");
   }
   close() {
-    if (this.appender) {
-      this.appender.closeSync();
-      this.appender = void 0;
-    }
+    this.dropStaged();
     this.connection.closeSync();
     this.instance.closeSync();
   }
