@@ -14,6 +14,7 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 // DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
 // less than queries (one batch in staging, an anti-join over one time span).
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
+const QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2';
 
 // DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a 32 MiB read buffer per thread
 // whatever the file's size, and the insert's working set is one batch plus the commit unit's pinned blocks, larger
@@ -144,7 +145,7 @@ export class Store {
       const { DuckDBInstance } = await duckdb();
       instance = await DuckDBInstance.create(absolute, {
         memory_limit: MEMORY_LIMIT,
-        threads: process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2',
+        threads: QUERY_THREADS,
         ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       });
     } catch (error) {
@@ -229,14 +230,23 @@ export class Store {
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped],
     );
     await this.commitUnit();
+    await this.restoreQuerySettings();
   }
 
   /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
   async abortImport(): Promise<void> {
     this.dropStaged();
-    if (this.unitRows === undefined) return;
-    this.unitRows = undefined;
-    await this.connection.run('ROLLBACK');
+    if (this.unitRows !== undefined) {
+      this.unitRows = undefined;
+      await this.connection.run('ROLLBACK');
+    }
+    await this.restoreQuerySettings();
+  }
+
+  /** The import's narrower memory and thread settings end with it: a query on the same store gets the full ones. */
+  private async restoreQuerySettings(): Promise<void> {
+    await this.connection.run(`SET memory_limit = ${sqlString(MEMORY_LIMIT)}`);
+    await this.connection.run(`SET threads = ${QUERY_THREADS}`);
   }
 
   /**

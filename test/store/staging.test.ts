@@ -108,3 +108,24 @@ describe('wide records', () => {
     expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([]);
   });
 });
+
+describe('after an import', () => {
+  it('gives a query the same DuckDB memory and threads as a freshly opened store', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, `${[1, 2, 3].map((n) => JSON.stringify(event(n, { provider: 'scopeguard' }))).join('\n')}\n`);
+    const settings = async (store: Store): Promise<unknown> =>
+      (await store.connection.runAndReadAll(`SELECT current_setting('memory_limit') AS memory, current_setting('threads') AS threads`)).getRowObjectsJS();
+    const fresh = await Store.open(join(dir, 'fresh.duckdb'));
+    const expected = await settings(fresh);
+    fresh.close();
+    const store = await Store.open(join(dir, 'a.duckdb'));
+    try {
+      const result = await importFile(store, file, { provider: 'scopeguard', rejectsDir: join(dir, 'rejects') });
+      expect(result).toMatchObject({ imported: 3 });
+      expect(await settings(store)).toEqual(expected);
+    } finally {
+      store.close();
+    }
+  });
+});
