@@ -53089,6 +53089,7 @@ var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 // src/store/store.ts
 var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "128MB";
+var QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? "2";
 function importMemoryLimit(keepRaw) {
   return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
 }
@@ -53185,7 +53186,7 @@ var Store = class _Store {
       const { DuckDBInstance } = await duckdb();
       instance = await DuckDBInstance.create(absolute, {
         memory_limit: MEMORY_LIMIT,
-        threads: process.env.SCOPEGUARD_DUCKDB_THREADS ?? "2",
+        threads: QUERY_THREADS,
         ...options.readOnly ? { access_mode: "READ_ONLY" } : {}
       });
     } catch (error2) {
@@ -53264,13 +53265,21 @@ var Store = class _Store {
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped]
     );
     await this.commitUnit();
+    await this.restoreQuerySettings();
   }
   /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
   async abortImport() {
     this.dropStaged();
-    if (this.unitRows === void 0) return;
-    this.unitRows = void 0;
-    await this.connection.run("ROLLBACK");
+    if (this.unitRows !== void 0) {
+      this.unitRows = void 0;
+      await this.connection.run("ROLLBACK");
+    }
+    await this.restoreQuerySettings();
+  }
+  /** The import's narrower memory and thread settings end with it: a query on the same store gets the full ones. */
+  async restoreQuerySettings() {
+    await this.connection.run(`SET memory_limit = ${sqlString(MEMORY_LIMIT)}`);
+    await this.connection.run(`SET threads = ${QUERY_THREADS}`);
   }
   /**
    * Stages one batch and moves its new rows into `events`, committed at once: for callers that insert a few batches
