@@ -2,18 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseYamlFile, type ParsedFile } from '../../src/registry/yaml-source.ts';
 import { shape } from './yaml-compare.ts';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+// seeded, so a failure reproduces from its seed
+import { mulberry32 as rng } from '../../scripts/prng.ts';
 
 const pick = <T,>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const randomKey = (random: () => number): string => pick(random, random() < 0.1 ? ODD_KEYS : KEYS);
