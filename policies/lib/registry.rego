@@ -32,9 +32,11 @@ broad(_, scope_name) if {
 broad(tenant, scope_name) if {
 	not scope_name in broad_scope_names
 	not endswith(scope_name, ".all")
-	some action in object.get(tenant.actions, scope_name, [])
+	some action in tenant.actions[scope_name]
 	action.path == "/**"
 }
 
 # justification of a client for one scope, or "" when it gave none.
-justification(client, scope_name) := object.get(client, ["justification", scope_name], "")
+justification(client, scope_name) := text if {
+	text := client.justification[scope_name]
+} else := ""

@@ -16,7 +16,7 @@ findings contains finding if {
 	some tenant_name, tenant in input.tenants
 	some client_name, client in tenant.clients
 	some broader in client.scopes
-	some implied in object.get(tenant.scopes, [broader, "impliesAll"], [])
+	some implied in tenant.scopes[broader].impliesAll
 	implied != broader
 	implied in client.scopes
 	finding := {
