@@ -49004,21 +49004,25 @@ function pack(registry) {
   });
   return { json, files };
 }
-function unpack(value, files) {
-  if (Array.isArray(value)) return value.every((item) => unpack(item, files));
-  if (typeof value !== "object" || value === null) return true;
-  const record = value;
-  for (const key in record) {
-    const inner = record[key];
-    if (key === "location" && Array.isArray(inner)) {
-      const [file, line, column] = inner;
-      if (inner.length !== 3 || files[file] === void 0) return false;
-      record[key] = { file: files[file], line, column };
-    } else if (typeof inner === "object" && inner !== null && !unpack(inner, files)) {
-      return false;
+function unpack(registry, files) {
+  let fits = true;
+  const position = (packed) => {
+    const [file, line, column] = packed;
+    const name = files[file];
+    if (!Array.isArray(packed) || packed.length !== 3 || name === void 0) fits = false;
+    return { file: name ?? "", line, column };
+  };
+  if (registry.config.location !== void 0) registry.config.location = position(registry.config.location);
+  for (const tenant of Object.values(registry.tenants)) {
+    for (const scope of Object.values(tenant.scopes)) scope.location = position(scope.location);
+    for (const patterns of Object.values(tenant.actions)) for (const pattern of patterns) pattern.location = position(pattern.location);
+    for (const client of Object.values(tenant.clients)) {
+      client.location = position(client.location);
+      for (const grant of client.grants) grant.location = position(grant.location);
     }
+    for (const exception of tenant.exceptions) exception.location = position(exception.location);
   }
-  return true;
+  return fits;
 }
 var RegistryCache = class _RegistryCache {
   constructor(file, key) {
