@@ -251,24 +251,28 @@ class BlockParser {
 
   /** `key: value` or `key:` at `i`, in `mapping`. */
   private mappingEntry(mapping: Collection, i: number, end: number): void {
-    const text = this.text;
-    const first = text.charCodeAt(i);
-    let key: string;
-    let afterColon: number;
+    const afterColon = this.mappingKey(i, end, false);
+    const key = this.scalarText;
+    this.checkKey(mapping, key);
+    this.value(mapping, key, i, afterColon, end);
+  }
+
+  /**
+   * The key of a mapping entry at `i`, quoted or plain (read as a block or a flow scalar), refused unless its `:`
+   * follows: the index after the colon; the key in `scalarText`.
+   */
+  private mappingKey(i: number, end: number, inFlow: boolean): number {
+    const first = this.text.charCodeAt(i);
     if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
       const close = this.quoted(i, end);
       if (!this.isKeyColon(close, end)) refuse();
-      key = this.scalarText;
-      afterColon = close + 1;
-    } else {
-      this.plainStartOrRefuse(i, end);
-      const keyEnd = this.blockPlain(i, end);
-      if (this.stop !== Stop.Colon) refuse();
-      key = this.plainKey(i, keyEnd);
-      afterColon = this.colonAt + 1;
+      return close + 1;
     }
-    this.checkKey(mapping, key);
-    this.value(mapping, key, i, afterColon, end);
+    this.plainStartOrRefuse(i, end);
+    const keyEnd = inFlow ? this.flowPlain(i, end) : this.blockPlain(i, end);
+    if (this.stop !== Stop.Colon) refuse(); // in a flow, a key without a value
+    this.scalarText = this.plainKey(i, keyEnd);
+    return this.colonAt + 1;
   }
 
   /** `- item`, `- key: value` or `-` at `i`, in `sequence`. */
@@ -517,20 +521,8 @@ class BlockParser {
     for (;;) {
       if (p >= end) refuse();
       const keyStart = p;
-      const first = text.charCodeAt(p);
-      let key: string;
-      if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-        const close = this.quoted(p, end);
-        if (!this.isKeyColon(close, end)) refuse();
-        key = this.scalarText;
-        p = close + 1;
-      } else {
-        this.plainStartOrRefuse(p, end);
-        const keyEnd = this.flowPlain(p, end);
-        if (this.stop !== Stop.Colon) refuse(); // a key without a value
-        key = this.plainKey(p, keyEnd);
-        p = this.colonAt + 1;
-      }
+      p = this.mappingKey(p, end, true);
+      const key = this.scalarText;
       if (key.length > MAX_KEY_LENGTH || key === '<<' || entries.has(key)) refuse();
       p = this.skipSpaces(p, end);
       if (p >= end) refuse();
