@@ -32,7 +32,6 @@ const DETECT_SAMPLE = 25;
 // V8 lets the garbage of millions of parsed records grow its heap by ~100 MB before it collects and then keeps the
 // pages; an import holds no more than the batch being staged, so a full collection after each batch (a few ms: little
 // survives) keeps RSS low and flat. Every batch and every other batch cost the same CPU; every batch peaked ~15 MB lower.
-const COLLECT_EVERY_BATCHES = 1;
 let collectGarbage: (() => void) | undefined;
 function collectGarbageNow(): void {
   if (!collectGarbage) {
@@ -235,7 +234,6 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const importId = await store.beginImport(file, provider.name, options.tenant, { keepRaw: options.keepRaw });
   // events go to the store's staging buffer as they are made; only their count is kept here
   let batchSize = 0;
-  let batches = 0;
   // one batch commits on DuckDB's threads while the next is read and normalized on this one
   let committing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
@@ -248,7 +246,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       counts.duplicates += result.duplicates;
       options.onProgress?.(counts);
     });
-    if (++batches % COLLECT_EVERY_BATCHES === 0) collectGarbageNow();
+    collectGarbageNow();
     // awaited at the next flush or the end; marked handled so a --strict stop meanwhile is not an unhandled rejection
     committing.catch(() => undefined);
   };
