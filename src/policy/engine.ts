@@ -50,9 +50,7 @@ const engines = new Map<string, Promise<PolicyEngine>>();
 const INITIAL_MEMORY_PAGES = 1024;
 
 /** Node's WebAssembly global: TypeScript's ES library declares only the types, not the value. */
-function wasmRuntime(): { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } {
-  return (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
-}
+const wasmRuntime = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
 
 /** The engine for these custom policy folders (none: the built-in bundle), created once per process. */
 export function loadPolicyEngine(customDirs: readonly string[] = []): Promise<PolicyEngine> {
@@ -93,7 +91,7 @@ async function createEngine(customDirs: string[]): Promise<PolicyEngine> {
   const opa = (opaWasm as unknown as { default: typeof opaWasm }).default;
   // Compiled off the main thread, then instantiated synchronously: opa-wasm's async loadPolicy tests its argument
   // with `instanceof Response`, and touching that global loads Node's whole fetch implementation (~15 ms) for nothing.
-  const module = await wasmRuntime().compile(wasm);
+  const module = await wasmRuntime.compile(wasm);
   const policy = opa.loadPolicySync(module, { initial: INITIAL_MEMORY_PAGES });
   let dataKey = '';
   return {
