@@ -223,7 +223,8 @@ function scalarStart(text: string, event: Extract<YamlEvent, { type: typeof EVEN
 
 /**
  * The second parser: js-yaml's events and the documents constructed from them, for files the line parser refused
- * (block scalars, multi-line scalars...) that use nothing the `yaml` library would treat differently. Undefined means "not plain": the caller parses thoroughly instead.
+ * (block scalars, multi-line scalars...) that use nothing the `yaml` library would treat differently. Undefined
+ * means "not plain": the caller parses thoroughly instead.
  */
 function parsePlain(text: string): IndexedParse | undefined {
   let events: YamlEvent[];

@@ -11,14 +11,13 @@ import type { AuditEvent } from '../schema/types.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
-// DuckDB's own memory: bounded so an import of any size stays flat (the JS side holds one batch). An import needs
-// less than queries (one batch in staging, an anti-join over one time span).
+// DuckDB's memory for queries; an import narrows it (importMemoryLimit) and restores it when done.
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 const QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2';
 
-// DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a 32 MiB read buffer per thread
-// whatever the file's size, and the insert's working set is one batch plus the commit unit's pinned blocks, larger
-// when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB works; with --keep-raw 56 MB
+// DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a
+// 32 MiB read buffer per thread whatever the file's size, and the insert's working set is one batch plus the commit
+// unit's pinned blocks, larger when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB works; with --keep-raw 56 MB
 // fails, 80 MB works.
 function importMemoryLimit(keepRaw: boolean): string {
   return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
@@ -49,8 +48,8 @@ export interface ImportCounts {
 
 // A batch reaches DuckDB as NDJSON in a temporary file beside the store, loaded by read_json with these columns:
 // DuckDB parses it natively, where appending value by value through the appender cost the JS thread more than
-// encoding the rows (JSON.stringify of one flat object per row). The rows hold only what the import pipeline produced (scrubbed, normalized), and the file is deleted as soon
-// as the batch is loaded.
+// encoding the rows (JSON.stringify of one flat object per row). The rows hold only what the import pipeline
+// produced (scrubbed, normalized), and the file is deleted as soon as the batch is loaded.
 const STAGED_COLUMNS = {
   tenant: 'VARCHAR', provider: 'VARCHAR', eventId: 'VARCHAR', time: 'VARCHAR', type: 'VARCHAR', rawType: 'VARCHAR',
   outcome: 'VARCHAR', actorId: 'VARCHAR', actorType: 'VARCHAR', actorName: 'VARCHAR', clientId: 'VARCHAR',
@@ -310,7 +309,6 @@ export class Store {
     // a buffer grown for one huge row goes back to its usual size
     if (this.stagingBuffer.length > STAGING_BUFFER_BYTES) this.stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
   }
-
 
   /**
    * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
