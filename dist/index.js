@@ -51511,24 +51511,27 @@ var BlockParser = class {
   }
   /** `key: value` or `key:` at `i`, in `mapping`. */
   mappingEntry(mapping, i, end) {
-    const text2 = this.text;
-    const first = text2.charCodeAt(i);
-    let key;
-    let afterColon;
+    const afterColon = this.mappingKey(i, end, false);
+    const key = this.scalarText;
+    this.checkKey(mapping, key);
+    this.value(mapping, key, i, afterColon, end);
+  }
+  /**
+   * The key of a mapping entry at `i`, quoted or plain (read as a block or a flow scalar), refused unless its `:`
+   * follows: the index after the colon; the key in `scalarText`.
+   */
+  mappingKey(i, end, inFlow) {
+    const first = this.text.charCodeAt(i);
     if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
       const close = this.quoted(i, end);
       if (!this.isKeyColon(close, end)) refuse();
-      key = this.scalarText;
-      afterColon = close + 1;
-    } else {
-      this.plainStartOrRefuse(i, end);
-      const keyEnd = this.blockPlain(i, end);
-      if (this.stop !== Stop.Colon) refuse();
-      key = this.plainKey(i, keyEnd);
-      afterColon = this.colonAt + 1;
+      return close + 1;
     }
-    this.checkKey(mapping, key);
-    this.value(mapping, key, i, afterColon, end);
+    this.plainStartOrRefuse(i, end);
+    const keyEnd = inFlow ? this.flowPlain(i, end) : this.blockPlain(i, end);
+    if (this.stop !== Stop.Colon) refuse();
+    this.scalarText = this.plainKey(i, keyEnd);
+    return this.colonAt + 1;
   }
   /** `- item`, `- key: value` or `-` at `i`, in `sequence`. */
   sequenceEntry(sequence, i, end, indent) {
@@ -51760,20 +51763,8 @@ var BlockParser = class {
     for (; ; ) {
       if (p2 >= end) refuse();
       const keyStart = p2;
-      const first = text2.charCodeAt(p2);
-      let key;
-      if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-        const close = this.quoted(p2, end);
-        if (!this.isKeyColon(close, end)) refuse();
-        key = this.scalarText;
-        p2 = close + 1;
-      } else {
-        this.plainStartOrRefuse(p2, end);
-        const keyEnd = this.flowPlain(p2, end);
-        if (this.stop !== Stop.Colon) refuse();
-        key = this.plainKey(p2, keyEnd);
-        p2 = this.colonAt + 1;
-      }
+      p2 = this.mappingKey(p2, end, true);
+      const key = this.scalarText;
       if (key.length > MAX_KEY_LENGTH || key === "<<" || entries.has(key)) refuse();
       p2 = this.skipSpaces(p2, end);
       if (p2 >= end) refuse();
@@ -52767,9 +52758,7 @@ function readBuiltinWasm(policiesDir) {
 // src/policy/engine.ts
 var engines = /* @__PURE__ */ new Map();
 var INITIAL_MEMORY_PAGES = 1024;
-function wasmRuntime() {
-  return globalThis.WebAssembly;
-}
+var wasmRuntime = globalThis.WebAssembly;
 function loadPolicyEngine(customDirs = []) {
   const dirs = [...new Set(customDirs.map((dir) => resolve4(dir)))].sort();
   const cacheKey = dirs.join("\0");
@@ -52802,7 +52791,7 @@ async function createEngine(customDirs) {
   }
   const opaWasm = await Promise.resolve().then(() => (init_src(), src_exports));
   const opa2 = opaWasm.default;
-  const module = await wasmRuntime().compile(wasm);
+  const module = await wasmRuntime.compile(wasm);
   const policy = opa2.loadPolicySync(module, { initial: INITIAL_MEMORY_PAGES });
   let dataKey = "";
   return {
