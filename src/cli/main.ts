@@ -79,5 +79,7 @@ function reportError(error: unknown, verbose: boolean): number {
   return 2;
 }
 
-const code = await run(process.argv);
-process.exitCode = code;
+// not a top-level await: the bundle is CommonJS (bin/scopeguard.js compiles it with a V8 code cache)
+void run(process.argv).then((code) => {
+  process.exitCode = code;
+});
