@@ -55,7 +55,8 @@ function runFromCodeCache() {
   const cachedData = cacheFile ? readCache(cacheFile) : undefined;
   const script = new Script(wrapper, { filename: bundlePath, cachedData });
   const accepted = cachedData !== undefined && !script.cachedDataRejected;
-  debug(cacheFile === undefined ? 'off' : accepted ? `used ${cacheFile}` : cachedData ? `rejected ${cacheFile}` : `none at ${cacheFile}`);
+  if (cacheFile === undefined) debug(setting === 'off' ? 'off' : 'not used');
+  else debug(accepted ? `used ${cacheFile}` : cachedData ? `rejected ${cacheFile}` : `none at ${cacheFile}`);
   if (cacheFile && !accepted) writeCacheBeforeExit(script, cacheFile);
   const module = { exports: {} };
   script.runInThisContext()(module.exports, requireFromBundle, module, bundlePath, dirname(bundlePath), dynamicImport);
