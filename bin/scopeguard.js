@@ -18,14 +18,19 @@
 //   same package: bare specifiers resolve as they would from the bundle.
 // - With source maps on (--enable-source-maps, or --verbose, whose stack traces then name src/*.ts), the bundle is
 //   loaded by require() instead: Node 20 applies source maps to required files, not to vm.Script.
-import { isAscii } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+
+// Node's built-ins through require(), not import: an ES import builds a namespace of every export, which runs lazy
+// getters (node:crypto's webcrypto, node:fs's promises) and loads ~10 ms of modules nothing here uses.
+const requireFromHere = createRequire(import.meta.url);
+const { isAscii } = requireFromHere('node:buffer');
+const { createHash, randomBytes } = requireFromHere('node:crypto');
+const { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } =
+  requireFromHere('node:fs');
+const { tmpdir } = requireFromHere('node:os');
+const { basename, dirname, isAbsolute, join } = requireFromHere('node:path');
+const { fileURLToPath } = requireFromHere('node:url');
+const { Script } = requireFromHere('node:vm');
 
 const bundlePath = fileURLToPath(new URL('../build/cli.cjs', import.meta.url));
 const packageRoot = dirname(dirname(bundlePath));
