@@ -100,7 +100,7 @@ describe('compile cache', () => {
     expect(cacheFiles(dir)).toHaveLength(2);
   });
 
-  it('runs check (which imports the Wasm SDK dynamically) from the cache with the same report as without one', () => {
+  it('runs check (the bundled Wasm SDK, the compiled policy) from the cache with the same report as without one', () => {
     const dir = join(tempDir('sg-cc-'), 'cache');
     const uncached = run(CHECK, { SCOPEGUARD_COMPILE_CACHE: 'off' });
     expect(uncached.cache).toEqual(['compile cache: off']);
