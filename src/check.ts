@@ -9,9 +9,9 @@ import type { Registry } from './registry/model.ts';
 import type { FailOn, Finding } from './findings/finding.ts';
 import { finalizeFindings } from './findings/finalize.ts';
 import { summarize, type FindingsSummary } from './findings/summary.ts';
-import { loadPolicyEngine, type RawFinding } from './policy/engine.ts';
+import { loadPolicyEngine, type PolicyEngine, type RawFinding } from './policy/engine.ts';
 import type { RuleMeta } from './policy/bundle.ts';
-import { buildRegistryInput } from './policy/input-registry.ts';
+import { buildRegistryInput, type RegistryInput } from './policy/input-registry.ts';
 import { buildUsageInputs } from './policy/input-usage.ts';
 import { collectUsageFacts, type UsageOptions } from './usage/analyze.ts';
 import type { UsageFacts } from './usage/facts.ts';
@@ -48,13 +48,26 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // the registry's config names custom policies, that engine is built below instead
   if (!options.policyDirs?.length) void loadPolicyEngine().catch(() => undefined);
   const registry = options.registry ?? (await loadRegistry(options.registryRoot));
-  const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
-  const raw: RawFinding[] = engine.evaluate('registry', buildRegistryInput(registry, now), registry.config);
+  const customDirs = policyFolders(registry, options.policyDirs);
+  const engine = await loadPolicyEngine(customDirs);
+  const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : undefined;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate('usage', input, registry.config));
   const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...(usage ? { usage } : {}) };
+}
+
+/**
+ * The registry rules' findings. The built-in rules judge each tenant on its own, so without custom rules the document
+ * is evaluated one tenant at a time: opa-wasm starts every evaluation on the same heap, so the memory one tenant's
+ * values took is reused for the next instead of the whole registry's values being written to fresh pages (first
+ * evaluation of the 1,000-scope benchmark registry: ~175 -> ~145 ms). Custom rules may compare tenants: they get the
+ * whole document, as `Writing policies` in the README promises.
+ */
+export function evaluateRegistry(engine: PolicyEngine, input: RegistryInput, registry: Registry, customRules: boolean): RawFinding[] {
+  if (customRules) return engine.evaluate('registry', input, registry.config);
+  return Object.entries(input.tenants).flatMap(([name, tenant]) => engine.evaluate('registry', { ...input, tenants: { [name]: tenant } }, registry.config));
 }
 
 /** Custom policy folders: the config's `policies:` (relative to the working directory) plus --policy folders. */

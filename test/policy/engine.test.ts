@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistryFromSources } from '../../src/registry/load.ts';
 import { buildRegistryInput } from '../../src/policy/input-registry.ts';
-import { loadPolicyEngine, validateResult } from '../../src/policy/engine.ts';
+import { loadPolicyEngine, validateResult, type RawFinding } from '../../src/policy/engine.ts';
 import { finalizeFindings, fingerprintOf } from '../../src/findings/finalize.ts';
 import { summarize } from '../../src/findings/summary.ts';
 
@@ -118,5 +118,24 @@ describe('validateResult (the contract at the policy boundary)', () => {
     [{ rule: 'X4', finding: { tenant: 't', subject: 's', message: 'm', evidence: [1] } }, 'policy rule X4 returned a malformed finding (`evidence` must be an object)'],
   ])('rejects %j naming the rule', (wrapped, message) => {
     expect(() => validateResult([wrapped])).toThrow(message);
+  });
+});
+
+describe('registry evaluation one tenant at a time', () => {
+  // Without custom rules runCheck evaluates each tenant's document alone (it reuses the Wasm heap). That is only
+  // sound while every built-in registry rule judges a tenant on its own: a rule that compared tenants would find
+  // something different here, and this test would fail.
+  it('finds exactly what evaluating the whole multi-tenant example registry finds', async () => {
+    const { loadRegistry } = await import('../../src/registry/load.ts');
+    const { evaluateRegistry } = await import('../../src/check.ts');
+    const registry = await loadRegistry('scopes');
+    expect(Object.keys(registry.tenants).length).toBeGreaterThan(1);
+    const engine = await loadPolicyEngine();
+    const input = buildRegistryInput(registry, NOW);
+    const key = (finding: RawFinding): string => JSON.stringify([finding.ruleId, finding.tenant, finding.subject, finding.key, finding.message]);
+    const whole = evaluateRegistry(engine, input, registry, true).map(key).sort();
+    const split = evaluateRegistry(engine, input, registry, false).map(key).sort();
+    expect(whole.length).toBeGreaterThan(3);
+    expect(split).toEqual(whole);
   });
 });
