@@ -13,7 +13,7 @@
 // `(specifier) => import(specifier)`. The build fails on any `import(` it cannot account for.
 //
 //   node scripts/build-cli.mjs [--outdir DIR]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,6 +56,8 @@ const map = result.outputFiles.find((file) => file.path === `${outfile}.map`);
 if (!code || !map) throw new Error(`build-cli: esbuild wrote no ${outfile}`);
 const text = asciiOnly(rewriteDynamicImports(code.text, dynamicImportsOf(result.metafile)));
 mkdirSync(outdir, { recursive: true });
+// the ES module bundle of earlier builds: npm pack would ship it beside the one the bin loads
+for (const stale of ['cli.mjs', 'cli.mjs.map']) rmSync(join(outdir, stale), { force: true });
 writeFileSync(`${outfile}.map`, map.contents);
 writeFileSync(outfile, text);
 
