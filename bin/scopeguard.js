@@ -41,12 +41,6 @@ const debug = process.env.SCOPEGUARD_DEBUG_CACHE === '1' ? (message) => process.
 /** Builds (bundle × Node version) whose caches are kept besides the current one. */
 const KEEP_OTHER_BUILDS = 2;
 
-// V8's young generation starts at 1 MB per semi-space and doubles at each scavenge up to 16 MB: a command that builds
-// a registry model and a policy input (all of it surviving) pays a dozen scavenges on the way, each copying what is
-// alive into fresh pages. Growing 16-fold reaches the maximum at the first scavenge: ~45 ms less in a cold check of
-// the 1,000-scope benchmark registry (load -20, evaluation -25), same peak RSS. Not for logs, whose import keeps its
-// heap small on purpose. Set before the bundle is compiled, so each command's code cache sees the same V8 flags.
-if (commandName() !== 'logs') requireFromHere('node:v8').setFlagsFromString('--semi-space-growth-factor=16');
 if (process.argv.includes('--verbose') && !process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
 
 if (process.sourceMapsEnabled) {
