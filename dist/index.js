@@ -54215,13 +54215,18 @@ async function runCheck(options) {
   const now = options.now ?? /* @__PURE__ */ new Date();
   if (!options.policyDirs?.length) void loadPolicyEngine().catch(() => void 0);
   const registry = options.registry ?? await loadRegistry(options.registryRoot);
-  const engine = await loadPolicyEngine(policyFolders(registry, options.policyDirs));
-  const raw = engine.evaluate("registry", buildRegistryInput(registry, now), registry.config);
+  const customDirs = policyFolders(registry, options.policyDirs);
+  const engine = await loadPolicyEngine(customDirs);
+  const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : void 0;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate("usage", input, registry.config));
   const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...usage ? { usage } : {} };
+}
+function evaluateRegistry(engine, input, registry, customRules) {
+  if (customRules) return engine.evaluate("registry", input, registry.config);
+  return Object.entries(input.tenants).flatMap(([name, tenant]) => engine.evaluate("registry", { ...input, tenants: { [name]: tenant } }, registry.config));
 }
 function policyFolders(registry, extra = []) {
   return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve6(dir)))];
