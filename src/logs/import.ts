@@ -250,6 +250,8 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     // awaited at the next flush or the end; marked handled so a --strict stop meanwhile is not an unhandled rejection
     committing.catch(() => undefined);
   };
+  // a batch ends at BATCH_SIZE events or BATCH_BYTES of staged rows, whichever comes first
+  const batchFull = (): boolean => batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES;
   const handle = (record: ReadRecord): void => {
     counts.read++;
     if (record.error !== undefined) {
@@ -293,7 +295,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     try {
       for (const record of [...head, ...afterHead]) {
         handle(record);
-        if (batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES) await flush();
+        if (batchFull()) await flush();
       }
       for (;;) {
         // Reading from a full stream buffer never returns to the event loop; DuckDB's replies (the background
@@ -303,7 +305,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
         if (next.done) break;
         for (const record of next.value) {
           handle(record);
-          if (batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES) await flush();
+          if (batchFull()) await flush();
         }
       }
     } catch (error) {

@@ -45,7 +45,7 @@ export interface PolicyEngine {
 
 const engines = new Map<string, Promise<PolicyEngine>>();
 
-// OPA's allocator grows Wasm memory one 64 KiB page at a time as its heap fills; a 1,000-scope registry needs ~28 MB,
+// OPA's allocator grows Wasm memory one 64 KiB page at a time as its heap fills; a 1,000-scope registry needs ~20 MB,
 // i.e. hundreds of grow calls. Starting at 64 MB (address space only: pages cost memory when first written) skips them.
 const INITIAL_MEMORY_PAGES = 1024;
 

@@ -17,8 +17,8 @@ const QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2';
 
 // DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a
 // 32 MiB read buffer per thread whatever the file's size, and the insert's working set is one batch plus the commit
-// unit's pinned blocks, larger when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB works; with --keep-raw 56 MB
-// fails, 80 MB works.
+// unit's pinned blocks, larger when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB
+// works; with --keep-raw 56 MB fails, 80 MB works.
 function importMemoryLimit(keepRaw: boolean): string {
   return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
 }
@@ -285,10 +285,11 @@ export class Store {
     if (event.time < staged.lo) staged.lo = event.time;
     if (event.time > staged.hi) staged.hi = event.time;
     const line = stagedRow(stored);
-    // a UTF-16 unit is at most 3 UTF-8 bytes
-    if (staged.buffered + line.length * 3 + 1 > this.stagingBuffer.length) {
+    // the most bytes the line and its newline can take: a UTF-16 unit is at most 3 UTF-8 bytes
+    const room = line.length * 3 + 1;
+    if (staged.buffered + room > this.stagingBuffer.length) {
       this.writeStagingBuffer(staged);
-      if (line.length * 3 + 1 > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(line.length * 3 + 1);
+      if (room > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(room);
     }
     const written = this.stagingBuffer.write(line, staged.buffered);
     this.stagingBuffer[staged.buffered + written] = 0x0a;
