@@ -53307,9 +53307,10 @@ var Store = class _Store {
     if (event.time < staged.lo) staged.lo = event.time;
     if (event.time > staged.hi) staged.hi = event.time;
     const line = stagedRow(stored);
-    if (staged.buffered + line.length * 3 + 1 > this.stagingBuffer.length) {
+    const room = line.length * 3 + 1;
+    if (staged.buffered + room > this.stagingBuffer.length) {
       this.writeStagingBuffer(staged);
-      if (line.length * 3 + 1 > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(line.length * 3 + 1);
+      if (room > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(room);
     }
     const written = this.stagingBuffer.write(line, staged.buffered);
     this.stagingBuffer[staged.buffered + written] = 10;
