@@ -14,7 +14,8 @@ import type { ResolvedConfig } from '../registry/model.ts';
 import type { ImportCounts, Store } from '../store/store.ts';
 import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
-import { GzipError, openInput, readRecordBatches, type ReadRecord } from './read.ts';
+import { scanStoredForm } from './direct.ts';
+import { GzipError, openInput, readRecordBatches, type DirectLane, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
 import { prepareAuditEventValidator } from './validate.ts';
@@ -51,6 +52,11 @@ export interface ImportOptions {
   /** Folder for rejects files (default: `rejects/` beside the store). */
   rejectsDir: string;
   maxRecordBytes?: number;
+  /**
+   * Whether lines of normalized NDJSON already in stored form skip parsing (src/logs/direct.ts; default on, off with
+   * SCOPEGUARD_DIRECT_LANE=off). What is stored is the same either way.
+   */
+  directLane?: boolean;
   onProgress?: (counts: ImportCounts) => void;
   /** Called when the provider needs a tenant and none was given; throws the user-facing error. */
   requireTenant?: (provider: string) => never;
@@ -64,6 +70,8 @@ export interface FileImportResult extends ImportCounts {
   rejectsFile?: string;
   /** The input could not be read at all (not JSON, bad gzip). */
   unreadable?: string;
+  /** Records the direct lane staged as they were read. */
+  directLines: number;
 }
 
 interface Rejection {
@@ -143,6 +151,11 @@ export function finishEvent(
   if (!time) return `unreadable time ${JSON.stringify(draft.time).slice(0, 60)}`;
   const tenant = draft.tenant ?? context.tenant;
   if (!tenant) return 'no tenant: the record names none and no --tenant was given';
+  // the store keeps a status as a 32-bit integer; a larger number is not an HTTP status
+  const status = draft.request?.status;
+  if (status !== undefined && status !== null && !(Number.isInteger(status) && Math.abs(status) <= 2_147_483_647)) {
+    return `request.status ${String(status).slice(0, 20)} is not an HTTP status`;
+  }
   const idBase = draft.eventId ?? `sha256:${sha256Hex(canonicalJson(context.scrubbedRecord()))}${context.index > 0 ? `#${context.index}` : ''}`;
   const actor = draft.actor && { id: clean(draft.actor.id), type: draft.actor.type, name: clean(draft.actor.name) };
   const request = draft.request && {
@@ -179,7 +192,8 @@ export async function importFile(store: Store, file: string, options: ImportOpti
   const rejects = new RejectsWriter(options.rejectsDir, file);
   const input: Readable = openInput(file);
   const hash = createHash('sha256');
-  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk) });
+  const lane: DirectLane = {};
+  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk), direct: lane });
 
   const reject = (line: number, reason: string, text: string): void => {
     counts.rejected++;
@@ -222,7 +236,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       reject(r.line, r.error ?? 'no importer recognises this record (pass --provider)', r.text ?? JSON.stringify(scrubValue(r.value)));
     }
     rejects.close();
-    return { file, provider: 'unknown', ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable: unreadable ?? (parsed > 0 ? 'no importer recognises these records; pass --provider' : head.length === 0 ? undefined : 'no JSON records') };
+    return { file, provider: 'unknown', ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable: unreadable ?? (parsed > 0 ? 'no importer recognises these records; pass --provider' : head.length === 0 ? undefined : 'no JSON records'), directLines: 0 };
   }
 
   // only normalized NDJSON names the tenant per record; every other export needs it from outside
@@ -232,6 +246,12 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     throw new UsageError(`cannot tell which tenant ${file} belongs to`, 'pass --tenant');
   }
   const importId = await store.beginImport(file, provider.name, options.tenant, { keepRaw: options.keepRaw });
+  // Normalized lines already in stored form skip parsing here (src/logs/direct.ts); a kept raw record needs the parse.
+  const origin = { provider: provider.name, file, tenant: options.tenant };
+  let directLines = 0;
+  if (provider.name === 'scopeguard' && !options.keepRaw && (options.directLane ?? process.env.SCOPEGUARD_DIRECT_LANE !== 'off')) {
+    lane.take = (bytes, start, end, line) => scanStoredForm(bytes, start, end, line, options.tenant);
+  }
   // events go to the store's staging buffer as they are made; only their count is kept here
   let batchSize = 0;
   // one batch commits on DuckDB's threads while the next is read and normalized on this one
@@ -250,10 +270,16 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     // awaited at the next flush or the end; marked handled so a --strict stop meanwhile is not an unhandled rejection
     committing.catch(() => undefined);
   };
-  // a batch ends at BATCH_SIZE events or BATCH_BYTES of staged rows, whichever comes first
-  const batchFull = (): boolean => batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES;
+  // a batch ends at BATCH_SIZE events, BATCH_BYTES of staged rows or the end of a commit unit, whichever comes first
+  const batchFull = (): boolean => batchSize >= BATCH_SIZE || store.stagedBytes >= BATCH_BYTES || store.stagedToUnitEnd;
   const handle = (record: ReadRecord): void => {
     counts.read++;
+    if (record.direct) {
+      directLines++;
+      store.stageDirect(record.direct, origin);
+      batchSize++;
+      return;
+    }
     if (record.error !== undefined) {
       reject(record.line, record.error, record.text);
       return;
@@ -323,7 +349,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     throw error;
   }
   await store.finishImport(importId, hash.digest('hex'), counts);
-  return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable };
+  return { file, provider: provider.name, ...counts, rejectsFile: rejects.used ? rejects.path : undefined, unreadable, directLines };
 }
 
 export function defaultRejectsDir(storePath: string): string {

@@ -6,17 +6,33 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { DirectLine } from './direct.ts';
 
 /** One record as read: either parsed JSON, or the reason it could not be read plus (a prefix of) its text. */
 export type ReadRecord =
-  | { line: number; value: unknown; text?: undefined; error?: undefined }
-  | { line: number; value?: undefined; text: string; error: string };
+  | { line: number; value: unknown; text?: undefined; error?: undefined; direct?: undefined }
+  | { line: number; value?: undefined; text: string; error: string; direct?: undefined }
+  /** an NDJSON line the direct lane took as it is, unparsed (see src/logs/direct.ts) */
+  | { line: number; value?: undefined; text?: undefined; error?: undefined; direct: DirectLine };
+
+/**
+ * Offers each NDJSON line to `take` before it is parsed; a line it returns a DirectLine for is passed on unparsed.
+ * The importer sets `take` once it knows the provider, so the records it detects the provider from are parsed.
+ */
+export interface DirectLane {
+  /**
+   * The line is bytes[start, end) without its newline. `bytes` is a chunk as the stream gave it (file, stdin and
+   * gunzip streams hand out a new buffer each time, never refilled), so a DirectLine may point into it.
+   */
+  take?: (bytes: Buffer, start: number, end: number, line: number) => DirectLine | undefined;
+}
 
 export interface ReadOptions {
   /** Records longer than this many bytes are rejected (default 1 MiB). */
   maxRecordBytes?: number;
   /** Sees every raw (still compressed) chunk: for hashing the input and reporting progress in bytes. */
   onBytes?: (chunk: Buffer) => void;
+  direct?: DirectLane;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
@@ -70,11 +86,11 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
       }
     }
     const all = prepend(head, chunks);
-    if (ndjson) yield* expandPages(readLines(all, maxBytes));
+    if (ndjson) yield* expandPages(readLines(all, maxBytes, options.direct));
     else yield* new JsonStreamScanner('object', maxBytes).scan(all);
     return;
   }
-  yield* readLines(rest, maxBytes);
+  yield* readLines(rest, maxBytes, options.direct);
 }
 
 async function* decompressIfGzip(input: Readable, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<Buffer> {
@@ -149,7 +165,7 @@ async function firstLineOf(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes: 
 }
 
 /** Splits bytes into lines; a line longer than maxBytes is skipped to its end and reported, not buffered. */
-async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<ReadRecord[]> {
+async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number, lane: DirectLane = {}): AsyncGenerator<ReadRecord[]> {
   let lineNumber = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -167,6 +183,16 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
     if (lineText === undefined) return;
     const record = parseLine(lineText, lineNumber);
     if (record) out.push(record);
+  };
+  // a whole line as bytes: offered to the direct lane first, decoded and parsed when it does not take it
+  const finishBytes = (bytes: Buffer, start: number, end: number): void => {
+    const direct = lane.take?.(bytes, start, end, lineNumber + 1);
+    if (direct) {
+      lineNumber++;
+      out.push({ line: lineNumber, direct });
+      return;
+    }
+    finish(bytes.toString('utf8', start, end));
   };
   for await (const chunk of chunks) {
     if (out.length > 0) {
@@ -188,15 +214,15 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
           oversizedPrefix = whole.subarray(0, REJECT_TEXT_LIMIT).toString('utf8');
           finish(undefined);
         } else {
-          finish(whole.toString('utf8'));
+          finishBytes(whole, 0, whole.length);
         }
       } else if (newline - from > maxBytes) {
         oversized = true;
         oversizedPrefix = chunk.toString('utf8', from, from + REJECT_TEXT_LIMIT);
         finish(undefined);
       } else {
-        // decoded straight from the chunk: a line inside one chunk is whole UTF-8, and no Buffer view is made per line
-        finish(chunk.toString('utf8', from, newline));
+        // read straight from the chunk: a line inside one chunk is whole UTF-8, and no Buffer view is made per line
+        finishBytes(chunk, from, newline);
       }
       from = newline + 1;
       if (out.length >= RECORDS_PER_YIELD) {
@@ -220,7 +246,10 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number): Asyn
     }
   }
   if (oversized) finish(undefined);
-  else if (pending.length > 0) finish(Buffer.concat(pending).toString('utf8'));
+  else if (pending.length > 0) {
+    const last = Buffer.concat(pending);
+    finishBytes(last, 0, last.length);
+  }
   if (out.length > 0) yield out;
 }
 

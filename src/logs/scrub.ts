@@ -39,7 +39,7 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
 // JSON text that did not parse still carries `"password": "..."`: redact by key in the text itself.
 const SECRET_KEY_IN_TEXT = /("(?:access_?token|refresh_?token|id_?token|token|client_?secret|secret|password|passwd|code|authorization|cookie|set-cookie|assertion|client_?assertion|api_?key|private_?key)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
 
-const QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
+export const QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
 
 /** Redacts secrets inside one string; returns the same string when there is nothing to redact (the common case). */
 export function scrubString(value: string): string {

@@ -45,7 +45,7 @@ const digitAt = (text: string, index: number): number => {
  * as is: the common case in normalized exports, checked with arithmetic instead of a regex, Date and toISOString.
  * Anything unusual (a leap second, another shape) takes the general path.
  */
-function isCanonicalUtc(text: string): boolean {
+export function isCanonicalUtc(text: string): boolean {
   if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false;
   const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3);
   const month = digitAt(text, 5) * 10 + digitAt(text, 6);

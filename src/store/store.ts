@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { EnvironmentError, InputError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
+import type { DirectLine } from '../logs/direct.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
@@ -87,8 +88,11 @@ function stagedRow({ event, raw }: StoredEvent): string {
   });
 }
 
-// Rows per transaction: at one row group (122,880 rows) or more DuckDB writes whole row groups straight to the
-// database file instead of through the write-ahead log and a checkpoint. An interrupted import keeps whole units.
+// Rows per transaction (commit unit): one of DuckDB's row groups (122,880 rows). A unit of whole row groups is written
+// straight to the database file; a commit that leaves the table's last row group part-filled costs the next commits
+// a rewrite of it (measured: 500,000 events in 20,000-row statements took 5.0-5.6 CPU s committed every 140,000 rows,
+// 3.2-3.5 s committed at each row group's end). So units end where the table's row count reaches a multiple of this,
+// and batches are cut to end there too. An interrupted import keeps whole units.
 export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 122_880);
 
 // The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
@@ -98,21 +102,116 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
-// Staged rows pass through this buffer on their way to the staging file.
+// Staged rows pass through a buffer this large on their way to a staging file.
 const STAGING_BUFFER_BYTES = 1 << 20;
 
-/** The batch being staged: its rows (first occurrence of each id), their NDJSON's length, time span and ids. */
-interface StagedBatch {
-  rows: number;
-  /** NDJSON bytes staged, and how many of them still wait in the buffer */
-  bytes: number;
-  buffered: number;
+// The direct lane's lines (src/logs/direct.ts) as they are, plus their line number: read_json takes the nested
+// shape of the normalized NDJSON (keys it is not given, such as provider and source, it ignores).
+const DIRECT_COLUMNS = {
+  eventId: 'VARCHAR', tenant: 'VARCHAR', time: 'VARCHAR', type: 'VARCHAR', rawType: 'VARCHAR', outcome: 'VARCHAR',
+  actor: 'STRUCT(id VARCHAR, type VARCHAR, name VARCHAR)', clientId: 'VARCHAR', scopes: 'VARCHAR[]',
+  requestedScopes: 'VARCHAR[]', tokenId: 'VARCHAR', grantId: 'VARCHAR',
+  request: 'STRUCT(method VARCHAR, path VARCHAR, status INTEGER)', ip: 'VARCHAR', userAgent: 'VARCHAR', __line: 'BIGINT',
+} as const;
+const DIRECT_COLUMNS_SQL = `{${Object.entries(DIRECT_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
+
+/** Where direct-lane lines come from: what the general path would have filled in from the import. */
+export interface DirectOrigin {
+  provider: string;
   file: string;
-  fd: number;
+  /** --tenant, for lines that name none */
+  tenant: string | undefined;
+}
+
+/**
+ * One kind of staged row on its way to DuckDB: two files used in turn (a batch is written to one while DuckDB reads
+ * the previous batch from the other), reached through a small buffer so the importer's memory does not grow with
+ * the batch. A file is created by its batch's first row.
+ */
+class StagingFile {
+  private buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  private fd: number | undefined;
+  private path = '';
+  private next = 0;
+  /** NDJSON bytes staged in this batch, and how many of them still wait in the buffer */
+  bytes = 0;
+  private buffered = 0;
+  rows = 0;
+
+  constructor(private readonly paths: readonly [string, string]) {}
+
+  /** Appends one row and its newline. */
+  append(row: string): void {
+    // the most bytes the row can take: a UTF-16 unit is at most 3 UTF-8 bytes
+    this.reserve(row.length * 3);
+    this.endRow(this.buffer.write(row, this.buffered));
+  }
+
+  /** Appends bytes[start, end) with its last byte replaced by `tail` (ASCII), and a newline. */
+  appendBytes(bytes: Buffer, start: number, end: number, tail: string): void {
+    this.reserve(end - start + tail.length);
+    bytes.copy(this.buffer, this.buffered, start, end - 1);
+    const copied = end - 1 - start;
+    this.endRow(copied + this.buffer.write(tail, this.buffered + copied, 'latin1'));
+  }
+
+  /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
+  private reserve(room: number): void {
+    if (this.fd === undefined) {
+      this.path = this.paths[this.next]!;
+      this.next = 1 - this.next;
+      this.fd = openSync(this.path, 'w');
+    }
+    if (this.buffered + room + 1 > this.buffer.length) {
+      this.writeBuffer();
+      if (room + 1 > this.buffer.length) this.buffer = Buffer.allocUnsafe(room + 1);
+    }
+  }
+
+  private endRow(written: number): void {
+    this.buffer[this.buffered + written] = 0x0a;
+    this.buffered += written + 1;
+    this.bytes += written + 1;
+    this.rows++;
+  }
+
+  private writeBuffer(): void {
+    writeSync(this.fd!, this.buffer, 0, this.buffered);
+    this.buffered = 0;
+    // a buffer grown for one huge row goes back to its usual size
+    if (this.buffer.length > STAGING_BUFFER_BYTES) this.buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  }
+
+  /** Ends the batch: the file holding its rows, or undefined when it has none. The next batch starts empty. */
+  finish(): string | undefined {
+    if (this.fd === undefined) return undefined;
+    this.writeBuffer();
+    closeSync(this.fd);
+    this.fd = undefined;
+    this.bytes = 0;
+    this.rows = 0;
+    return this.path;
+  }
+
+  /** Forgets the batch and removes both files (stale ones from a killed import too). */
+  drop(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.buffered = 0;
+    this.bytes = 0;
+    this.rows = 0;
+    for (const path of this.paths) rmSync(path, { force: true });
+  }
+}
+
+/** The batch being staged: its time span and the ids of its rows (first occurrence of each id). */
+interface StagedBatch {
   lo: string;
   hi: string;
   /** tenant -> provider -> event ids */
   ids: Map<string, Map<string, Set<string>>>;
+  /** set by the batch's first direct-lane line */
+  directOrigin?: DirectOrigin;
 }
 
 export class Store {
@@ -120,17 +219,25 @@ export class Store {
   private staged: StagedBatch | undefined;
   /** Rows of the open transaction (the current commit unit); undefined when none is open. */
   private unitRows: number | undefined;
+  /** Rows in `events` during an import, counting a batch being inserted as if all of it were new. */
+  private tableRows = 0;
+  /** Rows of the batch being inserted (commitStaged in flight). */
+  private insertingRows = 0;
   /**
-   * Two staging files, used in turn: a batch is written to one while DuckDB reads the previous batch from the other.
-   * Rows reach the file through a small buffer, so the importer's memory does not grow with the batch.
+   * Per tenant + provider (joined by NUL), the epoch-ms span of its stored rows, learnt once per import and widened
+   * by each batch: a batch outside it can collide with no stored row, so its insert skips the duplicate search.
    */
-  private readonly stagingFiles: [string, string];
-  private nextStagingFile = 0;
-  /** Encoded rows on their way to the current staging file. */
-  private stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  private storedSpans = new Map<string, { lo: number; hi: number } | undefined>();
+  /** The open unit's changes to its import's counts, written with its commit. */
+  private unitCounts: { importId: number; counts: ImportCounts; inserted: number; duplicates: number } | undefined;
+  /** Rows the import pipeline made (stagedRow), and lines the direct lane took as they are. */
+  private readonly stagedRows: StagingFile;
+  private readonly stagedLines: StagingFile;
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
-    this.stagingFiles = [`${resolve(path)}.staging.ndjson`, `${resolve(path)}.staging.1.ndjson`];
+    const base = resolve(path);
+    this.stagedRows = new StagingFile([`${base}.staging.ndjson`, `${base}.staging.1.ndjson`]);
+    this.stagedLines = new StagingFile([`${base}.staging.direct.ndjson`, `${base}.staging.direct.1.ndjson`]);
   }
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
@@ -215,6 +322,10 @@ export class Store {
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     // only this process can write the store (DuckDB holds its lock): a staging file left by a killed import is stale
     this.dropStaged();
+    const count = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM events`);
+    this.tableRows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
+    this.insertingRows = 0;
+    this.storedSpans.clear();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null],
@@ -228,6 +339,8 @@ export class Store {
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped],
     );
+    // the final counts above include the open unit's
+    this.unitCounts = undefined;
     await this.commitUnit();
     await this.restoreQuerySettings();
   }
@@ -235,6 +348,7 @@ export class Store {
   /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
   async abortImport(): Promise<void> {
     this.dropStaged();
+    this.unitCounts = undefined;
     if (this.unitRows !== undefined) {
       this.unitRows = undefined;
       await this.connection.run('ROLLBACK');
@@ -259,7 +373,16 @@ export class Store {
 
   /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
   get stagedBytes(): number {
-    return this.staged?.bytes ?? 0;
+    return this.stagedRows.bytes + this.stagedLines.bytes;
+  }
+
+  /**
+   * Whether the rows staged so far take the table to the end of a commit unit (see COMMIT_ROWS), assuming none of
+   * them is a duplicate: the importer ends its batch there.
+   */
+  get stagedToUnitEnd(): boolean {
+    const staged = this.stagedRows.rows + this.stagedLines.rows;
+    return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
   }
 
   /** Stages every event of a batch (see stage). */
@@ -274,41 +397,34 @@ export class Store {
    */
   stage(stored: StoredEvent): void {
     const { event } = stored;
-    const staged = (this.staged ??= this.startStaging(event.time));
+    if (this.isRepeat(event.tenant, event.provider, event.eventId, event.time)) return;
+    this.stagedRows.append(stagedRow(stored));
+  }
+
+  /**
+   * Stages a line of normalized NDJSON that the direct lane found already in stored form: as it is, with its line
+   * number added, for read_json to parse (see stage for repeats).
+   */
+  stageDirect(direct: DirectLine, origin: DirectOrigin): void {
+    if (this.isRepeat(direct.tenant, origin.provider, direct.eventId, direct.time)) return;
+    this.staged!.directOrigin ??= origin;
+    // the line ends with the object's closing brace: the line number becomes its last member
+    this.stagedLines.appendBytes(direct.bytes, direct.start, direct.end, `,"__line":${direct.line}}`);
+  }
+
+  /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
+  private isRepeat(tenant: string, provider: string, eventId: string, time: string): boolean {
+    const staged = (this.staged ??= { lo: time, hi: time, ids: new Map() });
     // tenant -> provider -> event ids: nested so no key string is built per event
-    let providers = staged.ids.get(event.tenant);
-    if (!providers) staged.ids.set(event.tenant, (providers = new Map()));
-    let ids = providers.get(event.provider);
-    if (!ids) providers.set(event.provider, (ids = new Set()));
-    if (ids.has(event.eventId)) return;
-    ids.add(event.eventId);
-    if (event.time < staged.lo) staged.lo = event.time;
-    if (event.time > staged.hi) staged.hi = event.time;
-    const line = stagedRow(stored);
-    // the most bytes the line and its newline can take: a UTF-16 unit is at most 3 UTF-8 bytes
-    const room = line.length * 3 + 1;
-    if (staged.buffered + room > this.stagingBuffer.length) {
-      this.writeStagingBuffer(staged);
-      if (room > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(room);
-    }
-    const written = this.stagingBuffer.write(line, staged.buffered);
-    this.stagingBuffer[staged.buffered + written] = 0x0a;
-    staged.buffered += written + 1;
-    staged.bytes += written + 1;
-    staged.rows++;
-  }
-
-  private startStaging(time: string): StagedBatch {
-    const file = this.stagingFiles[this.nextStagingFile]!;
-    this.nextStagingFile = 1 - this.nextStagingFile;
-    return { rows: 0, bytes: 0, buffered: 0, file, fd: openSync(file, 'w'), lo: time, hi: time, ids: new Map() };
-  }
-
-  private writeStagingBuffer(staged: StagedBatch): void {
-    writeSync(staged.fd, this.stagingBuffer, 0, staged.buffered);
-    staged.buffered = 0;
-    // a buffer grown for one huge row goes back to its usual size
-    if (this.stagingBuffer.length > STAGING_BUFFER_BYTES) this.stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+    let providers = staged.ids.get(tenant);
+    if (!providers) staged.ids.set(tenant, (providers = new Map()));
+    let ids = providers.get(provider);
+    if (!ids) providers.set(provider, (ids = new Set()));
+    if (ids.has(eventId)) return true;
+    ids.add(eventId);
+    if (time < staged.lo) staged.lo = time;
+    if (time > staged.hi) staged.hi = time;
+    return false;
   }
 
   /**
@@ -333,21 +449,54 @@ export class Store {
     const keyFilter = [...span.ids]
       .flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`))
       .join(' OR ');
-    // the file holds this batch from here on: the next batch can be staged while this one is inserted
-    this.writeStagingBuffer(span);
-    closeSync(span.fd);
+    // the files hold this batch from here on: the next batch can be staged while this one is inserted
+    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    this.insertingRows = rows;
+    const rowsFile = this.stagedRows.finish();
+    const linesFile = this.stagedLines.finish();
     this.staged = undefined;
-    if (this.unitRows === undefined) {
-      await c.run('BEGIN TRANSACTION');
-      this.unitRows = 0;
-    }
     try {
       const stored = `SELECT tenant, provider, event_id FROM events
         WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
       // Most batches of new logs meet no stored row in their span, and counting them (time zone maps, one column)
-      // costs a fraction of the anti-join, which is only needed when some exist.
-      const overlap = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`);
-      const staging = `read_json(${sqlString(span.file)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL}) s`;
+      // costs a fraction of the anti-join, which is only needed when some exist. A batch outside what is stored for
+      // its tenant + provider pairs needs neither.
+      const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `${tenant}\u0000${provider}`));
+      const loMs = Date.parse(span.lo);
+      const hiMs = Date.parse(span.hi);
+      let mayOverlap = false;
+      for (const pair of pairs) {
+        const known = await this.storedSpan(pair);
+        if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
+      }
+      const overlap = mayOverlap && Number((await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
+      // The anti-join would pin the open unit's uncommitted rows in memory (a file of 45,000 events out of time order
+      // ran out of the import's DuckDB memory): the unit is committed first, so the join reads evictable blocks.
+      if (overlap && this.unitRows) await this.commitUnit();
+      if (this.unitRows === undefined) {
+        await c.run('BEGIN TRANSACTION');
+        this.unitRows = 0;
+      }
+      // both kinds of staged row in the stored columns' order
+      const parts: string[] = [];
+      if (rowsFile) {
+        parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
+          scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
+          FROM read_json(${sqlString(rowsFile)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+      }
+      if (linesFile) {
+        // what finishEvent fills in for the general path: the importer's provider and file, --tenant, outcome
+        // unknown, empty scope lists
+        const origin = span.directOrigin!;
+        parts.push(`SELECT coalesce(tenant, ${origin.tenant === undefined ? 'NULL' : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
+          eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
+          coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
+          request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
+          FROM read_json(${sqlString(linesFile)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+      }
+      const staging = `(${parts.join(' UNION ALL ')}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
+        actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
+        file, line, raw)`;
       // anything already stored, by an earlier import or earlier in this unit, is a duplicate (a plain hash
       // anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
       const result = await c.run(`
@@ -356,19 +505,30 @@ export class Store {
                s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
                s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
         FROM ${staging}
-        ${Number(overlap.getRowObjectsJS()[0]?.n) > 0 ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
+        ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
-      await c.run(
-        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
-        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
-      );
-      rmSync(span.file, { force: true });
-      this.unitRows += span.rows;
-      if (options.commit || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
+      for (const pair of pairs) {
+        const known = this.storedSpans.get(pair);
+        this.storedSpans.set(pair, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
+      }
+      this.unitCounts = {
+        importId,
+        counts,
+        inserted: (this.unitCounts?.inserted ?? 0) + inserted,
+        duplicates: (this.unitCounts?.duplicates ?? 0) + duplicates,
+      };
+      for (const file of [rowsFile, linesFile]) if (file) rmSync(file, { force: true });
+      this.unitRows += rows;
+      this.tableRows += inserted;
+      this.insertingRows = 0;
+      // a unit ends at a row group's end; duplicates can make it miss that, and then it ends at COMMIT_ROWS rows
+      if (options.commit || this.tableRows % COMMIT_ROWS === 0 || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
       return { inserted, duplicates };
     } catch (error) {
-      rmSync(span.file, { force: true });
+      this.insertingRows = 0;
+      for (const file of [rowsFile, linesFile]) if (file) rmSync(file, { force: true });
+      this.unitCounts = undefined;
       if (this.unitRows !== undefined) {
         this.unitRows = undefined;
         await c.run('ROLLBACK');
@@ -377,17 +537,41 @@ export class Store {
     }
   }
 
+  /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
+  private async storedSpan(pair: string): Promise<{ lo: number; hi: number } | undefined> {
+    if (this.storedSpans.has(pair)) return this.storedSpans.get(pair);
+    const [tenant, provider] = pair.split('\u0000') as [string, string];
+    const result = await this.connection.runAndReadAll(
+      `SELECT epoch_ms(min(time))::DOUBLE AS lo, epoch_ms(max(time))::DOUBLE AS hi FROM events WHERE tenant = $1 AND provider = $2`,
+      [tenant, provider],
+    );
+    const row = result.getRowObjectsJS()[0];
+    const span = row?.lo === null || row?.lo === undefined ? undefined : { lo: Number(row.lo), hi: Number(row.hi) };
+    this.storedSpans.set(pair, span);
+    return span;
+  }
+
+  /** Commits the open unit with its import's counts, so the imports row always matches the rows kept. */
   private async commitUnit(): Promise<void> {
     if (this.unitRows === undefined) return;
+    const pending = this.unitCounts;
+    this.unitCounts = undefined;
+    if (pending) {
+      const { importId, counts, inserted, duplicates } = pending;
+      await this.connection.run(
+        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
+        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
+      );
+    }
     this.unitRows = undefined;
     await this.connection.run('COMMIT');
   }
 
   /** Forgets a batch being staged and removes both staging files. */
   private dropStaged(): void {
-    if (this.staged) closeSync(this.staged.fd);
     this.staged = undefined;
-    for (const file of this.stagingFiles) rmSync(file, { force: true });
+    this.stagedRows.drop();
+    this.stagedLines.drop();
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */

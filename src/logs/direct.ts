@@ -1,0 +1,387 @@
+/**
+ * The direct lane for normalized NDJSON. Most lines of a `scopeguard` export are already exactly what the import
+ * pipeline would store: canonical UTC time, an event id, strings the scrubber leaves alone, nothing unknown. Such a
+ * line is staged as its own text (with its line number added) and parsed once, by DuckDB's read_json, instead of
+ * being parsed, checked, rebuilt and encoded again in JavaScript.
+ *
+ * The scan below accepts a line only when it is sure the general path (JSON.parse, the AuditEvent schema check,
+ * finishEvent) would store the very same row. Anything it is not sure about — escapes, non-ASCII, null, fractions or
+ * exponents, unknown or repeated keys, a time not in output form, an id or string the scrubber would touch, a missing
+ * tenant — it leaves to the general path, which accepts or rejects the line as always. So the lane changes how fast a
+ * line is stored, never what is stored or rejected (test/logs/direct.test.ts imports the same files both ways).
+ */
+import { safeTokenId, scrubString } from './scrub.ts';
+import { isCanonicalUtc } from './time.ts';
+
+/** A line taken by the direct lane, and what the store needs to know about it without parsing it again. */
+export interface DirectLine {
+  line: number;
+  /** The line's JSON object is bytes[start, end) (trailing blanks cut), in the chunk it was read from. */
+  bytes: Buffer;
+  start: number;
+  end: number;
+  tenant: string;
+  eventId: string;
+  time: string;
+}
+
+const EVENT_TYPES = [
+  'api.request', 'token.issued', 'token.refreshed', 'authorize.denied', 'authorize.granted', 'token.revoked',
+  'consent.granted', 'consent.revoked', 'client.created', 'client.updated', 'client.deleted', 'grant.changed',
+  'scope.changed', 'other',
+];
+const OUTCOMES = ['success', 'failure', 'unknown'];
+const ascii = (values: readonly string[]): Uint8Array[] => values.map((value) => Buffer.from(value, 'latin1'));
+const KEYS = [
+  'eventId', 'tenant', 'provider', 'time', 'type', 'rawType', 'outcome', 'actor', 'clientId', 'grantId', 'ip',
+  'userAgent', 'scopes', 'requestedScopes', 'tokenId', 'request', 'source',
+] as const;
+
+/**
+ * Pairs of characters (lower-cased) without which none of the scrubber's patterns can match: each alternative of
+ * QUICK_CHECK in scrub.ts holds one of these pairs or `=` (test/logs/direct.test.ts checks every alternative). A
+ * string with none of them is left alone by scrubString, so only strings with one are handed to it.
+ */
+const SCRUB_PAIRS = new Uint8Array(128 * 128);
+for (const pair of ['ey', 'be', 'ba', 'di', 'ne', 'ss', 'to', '//', 'gh', 'gi', 'ya', 'xo', 'ak']) {
+  SCRUB_PAIRS[(pair.charCodeAt(0) << 7) | pair.charCodeAt(1)] = 1;
+}
+for (let previous = 0; previous < 128; previous++) SCRUB_PAIRS[(previous << 7) | 61 /* = */] = 1;
+
+const QUOTE = 34;
+const COMMA = 44;
+const COLON = 58;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+
+// key indexes in KEYS, for the switch below
+const keyIndex = (name: (typeof KEYS)[number]): number => KEYS.indexOf(name);
+const [EVENT_ID, TENANT, PROVIDER, TIME, TYPE, RAW_TYPE, OUTCOME, ACTOR, SCOPES, REQUESTED_SCOPES, TOKEN_ID, REQUEST, SOURCE] = [
+  keyIndex('eventId'), keyIndex('tenant'), keyIndex('provider'), keyIndex('time'), keyIndex('type'), keyIndex('rawType'),
+  keyIndex('outcome'), keyIndex('actor'), keyIndex('scopes'), keyIndex('requestedScopes'), keyIndex('tokenId'),
+  keyIndex('request'), keyIndex('source'),
+] as const;
+const KEY_BYTES = ascii(KEYS);
+const ACTOR_KEYS = ascii(['id', 'type', 'name']);
+const REQUEST_KEYS = ascii(['method', 'path', 'status']);
+const SOURCE_KEYS = ascii(['file', 'line']);
+const EVENT_TYPE_BYTES = ascii(EVENT_TYPES);
+const OUTCOME_BYTES = ascii(OUTCOMES);
+const SHA256_PREFIX = Buffer.from('sha256:', 'latin1');
+
+/**
+ * One line's scan, over the bytes it was read as (no string is made of the line). Its cursor lives in fields (one
+ * scanner serves every line) so the hot loops touch no closures.
+ */
+class StoredFormScanner {
+  private bytes: Buffer = Buffer.alloc(0);
+  /** where the line ends (exclusive) */
+  private limit = 0;
+  private pos = 0;
+  // the string value just read is bytes[stringStart, stringEnd)
+  private stringStart = 0;
+  private stringEnd = 0;
+  // whether it holds a character one of the scrubber's patterns needs
+  private stringMayHoldSecret = false;
+
+  scan(bytes: Buffer, start: number, limit: number, lineNumber: number, defaultTenant: string | undefined): DirectLine | undefined {
+    this.bytes = bytes;
+    this.limit = limit;
+    if (start >= limit || bytes[start] !== LBRACE) return undefined;
+    this.pos = start + 1;
+    this.skipBlank();
+    // bits of the keys seen: a repeated key (JSON.parse keeps the last, read_json may not) goes the general way
+    let seen = 0;
+    let tenant = defaultTenant;
+    let eventId: string | undefined;
+    let time: string | undefined;
+    for (;;) {
+      const key = this.readKey(KEY_BYTES);
+      if (key < 0 || seen & (1 << key)) return undefined;
+      seen |= 1 << key;
+      let ok: boolean;
+      switch (key) {
+        case EVENT_ID:
+          // finishEvent keeps an id that is not itself a bearer value (else it stores its hash), scrubbed
+          ok = this.readPlainString() && this.isPlainId() && this.scrubLeavesString();
+          eventId = this.stringValue();
+          break;
+        case TENANT:
+        case PROVIDER:
+          // the schema wants both non-empty; the stored provider is the importer's name, whatever the line says
+          ok = this.readPlainString() && this.stringEnd > this.stringStart;
+          if (key === TENANT) tenant = this.tenantValue();
+          break;
+        case TIME:
+          ok = this.readPlainString();
+          time = this.stringValue();
+          ok &&= isCanonicalUtc(time);
+          break;
+        case TYPE:
+          ok = this.readPlainString() && this.stringIndex(EVENT_TYPE_BYTES) >= 0;
+          break;
+        case OUTCOME:
+          ok = this.readPlainString() && this.stringIndex(OUTCOME_BYTES) >= 0;
+          break;
+        case RAW_TYPE:
+          ok = this.readPlainString();
+          break;
+        case ACTOR:
+          ok = this.readActor();
+          break;
+        case SCOPES:
+        case REQUESTED_SCOPES:
+          ok = this.readScopeList();
+          break;
+        case TOKEN_ID:
+          ok = this.readPlainString() && this.isPlainId();
+          break;
+        case REQUEST:
+          ok = this.readRequest();
+          break;
+        case SOURCE:
+          ok = this.readSource();
+          break;
+        default:
+          // clientId, grantId, ip, userAgent: stored scrubbed
+          ok = this.readScrubbedString();
+      }
+      if (!ok) return undefined;
+      const more = this.afterMember(RBRACE);
+      if (more === undefined) return undefined;
+      if (!more) break;
+    }
+    const end = this.pos;
+    // nothing but blanks (the CR of a CRLF file) may follow the object
+    for (let i = end; i < limit; i++) {
+      const c = bytes[i];
+      if (c !== 32 && c !== 9 && c !== 13) return undefined;
+    }
+    if (eventId === undefined || time === undefined || tenant === undefined || !(seen & (1 << TYPE))) return undefined;
+    return { line: lineNumber, bytes, start, end, tenant, eventId, time };
+  }
+
+  /** The byte at i, or -1 past the line's end. */
+  private at(i: number): number {
+    return i < this.limit ? this.bytes[i]! : -1;
+  }
+
+  // the last tenant read, as bytes and as a string: most lines of a file name the same one
+  private lastTenantBytes = Buffer.alloc(0);
+  private lastTenant = '';
+
+  /** The tenant just read: the last one again when the bytes match, so a file of one tenant makes one string. */
+  private tenantValue(): string {
+    const length = this.stringEnd - this.stringStart;
+    if (length !== this.lastTenantBytes.length || !this.bytesEqual(this.stringStart, this.lastTenantBytes)) {
+      this.lastTenant = this.stringValue();
+      this.lastTenantBytes = Buffer.from(this.lastTenant, 'latin1');
+    }
+    return this.lastTenant;
+  }
+
+  /** The string just read, as a string of its own (printable ASCII, so latin1 and UTF-8 agree). */
+  private stringValue(): string {
+    return this.bytes.toString('latin1', this.stringStart, this.stringEnd);
+  }
+
+  private skipBlank(): void {
+    for (;;) {
+      const c = this.at(this.pos);
+      if (c !== 32 && c !== 9) return;
+      this.pos++;
+    }
+  }
+
+  /**
+   * Reads a string of printable ASCII without escapes at pos (its opening quote). False when the string is anything
+   * else: on such strings JSON.parse and read_json agree byte for byte.
+   */
+  private readPlainString(): boolean {
+    const bytes = this.bytes;
+    let i = this.pos;
+    if (this.at(i) !== QUOTE) return false;
+    const start = ++i;
+    const limit = this.limit;
+    let trigger = 0;
+    let previous = 0;
+    for (;;) {
+      if (i >= limit) return false;
+      const c = bytes[i]!;
+      if (c === QUOTE) break;
+      // control characters, backslash escapes, DEL and anything beyond ASCII
+      if (c < 32 || c > 126 || c === 92) return false;
+      const lower = c >= 65 && c <= 90 ? c | 0x20 : c;
+      trigger |= SCRUB_PAIRS[(previous << 7) | lower]!;
+      previous = lower;
+      i++;
+    }
+    this.stringMayHoldSecret = trigger !== 0;
+    this.stringStart = start;
+    this.stringEnd = i;
+    this.pos = i + 1;
+    return true;
+  }
+
+  /** Whether scrubString leaves the string just read as it is. */
+  private scrubLeavesString(): boolean {
+    if (!this.stringMayHoldSecret) return true;
+    const value = this.stringValue();
+    return scrubString(value) === value;
+  }
+
+  /** A string the general path stores unchanged: finishEvent runs every such field through scrubString. */
+  private readScrubbedString(): boolean {
+    return this.readPlainString() && this.scrubLeavesString();
+  }
+
+  /** An id safeTokenId keeps as it is (it hashes bearer values): the string just read, not empty. */
+  private isPlainId(): boolean {
+    const length = this.stringEnd - this.stringStart;
+    if (length === 0) return false;
+    if (length >= SHA256_PREFIX.length && this.bytesEqual(this.stringStart, SHA256_PREFIX)) return true;
+    // safeTokenId's other tests: a `Bearer `/`Basic ` prefix, more than 64 characters, something to scrub
+    if (length <= 64 && (this.bytes[this.stringStart]! | 0x20) !== 98 /* b */) return this.scrubLeavesString();
+    const value = this.stringValue();
+    return safeTokenId(value) === value;
+  }
+
+  /** Whether the bytes at `at` start with `expected`. */
+  private bytesEqual(at: number, expected: Uint8Array): boolean {
+    const bytes = this.bytes;
+    for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+    return true;
+  }
+
+  /** Index in `values` of the string just read, -1 when it is none of them. */
+  private stringIndex(values: readonly Uint8Array[]): number {
+    const length = this.stringEnd - this.stringStart;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (value.length === length && this.bytesEqual(this.stringStart, value)) return i;
+    }
+    return -1;
+  }
+
+  /** A JSON integer of at most 9 digits (fits DuckDB's INTEGER), no sign, fraction or exponent; -1 when not one. */
+  private readSmallInteger(): number {
+    const start = this.pos;
+    let i = start;
+    let value = 0;
+    for (;;) {
+      const c = this.at(i);
+      if (!(c >= 48 && c <= 57)) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    this.pos = i;
+    const digits = i - start;
+    if (digits === 0 || digits > 9 || (digits > 1 && this.bytes[start] === 48)) return -1;
+    return value;
+  }
+
+  /** Moves past `,` (true: another member follows) or the closing bracket (false); undefined on anything else. */
+  private afterMember(close: number): boolean | undefined {
+    this.skipBlank();
+    const c = this.at(this.pos++);
+    if (c === COMMA) {
+      this.skipBlank();
+      return true;
+    }
+    return c === close ? false : undefined;
+  }
+
+  /** Reads `"key":` at pos; the key's index in `keys`, or -1 when it is none of them or no colon follows. */
+  private readKey(keys: readonly Uint8Array[]): number {
+    if (!this.readPlainString()) return -1;
+    const key = this.stringIndex(keys);
+    this.skipBlank();
+    if (this.at(this.pos) !== COLON) return -1;
+    this.pos++;
+    this.skipBlank();
+    return key;
+  }
+
+  /** Moves past `{` and says whether the object is empty (then past its `}` too); undefined when no `{` is there. */
+  private openObject(): boolean | undefined {
+    if (this.at(this.pos) !== LBRACE) return undefined;
+    this.pos++;
+    this.skipBlank();
+    if (this.at(this.pos) !== RBRACE) return false;
+    this.pos++;
+    return true;
+  }
+
+  private readActor(): boolean {
+    const empty = this.openObject();
+    if (empty !== false) return empty === true;
+    let seen = 0;
+    for (;;) {
+      const key = this.readKey(ACTOR_KEYS);
+      if (key < 0 || seen & (1 << key)) return false;
+      seen |= 1 << key;
+      // the actor's type is stored as written; its id and name are scrubbed
+      if (!(key === 1 ? this.readPlainString() : this.readScrubbedString())) return false;
+      const more = this.afterMember(RBRACE);
+      if (more !== true) return more === false;
+    }
+  }
+
+  private readRequest(): boolean {
+    const empty = this.openObject();
+    if (empty !== false) return empty === true;
+    let seen = 0;
+    for (;;) {
+      const key = this.readKey(REQUEST_KEYS);
+      if (key < 0 || seen & (1 << key)) return false;
+      seen |= 1 << key;
+      // method as written, path scrubbed, status an integer
+      if (!(key === 0 ? this.readPlainString() : key === 1 ? this.readScrubbedString() : this.readSmallInteger() >= 0)) return false;
+      const more = this.afterMember(RBRACE);
+      if (more !== true) return more === false;
+    }
+  }
+
+  /** Checked because the schema checks it (both keys required, line >= 1); the importer records its own source. */
+  private readSource(): boolean {
+    if (this.openObject() !== false) return false;
+    let seen = 0;
+    for (;;) {
+      const key = this.readKey(SOURCE_KEYS);
+      if (key < 0 || seen & (1 << key)) return false;
+      seen |= 1 << key;
+      if (!(key === 0 ? this.readPlainString() : this.readSmallInteger() >= 1)) return false;
+      const more = this.afterMember(RBRACE);
+      if (more !== true) return more === false && seen === 3;
+    }
+  }
+
+  /** A list of scopes that cleanScopes keeps as they are: strings, none empty, nothing to scrub. */
+  private readScopeList(): boolean {
+    if (this.at(this.pos) !== LBRACKET) return false;
+    this.pos++;
+    this.skipBlank();
+    if (this.at(this.pos) === RBRACKET) {
+      this.pos++;
+      return true;
+    }
+    for (;;) {
+      if (!this.readScrubbedString() || this.stringEnd === this.stringStart) return false;
+      const more = this.afterMember(RBRACKET);
+      if (more !== true) return more === false;
+    }
+  }
+}
+
+const scanner = new StoredFormScanner();
+
+/**
+ * The DirectLine for a line of normalized NDJSON (bytes[start, end), no newline) that the general path would store
+ * unchanged, or undefined when the line must take the general path. `defaultTenant` is --tenant, for lines that name
+ * none.
+ */
+export function scanStoredForm(bytes: Buffer, start: number, end: number, lineNumber: number, defaultTenant: string | undefined): DirectLine | undefined {
+  return scanner.scan(bytes, start, end, lineNumber, defaultTenant);
+}
