@@ -14,6 +14,7 @@ import { checkSchema, KINDS, type Kind } from './schema-check.ts';
 import { didYouMean } from './suggest.ts';
 import { RegistryCache } from './registry-cache.ts';
 import { LIMITS, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
+import { growYoungGenerationFor } from '../heap.ts';
 
 export interface RegistrySource {
   /** Used verbatim as `file` in every position. */
@@ -467,7 +468,14 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
 /** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */
 export async function loadRegistry(root: string): Promise<Registry> {
   const { sources, problems: readProblems } = await readRegistrySources(root);
-  const { registry, problems } = collectRegistryProblemsCached(root, sources);
+  const restoreHeap = growYoungGenerationFor(sources.reduce((sum, source) => sum + source.content.length, 0));
+  let result: ReturnType<typeof collectRegistryProblemsCached>;
+  try {
+    result = collectRegistryProblemsCached(root, sources);
+  } finally {
+    restoreHeap();
+  }
+  const { registry, problems } = result;
   if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
   return registry;
 }

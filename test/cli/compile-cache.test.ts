@@ -116,6 +116,25 @@ describe('compile cache', () => {
     }
   });
 
+  it('is written and used for a large registry too, whose load changes a V8 flag and restores it (src/heap.ts)', () => {
+    const dir = join(tempDir('sg-cc-'), 'cache');
+    const registry = join(tempDir('sg-cc-large-'), 'scopes');
+    mkdirSync(registry);
+    writeFileSync(join(registry, 'scopes.yaml'), 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: Read data, owner: team-data}\n');
+    writeFileSync(join(registry, 'actions.yaml'), 'kind: ActionMap\ntenant: acme\nactions:\n  read.data: [GET /v1/data/**]\n');
+    const clients = Array.from({ length: 3_000 }, (_, i) => `  client-${i}:\n    clientId: 0oa${i}abcdefghij\n    owner: team-${i % 7}\n    type: confidential\n    scopes: [read.data]`);
+    writeFileSync(join(registry, 'clients.yaml'), `kind: ClientSet\ntenant: acme\nclients:\n${clients.join('\n')}\n`);
+    // above the size at which the loader grows the young generation early
+    expect(statSync(join(registry, 'clients.yaml')).size).toBeGreaterThan(256 * 1024);
+    const args = ['--no-cache', 'check', '--registry', registry, '--format', 'json', '--now', '2026-11-25'];
+    const first = run(args, { SCOPEGUARD_COMPILE_CACHE: dir });
+    const second = run(args, { SCOPEGUARD_COMPILE_CACHE: dir });
+    expect(first.status).toBe(0);
+    expect(first.cache.at(-1)).toMatch(/written .*-check\.cache$/);
+    expect(second.cache).toEqual([expect.stringMatching(/^compile cache: used .*-check\.cache$/)]);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
   it('runs logs import and logs stats (DuckDB, imported dynamically) from the cache; import changes V8 flags and writes none', () => {
     const work = tempDir('sg-cc-logs-');
     const dir = join(work, 'cache');
