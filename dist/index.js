@@ -52177,6 +52177,17 @@ function offsetAt(doc, path, prefer = "value") {
   return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
 }
 
+// src/heap.ts
+import { setFlagsFromString } from "node:v8";
+var LARGE_SOURCE_CHARS = 256 * 1024;
+var DEFAULT_GROWTH_FACTOR = 2;
+var EARLY_GROWTH_FACTOR = 16;
+function growYoungGenerationFor(sourceChars) {
+  if (sourceChars < LARGE_SOURCE_CHARS) return () => void 0;
+  setFlagsFromString(`--semi-space-growth-factor=${EARLY_GROWTH_FACTOR}`);
+  return () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+}
+
 // src/registry/load.ts
 var DEFAULT_CONFIG = {
   failOn: "high",
@@ -52563,7 +52574,14 @@ async function readRegistrySources(root) {
 }
 async function loadRegistry(root) {
   const { sources, problems: readProblems } = await readRegistrySources(root);
-  const { registry, problems } = collectRegistryProblemsCached(root, sources);
+  const restoreHeap = growYoungGenerationFor(sources.reduce((sum, source) => sum + source.content.length, 0));
+  let result;
+  try {
+    result = collectRegistryProblemsCached(root, sources);
+  } finally {
+    restoreHeap();
+  }
+  const { registry, problems } = result;
   if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
   return registry;
 }
@@ -53146,12 +53164,101 @@ async function duckdb() {
 }
 var sqlString = (value) => `'${value.replace(/'/g, "''")}'`;
 var STAGING_BUFFER_BYTES = 1 << 20;
+var DIRECT_COLUMNS = {
+  eventId: "VARCHAR",
+  tenant: "VARCHAR",
+  time: "VARCHAR",
+  type: "VARCHAR",
+  rawType: "VARCHAR",
+  outcome: "VARCHAR",
+  actor: "STRUCT(id VARCHAR, type VARCHAR, name VARCHAR)",
+  clientId: "VARCHAR",
+  scopes: "VARCHAR[]",
+  requestedScopes: "VARCHAR[]",
+  tokenId: "VARCHAR",
+  grantId: "VARCHAR",
+  request: "STRUCT(method VARCHAR, path VARCHAR, status INTEGER)",
+  ip: "VARCHAR",
+  userAgent: "VARCHAR",
+  __line: "BIGINT"
+};
+var DIRECT_COLUMNS_SQL = `{${Object.entries(DIRECT_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+var StagingFile = class {
+  constructor(paths) {
+    this.paths = paths;
+  }
+  paths;
+  buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  fd;
+  path = "";
+  next = 0;
+  /** NDJSON bytes staged in this batch, and how many of them still wait in the buffer */
+  bytes = 0;
+  buffered = 0;
+  rows = 0;
+  /** Appends one row and its newline. */
+  append(row) {
+    this.reserve(row.length * 3);
+    this.endRow(this.buffer.write(row, this.buffered));
+  }
+  /** Appends bytes[start, end) with its last byte replaced by `tail` (ASCII), and a newline. */
+  appendBytes(bytes, start, end, tail) {
+    this.reserve(end - start + tail.length);
+    bytes.copy(this.buffer, this.buffered, start, end - 1);
+    const copied = end - 1 - start;
+    this.endRow(copied + this.buffer.write(tail, this.buffered + copied, "latin1"));
+  }
+  /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
+  reserve(room) {
+    if (this.fd === void 0) {
+      this.path = this.paths[this.next];
+      this.next = 1 - this.next;
+      this.fd = openSync(this.path, "w");
+    }
+    if (this.buffered + room + 1 > this.buffer.length) {
+      this.writeBuffer();
+      if (room + 1 > this.buffer.length) this.buffer = Buffer.allocUnsafe(room + 1);
+    }
+  }
+  endRow(written) {
+    this.buffer[this.buffered + written] = 10;
+    this.buffered += written + 1;
+    this.bytes += written + 1;
+    this.rows++;
+  }
+  writeBuffer() {
+    writeSync(this.fd, this.buffer, 0, this.buffered);
+    this.buffered = 0;
+    if (this.buffer.length > STAGING_BUFFER_BYTES) this.buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  }
+  /** Ends the batch: the file holding its rows, or undefined when it has none. The next batch starts empty. */
+  finish() {
+    if (this.fd === void 0) return void 0;
+    this.writeBuffer();
+    closeSync(this.fd);
+    this.fd = void 0;
+    this.bytes = 0;
+    this.rows = 0;
+    return this.path;
+  }
+  /** Forgets the batch and removes both files (stale ones from a killed import too). */
+  drop() {
+    if (this.fd !== void 0) closeSync(this.fd);
+    this.fd = void 0;
+    this.buffered = 0;
+    this.bytes = 0;
+    this.rows = 0;
+    for (const path of this.paths) rmSync2(path, { force: true });
+  }
+};
 var Store = class _Store {
   constructor(path, instance, connection) {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
-    this.stagingFiles = [`${resolve5(path)}.staging.ndjson`, `${resolve5(path)}.staging.1.ndjson`];
+    const base = resolve5(path);
+    this.stagedRows = new StagingFile([`${base}.staging.ndjson`, `${base}.staging.1.ndjson`]);
+    this.stagedLines = new StagingFile([`${base}.staging.direct.ndjson`, `${base}.staging.direct.1.ndjson`]);
   }
   path;
   instance;
@@ -53160,14 +53267,20 @@ var Store = class _Store {
   staged;
   /** Rows of the open transaction (the current commit unit); undefined when none is open. */
   unitRows;
+  /** Rows in `events` during an import, counting a batch being inserted as if all of it were new. */
+  tableRows = 0;
+  /** Rows of the batch being inserted (commitStaged in flight). */
+  insertingRows = 0;
   /**
-   * Two staging files, used in turn: a batch is written to one while DuckDB reads the previous batch from the other.
-   * Rows reach the file through a small buffer, so the importer's memory does not grow with the batch.
+   * Per tenant + provider (joined by NUL), the epoch-ms span of its stored rows, learnt once per import and widened
+   * by each batch: a batch outside it can collide with no stored row, so its insert skips the duplicate search.
    */
-  stagingFiles;
-  nextStagingFile = 0;
-  /** Encoded rows on their way to the current staging file. */
-  stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  storedSpans = /* @__PURE__ */ new Map();
+  /** The open unit's changes to its import's counts, written with its commit. */
+  unitCounts;
+  /** Rows the import pipeline made (stagedRow), and lines the direct lane took as they are. */
+  stagedRows;
+  stagedLines;
   static async open(path, options = {}) {
     const absolute = resolve5(path);
     if (options.readOnly && !existsSync5(absolute)) {
@@ -53245,6 +53358,10 @@ var Store = class _Store {
     await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     this.dropStaged();
+    const count = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM events`);
+    this.tableRows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
+    this.insertingRows = 0;
+    this.storedSpans.clear();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
       [file, provider, tenant ?? null]
@@ -53257,12 +53374,14 @@ var Store = class _Store {
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
       [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped]
     );
+    this.unitCounts = void 0;
     await this.commitUnit();
     await this.restoreQuerySettings();
   }
   /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
   async abortImport() {
     this.dropStaged();
+    this.unitCounts = void 0;
     if (this.unitRows !== void 0) {
       this.unitRows = void 0;
       await this.connection.run("ROLLBACK");
@@ -53284,7 +53403,15 @@ var Store = class _Store {
   }
   /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
   get stagedBytes() {
-    return this.staged?.bytes ?? 0;
+    return this.stagedRows.bytes + this.stagedLines.bytes;
+  }
+  /**
+   * Whether the rows staged so far take the table to the end of a commit unit (see COMMIT_ROWS), assuming none of
+   * them is a duplicate: the importer ends its batch there.
+   */
+  get stagedToUnitEnd() {
+    const staged = this.stagedRows.rows + this.stagedLines.rows;
+    return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
   }
   /** Stages every event of a batch (see stage). */
   stageBatch(batch) {
@@ -53297,36 +53424,30 @@ var Store = class _Store {
    */
   stage(stored) {
     const { event } = stored;
-    const staged = this.staged ??= this.startStaging(event.time);
-    let providers = staged.ids.get(event.tenant);
-    if (!providers) staged.ids.set(event.tenant, providers = /* @__PURE__ */ new Map());
-    let ids = providers.get(event.provider);
-    if (!ids) providers.set(event.provider, ids = /* @__PURE__ */ new Set());
-    if (ids.has(event.eventId)) return;
-    ids.add(event.eventId);
-    if (event.time < staged.lo) staged.lo = event.time;
-    if (event.time > staged.hi) staged.hi = event.time;
-    const line = stagedRow(stored);
-    const room = line.length * 3 + 1;
-    if (staged.buffered + room > this.stagingBuffer.length) {
-      this.writeStagingBuffer(staged);
-      if (room > this.stagingBuffer.length) this.stagingBuffer = Buffer.allocUnsafe(room);
-    }
-    const written = this.stagingBuffer.write(line, staged.buffered);
-    this.stagingBuffer[staged.buffered + written] = 10;
-    staged.buffered += written + 1;
-    staged.bytes += written + 1;
-    staged.rows++;
+    if (this.isRepeat(event.tenant, event.provider, event.eventId, event.time)) return;
+    this.stagedRows.append(stagedRow(stored));
   }
-  startStaging(time) {
-    const file = this.stagingFiles[this.nextStagingFile];
-    this.nextStagingFile = 1 - this.nextStagingFile;
-    return { rows: 0, bytes: 0, buffered: 0, file, fd: openSync(file, "w"), lo: time, hi: time, ids: /* @__PURE__ */ new Map() };
+  /**
+   * Stages a line of normalized NDJSON that the direct lane found already in stored form: as it is, with its line
+   * number added, for read_json to parse (see stage for repeats).
+   */
+  stageDirect(direct, origin) {
+    if (this.isRepeat(direct.tenant, origin.provider, direct.eventId, direct.time)) return;
+    this.staged.directOrigin ??= origin;
+    this.stagedLines.appendBytes(direct.bytes, direct.start, direct.end, `,"__line":${direct.line}}`);
   }
-  writeStagingBuffer(staged) {
-    writeSync(staged.fd, this.stagingBuffer, 0, staged.buffered);
-    staged.buffered = 0;
-    if (this.stagingBuffer.length > STAGING_BUFFER_BYTES) this.stagingBuffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
+  /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
+  isRepeat(tenant, provider, eventId, time) {
+    const staged = this.staged ??= { lo: time, hi: time, ids: /* @__PURE__ */ new Map() };
+    let providers = staged.ids.get(tenant);
+    if (!providers) staged.ids.set(tenant, providers = /* @__PURE__ */ new Map());
+    let ids = providers.get(provider);
+    if (!ids) providers.set(provider, ids = /* @__PURE__ */ new Set());
+    if (ids.has(eventId)) return true;
+    ids.add(eventId);
+    if (time < staged.lo) staged.lo = time;
+    if (time > staged.hi) staged.hi = time;
+    return false;
   }
   /**
    * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
@@ -53343,37 +53464,74 @@ var Store = class _Store {
     const lo = span.lo.slice(0, 23);
     const hi = span.hi.slice(0, 23);
     const keyFilter = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)).join(" OR ");
-    this.writeStagingBuffer(span);
-    closeSync(span.fd);
+    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    this.insertingRows = rows;
+    const rowsFile = this.stagedRows.finish();
+    const linesFile = this.stagedLines.finish();
     this.staged = void 0;
-    if (this.unitRows === void 0) {
-      await c3.run("BEGIN TRANSACTION");
-      this.unitRows = 0;
-    }
     try {
       const stored = `SELECT tenant, provider, event_id FROM events
         WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      const overlap = await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`);
-      const staging = `read_json(${sqlString(span.file)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL}) s`;
+      const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `${tenant}\0${provider}`));
+      const loMs = Date.parse(span.lo);
+      const hiMs = Date.parse(span.hi);
+      let mayOverlap = false;
+      for (const pair of pairs) {
+        const known = await this.storedSpan(pair);
+        if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
+      }
+      const overlap = mayOverlap && Number((await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
+      if (overlap && this.unitRows) await this.commitUnit();
+      if (this.unitRows === void 0) {
+        await c3.run("BEGIN TRANSACTION");
+        this.unitRows = 0;
+      }
+      const parts = [];
+      if (rowsFile) {
+        parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
+          scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
+          FROM read_json(${sqlString(rowsFile)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+      }
+      if (linesFile) {
+        const origin = span.directOrigin;
+        parts.push(`SELECT coalesce(tenant, ${origin.tenant === void 0 ? "NULL" : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
+          eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
+          coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
+          request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
+          FROM read_json(${sqlString(linesFile)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+      }
+      const staging = `(${parts.join(" UNION ALL ")}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
+        actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
+        file, line, raw)`;
       const result = await c3.run(`
         INSERT INTO events
         SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
                s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
                s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
         FROM ${staging}
-        ${Number(overlap.getRowObjectsJS()[0]?.n) > 0 ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
+        ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
-      await c3.run(
-        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
-        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
-      );
-      rmSync2(span.file, { force: true });
-      this.unitRows += span.rows;
-      if (options.commit || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
+      for (const pair of pairs) {
+        const known = this.storedSpans.get(pair);
+        this.storedSpans.set(pair, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
+      }
+      this.unitCounts = {
+        importId,
+        counts,
+        inserted: (this.unitCounts?.inserted ?? 0) + inserted,
+        duplicates: (this.unitCounts?.duplicates ?? 0) + duplicates
+      };
+      for (const file of [rowsFile, linesFile]) if (file) rmSync2(file, { force: true });
+      this.unitRows += rows;
+      this.tableRows += inserted;
+      this.insertingRows = 0;
+      if (options.commit || this.tableRows % COMMIT_ROWS === 0 || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
       return { inserted, duplicates };
     } catch (error2) {
-      rmSync2(span.file, { force: true });
+      this.insertingRows = 0;
+      for (const file of [rowsFile, linesFile]) if (file) rmSync2(file, { force: true });
+      this.unitCounts = void 0;
       if (this.unitRows !== void 0) {
         this.unitRows = void 0;
         await c3.run("ROLLBACK");
@@ -53381,16 +53539,39 @@ var Store = class _Store {
       throw error2;
     }
   }
+  /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
+  async storedSpan(pair) {
+    if (this.storedSpans.has(pair)) return this.storedSpans.get(pair);
+    const [tenant, provider] = pair.split("\0");
+    const result = await this.connection.runAndReadAll(
+      `SELECT epoch_ms(min(time))::DOUBLE AS lo, epoch_ms(max(time))::DOUBLE AS hi FROM events WHERE tenant = $1 AND provider = $2`,
+      [tenant, provider]
+    );
+    const row = result.getRowObjectsJS()[0];
+    const span = row?.lo === null || row?.lo === void 0 ? void 0 : { lo: Number(row.lo), hi: Number(row.hi) };
+    this.storedSpans.set(pair, span);
+    return span;
+  }
+  /** Commits the open unit with its import's counts, so the imports row always matches the rows kept. */
   async commitUnit() {
     if (this.unitRows === void 0) return;
+    const pending = this.unitCounts;
+    this.unitCounts = void 0;
+    if (pending) {
+      const { importId, counts, inserted, duplicates } = pending;
+      await this.connection.run(
+        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
+        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
+      );
+    }
     this.unitRows = void 0;
     await this.connection.run("COMMIT");
   }
   /** Forgets a batch being staged and removes both staging files. */
   dropStaged() {
-    if (this.staged) closeSync(this.staged.fd);
     this.staged = void 0;
-    for (const file of this.stagingFiles) rmSync2(file, { force: true });
+    this.stagedRows.drop();
+    this.stagedLines.drop();
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
   async checkpoint() {
