@@ -129,7 +129,7 @@ class StoredFormScanner {
           ok = this.readPlainString();
           break;
         case ACTOR:
-          ok = this.readActor();
+          ok = this.readObject(ACTOR_KEYS, this.readActorValue) >= 0;
           break;
         case SCOPES:
         case REQUESTED_SCOPES:
@@ -139,10 +139,11 @@ class StoredFormScanner {
           ok = this.readPlainString() && this.isPlainId();
           break;
         case REQUEST:
-          ok = this.readRequest();
+          ok = this.readObject(REQUEST_KEYS, this.readRequestValue) >= 0;
           break;
         case SOURCE:
-          ok = this.readSource();
+          // both keys are required
+          ok = this.readObject(SOURCE_KEYS, this.readSourceValue) === 3;
           break;
         default:
           // clientId, grantId, ip, userAgent: stored scrubbed
@@ -304,59 +305,35 @@ class StoredFormScanner {
     return key;
   }
 
-  /** Moves past `{` and says whether the object is empty (then past its `}` too); undefined when no `{` is there. */
-  private openObject(): boolean | undefined {
-    if (this.at(this.pos) !== LBRACE) return undefined;
+  /**
+   * An object of known keys, each at most once, at pos: `readValue` reads the value of the key with that index in
+   * `keys`. The bits of the keys it held, or -1 when it is not such an object.
+   */
+  private readObject(keys: readonly Uint8Array[], readValue: (key: number) => boolean): number {
+    if (this.at(this.pos) !== LBRACE) return -1;
     this.pos++;
     this.skipBlank();
-    if (this.at(this.pos) !== RBRACE) return false;
-    this.pos++;
-    return true;
-  }
-
-  private readActor(): boolean {
-    const empty = this.openObject();
-    if (empty !== false) return empty === true;
+    if (this.at(this.pos) === RBRACE) {
+      this.pos++;
+      return 0;
+    }
     let seen = 0;
     for (;;) {
-      const key = this.readKey(ACTOR_KEYS);
-      if (key < 0 || seen & (1 << key)) return false;
+      const key = this.readKey(keys);
+      if (key < 0 || seen & (1 << key) || !readValue(key)) return -1;
       seen |= 1 << key;
-      // the actor's type is stored as written; its id and name are scrubbed
-      if (!(key === 1 ? this.readPlainString() : this.readScrubbedString())) return false;
       const more = this.afterMember(RBRACE);
-      if (more !== true) return more === false;
+      if (more !== true) return more === false ? seen : -1;
     }
   }
 
-  private readRequest(): boolean {
-    const empty = this.openObject();
-    if (empty !== false) return empty === true;
-    let seen = 0;
-    for (;;) {
-      const key = this.readKey(REQUEST_KEYS);
-      if (key < 0 || seen & (1 << key)) return false;
-      seen |= 1 << key;
-      // method as written, path scrubbed, status an integer
-      if (!(key === 0 ? this.readPlainString() : key === 1 ? this.readScrubbedString() : this.readSmallInteger() >= 0)) return false;
-      const more = this.afterMember(RBRACE);
-      if (more !== true) return more === false;
-    }
-  }
-
-  /** Checked because the schema checks it (both keys required, line >= 1); the importer records its own source. */
-  private readSource(): boolean {
-    if (this.openObject() !== false) return false;
-    let seen = 0;
-    for (;;) {
-      const key = this.readKey(SOURCE_KEYS);
-      if (key < 0 || seen & (1 << key)) return false;
-      seen |= 1 << key;
-      if (!(key === 0 ? this.readPlainString() : this.readSmallInteger() >= 1)) return false;
-      const more = this.afterMember(RBRACE);
-      if (more !== true) return more === false && seen === 3;
-    }
-  }
+  // the actor's type is stored as written; its id and name are scrubbed
+  private readonly readActorValue = (key: number): boolean => (key === 1 ? this.readPlainString() : this.readScrubbedString());
+  // method as written, path scrubbed, status an integer
+  private readonly readRequestValue = (key: number): boolean =>
+    key === 0 ? this.readPlainString() : key === 1 ? this.readScrubbedString() : this.readSmallInteger() >= 0;
+  // checked because the schema checks it (file and line >= 1); the importer records its own source
+  private readonly readSourceValue = (key: number): boolean => (key === 0 ? this.readPlainString() : this.readSmallInteger() >= 1);
 
   /** A list of scopes that cleanScopes keeps as they are: strings, none empty, nothing to scrub. */
   private readScopeList(): boolean {

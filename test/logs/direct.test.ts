@@ -8,19 +8,8 @@ import { scanStoredForm } from '../../src/logs/direct.ts';
 import { importFile, type FileImportResult } from '../../src/logs/import.ts';
 import { QUICK_CHECK, scrubString } from '../../src/logs/scrub.ts';
 import { Store } from '../../src/store/store.ts';
+import { mulberry32 as random } from '../../scripts/prng.ts';
 import { tempDir } from './helpers.ts';
-
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // One sample per alternative of the scrubber's QUICK_CHECK, each one scrubString changes.
 const SECRET_SAMPLES = [
