@@ -4,7 +4,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanStoredForm } from '../../src/logs/direct.ts';
+import { DIRECT_KEYS, scanStoredForm } from '../../src/logs/direct.ts';
+import auditEventSchema from '../../src/schema/audit-event.schema.json' with { type: 'json' };
 import { importFile, type FileImportResult } from '../../src/logs/import.ts';
 import { QUICK_CHECK, scrubString } from '../../src/logs/scrub.ts';
 import { Store } from '../../src/store/store.ts';
@@ -223,6 +224,10 @@ describe('the direct lane for normalized NDJSON', () => {
     expect(on[0]!.result.directLines).toBe(45_002);
     expect(on[0]!.rows).toEqual(off[0]!.rows);
   }, 120_000);
+
+  it('reads exactly the fields of the AuditEvent schema', () => {
+    expect([...DIRECT_KEYS].sort()).toEqual(Object.keys(auditEventSchema.properties).sort());
+  });
 
   it('never takes a line holding a value the scrubber would change, in any field it scrubs', () => {
     // the samples cover every alternative of QUICK_CHECK, the prefilter the lane's own pair check stands in for
