@@ -38,8 +38,9 @@ export interface ReadOptions {
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 // A rejected record keeps only this much of its text in the rejects file.
 const REJECT_TEXT_LIMIT = 2048;
-// Parsed records are handed on a few hundred at a time rather than a whole chunk (~600 typical records) at once: the records waiting in a batch survive the young-generation collections that happen meanwhile, and copying
-// them was most of the importer's garbage-collection time.
+// Parsed records are handed on a few hundred at a time rather than a whole chunk (~600 typical records) at once: the
+// records waiting in a batch survive the young-generation collections that happen meanwhile, and copying them was
+// most of the importer's garbage-collection time.
 const RECORDS_PER_YIELD = 256;
 export const PAGE_KEYS = ['data', 'items', 'value', 'events', 'logs', 'records', 'activities'] as const;
 

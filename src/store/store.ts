@@ -57,7 +57,9 @@ const STAGED_COLUMNS = {
   scopes: 'VARCHAR[]', requestedScopes: 'VARCHAR[]', tokenId: 'VARCHAR', grantId: 'VARCHAR', method: 'VARCHAR',
   path: 'VARCHAR', status: 'INTEGER', ip: 'VARCHAR', userAgent: 'VARCHAR', file: 'VARCHAR', line: 'BIGINT', raw: 'VARCHAR',
 } as const;
-const STAGED_COLUMNS_SQL = `{${Object.entries(STAGED_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
+/** A `columns = {...}` argument of read_json. */
+const columnsSql = (columns: Record<string, string>): string => `{${Object.entries(columns).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
+const STAGED_COLUMNS_SQL = columnsSql(STAGED_COLUMNS);
 
 /** One staged row as an NDJSON line (undefined fields are left out and read back as NULL). */
 function stagedRow({ event, raw }: StoredEvent): string {
@@ -113,7 +115,7 @@ const DIRECT_COLUMNS = {
   requestedScopes: 'VARCHAR[]', tokenId: 'VARCHAR', grantId: 'VARCHAR',
   request: 'STRUCT(method VARCHAR, path VARCHAR, status INTEGER)', ip: 'VARCHAR', userAgent: 'VARCHAR', __line: 'BIGINT',
 } as const;
-const DIRECT_COLUMNS_SQL = `{${Object.entries(DIRECT_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
+const DIRECT_COLUMNS_SQL = columnsSql(DIRECT_COLUMNS);
 
 /** Where direct-lane lines come from: what the general path would have filled in from the import. */
 export interface DirectOrigin {
@@ -381,8 +383,13 @@ export class Store {
    * them is a duplicate: the importer ends its batch there.
    */
   get stagedToUnitEnd(): boolean {
-    const staged = this.stagedRows.rows + this.stagedLines.rows;
+    const staged = this.stagedRowCount;
     return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
+  }
+
+  /** Rows of both kinds staged for the next commitStaged (repeats inside the batch left out). */
+  private get stagedRowCount(): number {
+    return this.stagedRows.rows + this.stagedLines.rows;
   }
 
   /** Stages every event of a batch (see stage). */
@@ -446,11 +453,10 @@ export class Store {
     // staging (a query over the staged rows cost more than the insert).
     const lo = span.lo.slice(0, 23);
     const hi = span.hi.slice(0, 23);
-    const keyFilter = [...span.ids]
-      .flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`))
-      .join(' OR ');
+    const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => ({ tenant, provider, key: `${tenant}\u0000${provider}` })));
+    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
     // the files hold this batch from here on: the next batch can be staged while this one is inserted
-    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    const rows = this.stagedRowCount;
     this.insertingRows = rows;
     const rowsFile = this.stagedRows.finish();
     const linesFile = this.stagedLines.finish();
@@ -461,12 +467,11 @@ export class Store {
       // Most batches of new logs meet no stored row in their span, and counting them (time zone maps, one column)
       // costs a fraction of the anti-join, which is only needed when some exist. A batch outside what is stored for
       // its tenant + provider pairs needs neither.
-      const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `${tenant}\u0000${provider}`));
       const loMs = Date.parse(span.lo);
       const hiMs = Date.parse(span.hi);
       let mayOverlap = false;
       for (const pair of pairs) {
-        const known = await this.storedSpan(pair);
+        const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
         if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
       }
       const overlap = mayOverlap && Number((await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
@@ -508,9 +513,9 @@ export class Store {
         ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
-      for (const pair of pairs) {
-        const known = this.storedSpans.get(pair);
-        this.storedSpans.set(pair, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
+      for (const { key } of pairs) {
+        const known = this.storedSpans.get(key);
+        this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
       this.unitCounts = {
         importId,
@@ -538,16 +543,15 @@ export class Store {
   }
 
   /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
-  private async storedSpan(pair: string): Promise<{ lo: number; hi: number } | undefined> {
-    if (this.storedSpans.has(pair)) return this.storedSpans.get(pair);
-    const [tenant, provider] = pair.split('\u0000') as [string, string];
+  private async storedSpan(tenant: string, provider: string, key: string): Promise<{ lo: number; hi: number } | undefined> {
+    if (this.storedSpans.has(key)) return this.storedSpans.get(key);
     const result = await this.connection.runAndReadAll(
       `SELECT epoch_ms(min(time))::DOUBLE AS lo, epoch_ms(max(time))::DOUBLE AS hi FROM events WHERE tenant = $1 AND provider = $2`,
       [tenant, provider],
     );
     const row = result.getRowObjectsJS()[0];
     const span = row?.lo === null || row?.lo === undefined ? undefined : { lo: Number(row.lo), hi: Number(row.hi) };
-    this.storedSpans.set(pair, span);
+    this.storedSpans.set(key, span);
     return span;
   }
 

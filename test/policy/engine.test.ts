@@ -1,6 +1,7 @@
 // The engine in process: input document, the real compiled Wasm, findings finalization.
 import { describe, expect, it } from 'vitest';
-import { loadRegistryFromSources } from '../../src/registry/load.ts';
+import { loadRegistry, loadRegistryFromSources } from '../../src/registry/load.ts';
+import { evaluateRegistry } from '../../src/check.ts';
 import { buildRegistryInput } from '../../src/policy/input-registry.ts';
 import { loadPolicyEngine, validateResult, type RawFinding } from '../../src/policy/engine.ts';
 import { finalizeFindings, fingerprintOf } from '../../src/findings/finalize.ts';
@@ -126,8 +127,6 @@ describe('registry evaluation one tenant at a time', () => {
   // sound while every built-in registry rule judges a tenant on its own: a rule that compared tenants would find
   // something different here, and this test would fail.
   it('finds exactly what evaluating the whole multi-tenant example registry finds', async () => {
-    const { loadRegistry } = await import('../../src/registry/load.ts');
-    const { evaluateRegistry } = await import('../../src/check.ts');
     const registry = await loadRegistry('scopes');
     expect(Object.keys(registry.tenants).length).toBeGreaterThan(1);
     const engine = await loadPolicyEngine();
