@@ -53130,7 +53130,8 @@ var STAGED_COLUMNS = {
   line: "BIGINT",
   raw: "VARCHAR"
 };
-var STAGED_COLUMNS_SQL = `{${Object.entries(STAGED_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+var columnsSql = (columns) => `{${Object.entries(columns).map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+var STAGED_COLUMNS_SQL = columnsSql(STAGED_COLUMNS);
 function stagedRow({ event, raw }) {
   return JSON.stringify({
     tenant: event.tenant,
@@ -53182,7 +53183,7 @@ var DIRECT_COLUMNS = {
   userAgent: "VARCHAR",
   __line: "BIGINT"
 };
-var DIRECT_COLUMNS_SQL = `{${Object.entries(DIRECT_COLUMNS).map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+var DIRECT_COLUMNS_SQL = columnsSql(DIRECT_COLUMNS);
 var StagingFile = class {
   constructor(paths) {
     this.paths = paths;
@@ -53410,8 +53411,12 @@ var Store = class _Store {
    * them is a duplicate: the importer ends its batch there.
    */
   get stagedToUnitEnd() {
-    const staged = this.stagedRows.rows + this.stagedLines.rows;
+    const staged = this.stagedRowCount;
     return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
+  }
+  /** Rows of both kinds staged for the next commitStaged (repeats inside the batch left out). */
+  get stagedRowCount() {
+    return this.stagedRows.rows + this.stagedLines.rows;
   }
   /** Stages every event of a batch (see stage). */
   stageBatch(batch) {
@@ -53463,8 +53468,9 @@ var Store = class _Store {
     const c3 = this.connection;
     const lo = span.lo.slice(0, 23);
     const hi = span.hi.slice(0, 23);
-    const keyFilter = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`)).join(" OR ");
-    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => ({ tenant, provider, key: `${tenant}\0${provider}` })));
+    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
+    const rows = this.stagedRowCount;
     this.insertingRows = rows;
     const rowsFile = this.stagedRows.finish();
     const linesFile = this.stagedLines.finish();
@@ -53472,12 +53478,11 @@ var Store = class _Store {
     try {
       const stored = `SELECT tenant, provider, event_id FROM events
         WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => `${tenant}\0${provider}`));
       const loMs = Date.parse(span.lo);
       const hiMs = Date.parse(span.hi);
       let mayOverlap = false;
       for (const pair of pairs) {
-        const known = await this.storedSpan(pair);
+        const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
         if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
       }
       const overlap = mayOverlap && Number((await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
@@ -53512,9 +53517,9 @@ var Store = class _Store {
         ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
       const inserted = result.rowsChanged;
       const duplicates = staged - inserted;
-      for (const pair of pairs) {
-        const known = this.storedSpans.get(pair);
-        this.storedSpans.set(pair, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
+      for (const { key } of pairs) {
+        const known = this.storedSpans.get(key);
+        this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
       this.unitCounts = {
         importId,
@@ -53540,16 +53545,15 @@ var Store = class _Store {
     }
   }
   /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
-  async storedSpan(pair) {
-    if (this.storedSpans.has(pair)) return this.storedSpans.get(pair);
-    const [tenant, provider] = pair.split("\0");
+  async storedSpan(tenant, provider, key) {
+    if (this.storedSpans.has(key)) return this.storedSpans.get(key);
     const result = await this.connection.runAndReadAll(
       `SELECT epoch_ms(min(time))::DOUBLE AS lo, epoch_ms(max(time))::DOUBLE AS hi FROM events WHERE tenant = $1 AND provider = $2`,
       [tenant, provider]
     );
     const row = result.getRowObjectsJS()[0];
     const span = row?.lo === null || row?.lo === void 0 ? void 0 : { lo: Number(row.lo), hi: Number(row.hi) };
-    this.storedSpans.set(pair, span);
+    this.storedSpans.set(key, span);
     return span;
   }
   /** Commits the open unit with its import's counts, so the imports row always matches the rows kept. */
