@@ -131,14 +131,16 @@ interface NodeInspection {
   tooDeep: boolean;
   /** Key nodes that repeat an earlier key of the same mapping. */
   duplicateKeys: Node[];
+  /** Keys that are a list or a mapping (`? [a, b]`), directly or through an alias. */
+  collectionKeys: Array<{ key: Node; kind: 'list' | 'mapping' }>;
 }
 
 /**
  * One walk for nesting depth (giving up past `limit`) and duplicate keys. The yaml library's own `uniqueKeys` check
  * compares each key with every earlier one, quadratic in a mapping's size; a Set per mapping keeps big files linear.
  */
-function inspectNodes(root: unknown, limit: number): NodeInspection {
-  const result: NodeInspection = { tooDeep: false, duplicateKeys: [] };
+function inspectNodes(doc: Document.Parsed, limit: number): NodeInspection {
+  const result: NodeInspection = { tooDeep: false, duplicateKeys: [], collectionKeys: [] };
   const visit = (node: unknown, depth: number): void => {
     if (result.tooDeep) return;
     if (depth > limit) {
@@ -152,6 +154,11 @@ function inspectNodes(root: unknown, limit: number): NodeInspection {
           const key = String(pair.key.value);
           if (seen.has(key)) result.duplicateKeys.push(pair.key);
           seen.add(key);
+        } else {
+          // JavaScript objects have text keys only: the yaml library would turn such a key into its YAML text
+          // (a scope named "[ a, b ]") with a warning on stderr
+          const target: unknown = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+          if (isMap(target) || isSeq(target)) result.collectionKeys.push({ key: pair.key as Node, kind: isMap(target) ? 'mapping' : 'list' });
         }
         visit(pair.key, depth + 1);
         visit(pair.value, depth + 1);
@@ -160,7 +167,7 @@ function inspectNodes(root: unknown, limit: number): NodeInspection {
       for (const item of node.items) visit(item, depth + 1);
     }
   };
-  visit(root, 0);
+  visit(doc.contents, 0);
   return result;
 }
 
@@ -359,7 +366,18 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         }
         continue;
       }
-      const inspection = inspectNodes(doc.contents, LIMITS.maxDepth);
+      const inspection = inspectNodes(doc, LIMITS.maxDepth);
+      if (inspection.collectionKeys.length > 0) {
+        for (const { key, kind } of inspection.collectionKeys) {
+          result.problems.push({
+            ...position(key.range?.[0] ?? 0),
+            code: 'yaml',
+            message: `a key must be text, not a ${kind}`,
+            hint: 'write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported',
+          });
+        }
+        continue;
+      }
       if (inspection.duplicateKeys.length > 0) {
         for (const key of inspection.duplicateKeys) {
           result.problems.push({

@@ -54,6 +54,21 @@ describe('scopeguard validate', () => {
     ]);
   });
 
+  it('refuses a list or mapping used as a key, at its position, without a warning from Node', () => {
+    const dir = registryWith({
+      ...VALID,
+      'extra.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  ? [read.a, read.b]\n  : description: Both at once\n',
+    });
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    // the yaml library would have named the scope "[ read.a, read.b ]" and printed a process warning
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      `${dir}/extra.yaml:4:5  a key must be text, not a list  (write each name as its own key (e.g. \`read.data:\`); \`? [a, b]\` and \`? {a: b}\` keys are not supported)`,
+      `1 problem in ${dir}`,
+    ]);
+  });
+
   it('reports cross-reference problems once the schema is satisfied', () => {
     const dir = registryWith({
       ...VALID,

@@ -35,6 +35,29 @@ describe('loadRegistry: each error class from a real file, with its position', (
     expect(problems[0]!.message).toBe('duplicate key "read.orders"');
   });
 
+  it('a list or mapping as a key, also through an alias', () => {
+    const text = [
+      'kind: ScopeSet',
+      'tenant: acme',
+      'scopes:',
+      '  ? {read: orders}',
+      '  : description: Read orders',
+      '---',
+      'kind: ClientSet',
+      'tenant: acme',
+      'clients:',
+      '  web: {clientId: 0oa1, type: public, scopes: &held [read.orders]}',
+      '  *held : {clientId: 0oa2, type: public, scopes: []}',
+      '',
+    ].join('\n');
+    const { registry, problems } = collectRegistryProblems('scopes', [{ path: 'scopes/odd-keys.yaml', content: text }]);
+    expect(registry).toBeUndefined();
+    expect(problems.map((p) => `${at(p)} ${p.message}`)).toEqual([
+      'odd-keys.yaml:4:5 yaml a key must be text, not a mapping',
+      'odd-keys.yaml:11:3 yaml a key must be text, not a list',
+    ]);
+  });
+
   it('wrong types, enum values, unknown keys, bad dates and missing required keys', async () => {
     const problems = await problemsOf(`${FIXTURES}/schema-errors`);
     expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
