@@ -51896,8 +51896,8 @@ function blockDepth(text2) {
   }
   return max;
 }
-function inspectNodes(root, limit) {
-  const result = { tooDeep: false, duplicateKeys: [] };
+function inspectNodes(doc, limit) {
+  const result = { tooDeep: false, duplicateKeys: [], collectionKeys: [] };
   const visit = (node, depth) => {
     if (result.tooDeep) return;
     if (depth > limit) {
@@ -51911,6 +51911,9 @@ function inspectNodes(root, limit) {
           const key = String(pair.key.value);
           if (seen.has(key)) result.duplicateKeys.push(pair.key);
           seen.add(key);
+        } else {
+          const target = (0, import_yaml.isAlias)(pair.key) ? pair.key.resolve(doc) : pair.key;
+          if ((0, import_yaml.isMap)(target) || (0, import_yaml.isSeq)(target)) result.collectionKeys.push({ key: pair.key, kind: (0, import_yaml.isMap)(target) ? "mapping" : "list" });
         }
         visit(pair.key, depth + 1);
         visit(pair.value, depth + 1);
@@ -51919,7 +51922,7 @@ function inspectNodes(root, limit) {
       for (const item of node.items) visit(item, depth + 1);
     }
   };
-  visit(root, 0);
+  visit(doc.contents, 0);
   return result;
 }
 function limitProblem(file, message, hint, position) {
@@ -52081,7 +52084,18 @@ function parseThoroughly(file, text2, position) {
         }
         continue;
       }
-      const inspection = inspectNodes(doc.contents, LIMITS.maxDepth);
+      const inspection = inspectNodes(doc, LIMITS.maxDepth);
+      if (inspection.collectionKeys.length > 0) {
+        for (const { key, kind } of inspection.collectionKeys) {
+          result.problems.push({
+            ...position(key.range?.[0] ?? 0),
+            code: "yaml",
+            message: `a key must be text, not a ${kind}`,
+            hint: "write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported"
+          });
+        }
+        continue;
+      }
       if (inspection.duplicateKeys.length > 0) {
         for (const key of inspection.duplicateKeys) {
           result.problems.push({
@@ -53302,6 +53316,7 @@ var Store = class _Store {
       throw new InputError(`cannot open the audit store ${path}: ${message.split("\n")[0]}`, "is it a DuckDB file written by scopeguard?");
     }
     const connection = await instance.connect();
+    await connection.run("SET allocator_background_threads = true").catch(() => void 0);
     const store = new _Store(path, instance, connection);
     await store.migrate(Boolean(options.readOnly));
     return store;
@@ -53347,6 +53362,7 @@ var Store = class _Store {
     const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(resolve5(path));
     const connection = await instance.connect();
+    await connection.run("SET allocator_background_threads = true").catch(() => void 0);
     const store = new _Store(path, instance, connection);
     await store.migrate(false, version);
     store.close();
