@@ -88,8 +88,8 @@ function summaryLine(results: FileImportResult[], seconds: number): string {
     (sum, r) => ({ imported: sum.imported + r.imported, duplicates: sum.duplicates + r.duplicates, rejected: sum.rejected + r.rejected, skipped: sum.skipped + r.skipped }),
     { imported: 0, duplicates: 0, rejected: 0, skipped: 0 },
   );
-  const files = results.length === 1 ? '1 file' : `${results.length} files`;
-  return `imported ${total.imported} events from ${files}, ${total.duplicates} duplicates skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `imported ${count(total.imported, 'event')} from ${count(results.length, 'file')}, ${count(total.duplicates, 'duplicate')} skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
 }
 
 /** What a bare `logs import` reads: every path listed under `sources` (how scheduled workflows refresh the store). */

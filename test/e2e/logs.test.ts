@@ -181,7 +181,7 @@ describe('logs import of bad and unusual inputs', () => {
     writeFileSync(join(dir, 'b.json'), `[\n${event(3)},\n${event(4)}\n]`);
     expect(cli(['logs', 'import', join(dir, 'a.ndjson.gz'), join(dir, 'b.json'), '--db', db], { cwd: dir }).stdout).toMatch(/^imported 4 events from 2 files/);
     const stdin = cli(['logs', 'import', '-', '--db', db], { cwd: dir, input: `${event(5)}\n${event(1)}\n` });
-    expect(stdin.stdout).toMatch(/^imported 1 events from 1 file, 1 duplicates skipped/);
+    expect(stdin.stdout).toMatch(/^imported 1 event from 1 file, 1 duplicate skipped/);
   });
 
   it('rejects a 20 MB line with a reason instead of crashing', () => {
