@@ -47,6 +47,10 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping',
 };
 
+/** The schemas' pattern for tenant names (a tenant names its folder of reports), and how to meet it. */
+const TENANT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+
 function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
@@ -100,6 +104,22 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
     }
     case 'minLength':
       return { ...at(path), code: 'schema', message: `${where} must not be empty` };
+    case 'maxLength': {
+      const limit = Number((error.params as { limit: number }).limit);
+      // a mapping key (ajv's propertyNames) is named by the key itself
+      if (error.propertyName !== undefined) {
+        const key = error.propertyName.length > 40 ? `${error.propertyName.slice(0, 40)}…` : error.propertyName;
+        return { ...at([...path, error.propertyName], 'key'), code: 'schema', message: `the key "${key}" in ${where} is longer than ${limit} characters` };
+      }
+      return { ...at(path), code: 'schema', message: `${where} is longer than ${limit} characters` };
+    }
+    case 'pattern': {
+      const pattern = String((error.params as { pattern: string }).pattern);
+      const tenantName = pattern === TENANT_NAME_PATTERN;
+      const value = error.propertyName ?? error.data;
+      const message = `${error.propertyName !== undefined ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? 'a valid tenant name' : `of the form ${pattern}`}`;
+      return { ...at(error.propertyName !== undefined ? [...path, error.propertyName] : path, error.propertyName !== undefined ? 'key' : 'value'), code: 'schema', message, ...(tenantName ? { hint: TENANT_NAME_HINT } : {}) };
+    }
     default:
       return { ...at(path), code: 'schema', message: `${where} ${error.message ?? 'is invalid'}` };
   }
@@ -109,5 +129,7 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
 export function checkSchema(kind: Kind, document: ParsedDocument): Problem[] {
   const validate = VALIDATORS[kind];
   if (validate(document.value)) return [];
-  return (validate.errors ?? []).map((error) => toProblem(kind, document, error));
+  // a key that breaks a propertyNames rule is reported by that rule's own error, with the key; the summary error
+  // ajv adds after it ("property name must be valid") says nothing more
+  return (validate.errors ?? []).filter((error) => error.keyword !== 'propertyNames').map((error) => toProblem(kind, document, error));
 }

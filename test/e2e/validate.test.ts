@@ -1,6 +1,6 @@
 // The real bin, spawned on real folders: exit codes and what a user reads.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,20 @@ describe('scopeguard validate', () => {
       `${dir}/extra.yaml:4:5  a key must be text, not a list  (write each name as its own key (e.g. \`read.data:\`); \`? [a, b]\` and \`? {a: b}\` keys are not supported)`,
       `1 problem in ${dir}`,
     ]);
+  });
+
+  it('refuses a tenant name that is not a plain name, before a report could write outside its folder', () => {
+    const dir = registryWith({
+      'scopes.yaml': 'kind: ScopeSet\ntenant: ../escaped\nscopes:\n  read.orders: {description: Read orders, owner: team-orders}\n',
+    });
+    const out = join(dir, 'reports');
+    const result = spawnSync(process.execPath, ['bin/scopeguard.js', 'report', '--registry', dir, '--out', out, '--format', 'md,json', '--now', '2026-11-25'], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `${dir}/scopes.yaml:2:9  tenant "../escaped" is not a valid tenant name  (a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports)\nscopeguard: 1 problem in the registry\n`,
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'escaped'))).toBe(false);
   });
 
   it('reports cross-reference problems once the schema is satisfied', () => {

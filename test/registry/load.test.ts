@@ -58,6 +58,28 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  it('tenant names: in documents and as keys of the config\'s sources', () => {
+    const text = [
+      'kind: ScopeSet',
+      'tenant: acme/eu',
+      'scopes: {}',
+      '---',
+      'kind: Config',
+      'sources:',
+      '  acme: []',
+      '  "globex corp": []',
+      `  ${'x'.repeat(70)}: []`,
+      '',
+    ].join('\n');
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/tenants.yaml', content: text }]);
+    expect(problems.map((p) => `${at(p)} ${p.message}`)).toEqual([
+      'tenants.yaml:2:9 schema tenant "acme/eu" is not a valid tenant name',
+      'tenants.yaml:8:3 schema the key "globex corp" in sources is not a valid tenant name',
+      `tenants.yaml:9:3 schema the key "${'x'.repeat(40)}…" in sources is longer than 64 characters`,
+    ]);
+    expect(problems[0]!.hint).toMatch(/^a tenant is named with letters, digits/);
+  });
+
   it('wrong types, enum values, unknown keys, bad dates and missing required keys', async () => {
     const problems = await problemsOf(`${FIXTURES}/schema-errors`);
     expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
