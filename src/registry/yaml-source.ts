@@ -361,6 +361,9 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
           if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
             // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
             problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+          } else if (/\btabs?\b/i.test(error.message) && line.includes('\t')) {
+            // editors that insert tabs: the most common first YAML error
+            problem.hint = 'indent with spaces: YAML does not allow tabs for indentation';
           }
           result.problems.push(problem);
         }

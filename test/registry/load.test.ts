@@ -35,6 +35,14 @@ describe('loadRegistry: each error class from a real file, with its position', (
     expect(problems[0]!.message).toBe('duplicate key "read.orders"');
   });
 
+  it('a tab used for indentation, with a hint', () => {
+    const text = 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.orders:\n\tdescription: Read orders\n';
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/tabs.yaml', content: text }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'tabs.yaml:5:1 yaml malformed YAML: Tabs are not allowed as indentation (indent with spaces: YAML does not allow tabs for indentation)',
+    ]);
+  });
+
   it('a list or mapping as a key, also through an alias', () => {
     const text = [
       'kind: ScopeSet',
