@@ -74,7 +74,7 @@ describe('scopeguard validate', () => {
       'scopes.yaml': 'kind: ScopeSet\ntenant: ../escaped\nscopes:\n  read.orders: {description: Read orders, owner: team-orders}\n',
     });
     const out = join(dir, 'reports');
-    const result = spawnSync(process.execPath, ['bin/scopeguard.js', 'report', '--registry', dir, '--out', out, '--format', 'md,json', '--now', '2026-11-25'], { encoding: 'utf8' });
+    const result = scopeguard('report', '--registry', dir, '--out', out, '--format', 'md,json', '--now', '2026-11-25');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       `${dir}/scopes.yaml:2:9  tenant "../escaped" is not a valid tenant name  (a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports)\nscopeguard: 1 problem in the registry\n`,
