@@ -46903,8 +46903,9 @@ function moduleExports(ns2) {
   return ns2.default !== null && typeof ns2.default === "object" ? ns2.default : ns2;
 }
 var ActionMap = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/action-map.schema.json", "title": "ActionMap", "description": "What each scope of a tenant allows, as request patterns (kind: ActionMap).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "actions"], "properties": { "kind": { "description": "Document kind; always ActionMap here.", "const": "ActionMap" }, "tenant": { "description": "Tenant whose scopes are mapped.", "type": "string", "minLength": 1 }, "actions": { "description": "Scope name → request patterns `METHOD /path` with `*` (one segment), `**` (any depth) and `{param}`.", "type": "object", "additionalProperties": { "type": "array", "description": "Request patterns one scope allows.", "items": { "type": "string", "minLength": 1, "description": "One request pattern, e.g. `GET /v1/orders/{id}`." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/action-map.schema.json", "title": "ActionMap", "description": "What each scope of a tenant allows, as request patterns (kind: ActionMap).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "actions"], "properties": { "kind": { "description": "Document kind; always ActionMap here.", "const": "ActionMap" }, "tenant": { "description": "Tenant whose scopes are mapped. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "actions": { "description": "Scope name → request patterns `METHOD /path` with `*` (one segment), `**` (any depth) and `{param}`.", "type": "object", "additionalProperties": { "type": "array", "description": "Request patterns one scope allows.", "items": { "type": "string", "minLength": 1, "description": "One request pattern, e.g. `GET /v1/orders/{id}`." } } } } };
 var func2 = runtime0.default;
+var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -46963,8 +46964,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.tenant !== void 0) {
       let data1 = data.tenant;
       if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tenant, data: data1 };
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema11.properties.tenant, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -46972,12 +46973,30 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema11.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
       } else {
-        const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tenant.type, parentSchema: schema11.properties.tenant, data: data1 };
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tenant.type, parentSchema: schema11.properties.tenant, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err8];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -46993,50 +47012,50 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data4 = data3[i0];
               if (typeof data4 === "string") {
                 if (func2(data4) < 1) {
-                  const err7 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
+                  const err9 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
                   if (vErrors === null) {
-                    vErrors = [err7];
+                    vErrors = [err9];
                   } else {
-                    vErrors.push(err7);
+                    vErrors.push(err9);
                   }
                   errors++;
                 }
               } else {
-                const err8 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.actions.additionalProperties.items.type, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
+                const err10 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.actions.additionalProperties.items.type, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
                 if (vErrors === null) {
-                  vErrors = [err8];
+                  vErrors = [err10];
                 } else {
-                  vErrors.push(err8);
+                  vErrors.push(err10);
                 }
                 errors++;
               }
             }
           } else {
-            const err9 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/actions/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.actions.additionalProperties.type, parentSchema: schema11.properties.actions.additionalProperties, data: data3 };
+            const err11 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/actions/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.actions.additionalProperties.type, parentSchema: schema11.properties.actions.additionalProperties, data: data3 };
             if (vErrors === null) {
-              vErrors = [err9];
+              vErrors = [err11];
             } else {
-              vErrors.push(err9);
+              vErrors.push(err11);
             }
             errors++;
           }
         }
       } else {
-        const err10 = { instancePath: instancePath + "/actions", schemaPath: "#/properties/actions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.actions.type, parentSchema: schema11.properties.actions, data: data2 };
+        const err12 = { instancePath: instancePath + "/actions", schemaPath: "#/properties/actions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.actions.type, parentSchema: schema11.properties.actions, data: data2 };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err12];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err12);
         }
         errors++;
       }
     }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err13];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err13);
     }
     errors++;
   }
@@ -47044,7 +47063,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var ClientSet = validate11;
-var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/client-set.schema.json", "title": "ClientSet", "description": "The OAuth clients of one tenant and the scopes granted to them (kind: ClientSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "clients"], "properties": { "kind": { "description": "Document kind; always ClientSet here.", "const": "ClientSet" }, "tenant": { "description": "Tenant the clients are registered with.", "type": "string", "minLength": 1 }, "clients": { "description": "Client name → its definition.", "type": "object", "additionalProperties": { "title": "ClientDefinition", "description": "One OAuth client (application).", "type": "object", "additionalProperties": false, "required": ["clientId", "type"], "properties": { "clientId": { "description": "The provider's client id, used to join audit logs.", "type": "string", "minLength": 1 }, "owner": { "description": "Team that owns the client (a key of Config owners).", "type": "string", "minLength": 1 }, "type": { "description": "confidential (has a secret), public (browser/mobile, no secret) or machine (client credentials).", "type": "string", "enum": ["confidential", "public", "machine"] }, "description": { "description": "What the client is.", "type": "string" }, "scopes": { "description": "Scopes granted to the client.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "justification": { "description": "Scope → why the client needs it (expected for high and critical scopes).", "type": "object", "additionalProperties": { "type": "string", "minLength": 1, "description": "Why the client needs this scope." } } } } } } };
+var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/client-set.schema.json", "title": "ClientSet", "description": "The OAuth clients of one tenant and the scopes granted to them (kind: ClientSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "clients"], "properties": { "kind": { "description": "Document kind; always ClientSet here.", "const": "ClientSet" }, "tenant": { "description": "Tenant the clients are registered with. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "clients": { "description": "Client name → its definition.", "type": "object", "additionalProperties": { "title": "ClientDefinition", "description": "One OAuth client (application).", "type": "object", "additionalProperties": false, "required": ["clientId", "type"], "properties": { "clientId": { "description": "The provider's client id, used to join audit logs.", "type": "string", "minLength": 1 }, "owner": { "description": "Team that owns the client (a key of Config owners).", "type": "string", "minLength": 1 }, "type": { "description": "confidential (has a secret), public (browser/mobile, no secret) or machine (client credentials).", "type": "string", "enum": ["confidential", "public", "machine"] }, "description": { "description": "What the client is.", "type": "string" }, "scopes": { "description": "Scopes granted to the client.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "justification": { "description": "Scope → why the client needs it (expected for high and critical scopes).", "type": "object", "additionalProperties": { "type": "string", "minLength": 1, "description": "Why the client needs this scope." } } } } } } };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -47103,8 +47122,8 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.tenant !== void 0) {
       let data1 = data.tenant;
       if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.tenant, data: data1 };
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema12.properties.tenant, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -47112,12 +47131,30 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema12.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
       } else {
-        const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.tenant.type, parentSchema: schema12.properties.tenant, data: data1 };
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.tenant.type, parentSchema: schema12.properties.tenant, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err8];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -47129,48 +47166,26 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data2[key1];
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             if (data3.clientId === void 0) {
-              const err7 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "clientId" }, message: "must have required property 'clientId'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+              const err9 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "clientId" }, message: "must have required property 'clientId'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
               if (vErrors === null) {
-                vErrors = [err7];
+                vErrors = [err9];
               } else {
-                vErrors.push(err7);
+                vErrors.push(err9);
               }
               errors++;
             }
             if (data3.type === void 0) {
-              const err8 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+              const err10 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
               if (vErrors === null) {
-                vErrors = [err8];
+                vErrors = [err10];
               } else {
-                vErrors.push(err8);
+                vErrors.push(err10);
               }
               errors++;
             }
             for (const key2 in data3) {
               if (!(key2 === "clientId" || key2 === "owner" || key2 === "type" || key2 === "description" || key2 === "scopes" || key2 === "justification")) {
-                const err9 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err9];
-                } else {
-                  vErrors.push(err9);
-                }
-                errors++;
-              }
-            }
-            if (data3.clientId !== void 0) {
-              let data4 = data3.clientId;
-              if (typeof data4 === "string") {
-                if (func2(data4) < 1) {
-                  const err10 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
-                  if (vErrors === null) {
-                    vErrors = [err10];
-                  } else {
-                    vErrors.push(err10);
-                  }
-                  errors++;
-                }
-              } else {
-                const err11 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.clientId.type, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
+                const err11 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err11];
                 } else {
@@ -47179,11 +47194,11 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.owner !== void 0) {
-              let data5 = data3.owner;
-              if (typeof data5 === "string") {
-                if (func2(data5) < 1) {
-                  const err12 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
+            if (data3.clientId !== void 0) {
+              let data4 = data3.clientId;
+              if (typeof data4 === "string") {
+                if (func2(data4) < 1) {
+                  const err12 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
                   if (vErrors === null) {
                     vErrors = [err12];
                   } else {
@@ -47192,7 +47207,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err13 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.owner.type, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
+                const err13 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.clientId.type, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err13];
                 } else {
@@ -47201,19 +47216,20 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.type !== void 0) {
-              let data6 = data3.type;
-              if (typeof data6 !== "string") {
-                const err14 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.type.type, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err14];
-                } else {
-                  vErrors.push(err14);
+            if (data3.owner !== void 0) {
+              let data5 = data3.owner;
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err14 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-              if (!(data6 === "confidential" || data6 === "public" || data6 === "machine")) {
-                const err15 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/enum", keyword: "enum", params: { allowedValues: schema12.properties.clients.additionalProperties.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema12.properties.clients.additionalProperties.properties.type.enum, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
+              } else {
+                const err15 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.owner.type, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err15];
                 } else {
@@ -47222,14 +47238,35 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.description !== void 0) {
-              let data7 = data3.description;
-              if (typeof data7 !== "string") {
-                const err16 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/clients/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.description.type, parentSchema: schema12.properties.clients.additionalProperties.properties.description, data: data7 };
+            if (data3.type !== void 0) {
+              let data6 = data3.type;
+              if (typeof data6 !== "string") {
+                const err16 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.type.type, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err16];
                 } else {
                   vErrors.push(err16);
+                }
+                errors++;
+              }
+              if (!(data6 === "confidential" || data6 === "public" || data6 === "machine")) {
+                const err17 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/enum", keyword: "enum", params: { allowedValues: schema12.properties.clients.additionalProperties.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema12.properties.clients.additionalProperties.properties.type.enum, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+            if (data3.description !== void 0) {
+              let data7 = data3.description;
+              if (typeof data7 !== "string") {
+                const err18 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/clients/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.description.type, parentSchema: schema12.properties.clients.additionalProperties.properties.description, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
                 }
                 errors++;
               }
@@ -47242,30 +47279,30 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                   let data9 = data8[i0];
                   if (typeof data9 === "string") {
                     if (func2(data9) < 1) {
-                      const err17 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
+                      const err19 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
                       if (vErrors === null) {
-                        vErrors = [err17];
+                        vErrors = [err19];
                       } else {
-                        vErrors.push(err17);
+                        vErrors.push(err19);
                       }
                       errors++;
                     }
                   } else {
-                    const err18 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.scopes.items.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
+                    const err20 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.scopes.items.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
                     if (vErrors === null) {
-                      vErrors = [err18];
+                      vErrors = [err20];
                     } else {
-                      vErrors.push(err18);
+                      vErrors.push(err20);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err19 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes", schemaPath: "#/properties/clients/additionalProperties/properties/scopes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.clients.additionalProperties.properties.scopes.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes, data: data8 };
+                const err21 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes", schemaPath: "#/properties/clients/additionalProperties/properties/scopes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.clients.additionalProperties.properties.scopes.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes, data: data8 };
                 if (vErrors === null) {
-                  vErrors = [err19];
+                  vErrors = [err21];
                 } else {
-                  vErrors.push(err19);
+                  vErrors.push(err21);
                 }
                 errors++;
               }
@@ -47277,60 +47314,60 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                   let data11 = data10[key3];
                   if (typeof data11 === "string") {
                     if (func2(data11) < 1) {
-                      const err20 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
+                      const err22 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
                       if (vErrors === null) {
-                        vErrors = [err20];
+                        vErrors = [err22];
                       } else {
-                        vErrors.push(err20);
+                        vErrors.push(err22);
                       }
                       errors++;
                     }
                   } else {
-                    const err21 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
+                    const err23 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
                     if (vErrors === null) {
-                      vErrors = [err21];
+                      vErrors = [err23];
                     } else {
-                      vErrors.push(err21);
+                      vErrors.push(err23);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err22 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification", schemaPath: "#/properties/clients/additionalProperties/properties/justification/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.properties.justification.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification, data: data10 };
+                const err24 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification", schemaPath: "#/properties/clients/additionalProperties/properties/justification/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.properties.justification.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification, data: data10 };
                 if (vErrors === null) {
-                  vErrors = [err22];
+                  vErrors = [err24];
                 } else {
-                  vErrors.push(err22);
+                  vErrors.push(err24);
                 }
                 errors++;
               }
             }
           } else {
-            const err23 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+            const err25 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err25];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err25);
             }
             errors++;
           }
         }
       } else {
-        const err24 = { instancePath: instancePath + "/clients", schemaPath: "#/properties/clients/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.type, parentSchema: schema12.properties.clients, data: data2 };
+        const err26 = { instancePath: instancePath + "/clients", schemaPath: "#/properties/clients/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.type, parentSchema: schema12.properties.clients, data: data2 };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err26];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err26);
         }
         errors++;
       }
     }
   } else {
-    const err25 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err25];
+      vErrors = [err27];
     } else {
-      vErrors.push(err25);
+      vErrors.push(err27);
     }
     errors++;
   }
@@ -47338,8 +47375,8 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var Config = validate12;
-var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
-var func9 = Object.prototype.hasOwnProperty;
+var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
+var func11 = Object.prototype.hasOwnProperty;
 function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -47355,7 +47392,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func9.call(schema13.properties, key0)) {
+      if (!func11.call(schema13.properties, key0)) {
         const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13, data };
         if (vErrors === null) {
           vErrors = [err1];
@@ -47600,7 +47637,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data11 = data10.fields;
           if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
             for (const key3 in data11) {
-              if (!func9.call(schema13.properties.gateway.properties.fields.properties, key3)) {
+              if (!func11.call(schema13.properties.gateway.properties.fields.properties, key3)) {
                 const err22 = { instancePath: instancePath + "/gateway/fields", schemaPath: "#/properties/gateway/properties/fields/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.gateway.properties.fields, data: data11 };
                 if (vErrors === null) {
                   vErrors = [err22];
@@ -47876,77 +47913,75 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       let data23 = data.sources;
       if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
         for (const key4 in data23) {
-          let data24 = data23[key4];
+          const _errs52 = errors;
+          if (typeof key4 === "string") {
+            if (func2(key4) > 64) {
+              const err47 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+            if (func2(key4) < 1) {
+              const err48 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err48];
+              } else {
+                vErrors.push(err48);
+              }
+              errors++;
+            }
+            if (!pattern0.test(key4)) {
+              const err49 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err49];
+              } else {
+                vErrors.push(err49);
+              }
+              errors++;
+            }
+          }
+          var valid4 = _errs52 === errors;
+          if (!valid4) {
+            const err50 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames", keyword: "propertyNames", params: { propertyName: key4 }, message: "property name must be valid", schema: schema13.properties.sources.propertyNames, parentSchema: schema13.properties.sources, data: data23 };
+            if (vErrors === null) {
+              vErrors = [err50];
+            } else {
+              vErrors.push(err50);
+            }
+            errors++;
+          }
+        }
+        for (const key5 in data23) {
+          let data24 = data23[key5];
           if (Array.isArray(data24)) {
             const len0 = data24.length;
             for (let i0 = 0; i0 < len0; i0++) {
               let data25 = data24[i0];
               if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
                 if (data25.provider === void 0) {
-                  const err47 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "provider" }, message: "must have required property 'provider'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                  const err51 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "provider" }, message: "must have required property 'provider'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
                   if (vErrors === null) {
-                    vErrors = [err47];
+                    vErrors = [err51];
                   } else {
-                    vErrors.push(err47);
+                    vErrors.push(err51);
                   }
                   errors++;
                 }
                 if (data25.path === void 0) {
-                  const err48 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                  const err52 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
                   if (vErrors === null) {
-                    vErrors = [err48];
+                    vErrors = [err52];
                   } else {
-                    vErrors.push(err48);
+                    vErrors.push(err52);
                   }
                   errors++;
                 }
-                for (const key5 in data25) {
-                  if (!(key5 === "provider" || key5 === "path")) {
-                    const err49 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
-                    if (vErrors === null) {
-                      vErrors = [err49];
-                    } else {
-                      vErrors.push(err49);
-                    }
-                    errors++;
-                  }
-                }
-                if (data25.provider !== void 0) {
-                  let data26 = data25.provider;
-                  if (typeof data26 === "string") {
-                    if (func2(data26) < 1) {
-                      const err50 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
-                      if (vErrors === null) {
-                        vErrors = [err50];
-                      } else {
-                        vErrors.push(err50);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err51 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.provider.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err51];
-                    } else {
-                      vErrors.push(err51);
-                    }
-                    errors++;
-                  }
-                }
-                if (data25.path !== void 0) {
-                  let data27 = data25.path;
-                  if (typeof data27 === "string") {
-                    if (func2(data27) < 1) {
-                      const err52 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
-                      if (vErrors === null) {
-                        vErrors = [err52];
-                      } else {
-                        vErrors.push(err52);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err53 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.path.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
+                for (const key6 in data25) {
+                  if (!(key6 === "provider" || key6 === "path")) {
+                    const err53 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
                     if (vErrors === null) {
                       vErrors = [err53];
                     } else {
@@ -47955,32 +47990,76 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data25.provider !== void 0) {
+                  let data26 = data25.provider;
+                  if (typeof data26 === "string") {
+                    if (func2(data26) < 1) {
+                      const err54 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err54];
+                      } else {
+                        vErrors.push(err54);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err55 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.provider.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
+                    if (vErrors === null) {
+                      vErrors = [err55];
+                    } else {
+                      vErrors.push(err55);
+                    }
+                    errors++;
+                  }
+                }
+                if (data25.path !== void 0) {
+                  let data27 = data25.path;
+                  if (typeof data27 === "string") {
+                    if (func2(data27) < 1) {
+                      const err56 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
+                      if (vErrors === null) {
+                        vErrors = [err56];
+                      } else {
+                        vErrors.push(err56);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err57 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.path.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
+                    if (vErrors === null) {
+                      vErrors = [err57];
+                    } else {
+                      vErrors.push(err57);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err54 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.additionalProperties.items.type, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                const err58 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.additionalProperties.items.type, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
                 if (vErrors === null) {
-                  vErrors = [err54];
+                  vErrors = [err58];
                 } else {
-                  vErrors.push(err54);
+                  vErrors.push(err58);
                 }
                 errors++;
               }
             }
           } else {
-            const err55 = { instancePath: instancePath + "/sources/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/sources/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.sources.additionalProperties.type, parentSchema: schema13.properties.sources.additionalProperties, data: data24 };
+            const err59 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/sources/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.sources.additionalProperties.type, parentSchema: schema13.properties.sources.additionalProperties, data: data24 };
             if (vErrors === null) {
-              vErrors = [err55];
+              vErrors = [err59];
             } else {
-              vErrors.push(err55);
+              vErrors.push(err59);
             }
             errors++;
           }
         }
       } else {
-        const err56 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.type, parentSchema: schema13.properties.sources, data: data23 };
+        const err60 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.type, parentSchema: schema13.properties.sources, data: data23 };
         if (vErrors === null) {
-          vErrors = [err56];
+          vErrors = [err60];
         } else {
-          vErrors.push(err56);
+          vErrors.push(err60);
         }
         errors++;
       }
@@ -47993,60 +48072,17 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data29 = data28[i1];
           if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
             if (data29.url === void 0) {
-              const err57 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema13.properties.alerts.items.required, parentSchema: schema13.properties.alerts.items, data: data29 };
+              const err61 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema13.properties.alerts.items.required, parentSchema: schema13.properties.alerts.items, data: data29 };
               if (vErrors === null) {
-                vErrors = [err57];
+                vErrors = [err61];
               } else {
-                vErrors.push(err57);
+                vErrors.push(err61);
               }
               errors++;
             }
-            for (const key6 in data29) {
-              if (!(key6 === "url" || key6 === "format" || key6 === "secretEnv")) {
-                const err58 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.alerts.items, data: data29 };
-                if (vErrors === null) {
-                  vErrors = [err58];
-                } else {
-                  vErrors.push(err58);
-                }
-                errors++;
-              }
-            }
-            if (data29.url !== void 0) {
-              let data30 = data29.url;
-              if (typeof data30 === "string") {
-                if (func2(data30) < 1) {
-                  const err59 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
-                  if (vErrors === null) {
-                    vErrors = [err59];
-                  } else {
-                    vErrors.push(err59);
-                  }
-                  errors++;
-                }
-              } else {
-                const err60 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
-                if (vErrors === null) {
-                  vErrors = [err60];
-                } else {
-                  vErrors.push(err60);
-                }
-                errors++;
-              }
-            }
-            if (data29.format !== void 0) {
-              let data31 = data29.format;
-              if (typeof data31 !== "string") {
-                const err61 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
-                if (vErrors === null) {
-                  vErrors = [err61];
-                } else {
-                  vErrors.push(err61);
-                }
-                errors++;
-              }
-              if (!(data31 === "json" || data31 === "slack")) {
-                const err62 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+            for (const key7 in data29) {
+              if (!(key7 === "url" || key7 === "format" || key7 === "secretEnv")) {
+                const err62 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.alerts.items, data: data29 };
                 if (vErrors === null) {
                   vErrors = [err62];
                 } else {
@@ -48055,11 +48091,11 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data29.secretEnv !== void 0) {
-              let data32 = data29.secretEnv;
-              if (typeof data32 === "string") {
-                if (func2(data32) < 1) {
-                  const err63 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+            if (data29.url !== void 0) {
+              let data30 = data29.url;
+              if (typeof data30 === "string") {
+                if (func2(data30) < 1) {
+                  const err63 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
                   if (vErrors === null) {
                     vErrors = [err63];
                   } else {
@@ -48068,7 +48104,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
                 if (vErrors === null) {
                   vErrors = [err64];
                 } else {
@@ -48077,45 +48113,41 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err65 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
-            if (vErrors === null) {
-              vErrors = [err65];
-            } else {
-              vErrors.push(err65);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err66 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
-        if (vErrors === null) {
-          vErrors = [err66];
-        } else {
-          vErrors.push(err66);
-        }
-        errors++;
-      }
-    }
-    if (data.rules !== void 0) {
-      let data33 = data.rules;
-      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
-        for (const key7 in data33) {
-          let data34 = data33[key7];
-          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-            if (data34.severity !== void 0) {
-              let data35 = data34.severity;
-              if (typeof data35 !== "string") {
-                const err67 = { instancePath: instancePath + "/rules/" + key7.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+            if (data29.format !== void 0) {
+              let data31 = data29.format;
+              if (typeof data31 !== "string") {
+                const err65 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
                 if (vErrors === null) {
-                  vErrors = [err67];
+                  vErrors = [err65];
                 } else {
-                  vErrors.push(err67);
+                  vErrors.push(err65);
                 }
                 errors++;
               }
-              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
-                const err68 = { instancePath: instancePath + "/rules/" + key7.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+              if (!(data31 === "json" || data31 === "slack")) {
+                const err66 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err66];
+                } else {
+                  vErrors.push(err66);
+                }
+                errors++;
+              }
+            }
+            if (data29.secretEnv !== void 0) {
+              let data32 = data29.secretEnv;
+              if (typeof data32 === "string") {
+                if (func2(data32) < 1) {
+                  const err67 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                  if (vErrors === null) {
+                    vErrors = [err67];
+                  } else {
+                    vErrors.push(err67);
+                  }
+                  errors++;
+                }
+              } else {
+                const err68 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
                 if (vErrors === null) {
                   vErrors = [err68];
                 } else {
@@ -48125,7 +48157,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err69 = { instancePath: instancePath + "/rules/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
+            const err69 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
             if (vErrors === null) {
               vErrors = [err69];
             } else {
@@ -48135,7 +48167,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err70 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
+        const err70 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
         if (vErrors === null) {
           vErrors = [err70];
         } else {
@@ -48144,19 +48176,66 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.owners !== void 0) {
-      let data36 = data.owners;
-      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-        for (const key8 in data36) {
-          let data37 = data36[key8];
-          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
-            for (const key9 in data37) {
-              if (!(key9 === "emails" || key9 === "logins")) {
-                const err71 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+    if (data.rules !== void 0) {
+      let data33 = data.rules;
+      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
+        for (const key8 in data33) {
+          let data34 = data33[key8];
+          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+            if (data34.severity !== void 0) {
+              let data35 = data34.severity;
+              if (typeof data35 !== "string") {
+                const err71 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
                 if (vErrors === null) {
                   vErrors = [err71];
                 } else {
                   vErrors.push(err71);
+                }
+                errors++;
+              }
+              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
+                const err72 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
+            if (vErrors === null) {
+              vErrors = [err73];
+            } else {
+              vErrors.push(err73);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err74 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      }
+    }
+    if (data.owners !== void 0) {
+      let data36 = data.owners;
+      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+        for (const key9 in data36) {
+          let data37 = data36[key9];
+          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+            for (const key10 in data37) {
+              if (!(key10 === "emails" || key10 === "logins")) {
+                const err75 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
                 }
                 errors++;
               }
@@ -48169,30 +48248,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   let data39 = data38[i2];
                   if (typeof data39 === "string") {
                     if (func2(data39) < 1) {
-                      const err72 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                      const err76 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
                       if (vErrors === null) {
-                        vErrors = [err72];
+                        vErrors = [err76];
                       } else {
-                        vErrors.push(err72);
+                        vErrors.push(err76);
                       }
                       errors++;
                     }
                   } else {
-                    const err73 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                    const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
                     if (vErrors === null) {
-                      vErrors = [err73];
+                      vErrors = [err77];
                     } else {
-                      vErrors.push(err73);
+                      vErrors.push(err77);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err74 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data38 };
+                const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data38 };
                 if (vErrors === null) {
-                  vErrors = [err74];
+                  vErrors = [err78];
                 } else {
-                  vErrors.push(err74);
+                  vErrors.push(err78);
                 }
                 errors++;
               }
@@ -48205,50 +48284,50 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   let data41 = data40[i3];
                   if (typeof data41 === "string") {
                     if (func2(data41) < 1) {
-                      const err75 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                      const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
                       if (vErrors === null) {
-                        vErrors = [err75];
+                        vErrors = [err79];
                       } else {
-                        vErrors.push(err75);
+                        vErrors.push(err79);
                       }
                       errors++;
                     }
                   } else {
-                    const err76 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                    const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
                     if (vErrors === null) {
-                      vErrors = [err76];
+                      vErrors = [err80];
                     } else {
-                      vErrors.push(err76);
+                      vErrors.push(err80);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err77 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data40 };
+                const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data40 };
                 if (vErrors === null) {
-                  vErrors = [err77];
+                  vErrors = [err81];
                 } else {
-                  vErrors.push(err77);
+                  vErrors.push(err81);
                 }
                 errors++;
               }
             }
           } else {
-            const err78 = { instancePath: instancePath + "/owners/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+            const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
             if (vErrors === null) {
-              vErrors = [err78];
+              vErrors = [err82];
             } else {
-              vErrors.push(err78);
+              vErrors.push(err82);
             }
             errors++;
           }
         }
       } else {
-        const err79 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data36 };
+        const err83 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data36 };
         if (vErrors === null) {
-          vErrors = [err79];
+          vErrors = [err83];
         } else {
-          vErrors.push(err79);
+          vErrors.push(err83);
         }
         errors++;
       }
@@ -48261,30 +48340,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data43 = data42[i4];
           if (typeof data43 === "string") {
             if (func2(data43) < 1) {
-              const err80 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data43 };
+              const err84 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data43 };
               if (vErrors === null) {
-                vErrors = [err80];
+                vErrors = [err84];
               } else {
-                vErrors.push(err80);
+                vErrors.push(err84);
               }
               errors++;
             }
           } else {
-            const err81 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data43 };
+            const err85 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data43 };
             if (vErrors === null) {
-              vErrors = [err81];
+              vErrors = [err85];
             } else {
-              vErrors.push(err81);
+              vErrors.push(err85);
             }
             errors++;
           }
         }
       } else {
-        const err82 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data42 };
+        const err86 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data42 };
         if (vErrors === null) {
-          vErrors = [err82];
+          vErrors = [err86];
         } else {
-          vErrors.push(err82);
+          vErrors.push(err86);
         }
         errors++;
       }
@@ -48293,30 +48372,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       let data44 = data.store;
       if (typeof data44 === "string") {
         if (func2(data44) < 1) {
-          const err83 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data44 };
+          const err87 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data44 };
           if (vErrors === null) {
-            vErrors = [err83];
+            vErrors = [err87];
           } else {
-            vErrors.push(err83);
+            vErrors.push(err87);
           }
           errors++;
         }
       } else {
-        const err84 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data44 };
+        const err88 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data44 };
         if (vErrors === null) {
-          vErrors = [err84];
+          vErrors = [err88];
         } else {
-          vErrors.push(err84);
+          vErrors.push(err88);
         }
         errors++;
       }
     }
   } else {
-    const err85 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
+    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
     if (vErrors === null) {
-      vErrors = [err85];
+      vErrors = [err89];
     } else {
-      vErrors.push(err85);
+      vErrors.push(err89);
     }
     errors++;
   }
@@ -48324,7 +48403,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var ExceptionSet = validate13;
-var schema14 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/exception-set.schema.json", "title": "ExceptionSet", "description": "Accepted, time-limited waivers of findings for one tenant (kind: ExceptionSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "exceptions"], "properties": { "kind": { "description": "Document kind; always ExceptionSet here.", "const": "ExceptionSet" }, "tenant": { "description": "Tenant the exceptions apply to.", "type": "string", "minLength": 1 }, "exceptions": { "description": "The exceptions.", "type": "array", "items": { "title": "ExceptionDefinition", "description": "One waiver: a rule not enforced on a subject until a date.", "type": "object", "additionalProperties": false, "required": ["rule", "subject", "reason", "expires"], "properties": { "rule": { "description": "Rule id waived, e.g. SG301.", "type": "string", "minLength": 1 }, "subject": { "description": "What is waived: `scope:x`, `client:y`, `client:y/scope:x` or `token:t`.", "type": "string", "minLength": 1 }, "reason": { "description": "Why the finding is accepted.", "type": "string", "minLength": 1 }, "owner": { "description": "Team accountable for the exception.", "type": "string", "minLength": 1 }, "expires": { "description": "Last day the exception waives (YYYY-MM-DD); after it the finding returns.", "type": "string", "format": "date" } } } } } };
+var schema14 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/exception-set.schema.json", "title": "ExceptionSet", "description": "Accepted, time-limited waivers of findings for one tenant (kind: ExceptionSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "exceptions"], "properties": { "kind": { "description": "Document kind; always ExceptionSet here.", "const": "ExceptionSet" }, "tenant": { "description": "Tenant the exceptions apply to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "exceptions": { "description": "The exceptions.", "type": "array", "items": { "title": "ExceptionDefinition", "description": "One waiver: a rule not enforced on a subject until a date.", "type": "object", "additionalProperties": false, "required": ["rule", "subject", "reason", "expires"], "properties": { "rule": { "description": "Rule id waived, e.g. SG301.", "type": "string", "minLength": 1 }, "subject": { "description": "What is waived: `scope:x`, `client:y`, `client:y/scope:x` or `token:t`.", "type": "string", "minLength": 1 }, "reason": { "description": "Why the finding is accepted.", "type": "string", "minLength": 1 }, "owner": { "description": "Team accountable for the exception.", "type": "string", "minLength": 1 }, "expires": { "description": "Last day the exception waives (YYYY-MM-DD); after it the finding returns.", "type": "string", "format": "date" } } } } } };
 var formats0 = runtime1.fullFormats.date;
 function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
@@ -48384,8 +48463,8 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.tenant !== void 0) {
       let data1 = data.tenant;
       if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.tenant, data: data1 };
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema14.properties.tenant, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -48393,12 +48472,30 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema14.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
       } else {
-        const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.tenant.type, parentSchema: schema14.properties.tenant, data: data1 };
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.tenant.type, parentSchema: schema14.properties.tenant, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err8];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -48411,25 +48508,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data2[i0];
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             if (data3.rule === void 0) {
-              const err7 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err7];
-              } else {
-                vErrors.push(err7);
-              }
-              errors++;
-            }
-            if (data3.subject === void 0) {
-              const err8 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err8];
-              } else {
-                vErrors.push(err8);
-              }
-              errors++;
-            }
-            if (data3.reason === void 0) {
-              const err9 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              const err9 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
               if (vErrors === null) {
                 vErrors = [err9];
               } else {
@@ -48437,8 +48516,8 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data3.expires === void 0) {
-              const err10 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "expires" }, message: "must have required property 'expires'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+            if (data3.subject === void 0) {
+              const err10 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
               if (vErrors === null) {
                 vErrors = [err10];
               } else {
@@ -48446,31 +48525,27 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data3.reason === void 0) {
+              const err11 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+            if (data3.expires === void 0) {
+              const err12 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "expires" }, message: "must have required property 'expires'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
             for (const key1 in data3) {
               if (!(key1 === "rule" || key1 === "subject" || key1 === "reason" || key1 === "owner" || key1 === "expires")) {
-                const err11 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14.properties.exceptions.items, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err11];
-                } else {
-                  vErrors.push(err11);
-                }
-                errors++;
-              }
-            }
-            if (data3.rule !== void 0) {
-              let data4 = data3.rule;
-              if (typeof data4 === "string") {
-                if (func2(data4) < 1) {
-                  const err12 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
-                  if (vErrors === null) {
-                    vErrors = [err12];
-                  } else {
-                    vErrors.push(err12);
-                  }
-                  errors++;
-                }
-              } else {
-                const err13 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.rule.type, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
+                const err13 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14.properties.exceptions.items, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err13];
                 } else {
@@ -48479,11 +48554,11 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.subject !== void 0) {
-              let data5 = data3.subject;
-              if (typeof data5 === "string") {
-                if (func2(data5) < 1) {
-                  const err14 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
+            if (data3.rule !== void 0) {
+              let data4 = data3.rule;
+              if (typeof data4 === "string") {
+                if (func2(data4) < 1) {
+                  const err14 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
                   if (vErrors === null) {
                     vErrors = [err14];
                   } else {
@@ -48492,7 +48567,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err15 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.subject.type, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
+                const err15 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.rule.type, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err15];
                 } else {
@@ -48501,11 +48576,11 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.reason !== void 0) {
-              let data6 = data3.reason;
-              if (typeof data6 === "string") {
-                if (func2(data6) < 1) {
-                  const err16 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
+            if (data3.subject !== void 0) {
+              let data5 = data3.subject;
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err16 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
                   if (vErrors === null) {
                     vErrors = [err16];
                   } else {
@@ -48514,7 +48589,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err17 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.reason.type, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
+                const err17 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.subject.type, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err17];
                 } else {
@@ -48523,11 +48598,11 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.owner !== void 0) {
-              let data7 = data3.owner;
-              if (typeof data7 === "string") {
-                if (func2(data7) < 1) {
-                  const err18 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
+            if (data3.reason !== void 0) {
+              let data6 = data3.reason;
+              if (typeof data6 === "string") {
+                if (func2(data6) < 1) {
+                  const err18 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err18];
                   } else {
@@ -48536,7 +48611,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err19 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.owner.type, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
+                const err19 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.reason.type, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err19];
                 } else {
@@ -48545,11 +48620,11 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.expires !== void 0) {
-              let data8 = data3.expires;
-              if (typeof data8 === "string") {
-                if (!formats0.validate(data8)) {
-                  const err20 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+            if (data3.owner !== void 0) {
+              let data7 = data3.owner;
+              if (typeof data7 === "string") {
+                if (func2(data7) < 1) {
+                  const err20 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
                   if (vErrors === null) {
                     vErrors = [err20];
                   } else {
@@ -48558,7 +48633,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err21 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.expires.type, parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+                const err21 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.owner.type, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err21];
                 } else {
@@ -48567,32 +48642,54 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data3.expires !== void 0) {
+              let data8 = data3.expires;
+              if (typeof data8 === "string") {
+                if (!formats0.validate(data8)) {
+                  const err22 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.expires.type, parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err22 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.properties.exceptions.items.type, parentSchema: schema14.properties.exceptions.items, data: data3 };
+            const err24 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.properties.exceptions.items.type, parentSchema: schema14.properties.exceptions.items, data: data3 };
             if (vErrors === null) {
-              vErrors = [err22];
+              vErrors = [err24];
             } else {
-              vErrors.push(err22);
+              vErrors.push(err24);
             }
             errors++;
           }
         }
       } else {
-        const err23 = { instancePath: instancePath + "/exceptions", schemaPath: "#/properties/exceptions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.exceptions.type, parentSchema: schema14.properties.exceptions, data: data2 };
+        const err25 = { instancePath: instancePath + "/exceptions", schemaPath: "#/properties/exceptions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.exceptions.type, parentSchema: schema14.properties.exceptions, data: data2 };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err25];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err25);
         }
         errors++;
       }
     }
   } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err26];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -48600,7 +48697,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var ScopeSet = validate14;
-var schema15 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/scope-set.schema.json", "title": "ScopeSet", "description": "The OAuth scopes one tenant defines (kind: ScopeSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "scopes"], "properties": { "kind": { "description": "Document kind; always ScopeSet here.", "const": "ScopeSet" }, "tenant": { "description": "Tenant (authorization server or organisation) the scopes belong to.", "type": "string", "minLength": 1 }, "scopes": { "description": "Scope name → its definition.", "type": "object", "additionalProperties": { "title": "ScopeDefinition", "description": "One scope.", "type": "object", "additionalProperties": false, "properties": { "description": { "description": "What the scope allows, in a reviewer's words.", "type": "string" }, "sensitivity": { "description": "How much damage misuse can do (default low).", "type": "string", "enum": ["low", "medium", "high", "critical"] }, "owner": { "description": "Team that owns the scope (a key of Config owners).", "type": "string", "minLength": 1 }, "status": { "description": "Lifecycle state (default active).", "type": "string", "enum": ["active", "deprecated", "removed"] }, "deprecatedSince": { "description": "Date the scope was deprecated (YYYY-MM-DD).", "type": "string", "format": "date" }, "replacedBy": { "description": "Scope that replaces this one.", "type": "string", "minLength": 1 }, "implies": { "description": "Scopes this scope includes; holding both is redundant.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } };
+var schema15 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/scope-set.schema.json", "title": "ScopeSet", "description": "The OAuth scopes one tenant defines (kind: ScopeSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "scopes"], "properties": { "kind": { "description": "Document kind; always ScopeSet here.", "const": "ScopeSet" }, "tenant": { "description": "Tenant (authorization server or organisation) the scopes belong to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "scopes": { "description": "Scope name → its definition.", "type": "object", "additionalProperties": { "title": "ScopeDefinition", "description": "One scope.", "type": "object", "additionalProperties": false, "properties": { "description": { "description": "What the scope allows, in a reviewer's words.", "type": "string" }, "sensitivity": { "description": "How much damage misuse can do (default low).", "type": "string", "enum": ["low", "medium", "high", "critical"] }, "owner": { "description": "Team that owns the scope (a key of Config owners).", "type": "string", "minLength": 1 }, "status": { "description": "Lifecycle state (default active).", "type": "string", "enum": ["active", "deprecated", "removed"] }, "deprecatedSince": { "description": "Date the scope was deprecated (YYYY-MM-DD).", "type": "string", "format": "date" }, "replacedBy": { "description": "Scope that replaces this one.", "type": "string", "minLength": 1 }, "implies": { "description": "Scopes this scope includes; holding both is redundant.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } };
 function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -48659,8 +48756,8 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.tenant !== void 0) {
       let data1 = data.tenant;
       if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.tenant, data: data1 };
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema15.properties.tenant, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -48668,12 +48765,30 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema15.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
       } else {
-        const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.tenant.type, parentSchema: schema15.properties.tenant, data: data1 };
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.tenant.type, parentSchema: schema15.properties.tenant, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err8];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -48686,31 +48801,7 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             for (const key2 in data3) {
               if (!(key2 === "description" || key2 === "sensitivity" || key2 === "owner" || key2 === "status" || key2 === "deprecatedSince" || key2 === "replacedBy" || key2 === "implies")) {
-                const err7 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err7];
-                } else {
-                  vErrors.push(err7);
-                }
-                errors++;
-              }
-            }
-            if (data3.description !== void 0) {
-              let data4 = data3.description;
-              if (typeof data4 !== "string") {
-                const err8 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/scopes/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.description.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.description, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err8];
-                } else {
-                  vErrors.push(err8);
-                }
-                errors++;
-              }
-            }
-            if (data3.sensitivity !== void 0) {
-              let data5 = data3.sensitivity;
-              if (typeof data5 !== "string") {
-                const err9 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
+                const err9 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err9];
                 } else {
@@ -48718,8 +48809,11 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data5 === "low" || data5 === "medium" || data5 === "high" || data5 === "critical")) {
-                const err10 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
+            }
+            if (data3.description !== void 0) {
+              let data4 = data3.description;
+              if (typeof data4 !== "string") {
+                const err10 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/scopes/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.description.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.description, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err10];
                 } else {
@@ -48728,20 +48822,19 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.owner !== void 0) {
-              let data6 = data3.owner;
-              if (typeof data6 === "string") {
-                if (func2(data6) < 1) {
-                  const err11 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
-                  if (vErrors === null) {
-                    vErrors = [err11];
-                  } else {
-                    vErrors.push(err11);
-                  }
-                  errors++;
+            if (data3.sensitivity !== void 0) {
+              let data5 = data3.sensitivity;
+              if (typeof data5 !== "string") {
+                const err11 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err11];
+                } else {
+                  vErrors.push(err11);
                 }
-              } else {
-                const err12 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.owner.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
+                errors++;
+              }
+              if (!(data5 === "low" || data5 === "medium" || data5 === "high" || data5 === "critical")) {
+                const err12 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err12];
                 } else {
@@ -48750,19 +48843,20 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.status !== void 0) {
-              let data7 = data3.status;
-              if (typeof data7 !== "string") {
-                const err13 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.status.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
+            if (data3.owner !== void 0) {
+              let data6 = data3.owner;
+              if (typeof data6 === "string") {
+                if (func2(data6) < 1) {
+                  const err13 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-              if (!(data7 === "active" || data7 === "deprecated" || data7 === "removed")) {
-                const err14 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.status.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
+              } else {
+                const err14 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.owner.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err14];
                 } else {
@@ -48771,20 +48865,19 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.deprecatedSince !== void 0) {
-              let data8 = data3.deprecatedSince;
-              if (typeof data8 === "string") {
-                if (!formats0.validate(data8)) {
-                  const err15 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
-                  if (vErrors === null) {
-                    vErrors = [err15];
-                  } else {
-                    vErrors.push(err15);
-                  }
-                  errors++;
+            if (data3.status !== void 0) {
+              let data7 = data3.status;
+              if (typeof data7 !== "string") {
+                const err15 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.status.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
                 }
-              } else {
-                const err16 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
+                errors++;
+              }
+              if (!(data7 === "active" || data7 === "deprecated" || data7 === "removed")) {
+                const err16 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.status.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err16];
                 } else {
@@ -48793,11 +48886,11 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data3.replacedBy !== void 0) {
-              let data9 = data3.replacedBy;
-              if (typeof data9 === "string") {
-                if (func2(data9) < 1) {
-                  const err17 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+            if (data3.deprecatedSince !== void 0) {
+              let data8 = data3.deprecatedSince;
+              if (typeof data8 === "string") {
+                if (!formats0.validate(data8)) {
+                  const err17 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
                   if (vErrors === null) {
                     vErrors = [err17];
                   } else {
@@ -48806,11 +48899,33 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err18 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.replacedBy.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+                const err18 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
                 if (vErrors === null) {
                   vErrors = [err18];
                 } else {
                   vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+            if (data3.replacedBy !== void 0) {
+              let data9 = data3.replacedBy;
+              if (typeof data9 === "string") {
+                if (func2(data9) < 1) {
+                  const err19 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+                  if (vErrors === null) {
+                    vErrors = [err19];
+                  } else {
+                    vErrors.push(err19);
+                  }
+                  errors++;
+                }
+              } else {
+                const err20 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.replacedBy.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
                 }
                 errors++;
               }
@@ -48823,60 +48938,60 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                   let data11 = data10[i0];
                   if (typeof data11 === "string") {
                     if (func2(data11) < 1) {
-                      const err19 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
+                      const err21 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
                       if (vErrors === null) {
-                        vErrors = [err19];
+                        vErrors = [err21];
                       } else {
-                        vErrors.push(err19);
+                        vErrors.push(err21);
                       }
                       errors++;
                     }
                   } else {
-                    const err20 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.implies.items.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
+                    const err22 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.implies.items.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
                     if (vErrors === null) {
-                      vErrors = [err20];
+                      vErrors = [err22];
                     } else {
-                      vErrors.push(err20);
+                      vErrors.push(err22);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err21 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies", schemaPath: "#/properties/scopes/additionalProperties/properties/implies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema15.properties.scopes.additionalProperties.properties.implies.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies, data: data10 };
+                const err23 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies", schemaPath: "#/properties/scopes/additionalProperties/properties/implies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema15.properties.scopes.additionalProperties.properties.implies.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies, data: data10 };
                 if (vErrors === null) {
-                  vErrors = [err21];
+                  vErrors = [err23];
                 } else {
-                  vErrors.push(err21);
+                  vErrors.push(err23);
                 }
                 errors++;
               }
             }
           } else {
-            const err22 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.additionalProperties.type, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
+            const err24 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.additionalProperties.type, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
             if (vErrors === null) {
-              vErrors = [err22];
+              vErrors = [err24];
             } else {
-              vErrors.push(err22);
+              vErrors.push(err24);
             }
             errors++;
           }
         }
       } else {
-        const err23 = { instancePath: instancePath + "/scopes", schemaPath: "#/properties/scopes/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.type, parentSchema: schema15.properties.scopes, data: data2 };
+        const err25 = { instancePath: instancePath + "/scopes", schemaPath: "#/properties/scopes/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.type, parentSchema: schema15.properties.scopes, data: data2 };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err25];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err25);
         }
         errors++;
       }
     }
   } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data };
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err26];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -48914,6 +49029,8 @@ var EXPECTED = {
   array: "a list",
   object: "a mapping"
 };
+var TENANT_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
 function toProblem(kind, document2, error2) {
   const path = decodePointer(error2.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
@@ -48964,6 +49081,21 @@ function toProblem(kind, document2, error2) {
     }
     case "minLength":
       return { ...at2(path), code: "schema", message: `${where} must not be empty` };
+    case "maxLength": {
+      const limit = Number(error2.params.limit);
+      if (error2.propertyName !== void 0) {
+        const key = error2.propertyName.length > 40 ? `${error2.propertyName.slice(0, 40)}…` : error2.propertyName;
+        return { ...at2([...path, error2.propertyName], "key"), code: "schema", message: `the key "${key}" in ${where} is longer than ${limit} characters` };
+      }
+      return { ...at2(path), code: "schema", message: `${where} is longer than ${limit} characters` };
+    }
+    case "pattern": {
+      const pattern = String(error2.params.pattern);
+      const tenantName = pattern === TENANT_NAME_PATTERN;
+      const value = error2.propertyName ?? error2.data;
+      const message = `${error2.propertyName !== void 0 ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? "a valid tenant name" : `of the form ${pattern}`}`;
+      return { ...at2(error2.propertyName !== void 0 ? [...path, error2.propertyName] : path, error2.propertyName !== void 0 ? "key" : "value"), code: "schema", message, ...tenantName ? { hint: TENANT_NAME_HINT } : {} };
+    }
     default:
       return { ...at2(path), code: "schema", message: `${where} ${error2.message ?? "is invalid"}` };
   }
@@ -48971,7 +49103,7 @@ function toProblem(kind, document2, error2) {
 function checkSchema(kind, document2) {
   const validate = VALIDATORS[kind];
   if (validate(document2.value)) return [];
-  return (validate.errors ?? []).map((error2) => toProblem(kind, document2, error2));
+  return (validate.errors ?? []).filter((error2) => error2.keyword !== "propertyNames").map((error2) => toProblem(kind, document2, error2));
 }
 
 // src/registry/registry-cache.ts
@@ -52079,6 +52211,8 @@ function parseThoroughly(file, text2, position) {
           const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
           if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
             problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+          } else if (/\btabs?\b/i.test(error2.message) && line.includes("	")) {
+            problem.hint = "indent with spaces: YAML does not allow tabs for indentation";
           }
           result.problems.push(problem);
         }
