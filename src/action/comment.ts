@@ -8,6 +8,7 @@ import { sortFindings } from '../findings/finalize.ts';
 import { escapeMarkdown, markdownCode } from '../report/escape.ts';
 import type { ReviewResult, ScopeChange } from './review.ts';
 import type { Problem } from '../errors.ts';
+import { counted } from '../plural.ts';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -60,7 +61,7 @@ function failOnText(failOn: FailOn): string {
 
 export function verdictLine(result: ReviewResult): string {
   const fresh = newFindings(result);
-  const counts = fresh.length === 0 ? 'no new findings' : `${fresh.length} new finding${fresh.length === 1 ? '' : 's'}: ${countBySeverity(fresh)}`;
+  const counts = fresh.length === 0 ? 'no new findings' : `${counted(fresh.length, 'new finding')}: ${countBySeverity(fresh)}`;
   return verdictOf(result) === 'fail'
     ? `### ❌ scopeguard: fail — ${counts} (${failOnText(result.failOn)})`
     : `### ✅ scopeguard: pass — ${counts} (${failOnText(result.failOn)})`;
@@ -170,7 +171,7 @@ export function renderReview(result: ReviewResult, context: RenderContext, optio
     `policy bundle ${markdownCode(result.policyVersion)}`,
   ];
   if (waived > 0) footerParts.push(`${waived} waived`);
-  if (options.allClear && existing.length > 0) footerParts.push(`${existing.length} pre-existing finding${existing.length === 1 ? '' : 's'} in the job summary`);
+  if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, 'pre-existing finding')} in the job summary`);
   const footer = `<sub>scopeguard · ${footerParts.join(' · ')}</sub>`;
 
   const shown = fitRows(tables, head.join('\n\n').length + footer.length, options);

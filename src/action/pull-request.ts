@@ -13,6 +13,7 @@ import type { ActionInputs } from './main.ts';
 import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderInvalid, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
 import { CommentClient, GitHubApiError, type PullRequestRef, type StickyComment } from './github-api.ts';
 import { emitAnnotations, reviewPullRequest, writeSarif, type PullRequestReview } from './engine.ts';
+import { counted } from '../plural.ts';
 
 export type CommentMode = 'true' | 'false' | 'on-findings';
 
@@ -123,7 +124,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
 
   if (verdict === 'fail') {
     const blocking = fresh.filter((f) => meetsThreshold(f.severity, review.failOn)).length;
-    core.setFailed(`scopeguard: ${blocking} new finding${blocking === 1 ? '' : 's'} at or above ${review.failOn}`);
+    core.setFailed(`scopeguard: ${counted(blocking, 'new finding')} at or above ${review.failOn}`);
   } else {
     core.info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? '' : 's'}, none at or above ${review.failOn})`);
   }

@@ -13,6 +13,7 @@ import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
 import { eventStats, exportParquet, queryEvents, type EventFilter } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
+import { counted } from '../plural.ts';
 
 const LOG_FILE = /\.(ndjson|jsonl|json|log)(\.gz)?$|\.gz$/i;
 
@@ -88,8 +89,7 @@ function summaryLine(results: FileImportResult[], seconds: number): string {
     (sum, r) => ({ imported: sum.imported + r.imported, duplicates: sum.duplicates + r.duplicates, rejected: sum.rejected + r.rejected, skipped: sum.skipped + r.skipped }),
     { imported: 0, duplicates: 0, rejected: 0, skipped: 0 },
   );
-  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-  return `imported ${count(total.imported, 'event')} from ${count(results.length, 'file')}, ${count(total.duplicates, 'duplicate')} skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
+  return `imported ${counted(total.imported, 'event')} from ${counted(results.length, 'file')}, ${counted(total.duplicates, 'duplicate')} skipped, ${total.rejected} rejected, ${total.skipped} not scope-related, in ${seconds.toFixed(1)}s`;
 }
 
 /** What a bare `logs import` reads: every path listed under `sources` (how scheduled workflows refresh the store). */
@@ -154,7 +154,7 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
       bar?.stop();
       results.push(result);
       if (result.unreadable) process.stderr.write(`scopeguard: ${file}: ${result.unreadable}\n`);
-      if (result.rejectsFile) process.stderr.write(`scopeguard: ${file}: ${result.rejected} rejected record${result.rejected === 1 ? '' : 's'} written to ${relativeForDisplay(result.rejectsFile)}\n`);
+      if (result.rejectsFile) process.stderr.write(`scopeguard: ${file}: ${counted(result.rejected, 'rejected record')} written to ${relativeForDisplay(result.rejectsFile)}\n`);
     }
   } finally {
     await store.checkpoint().catch(() => undefined);
@@ -309,7 +309,7 @@ export function registerLogs(program: Command): void {
     const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
     try {
       const count = await exportParquet(store, options.parquet);
-      writeOutput(`exported ${count} events to ${options.parquet} (tenant=/date= partitions)`);
+      writeOutput(`exported ${counted(count, 'event')} to ${options.parquet} (tenant=/date= partitions)`);
     } finally {
       store.close();
     }

@@ -9,6 +9,7 @@ import { applyRightsize, planRightsize, type RightsizePlan } from '../usage/righ
 import { assertFormat, writeOutput } from './io.ts';
 import { parseNow } from './now.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
+import { counted } from '../plural.ts';
 
 interface RightsizeFlags extends StoreFlags {
   registry: string;
@@ -62,7 +63,7 @@ function formatPlan(plan: RightsizePlan, written: string[], write: boolean): str
   lines.push(
     plan.removals.length === 0
       ? `rightsize: every granted scope was used in the ${plan.windowDays}-day window; nothing to remove`
-      : `rightsize: ${plan.removals.length} scope${plan.removals.length === 1 ? '' : 's'} to remove from ${clients.size} client${clients.size === 1 ? '' : 's'} (not used in the ${plan.windowDays}-day window)`,
+      : `rightsize: ${counted(plan.removals.length, 'scope')} to remove from ${counted(clients.size, 'client')} (not used in the ${plan.windowDays}-day window)`,
   );
   let tenant = '';
   let client = '';

@@ -4,6 +4,7 @@ import { InputError, type Problem } from '../errors.ts';
 import { collectRegistryProblemsCached, readRegistrySources } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { assertFormat, writeOutput } from './io.ts';
+import { counted } from '../plural.ts';
 
 const FORMATS = ['text', 'json'] as const;
 type ValidateFormat = (typeof FORMATS)[number];
@@ -59,14 +60,14 @@ export function registerValidate(program: Command): void {
         writeOutput(
           format === 'json'
             ? JSON.stringify({ valid: true, summary }, null, 2)
-            : `valid: ${summary.tenants} tenants, ${summary.scopes} scopes, ${summary.clients} clients, ${summary.files} files`,
+            : `valid: ${counted(summary.tenants, 'tenant')}, ${counted(summary.scopes, 'scope')}, ${counted(summary.clients, 'client')}, ${counted(summary.files, 'file')}`,
         );
         return;
       }
       writeOutput(
         format === 'json'
           ? JSON.stringify({ valid: false, problems: problems.map(jsonProblem) }, null, 2)
-          : `${problems.map(formatProblem).join('\n')}\n${problems.length} problem${problems.length === 1 ? '' : 's'} in ${options.registry}`,
+          : `${problems.map(formatProblem).join('\n')}\n${counted(problems.length, 'problem')} in ${options.registry}`,
       );
       process.exitCode = 2;
     });

@@ -7,6 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { AlertTarget } from '../schema/types.ts';
 import type { Finding } from '../findings/finding.ts';
 import { Store } from '../store/store.ts';
+import { counted } from '../plural.ts';
 
 export const SIGNATURE_HEADER = 'X-Scopeguard-Signature';
 
@@ -53,13 +54,14 @@ export async function deliverAlerts(options: AlertOptions): Promise<AlertDeliver
         results.push({ target: label, findings: 0, delivered: true, attempts: 0 });
         continue;
       }
+      const retried = `${pending.length === 1 ? 'the finding' : `the ${counted(pending.length, 'finding')}`} will be sent next run`;
       const body = JSON.stringify(target.format === 'slack' ? slackPayload(pending) : jsonPayload(pending, options.now, options.version));
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': `scopeguard/${options.version}` };
       if (target.secretEnv) {
         const secret = env[target.secretEnv];
         if (!secret) {
           const error = `environment variable ${target.secretEnv} (the signing secret) is not set`;
-          log(`scopeguard: alert to ${label} not sent: ${error}; the ${pending.length} findings will be sent next run`);
+          log(`scopeguard: alert to ${label} not sent: ${error}; ${retried}`);
           results.push({ target: label, findings: pending.length, delivered: false, attempts: 0, error });
           continue;
         }
@@ -69,7 +71,7 @@ export async function deliverAlerts(options: AlertOptions): Promise<AlertDeliver
       if (outcome.ok) {
         await recordDeliveries(store, targetKey, pending, options.now);
       } else {
-        log(`scopeguard: alert to ${label} failed after ${outcome.attempts} attempts (${outcome.error}); the ${pending.length} findings will be sent next run`);
+        log(`scopeguard: alert to ${label} failed after ${outcome.attempts} attempts (${outcome.error}); ${retried}`);
       }
       results.push({ target: label, findings: pending.length, delivered: outcome.ok, attempts: outcome.attempts, ...(outcome.ok ? {} : { error: outcome.error }) });
     }
@@ -112,7 +114,7 @@ export function slackPayload(findings: readonly Finding[]): { text: string } {
   const esc = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const lines = findings.slice(0, 50).map((f) => `• [${f.severity.toUpperCase()}] ${f.ruleId} ${esc(f.tenant)} ${esc(f.subject)}: ${esc(f.message)}`);
   if (findings.length > 50) lines.push(`… and ${findings.length - 50} more`);
-  return { text: `scopeguard: ${findings.length} new finding${findings.length === 1 ? '' : 's'}\n${lines.join('\n')}` };
+  return { text: `scopeguard: ${counted(findings.length, 'new finding')}\n${lines.join('\n')}` };
 }
 
 async function postWithRetry(

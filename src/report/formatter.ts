@@ -11,6 +11,7 @@ import { formatJson } from './json.ts';
 import { formatMarkdown } from './markdown.ts';
 import { formatSarif } from './sarif.ts';
 import { formatGithub } from './github.ts';
+import { counted } from '../plural.ts';
 
 export interface FindingsReport {
   findings: readonly Finding[];
@@ -57,6 +58,6 @@ export function summaryLine(summary: FindingsSummary): string {
   const existing = summary.byStatus.existing > 0 ? `, ${summary.byStatus.new} new, ${summary.byStatus.existing} existing` : '';
   const waived = `${existing}${summary.byStatus.waived > 0 ? `, ${summary.byStatus.waived} waived` : ''}`;
   const verdict = summary.failOn === 'never' ? 'fail-on never' : `fail-on ${summary.failOn}: ${summary.failed ? 'FAILED' : 'passed'}`;
-  const total = `${summary.total} finding${summary.total === 1 ? '' : 's'}`;
+  const total = counted(summary.total, 'finding');
   return `${total}${parts.length > 0 ? ` (${parts.join(', ')}${waived})` : ''}; ${verdict}`;
 }

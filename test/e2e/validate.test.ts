@@ -31,7 +31,7 @@ describe('scopeguard validate', () => {
 
   it('exits 0 on a small registry, and gives the summary as JSON', () => {
     const dir = registryWith(VALID);
-    expect(scopeguard('validate', '--registry', dir).stdout).toBe('valid: 1 tenants, 1 scopes, 1 clients, 2 files\n');
+    expect(scopeguard('validate', '--registry', dir).stdout).toBe('valid: 1 tenant, 1 scope, 1 client, 2 files\n');
     const json = scopeguard('validate', '--registry', dir, '--format', 'json');
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ valid: true, summary: { tenants: 1, scopes: 1, clients: 1, files: 2 } });

@@ -8,6 +8,7 @@ import { escapeHtml } from '../escape.ts';
 import { day, percent } from '../usage-table.ts';
 import type { ClientUsageRow } from '../../usage/least-privilege.ts';
 import type { ComplianceReport, HistoryPoint } from './model.ts';
+import { counted } from '../../plural.ts';
 
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -47,7 +48,7 @@ export function renderComplianceHtml(r: ComplianceReport): string {
     `<p><span class="verdict ${r.verdict}" id="verdict">${r.verdict === 'pass' ? 'PASS' : 'FAIL'}</span> fail-on ${e(r.failOn)} · ${r.counts.open} open, ${r.counts.waived} waived</p>`,
     '<table id="counts"><tr>' + SEVERITIES.map((s) => `<th>${s}</th>`).join('') + '</tr><tr>' + SEVERITIES.map((s) => `<td class="n">${r.counts.bySeverity[s]}</td>`).join('') + '</tr></table>',
     r.usage.available
-      ? `<p class="muted">Usage window ${e(day(r.usage.window.since))} to ${e(day(r.usage.window.until))} (${r.usage.window.days} days, ${r.usage.events} events).</p>`
+      ? `<p class="muted">Usage window ${e(day(r.usage.window.since))} to ${e(day(r.usage.window.until))} (${counted(r.usage.window.days, 'day')}, ${counted(r.usage.events, 'event')}).</p>`
       : `<p class="muted">Usage not analysed: ${e(r.usage.reason)}.</p>`,
   );
 

@@ -4,6 +4,7 @@ import { escapeMarkdown, markdownCode } from '../escape.ts';
 import { day, percent } from '../usage-table.ts';
 import type { ComplianceReport, TrendEntry } from './model.ts';
 import type { IndexEntry } from './write.ts';
+import { counted } from '../../plural.ts';
 
 export function renderComplianceMarkdown(r: ComplianceReport): string {
   const lines: string[] = [];
@@ -11,11 +12,11 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
     lines.push(...more);
   };
   push(`# scopeguard compliance report: ${escapeMarkdown(r.tenant)}, ${r.date}`, '');
-  push(`**Verdict: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}** (fail-on ${r.failOn}) · ${r.counts.open} open finding${r.counts.open === 1 ? '' : 's'}, ${r.counts.waived} waived`, '');
+  push(`**Verdict: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}** (fail-on ${r.failOn}) · ${counted(r.counts.open, 'open finding')}, ${r.counts.waived} waived`, '');
   push('| ' + SEVERITIES.join(' | ') + ' |', '|' + SEVERITIES.map(() => '---:').join('|') + '|', '| ' + SEVERITIES.map((s) => String(r.counts.bySeverity[s])).join(' | ') + ' |', '');
   push(
     r.usage.available
-      ? `Usage window ${day(r.usage.window.since)} to ${day(r.usage.window.until)} (${r.usage.window.days} days, ${r.usage.events} events).`
+      ? `Usage window ${day(r.usage.window.since)} to ${day(r.usage.window.until)} (${counted(r.usage.window.days, 'day')}, ${counted(r.usage.events, 'event')}).`
       : `Usage not analysed: ${escapeMarkdown(r.usage.reason)}.`,
     '',
   );
