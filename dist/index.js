@@ -39156,6 +39156,11 @@ function escapeTerminal(text2, replacement = "�") {
   return text2.replace(TERMINAL_CONTROL, replacement);
 }
 
+// src/plural.ts
+function counted(n, noun, pluralNoun = `${noun}s`) {
+  return `${n} ${n === 1 ? noun : pluralNoun}`;
+}
+
 // src/action/comment.ts
 var COMMENT_LIMIT = 65536;
 var SUMMARY_LIMIT = 1e6;
@@ -39181,7 +39186,7 @@ function failOnText(failOn) {
 }
 function verdictLine(result) {
   const fresh = newFindings(result);
-  const counts = fresh.length === 0 ? "no new findings" : `${fresh.length} new finding${fresh.length === 1 ? "" : "s"}: ${countBySeverity(fresh)}`;
+  const counts = fresh.length === 0 ? "no new findings" : `${counted(fresh.length, "new finding")}: ${countBySeverity(fresh)}`;
   return verdictOf(result) === "fail" ? `### ❌ scopeguard: fail — ${counts} (${failOnText(result.failOn)})` : `### ✅ scopeguard: pass — ${counts} (${failOnText(result.failOn)})`;
 }
 function tableRow(cells) {
@@ -39268,7 +39273,7 @@ function renderReview(result, context, options) {
     `policy bundle ${markdownCode(result.policyVersion)}`
   ];
   if (waived > 0) footerParts.push(`${waived} waived`);
-  if (options.allClear && existing.length > 0) footerParts.push(`${existing.length} pre-existing finding${existing.length === 1 ? "" : "s"} in the job summary`);
+  if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, "pre-existing finding")} in the job summary`);
   const footer = `<sub>scopeguard · ${footerParts.join(" · ")}</sub>`;
   const shown = fitRows(tables, head.join("\n\n").length + footer.length, options);
   const body = [...head, ...tables.map((t2, i) => renderTable(t2, shown[i] ?? 0, options.overflowWhere)), footer];
@@ -55519,7 +55524,7 @@ function summaryLine(summary2) {
   const existing = summary2.byStatus.existing > 0 ? `, ${summary2.byStatus.new} new, ${summary2.byStatus.existing} existing` : "";
   const waived = `${existing}${summary2.byStatus.waived > 0 ? `, ${summary2.byStatus.waived} waived` : ""}`;
   const verdict = summary2.failOn === "never" ? "fail-on never" : `fail-on ${summary2.failOn}: ${summary2.failed ? "FAILED" : "passed"}`;
-  const total = `${summary2.total} finding${summary2.total === 1 ? "" : "s"}`;
+  const total = counted(summary2.total, "finding");
   return `${total}${parts.length > 0 ? ` (${parts.join(", ")}${waived})` : ""}; ${verdict}`;
 }
 
@@ -55674,7 +55679,7 @@ function renderComplianceHtml(r2) {
     `<h1>Compliance report: ${e(r2.tenant)}, ${e(r2.date)}</h1>`,
     `<p><span class="verdict ${r2.verdict}" id="verdict">${r2.verdict === "pass" ? "PASS" : "FAIL"}</span> fail-on ${e(r2.failOn)} · ${r2.counts.open} open, ${r2.counts.waived} waived</p>`,
     '<table id="counts"><tr>' + SEVERITIES.map((s) => `<th>${s}</th>`).join("") + "</tr><tr>" + SEVERITIES.map((s) => `<td class="n">${r2.counts.bySeverity[s]}</td>`).join("") + "</tr></table>",
-    r2.usage.available ? `<p class="muted">Usage window ${e(day2(r2.usage.window.since))} to ${e(day2(r2.usage.window.until))} (${r2.usage.window.days} days, ${r2.usage.events} events).</p>` : `<p class="muted">Usage not analysed: ${e(r2.usage.reason)}.</p>`
+    r2.usage.available ? `<p class="muted">Usage window ${e(day2(r2.usage.window.since))} to ${e(day2(r2.usage.window.until))} (${counted(r2.usage.window.days, "day")}, ${counted(r2.usage.events, "event")}).</p>` : `<p class="muted">Usage not analysed: ${e(r2.usage.reason)}.</p>`
   );
   parts.push("<h2>Trend</h2>", findingsOverTimeChart(r2.history));
   if (!r2.trend.previous) parts.push("<p>First stored report for this tenant: no trend yet.</p>");
@@ -55812,10 +55817,10 @@ function renderComplianceMarkdown(r2) {
     lines.push(...more);
   };
   push(`# scopeguard compliance report: ${escapeMarkdown(r2.tenant)}, ${r2.date}`, "");
-  push(`**Verdict: ${r2.verdict === "pass" ? "PASS" : "FAIL"}** (fail-on ${r2.failOn}) · ${r2.counts.open} open finding${r2.counts.open === 1 ? "" : "s"}, ${r2.counts.waived} waived`, "");
+  push(`**Verdict: ${r2.verdict === "pass" ? "PASS" : "FAIL"}** (fail-on ${r2.failOn}) · ${counted(r2.counts.open, "open finding")}, ${r2.counts.waived} waived`, "");
   push("| " + SEVERITIES.join(" | ") + " |", "|" + SEVERITIES.map(() => "---:").join("|") + "|", "| " + SEVERITIES.map((s) => String(r2.counts.bySeverity[s])).join(" | ") + " |", "");
   push(
-    r2.usage.available ? `Usage window ${day2(r2.usage.window.since)} to ${day2(r2.usage.window.until)} (${r2.usage.window.days} days, ${r2.usage.events} events).` : `Usage not analysed: ${escapeMarkdown(r2.usage.reason)}.`,
+    r2.usage.available ? `Usage window ${day2(r2.usage.window.since)} to ${day2(r2.usage.window.until)} (${counted(r2.usage.window.days, "day")}, ${counted(r2.usage.events, "event")}).` : `Usage not analysed: ${escapeMarkdown(r2.usage.reason)}.`,
     ""
   );
   push("## Trend", "");
@@ -56259,7 +56264,7 @@ async function runPullRequestMode(inputs) {
   setOutput("comment-url", comment.url ?? "");
   if (verdict === "fail") {
     const blocking = fresh.filter((f3) => meetsThreshold(f3.severity, review.failOn)).length;
-    setFailed(`scopeguard: ${blocking} new finding${blocking === 1 ? "" : "s"} at or above ${review.failOn}`);
+    setFailed(`scopeguard: ${counted(blocking, "new finding")} at or above ${review.failOn}`);
   } else {
     info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? "" : "s"}, none at or above ${review.failOn})`);
   }
