@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { subjectHistory, type HistoryEntry } from '../git/history.ts';
+import { loadRegistry } from '../registry/load.ts';
+import type { Registry } from '../registry/model.ts';
+import { didYouMean } from '../registry/suggest.ts';
 import { escapeTerminal } from '../report/escape.ts';
 import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
@@ -28,6 +31,27 @@ function formatText(entries: HistoryEntry[], what: string): string {
     .join('\n') + '\n';
 }
 
+/**
+ * No commit changed the subject: most often a misspelt name. When today's registry has no such scope or client
+ * either, say so with the closest name (a warning only: an old name, or one cut off by --since or a shallow clone,
+ * is not an error). A registry that does not load says nothing here: `validate` reports it.
+ */
+async function warnIfUnknown(options: HistoryOptions): Promise<void> {
+  let registry: Registry;
+  try {
+    registry = await loadRegistry(options.registry);
+  } catch {
+    return;
+  }
+  const kind = options.scope !== undefined ? 'scope' : 'client';
+  const name = (options.scope ?? options.client)!;
+  const tenants = Object.values(registry.tenants).filter((tenant) => options.tenant === undefined || tenant.name === options.tenant);
+  const names = new Set(tenants.flatMap((tenant) => Object.keys(kind === 'scope' ? tenant.scopes : tenant.clients)));
+  if (names.has(name)) return;
+  const suggestion = didYouMean(name, names);
+  process.stderr.write(escapeTerminal(`scopeguard: the registry has no ${kind} "${name}"${options.tenant !== undefined ? ` in tenant ${options.tenant}` : ''}${suggestion ? `; ${suggestion}` : ''}`) + '\n');
+}
+
 export function registerHistory(program: Command): void {
   program
     .command('history')
@@ -45,6 +69,7 @@ export function registerHistory(program: Command): void {
       await withJsonErrors(options.format === 'json', async () => {
         const entries = await subjectHistory(options);
         const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;
+        if (entries.length === 0) await warnIfUnknown(options);
         writeOutput(options.format === 'json' ? JSON.stringify({ subject: what.replace(' ', ':'), commits: entries }, null, 2) : formatText(entries, what), options.output);
       });
     });

@@ -50,10 +50,18 @@ describe('scopeguard history', () => {
     expect(text.stdout).toMatch(/^2026-05-05T10:00:00\+00:00 {2}[0-9a-f]{12} {2}Mallory <mallory@example.com> {2}PR #12 {2}Loosen admin\n {4}acme {2}sensitivity critical → high {2}\[neutral\]\n$/);
   });
 
-  it('filters by tenant and says when nothing changed', () => {
-    expect(history(['--scope', 'read.data', '--tenant', 'globex'])).toEqual([]);
+  it('filters by tenant and says when nothing changed, and when the name is not in the registry either', () => {
+    const otherTenant = scopeguard(['history', '--registry', ROOT, '--format', 'json', '--scope', 'read.data', '--tenant', 'globex'], scenario.repo.dir);
+    expect(otherTenant.status).toBe(0);
+    expect(JSON.parse(otherTenant.stdout).commits).toEqual([]);
+    expect(otherTenant.stderr).toBe('scopeguard: the registry has no scope "read.data" in tenant globex\n');
     const none = scopeguard(['history', '--registry', ROOT, '--scope', 'no.such'], scenario.repo.dir);
+    expect(none.status).toBe(0);
     expect(none.stdout).toBe('no commits changed scope no.such\n');
+    expect(none.stderr).toBe('scopeguard: the registry has no scope "no.such"\n');
+    const typo = scopeguard(['history', '--registry', ROOT, '--client', 'reportng-app'], scenario.repo.dir);
+    expect(typo.stdout).toBe('no commits changed client reportng-app\n');
+    expect(typo.stderr).toBe('scopeguard: the registry has no client "reportng-app"; did you mean "reporting-app"?\n');
     const both = scopeguard(['history', '--registry', ROOT, '--scope', 'a', '--client', 'b'], scenario.repo.dir);
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('exactly one of --scope NAME or --client NAME');
