@@ -54,7 +54,7 @@ export async function deliverAlerts(options: AlertOptions): Promise<AlertDeliver
         results.push({ target: label, findings: 0, delivered: true, attempts: 0 });
         continue;
       }
-      const retried = `${pending.length === 1 ? 'the finding' : `the ${counted(pending.length, 'finding')}`} will be sent next run`;
+      const retried = `${pending.length === 1 ? 'the finding' : `the ${pending.length} findings`} will be sent next run`;
       const body = JSON.stringify(target.format === 'slack' ? slackPayload(pending) : jsonPayload(pending, options.now, options.version));
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': `scopeguard/${options.version}` };
       if (target.secretEnv) {

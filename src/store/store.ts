@@ -314,11 +314,6 @@ export class Store {
     const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(resolve(path));
     const connection = await instance.connect();
-    // jemalloc (DuckDB's allocator on Linux) then returns freed pages to the system on a thread of its own instead
-    // of keeping them: an import's RSS peaked ~35 MB lower (normalized NDJSON) and ~50-80 MB lower with --keep-raw,
-    // where it also grew less with the file, at the same speed. Where DuckDB has no jemalloc the setting is refused,
-    // and nothing changes.
-    await connection.run('SET allocator_background_threads = true').catch(() => undefined);
     const store = new Store(path, instance, connection);
     await store.migrate(false, version);
     store.close();
