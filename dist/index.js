@@ -53501,7 +53501,6 @@ var Store = class _Store {
     const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(resolve5(path));
     const connection = await instance.connect();
-    await connection.run("SET allocator_background_threads = true").catch(() => void 0);
     const store = new _Store(path, instance, connection);
     await store.migrate(false, version);
     store.close();
