@@ -52928,7 +52928,7 @@ function readBuiltinWasm(policiesDir) {
 
 // src/policy/engine.ts
 var engines = /* @__PURE__ */ new Map();
-var INITIAL_MEMORY_PAGES = 1024;
+var INITIAL_MEMORY_PAGES = 384;
 var wasmRuntime = globalThis.WebAssembly;
 function loadPolicyEngine(customDirs = []) {
   const dirs = [...new Set(customDirs.map((dir) => resolve4(dir)))].sort();
@@ -53030,15 +53030,18 @@ function tenantsInput(registry, now) {
   for (const name of Object.keys(registry.tenants).sort()) tenants[name] = tenantInput(registry.tenants[name], now);
   return tenants;
 }
+function byName() {
+  return /* @__PURE__ */ Object.create(null);
+}
 function tenantInput(tenant, now) {
   const closure = impliesClosure(tenant);
-  const scopes = {};
+  const scopes = byName();
   for (const [name, scope] of Object.entries(tenant.scopes)) scopes[name] = scopeInput(scope, closure.get(name) ?? [], now);
-  const actions = {};
+  const actions = byName();
   for (const [name, patterns] of Object.entries(tenant.actions)) {
     actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path }));
   }
-  const clients = {};
+  const clients = byName();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);
   return { name: tenant.name, scopes, actions, clients, exceptions: tenant.exceptions.map((e, index) => exceptionInput(e, index, now)) };
 }
@@ -53060,7 +53063,7 @@ function scopeInput(scope, impliesAll, now) {
   return input;
 }
 function clientInput(client) {
-  const justification = {};
+  const justification = byName();
   for (const grant of client.grants) if (grant.justification !== void 0) justification[grant.scope] = grant.justification;
   const input = {
     name: client.name,
