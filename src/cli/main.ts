@@ -79,6 +79,13 @@ function reportError(error: unknown, verbose: boolean): number {
   return 2;
 }
 
+// A reader that stops early (`scopeguard check | head`) closes the pipe: the rest of the output has nobody to read
+// it, which is how pipes end, not an error to report (without this, Node throws EPIPE from the stream)
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit();
+});
+
 // not a top-level await: the bundle is CommonJS (bin/scopeguard.js compiles it with a V8 code cache)
 void run(process.argv).then((code) => {
   process.exitCode = code;

@@ -1,6 +1,7 @@
 // What a user sees when the invocation, the registry or a custom policy is wrong: one clear line, exit 2.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLEAN, CLIENTS, lineOf, projectWith, scopeguardIn, type JsonReport } from './check-support.ts';
+import { BIN, CLEAN, CLIENTS, lineOf, projectWith, scopeguardIn, type JsonReport } from './check-support.ts';
 
 const NOW = ['--now', '2026-11-25'];
 
@@ -110,5 +111,18 @@ describe('scopeguard check: custom policies', () => {
     const run = scopeguardIn(projectWith(CLEAN), ['check', '--policy', 'nowhere']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^scopeguard: policy folder "\S*nowhere" does not exist/);
+  });
+});
+
+describe('scopeguard check: output into a pipe', () => {
+  it('a reader that stops early (check | head) ends the run quietly, with the verdict as exit code', async () => {
+    // the example registry fails at high; its report goes into a pipe whose reader is already gone
+    const child = spawn(process.execPath, [BIN, 'check', '--format', 'json', ...NOW], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    expect(stderr).toBe('');
+    expect(status).toBe(1);
   });
 });
