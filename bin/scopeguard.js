@@ -50,6 +50,11 @@ if (process.sourceMapsEnabled) {
   runFromCodeCache();
 }
 
+// When the event loop has emptied, the command and its output are done (the code cache, registered before, is
+// written first). Leaving through process.exit skips what a natural end does next, disposing V8's heap page by page:
+// ~13 ms for a large registry (strace: 200 munmap calls of heap pages), which the kernel does anyway at exit.
+process.once('beforeExit', () => process.exit());
+
 function runFromCodeCache() {
   const bytes = readFileSync(bundlePath);
   // the build escapes every non-ASCII character, so Latin-1 is an exact and much cheaper decoding than UTF-8
