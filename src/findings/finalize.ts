@@ -24,6 +24,7 @@ export function finalizeFindings(raw: readonly RawFinding[], context: FinalizeCo
   const { registry, now } = context;
   const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
   checkExceptionRules(registry, rules);
+  checkConfiguredRules(registry, rules);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const r of raw) {
@@ -100,6 +101,20 @@ export function locate(tenant: Tenant | undefined, finding: Pick<RawFinding, 'su
     return tenant.scopes[name]?.location ?? tenant.actions[name]?.[0]?.location;
   }
   return undefined;
+}
+
+/**
+ * A `rules:` setting for a rule nobody defines changes nothing (`SG016: {severity: off}` meant to silence SG106
+ * would not): a typo, reported at its key as linters report an unknown rule in their configuration.
+ */
+function checkConfiguredRules(registry: Registry, rules: ReadonlyMap<string, RuleMeta>): void {
+  for (const ruleId of Object.keys(registry.config.rules)) {
+    if (rules.has(ruleId)) continue;
+    const location = registry.config.ruleLocations?.[ruleId] ?? registry.config.location;
+    const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+    const suggestion = didYouMean(ruleId, rules.keys());
+    throw new InputError(`${where}rules: names unknown rule ${ruleId}`, suggestion ?? `known rules: ${[...rules.keys()].join(', ')}`, location);
+  }
 }
 
 /** An exception naming a rule nobody defines can never waive anything: it is a typo, reported at its entry. */

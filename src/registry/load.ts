@@ -42,7 +42,7 @@ export const DEFAULT_CONFIG: Omit<ResolvedConfig, 'location' | 'gateway'> = {
 };
 
 /** Config with every default applied (a fresh object; the defaults are never shared mutably). */
-export function resolveConfig(config?: Config, location?: SourcePosition): ResolvedConfig {
+export function resolveConfig(config?: Config, location?: SourcePosition, ruleLocations?: Record<string, SourcePosition>): ResolvedConfig {
   const resolved: ResolvedConfig = {
     failOn: config?.failOn ?? DEFAULT_CONFIG.failOn,
     thresholds: { ...DEFAULT_CONFIG.thresholds, ...config?.thresholds },
@@ -57,6 +57,7 @@ export function resolveConfig(config?: Config, location?: SourcePosition): Resol
   };
   if (config?.gateway) resolved.gateway = structuredClone(config.gateway);
   if (location) resolved.location = location;
+  if (ruleLocations && Object.keys(ruleLocations).length > 0) resolved.ruleLocations = ruleLocations;
   return resolved;
 }
 
@@ -89,6 +90,7 @@ class RegistryBuilder {
   readonly references: PendingReference[] = [];
   config: Config | undefined;
   configLocation: SourcePosition | undefined;
+  configRuleLocations: Record<string, SourcePosition> = {};
 
   tenant(name: string): TenantBuilder {
     let tenant = this.tenants.get(name);
@@ -143,7 +145,7 @@ class RegistryBuilder {
     }
     switch (kind as Kind) {
       case 'Config':
-        return this.addConfig(value as Config, at([]));
+        return this.addConfig(value as Config, at);
       case 'ScopeSet':
         return this.addScopeSet(value as ScopeSet, at);
       case 'ActionMap':
@@ -164,13 +166,15 @@ class RegistryBuilder {
     if (kind === 'ClientSet') for (const name of names(record.clients)) tenant.knownClients.add(name);
   }
 
-  private addConfig(config: Config, location: SourcePosition): void {
+  private addConfig(config: Config, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
+    const location = at([]);
     if (this.configLocation) {
       this.problem(location, 'duplicate-key', 'a second Config document', `the registry has one Config, first at ${formatPosition(this.configLocation)}; merge them`);
       return;
     }
     this.config = config;
     this.configLocation = location;
+    for (const ruleId of Object.keys(config.rules ?? {})) this.configRuleLocations[ruleId] = at(['rules', ruleId], 'key');
   }
 
   private reference(tenant: string, target: 'scope' | 'client', name: string, position: SourcePosition, message: () => string): void {
@@ -356,7 +360,7 @@ class RegistryBuilder {
         exceptions: t.exceptions,
       };
     }
-    return { root, config: resolveConfig(this.config, this.configLocation), tenants, files };
+    return { root, config: resolveConfig(this.config, this.configLocation, this.configRuleLocations), tenants, files };
   }
 }
 

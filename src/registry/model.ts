@@ -103,6 +103,8 @@ export interface ResolvedConfig {
   alerts: NonNullable<Config['alerts']>;
   gateway?: Config['gateway'];
   location?: SourcePosition;
+  /** Where each key of `rules` is written, so a rule id nobody defines is reported at its key. */
+  ruleLocations?: Record<string, SourcePosition>;
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';

@@ -17,7 +17,7 @@ import { VERSION } from '../version.ts';
 import type { Registry, SourcePosition } from './model.ts';
 
 /** Bump when the Registry model or the encoding below changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 // An entry is the key on the first line, the registry as JSON on the second and a file table on the third. The
 // model is plain data (a JSON round trip is exact, which a test checks); JSON.parse reads it back faster than

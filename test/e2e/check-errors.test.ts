@@ -58,6 +58,20 @@ describe('scopeguard check: invocation errors', () => {
       `scopeguard: scopes/exceptions.yaml:${lineOf(exceptions, '- rule')}:5: exception names unknown rule SG1O6\n  hint: did you mean "SG106"?\n`,
     );
   });
+  it('a rules: setting for an unknown rule in scopeguard.yaml is exit 2 at its key, with a suggestion', () => {
+    const config = 'kind: Config\nrules:\n  SG106: {severity: low}\n  SG016: {severity: off}\n';
+    const run = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': config }), ['check', ...NOW]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`scopeguard: scopes/scopeguard.yaml:${lineOf(config, 'SG016')}:3: rules: names unknown rule SG016\n  hint: did you mean "SG106"?\n`);
+  });
+
+  it('a rules: setting for a usage or change rule is fine in a registry check (every rule is known)', () => {
+    const config = 'kind: Config\nrules:\n  SG301: {severity: info}\n  SG205: {severity: off}\n';
+    const run = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': config }), ['check', ...NOW]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
 });
 
 describe('scopeguard check: custom policies', () => {
