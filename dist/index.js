@@ -39061,6 +39061,7 @@ function finalizeFindings(raw, context) {
   const { registry, now } = context;
   const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
   checkExceptionRules(registry, rules);
+  checkConfiguredRules(registry, rules);
   const findings = [];
   const seen = /* @__PURE__ */ new Set();
   for (const r2 of raw) {
@@ -39122,6 +39123,15 @@ function locate(tenant, finding) {
     return tenant.scopes[name]?.location ?? tenant.actions[name]?.[0]?.location;
   }
   return void 0;
+}
+function checkConfiguredRules(registry, rules) {
+  for (const ruleId of Object.keys(registry.config.rules)) {
+    if (rules.has(ruleId)) continue;
+    const location = registry.config.ruleLocations?.[ruleId] ?? registry.config.location;
+    const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
+    const suggestion = didYouMean(ruleId, rules.keys());
+    throw new InputError(`${where}rules: names unknown rule ${ruleId}`, suggestion ?? `known rules: ${[...rules.keys()].join(", ")}`, location);
+  }
 }
 function checkExceptionRules(registry, rules) {
   for (const tenant of Object.values(registry.tenants)) {
@@ -49120,7 +49130,7 @@ import { join, resolve as resolve2 } from "node:path";
 var VERSION18 = "0.1.0";
 
 // src/registry/registry-cache.ts
-var FORMAT = 4;
+var FORMAT = 5;
 function isPosition(value) {
   if (typeof value !== "object" || value === null) return false;
   const keys = Object.keys(value);
@@ -52360,7 +52370,7 @@ var DEFAULT_CONFIG = {
   sources: {},
   alerts: []
 };
-function resolveConfig(config, location) {
+function resolveConfig(config, location, ruleLocations) {
   const resolved = {
     failOn: config?.failOn ?? DEFAULT_CONFIG.failOn,
     thresholds: { ...DEFAULT_CONFIG.thresholds, ...config?.thresholds },
@@ -52375,6 +52385,7 @@ function resolveConfig(config, location) {
   };
   if (config?.gateway) resolved.gateway = structuredClone(config.gateway);
   if (location) resolved.location = location;
+  if (ruleLocations && Object.keys(ruleLocations).length > 0) resolved.ruleLocations = ruleLocations;
   return resolved;
 }
 var formatPosition = (p2) => `${p2.file}:${p2.line}:${p2.column}`;
@@ -52384,6 +52395,7 @@ var RegistryBuilder = class {
   references = [];
   config;
   configLocation;
+  configRuleLocations = {};
   tenant(name) {
     let tenant = this.tenants.get(name);
     if (!tenant) {
@@ -52434,7 +52446,7 @@ var RegistryBuilder = class {
     }
     switch (kind) {
       case "Config":
-        return this.addConfig(value, at2([]));
+        return this.addConfig(value, at2);
       case "ScopeSet":
         return this.addScopeSet(value, at2);
       case "ActionMap":
@@ -52453,13 +52465,15 @@ var RegistryBuilder = class {
     if (kind === "ScopeSet") for (const name of names(record.scopes)) tenant.knownScopes.add(name);
     if (kind === "ClientSet") for (const name of names(record.clients)) tenant.knownClients.add(name);
   }
-  addConfig(config, location) {
+  addConfig(config, at2) {
+    const location = at2([]);
     if (this.configLocation) {
       this.problem(location, "duplicate-key", "a second Config document", `the registry has one Config, first at ${formatPosition(this.configLocation)}; merge them`);
       return;
     }
     this.config = config;
     this.configLocation = location;
+    for (const ruleId of Object.keys(config.rules ?? {})) this.configRuleLocations[ruleId] = at2(["rules", ruleId], "key");
   }
   reference(tenant, target, name, position, message) {
     this.references.push({ tenant, target, name, position, message });
@@ -52636,7 +52650,7 @@ var RegistryBuilder = class {
         exceptions: t2.exceptions
       };
     }
-    return { root, config: resolveConfig(this.config, this.configLocation), tenants, files };
+    return { root, config: resolveConfig(this.config, this.configLocation, this.configRuleLocations), tenants, files };
   }
 };
 function sortProblems(problems) {
