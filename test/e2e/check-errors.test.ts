@@ -128,7 +128,17 @@ describe('scopeguard check: custom policies', () => {
   });
 });
 
-describe('scopeguard check: output into a pipe', () => {
+describe('scopeguard check: where the output goes', () => {
+  it('--output naming a folder, or a path through a file, is exit 2 naming the path, not an unexpected error', () => {
+    const dir = projectWith({ ...CLEAN, 'out/taken': 'a file', 'out/folder/keep': '' });
+    const intoFolder = scopeguardIn(dir, ['check', '--output', 'out/folder', ...NOW]);
+    expect(intoFolder.status).toBe(2);
+    expect(intoFolder.stderr).toMatch(/^scopeguard: cannot write out\/folder: it is a folder, not a file\n  hint: /);
+    const throughFile = scopeguardIn(dir, ['check', '--output', 'out/taken/report.json', ...NOW]);
+    expect(throughFile.status).toBe(2);
+    expect(throughFile.stderr).toMatch(/^scopeguard: cannot create the folder out\/taken: a file is in the way of a folder on that path\n/);
+  });
+
   it('a reader that stops early (check | head) ends the run quietly, with the verdict as exit code', async () => {
     // the example registry fails at high; its report goes into a pipe whose reader is already gone
     const child = spawn(process.execPath, [BIN, 'check', '--format', 'json', ...NOW], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -131,6 +131,15 @@ describe('logs import of the example exports', () => {
     const rows = await sql(':memory:', `SELECT count(*)::INTEGER AS n, count(DISTINCT tenant)::INTEGER AS t FROM read_parquet('${out}/**/*.parquet', hive_partitioning = true)`);
     expect(rows[0]).toEqual({ n: total, t: 2 });
   });
+
+  it('an export folder with a file in its place is exit 2 naming the path, not an unexpected error', () => {
+    const blocked = join(tempDir(), 'taken');
+    writeFileSync(blocked, 'not a folder');
+    const result = cli(['logs', 'export', '--db', db, '--parquet', blocked]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^scopeguard: cannot create the folder \S*taken: a file is in the way of a folder on that path\n  hint: /);
+    expect(readFileSync(blocked, 'utf8')).toBe('not a folder');
+  });
 });
 
 describe('logs import of bad and unusual inputs', () => {

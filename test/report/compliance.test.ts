@@ -102,4 +102,15 @@ describe('compliance report', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown --format "pdf"');
   });
+
+  it('a file where the reports folder should be is exit 2 naming the path, not an unexpected error', () => {
+    writeFileSync(join(ws.dir, 'taken'), 'a file');
+    const blocked = report('taken', '2026-11-25');
+    expect(blocked.status).toBe(2);
+    expect(blocked.stderr).toBe(
+      'scopeguard: cannot create the folder taken/scenario/2026-11-25: a file is in the way of a folder on that path\n' +
+        '  hint: check the paths given to --output, --out, --parquet or --db, and the folders on their way\n',
+    );
+    expect(readFileSync(join(ws.dir, 'taken'), 'utf8')).toBe('a file');
+  });
 });
