@@ -6,6 +6,8 @@ import { InputError, UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import type { Registry, ResolvedConfig } from '../registry/model.ts';
 import { resolveConfig } from '../registry/load.ts';
+import { TENANT_NAME_HINT, TENANT_NAME_PATTERN } from '../registry/schema-check.ts';
+import { didYouMean } from '../registry/suggest.ts';
 import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
 import { PROVIDER_NAMES } from '../logs/providers/index.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
@@ -104,6 +106,7 @@ function configuredSourcePaths(config: ResolvedConfig): string[] {
 async function runImport(paths: string[], options: ImportFlags, command: Command): Promise<void> {
   if (options.provider) providerByName(options.provider);
   const registry = await optionalRegistry(options.registry, registryGiven(command));
+  if (options.tenant !== undefined) checkTenantFlag(options.tenant, registry);
   const config = registry?.config ?? resolveConfig();
   const files = listInputs(paths.length > 0 ? paths : configuredSourcePaths(config));
   if (files.length === 0) throw new InputError(`no log files (*.ndjson, *.jsonl, *.json, *.log, *.gz) under ${paths.join(', ')}`);
@@ -166,6 +169,23 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
   const unreadable = results.some((r) => r.unreadable);
   if (stored === 0 && (rejected > 0 || unreadable)) process.exitCode = 2;
   else if (rejected > 0 || unreadable) process.exitCode = 1;
+}
+
+/**
+ * Events are stored under their tenant for good, and a re-import under the right name adds them again: a --tenant
+ * that no tenant of the registry has is a typo to stop before anything is written (with no registry, any valid
+ * name goes).
+ */
+function checkTenantFlag(tenant: string, registry: Registry | undefined): void {
+  if (tenant.length > 64 || !new RegExp(TENANT_NAME_PATTERN).test(tenant)) {
+    throw new UsageError(`--tenant ${JSON.stringify(tenant)} is not a valid tenant name`, TENANT_NAME_HINT);
+  }
+  const known = Object.keys(registry?.tenants ?? {});
+  if (known.length === 0 || known.includes(tenant)) return;
+  throw new UsageError(
+    `--tenant ${tenant} is not a tenant of the registry`,
+    didYouMean(tenant, known) ?? `its tenants are ${known.join(', ')}; add ${tenant}'s registry files before importing its logs`,
+  );
 }
 
 function relativeForDisplay(path: string): string {

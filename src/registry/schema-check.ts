@@ -49,7 +49,7 @@ const EXPECTED: Record<string, string> = {
 
 /** The schemas' pattern for tenant names (a tenant names its folder of reports), and how to meet it. */
 export const TENANT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
-const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+export const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
 
 function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);

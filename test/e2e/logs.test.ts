@@ -1,6 +1,6 @@
 // `scopeguard logs` end to end: the real bin, real files on disk, a real DuckDB store.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,20 @@ describe('logs import of the example exports', () => {
 describe('logs import of bad and unusual inputs', () => {
   const event = (id: number, extra: Record<string, unknown> = {}): string =>
     JSON.stringify({ eventId: `e${id}`, tenant: 'acme', time: `2026-11-0${1 + (id % 9)}T10:00:00Z`, type: 'api.request', outcome: 'success', clientId: 'c1', ...extra });
+
+  it('a --tenant the registry does not have is exit 2 with the closest name, before any store is written', () => {
+    const db = join(tempDir(), 'typo.duckdb');
+    const typo = cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--tenant', 'acmee', '--db', db]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe('scopeguard: --tenant acmee is not a tenant of the registry\n  hint: did you mean "acme"?\n');
+    const unknown = cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--tenant', 'initech', '--db', db]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('its tenants are acme, globex');
+    const unsafe = cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--tenant', '../acme', '--db', db]);
+    expect(unsafe.status).toBe(2);
+    expect(unsafe.stderr).toContain('is not a valid tenant name');
+    expect(existsSync(db)).toBe(false);
+  });
 
   it('rejects malformed, truncated, typeless and timeless records with line and reason; exit 1', () => {
     const dir = tempDir();
