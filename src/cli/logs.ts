@@ -245,13 +245,19 @@ async function buildFilter(options: QueryFlags, registry: Registry | undefined):
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit ${options.limit} is not a whole number`, '0 means no limit');
   if (options.outcome && !['success', 'failure', 'unknown'].includes(options.outcome)) throw new UsageError(`unknown outcome "${options.outcome}"`, 'one of: success, failure, unknown');
+  const since = parseDate('--since', options.since);
+  const until = parseDate('--until', options.until);
+  // swapped bounds would match nothing and look like an empty store
+  if (since !== undefined && until !== undefined && Date.parse(since) >= Date.parse(until)) {
+    throw new UsageError(`the time window is empty: --since ${since} is not before --until ${until}`, '--since is inclusive, --until exclusive');
+  }
   return {
     tenant: options.tenant,
     clientIds: clientIds(options.client, options.tenant, registry),
     scope: options.scope,
     type: options.type,
-    since: parseDate('--since', options.since),
-    until: parseDate('--until', options.until),
+    since,
+    until,
     outcome: options.outcome,
     limit,
   };

@@ -111,6 +111,10 @@ describe('logs import of the example exports', () => {
     const bad = cli(['logs', 'query', '--db', db, '--since', 'last tuesday']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--since last tuesday is not a date');
+    const swapped = cli(['logs', 'query', '--db', db, '--since', '2026-11-20', '--until', '2026-11-01']);
+    expect(swapped.status).toBe(2);
+    expect(swapped.stdout).toBe('');
+    expect(swapped.stderr).toContain('the time window is empty: --since 2026-11-20T00:00:00.000Z is not before --until 2026-11-01T00:00:00.000Z');
   });
 
   it('counts per tenant, provider, type and day', () => {
