@@ -43,10 +43,13 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
 
-  const headResult = await runCheck({ ...options, now, registry: head });
+  // head's own rule settings are checked unless base's judge it; base is only compared with (its typos must not
+  // block the pull request that fixes them)
+  const headChecks = rules ? 'exceptions' : 'all';
+  const headResult = await runCheck({ ...options, now, registry: head, ruleIdChecks: headChecks });
   // usage facts describe today, not the base revision: base is judged by the registry rules alone
   const { usage: _usage, ...registryOnly } = options;
-  const baseResult = await runCheck({ ...registryOnly, now, registry: base });
+  const baseResult = await runCheck({ ...registryOnly, now, registry: base, ruleIdChecks: 'none' });
   const atBase = new Set(baseResult.findings.map((f) => f.fingerprint));
   const registryFindings = headResult.findings.map((f): Finding => (f.status === 'new' && atBase.has(f.fingerprint) ? { ...f, status: 'existing' } : f));
 
@@ -61,7 +64,7 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const engine = await loadPolicyEngine(policyFolders(head, options.policyDirs));
   const input = buildChangeInput({ base, head, baseLabel: sides.base.label, headLabel: sides.head.label, diff, commits, now, ...(options.pr ? { pr: options.pr } : {}) });
   const raw = engine.evaluate('change', input, head.config);
-  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now }).map((finding): Finding => {
+  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding): Finding => {
     if (finding.location) return finding;
     // removals are located where the entry was, at base
     const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c) => c.subject === finding.subject)?.location;

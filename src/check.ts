@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { loadRegistry } from './registry/load.ts';
 import type { Registry } from './registry/model.ts';
 import type { FailOn, Finding } from './findings/finding.ts';
-import { finalizeFindings } from './findings/finalize.ts';
+import { finalizeFindings, type RuleIdChecks } from './findings/finalize.ts';
 import { summarize, type FindingsSummary } from './findings/summary.ts';
 import { loadPolicyEngine, type PolicyEngine, type RawFinding } from './policy/engine.ts';
 import type { RuleMeta } from './policy/bundle.ts';
@@ -29,6 +29,8 @@ export interface CheckOptions {
   registry?: Registry;
   /** Also run the usage rules (SG3xx) over the audit store's facts. */
   usage?: UsageOptions;
+  /** Which rule ids in the registry must name known rules (default `all`); see RuleIdChecks. */
+  ruleIdChecks?: RuleIdChecks;
 }
 
 export interface CheckResult {
@@ -53,7 +55,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : undefined;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate('usage', input, registry.config));
-  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
+  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...(usage ? { usage } : {}) };
 }

@@ -11,10 +11,20 @@ import type { RuleMeta } from '../policy/bundle.ts';
 import { severityRank, type Finding } from './finding.ts';
 import { findWaiver } from './exceptions.ts';
 
+/**
+ * Which rule ids must name a known rule (a typo is exit 2): `all` checks the exceptions and the config's `rules:`;
+ * `exceptions` leaves out `rules:` when the config is another revision's (the Action judges a pull request with
+ * the base's rules); `none` is for a base revision, judged only to compare with, whose typos must not block the
+ * change that fixes them.
+ */
+export type RuleIdChecks = 'all' | 'exceptions' | 'none';
+
 export interface FinalizeContext {
   registry: Registry;
   rulesMeta: readonly RuleMeta[];
   now: Date;
+  /** Default `all`. */
+  ruleIdChecks?: RuleIdChecks;
 }
 
 /** Severity of a custom rule that declares none, and of a finding whose ruleId no METADATA describes. */
@@ -23,8 +33,9 @@ const DEFAULT_SEVERITY: Severity = 'medium';
 export function finalizeFindings(raw: readonly RawFinding[], context: FinalizeContext): Finding[] {
   const { registry, now } = context;
   const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
-  checkExceptionRules(registry, rules);
-  checkConfiguredRules(registry, rules);
+  const checks = context.ruleIdChecks ?? 'all';
+  if (checks !== 'none') checkExceptionRules(registry, rules);
+  if (checks === 'all') checkConfiguredRules(registry, rules);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const r of raw) {

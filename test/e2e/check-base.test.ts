@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
-import { scopeguard } from '../git/repo-fixture.ts';
+import { ANA, TestRepo, scopeguard } from '../git/repo-fixture.ts';
+import { CLEAN } from './check-support.ts';
 import type { Finding } from '../../src/findings/finding.ts';
+import { runChangeCheck } from '../../src/check-base.ts';
 
 let scenario: Scenario;
 beforeAll(() => {
@@ -95,5 +97,44 @@ describe('scopeguard check --base (the pull request run)', () => {
     const result = scopeguard(['check', '--registry', ROOT, '--head', 'HEAD'], scenario.repo.dir);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('need --base REF');
+  });
+});
+
+describe('scopeguard check --base with a rule id typo on one side', () => {
+  const typo = 'kind: Config\nrules:\n  SG016: {severity: off}\n';
+  const fixed = 'kind: Config\nrules:\n  SG106: {severity: off}\n';
+  let repo: TestRepo;
+  let broken: string;
+  let repaired: string;
+  beforeAll(() => {
+    repo = new TestRepo();
+    for (const [path, content] of Object.entries({ ...CLEAN, 'scopes/scopeguard.yaml': typo })) repo.write(path, content);
+    broken = repo.commit('a typo in the rule settings', ANA, '2026-05-01T10:00:00Z');
+    repo.write('scopes/scopeguard.yaml', fixed);
+    repaired = repo.commit('the typo fixed', ANA, '2026-05-02T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('a typo at base does not block the change that fixes it', () => {
+    const plain = scopeguard(['check', '--base', broken, '--head', repaired, '--now', '2026-05-10'], repo.dir);
+    expect(plain.stderr).toBe('');
+    expect(plain.status).toBe(0);
+  });
+
+  it('nor when the base revision’s rules judge both sides, as the Action does', async () => {
+    const before = process.cwd();
+    process.chdir(repo.dir);
+    try {
+      const result = await runChangeCheck({ registryRoot: 'scopes', base: broken, head: repaired, rulesFromBase: true, now: new Date('2026-05-10T00:00:00Z') });
+      expect(result.summary.failed).toBe(false);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  it('a typo the change brings is exit 2 at its key', () => {
+    const result = scopeguard(['check', '--base', repaired, '--head', broken, '--now', '2026-05-10'], repo.dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: names unknown rule SG016\n  hint: did you mean "SG106"?\n');
   });
 });
