@@ -39060,8 +39060,9 @@ var DEFAULT_SEVERITY = "medium";
 function finalizeFindings(raw, context) {
   const { registry, now } = context;
   const rules = new Map(context.rulesMeta.map((rule) => [rule.id, rule]));
-  checkExceptionRules(registry, rules);
-  checkConfiguredRules(registry, rules);
+  const checks = context.ruleIdChecks ?? "all";
+  if (checks !== "none") checkExceptionRules(registry, rules);
+  if (checks === "all") checkConfiguredRules(registry, rules);
   const findings = [];
   const seen = /* @__PURE__ */ new Set();
   for (const r2 of raw) {
@@ -54577,7 +54578,7 @@ async function runCheck(options) {
   const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : void 0;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate("usage", input, registry.config));
-  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now });
+  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...usage ? { usage } : {} };
 }
@@ -55340,9 +55341,10 @@ async function runChangeCheck(options) {
   const rules = options.rulesFromBase ? { ...sides.base.registry.config, policies: [] } : void 0;
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
-  const headResult = await runCheck({ ...options, now, registry: head });
+  const headChecks = rules ? "exceptions" : "all";
+  const headResult = await runCheck({ ...options, now, registry: head, ruleIdChecks: headChecks });
   const { usage: _usage, ...registryOnly } = options;
-  const baseResult = await runCheck({ ...registryOnly, now, registry: base });
+  const baseResult = await runCheck({ ...registryOnly, now, registry: base, ruleIdChecks: "none" });
   const atBase = new Set(baseResult.findings.map((f3) => f3.fingerprint));
   const registryFindings = headResult.findings.map((f3) => f3.status === "new" && atBase.has(f3.fingerprint) ? { ...f3, status: "existing" } : f3);
   const diff = diffRegistries(base, head, { base: sides.base.label, head: sides.head.label });
@@ -55353,7 +55355,7 @@ async function runChangeCheck(options) {
   const engine = await loadPolicyEngine(policyFolders(head, options.policyDirs));
   const input = buildChangeInput({ base, head, baseLabel: sides.base.label, headLabel: sides.head.label, diff, commits, now, ...options.pr ? { pr: options.pr } : {} });
   const raw = engine.evaluate("change", input, head.config);
-  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now }).map((finding) => {
+  const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding) => {
     if (finding.location) return finding;
     const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c3) => c3.subject === finding.subject)?.location;
     return location ? { ...finding, location } : finding;
