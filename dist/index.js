@@ -53784,7 +53784,9 @@ async function computeUsageFacts(connection, options) {
   const byClientId = new Map(clients.map((c3) => [c3.clientId, c3]));
   const cidOf = await loadRegistryTables(connection, tenant);
   await loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since);
-  const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
+  const counts = (await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n, CAST(COUNT(CASE WHEN type = 'api.request' THEN 1 END) AS INTEGER) AS requests FROM ${table} WHERE ${inWindow}`))[0];
+  const eventCount = num(counts?.n);
+  const requestCount = num(counts?.requests);
   const issue2 = `kind IN (${ISSUE_TYPES})`;
   const issueNotGranted = `kind IN ('token.issued', 'authorize.granted')`;
   await timed("scope sets", () => connection.run(
@@ -53892,7 +53894,8 @@ async function computeUsageFacts(connection, options) {
     issueSamples,
     exerciseSamples,
     windowStart: window2.since,
-    baselineDays
+    baselineDays,
+    requestsSeen: requestCount > 0
   }));
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
@@ -53903,6 +53906,7 @@ async function computeUsageFacts(connection, options) {
     window: { since: window2.since.toISOString(), until: window2.until.toISOString(), days: Math.round((window2.until.getTime() - window2.since.getTime()) / DAY_MS3) },
     baselineDays,
     events: eventCount,
+    requests: requestCount,
     clientScopes,
     tokens,
     grants,
@@ -54052,6 +54056,7 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
     if (!fact) {
       const scope = tenant.scopes[scopeName];
       const grant = client.grants.find((g2) => g2.scope === scopeName);
+      const hasActions = (tenant.actions[scopeName]?.length ?? 0) > 0;
       fact = {
         client: client.name,
         clientId,
@@ -54061,7 +54066,8 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
         status: scope?.status ?? "unknown",
         granted: grant !== void 0,
         justified: Boolean(grant?.justification),
-        hasActions: (tenant.actions[scopeName]?.length ?? 0) > 0,
+        hasActions,
+        usedBy: hasActions && inputs.requestsSeen ? "requests" : "tokens",
         issued: 0,
         requested: 0,
         exercised: 0,
@@ -55553,10 +55559,10 @@ import { join as join6 } from "node:path";
 // src/usage/least-privilege.ts
 var SENSITIVITY_WEIGHT = { low: 1, medium: 2, high: 4, critical: 8 };
 function isUsed(fact) {
-  return fact.hasActions ? fact.exercised > 0 : fact.issued > 0;
+  return fact.usedBy === "requests" ? fact.exercised > 0 : fact.issued > 0;
 }
 function lastUsed(fact) {
-  return fact.hasActions ? fact.lastExercised : fact.lastIssued;
+  return fact.usedBy === "requests" ? fact.lastExercised : fact.lastIssued;
 }
 function leastPrivilege(facts, clientFilter) {
   const byClient = /* @__PURE__ */ new Map();
@@ -55580,6 +55586,7 @@ function leastPrivilege(facts, clientFilter) {
       status: fact.status,
       issued: fact.issued,
       exercised: fact.exercised,
+      usedBy: fact.usedBy,
       ...lastUsed(fact) ? { lastUsed: lastUsed(fact) } : {},
       used: isUsed(fact)
     })).sort((a, b3) => a.scope.localeCompare(b3.scope));
@@ -55637,7 +55644,8 @@ no clients
         scope.used ? scope.scope : `${scope.scope} (unused)`,
         scope.sensitivity,
         String(scope.issued),
-        String(scope.exercised),
+        // judged by tokens issued (no mapped actions, or no request logs): requests are not the measure
+        scope.usedBy === "requests" ? String(scope.exercised) : "-",
         day2(scope.lastUsed),
         index === 0 ? percent(client.score) : ""
       ]);

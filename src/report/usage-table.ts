@@ -45,7 +45,8 @@ function formatUsageTable(report: UsageReport): string {
         scope.used ? scope.scope : `${scope.scope} (unused)`,
         scope.sensitivity,
         String(scope.issued),
-        String(scope.exercised),
+        // judged by tokens issued (no mapped actions, or no request logs): requests are not the measure
+        scope.usedBy === 'requests' ? String(scope.exercised) : '-',
         day(scope.lastUsed),
         index === 0 ? percent(client.score) : '',
       ]);

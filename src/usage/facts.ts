@@ -57,6 +57,13 @@ export interface ClientScopeFact {
   justified: boolean;
   /** The scope has patterns in the action map, so requests can exercise it. */
   hasActions: boolean;
+  /**
+   * What counts as use of this grant (SG301, rightsize, the least-privilege score): `requests` matched to the scope
+   * through the action map; else `tokens` issued carrying it, for a scope without mapped actions or in a tenant
+   * whose logs hold no API request in the window (only the identity provider's logs were imported: requests are not
+   * seen, so none having matched says nothing).
+   */
+  usedBy: 'requests' | 'tokens';
   issued: number;
   lastIssued?: string;
   requested: number;
@@ -127,6 +134,8 @@ export interface UsageFacts {
   window: { since: string; until: string; days: number };
   baselineDays: number;
   events: number;
+  /** API requests in the window, of any client; none means no gateway or API access log was imported. */
+  requests: number;
   clientScopes: ClientScopeFact[];
   tokens: TokenFact[];
   grants: GrantFact[];
@@ -166,7 +175,9 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   await loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since);
 
-  const eventCount = num((await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table} WHERE ${inWindow}`))[0]?.n);
+  const counts = (await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n, CAST(COUNT(CASE WHEN type = 'api.request' THEN 1 END) AS INTEGER) AS requests FROM ${table} WHERE ${inWindow}`))[0];
+  const eventCount = num(counts?.n);
+  const requestCount = num(counts?.requests);
 
   // per client×scope: issued, requested, exercised (window) and first use (window plus baseline); per client: requests
   // and first seen; which clients used a scope they do not hold (tokenFacts); issued but not granted (clientLevelFacts).
@@ -290,7 +301,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   const clientScopes = await timed('JS buildClientScopes', async () => buildClientScopes(tenant, clients, byClientId, {
     issuedRows, requestedRows, exercisedRows, firstUseRows, daily, issueSamples, exerciseSamples,
-    windowStart: window.since, baselineDays,
+    windowStart: window.since, baselineDays, requestsSeen: requestCount > 0,
   }));
 
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
@@ -303,6 +314,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
     window: { since: window.since.toISOString(), until: window.until.toISOString(), days: Math.round((window.until.getTime() - window.since.getTime()) / DAY_MS) },
     baselineDays,
     events: eventCount,
+    requests: requestCount,
     clientScopes,
     tokens,
     grants,
@@ -502,6 +514,8 @@ interface ClientScopeInputs {
   exerciseSamples: Map<string, string[]>;
   windowStart: Date;
   baselineDays: number;
+  /** The tenant's logs hold API requests in the window. */
+  requestsSeen: boolean;
 }
 
 function buildClientScopes(
@@ -519,6 +533,7 @@ function buildClientScopes(
     if (!fact) {
       const scope: Scope | undefined = tenant.scopes[scopeName];
       const grant = client.grants.find((g) => g.scope === scopeName);
+      const hasActions = (tenant.actions[scopeName]?.length ?? 0) > 0;
       fact = {
         client: client.name,
         clientId,
@@ -528,7 +543,8 @@ function buildClientScopes(
         status: scope?.status ?? 'unknown',
         granted: grant !== undefined,
         justified: Boolean(grant?.justification),
-        hasActions: (tenant.actions[scopeName]?.length ?? 0) > 0,
+        hasActions,
+        usedBy: hasActions && inputs.requestsSeen ? 'requests' : 'tokens',
         issued: 0,
         requested: 0,
         exercised: 0,

@@ -15,7 +15,9 @@ export interface ScopeUsageRow {
   status: ClientScopeFact['status'];
   issued: number;
   exercised: number;
-  /** ISO-8601 of the last exercise (or issue, for a scope without mapped actions); undefined: never in the window. */
+  /** What counted as use: requests through the action map, or tokens issued (see ClientScopeFact.usedBy). */
+  usedBy: ClientScopeFact['usedBy'];
+  /** ISO-8601 of the last use by that measure; undefined: never in the window. */
   lastUsed?: string;
   used: boolean;
 }
@@ -31,11 +33,11 @@ export interface ClientUsageRow {
 }
 
 export function isUsed(fact: ClientScopeFact): boolean {
-  return fact.hasActions ? fact.exercised > 0 : fact.issued > 0;
+  return fact.usedBy === 'requests' ? fact.exercised > 0 : fact.issued > 0;
 }
 
 export function lastUsed(fact: ClientScopeFact): string | undefined {
-  return fact.hasActions ? fact.lastExercised : fact.lastIssued;
+  return fact.usedBy === 'requests' ? fact.lastExercised : fact.lastIssued;
 }
 
 export function leastPrivilege(facts: UsageFacts, clientFilter?: string): ClientUsageRow[] {
@@ -61,6 +63,7 @@ export function leastPrivilege(facts: UsageFacts, clientFilter?: string): Client
         status: fact.status,
         issued: fact.issued,
         exercised: fact.exercised,
+        usedBy: fact.usedBy,
         ...(lastUsed(fact) ? { lastUsed: lastUsed(fact) } : {}),
         used: isUsed(fact),
       }))

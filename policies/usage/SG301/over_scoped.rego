@@ -2,8 +2,9 @@
 # title: Over-scoped client
 # description: >-
 #   A scope granted to a client and not exercised within the usage window (thresholds.unusedScopeDays, default 90
-#   days): no request matched to it through the action map (or, for a scope without mapped actions, no token
-#   carrying it was issued). Unused access is risk without benefit.
+#   days): no request matched to it through the action map (or, for a scope without mapped actions or in a tenant
+#   whose imported logs hold no API request in the window, no token carrying it was issued). Unused access is risk
+#   without benefit.
 # custom:
 #   id: SG301
 #   severity: medium
@@ -26,6 +27,7 @@ findings contains finding if {
 			"count": used_count(fact),
 			"issued": fact.issued,
 			"exercised": fact.exercised,
+			"usedBy": fact.usedBy,
 			"lastUsed": last_used(fact),
 			"lastIssued": object.get(fact, "lastIssued", "never"),
 			"lastExercised": object.get(fact, "lastExercised", "never"),
@@ -37,28 +39,28 @@ findings contains finding if {
 }
 
 used_recently(fact) if {
-	fact.hasActions
+	fact.usedBy == "requests"
 	fact.exercised > 0
 	fact.daysSinceExercised <= config.threshold("unusedScopeDays")
 }
 
 used_recently(fact) if {
-	not fact.hasActions
+	fact.usedBy == "tokens"
 	fact.issued > 0
 	fact.daysSinceIssued <= config.threshold("unusedScopeDays")
 }
 
-used_count(fact) := fact.exercised if fact.hasActions
+used_count(fact) := fact.exercised if fact.usedBy == "requests"
 
-used_count(fact) := fact.issued if not fact.hasActions
+used_count(fact) := fact.issued if fact.usedBy == "tokens"
 
 last_used(fact) := fact.lastExercised if {
-	fact.hasActions
+	fact.usedBy == "requests"
 	fact.exercised > 0
 }
 
 last_used(fact) := fact.lastIssued if {
-	not fact.hasActions
+	fact.usedBy == "tokens"
 	fact.issued > 0
 }
 
