@@ -61,9 +61,11 @@ function formatPlan(plan: RightsizePlan, written: string[], write: boolean): str
   const lines: string[] = [];
   const clients = new Set(plan.removals.map((r) => `${r.tenant}/${r.client}`));
   lines.push(
-    plan.removals.length === 0
-      ? `rightsize: every granted scope was used in the ${plan.windowDays}-day window; nothing to remove`
-      : `rightsize: ${counted(plan.removals.length, 'scope')} to remove from ${counted(clients.size, 'client')} (not used in the ${plan.windowDays}-day window)`,
+    plan.removals.length > 0
+      ? `rightsize: ${counted(plan.removals.length, 'scope')} to remove from ${counted(clients.size, 'client')} (not used in the ${plan.windowDays}-day window)`
+      : plan.kept.length > 0
+        ? `rightsize: nothing to remove (${counted(plan.kept.length, 'grant')} unused in the ${plan.windowDays}-day window, each waived or justified)`
+        : `rightsize: every granted scope was used in the ${plan.windowDays}-day window; nothing to remove`,
   );
   let tenant = '';
   let client = '';
@@ -77,7 +79,11 @@ function formatPlan(plan: RightsizePlan, written: string[], write: boolean): str
       lines.push(`  client ${r.client}  ${r.location.file}:${r.location.line}:${r.location.column}`);
       client = r.client;
     }
-    const evidence = r.lastUsed ? `last used ${r.lastUsed.slice(0, 10)}` : `never exercised${r.issued ? `, issued ${r.issued} times` : ''}`;
+    const evidence = r.lastUsed
+      ? `last used ${r.lastUsed.slice(0, 10)}`
+      : r.usedBy === 'requests'
+        ? `never exercised${r.issued ? `, issued ${r.issued} times` : ''}`
+        : 'no token carrying it issued';
     lines.push(`  - ${r.scope}  (${r.sensitivity}; ${evidence})`);
   }
   if (plan.kept.length > 0) {

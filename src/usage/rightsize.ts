@@ -19,6 +19,8 @@ export interface Removal {
   scope: string;
   sensitivity: string;
   issued: number;
+  /** What counted as use (see ClientScopeFact.usedBy). */
+  usedBy: 'requests' | 'tokens';
   lastUsed?: string;
   location: SourcePosition;
 }
@@ -64,6 +66,7 @@ export function planRightsize(registry: Registry, factsByTenant: readonly UsageF
         scope: fact.scope,
         sensitivity: fact.sensitivity,
         issued: fact.issued,
+        usedBy: fact.usedBy,
         ...(lastUsed(fact) ? { lastUsed: lastUsed(fact) } : {}),
         location: grant.location,
       });

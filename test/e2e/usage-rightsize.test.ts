@@ -49,6 +49,8 @@ describe('rightsize', () => {
     writeFileSync(clientsFile, flow);
     rmSync(join(ws.dir, 'scopes', 'scenario', 'exceptions.yaml'));
     const kept = rightsize(['--client', 'waived-app']);
+    // its one unused grant is justified: nothing to remove, and the summary does not claim everything was used
+    expect(kept.stdout).toContain('rightsize: nothing to remove (1 grant unused in the 90-day window, each waived or justified)');
     expect(kept.stdout).toContain('scenario waived-app read.reports: justified: quarterly job');
     const result = rightsize(['--client', 'waived-app', '--include-justified', '--write']);
     expect(result.status).toBe(0);
