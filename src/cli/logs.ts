@@ -13,7 +13,7 @@ import { PROVIDER_NAMES } from '../logs/providers/index.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
 import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
-import { eventStats, exportParquet, queryEvents, type EventFilter } from '../store/query.ts';
+import { eventStats, exportParquet, queryEvents, storedTenants, type EventFilter } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 
@@ -188,6 +188,15 @@ function checkTenantFlag(tenant: string, registry: Registry | undefined): void {
   );
 }
 
+/** Nothing matched and the store holds nothing of the tenant asked for: most often a typo, so say which it holds. */
+async function explainUnknownTenant(store: Store, tenant: string): Promise<void> {
+  const tenants = await storedTenants(store);
+  if (tenants.includes(tenant)) return;
+  const suggestion = didYouMean(tenant, tenants);
+  const held = tenants.length > 0 ? `it holds ${tenants.join(', ')}` : 'it is empty';
+  process.stderr.write(`scopeguard: the store holds no events of tenant ${JSON.stringify(tenant)}; ${held}${suggestion ? ` (${suggestion})` : ''}\n`);
+}
+
 function relativeForDisplay(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith('..') ? path : rel;
@@ -302,7 +311,9 @@ export function registerLogs(program: Command): void {
     const filter = await buildFilter(options, registry);
     const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
     try {
-      writeOutput(formatEvents(await queryEvents(store, filter), format));
+      const events = await queryEvents(store, filter);
+      writeOutput(formatEvents(events, format));
+      if (events.length === 0 && filter.tenant !== undefined) await explainUnknownTenant(store, filter.tenant);
     } finally {
       store.close();
     }

@@ -88,6 +88,12 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The tenants the store holds events of, sorted. */
+export async function storedTenants(store: Store): Promise<string[]> {
+  const reader = await store.connection.runAndReadAll('SELECT DISTINCT tenant FROM events ORDER BY tenant');
+  return reader.getRowObjectsJS().map((row) => String(row.tenant));
+}
+
 export interface StatsRow {
   dimension: 'tenant' | 'provider' | 'type' | 'day';
   key: string;

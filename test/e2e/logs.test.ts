@@ -111,6 +111,11 @@ describe('logs import of the example exports', () => {
     const bad = cli(['logs', 'query', '--db', db, '--since', 'last tuesday']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--since last tuesday is not a date');
+    const typo = cli(['logs', 'query', '--db', db, '--tenant', 'acmee', '--format', 'json']);
+    expect(typo.status).toBe(0);
+    expect(JSON.parse(typo.stdout)).toEqual([]);
+    expect(typo.stderr).toBe('scopeguard: the store holds no events of tenant "acmee"; it holds acme, globex (did you mean "acme"?)\n');
+    expect(cli(['logs', 'query', '--db', db, '--tenant', 'acme', '--type', 'consent.revoked', '--since', '2030-01-01']).stderr).toBe('');
     const swapped = cli(['logs', 'query', '--db', db, '--since', '2026-11-20', '--until', '2026-11-01']);
     expect(swapped.status).toBe(2);
     expect(swapped.stdout).toBe('');
