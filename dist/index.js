@@ -55050,6 +55050,8 @@ function mergeFragments(fragments) {
 // src/git/registry-at.ts
 import { realpathSync as realpathSync2 } from "node:fs";
 import { isAbsolute as isAbsolute3, join as join5, relative as relative5, sep as sep5 } from "node:path";
+var NoRegistryAtRevision = class extends InputError {
+};
 var YAML_FILE2 = /\.ya?ml$/i;
 function isRegistryFile(pathInsideRoot) {
   if (!YAML_FILE2.test(pathInsideRoot)) return false;
@@ -55092,7 +55094,7 @@ async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, sp
   };
   const files = await registryFilesAt(repo, commit, root);
   if (files.length === 0) {
-    throw new InputError(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, "check --registry and the revision");
+    throw new NoRegistryAtRevision(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, "check --registry and the revision");
   }
   const sources = await Promise.all(
     files.map(async (file) => ({ path: display(file.path), content: await reader.read(file.blob) ?? "" }))
@@ -55252,10 +55254,19 @@ async function loadSides(base, head, registryRoot) {
   const repo = await openRepo();
   const reader = new BlobReader(repo.top);
   try {
-    return { base: await loadSide(base, registryRoot, reader), head: await loadSide(head, registryRoot, reader) };
+    const headSide = await loadSide(head, registryRoot, reader);
+    const baseSide = await loadSide(base, registryRoot, reader).catch(async (error2) => {
+      if (!(error2 instanceof NoRegistryAtRevision)) throw error2;
+      const revision = await resolveRevision(repo, base);
+      return { registry: emptyRegistry(registryRoot), label: { ref: base, commit: revision.commit, empty: true } };
+    });
+    return { base: baseSide, head: headSide };
   } finally {
     reader.close();
   }
+}
+function emptyRegistry(root) {
+  return { root, config: resolveConfig(), tenants: {}, files: [] };
 }
 
 // src/policy/input-change.ts

@@ -62,6 +62,8 @@ export interface RevisionLabel {
   ref: string;
   /** The commit it resolved to, when it is one. */
   commit?: string;
+  /** The registry folder did not exist there yet: compared as an empty registry, so everything counts as added. */
+  empty?: boolean;
 }
 
 export interface RegistryDiff {

@@ -11,6 +11,9 @@ import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
 
+/** The registry folder holds no YAML at that revision (it did not exist yet, or --registry names the wrong folder). */
+export class NoRegistryAtRevision extends InputError {}
+
 export interface TreeFile {
   /** Path inside the repository, `/`-separated. */
   path: string;
@@ -90,7 +93,7 @@ export async function loadRegistryAtCommit(
   };
   const files = await registryFilesAt(repo, commit, root);
   if (files.length === 0) {
-    throw new InputError(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, 'check --registry and the revision');
+    throw new NoRegistryAtRevision(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, 'check --registry and the revision');
   }
   const sources: RegistrySource[] = await Promise.all(
     files.map(async (file): Promise<RegistrySource> => ({ path: display(file.path), content: (await reader.read(file.blob)) ?? '' })),

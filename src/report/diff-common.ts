@@ -9,5 +9,6 @@ export const changeLocation = (location?: SourcePosition): string => (location ?
 export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string => {
   const label = diff[side];
   if (!label) return side;
-  return label.commit ? `${label.ref} (${label.commit.slice(0, 12)})` : label.ref;
+  const notes = [label.commit?.slice(0, 12), label.empty ? 'no registry yet' : undefined].filter(Boolean);
+  return notes.length > 0 ? `${label.ref} (${notes.join(', ')})` : label.ref;
 };

@@ -138,3 +138,37 @@ describe('scopeguard check --base with a rule id typo on one side', () => {
     expect(result.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: names unknown rule SG016\n  hint: did you mean "SG106"?\n');
   });
 });
+
+describe('scopeguard diff and check --base on the change that introduces the registry', () => {
+  let repo: TestRepo;
+  let before: string;
+  let adopted: string;
+  beforeAll(() => {
+    repo = new TestRepo();
+    repo.write('README.md', 'an application\n');
+    before = repo.commit('before scopeguard', ANA, '2026-05-01T10:00:00Z');
+    for (const [path, content] of Object.entries(CLEAN)) repo.write(path, content);
+    adopted = repo.commit('add the scope registry', ANA, '2026-05-02T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('compares with an empty registry: everything is added, and the base is named as having none', () => {
+    const diff = scopeguard(['diff', '--base', before, '--head', adopted, '--format', 'json'], repo.dir);
+    expect(diff.status).toBe(0);
+    const json = JSON.parse(diff.stdout) as { base: { empty?: boolean }; changes: Array<{ kind: string }> };
+    expect(json.base.empty).toBe(true);
+    expect(json.changes.length).toBeGreaterThan(0);
+    expect(json.changes.every((change) => change.kind.endsWith('.added'))).toBe(true);
+    const text = scopeguard(['diff', '--base', before, '--head', adopted], repo.dir);
+    expect(text.stdout.split('\n')[0]).toBe(`${before} (${before.slice(0, 12)}, no registry yet) → ${adopted} (${adopted.slice(0, 12)}): widening`);
+    const check = scopeguard(['check', '--base', before, '--head', adopted, '--now', '2026-05-10'], repo.dir);
+    expect(check.stderr).toBe('');
+    expect([0, 1]).toContain(check.status);
+  });
+
+  it('still stops when head has no registry either (a wrong --registry)', () => {
+    const wrong = scopeguard(['diff', '--base', before, '--head', adopted, '--registry', 'scope'], repo.dir);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('no *.yaml or *.yml files under "scope" at');
+  });
+});
