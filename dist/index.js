@@ -56109,9 +56109,15 @@ function policyBundleVersion() {
 }
 async function reviewPullRequest(options) {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
-  const base = await registryAt(baseSha, registryRoot, { cwd: workspace });
+  const baseRegistry = await registryAt(baseSha, registryRoot, { cwd: workspace }).then(
+    (at2) => at2.registry,
+    (error2) => {
+      if (error2 instanceof NoRegistryAtRevision) return emptyRegistry(registryRoot);
+      throw error2;
+    }
+  );
   const repo = await openRepo(workspace);
-  const policyDirs = await policyFoldersAtBase(repo, workspace, base.registry, options.policy, baseSha);
+  const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
   const result = await withCwd(
     workspace,
     () => runChangeCheck({
@@ -56124,7 +56130,7 @@ async function reviewPullRequest(options) {
       ...options.pr ? { pr: options.pr } : {}
     })
   );
-  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [base.registry.config.location?.file, base.registry.config.policies, options.policy], baseSha, headSha);
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], baseSha, headSha);
   return {
     findings: result.findings,
     changes: result.diff.changes,

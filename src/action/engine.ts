@@ -9,7 +9,8 @@ import { runChangeCheck } from '../check-base.ts';
 import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
 import { summarize } from '../findings/summary.ts';
-import { registryAt } from '../git/registry-at.ts';
+import { NoRegistryAtRevision, registryAt } from '../git/registry-at.ts';
+import { emptyRegistry } from '../git/side.ts';
 import { openRepo, pathInRepo, type GitRepo } from '../git/repo.ts';
 import { readManifest } from '../policy/bundle.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
@@ -45,9 +46,16 @@ export function policyBundleVersion(): string {
  */
 export async function reviewPullRequest(options: ReviewOptions): Promise<PullRequestReview> {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
-  const base = await registryAt(baseSha, registryRoot, { cwd: workspace });
+  // a pull request that introduces the registry has none at base: judged by the default rules
+  const baseRegistry = await registryAt(baseSha, registryRoot, { cwd: workspace }).then(
+    (at) => at.registry,
+    (error: unknown) => {
+      if (error instanceof NoRegistryAtRevision) return emptyRegistry(registryRoot);
+      throw error;
+    },
+  );
   const repo = await openRepo(workspace);
-  const policyDirs = await policyFoldersAtBase(repo, workspace, base.registry, options.policy, baseSha);
+  const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
 
   const result = await withCwd(workspace, () =>
     runChangeCheck({
@@ -60,7 +68,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
       ...(options.pr ? { pr: options.pr } : {}),
     }),
   );
-  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [base.registry.config.location?.file, base.registry.config.policies, options.policy], baseSha, headSha);
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], baseSha, headSha);
 
   return {
     findings: result.findings,

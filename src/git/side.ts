@@ -40,7 +40,8 @@ export async function loadSides(base: string, head: string, registryRoot: string
   }
 }
 
-function emptyRegistry(root: string): Registry {
+/** What a revision without the registry folder holds: no tenants, default settings. */
+export function emptyRegistry(root: string): Registry {
   return { root, config: resolveConfig(), tenants: {}, files: [] };
 }
 

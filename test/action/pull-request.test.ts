@@ -329,6 +329,24 @@ describe('pull-request mode', () => {
     expect(body).toContain('scopes/scopeguard\\.yaml');
   });
 
+  it('reviews the pull request that introduces the registry: base has none, so everything is added', async () => {
+    const adopting = new TempRepo();
+    const before = adopting.commit({ 'README.md': 'an application\n' }, 'Before scopeguard');
+    adopting.git('switch', '-q', '-c', 'feature');
+    const head = adopting.commit(baseRegistry(), 'Adopt scopeguard');
+    const run = await runAction({ repo: adopting, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha: before, headSha: head }) });
+
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toMatch(/^::error::.*no \*\.yaml/m);
+    expect(stickyComments()).toHaveLength(1);
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('#### Scope changes (7)');
+    expect(body).toContain('| acme | `client:billing-service` | client added with read\\.data | ⬆️ widening |');
+    // judged by the default rules (base has no scopeguard.yaml), and the new one is named as taking effect after merge
+    expect(body).toContain('This pull request changes the rules that judge it');
+    expect(run.code).toBe(1);
+  });
+
   const opa = [join(ROOT, '.tools', 'bin', 'opa'), ...(process.env.PATH ?? '').split(':').map((dir) => join(dir, 'opa'))].find((path) => existsSync(path));
   if (!opa) process.stderr.write('pull-request.test: opa not installed (npm run opa:install); skipping the custom-policy test\n');
   it.skipIf(!opa)('compiles custom policies as they were at base, so a pull request cannot delete the rule that flags it', async () => {
