@@ -32,7 +32,7 @@ export interface Problem {
   column: number;
   message: string;
   hint?: string;
-  /** Machine-readable class: yaml, duplicate-key, schema, unknown-key, unknown-kind, reference, limit */
+  /** Machine-readable class: yaml, duplicate-key, schema, unknown-key, unknown-kind, reference, limit, encoding */
   code: string;
 }
 

@@ -3,6 +3,7 @@
  * Schema of its `kind`, folded into the typed model and checked for cross-references. All problems are collected
  * so a user sees every mistake at once.
  */
+import { isUtf8 } from 'node:buffer';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, ValidationError, type Problem } from '../errors.ts';
@@ -459,14 +460,37 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
       });
       continue;
     }
+    let bytes: Buffer;
     try {
-      sources.push({ path, content: await readFile(file, 'utf8') });
+      bytes = await readFile(file);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
       throw new InputError(`cannot read registry file ${path} (${reason})`, 'check the file permissions');
     }
+    const notUtf8 = encodingProblem(path, bytes);
+    if (notUtf8) problems.push(notUtf8);
+    else sources.push({ path, content: bytes.toString('utf8') });
   }
   return { sources, problems };
+}
+
+/**
+ * YAML registry files are UTF-8. A file saved as UTF-16 (some Windows editors) or Latin-1 would otherwise reach the
+ * parser as replacement characters and fail with a message about its content ("document has no kind").
+ */
+function encodingProblem(file: string, bytes: Buffer): Problem | undefined {
+  const hint = 'save the file as UTF-8';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { file, line: 1, column: 1, code: 'encoding', message: 'the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8', hint };
+  }
+  if (isUtf8(bytes)) return undefined;
+  // each invalid sequence decodes to U+FFFD: the first one is where the file stops being UTF-8
+  const text = bytes.toString('utf8');
+  const at = text.indexOf('\uFFFD');
+  const before = text.slice(0, Math.max(at, 0));
+  const line = before.split('\n').length;
+  const column = at - (before.lastIndexOf('\n') + 1) + 1;
+  return { file, line, column, code: 'encoding', message: 'the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)', hint };
 }
 
 /** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */

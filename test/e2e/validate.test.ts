@@ -69,6 +69,20 @@ describe('scopeguard validate', () => {
     ]);
   });
 
+  it('names a file that is not UTF-8 (UTF-16 from an editor, Latin-1) instead of misreading its content', () => {
+    const dir = registryWith(VALID);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: ScopeSet\ntenant: acme\nscopes: {}\n', 'utf16le')]);
+    writeFileSync(join(dir, 'utf16.yaml'), utf16);
+    writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('kind: ScopeSet\ntenant: acme\nscopes:\n  read.caf\u00e9: {description: Coffee}\n', 'latin1'));
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      `${dir}/latin1.yaml:4:11  the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)  (save the file as UTF-8)`,
+      `${dir}/utf16.yaml:1:1  the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8  (save the file as UTF-8)`,
+      `2 problems in ${dir}`,
+    ]);
+  });
+
   it('refuses a tenant name that is not a plain name, before a report could write outside its folder', () => {
     const dir = registryWith({
       'scopes.yaml': 'kind: ScopeSet\ntenant: ../escaped\nscopes:\n  read.orders: {description: Read orders, owner: team-orders}\n',
