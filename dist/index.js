@@ -16923,7 +16923,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws2) {
       return ws2[kReadyState] === states.CONNECTING;
@@ -17063,7 +17063,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -46805,6 +46805,7 @@ import { dirname as dirname4, join as join7, relative as relative6, resolve as r
 import { resolve as resolve6 } from "node:path";
 
 // src/registry/load.ts
+import { isUtf8 } from "node:buffer";
 import { readdir as readdir2, readFile, stat as stat2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute2, join as join2, relative as relative2, resolve as resolve3, sep as sep3 } from "node:path";
 
@@ -52731,14 +52732,31 @@ async function readRegistrySources(root) {
       });
       continue;
     }
+    let bytes;
     try {
-      sources.push({ path, content: await readFile(file, "utf8") });
+      bytes = await readFile(file);
     } catch (error2) {
       const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
       throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
     }
+    const notUtf8 = encodingProblem(path, bytes);
+    if (notUtf8) problems.push(notUtf8);
+    else sources.push({ path, content: bytes.toString("utf8") });
   }
   return { sources, problems };
+}
+function encodingProblem(file, bytes) {
+  const hint = "save the file as UTF-8";
+  if (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255) {
+    return { file, line: 1, column: 1, code: "encoding", message: "the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8", hint };
+  }
+  if (isUtf8(bytes)) return void 0;
+  const text2 = bytes.toString("utf8");
+  const at2 = text2.indexOf("�");
+  const before = text2.slice(0, Math.max(at2, 0));
+  const line = before.split("\n").length;
+  const column = at2 - (before.lastIndexOf("\n") + 1) + 1;
+  return { file, line, column, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
 }
 async function loadRegistry(root) {
   const { sources, problems: readProblems } = await readRegistrySources(root);
