@@ -9,8 +9,7 @@ import { runChangeCheck } from '../check-base.ts';
 import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
 import { summarize } from '../findings/summary.ts';
-import { NoRegistryAtRevision, registryAt } from '../git/registry-at.ts';
-import { emptyRegistry } from '../git/side.ts';
+import { loadBaseSide } from '../git/side.ts';
 import { openRepo, pathInRepo, type GitRepo } from '../git/repo.ts';
 import { readManifest } from '../policy/bundle.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
@@ -46,14 +45,7 @@ export function policyBundleVersion(): string {
  */
 export async function reviewPullRequest(options: ReviewOptions): Promise<PullRequestReview> {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
-  // a pull request that introduces the registry has none at base: judged by the default rules
-  const baseRegistry = await registryAt(baseSha, registryRoot, { cwd: workspace }).then(
-    (at) => at.registry,
-    (error: unknown) => {
-      if (error instanceof NoRegistryAtRevision) return emptyRegistry(registryRoot);
-      throw error;
-    },
-  );
+  const baseRegistry = (await loadBaseSide(baseSha, registryRoot, { cwd: workspace })).registry;
   const repo = await openRepo(workspace);
   const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
 

@@ -4,7 +4,7 @@ import type { Registry } from '../registry/model.ts';
 import { diffRegistries } from '../diff/diff.ts';
 import type { RegistryDiff, RevisionLabel } from '../diff/types.ts';
 import { BlobReader } from './blobs.ts';
-import { NoRegistryAtRevision, registryAt } from './registry-at.ts';
+import { NoRegistryAtRevision, registryAt, type RegistryAtOptions } from './registry-at.ts';
 import { openRepo, resolveRevision } from './repo.ts';
 
 export const WORKTREE = 'worktree';
@@ -14,35 +14,35 @@ export interface RegistrySide {
   label: RevisionLabel;
 }
 
-export async function loadSide(spec: string, registryRoot: string, reader?: BlobReader): Promise<RegistrySide> {
+export async function loadSide(spec: string, registryRoot: string, options: RegistryAtOptions = {}): Promise<RegistrySide> {
   if (spec === WORKTREE) return { registry: await loadRegistry(registryRoot), label: { ref: WORKTREE } };
-  const { registry, revision } = await registryAt(spec, registryRoot, reader ? { reader } : {});
+  const { registry, revision } = await registryAt(spec, registryRoot, options);
   return { registry, label: { ref: spec, commit: revision.commit } };
 }
 
 /**
- * Base and head loaded through one blob reader. Head must hold a registry; a base without one is the change that
- * introduces it (the first pull request of a repository adopting scopeguard), compared as an empty registry.
+ * The base of a comparison. A base without the registry folder is the change that introduces it (the first pull
+ * request of a repository adopting scopeguard): compared as an empty registry, judged by the default rules.
  */
+export async function loadBaseSide(spec: string, registryRoot: string, options: RegistryAtOptions = {}): Promise<RegistrySide> {
+  return loadSide(spec, registryRoot, options).catch(async (error: unknown) => {
+    if (!(error instanceof NoRegistryAtRevision)) throw error;
+    const revision = await resolveRevision(await openRepo(options.cwd), spec);
+    const registry: Registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+    return { registry, label: { ref: spec, commit: revision.commit, empty: true } };
+  });
+}
+
+/** Base and head loaded through one blob reader; head must hold a registry (see loadBaseSide for base). */
 export async function loadSides(base: string, head: string, registryRoot: string): Promise<{ base: RegistrySide; head: RegistrySide }> {
   const repo = await openRepo();
   const reader = new BlobReader(repo.top);
   try {
-    const headSide = await loadSide(head, registryRoot, reader);
-    const baseSide = await loadSide(base, registryRoot, reader).catch(async (error: unknown) => {
-      if (!(error instanceof NoRegistryAtRevision)) throw error;
-      const revision = await resolveRevision(repo, base);
-      return { registry: emptyRegistry(registryRoot), label: { ref: base, commit: revision.commit, empty: true } };
-    });
-    return { base: baseSide, head: headSide };
+    const headSide = await loadSide(head, registryRoot, { reader });
+    return { base: await loadBaseSide(base, registryRoot, { reader }), head: headSide };
   } finally {
     reader.close();
   }
-}
-
-/** What a revision without the registry folder holds: no tenants, default settings. */
-export function emptyRegistry(root: string): Registry {
-  return { root, config: resolveConfig(), tenants: {}, files: [] };
 }
 
 /** The semantic diff between two revisions (or a revision and the work tree): what `scopeguard diff` and the Action show. */
