@@ -14,7 +14,7 @@ import { ActionPatternError, parseActionPattern } from './matcher.ts';
 import { checkSchema, KINDS, type Kind } from './schema-check.ts';
 import { didYouMean } from './suggest.ts';
 import { RegistryCache } from './registry-cache.ts';
-import { LIMITS, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
+import { LIMITS, lineIndex, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
 import { growYoungGenerationFor } from '../heap.ts';
 
 export interface RegistrySource {
@@ -486,11 +486,8 @@ function encodingProblem(file: string, bytes: Buffer): Problem | undefined {
   if (isUtf8(bytes)) return undefined;
   // each invalid sequence decodes to U+FFFD: the first one is where the file stops being UTF-8
   const text = bytes.toString('utf8');
-  const at = text.indexOf('\uFFFD');
-  const before = text.slice(0, Math.max(at, 0));
-  const line = before.split('\n').length;
-  const column = at - (before.lastIndexOf('\n') + 1) + 1;
-  return { file, line, column, code: 'encoding', message: 'the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)', hint };
+  const position = lineIndex(file, text)(text.indexOf('\uFFFD'));
+  return { ...position, code: 'encoding', message: 'the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)', hint };
 }
 
 /** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */

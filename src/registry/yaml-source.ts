@@ -37,7 +37,7 @@ export interface ParsedFile {
 export type ParserName = 'block' | 'plain' | 'thorough';
 
 /** Offset to 1-based line and column, by binary search over the line starts (computed once per file). */
-function lineIndex(file: string, text: string): (offset: number) => SourcePosition {
+export function lineIndex(file: string, text: string): (offset: number) => SourcePosition {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return (offset) => {
