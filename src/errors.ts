@@ -3,6 +3,7 @@
  * Anything that is not a ScopeguardError is a bug: exit 2 with the stack only under --verbose.
  */
 import type { SourcePosition } from './registry/model.ts';
+import { counted } from './plural.ts';
 
 export class ScopeguardError extends Error {
   readonly exitCode: number = 2;
@@ -39,6 +40,6 @@ export interface Problem {
 /** Validation failed with one or more problems; carries all of them so every mistake is reported at once. */
 export class ValidationError extends InputError {
   constructor(readonly problems: Problem[]) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the registry`);
+    super(`${counted(problems.length, 'problem')} in the registry`);
   }
 }

@@ -126,7 +126,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
     const blocking = fresh.filter((f) => meetsThreshold(f.severity, review.failOn)).length;
     core.setFailed(`scopeguard: ${counted(blocking, 'new finding')} at or above ${review.failOn}`);
   } else {
-    core.info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? '' : 's'}, none at or above ${review.failOn})`);
+    core.info(`scopeguard: pass (${counted(fresh.length, 'new finding')}, none at or above ${review.failOn})`);
   }
 }
 

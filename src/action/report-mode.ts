@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import type { ActionInputs } from './main.ts';
 import { usageUnavailableReason, writeReports } from './engine.ts';
+import { counted } from '../plural.ts';
 
 export async function runReportMode(inputs: ActionInputs): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
@@ -27,5 +28,5 @@ export async function runReportMode(inputs: ActionInputs): Promise<void> {
   core.setOutput('report-path', report.reportPath);
   core.setOutput('comment-url', '');
   // a report records the state; it does not fail the scheduled run over findings (they are in the report)
-  core.info(`scopeguard: ${report.openFindings} open finding${report.openFindings === 1 ? '' : 's'}, ${report.newFindings} new since the previous report; verdict ${report.failed ? 'fail' : 'pass'}`);
+  core.info(`scopeguard: ${counted(report.openFindings, 'open finding')}, ${report.newFindings} new since the previous report; verdict ${report.failed ? 'fail' : 'pass'}`);
 }
