@@ -38895,6 +38895,11 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/plural.ts
+function counted(n, noun, pluralNoun = `${noun}s`) {
+  return `${n} ${n === 1 ? noun : pluralNoun}`;
+}
+
 // src/errors.ts
 var ScopeguardError = class extends Error {
   constructor(message, hint) {
@@ -38918,7 +38923,7 @@ var EnvironmentError = class extends ScopeguardError {
 };
 var ValidationError = class extends InputError {
   constructor(problems) {
-    super(`${problems.length} problem${problems.length === 1 ? "" : "s"} in the registry`);
+    super(`${counted(problems.length, "problem")} in the registry`);
     this.problems = problems;
   }
   problems;
@@ -39165,11 +39170,6 @@ function markdownCode(text2) {
 var TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 function escapeTerminal(text2, replacement = "�") {
   return text2.replace(TERMINAL_CONTROL, replacement);
-}
-
-// src/plural.ts
-function counted(n, noun, pluralNoun = `${noun}s`) {
-  return `${n} ${n === 1 ? noun : pluralNoun}`;
 }
 
 // src/action/comment.ts
@@ -52752,11 +52752,8 @@ function encodingProblem(file, bytes) {
   }
   if (isUtf8(bytes)) return void 0;
   const text2 = bytes.toString("utf8");
-  const at2 = text2.indexOf("�");
-  const before = text2.slice(0, Math.max(at2, 0));
-  const line = before.split("\n").length;
-  const column = at2 - (before.lastIndexOf("\n") + 1) + 1;
-  return { file, line, column, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
+  const position = lineIndex(file, text2)(text2.indexOf("�"));
+  return { ...position, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
 }
 async function loadRegistry(root) {
   const { sources, problems: readProblems } = await readRegistrySources(root);
@@ -55263,28 +55260,28 @@ function historyEntries(commits, keep) {
 
 // src/git/side.ts
 var WORKTREE = "worktree";
-async function loadSide(spec, registryRoot, reader) {
+async function loadSide(spec, registryRoot, options = {}) {
   if (spec === WORKTREE) return { registry: await loadRegistry(registryRoot), label: { ref: WORKTREE } };
-  const { registry, revision } = await registryAt(spec, registryRoot, reader ? { reader } : {});
+  const { registry, revision } = await registryAt(spec, registryRoot, options);
   return { registry, label: { ref: spec, commit: revision.commit } };
+}
+async function loadBaseSide(spec, registryRoot, options = {}) {
+  return loadSide(spec, registryRoot, options).catch(async (error2) => {
+    if (!(error2 instanceof NoRegistryAtRevision)) throw error2;
+    const revision = await resolveRevision(await openRepo(options.cwd), spec);
+    const registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+    return { registry, label: { ref: spec, commit: revision.commit, empty: true } };
+  });
 }
 async function loadSides(base, head, registryRoot) {
   const repo = await openRepo();
   const reader = new BlobReader(repo.top);
   try {
-    const headSide = await loadSide(head, registryRoot, reader);
-    const baseSide = await loadSide(base, registryRoot, reader).catch(async (error2) => {
-      if (!(error2 instanceof NoRegistryAtRevision)) throw error2;
-      const revision = await resolveRevision(repo, base);
-      return { registry: emptyRegistry(registryRoot), label: { ref: base, commit: revision.commit, empty: true } };
-    });
-    return { base: baseSide, head: headSide };
+    const headSide = await loadSide(head, registryRoot, { reader });
+    return { base: await loadBaseSide(base, registryRoot, { reader }), head: headSide };
   } finally {
     reader.close();
   }
-}
-function emptyRegistry(root) {
-  return { root, config: resolveConfig(), tenants: {}, files: [] };
 }
 
 // src/policy/input-change.ts
@@ -56127,13 +56124,7 @@ function policyBundleVersion() {
 }
 async function reviewPullRequest(options) {
   const { workspace, registry: registryRoot, baseSha, headSha } = options;
-  const baseRegistry = await registryAt(baseSha, registryRoot, { cwd: workspace }).then(
-    (at2) => at2.registry,
-    (error2) => {
-      if (error2 instanceof NoRegistryAtRevision) return emptyRegistry(registryRoot);
-      throw error2;
-    }
-  );
+  const baseRegistry = (await loadBaseSide(baseSha, registryRoot, { cwd: workspace })).registry;
   const repo = await openRepo(workspace);
   const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
   const result = await withCwd(
@@ -56327,7 +56318,7 @@ async function runPullRequestMode(inputs) {
     const blocking = fresh.filter((f3) => meetsThreshold(f3.severity, review.failOn)).length;
     setFailed(`scopeguard: ${counted(blocking, "new finding")} at or above ${review.failOn}`);
   } else {
-    info(`scopeguard: pass (${fresh.length} new finding${fresh.length === 1 ? "" : "s"}, none at or above ${review.failOn})`);
+    info(`scopeguard: pass (${counted(fresh.length, "new finding")}, none at or above ${review.failOn})`);
   }
 }
 async function reportInvalidRegistry(inputs, event, context, error2) {
@@ -56414,7 +56405,7 @@ async function runReportMode(inputs) {
   setOutput("verdict", report.failed ? "fail" : "pass");
   setOutput("report-path", report.reportPath);
   setOutput("comment-url", "");
-  info(`scopeguard: ${report.openFindings} open finding${report.openFindings === 1 ? "" : "s"}, ${report.newFindings} new since the previous report; verdict ${report.failed ? "fail" : "pass"}`);
+  info(`scopeguard: ${counted(report.openFindings, "open finding")}, ${report.newFindings} new since the previous report; verdict ${report.failed ? "fail" : "pass"}`);
 }
 
 // src/action/main.ts
