@@ -39132,26 +39132,19 @@ function locate(tenant, finding) {
 }
 function checkConfiguredRules(registry, rules) {
   for (const ruleId of Object.keys(registry.config.rules)) {
-    if (rules.has(ruleId)) continue;
-    const location = registry.config.ruleLocations?.[ruleId] ?? registry.config.location;
-    const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
-    const suggestion = didYouMean(ruleId, rules.keys());
-    throw new InputError(`${where}rules: names unknown rule ${ruleId}`, suggestion ?? `known rules: ${[...rules.keys()].join(", ")}`, location);
+    if (!rules.has(ruleId)) throw unknownRule("rules:", ruleId, registry.config.ruleLocations?.[ruleId] ?? registry.config.location, rules);
   }
 }
 function checkExceptionRules(registry, rules) {
   for (const tenant of Object.values(registry.tenants)) {
     for (const exception of tenant.exceptions) {
-      if (rules.has(exception.rule)) continue;
-      const { file, line, column } = exception.location;
-      const suggestion = didYouMean(exception.rule, rules.keys());
-      throw new InputError(
-        `${file}:${line}:${column}: exception names unknown rule ${exception.rule}`,
-        suggestion ?? `known rules: ${[...rules.keys()].join(", ")}`,
-        exception.location
-      );
+      if (!rules.has(exception.rule)) throw unknownRule("exception", exception.rule, exception.location, rules);
     }
   }
+}
+function unknownRule(what, ruleId, location, rules) {
+  const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
+  return new InputError(`${where}${what} names unknown rule ${ruleId}`, didYouMean(ruleId, rules.keys()) ?? `known rules: ${[...rules.keys()].join(", ")}`, location);
 }
 
 // src/report/escape.ts
