@@ -6,7 +6,7 @@ import { InputError, UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import type { Registry, ResolvedConfig } from '../registry/model.ts';
 import { resolveConfig } from '../registry/load.ts';
-import { TENANT_NAME_HINT, TENANT_NAME_PATTERN } from '../registry/schema-check.ts';
+import { TENANT_NAME_HINT, isTenantName } from '../registry/schema-check.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
 import { PROVIDER_NAMES } from '../logs/providers/index.ts';
@@ -177,7 +177,7 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
  * name goes).
  */
 function checkTenantFlag(tenant: string, registry: Registry | undefined): void {
-  if (tenant.length > 64 || !new RegExp(TENANT_NAME_PATTERN).test(tenant)) {
+  if (!isTenantName(tenant)) {
     throw new UsageError(`--tenant ${JSON.stringify(tenant)} is not a valid tenant name`, TENANT_NAME_HINT);
   }
   const known = Object.keys(registry?.tenants ?? {});

@@ -47,9 +47,15 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping',
 };
 
-/** The schemas' pattern for tenant names (a tenant names its folder of reports), and how to meet it. */
+/** The schemas' pattern and length for tenant names (a tenant names its folder of reports), and how to meet them. */
 export const TENANT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+export const TENANT_NAME_MAX_LENGTH = 64;
 export const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+
+/** A name the schemas accept for a tenant, for names that come from elsewhere (a command-line flag). */
+export function isTenantName(name: string): boolean {
+  return name.length <= TENANT_NAME_MAX_LENGTH && new RegExp(TENANT_NAME_PATTERN).test(name);
+}
 
 function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTypes, generateValidators, SCHEMA_DIR, TYPES_FILE, VALIDATOR_TYPES_FILE, VALIDATORS_FILE } from '../../src/schema/generate.ts';
-import { TENANT_NAME_PATTERN } from '../../src/registry/schema-check.ts';
+import { TENANT_NAME_MAX_LENGTH, TENANT_NAME_PATTERN } from '../../src/registry/schema-check.ts';
 
 describe('generated types', () => {
   it('src/schema/types.ts is up to date with the schemas (run `npm run gen:types` if this fails)', async () => {
@@ -29,12 +29,17 @@ describe('generated types', () => {
     expect(source.startsWith('/* eslint-disable */\n/**\n * generated, do not edit')).toBe(true);
   });
 
-  it('names tenants with one pattern everywhere, the one whose errors get the tenant-name hint', () => {
+  it('names tenants with one pattern and one length everywhere, the ones the tenant-name hint and --tenant use', () => {
     const schema = (name: string) => JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8'));
     const patterns = [
       ...['scope-set', 'client-set', 'action-map', 'exception-set'].map((name) => schema(name).properties.tenant.pattern),
       schema('config').properties.sources.propertyNames.pattern,
     ];
     expect(patterns).toEqual(Array(5).fill(TENANT_NAME_PATTERN));
+    const lengths = [
+      ...['scope-set', 'client-set', 'action-map', 'exception-set'].map((name) => schema(name).properties.tenant.maxLength),
+      schema('config').properties.sources.propertyNames.maxLength,
+    ];
+    expect(lengths).toEqual(Array(5).fill(TENANT_NAME_MAX_LENGTH));
   });
 });
