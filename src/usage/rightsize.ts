@@ -10,7 +10,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Pair, ty
 import { InputError } from '../errors.ts';
 import { findWaiver } from '../findings/exceptions.ts';
 import type { Registry, SourcePosition } from '../registry/model.ts';
-import type { UsageFacts } from './facts.ts';
+import type { ClientScopeFact, UsageFacts } from './facts.ts';
 import { isUsed, lastUsed } from './least-privilege.ts';
 
 export interface Removal {
@@ -20,7 +20,7 @@ export interface Removal {
   sensitivity: string;
   issued: number;
   /** What counted as use (see ClientScopeFact.usedBy). */
-  usedBy: 'requests' | 'tokens';
+  usedBy: ClientScopeFact['usedBy'];
   lastUsed?: string;
   location: SourcePosition;
 }
