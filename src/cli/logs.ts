@@ -13,7 +13,7 @@ import { PROVIDER_NAMES } from '../logs/providers/index.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
 import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
-import { eventStats, exportParquet, queryEvents, storedTenants, type EventFilter } from '../store/query.ts';
+import { EVENT_TYPE_FAMILIES, EVENT_TYPES, eventStats, eventTypesNamed, exportParquet, queryEvents, storedTenants, type EventFilter } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 
@@ -254,6 +254,13 @@ async function buildFilter(options: QueryFlags, registry: Registry | undefined):
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit ${options.limit} is not a whole number`, '0 means no limit');
   if (options.outcome && !['success', 'failure', 'unknown'].includes(options.outcome)) throw new UsageError(`unknown outcome "${options.outcome}"`, 'one of: success, failure, unknown');
+  // the types are a closed vocabulary: a misspelt one would match nothing and look like an empty store
+  if (options.type !== undefined && eventTypesNamed(options.type).length === 0) {
+    throw new UsageError(
+      `unknown event type "${options.type}"`,
+      didYouMean(options.type, [...EVENT_TYPES, ...EVENT_TYPE_FAMILIES]) ?? `a type (${EVENT_TYPES.join(', ')}) or a family (${EVENT_TYPE_FAMILIES.join(', ')})`,
+    );
+  }
   const since = parseDate('--since', options.since);
   const until = parseDate('--until', options.until);
   // swapped bounds would match nothing and look like an empty store
@@ -330,7 +337,9 @@ export function registerLogs(program: Command): void {
     const registry = await optionalRegistry(options.registry, registryGiven(command));
     const store = await Store.open(storePath(options, registry?.config ?? resolveConfig()), { readOnly: true });
     try {
-      writeOutput(formatStats(await eventStats(store, { tenant: options.tenant }), format));
+      const rows = await eventStats(store, { tenant: options.tenant });
+      writeOutput(formatStats(rows, format, { filtered: options.tenant !== undefined }));
+      if (rows.length === 0 && options.tenant !== undefined) await explainUnknownTenant(store, options.tenant);
     } finally {
       store.close();
     }

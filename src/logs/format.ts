@@ -7,7 +7,6 @@ import { escapeTerminal } from '../report/escape.ts';
 export const EVENT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
 
-
 const COLUMNS: Array<[string, (e: AuditEvent) => string]> = [
   ['time', (e) => e.time],
   ['tenant', (e) => e.tenant],
@@ -43,7 +42,8 @@ export function formatEvents(events: AuditEvent[], format: EventFormat): string 
   }
 }
 
-export function formatStats(rows: StatsRow[], format: EventFormat): string {
+/** `filtered`: the rows are one tenant's, so none means nothing matched rather than an empty store. */
+export function formatStats(rows: StatsRow[], format: EventFormat, options: { filtered?: boolean } = {}): string {
   switch (format) {
     case 'json':
       return JSON.stringify(rows, null, 2);
@@ -52,7 +52,7 @@ export function formatStats(rows: StatsRow[], format: EventFormat): string {
     case 'csv':
       return ['dimension,key,events', ...rows.map((r) => `${r.dimension},${csvCell(r.key)},${r.events}`)].join('\n');
     case 'table':
-      if (rows.length === 0) return 'the store holds no events';
+      if (rows.length === 0) return options.filtered ? 'no events match' : 'the store holds no events';
       return table(['dimension', 'key', 'events'], rows.map((r) => [r.dimension, escapeTerminal(r.key), String(r.events)]));
   }
 }

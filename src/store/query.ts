@@ -2,8 +2,24 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
+import auditEventSchema from '../schema/audit-event.schema.json' with { type: 'json' };
 import type { AuditEvent } from '../schema/types.ts';
 import type { Store } from './store.ts';
+
+/** The normalized event types, in the schema's order. */
+export const EVENT_TYPES: readonly string[] = auditEventSchema.properties.type.enum;
+
+/**
+ * The event types a type filter names: itself when it is a type (`token.issued`, `other`), else the family it is the
+ * first part of (`token`: issued, refreshed, revoked). Empty when it names none.
+ */
+export function eventTypesNamed(filter: string): string[] {
+  if (EVENT_TYPES.includes(filter)) return [filter];
+  return EVENT_TYPES.filter((type) => type.startsWith(`${filter}.`));
+}
+
+/** The families of event types (`token`, `authorize`, ...), for hints. */
+export const EVENT_TYPE_FAMILIES: readonly string[] = [...new Set(EVENT_TYPES.filter((type) => type.includes('.')).map((type) => type.split('.')[0]!))];
 
 export interface EventFilter {
   tenant?: string;
@@ -36,9 +52,8 @@ function where(filter: EventFilter): { sql: string; values: DuckDBValue[] } {
     clauses.push(`(list_contains(scopes, ${p}) OR list_contains(requested_scopes, ${p}))`);
   }
   if (filter.type) {
-    // `token` matches token.issued/refreshed/revoked
-    if (filter.type.includes('.')) clauses.push(`type = ${param(filter.type)}`);
-    else clauses.push(`starts_with(type, ${param(`${filter.type}.`)})`);
+    const types = eventTypesNamed(filter.type);
+    clauses.push(types.length > 0 ? `type IN (${types.map(param).join(', ')})` : 'FALSE');
   }
   if (filter.since) clauses.push(`time >= CAST(${param(filter.since.slice(0, 23))} AS TIMESTAMP)`);
   if (filter.until) clauses.push(`time < CAST(${param(filter.until.slice(0, 23))} AS TIMESTAMP)`);

@@ -100,6 +100,19 @@ describe('logs import of the example exports', () => {
     expect(q('--tenant', 'acme', '--limit', '5')).toBe(0 + 5);
   });
 
+  it('refuses an event type that is neither a type nor a family, with the closest one; exit 2', () => {
+    const typo = cli(['logs', 'query', '--db', db, '--type', 'token.isued']);
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe('scopeguard: unknown event type "token.isued"\n  hint: did you mean "token.issued"?\n');
+    const family = cli(['logs', 'query', '--db', db, '--type', 'tokens']);
+    expect(family.status).toBe(2);
+    expect(family.stderr).toContain('did you mean "token"?');
+    const unrelated = cli(['logs', 'query', '--db', db, '--type', 'login']);
+    expect(unrelated.status).toBe(2);
+    expect(unrelated.stderr).toContain('a family (token, authorize, consent, client, grant, scope, api)');
+  });
+
   it('prints table, json and csv', () => {
     const table = cli(['logs', 'query', '--db', db, '--client', 'support-console', '--limit', '3']);
     expect(table.stdout.split('\n')[0]).toMatch(/^time\s+tenant\s+provider\s+type\s+outcome\s+client/);
@@ -129,6 +142,14 @@ describe('logs import of the example exports', () => {
     expect(get('provider', 'keycloak')).toBe(keycloak.length);
     expect(get('type', 'api.request')).toBe(gateway.length);
     expect(stats.filter((s) => s.dimension === 'day').reduce((n, s) => n + s.events, 0)).toBe(total);
+    expect(cli(['logs', 'stats', '--db', db, '--tenant', 'globex', '--format', 'json']).stdout).toContain(`"events": ${auth0.length + keycloak.length}`);
+  });
+
+  it('stats of a tenant the store lacks says what it holds, not that the store is empty', () => {
+    const typo = cli(['logs', 'stats', '--db', db, '--tenant', 'globx']);
+    expect(typo.status).toBe(0);
+    expect(typo.stdout).toBe('no events match\n');
+    expect(typo.stderr).toBe('scopeguard: the store holds no events of tenant "globx"; it holds acme, globex (did you mean "globex"?)\n');
   });
 
   it('exports Hive-partitioned Parquet that reads back whole', async () => {
@@ -237,6 +258,18 @@ describe('logs import of bad and unusual inputs', () => {
     const second = cli(['logs', 'import', join(dir, 'second.ndjson'), '--db', db], { cwd: dir });
     expect(second.stdout).toMatch(/^imported 100 events from 1 file, 100 duplicates skipped/);
     expect((await sql(db, 'SELECT count(*)::INTEGER AS n FROM events'))[0]).toEqual({ n: 300 });
+  });
+
+  it('--type other matches the events of type other (a type with no family)', () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const types = ['other', 'other', 'token.issued', 'client.updated'];
+    writeFileSync(join(dir, 'mixed.ndjson'), types.map((type, i) => event(i, { type })).join('\n'));
+    expect(cli(['logs', 'import', join(dir, 'mixed.ndjson'), '--db', db], { cwd: dir }).status).toBe(0);
+    const query = (type: string): unknown[] => JSON.parse(cli(['logs', 'query', '--db', db, '--type', type, '--format', 'json'], { cwd: dir }).stdout) as unknown[];
+    expect(query('other')).toHaveLength(2);
+    expect(query('client')).toHaveLength(1);
+    expect(query('token.issued')).toHaveLength(1);
   });
 
   it('needs a tenant when neither the flag nor config sources give one', () => {
