@@ -13,7 +13,18 @@ import { PROVIDER_NAMES } from '../logs/providers/index.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
 import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
-import { EVENT_TYPE_FAMILIES, EVENT_TYPES, eventStats, eventTypesNamed, exportParquet, queryEvents, storedTenants, type EventFilter } from '../store/query.ts';
+import {
+  EVENT_TYPE_FAMILIES,
+  EVENT_TYPES,
+  eventStats,
+  eventTypesNamed,
+  exportParquet,
+  queryEvents,
+  storedClientIds,
+  storedScopes,
+  storedTenants,
+  type EventFilter,
+} from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 
@@ -189,12 +200,49 @@ function checkTenantFlag(tenant: string, registry: Registry | undefined): void {
 }
 
 /** Nothing matched and the store holds nothing of the tenant asked for: most often a typo, so say which it holds. */
-async function explainUnknownTenant(store: Store, tenant: string): Promise<void> {
+async function explainUnknownTenant(store: Store, tenant: string): Promise<boolean> {
   const tenants = await storedTenants(store);
-  if (tenants.includes(tenant)) return;
+  if (tenants.includes(tenant)) return false;
   const suggestion = didYouMean(tenant, tenants);
   const held = tenants.length > 0 ? `it holds ${tenants.join(', ')}` : 'it is empty';
   process.stderr.write(`scopeguard: the store holds no events of tenant ${JSON.stringify(tenant)}; ${held}${suggestion ? ` (${suggestion})` : ''}\n`);
+  return true;
+}
+
+/**
+ * A query matched nothing: when the tenant, client or scope asked for appears nowhere (a typo, most often), says so
+ * on stderr with the closest known name, so an empty answer is not mistaken for "no such events happened".
+ */
+async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilter, registry: Registry | undefined): Promise<void> {
+  if (filter.tenant !== undefined && (await explainUnknownTenant(store, filter.tenant))) return;
+  const allTenants = Object.entries(registry?.tenants ?? {});
+  const tenants = allTenants.filter(([name]) => filter.tenant === undefined || name === filter.tenant);
+  const inRegistry = filter.tenant === undefined ? 'the registry has' : `the registry's tenant ${filter.tenant} has`;
+  // a name the registry knows only in another tenant than --tenant's
+  const elsewhere = (what: string, has: (tenant: (typeof allTenants)[number][1]) => boolean): string | undefined => {
+    const owners = allTenants.filter(([, tenant]) => has(tenant)).map(([name]) => name);
+    return owners.length > 0 ? `it is ${what} of tenant ${owners.join(', ')}` : undefined;
+  };
+  const say = (message: string, hint: string | undefined): void => {
+    process.stderr.write(`scopeguard: ${message}${hint ? ` (${hint})` : ''}\n`);
+  };
+  const client = flags.client;
+  if (client !== undefined && !tenants.some(([, tenant]) => Object.hasOwn(tenant.clients, client))) {
+    const stored = await storedClientIds(store);
+    if (!filter.clientIds?.some((id) => stored.includes(id))) {
+      const hint = elsewhere('a client', (tenant) => Object.hasOwn(tenant.clients, client)) ?? didYouMean(client, [...tenants.flatMap(([, tenant]) => Object.keys(tenant.clients)), ...stored]);
+      say(`no stored event has client ${JSON.stringify(client)}, and ${inRegistry} no client of that name`, hint);
+      return;
+    }
+  }
+  const scope = filter.scope;
+  if (scope !== undefined && !tenants.some(([, tenant]) => Object.hasOwn(tenant.scopes, scope))) {
+    const stored = await storedScopes(store);
+    if (!stored.includes(scope)) {
+      const hint = elsewhere('a scope', (tenant) => Object.hasOwn(tenant.scopes, scope)) ?? didYouMean(scope, [...tenants.flatMap(([, tenant]) => Object.keys(tenant.scopes)), ...stored]);
+      say(`no stored event carries or requests scope ${JSON.stringify(scope)}, and ${inRegistry} no scope of that name`, hint);
+    }
+  }
 }
 
 function relativeForDisplay(path: string): string {
@@ -320,7 +368,7 @@ export function registerLogs(program: Command): void {
     try {
       const events = await queryEvents(store, filter);
       writeOutput(formatEvents(events, format));
-      if (events.length === 0 && filter.tenant !== undefined) await explainUnknownTenant(store, filter.tenant);
+      if (events.length === 0) await explainNoMatch(store, options, filter, registry);
     } finally {
       store.close();
     }

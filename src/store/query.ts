@@ -103,6 +103,20 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The provider client ids the store holds events of, sorted. */
+export async function storedClientIds(store: Store): Promise<string[]> {
+  const reader = await store.connection.runAndReadAll('SELECT DISTINCT client_id FROM events WHERE client_id IS NOT NULL ORDER BY client_id');
+  return reader.getRowObjectsJS().map((row) => String(row.client_id));
+}
+
+/** The scopes stored events carry or request, sorted. */
+export async function storedScopes(store: Store): Promise<string[]> {
+  const reader = await store.connection.runAndReadAll(
+    `SELECT DISTINCT scope FROM (SELECT unnest(scopes) AS scope FROM events UNION ALL SELECT unnest(requested_scopes) FROM events) ORDER BY scope`,
+  );
+  return reader.getRowObjectsJS().map((row) => String(row.scope));
+}
+
 /** The tenants the store holds events of, sorted. */
 export async function storedTenants(store: Store): Promise<string[]> {
   const reader = await store.connection.runAndReadAll('SELECT DISTINCT tenant FROM events ORDER BY tenant');

@@ -100,6 +100,25 @@ describe('logs import of the example exports', () => {
     expect(q('--tenant', 'acme', '--limit', '5')).toBe(0 + 5);
   });
 
+  it('an empty answer for a client or scope known nowhere names the closest one on stderr', () => {
+    const empty = (...args: string[]): { stdout: string; stderr: string } => {
+      const result = cli(['logs', 'query', '--db', db, ...args]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe('no events match\n');
+      return result;
+    };
+    expect(empty('--client', 'suport-console').stderr).toBe(
+      'scopeguard: no stored event has client "suport-console", and the registry has no client of that name (did you mean "support-console"?)\n',
+    );
+    expect(empty('--tenant', 'globex', '--client', 'support-console').stderr).toContain("the registry's tenant globex has no client of that name (it is a client of tenant acme)");
+    expect(empty('--scope', 'read.manifest').stderr).toBe(
+      'scopeguard: no stored event carries or requests scope "read.manifest", and the registry has no scope of that name (did you mean "read.manifests"?)\n',
+    );
+    // known names with nothing in the window are a real empty answer: nothing to explain
+    expect(empty('--client', 'support-console', '--since', '2030-01-01').stderr).toBe('');
+    expect(empty('--scope', 'read.manifests', '--since', '2030-01-01').stderr).toBe('');
+  });
+
   it('refuses an event type that is neither a type nor a family, with the closest one; exit 2', () => {
     const typo = cli(['logs', 'query', '--db', db, '--type', 'token.isued']);
     expect(typo.status).toBe(2);
