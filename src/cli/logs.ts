@@ -8,6 +8,7 @@ import type { Registry, ResolvedConfig } from '../registry/model.ts';
 import { resolveConfig } from '../registry/load.ts';
 import { TENANT_NAME_HINT, isTenantName } from '../registry/schema-check.ts';
 import { didYouMean } from '../registry/suggest.ts';
+import { escapeTerminal } from '../report/escape.ts';
 import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
 import { PROVIDER_NAMES } from '../logs/providers/index.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
@@ -223,8 +224,9 @@ async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilt
     const owners = allTenants.filter(([, tenant]) => has(tenant)).map(([name]) => name);
     return owners.length > 0 ? `it is ${what} of tenant ${owners.join(', ')}` : undefined;
   };
+  // the closest name may be a stored client id, which is log text
   const say = (message: string, hint: string | undefined): void => {
-    process.stderr.write(`scopeguard: ${message}${hint ? ` (${hint})` : ''}\n`);
+    process.stderr.write(`${escapeTerminal(`scopeguard: ${message}${hint ? ` (${hint})` : ''}`)}\n`);
   };
   const client = flags.client;
   if (client !== undefined && !tenants.some(([, tenant]) => Object.hasOwn(tenant.clients, client))) {

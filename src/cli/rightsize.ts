@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, ValidationError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
-import { collectUsageFacts } from '../usage/analyze.ts';
+import { assertRegistryClient, collectUsageFacts } from '../usage/analyze.ts';
 import { applyRightsize, planRightsize, type RightsizePlan } from '../usage/rightsize.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { parseNow } from './now.ts';
@@ -37,6 +37,8 @@ export function registerRightsize(program: Command): void {
     const options = storeOptions(flags);
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);
+    // an unknown client would plan nothing and read as "every granted scope was used"
+    if (flags.client) assertRegistryClient(registry, flags.client);
     const facts = await collectUsageFacts(registry, options, now);
     const plan = planRightsize(registry, facts, now, { ...(flags.client ? { client: flags.client } : {}), includeJustified: Boolean(flags.includeJustified) });
     let written: string[] = [];

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
+import { didYouMean } from '../registry/suggest.ts';
 import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json', 'yaml'] as const;
@@ -52,7 +53,9 @@ const tenantView = (tenant: Tenant) => ({
 
 function select(registry: Registry, options: ShowOptions): unknown[] | Record<string, unknown> {
   const tenants = Object.values(registry.tenants).filter((t) => options.tenant === undefined || t.name === options.tenant);
-  if (options.tenant !== undefined && tenants.length === 0) throw new InputError(`no tenant "${options.tenant}" at ${options.at}`);
+  if (options.tenant !== undefined && tenants.length === 0) {
+    throw new InputError(`no tenant "${options.tenant}" at ${options.at}`, didYouMean(options.tenant, Object.keys(registry.tenants)));
+  }
   if (options.scope === undefined && options.client === undefined) return Object.fromEntries(tenants.map((t) => [t.name, tenantView(t)]));
   const found: unknown[] = [];
   for (const tenant of tenants) {
@@ -68,7 +71,11 @@ function select(registry: Registry, options: ShowOptions): unknown[] | Record<st
     }
   }
   if (found.length === 0) {
-    throw new InputError(`no ${options.scope !== undefined ? `scope "${options.scope}"` : `client "${options.client}"`} at ${options.at}`);
+    const [kind, name, names] =
+      options.scope !== undefined
+        ? ['scope', options.scope, tenants.flatMap((t) => Object.keys(t.scopes))]
+        : ['client', options.client!, tenants.flatMap((t) => Object.keys(t.clients))];
+    throw new InputError(`no ${kind} "${name}" at ${options.at}`, didYouMean(name, names));
   }
   return found;
 }

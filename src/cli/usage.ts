@@ -1,9 +1,8 @@
 /** `scopeguard usage`: per client the granted scopes with issued/exercised counts, last use and a least-privilege score. */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import { USAGE_FORMATS, USAGE_FORMATTERS } from '../report/usage-table.ts';
-import { collectUsageFacts } from '../usage/analyze.ts';
+import { assertRegistryClient, collectUsageFacts } from '../usage/analyze.ts';
 import { leastPrivilege } from '../usage/least-privilege.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
@@ -31,9 +30,7 @@ export function registerUsage(program: Command): void {
     const options = storeOptions(flags);
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);
-    if (flags.client && !Object.values(registry.tenants).some((t) => Object.values(t.clients).some((c) => c.name === flags.client || c.clientId === flags.client))) {
-      throw new UsageError(`unknown client "${flags.client}"`, 'give a client name from the registry or its provider client id');
-    }
+    if (flags.client) assertRegistryClient(registry, flags.client);
     const facts = await collectUsageFacts(registry, options, now);
     const clients = facts.flatMap((f) => leastPrivilege(f, flags.client));
     const window = facts[0]?.window ?? { since: now.toISOString(), until: now.toISOString(), days: 0 };

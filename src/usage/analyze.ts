@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.ts';
 import { compileActionMatcher } from '../registry/matcher.ts';
 import type { Registry } from '../registry/model.ts';
+import { didYouMean } from '../registry/suggest.ts';
 import { Store } from '../store/store.ts';
 import { computeUsageFacts, type UsageFacts, type UsageWindow } from './facts.ts';
 
@@ -35,17 +36,32 @@ export function resolveWindow(options: UsageOptions, now: Date): UsageWindow {
   return { since, until };
 }
 
+/** `--client` must name a registry client or its provider client id: a typo is exit 2 with the closest name. */
+export function assertRegistryClient(registry: Registry, client: string): void {
+  const tenants = Object.values(registry.tenants);
+  if (tenants.some((t) => Object.values(t.clients).some((c) => c.name === client || c.clientId === client))) return;
+  const names = tenants.flatMap((t) => Object.keys(t.clients));
+  throw new UsageError(`unknown client "${client}"`, didYouMean(client, names) ?? 'give a client name from the registry or its provider client id');
+}
+
+/** `--tenant` names must be the registry's: a typo is exit 2 with the closest name, not an empty report. */
+export function assertRegistryTenants(registry: Registry, names: readonly string[]): void {
+  const known = Object.keys(registry.tenants).sort();
+  for (const name of names) {
+    if (registry.tenants[name]) continue;
+    const listed = `tenants in the registry: ${known.join(', ') || '(none)'}`;
+    const suggestion = didYouMean(name, known);
+    throw new UsageError(`unknown tenant "${name}"`, suggestion ? `${suggestion} ${listed}` : listed);
+  }
+}
+
 export async function collectUsageFacts(registry: Registry, options: UsageOptions, now: Date): Promise<UsageFacts[]> {
   const path = storePath(registry, options.dbPath);
   if (!existsSync(path)) {
     throw new InputError(`no audit store at ${path}`, 'import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)');
   }
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
-  for (const name of tenants) {
-    if (!registry.tenants[name]) {
-      throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(', ') || '(none)'}`);
-    }
-  }
+  assertRegistryTenants(registry, tenants);
   const window = resolveWindow(options, now);
   const store = await Store.open(path);
   try {

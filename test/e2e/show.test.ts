@@ -38,5 +38,10 @@ describe('scopeguard show --at', () => {
     const missing = scopeguard(['show', '--registry', ROOT, '--at', scenario.commits.merge, '--scope', 'read.legacy'], scenario.repo.dir);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`no scope "read.legacy" at ${scenario.commits.merge}`);
+    const clientTypo = scopeguard(['show', '--registry', ROOT, '--at', 'main', '--client', 'billing-servce'], scenario.repo.dir);
+    expect(clientTypo.status).toBe(2);
+    expect(clientTypo.stderr).toBe('scopeguard: no client "billing-servce" at main\n  hint: did you mean "billing-service"?\n');
+    const tenantTypo = scopeguard(['show', '--registry', ROOT, '--at', 'main', '--tenant', 'acm'], scenario.repo.dir);
+    expect(tenantTypo.stderr).toBe('scopeguard: no tenant "acm" at main\n  hint: did you mean "acme"?\n');
   });
 });

@@ -25,6 +25,16 @@ describe('rightsize', () => {
     expect(readFileSync(clientsFile, 'utf8')).toBe(before);
   });
 
+  it('--client narrows the plan; an unknown one is exit 2 with the closest name, never "nothing to remove"', () => {
+    const one = rightsize(['--client', 'over-scoped-app']);
+    expect(one.status).toBe(0);
+    expect(one.stdout).toContain('rightsize: 1 scope to remove from 1 client');
+    const typo = rightsize(['--client', 'over-scoped-ap', '--write']);
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe('scopeguard: unknown client "over-scoped-ap"\n  hint: did you mean "over-scoped-app"?\n');
+  });
+
   it('--write removes exactly the grant line from a block list, keeping comments, and the registry validates', () => {
     const before = readFileSync(clientsFile, 'utf8');
     const result = rightsize(['--write']);

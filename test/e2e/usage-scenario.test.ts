@@ -121,5 +121,11 @@ describe('check --usage on the labeled scenario', () => {
     const alertAlone = scopeguard(['check', '--registry', 'scopes', '--alert', 'webhook'], ws.dir);
     expect(alertAlone.status).toBe(2);
     expect(alertAlone.stderr).toContain('--alert needs --usage');
+    const tenantTypo = scopeguard(['usage', '--registry', 'scopes', '--db', 'audit.duckdb', '--tenant', 'scenaro'], ws.dir);
+    expect(tenantTypo.status).toBe(2);
+    expect(tenantTypo.stderr).toBe('scopeguard: unknown tenant "scenaro"\n  hint: did you mean "scenario"? tenants in the registry: scenario\n');
+    const clientTypo = scopeguard(['usage', '--registry', 'scopes', '--db', 'audit.duckdb', '--client', 'over-scoped-ap'], ws.dir);
+    expect(clientTypo.status).toBe(2);
+    expect(clientTypo.stderr).toBe('scopeguard: unknown client "over-scoped-ap"\n  hint: did you mean "over-scoped-app"?\n');
   });
 });

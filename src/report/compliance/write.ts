@@ -7,13 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck, type CheckResult } from '../../check.ts';
-import { UsageError } from '../../errors.ts';
 import { SEVERITIES, type Finding, type Severity } from '../../findings/finding.ts';
 import { summarize } from '../../findings/summary.ts';
 import { historyEntries, walkRegistryCommits } from '../../git/history.ts';
 import { openRepo, pathInRepo } from '../../git/repo.ts';
 import { loadRegistry } from '../../registry/load.ts';
-import { storePath, type UsageOptions } from '../../usage/analyze.ts';
+import { assertRegistryTenants, storePath, type UsageOptions } from '../../usage/analyze.ts';
 import { leastPrivilege } from '../../usage/least-privilege.ts';
 import { VERSION } from '../../version.ts';
 import { formatSarif } from '../sarif.ts';
@@ -52,9 +51,7 @@ export async function writeComplianceReport(options: ComplianceReportOptions): P
   const formats = options.formats ?? REPORT_FORMATS;
   const registry = await loadRegistry(options.registryRoot);
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
-  for (const name of tenants) {
-    if (!registry.tenants[name]) throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(', ')}`);
-  }
+  assertRegistryTenants(registry, tenants);
   const dbPath = storePath(registry, options.usage?.dbPath);
   const withUsage = options.withoutUsage === undefined && existsSync(dbPath);
   const result = await runCheck({
