@@ -54555,17 +54555,22 @@ function resolveWindow(options, now) {
   if (since.getTime() >= until.getTime()) throw new UsageError(`the usage window is empty: --since ${since.toISOString()} is not before --until ${until.toISOString()}`);
   return { since, until };
 }
+function assertRegistryTenants(registry, names) {
+  const known = Object.keys(registry.tenants).sort();
+  for (const name of names) {
+    if (registry.tenants[name]) continue;
+    const listed = `tenants in the registry: ${known.join(", ") || "(none)"}`;
+    const suggestion = didYouMean(name, known);
+    throw new UsageError(`unknown tenant "${name}"`, suggestion ? `${suggestion} ${listed}` : listed);
+  }
+}
 async function collectUsageFacts(registry, options, now) {
   const path = storePath(registry, options.dbPath);
   if (!existsSync6(path)) {
     throw new InputError(`no audit store at ${path}`, "import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)");
   }
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
-  for (const name of tenants) {
-    if (!registry.tenants[name]) {
-      throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(", ") || "(none)"}`);
-    }
-  }
+  assertRegistryTenants(registry, tenants);
   const window2 = resolveWindow(options, now);
   const store = await Store.open(path);
   try {
@@ -55969,9 +55974,7 @@ async function writeComplianceReport(options) {
   const formats = options.formats ?? REPORT_FORMATS;
   const registry = await loadRegistry(options.registryRoot);
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
-  for (const name of tenants) {
-    if (!registry.tenants[name]) throw new UsageError(`unknown tenant "${name}"`, `tenants in the registry: ${Object.keys(registry.tenants).sort().join(", ")}`);
-  }
+  assertRegistryTenants(registry, tenants);
   const dbPath = storePath(registry, options.usage?.dbPath);
   const withUsage = options.withoutUsage === void 0 && existsSync7(dbPath);
   const result = await runCheck({
