@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { InputError } from '../errors.ts';
+import { didYouMean } from '../registry/suggest.ts';
 
 export const SHALLOW_HINT = 'fetch more history: actions/checkout with fetch-depth: 0 (or `git fetch --unshallow`)';
 
@@ -90,7 +91,17 @@ export async function resolveRevision(repo: GitRepo, spec: string): Promise<Reso
   if (await isShallow(repo)) {
     throw new InputError(`unknown revision "${spec}": it is not in this shallow clone`, SHALLOW_HINT);
   }
-  throw new InputError(`unknown revision "${spec}"`, 'give a branch, tag, commit or a date such as 2026-06-01');
+  throw new InputError(`unknown revision "${spec}"`, (await closestRef(repo, spec)) ?? 'give a branch, tag, commit or a date such as 2026-06-01');
+}
+
+/** "did you mean" among the repository's branches (local and remote) and tags, for a misspelt revision. */
+async function closestRef(repo: GitRepo, spec: string): Promise<string | undefined> {
+  try {
+    const refs = (await repo.git.raw(['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags'])).split('\n').filter(Boolean);
+    return didYouMean(spec, refs);
+  } catch {
+    return undefined;
+  }
 }
 
 function firstLine(error: unknown): string {

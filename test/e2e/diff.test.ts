@@ -99,6 +99,9 @@ describe('scopeguard diff', () => {
     const json = scopeguard(['diff', '--registry', ROOT, '--base', 'no-such-branch', '--format', 'json'], scenario.repo.dir);
     expect(json.status).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({ error: 'unknown revision "no-such-branch"', hint: 'give a branch, tag, commit or a date such as 2026-06-01', problems: [] });
+    const typo = scopeguard(['diff', '--registry', ROOT, '--base', 'mian'], scenario.repo.dir);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe('scopeguard: unknown revision "mian"\n  hint: did you mean "main"?\n');
     const format = scopeguard(['diff', '--registry', ROOT, '--base', 'HEAD', '--format', 'xml'], scenario.repo.dir);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('unknown --format "xml"');
