@@ -38945,6 +38945,40 @@ import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:pa
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+
+// src/registry/suggest.ts
+function editDistance(a, b3) {
+  if (a === b3) return 0;
+  const d2 = Array.from({ length: a.length + 1 }, (_3, i) => Array.from({ length: b3.length + 1 }, (_4, j3) => i === 0 ? j3 : j3 === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j3 = 1; j3 <= b3.length; j3++) {
+      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
+      let best = Math.min(d2[i - 1][j3] + 1, d2[i][j3 - 1] + 1, d2[i - 1][j3 - 1] + cost);
+      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) best = Math.min(best, d2[i - 2][j3 - 2] + 1);
+      d2[i][j3] = best;
+    }
+  }
+  return d2[a.length][b3.length];
+}
+function closest(word, candidates) {
+  let best;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const lower = word.toLowerCase();
+  for (const candidate of candidates) {
+    const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance || distance === bestDistance && best !== void 0 && candidate < best) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== void 0 && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : void 0;
+}
+function didYouMean(word, candidates) {
+  const match = closest(word, candidates);
+  return match === void 0 ? void 0 : `did you mean "${match}"?`;
+}
+
+// src/git/repo.ts
 var SHALLOW_HINT = "fetch more history: actions/checkout with fetch-depth: 0 (or `git fetch --unshallow`)";
 async function openRepo(cwd = process.cwd()) {
   const { simpleGit } = await Promise.resolve().then(() => (init_dist3(), dist_exports));
@@ -39001,7 +39035,15 @@ async function resolveRevision(repo, spec) {
   if (await isShallow(repo)) {
     throw new InputError(`unknown revision "${spec}": it is not in this shallow clone`, SHALLOW_HINT);
   }
-  throw new InputError(`unknown revision "${spec}"`, "give a branch, tag, commit or a date such as 2026-06-01");
+  throw new InputError(`unknown revision "${spec}"`, await closestRef(repo, spec) ?? "give a branch, tag, commit or a date such as 2026-06-01");
+}
+async function closestRef(repo, spec) {
+  try {
+    const refs = (await repo.git.raw(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags"])).split("\n").filter(Boolean);
+    return didYouMean(spec, refs);
+  } catch {
+    return void 0;
+  }
 }
 function firstLine(error2) {
   return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0] ?? "";
@@ -39009,38 +39051,6 @@ function firstLine(error2) {
 
 // src/findings/finalize.ts
 import { createHash } from "node:crypto";
-
-// src/registry/suggest.ts
-function editDistance(a, b3) {
-  if (a === b3) return 0;
-  const d2 = Array.from({ length: a.length + 1 }, (_3, i) => Array.from({ length: b3.length + 1 }, (_4, j3) => i === 0 ? j3 : j3 === 0 ? i : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j3 = 1; j3 <= b3.length; j3++) {
-      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
-      let best = Math.min(d2[i - 1][j3] + 1, d2[i][j3 - 1] + 1, d2[i - 1][j3 - 1] + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) best = Math.min(best, d2[i - 2][j3 - 2] + 1);
-      d2[i][j3] = best;
-    }
-  }
-  return d2[a.length][b3.length];
-}
-function closest(word, candidates) {
-  let best;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  const lower = word.toLowerCase();
-  for (const candidate of candidates) {
-    const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance || distance === bestDistance && best !== void 0 && candidate < best) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== void 0 && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : void 0;
-}
-function didYouMean(word, candidates) {
-  const match = closest(word, candidates);
-  return match === void 0 ? void 0 : `did you mean "${match}"?`;
-}
 
 // src/findings/exceptions.ts
 var DAY_MS = 864e5;
