@@ -119,6 +119,29 @@ const cases: RuleCase[] = [
     severity: 'medium',
     message: 'exception for SG106 on client:shop/scope:read.orders expired on 2026-11-24 (1 days ago) and no longer waives it',
   },
+  {
+    rule: 'SG109',
+    files: {
+      ...CLEAN,
+      'scopes/scopes.yaml': SCOPES.replace('    owner: team-orders\n  write.orders:', '    owner: team-orders\n    implies: [write.orders]\n  write.orders:'),
+    },
+    subject: 'scope:read.orders',
+    at: ['scopes/scopes.yaml', 'read.orders:'],
+    severity: 'medium',
+    message: 'scope read.orders implies itself through write.orders',
+  },
+  {
+    rule: 'SG110',
+    files: {
+      ...CLEAN,
+      'scopes/scopes.yaml': `${SCOPES}  read.legacy:\n    description: Old reads\n    owner: team-orders\n    status: deprecated\n    replacedBy: read.v2\n  read.v2:\n    description: Second reads\n    owner: team-orders\n    status: removed\n`,
+      'scopes/actions.yaml': `${ACTIONS}  read.legacy: [GET /v0/orders]\n  read.v2: [GET /v2/orders]\n`,
+    },
+    subject: 'scope:read.legacy',
+    at: ['scopes/scopes.yaml', 'read.legacy:'],
+    severity: 'medium',
+    message: 'scope read.legacy is replaced by read.v2, which is removed too',
+  },
 ];
 
 describe('scopeguard check: each built-in rule from YAML on disk to the CLI output', () => {

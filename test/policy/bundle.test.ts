@@ -33,7 +33,7 @@ describe('policies/dist (run npm run policy:build when this fails)', () => {
 
   it('every built-in rule has a title, a description, a severity and a remediation', () => {
     expect(manifest.rules.filter((rule) => rule.mode === 'registry').map((rule) => rule.id)).toEqual(
-      ['SG101', 'SG102', 'SG103', 'SG104', 'SG105', 'SG106', 'SG107', 'SG108'],
+      ['SG101', 'SG102', 'SG103', 'SG104', 'SG105', 'SG106', 'SG107', 'SG108', 'SG109', 'SG110'],
     );
     for (const rule of manifest.rules) {
       expect(rule.title && rule.description && rule.remediation, rule.id).toBeTruthy();
