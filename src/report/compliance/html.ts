@@ -7,7 +7,7 @@ import { SEVERITIES, type Finding, type Severity } from '../../findings/finding.
 import { escapeHtml } from '../escape.ts';
 import { day, percent } from '../usage-table.ts';
 import type { ClientUsageRow } from '../../usage/least-privilege.ts';
-import type { ComplianceReport, HistoryPoint } from './model.ts';
+import { usageSentence, type ComplianceReport, type HistoryPoint } from './model.ts';
 import { counted } from '../../plural.ts';
 
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -47,9 +47,7 @@ export function renderComplianceHtml(r: ComplianceReport): string {
     `<h1>Compliance report: ${e(r.tenant)}, ${e(r.date)}</h1>`,
     `<p><span class="verdict ${r.verdict}" id="verdict">${r.verdict === 'pass' ? 'PASS' : 'FAIL'}</span> fail-on ${e(r.failOn)} · ${r.counts.open} open, ${r.counts.waived} waived</p>`,
     '<table id="counts"><tr>' + SEVERITIES.map((s) => `<th>${s}</th>`).join('') + '</tr><tr>' + SEVERITIES.map((s) => `<td class="n">${r.counts.bySeverity[s]}</td>`).join('') + '</tr></table>',
-    r.usage.available
-      ? `<p class="muted">Usage window ${e(day(r.usage.window.since))} to ${e(day(r.usage.window.until))} (${counted(r.usage.window.days, 'day')}, ${counted(r.usage.events, 'event')}).</p>`
-      : `<p class="muted">Usage not analysed: ${e(r.usage.reason)}.</p>`,
+    `<p class="muted">${usageSentence(r.usage, e)}</p>`,
   );
 
   parts.push('<h2>Trend</h2>', findingsOverTimeChart(r.history));

@@ -2,7 +2,7 @@
 import { SEVERITIES, type Finding } from '../../findings/finding.ts';
 import { escapeMarkdown, markdownCode } from '../escape.ts';
 import { day, percent } from '../usage-table.ts';
-import type { ComplianceReport, TrendEntry } from './model.ts';
+import { usageSentence, type ComplianceReport, type TrendEntry } from './model.ts';
 import type { IndexEntry } from './write.ts';
 import { counted } from '../../plural.ts';
 
@@ -14,12 +14,7 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
   push(`# scopeguard compliance report: ${escapeMarkdown(r.tenant)}, ${r.date}`, '');
   push(`**Verdict: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}** (fail-on ${r.failOn}) · ${counted(r.counts.open, 'open finding')}, ${r.counts.waived} waived`, '');
   push('| ' + SEVERITIES.join(' | ') + ' |', '|' + SEVERITIES.map(() => '---:').join('|') + '|', '| ' + SEVERITIES.map((s) => String(r.counts.bySeverity[s])).join(' | ') + ' |', '');
-  push(
-    r.usage.available
-      ? `Usage window ${day(r.usage.window.since)} to ${day(r.usage.window.until)} (${counted(r.usage.window.days, 'day')}, ${counted(r.usage.events, 'event')}).`
-      : `Usage not analysed: ${escapeMarkdown(r.usage.reason)}.`,
-    '',
-  );
+  push(usageSentence(r.usage, escapeMarkdown), '');
 
   push('## Trend', '');
   if (!r.trend.previous) push('First stored report for this tenant: no trend yet.', '');

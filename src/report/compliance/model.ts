@@ -7,6 +7,8 @@ import type { Finding, Severity } from '../../findings/finding.ts';
 import type { FindingsSummary } from '../../findings/summary.ts';
 import type { ClientUsageRow } from '../../usage/least-privilege.ts';
 import type { HistoryEntry } from '../../git/history.ts';
+import { counted } from '../../plural.ts';
+import { day } from '../usage-table.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -45,4 +47,14 @@ export interface ComplianceReport {
   leastPrivilege: ClientUsageRow[];
   /** Every finding of the tenant (open and waived), sorted as the check sorts them. */
   findings: Finding[];
+}
+
+/**
+ * The report's sentence about the usage window, shared by the Markdown and HTML reports; `escape` is the format's
+ * escaping for the one untrusted part, the reason usage was not analysed (dates and counts are the tool's own).
+ */
+export function usageSentence(usage: ComplianceReport['usage'], escape: (text: string) => string): string {
+  return usage.available
+    ? `Usage window ${day(usage.window.since)} to ${day(usage.window.until)} (${counted(usage.window.days, 'day')}, ${counted(usage.events, 'event')}).`
+    : `Usage not analysed: ${escape(usage.reason)}.`;
 }
