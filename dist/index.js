@@ -55704,6 +55704,12 @@ function formatUsageMarkdown(report) {
 `;
 }
 
+// src/report/compliance/model.ts
+var REPORT_SCHEMA_VERSION = 1;
+function usageSentence(usage, escape) {
+  return usage.available ? `Usage window ${day2(usage.window.since)} to ${day2(usage.window.until)} (${counted(usage.window.days, "day")}, ${counted(usage.events, "event")}).` : `Usage not analysed: ${escape(usage.reason)}.`;
+}
+
 // src/report/compliance/html.ts
 var REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 var COLORS = { critical: "#7f1d1d", high: "#dc2626", medium: "#f59e0b", low: "#3b82f6", info: "#9ca3af" };
@@ -55739,7 +55745,7 @@ function renderComplianceHtml(r2) {
     `<h1>Compliance report: ${e(r2.tenant)}, ${e(r2.date)}</h1>`,
     `<p><span class="verdict ${r2.verdict}" id="verdict">${r2.verdict === "pass" ? "PASS" : "FAIL"}</span> fail-on ${e(r2.failOn)} · ${r2.counts.open} open, ${r2.counts.waived} waived</p>`,
     '<table id="counts"><tr>' + SEVERITIES.map((s) => `<th>${s}</th>`).join("") + "</tr><tr>" + SEVERITIES.map((s) => `<td class="n">${r2.counts.bySeverity[s]}</td>`).join("") + "</tr></table>",
-    r2.usage.available ? `<p class="muted">Usage window ${e(day2(r2.usage.window.since))} to ${e(day2(r2.usage.window.until))} (${counted(r2.usage.window.days, "day")}, ${counted(r2.usage.events, "event")}).</p>` : `<p class="muted">Usage not analysed: ${e(r2.usage.reason)}.</p>`
+    `<p class="muted">${usageSentence(r2.usage, e)}</p>`
   );
   parts.push("<h2>Trend</h2>", findingsOverTimeChart(r2.history));
   if (!r2.trend.previous) parts.push("<p>First stored report for this tenant: no trend yet.</p>");
@@ -55879,10 +55885,7 @@ function renderComplianceMarkdown(r2) {
   push(`# scopeguard compliance report: ${escapeMarkdown(r2.tenant)}, ${r2.date}`, "");
   push(`**Verdict: ${r2.verdict === "pass" ? "PASS" : "FAIL"}** (fail-on ${r2.failOn}) · ${counted(r2.counts.open, "open finding")}, ${r2.counts.waived} waived`, "");
   push("| " + SEVERITIES.join(" | ") + " |", "|" + SEVERITIES.map(() => "---:").join("|") + "|", "| " + SEVERITIES.map((s) => String(r2.counts.bySeverity[s])).join(" | ") + " |", "");
-  push(
-    r2.usage.available ? `Usage window ${day2(r2.usage.window.since)} to ${day2(r2.usage.window.until)} (${counted(r2.usage.window.days, "day")}, ${counted(r2.usage.events, "event")}).` : `Usage not analysed: ${escapeMarkdown(r2.usage.reason)}.`,
-    ""
-  );
+  push(usageSentence(r2.usage, escapeMarkdown), "");
   push("## Trend", "");
   if (!r2.trend.previous) push("First stored report for this tenant: no trend yet.", "");
   else {
@@ -55972,9 +55975,6 @@ function renderComplianceIndex(entries) {
   return `${lines.join("\n")}
 `;
 }
-
-// src/report/compliance/model.ts
-var REPORT_SCHEMA_VERSION = 1;
 
 // src/report/compliance/write.ts
 var REPORT_FORMATS = ["md", "json", "html", "sarif"];
