@@ -3,7 +3,7 @@
  * One writer at a time: DuckDB locks the file, so the anti-join dedup in insertBatch cannot race.
  */
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { EnvironmentError, InputError } from '../errors.ts';
@@ -16,17 +16,17 @@ export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
 const MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? '128MB';
 const QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2';
 
-// DuckDB's memory during an import (the JS side holds no batch: rows are staged in a file): read_json reserves a
-// 32 MiB read buffer per thread whatever the file's size, and the insert's working set is one batch plus the commit
-// unit's pinned blocks, larger when raw records are kept. Measured at 300 k events, one thread: 48 MB fails, 56 MB
-// works; with --keep-raw 56 MB fails, 80 MB works.
+// DuckDB's memory during an import (the JS side holds no batch: rows are staged in files): each thread of a unit's
+// insert holds read buffers and the row group it fills, more when raw records are kept. Measured on 2,000,000
+// normalized events with two threads: 96 MB fails, 112 MB works.
 function importMemoryLimit(keepRaw: boolean): string {
-  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
+  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${64 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 0)}MB`;
 }
 
-// The importer's own thread keeps one core busy normalizing; DuckDB inserting on every core competed with it and cost
-// ~25% more CPU for the same import (measured on 2 cores: 7.7-8.2 CPU s with one DuckDB thread, 10.4-12.2 with two).
-const IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1));
+// Every core: a unit is inserted while the importer stages the next one, and without insertion order (nothing reads
+// the table in insertion order) DuckDB inserts on all its threads. The staged files of 2,000,000 events went in in
+// 5.3 s on two threads against 12.4 s on one (with insertion order kept, two threads were no faster than one).
+const IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism()));
 
 export interface StoredEvent {
   event: AuditEvent;
@@ -90,12 +90,15 @@ function stagedRow({ event, raw }: StoredEvent): string {
   });
 }
 
-// Rows per transaction (commit unit): one of DuckDB's row groups (122,880 rows). A unit of whole row groups is written
-// straight to the database file; a commit that leaves the table's last row group part-filled costs the next commits
-// a rewrite of it (measured: 500,000 events in 20,000-row statements took 5.0-5.6 CPU s committed every 140,000 rows,
-// 3.2-3.5 s committed at each row group's end). So units end where the table's row count reaches a multiple of this,
-// and batches are cut to end there too. An interrupted import keeps whole units.
-export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 122_880);
+// Rows per commit unit: the staged files of whole batches, inserted by one statement in a transaction of its own.
+// DuckDB's parallel insert writes each row group a thread fills straight to the database file; when a thread's share
+// was under two row groups, the rows went through the write-ahead log and a checkpoint rewrote them (measured on
+// 2,000,000 events with two threads: units of 491,520 rows took 10.5 s, units of 983,040 6.4 s). So a unit is eight
+// row groups of 122,880 rows, or UNIT_BYTES of staged NDJSON when rows are wide (kept raw records): at most two units
+// are staged at once (one inserting, one filling), so this bounds the import's temporary disk. An interrupted import
+// keeps whole units.
+export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 983_040);
+const UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
 
 // The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
 async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
@@ -126,21 +129,19 @@ export interface DirectOrigin {
 }
 
 /**
- * One kind of staged row on its way to DuckDB: two files used in turn (a batch is written to one while DuckDB reads
- * the previous batch from the other), reached through a small buffer so the importer's memory does not grow with
- * the batch. A file is created by its batch's first row.
+ * One kind of staged row on its way to DuckDB: a file per batch, reached through a small buffer so the importer's
+ * memory does not grow with the batch. A file is created by its batch's first row.
  */
 class StagingFile {
   private buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
   private fd: number | undefined;
   private path = '';
-  private next = 0;
   /** NDJSON bytes staged in this batch, and how many of them still wait in the buffer */
   bytes = 0;
   private buffered = 0;
   rows = 0;
 
-  constructor(private readonly paths: readonly [string, string]) {}
+  constructor(private readonly nextPath: () => string) {}
 
   /** Appends one row and its newline. */
   append(row: string): void {
@@ -160,8 +161,7 @@ class StagingFile {
   /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
   private reserve(room: number): void {
     if (this.fd === undefined) {
-      this.path = this.paths[this.next]!;
-      this.next = 1 - this.next;
+      this.path = this.nextPath();
       this.fd = openSync(this.path, 'w');
     }
     if (this.buffered + room + 1 > this.buffer.length) {
@@ -195,51 +195,224 @@ class StagingFile {
     return this.path;
   }
 
-  /** Forgets the batch and removes both files (stale ones from a killed import too). */
+  /** Forgets the batch (its file goes with the staging folder). */
   drop(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.buffered = 0;
     this.bytes = 0;
     this.rows = 0;
-    for (const path of this.paths) rmSync(path, { force: true });
   }
 }
 
-/** The batch being staged: its time span and the ids of its rows (first occurrence of each id). */
+/** A tenant + provider pair of the import, with the hash state after both (most rows share a few pairs). */
+interface IdPair {
+  tenant: string;
+  provider: string;
+  h1: number;
+  h2: number;
+}
+
+/**
+ * The event ids staged for the next unit, by a 53-bit hash in an open-addressing table. Ids of the batch being
+ * staged are also kept as strings, so a repeat inside it is found exactly and dropped. A hash from an earlier batch
+ * of the unit means a repeat of an id whose first occurrence would reach the unit's one insert statement beside it,
+ * where the duplicate search (against stored rows) cannot see it: the unit then ends before this batch, whose rows
+ * meet the earlier ones as stored rows (two ids with one hash, about one unit in 10,000 at 983,040 ids, just end a
+ * unit early).
+ */
+class UnitIds {
+  private slots = new Float64Array(0);
+  /** per slot: 1 + the id's index in the batch being staged, 0 for an id of an earlier batch */
+  private batchIndex = new Int32Array(0);
+  private used = 0;
+  /** the batch being staged: its ids, their pairs and slots */
+  private ids: string[] = [];
+  private pairsOf: IdPair[] = [];
+  private slotsOf: number[] = [];
+  private lastPair: IdPair | undefined;
+  /** the batch being staged repeats (by hash) an id of an earlier batch of the unit */
+  repeatsUnit = false;
+
+  /** tenant -> provider -> its one IdPair */
+  private readonly pairs = new Map<string, Map<string, IdPair>>();
+
+  /** The pair's hash state, one object per tenant and provider (rows mostly repeat the last row's pair). */
+  pair(tenant: string, provider: string): IdPair {
+    const last = this.lastPair;
+    if (last && last.tenant === tenant && last.provider === provider) return last;
+    let providers = this.pairs.get(tenant);
+    if (!providers) this.pairs.set(tenant, (providers = new Map()));
+    const known = providers.get(provider);
+    if (known) return (this.lastPair = known);
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (const text of [tenant, provider]) {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 2654435761);
+        h2 = Math.imul(h2 ^ c, 1597334677);
+      }
+      // a separator, so ("ab", "c") and ("a", "bc") differ
+      h1 = Math.imul(h1 ^ 0x1f, 2654435761);
+      h2 = Math.imul(h2 ^ 0x1f, 1597334677);
+    }
+    const pair = { tenant, provider, h1, h2 };
+    providers.set(provider, pair);
+    return (this.lastPair = pair);
+  }
+
+  /** Records an id of the batch being staged; false when the batch holds it already (a repeat to drop). */
+  add(pair: IdPair, eventId: string): boolean {
+    if (this.used * 2 >= this.slots.length) this.grow();
+    return this.insert(idHash(pair, eventId), pair, eventId);
+  }
+
+  /** The batch being staged has ended: its ids count as an earlier batch's from now on. */
+  endBatch(): void {
+    for (const slot of this.slotsOf) this.batchIndex[slot] = 0;
+    this.ids = [];
+    this.pairsOf = [];
+    this.slotsOf = [];
+    this.repeatsUnit = false;
+  }
+
+  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch that just ended start the next unit. */
+  clear(keepBatch?: { ids: string[]; pairs: IdPair[] }): void {
+    if (this.used > 0) {
+      this.slots.fill(0);
+      this.batchIndex.fill(0);
+    }
+    this.used = 0;
+    this.ids = [];
+    this.pairsOf = [];
+    this.slotsOf = [];
+    if (keepBatch) {
+      keepBatch.ids.forEach((id, i) => {
+        if (this.used * 2 >= this.slots.length) this.grow();
+        this.insert(idHash(keepBatch.pairs[i]!, id), keepBatch.pairs[i]!, id);
+      });
+    }
+    this.endBatch();
+  }
+
+  /** The batch being staged, for clear(keepBatch) after it ended. */
+  get batch(): { ids: string[]; pairs: IdPair[] } {
+    return { ids: this.ids, pairs: this.pairsOf };
+  }
+
+  private insert(hash: number, pair: IdPair, eventId: string): boolean {
+    const mask = this.slots.length - 1;
+    // the low 32 bits of the hash are evenly spread: they pick the slot
+    for (let slot = hash % 4294967296 & mask; ; slot = (slot + 1) & mask) {
+      const held = this.slots[slot]!;
+      if (held === 0) {
+        this.slots[slot] = hash;
+        this.used++;
+        this.ids.push(eventId);
+        this.pairsOf.push(pair);
+        this.slotsOf.push(slot);
+        this.batchIndex[slot] = this.ids.length;
+        return true;
+      }
+      if (held !== hash) continue;
+      const index = this.batchIndex[slot]! - 1;
+      if (index < 0) this.repeatsUnit = true;
+      else if (this.ids[index] === eventId && this.pairsOf[index] === pair) return false;
+    }
+  }
+
+  private grow(): void {
+    const slots = this.slots;
+    const batchIndex = this.batchIndex;
+    const size = Math.max(1 << 16, slots.length * 2);
+    this.slots = new Float64Array(size);
+    this.batchIndex = new Int32Array(size);
+    const mask = size - 1;
+    for (let old = 0; old < slots.length; old++) {
+      const hash = slots[old]!;
+      if (hash === 0) continue;
+      let slot = hash % 4294967296 & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = hash;
+      const index = batchIndex[old]!;
+      this.batchIndex[slot] = index;
+      if (index > 0) this.slotsOf[index - 1] = slot;
+    }
+  }
+}
+
+/** A 53-bit hash of the pair and the event id (cyrb53's mixing), never 0 (the empty slot). */
+function idHash(pair: IdPair, eventId: string): number {
+  let h1 = pair.h1;
+  let h2 = pair.h2;
+  for (let i = 0; i < eventId.length; i++) {
+    const c = eventId.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
+}
+
+/** The batch being staged: its time span and tenant + provider pairs (its ids are in UnitIds). */
 interface StagedBatch {
   lo: string;
   hi: string;
-  /** tenant -> provider -> event ids */
-  ids: Map<string, Map<string, Set<string>>>;
+  /** the tenant + provider pairs of its rows */
+  pairs: Set<IdPair>;
   /** set by the batch's first direct-lane line */
   directOrigin?: DirectOrigin;
+}
+
+/** Whole batches staged for one insert statement (a commit unit). */
+interface PendingUnit {
+  rowsFiles: string[];
+  linesFiles: string[];
+  lo: string;
+  hi: string;
+  /** tenant -> providers of its rows */
+  pairs: Map<string, Set<string>>;
+  directOrigin?: DirectOrigin;
+  /** rows in its files */
+  rows: number;
+  /** rows the importer handed over, repeats inside a batch included: the difference to the inserted are duplicates */
+  handed: number;
+  bytes: number;
 }
 
 export class Store {
   /** The batch being staged (see StagedBatch); undefined between batches. */
   private staged: StagedBatch | undefined;
-  /** Rows of the open transaction (the current commit unit); undefined when none is open. */
-  private unitRows: number | undefined;
-  /** Rows in `events` during an import, counting a batch being inserted as if all of it were new. */
-  private tableRows = 0;
-  /** Rows of the batch being inserted (commitStaged in flight). */
-  private insertingRows = 0;
+  /** Batches staged for the next unit; undefined when none. */
+  private pending: PendingUnit | undefined;
+  /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
+  private inFlight: Promise<void> = Promise.resolve();
+  /** The ids staged for the pending unit and the batch being staged (see UnitIds). */
+  private readonly unitIds = new UnitIds();
+  /** Rows the import's committed units inserted, and the duplicates among what it handed over. */
+  private totals = { inserted: 0, duplicates: 0 };
   /**
    * Per tenant + provider (joined by NUL), the epoch-ms span of its stored rows, learnt once per import and widened
-   * by each batch: a batch outside it can collide with no stored row, so its insert skips the duplicate search.
+   * by each unit: a unit outside it can collide with no stored row, so its insert skips the duplicate search.
    */
   private storedSpans = new Map<string, { lo: number; hi: number } | undefined>();
-  /** The open unit's changes to its import's counts, written with its commit. */
-  private unitCounts: { importId: number; counts: ImportCounts; inserted: number; duplicates: number } | undefined;
   /** Rows the import pipeline made (stagedRow), and lines the direct lane took as they are. */
   private readonly stagedRows: StagingFile;
   private readonly stagedLines: StagingFile;
+  /** Where staged batches wait for their unit's insert: beside the store, removed when the import ends. */
+  private readonly stagingDir: string;
+  private stagingFiles = 0;
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
-    const base = resolve(path);
-    this.stagedRows = new StagingFile([`${base}.staging.ndjson`, `${base}.staging.1.ndjson`]);
-    this.stagedLines = new StagingFile([`${base}.staging.direct.ndjson`, `${base}.staging.direct.1.ndjson`]);
+    this.stagingDir = `${resolve(path)}.staging`;
+    const nextPath = (kind: string) => (): string => {
+      mkdirSync(this.stagingDir, { recursive: true });
+      return join(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
+    };
+    this.stagedRows = new StagingFile(nextPath('rows'));
+    this.stagedLines = new StagingFile(nextPath('lines'));
   }
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
@@ -327,11 +500,13 @@ export class Store {
   async beginImport(file: string, provider: string, tenant: string | undefined, options: { keepRaw?: boolean } = {}): Promise<number> {
     await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
-    // only this process can write the store (DuckDB holds its lock): a staging file left by a killed import is stale
+    await this.connection.run('SET preserve_insertion_order = false');
+    // only this process can write the store (DuckDB holds its lock): staging files left by a killed import are stale
     this.dropStaged();
-    const count = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM events`);
-    this.tableRows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
-    this.insertingRows = 0;
+    this.pending = undefined;
+    this.inFlight = Promise.resolve();
+    this.unitIds.clear();
+    this.totals = { inserted: 0, duplicates: 0 };
     this.storedSpans.clear();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
@@ -340,61 +515,60 @@ export class Store {
     return Number(result.getRowObjectsJS()[0]?.import_id);
   }
 
-  /** Records the import's final counts and commits the last commit unit with them. */
-  async finishImport(importId: number, sha256: string | undefined, counts: ImportCounts): Promise<void> {
+  /**
+   * Inserts what is still staged, waits for every unit, and records the import's final counts; returns the rows
+   * inserted and the duplicates skipped.
+   */
+  async finishImport(importId: number, sha256: string | undefined, counts: ImportCounts): Promise<BatchResult> {
+    await this.launchPending(importId, counts);
+    await this.inFlight;
+    const { inserted, duplicates } = this.totals;
     await this.connection.run(
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
-      [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped],
+      [importId, sha256 ?? null, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
     );
-    // the final counts above include the open unit's
-    this.unitCounts = undefined;
-    await this.commitUnit();
-    await this.restoreQuerySettings();
-  }
-
-  /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
-  async abortImport(): Promise<void> {
     this.dropStaged();
-    this.unitCounts = undefined;
-    if (this.unitRows !== undefined) {
-      this.unitRows = undefined;
-      await this.connection.run('ROLLBACK');
-    }
     await this.restoreQuerySettings();
-  }
-
-  /** The import's narrower memory and thread settings end with it: a query on the same store gets the full ones. */
-  private async restoreQuerySettings(): Promise<void> {
-    await this.connection.run(`SET memory_limit = ${sqlString(MEMORY_LIMIT)}`);
-    await this.connection.run(`SET threads = ${QUERY_THREADS}`);
+    return { inserted, duplicates };
   }
 
   /**
-   * Stages one batch and moves its new rows into `events`, committed at once: for callers that insert a few batches
-   * (tests, fixtures). The importer uses stageBatch and commitStaged, which commit in units of COMMIT_ROWS.
+   * Stops the running import, on --strict or an error: what is staged is dropped; a unit already inserting commits or rolls back
+   * on its own. The store keeps whole units only.
    */
-  async insertBatch(importId: number, batch: StoredEvent[], counts: ImportCounts): Promise<BatchResult> {
-    this.stageBatch(batch);
-    return this.commitStaged(importId, batch.length, counts, { commit: true });
+  async abortImport(): Promise<void> {
+    this.pending = undefined;
+    await this.inFlight.catch(() => undefined);
+    this.dropStaged();
+    await this.restoreQuerySettings();
   }
 
-  /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
+  /** The import's narrower memory and other settings end with it: a query on the same store gets the full ones. */
+  private async restoreQuerySettings(): Promise<void> {
+    await this.connection.run(`SET memory_limit = ${sqlString(MEMORY_LIMIT)}`);
+    await this.connection.run(`SET threads = ${QUERY_THREADS}`);
+    await this.connection.run('RESET preserve_insertion_order');
+  }
+
+  /**
+   * Stages one batch and inserts it with what is staged before it, committed at once: for callers that insert a few
+   * batches (tests, fixtures). The importer uses stage and commitStaged, which commit in units of COMMIT_ROWS.
+   */
+  async insertBatch(importId: number, batch: StoredEvent[], counts: ImportCounts): Promise<BatchResult> {
+    const before = { ...this.totals };
+    this.stageBatch(batch);
+    await this.commitStaged(importId, batch.length, counts, { commit: true });
+    return { inserted: this.totals.inserted - before.inserted, duplicates: this.totals.duplicates - before.duplicates };
+  }
+
+  /** Bytes of NDJSON staged in the batch being staged: the importer bounds its batches by these as well as by rows. */
   get stagedBytes(): number {
     return this.stagedRows.bytes + this.stagedLines.bytes;
   }
 
-  /**
-   * Whether the rows staged so far take the table to the end of a commit unit (see COMMIT_ROWS), assuming none of
-   * them is a duplicate: the importer ends its batch there.
-   */
-  get stagedToUnitEnd(): boolean {
-    const staged = this.stagedRowCount;
-    return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
-  }
-
-  /** Rows of both kinds staged for the next commitStaged (repeats inside the batch left out). */
-  private get stagedRowCount(): number {
-    return this.stagedRows.rows + this.stagedLines.rows;
+  /** Rows inserted and duplicates found by the import's units so far (for progress). */
+  get importTotals(): Readonly<BatchResult> {
+    return this.totals;
   }
 
   /** Stages every event of a batch (see stage). */
@@ -405,7 +579,7 @@ export class Store {
   /**
    * Adds one event to the batch being staged, encoded at once so the importer holds no batch of objects (they die
    * young, which is most of what keeps its garbage collection cheap). A repeat of an id already in this batch is
-   * dropped here (counted as a duplicate by commitStaged), so the insert needs no window to find first occurrences.
+   * dropped here (counted as a duplicate), so the insert needs no window to find first occurrences.
    */
   stage(stored: StoredEvent): void {
     const { event } = stored;
@@ -426,124 +600,156 @@ export class Store {
 
   /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
   private isRepeat(tenant: string, provider: string, eventId: string, time: string): boolean {
-    const staged = (this.staged ??= { lo: time, hi: time, ids: new Map() });
-    // tenant -> provider -> event ids: nested so no key string is built per event
-    let providers = staged.ids.get(tenant);
-    if (!providers) staged.ids.set(tenant, (providers = new Map()));
-    let ids = providers.get(provider);
-    if (!ids) providers.set(provider, (ids = new Set()));
-    if (ids.has(eventId)) return true;
-    ids.add(eventId);
+    const staged = (this.staged ??= { lo: time, hi: time, pairs: new Set() });
+    const pair = this.unitIds.pair(tenant, provider);
+    if (!this.unitIds.add(pair, eventId)) return true;
+    staged.pairs.add(pair);
     if (time < staged.lo) staged.lo = time;
     if (time > staged.hi) staged.hi = time;
     return false;
   }
 
   /**
-   * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
-   * committing it once it holds COMMIT_ROWS rows (or at once with `commit`). Runs on DuckDB's threads, so the
-   * importer normalizes the next batch meanwhile.
+   * Ends the batch being staged (`staged` rows handed over by the importer, repeats included) and adds it to the
+   * pending unit. A full unit (COMMIT_ROWS rows or UNIT_BYTES) is handed to DuckDB, which inserts it on its threads
+   * while the importer stages the next one; this waits only for the unit before it. `commit` inserts what is pending
+   * at once and waits for it.
    */
-  async commitStaged(importId: number, staged: number, counts: ImportCounts, options: { commit?: boolean } = {}): Promise<BatchResult> {
-    const span = this.staged;
-    if (!span) {
-      if (options.commit) await this.commitUnit();
-      return { inserted: 0, duplicates: staged };
-    }
-    const c = this.connection;
-    // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
-    // content hashes include the time), so only stored rows inside the batch's bounds can be duplicates. Literal
-    // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every batch.
-    // The stored rows a batch can collide with also share a tenant + provider pair with it. Both are tracked while
-    // staging (a query over the staged rows cost more than the insert).
-    const lo = span.lo.slice(0, 23);
-    const hi = span.hi.slice(0, 23);
-    const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => ({ tenant, provider, key: `${tenant}\u0000${provider}` })));
-    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
-    // the files hold this batch from here on: the next batch can be staged while this one is inserted
-    const rows = this.stagedRowCount;
-    this.insertingRows = rows;
+  async commitStaged(importId: number, staged: number, counts: ImportCounts, options: { commit?: boolean } = {}): Promise<void> {
+    const batch = this.staged;
+    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    const bytes = this.stagedBytes;
     const rowsFile = this.stagedRows.finish();
     const linesFile = this.stagedLines.finish();
     this.staged = undefined;
+    if (!batch) {
+      this.totals.duplicates += staged;
+    } else {
+      if (this.unitIds.repeatsUnit) {
+        // the earlier occurrence goes in first, as a stored row this batch's duplicate search finds
+        await this.launchPending(importId, counts, this.unitIds.batch);
+      }
+      this.unitIds.endBatch();
+      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: new Map(), rows: 0, handed: 0, bytes: 0 };
+      this.pending = unit;
+      if (rowsFile) unit.rowsFiles.push(rowsFile);
+      if (linesFile) unit.linesFiles.push(linesFile);
+      if (batch.lo < unit.lo) unit.lo = batch.lo;
+      if (batch.hi > unit.hi) unit.hi = batch.hi;
+      for (const { tenant, provider } of batch.pairs) {
+        const known = unit.pairs.get(tenant) ?? new Set<string>();
+        known.add(provider);
+        unit.pairs.set(tenant, known);
+      }
+      unit.directOrigin ??= batch.directOrigin;
+      unit.rows += rows;
+      unit.handed += staged;
+      unit.bytes += bytes;
+    }
+    if (options.commit || (this.pending && (this.pending.rows >= COMMIT_ROWS || this.pending.bytes >= UNIT_BYTES))) {
+      await this.launchPending(importId, counts);
+    }
+    if (options.commit) await this.inFlight;
+  }
+
+  /**
+   * Hands the pending unit to DuckDB once the unit before it is done (an error of that one surfaces here).
+   * `keepBatch`: the ids of a batch that ended but is not part of the unit, which start the next one.
+   */
+  private async launchPending(importId: number, counts: ImportCounts, keepBatch?: UnitIds['batch']): Promise<void> {
+    const unit = this.pending;
+    if (!unit) return;
+    this.pending = undefined;
+    this.unitIds.clear(keepBatch);
+    const snapshot = { ...counts };
+    await this.inFlight;
+    this.inFlight = this.insertUnit(importId, unit, snapshot);
+    // awaited by the next launch, finishImport or abortImport; marked handled so an error meanwhile is not unhandled
+    this.inFlight.catch(() => undefined);
+  }
+
+  /**
+   * Moves a unit's new rows into `events` and adds them to the import's counts, in one transaction: a killed import
+   * keeps whole units. Runs on DuckDB's threads.
+   */
+  private async insertUnit(importId: number, unit: PendingUnit, counts: ImportCounts): Promise<void> {
+    const c = this.connection;
+    // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
+    // content hashes include the time), so only stored rows inside the unit's bounds can be duplicates. Literal
+    // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every unit.
+    // The stored rows a unit can collide with also share a tenant + provider pair with it. Both are tracked while
+    // staging (a query over the staged rows cost more than the insert).
+    const lo = unit.lo.slice(0, 23);
+    const hi = unit.hi.slice(0, 23);
+    const pairs = [...unit.pairs].flatMap(([tenant, providers]) => [...providers].map((provider) => ({ tenant, provider, key: `${tenant}\u0000${provider}` })));
+    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
+    const files = [...unit.rowsFiles, ...unit.linesFiles];
     try {
       const stored = `SELECT tenant, provider, event_id FROM events
         WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      // Most batches of new logs meet no stored row in their span, and counting them (time zone maps, one column)
-      // costs a fraction of the anti-join, which is only needed when some exist. A batch outside what is stored for
+      // Most units of new logs meet no stored row in their span, and counting them (time zone maps, one column)
+      // costs a fraction of the anti-join, which is only needed when some exist. A unit outside what is stored for
       // its tenant + provider pairs needs neither.
-      const loMs = Date.parse(span.lo);
-      const hiMs = Date.parse(span.hi);
+      const loMs = Date.parse(unit.lo);
+      const hiMs = Date.parse(unit.hi);
       let mayOverlap = false;
       for (const pair of pairs) {
         const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
         if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
       }
       const overlap = mayOverlap && Number((await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
-      // The anti-join would pin the open unit's uncommitted rows in memory (a file of 45,000 events out of time order
-      // ran out of the import's DuckDB memory): the unit is committed first, so the join reads evictable blocks.
-      if (overlap && this.unitRows) await this.commitUnit();
-      if (this.unitRows === undefined) {
-        await c.run('BEGIN TRANSACTION');
-        this.unitRows = 0;
-      }
+      const list = (paths: string[]): string => `[${paths.map(sqlString).join(', ')}]`;
       // both kinds of staged row in the stored columns' order
       const parts: string[] = [];
-      if (rowsFile) {
+      if (unit.rowsFiles.length > 0) {
         parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
           scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
-          FROM read_json(${sqlString(rowsFile)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+          FROM read_json(${list(unit.rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
       }
-      if (linesFile) {
+      if (unit.linesFiles.length > 0) {
         // what finishEvent fills in for the general path: the importer's provider and file, --tenant, outcome
         // unknown, empty scope lists
-        const origin = span.directOrigin!;
+        const origin = unit.directOrigin!;
         parts.push(`SELECT coalesce(tenant, ${origin.tenant === undefined ? 'NULL' : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
           eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
           coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
           request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
-          FROM read_json(${sqlString(linesFile)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+          FROM read_json(${list(unit.linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
       }
       const staging = `(${parts.join(' UNION ALL ')}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
         actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
         file, line, raw)`;
-      // anything already stored, by an earlier import or earlier in this unit, is a duplicate (a plain hash
-      // anti-join: the correlated NOT EXISTS it replaces planned as a delim join at twice the cost)
-      const result = await c.run(`
-        INSERT INTO events
-        SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
-               s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
-               s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
-        FROM ${staging}
-        ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
-      const inserted = result.rowsChanged;
-      const duplicates = staged - inserted;
+      await c.run('BEGIN TRANSACTION');
+      try {
+        // anything already stored is a duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces
+        // planned as a delim join at twice the cost)
+        const result = await c.run(`
+          INSERT INTO events
+          SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+                 s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+                 s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+          FROM ${staging}
+          ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
+        const inserted = result.rowsChanged;
+        const duplicates = unit.handed - inserted;
+        // the imports row always matches the rows kept
+        await c.run(
+          `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
+          [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
+        );
+        await c.run('COMMIT');
+        this.totals.inserted += inserted;
+        this.totals.duplicates += duplicates;
+      } catch (error) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
       for (const { key } of pairs) {
         const known = this.storedSpans.get(key);
         this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
-      this.unitCounts = {
-        importId,
-        counts,
-        inserted: (this.unitCounts?.inserted ?? 0) + inserted,
-        duplicates: (this.unitCounts?.duplicates ?? 0) + duplicates,
-      };
-      for (const file of [rowsFile, linesFile]) if (file) rmSync(file, { force: true });
-      this.unitRows += rows;
-      this.tableRows += inserted;
-      this.insertingRows = 0;
-      // a unit ends at a row group's end; duplicates can make it miss that, and then it ends at COMMIT_ROWS rows
-      if (options.commit || this.tableRows % COMMIT_ROWS === 0 || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
-      return { inserted, duplicates };
-    } catch (error) {
-      this.insertingRows = 0;
-      for (const file of [rowsFile, linesFile]) if (file) rmSync(file, { force: true });
-      this.unitCounts = undefined;
-      if (this.unitRows !== undefined) {
-        this.unitRows = undefined;
-        await c.run('ROLLBACK');
-      }
-      throw error;
+    } finally {
+      for (const file of files) rmSync(file, { force: true });
     }
   }
 
@@ -560,27 +766,14 @@ export class Store {
     return span;
   }
 
-  /** Commits the open unit with its import's counts, so the imports row always matches the rows kept. */
-  private async commitUnit(): Promise<void> {
-    if (this.unitRows === undefined) return;
-    const pending = this.unitCounts;
-    this.unitCounts = undefined;
-    if (pending) {
-      const { importId, counts, inserted, duplicates } = pending;
-      await this.connection.run(
-        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
-        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped],
-      );
-    }
-    this.unitRows = undefined;
-    await this.connection.run('COMMIT');
-  }
-
-  /** Forgets a batch being staged and removes both staging files. */
+  /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   private dropStaged(): void {
     this.staged = undefined;
     this.stagedRows.drop();
     this.stagedLines.drop();
+    rmSync(this.stagingDir, { recursive: true, force: true });
+    const base = resolve(this.path);
+    for (const legacy of ['staging.ndjson', 'staging.1.ndjson', 'staging.direct.ndjson', 'staging.direct.1.ndjson']) rmSync(`${base}.${legacy}`, { force: true });
   }
 
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */

@@ -22,41 +22,53 @@ const event = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 describe('staging and commit units', () => {
-  it('commits in units: rows of an unfinished unit are dropped by abortImport, committed units stay', async () => {
+  it('commits in units: batches wait for their unit, abortImport drops them, committed units stay', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const store = await Store.open(db);
+    const ids = async (): Promise<string[]> => (await queryEvents(store, { limit: 0 })).map((e) => e.eventId).sort();
+    try {
+      const importId = await store.beginImport('f', 'okta', 'acme');
+      expect(COMMIT_ROWS).toBeGreaterThan(10);
+      // insertBatch commits at once, repeats inside its batch counted as duplicates
+      expect(await store.insertBatch(importId, [{ event: event(1) }, { event: event(1) }], counts)).toEqual({ inserted: 1, duplicates: 1 });
+      // batches far below COMMIT_ROWS rows wait in the pending unit: nothing reaches the table, and an abort drops them
+      store.stageBatch([{ event: event(2) }]);
+      await store.commitStaged(importId, 1, counts);
+      store.stageBatch([{ event: event(3) }]);
+      await store.commitStaged(importId, 1, counts);
+      expect(await ids()).toEqual(['ev-1']);
+      await store.abortImport();
+      expect(await ids()).toEqual(['ev-1']);
+      expect(existsSync(`${db}.staging`)).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stores an id repeated in a later batch of the same unit once, and a repeat of a stored row not at all', async () => {
     const dir = tempDir();
     const db = join(dir, 'a.duckdb');
     const store = await Store.open(db);
     try {
       const importId = await store.beginImport('f', 'okta', 'acme');
-      // the first call commits at once; the next ones stay open in their unit (far below COMMIT_ROWS rows)
-      expect(COMMIT_ROWS).toBeGreaterThan(3);
-      expect(await store.insertBatch(importId, [{ event: event(1) }], counts)).toEqual({ inserted: 1, duplicates: 0 });
-      store.stageBatch([{ event: event(2) }, { event: event(1) }]);
-      expect(await store.commitStaged(importId, 2, counts)).toEqual({ inserted: 1, duplicates: 1 });
-      store.stageBatch([{ event: event(3) }]);
-      expect(await store.commitStaged(importId, 1, counts)).toEqual({ inserted: 1, duplicates: 0 });
-      await store.abortImport();
-      expect((await queryEvents(store, { limit: 0 })).map((e) => e.eventId)).toEqual(['ev-1']);
-      // a repeat of a row of the open unit is a duplicate too; the unit is committed before that search (it would
-      // otherwise be held in memory by it), so an abort after it keeps the unit
-      store.stageBatch([{ event: event(4) }]);
-      expect(await store.commitStaged(importId, 1, counts)).toEqual({ inserted: 1, duplicates: 0 });
-      store.stageBatch([{ event: event(4) }]);
-      expect(await store.commitStaged(importId, 1, counts)).toEqual({ inserted: 0, duplicates: 1 });
-      await store.abortImport();
-      expect((await queryEvents(store, { limit: 0 })).map((e) => e.eventId).sort()).toEqual(['ev-1', 'ev-4']);
-      // and the unit committed by finishImport stays
-      store.stageBatch([{ event: event(3) }]);
-      await store.commitStaged(importId, 1, counts);
-      await store.finishImport(importId, undefined, counts);
+      await store.insertBatch(importId, [{ event: event(1) }], counts);
+      store.stageBatch([{ event: event(2) }, { event: event(3) }]);
+      await store.commitStaged(importId, 2, counts);
+      // ev-3 again, in the next batch of the same unit, beside new ones; and ev-1, stored already
+      store.stageBatch([{ event: event(4) }, { event: event(3) }, { event: event(1) }]);
+      await store.commitStaged(importId, 3, counts);
+      // one id in two tenants is two events; repeated in one batch while the tenants alternate, each is one
+      const globex = event(5, { tenant: 'globex' });
+      store.stageBatch([{ event: event(5) }, { event: globex }, { event: event(5) }, { event: globex }]);
+      await store.commitStaged(importId, 4, counts);
+      expect(await store.finishImport(importId, undefined, counts)).toEqual({ inserted: 6, duplicates: 4 });
+      const rows = await store.connection.runAndReadAll('SELECT tenant || \'/\' || event_id AS id, count(*)::INTEGER AS n FROM events GROUP BY ALL ORDER BY id');
+      expect(rows.getRowObjectsJS()).toEqual(['acme/ev-1', 'acme/ev-2', 'acme/ev-3', 'acme/ev-4', 'acme/ev-5', 'globex/ev-5'].map((id) => ({ id, n: 1 })));
+      const imports = await store.connection.runAndReadAll('SELECT imported::INTEGER AS imported, duplicates::INTEGER AS duplicates FROM imports');
+      expect(imports.getRowObjectsJS()).toEqual([{ imported: 6, duplicates: 4 }]);
     } finally {
       store.close();
-    }
-    const reopened = await Store.open(db, { readOnly: true });
-    try {
-      expect((await queryEvents(reopened, { limit: 0 })).map((e) => e.eventId).sort()).toEqual(['ev-1', 'ev-3', 'ev-4']);
-    } finally {
-      reopened.close();
     }
     expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([]);
   });
@@ -81,7 +93,8 @@ describe('staging and commit units', () => {
         source: { file: join(dir, 'in "odd" name.ndjson'), line: 123_456_789_012 },
       });
       await store.insertBatch(importId, [{ event: full, raw: JSON.stringify({ note: awkward }) }], counts);
-      expect(existsSync(`${store.path}.staging.ndjson`)).toBe(false);
+      // the batch's staged file is gone once it is inserted
+      expect(readdirSync(`${store.path}.staging`)).toEqual([]);
       const [stored] = await queryEvents(store, { limit: 0 });
       expect(stored).toMatchObject({ ...full, time: '2026-11-01T10:00:07.000Z' });
       const raw = await store.connection.runAndReadAll(`SELECT raw->>'note' AS note FROM events`);
