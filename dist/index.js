@@ -38370,11 +38370,11 @@ var init_src = __esm({
 var require_duckdb = __commonJS({
   "from-workspace:duckdb"(exports, module) {
     var { createRequire } = __require("node:module");
-    var { join: join8 } = __require("node:path");
+    var { join: join9 } = __require("node:path");
     var MESSAGE = "usage analysis needs DuckDB, which the GitHub Action does not bundle: run `npm ci` in the workflow first (or use the scopeguard CLI)";
     var duckdb2;
     try {
-      duckdb2 = createRequire(join8(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
+      duckdb2 = createRequire(join9(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
     } catch {
       duckdb2 = new Proxy({ scopeguardUnavailable: MESSAGE }, {
         get(target, name) {
@@ -46802,7 +46802,7 @@ function apiMessage(error2) {
 // src/action/engine.ts
 import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join7, relative as relative6, resolve as resolve7 } from "node:path";
+import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve7 } from "node:path";
 
 // src/check.ts
 import { resolve as resolve6 } from "node:path";
@@ -53205,7 +53205,7 @@ import { existsSync as existsSync6 } from "node:fs";
 
 // src/store/store.ts
 import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync, rmSync as rmSync2, writeSync } from "node:fs";
-import { dirname as dirname3, resolve as resolve5 } from "node:path";
+import { dirname as dirname3, join as join5, resolve as resolve5 } from "node:path";
 import { availableParallelism } from "node:os";
 
 // src/store/migrations.ts
@@ -53291,9 +53291,9 @@ var CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 var MEMORY_LIMIT = process.env.SCOPEGUARD_DUCKDB_MEMORY ?? "128MB";
 var QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? "2";
 function importMemoryLimit(keepRaw) {
-  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${32 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 32)}MB`;
+  return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${64 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 0)}MB`;
 }
-var IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1));
+var IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism()));
 var STAGED_COLUMNS = {
   tenant: "VARCHAR",
   provider: "VARCHAR",
@@ -53348,7 +53348,8 @@ function stagedRow({ event, raw }) {
     raw
   });
 }
-var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 122880);
+var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 983040);
+var UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
 async function duckdb() {
   return Promise.resolve().then(() => __toESM(require_duckdb(), 1));
 }
@@ -53374,14 +53375,13 @@ var DIRECT_COLUMNS = {
 };
 var DIRECT_COLUMNS_SQL = columnsSql(DIRECT_COLUMNS);
 var StagingFile = class {
-  constructor(paths) {
-    this.paths = paths;
+  constructor(nextPath) {
+    this.nextPath = nextPath;
   }
-  paths;
+  nextPath;
   buffer = Buffer.allocUnsafe(STAGING_BUFFER_BYTES);
   fd;
   path = "";
-  next = 0;
   /** NDJSON bytes staged in this batch, and how many of them still wait in the buffer */
   bytes = 0;
   buffered = 0;
@@ -53401,8 +53401,7 @@ var StagingFile = class {
   /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
   reserve(room) {
     if (this.fd === void 0) {
-      this.path = this.paths[this.next];
-      this.next = 1 - this.next;
+      this.path = this.nextPath();
       this.fd = openSync(this.path, "w");
     }
     if (this.buffered + room + 1 > this.buffer.length) {
@@ -53431,46 +53430,174 @@ var StagingFile = class {
     this.rows = 0;
     return this.path;
   }
-  /** Forgets the batch and removes both files (stale ones from a killed import too). */
+  /** Forgets the batch (its file goes with the staging folder). */
   drop() {
     if (this.fd !== void 0) closeSync(this.fd);
     this.fd = void 0;
     this.buffered = 0;
     this.bytes = 0;
     this.rows = 0;
-    for (const path of this.paths) rmSync2(path, { force: true });
   }
 };
+var UnitIds = class {
+  slots = new Float64Array(0);
+  /** per slot: 1 + the id's index in the batch being staged, 0 for an id of an earlier batch */
+  batchIndex = new Int32Array(0);
+  used = 0;
+  /** the batch being staged: its ids, their pairs and slots */
+  ids = [];
+  pairsOf = [];
+  slotsOf = [];
+  lastPair;
+  /** the batch being staged repeats (by hash) an id of an earlier batch of the unit */
+  repeatsUnit = false;
+  /** tenant -> provider -> its one IdPair */
+  pairs = /* @__PURE__ */ new Map();
+  /** The pair's hash state, one object per tenant and provider (rows mostly repeat the last row's pair). */
+  pair(tenant, provider) {
+    const last = this.lastPair;
+    if (last && last.tenant === tenant && last.provider === provider) return last;
+    let providers = this.pairs.get(tenant);
+    if (!providers) this.pairs.set(tenant, providers = /* @__PURE__ */ new Map());
+    const known = providers.get(provider);
+    if (known) return this.lastPair = known;
+    let h1 = 3735928559;
+    let h22 = 1103547991;
+    for (const text2 of [tenant, provider]) {
+      for (let i = 0; i < text2.length; i++) {
+        const c3 = text2.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c3, 2654435761);
+        h22 = Math.imul(h22 ^ c3, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ 31, 2654435761);
+      h22 = Math.imul(h22 ^ 31, 1597334677);
+    }
+    const pair = { tenant, provider, h1, h2: h22 };
+    providers.set(provider, pair);
+    return this.lastPair = pair;
+  }
+  /** Records an id of the batch being staged; false when the batch holds it already (a repeat to drop). */
+  add(pair, eventId) {
+    if (this.used * 2 >= this.slots.length) this.grow();
+    return this.insert(idHash(pair, eventId), pair, eventId);
+  }
+  /** The batch being staged has ended: its ids count as an earlier batch's from now on. */
+  endBatch() {
+    for (const slot of this.slotsOf) this.batchIndex[slot] = 0;
+    this.ids = [];
+    this.pairsOf = [];
+    this.slotsOf = [];
+    this.repeatsUnit = false;
+  }
+  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch that just ended start the next unit. */
+  clear(keepBatch) {
+    if (this.used > 0) {
+      this.slots.fill(0);
+      this.batchIndex.fill(0);
+    }
+    this.used = 0;
+    this.ids = [];
+    this.pairsOf = [];
+    this.slotsOf = [];
+    if (keepBatch) {
+      keepBatch.ids.forEach((id, i) => {
+        if (this.used * 2 >= this.slots.length) this.grow();
+        this.insert(idHash(keepBatch.pairs[i], id), keepBatch.pairs[i], id);
+      });
+    }
+    this.endBatch();
+  }
+  /** The batch being staged, for clear(keepBatch) after it ended. */
+  get batch() {
+    return { ids: this.ids, pairs: this.pairsOf };
+  }
+  insert(hash, pair, eventId) {
+    const mask = this.slots.length - 1;
+    for (let slot = hash % 4294967296 & mask; ; slot = slot + 1 & mask) {
+      const held = this.slots[slot];
+      if (held === 0) {
+        this.slots[slot] = hash;
+        this.used++;
+        this.ids.push(eventId);
+        this.pairsOf.push(pair);
+        this.slotsOf.push(slot);
+        this.batchIndex[slot] = this.ids.length;
+        return true;
+      }
+      if (held !== hash) continue;
+      const index = this.batchIndex[slot] - 1;
+      if (index < 0) this.repeatsUnit = true;
+      else if (this.ids[index] === eventId && this.pairsOf[index] === pair) return false;
+    }
+  }
+  grow() {
+    const slots = this.slots;
+    const batchIndex = this.batchIndex;
+    const size = Math.max(1 << 16, slots.length * 2);
+    this.slots = new Float64Array(size);
+    this.batchIndex = new Int32Array(size);
+    const mask = size - 1;
+    for (let old = 0; old < slots.length; old++) {
+      const hash = slots[old];
+      if (hash === 0) continue;
+      let slot = hash % 4294967296 & mask;
+      while (this.slots[slot] !== 0) slot = slot + 1 & mask;
+      this.slots[slot] = hash;
+      const index = batchIndex[old];
+      this.batchIndex[slot] = index;
+      if (index > 0) this.slotsOf[index - 1] = slot;
+    }
+  }
+};
+function idHash(pair, eventId) {
+  let h1 = pair.h1;
+  let h22 = pair.h2;
+  for (let i = 0; i < eventId.length; i++) {
+    const c3 = eventId.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c3, 2654435761);
+    h22 = Math.imul(h22 ^ c3, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ h1 >>> 16, 2246822507) ^ Math.imul(h22 ^ h22 >>> 13, 3266489909);
+  h22 = Math.imul(h22 ^ h22 >>> 16, 2246822507) ^ Math.imul(h1 ^ h1 >>> 13, 3266489909);
+  return 4294967296 * (2097151 & h22) + (h1 >>> 0) || 1;
+}
 var Store = class _Store {
   constructor(path, instance, connection) {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
-    const base = resolve5(path);
-    this.stagedRows = new StagingFile([`${base}.staging.ndjson`, `${base}.staging.1.ndjson`]);
-    this.stagedLines = new StagingFile([`${base}.staging.direct.ndjson`, `${base}.staging.direct.1.ndjson`]);
+    this.stagingDir = `${resolve5(path)}.staging`;
+    const nextPath = (kind) => () => {
+      mkdirSync2(this.stagingDir, { recursive: true });
+      return join5(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
+    };
+    this.stagedRows = new StagingFile(nextPath("rows"));
+    this.stagedLines = new StagingFile(nextPath("lines"));
   }
   path;
   instance;
   connection;
   /** The batch being staged (see StagedBatch); undefined between batches. */
   staged;
-  /** Rows of the open transaction (the current commit unit); undefined when none is open. */
-  unitRows;
-  /** Rows in `events` during an import, counting a batch being inserted as if all of it were new. */
-  tableRows = 0;
-  /** Rows of the batch being inserted (commitStaged in flight). */
-  insertingRows = 0;
+  /** Batches staged for the next unit; undefined when none. */
+  pending;
+  /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
+  inFlight = Promise.resolve();
+  /** The ids staged for the pending unit and the batch being staged (see UnitIds). */
+  unitIds = new UnitIds();
+  /** Rows the import's committed units inserted, and the duplicates among what it handed over. */
+  totals = { inserted: 0, duplicates: 0 };
   /**
    * Per tenant + provider (joined by NUL), the epoch-ms span of its stored rows, learnt once per import and widened
-   * by each batch: a batch outside it can collide with no stored row, so its insert skips the duplicate search.
+   * by each unit: a unit outside it can collide with no stored row, so its insert skips the duplicate search.
    */
   storedSpans = /* @__PURE__ */ new Map();
-  /** The open unit's changes to its import's counts, written with its commit. */
-  unitCounts;
   /** Rows the import pipeline made (stagedRow), and lines the direct lane took as they are. */
   stagedRows;
   stagedLines;
+  /** Where staged batches wait for their unit's insert: beside the store, removed when the import ends. */
+  stagingDir;
+  stagingFiles = 0;
   static async open(path, options = {}) {
     const absolute = resolve5(path);
     if (options.readOnly && !existsSync5(absolute)) {
@@ -53548,10 +53675,12 @@ var Store = class _Store {
   async beginImport(file, provider, tenant, options = {}) {
     await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
+    await this.connection.run("SET preserve_insertion_order = false");
     this.dropStaged();
-    const count = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM events`);
-    this.tableRows = Number(count.getRowObjectsJS()[0]?.n ?? 0);
-    this.insertingRows = 0;
+    this.pending = void 0;
+    this.inFlight = Promise.resolve();
+    this.unitIds.clear();
+    this.totals = { inserted: 0, duplicates: 0 };
     this.storedSpans.clear();
     const result = await this.connection.runAndReadAll(
       `INSERT INTO imports (file, provider, tenant, started_at) VALUES ($1, $2, $3, now()::TIMESTAMP) RETURNING import_id`,
@@ -53559,54 +53688,55 @@ var Store = class _Store {
     );
     return Number(result.getRowObjectsJS()[0]?.import_id);
   }
-  /** Records the import's final counts and commits the last commit unit with them. */
+  /**
+   * Inserts what is still staged, waits for every unit, and records the import's final counts; returns the rows
+   * inserted and the duplicates skipped.
+   */
   async finishImport(importId, sha256, counts) {
+    await this.launchPending(importId, counts);
+    await this.inFlight;
+    const { inserted, duplicates } = this.totals;
     await this.connection.run(
       `UPDATE imports SET sha256 = $2, read_count = $3, imported = $4, duplicates = $5, rejected = $6, skipped = $7, finished_at = now()::TIMESTAMP WHERE import_id = $1`,
-      [importId, sha256 ?? null, counts.read, counts.imported, counts.duplicates, counts.rejected, counts.skipped]
+      [importId, sha256 ?? null, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
     );
-    this.unitCounts = void 0;
-    await this.commitUnit();
-    await this.restoreQuerySettings();
-  }
-  /** Drops the open commit unit (an import stopped by --strict or an error keeps whole committed units only). */
-  async abortImport() {
     this.dropStaged();
-    this.unitCounts = void 0;
-    if (this.unitRows !== void 0) {
-      this.unitRows = void 0;
-      await this.connection.run("ROLLBACK");
-    }
+    await this.restoreQuerySettings();
+    return { inserted, duplicates };
+  }
+  /**
+   * Stops the running import, on --strict or an error: what is staged is dropped; a unit already inserting commits or rolls back
+   * on its own. The store keeps whole units only.
+   */
+  async abortImport() {
+    this.pending = void 0;
+    await this.inFlight.catch(() => void 0);
+    this.dropStaged();
     await this.restoreQuerySettings();
   }
-  /** The import's narrower memory and thread settings end with it: a query on the same store gets the full ones. */
+  /** The import's narrower memory and other settings end with it: a query on the same store gets the full ones. */
   async restoreQuerySettings() {
     await this.connection.run(`SET memory_limit = ${sqlString(MEMORY_LIMIT)}`);
     await this.connection.run(`SET threads = ${QUERY_THREADS}`);
+    await this.connection.run("RESET preserve_insertion_order");
   }
   /**
-   * Stages one batch and moves its new rows into `events`, committed at once: for callers that insert a few batches
-   * (tests, fixtures). The importer uses stageBatch and commitStaged, which commit in units of COMMIT_ROWS.
+   * Stages one batch and inserts it with what is staged before it, committed at once: for callers that insert a few
+   * batches (tests, fixtures). The importer uses stage and commitStaged, which commit in units of COMMIT_ROWS.
    */
   async insertBatch(importId, batch, counts) {
+    const before = { ...this.totals };
     this.stageBatch(batch);
-    return this.commitStaged(importId, batch.length, counts, { commit: true });
+    await this.commitStaged(importId, batch.length, counts, { commit: true });
+    return { inserted: this.totals.inserted - before.inserted, duplicates: this.totals.duplicates - before.duplicates };
   }
-  /** Bytes of NDJSON staged for the next commitStaged: the importer bounds its batches by these as well as by rows. */
+  /** Bytes of NDJSON staged in the batch being staged: the importer bounds its batches by these as well as by rows. */
   get stagedBytes() {
     return this.stagedRows.bytes + this.stagedLines.bytes;
   }
-  /**
-   * Whether the rows staged so far take the table to the end of a commit unit (see COMMIT_ROWS), assuming none of
-   * them is a duplicate: the importer ends its batch there.
-   */
-  get stagedToUnitEnd() {
-    const staged = this.stagedRowCount;
-    return staged > 0 && (this.tableRows + this.insertingRows + staged) % COMMIT_ROWS === 0;
-  }
-  /** Rows of both kinds staged for the next commitStaged (repeats inside the batch left out). */
-  get stagedRowCount() {
-    return this.stagedRows.rows + this.stagedLines.rows;
+  /** Rows inserted and duplicates found by the import's units so far (for progress). */
+  get importTotals() {
+    return this.totals;
   }
   /** Stages every event of a batch (see stage). */
   stageBatch(batch) {
@@ -53615,7 +53745,7 @@ var Store = class _Store {
   /**
    * Adds one event to the batch being staged, encoded at once so the importer holds no batch of objects (they die
    * young, which is most of what keeps its garbage collection cheap). A repeat of an id already in this batch is
-   * dropped here (counted as a duplicate by commitStaged), so the insert needs no window to find first occurrences.
+   * dropped here (counted as a duplicate), so the insert needs no window to find first occurrences.
    */
   stage(stored) {
     const { event } = stored;
@@ -53633,105 +53763,137 @@ var Store = class _Store {
   }
   /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
   isRepeat(tenant, provider, eventId, time) {
-    const staged = this.staged ??= { lo: time, hi: time, ids: /* @__PURE__ */ new Map() };
-    let providers = staged.ids.get(tenant);
-    if (!providers) staged.ids.set(tenant, providers = /* @__PURE__ */ new Map());
-    let ids = providers.get(provider);
-    if (!ids) providers.set(provider, ids = /* @__PURE__ */ new Set());
-    if (ids.has(eventId)) return true;
-    ids.add(eventId);
+    const staged = this.staged ??= { lo: time, hi: time, pairs: /* @__PURE__ */ new Set() };
+    const pair = this.unitIds.pair(tenant, provider);
+    if (!this.unitIds.add(pair, eventId)) return true;
+    staged.pairs.add(pair);
     if (time < staged.lo) staged.lo = time;
     if (time > staged.hi) staged.hi = time;
     return false;
   }
   /**
-   * Moves the staged rows that are new into `events` and updates the import's counts inside the open commit unit,
-   * committing it once it holds COMMIT_ROWS rows (or at once with `commit`). Runs on DuckDB's threads, so the
-   * importer normalizes the next batch meanwhile.
+   * Ends the batch being staged (`staged` rows handed over by the importer, repeats included) and adds it to the
+   * pending unit. A full unit (COMMIT_ROWS rows or UNIT_BYTES) is handed to DuckDB, which inserts it on its threads
+   * while the importer stages the next one; this waits only for the unit before it. `commit` inserts what is pending
+   * at once and waits for it.
    */
   async commitStaged(importId, staged, counts, options = {}) {
-    const span = this.staged;
-    if (!span) {
-      if (options.commit) await this.commitUnit();
-      return { inserted: 0, duplicates: staged };
-    }
-    const c3 = this.connection;
-    const lo = span.lo.slice(0, 23);
-    const hi = span.hi.slice(0, 23);
-    const pairs = [...span.ids].flatMap(([tenant, providers]) => [...providers.keys()].map((provider) => ({ tenant, provider, key: `${tenant}\0${provider}` })));
-    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
-    const rows = this.stagedRowCount;
-    this.insertingRows = rows;
+    const batch = this.staged;
+    const rows = this.stagedRows.rows + this.stagedLines.rows;
+    const bytes = this.stagedBytes;
     const rowsFile = this.stagedRows.finish();
     const linesFile = this.stagedLines.finish();
     this.staged = void 0;
+    if (!batch) {
+      this.totals.duplicates += staged;
+    } else {
+      if (this.unitIds.repeatsUnit) {
+        await this.launchPending(importId, counts, this.unitIds.batch);
+      }
+      this.unitIds.endBatch();
+      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: /* @__PURE__ */ new Map(), rows: 0, handed: 0, bytes: 0 };
+      this.pending = unit;
+      if (rowsFile) unit.rowsFiles.push(rowsFile);
+      if (linesFile) unit.linesFiles.push(linesFile);
+      if (batch.lo < unit.lo) unit.lo = batch.lo;
+      if (batch.hi > unit.hi) unit.hi = batch.hi;
+      for (const { tenant, provider } of batch.pairs) {
+        const known = unit.pairs.get(tenant) ?? /* @__PURE__ */ new Set();
+        known.add(provider);
+        unit.pairs.set(tenant, known);
+      }
+      unit.directOrigin ??= batch.directOrigin;
+      unit.rows += rows;
+      unit.handed += staged;
+      unit.bytes += bytes;
+    }
+    if (options.commit || this.pending && (this.pending.rows >= COMMIT_ROWS || this.pending.bytes >= UNIT_BYTES)) {
+      await this.launchPending(importId, counts);
+    }
+    if (options.commit) await this.inFlight;
+  }
+  /**
+   * Hands the pending unit to DuckDB once the unit before it is done (an error of that one surfaces here).
+   * `keepBatch`: the ids of a batch that ended but is not part of the unit, which start the next one.
+   */
+  async launchPending(importId, counts, keepBatch) {
+    const unit = this.pending;
+    if (!unit) return;
+    this.pending = void 0;
+    this.unitIds.clear(keepBatch);
+    const snapshot = { ...counts };
+    await this.inFlight;
+    this.inFlight = this.insertUnit(importId, unit, snapshot);
+    this.inFlight.catch(() => void 0);
+  }
+  /**
+   * Moves a unit's new rows into `events` and adds them to the import's counts, in one transaction: a killed import
+   * keeps whole units. Runs on DuckDB's threads.
+   */
+  async insertUnit(importId, unit, counts) {
+    const c3 = this.connection;
+    const lo = unit.lo.slice(0, 23);
+    const hi = unit.hi.slice(0, 23);
+    const pairs = [...unit.pairs].flatMap(([tenant, providers]) => [...providers].map((provider) => ({ tenant, provider, key: `${tenant}\0${provider}` })));
+    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
+    const files = [...unit.rowsFiles, ...unit.linesFiles];
     try {
       const stored = `SELECT tenant, provider, event_id FROM events
         WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      const loMs = Date.parse(span.lo);
-      const hiMs = Date.parse(span.hi);
+      const loMs = Date.parse(unit.lo);
+      const hiMs = Date.parse(unit.hi);
       let mayOverlap = false;
       for (const pair of pairs) {
         const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
         if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
       }
       const overlap = mayOverlap && Number((await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
-      if (overlap && this.unitRows) await this.commitUnit();
-      if (this.unitRows === void 0) {
-        await c3.run("BEGIN TRANSACTION");
-        this.unitRows = 0;
-      }
+      const list = (paths) => `[${paths.map(sqlString).join(", ")}]`;
       const parts = [];
-      if (rowsFile) {
+      if (unit.rowsFiles.length > 0) {
         parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
           scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
-          FROM read_json(${sqlString(rowsFile)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+          FROM read_json(${list(unit.rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
       }
-      if (linesFile) {
-        const origin = span.directOrigin;
+      if (unit.linesFiles.length > 0) {
+        const origin = unit.directOrigin;
         parts.push(`SELECT coalesce(tenant, ${origin.tenant === void 0 ? "NULL" : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
           eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
           coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
           request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
-          FROM read_json(${sqlString(linesFile)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+          FROM read_json(${list(unit.linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
       }
       const staging = `(${parts.join(" UNION ALL ")}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
         actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
         file, line, raw)`;
-      const result = await c3.run(`
-        INSERT INTO events
-        SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
-               s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
-               s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
-        FROM ${staging}
-        ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
-      const inserted = result.rowsChanged;
-      const duplicates = staged - inserted;
+      await c3.run("BEGIN TRANSACTION");
+      try {
+        const result = await c3.run(`
+          INSERT INTO events
+          SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+                 s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+                 s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+          FROM ${staging}
+          ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
+        const inserted = result.rowsChanged;
+        const duplicates = unit.handed - inserted;
+        await c3.run(
+          `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
+          [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
+        );
+        await c3.run("COMMIT");
+        this.totals.inserted += inserted;
+        this.totals.duplicates += duplicates;
+      } catch (error2) {
+        await c3.run("ROLLBACK").catch(() => void 0);
+        throw error2;
+      }
       for (const { key } of pairs) {
         const known = this.storedSpans.get(key);
         this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
-      this.unitCounts = {
-        importId,
-        counts,
-        inserted: (this.unitCounts?.inserted ?? 0) + inserted,
-        duplicates: (this.unitCounts?.duplicates ?? 0) + duplicates
-      };
-      for (const file of [rowsFile, linesFile]) if (file) rmSync2(file, { force: true });
-      this.unitRows += rows;
-      this.tableRows += inserted;
-      this.insertingRows = 0;
-      if (options.commit || this.tableRows % COMMIT_ROWS === 0 || this.unitRows >= COMMIT_ROWS) await this.commitUnit();
-      return { inserted, duplicates };
-    } catch (error2) {
-      this.insertingRows = 0;
-      for (const file of [rowsFile, linesFile]) if (file) rmSync2(file, { force: true });
-      this.unitCounts = void 0;
-      if (this.unitRows !== void 0) {
-        this.unitRows = void 0;
-        await c3.run("ROLLBACK");
-      }
-      throw error2;
+    } finally {
+      for (const file of files) rmSync2(file, { force: true });
     }
   }
   /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
@@ -53746,26 +53908,14 @@ var Store = class _Store {
     this.storedSpans.set(key, span);
     return span;
   }
-  /** Commits the open unit with its import's counts, so the imports row always matches the rows kept. */
-  async commitUnit() {
-    if (this.unitRows === void 0) return;
-    const pending = this.unitCounts;
-    this.unitCounts = void 0;
-    if (pending) {
-      const { importId, counts, inserted, duplicates } = pending;
-      await this.connection.run(
-        `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
-        [importId, counts.read, inserted, duplicates, counts.rejected, counts.skipped]
-      );
-    }
-    this.unitRows = void 0;
-    await this.connection.run("COMMIT");
-  }
-  /** Forgets a batch being staged and removes both staging files. */
+  /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   dropStaged() {
     this.staged = void 0;
     this.stagedRows.drop();
     this.stagedLines.drop();
+    rmSync2(this.stagingDir, { recursive: true, force: true });
+    const base = resolve5(this.path);
+    for (const legacy of ["staging.ndjson", "staging.1.ndjson", "staging.direct.ndjson", "staging.direct.1.ndjson"]) rmSync2(`${base}.${legacy}`, { force: true });
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
   async checkpoint() {
@@ -55072,7 +55222,7 @@ function mergeFragments(fragments) {
 
 // src/git/registry-at.ts
 import { realpathSync as realpathSync2 } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join5, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join6, relative as relative5, sep as sep5 } from "node:path";
 var NoRegistryAtRevision = class extends InputError {
 };
 var YAML_FILE2 = /\.ya?ml$/i;
@@ -55111,7 +55261,7 @@ async function registryAt(spec, registryRoot, options = {}) {
 async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, spec, cwd = process.cwd()) {
   const base = realpathSync2(cwd);
   const display = (path) => {
-    const absolute = join5(repo.top, path);
+    const absolute = join6(repo.top, path);
     const shown = relative5(base, absolute);
     return (shown.startsWith("..") || isAbsolute3(shown) ? absolute : shown).split(sep5).join("/");
   };
@@ -55588,7 +55738,7 @@ function summaryLine(summary2) {
 
 // src/report/compliance/write.ts
 import { existsSync as existsSync7, mkdirSync as mkdirSync3, readFileSync as readFileSync4, readdirSync as readdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/usage/least-privilege.ts
 var SENSITIVITY_WEIGHT = { low: 1, medium: 2, high: 4, critical: 8 };
@@ -56006,7 +56156,7 @@ async function writeComplianceReport(options) {
       cwd: options.cwd ?? process.cwd()
     });
     reports.push(report);
-    const folder = join6(outDir, tenant, date);
+    const folder = join7(outDir, tenant, date);
     mkdirSync3(folder, { recursive: true });
     const tenantFindings = result.findings.filter((f3) => f3.tenant === tenant);
     const renderings = {
@@ -56017,16 +56167,16 @@ async function writeComplianceReport(options) {
       sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION18 })
     };
     for (const format of formats) {
-      const file = join6(folder, `report.${format}`);
+      const file = join7(folder, `report.${format}`);
       const text2 = renderings[format]();
       writeFileSync2(file, text2.endsWith("\n") ? text2 : `${text2}
 `);
       files.push(file);
     }
-    if (!formats.includes("json")) writeFileSync2(join6(folder, "report.json"), `${JSON.stringify(report, null, 2)}
+    if (!formats.includes("json")) writeFileSync2(join7(folder, "report.json"), `${JSON.stringify(report, null, 2)}
 `);
   }
-  const index = join6(outDir, "index.md");
+  const index = join7(outDir, "index.md");
   writeFileSync2(index, renderComplianceIndex(indexEntries(outDir)));
   return { reports, files, index };
 }
@@ -56088,13 +56238,13 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
   }
 }
 function storedDates(outDir, tenant) {
-  const dir = join6(outDir, tenant);
+  const dir = join7(outDir, tenant);
   if (!existsSync7(dir)) return [];
-  return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join6(dir, name, "report.json"))).sort();
+  return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join7(dir, name, "report.json"))).sort();
 }
 function readStored(outDir, tenant, date) {
   try {
-    const report = JSON.parse(readFileSync4(join6(outDir, tenant, date, "report.json"), "utf8"));
+    const report = JSON.parse(readFileSync4(join7(outDir, tenant, date, "report.json"), "utf8"));
     return report.schemaVersion === REPORT_SCHEMA_VERSION ? report : void 0;
   } catch {
     return void 0;
@@ -56112,11 +56262,11 @@ function indexEntries(outDir) {
   if (!existsSync7(outDir)) return [];
   const entries = [];
   for (const tenant of readdirSync2(outDir).sort()) {
-    if (!existsSync7(join6(outDir, tenant)) || tenant === "index.md") continue;
+    if (!existsSync7(join7(outDir, tenant)) || tenant === "index.md") continue;
     for (const date of storedDates(outDir, tenant).reverse()) {
       const report = readStored(outDir, tenant, date);
       if (!report) continue;
-      const formats = readdirSync2(join6(outDir, tenant, date)).filter((f3) => f3.startsWith("report.")).map((f3) => f3.slice("report.".length)).sort();
+      const formats = readdirSync2(join7(outDir, tenant, date)).filter((f3) => f3.startsWith("report.")).map((f3) => f3.slice("report.".length)).sort();
       entries.push({ tenant, date, verdict: report.verdict, open: report.counts.open, bySeverity: report.counts.bySeverity, formats });
     }
   }
@@ -56160,16 +56310,16 @@ async function reviewPullRequest(options) {
 async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
   const folders = [...base.config.policies, ...extra ? [extra] : []];
   if (folders.length === 0) return [];
-  const target = mkdtempSync2(join7(tmpdir2(), "scopeguard-base-policies-"));
+  const target = mkdtempSync2(join8(tmpdir2(), "scopeguard-base-policies-"));
   const materialized = [];
   for (const [index, folder] of folders.entries()) {
     const inRepo = pathInRepo(repo, workspace, folder);
-    const out = join7(target, String(index));
+    const out = join8(target, String(index));
     mkdirSync4(out, { recursive: true });
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
     for (const file of listing) {
       const text2 = await repo.git.raw(["show", `${baseSha}:${file}`]);
-      const destination = join7(out, relative6(inRepo, file));
+      const destination = join8(out, relative6(inRepo, file));
       mkdirSync4(dirname4(destination), { recursive: true });
       writeFileSync3(destination, text2);
     }
@@ -56178,7 +56328,7 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
   return materialized;
 }
 async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha, headSha) {
-  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join7(registryRoot, "scopeguard.yaml"))]);
+  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join8(registryRoot, "scopeguard.yaml"))]);
   for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
   const output = await repo.git.raw(["diff", "--name-only", baseSha, headSha, "--", ...paths]);
   return output.split("\n").filter(Boolean).sort();
@@ -56225,7 +56375,7 @@ async function writeReports(options) {
       ...options.now ? { now: options.now } : {}
     })
   );
-  const folders = result.reports.map((report) => join7(options.outDir, report.tenant, report.date));
+  const folders = result.reports.map((report) => join8(options.outDir, report.tenant, report.date));
   return {
     openFindings: result.reports.reduce((sum, report) => sum + report.counts.open, 0),
     newFindings: result.reports.reduce((sum, report) => sum + report.trend.new.length, 0),
