@@ -18,15 +18,17 @@ const QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? '2';
 
 // DuckDB's memory during an import (the JS side holds no batch: rows are staged in files): each thread of a unit's
 // insert holds read buffers and the row group it fills, more when raw records are kept. Measured on 2,000,000
-// normalized events with two threads: 96 MB fails, 112 MB works.
+// normalized events: with two threads 96 MB failed and 112 MB worked; one thread works in 64 MB.
 function importMemoryLimit(keepRaw: boolean): string {
   return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${64 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 0)}MB`;
 }
 
-// Every core: a unit is inserted while the importer stages the next one, and without insertion order (nothing reads
-// the table in insertion order) DuckDB inserts on all its threads. The staged files of 2,000,000 events went in in
-// 5.3 s on two threads against 12.4 s on one (with insertion order kept, two threads were no faster than one).
-const IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism()));
+// One core fewer than the machine has: the importer's own thread keeps one busy staging the next unit while DuckDB
+// inserts the last. Without insertion order (nothing reads the table in that order) DuckDB inserts on all the
+// threads it has. On 2 cores, one DuckDB thread imported 2,000,000 events in 12.4-12.7 s with a peak RSS of
+// 240-245 MB; two threads took 13.5 s and 274-302 MB (and 651 MB against 407 on rows of 1.6 KB): alone they insert
+// twice as fast, but here they share the cores with the importer.
+const IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1));
 
 export interface StoredEvent {
   event: AuditEvent;
@@ -91,13 +93,15 @@ function stagedRow({ event, raw }: StoredEvent): string {
 }
 
 // Rows per commit unit: the staged files of whole batches, inserted by one statement in a transaction of its own.
-// DuckDB's parallel insert writes each row group a thread fills straight to the database file; when a thread's share
-// was under two row groups, the rows went through the write-ahead log and a checkpoint rewrote them (measured on
-// 2,000,000 events with two threads: units of 491,520 rows took 10.5 s, units of 983,040 6.4 s). So a unit is eight
-// row groups of 122,880 rows, or UNIT_BYTES of staged NDJSON when rows are wide (kept raw records): at most two units
-// are staged at once (one inserting, one filling), so this bounds the import's temporary disk. An interrupted import
-// keeps whole units.
-export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 983_040);
+// DuckDB writes each row group an insert thread fills straight to the database file, but when a thread's share of a
+// statement was two row groups, the rows went through the write-ahead log and a checkpoint that rewrote them. Four
+// per thread did not (2,000,000 events: one thread, units of 245,760 rows 17-18 s, 491,520 12.4-12.7 s, 983,040
+// 13.9-14.3 s as the last unit's insert overlaps nothing; two threads, 491,520 10.5 s and 983,040 6.4 s with the
+// files staged beforehand). So a unit is four row groups of 122,880 rows per DuckDB thread, or UNIT_BYTES of staged
+// NDJSON when rows are wide (kept raw records): at most two units are staged at once (one inserting, one filling),
+// so this bounds the import's temporary disk. An interrupted import keeps whole units.
+const ROW_GROUP_ROWS = 122_880;
+export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 4 * ROW_GROUP_ROWS * Number(IMPORT_THREADS));
 const UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
 
 // The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
@@ -218,7 +222,7 @@ interface IdPair {
  * staged are also kept as strings, so a repeat inside it is found exactly and dropped. A hash from an earlier batch
  * of the unit means a repeat of an id whose first occurrence would reach the unit's one insert statement beside it,
  * where the duplicate search (against stored rows) cannot see it: the unit then ends before this batch, whose rows
- * meet the earlier ones as stored rows (two ids with one hash, about one unit in 10,000 at 983,040 ids, just end a
+ * meet the earlier ones as stored rows (two ids with one hash, about one unit in 40,000 at 491,520 ids, just end a
  * unit early).
  */
 class UnitIds {
