@@ -15,6 +15,7 @@ import type { ImportCounts, Store } from '../store/store.ts';
 import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
 import { scanStoredForm } from './direct.ts';
+import { hashFileInBackground, type BackgroundHash } from './file-hash.ts';
 import { GzipError, openInput, readRecordBatches, type DirectLane, type ReadRecord } from './read.ts';
 import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
@@ -197,14 +198,25 @@ export function finishEvent(
 
 /** Imports one file (or stdin as `-`). Batches are committed as they fill; the summary counts every record. */
 export async function importFile(store: Store, file: string, options: ImportOptions): Promise<FileImportResult> {
+  // a regular file is hashed on another thread; stdin and pipes as they are read
+  const fileHash = hashFileInBackground(file);
+  try {
+    return await importRecords(store, file, options, fileHash);
+  } finally {
+    // an import that ended early (--strict, nothing readable, no tenant) does not wait for the hash
+    fileHash?.cancel();
+  }
+}
+
+async function importRecords(store: Store, file: string, options: ImportOptions, fileHash: BackgroundHash | undefined): Promise<FileImportResult> {
   keepYoungGenerationSmall();
   await prepareAuditEventValidator();
   const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
   const rejects = new RejectsWriter(options.rejectsDir, file);
   const input: Readable = openInput(file);
-  const hash = createHash('sha256');
+  const hash = fileHash ? undefined : createHash('sha256');
   const lane: DirectLane = {};
-  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: (chunk) => hash.update(chunk), direct: lane });
+  const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: hash && ((chunk) => hash.update(chunk)), direct: lane });
 
   const reject = (line: number, reason: string, text: string): void => {
     counts.rejected++;
@@ -347,7 +359,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
       rejects.close();
     }
     await flush();
-    const totals = await store.finishImport(importId, hash.digest('hex'), counts);
+    const totals = await store.finishImport(importId, hash ? hash.digest('hex') : await fileHash!.digest, counts);
     counts.imported = totals.inserted;
     counts.duplicates = totals.duplicates;
   } catch (error) {

@@ -1,5 +1,6 @@
 // `scopeguard logs` end to end: the real bin, real files on disk, a real DuckDB store.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -254,6 +255,24 @@ describe('logs import of bad and unusual inputs', () => {
     expect(cli(['logs', 'import', join(dir, 'a.ndjson.gz'), join(dir, 'b.json'), '--db', db], { cwd: dir }).stdout).toMatch(/^imported 4 events from 2 files/);
     const stdin = cli(['logs', 'import', '-', '--db', db], { cwd: dir, input: `${event(5)}\n${event(1)}\n` });
     expect(stdin.stdout).toMatch(/^imported 1 event from 1 file, 1 duplicate skipped/);
+  });
+
+  it('records the SHA-256 of the bytes each import read: the file as stored (compressed for .gz), or stdin', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const gz = gzipSync(`${event(1)}\n${event(2)}\n`);
+    const plain = `${event(3)}\n${event(4)}\n`;
+    const piped = `${event(5)}\n`;
+    writeFileSync(join(dir, 'a.ndjson.gz'), gz);
+    writeFileSync(join(dir, 'b.ndjson'), plain);
+    expect(cli(['logs', 'import', join(dir, 'a.ndjson.gz'), join(dir, 'b.ndjson'), '--db', db], { cwd: dir }).status).toBe(0);
+    expect(cli(['logs', 'import', '-', '--db', db], { cwd: dir, input: piped }).status).toBe(0);
+    const sha = (bytes: string | Buffer): string => createHash('sha256').update(bytes).digest('hex');
+    expect(await sql(db, 'SELECT file, sha256, finished_at IS NOT NULL AS finished FROM imports ORDER BY import_id')).toEqual([
+      { file: join(dir, 'a.ndjson.gz'), sha256: sha(gz), finished: true },
+      { file: join(dir, 'b.ndjson'), sha256: sha(plain), finished: true },
+      { file: '-', sha256: sha(piped), finished: true },
+    ]);
   });
 
   it('rejects a 20 MB line with a reason instead of crashing', () => {
