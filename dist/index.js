@@ -53293,7 +53293,7 @@ var QUERY_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? "2";
 function importMemoryLimit(keepRaw) {
   return process.env.SCOPEGUARD_DUCKDB_MEMORY ?? `${64 * Number(IMPORT_THREADS) + (keepRaw ? 48 : 0)}MB`;
 }
-var IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism()));
+var IMPORT_THREADS = process.env.SCOPEGUARD_DUCKDB_THREADS ?? String(Math.max(1, availableParallelism() - 1));
 var STAGED_COLUMNS = {
   tenant: "VARCHAR",
   provider: "VARCHAR",
@@ -53348,7 +53348,8 @@ function stagedRow({ event, raw }) {
     raw
   });
 }
-var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 983040);
+var ROW_GROUP_ROWS = 122880;
+var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 4 * ROW_GROUP_ROWS * Number(IMPORT_THREADS));
 var UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
 async function duckdb() {
   return Promise.resolve().then(() => __toESM(require_duckdb(), 1));
