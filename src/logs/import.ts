@@ -37,12 +37,16 @@ const DETECT_SAMPLE = 25;
 // fifth batch peaked no higher than one after each, and 2,000,000 events took ~1.5 s less.
 const BATCHES_PER_FULL_GC = 5;
 let collectGarbage: (() => void) | undefined;
-function collectGarbageNow(): void {
+/**
+ * Called when an import starts, so every import changes V8's flags the same way, however few its batches (the CLI
+ * writes no code cache after a run that changed them: bin/scopeguard.js).
+ */
+function exposeGarbageCollection(): () => void {
   if (!collectGarbage) {
     setFlagsFromString('--expose-gc');
     collectGarbage = runInNewContext('gc') as () => void;
   }
-  collectGarbage();
+  return collectGarbage;
 }
 
 // Nearly everything an import allocates dies within a batch, yet V8 doubles its young generation at scavenges up to
@@ -210,6 +214,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
 
 async function importRecords(store: Store, file: string, options: ImportOptions, fileHash: BackgroundHash | undefined): Promise<FileImportResult> {
   keepYoungGenerationSmall();
+  const collectGarbageNow = exposeGarbageCollection();
   await prepareAuditEventValidator();
   const counts: ImportCounts = { read: 0, imported: 0, duplicates: 0, rejected: 0, skipped: 0 };
   const rejects = new RejectsWriter(options.rejectsDir, file);
