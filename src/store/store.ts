@@ -222,7 +222,7 @@ interface IdPair {
  * staged are also kept as strings, so a repeat inside it is found exactly and dropped. A hash from an earlier batch
  * of the unit means a repeat of an id whose first occurrence would reach the unit's one insert statement beside it,
  * where the duplicate search (against stored rows) cannot see it: the unit then ends before this batch, whose rows
- * meet the earlier ones as stored rows (two ids with one hash, about one unit in 40,000 at 491,520 ids, just end a
+ * meet the earlier ones as stored rows (two ids with one hash, about one unit in 70,000 at 491,520 ids, just end a
  * unit early).
  */
 class UnitIds {
