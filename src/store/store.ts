@@ -376,8 +376,8 @@ interface PendingUnit {
   linesFiles: string[];
   lo: string;
   hi: string;
-  /** tenant -> providers of its rows */
-  pairs: Map<string, Set<string>>;
+  /** the tenant + provider pairs of its rows */
+  pairs: Set<IdPair>;
   directOrigin?: DirectOrigin;
   /** rows in its files */
   rows: number;
@@ -634,17 +634,13 @@ export class Store {
         await this.launchPending(importId, counts, this.unitIds.batch);
       }
       this.unitIds.endBatch();
-      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: new Map(), rows: 0, handed: 0, bytes: 0 };
+      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
       if (linesFile) unit.linesFiles.push(linesFile);
       if (batch.lo < unit.lo) unit.lo = batch.lo;
       if (batch.hi > unit.hi) unit.hi = batch.hi;
-      for (const { tenant, provider } of batch.pairs) {
-        const known = unit.pairs.get(tenant) ?? new Set<string>();
-        known.add(provider);
-        unit.pairs.set(tenant, known);
-      }
+      for (const pair of batch.pairs) unit.pairs.add(pair);
       unit.directOrigin ??= batch.directOrigin;
       unit.rows += rows;
       unit.handed += staged;
@@ -685,7 +681,7 @@ export class Store {
     // staging (a query over the staged rows cost more than the insert).
     const lo = unit.lo.slice(0, 23);
     const hi = unit.hi.slice(0, 23);
-    const pairs = [...unit.pairs].flatMap(([tenant, providers]) => [...providers].map((provider) => ({ tenant, provider, key: `${tenant}\u0000${provider}` })));
+    const pairs = [...unit.pairs].map(({ tenant, provider }) => ({ tenant, provider, key: `${tenant}\u0000${provider}` }));
     const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
     const files = [...unit.rowsFiles, ...unit.linesFiles];
     try {
