@@ -103,24 +103,24 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The values of a query's one column `v`, as strings. */
+async function distinctValues(store: Store, sql: string): Promise<string[]> {
+  return (await store.connection.runAndReadAll(sql)).getRowObjectsJS().map((row) => String(row.v));
+}
+
 /** The provider client ids the store holds events of, sorted. */
-export async function storedClientIds(store: Store): Promise<string[]> {
-  const reader = await store.connection.runAndReadAll('SELECT DISTINCT client_id FROM events WHERE client_id IS NOT NULL ORDER BY client_id');
-  return reader.getRowObjectsJS().map((row) => String(row.client_id));
+export function storedClientIds(store: Store): Promise<string[]> {
+  return distinctValues(store, 'SELECT DISTINCT client_id AS v FROM events WHERE client_id IS NOT NULL ORDER BY v');
 }
 
 /** The scopes stored events carry or request, sorted. */
-export async function storedScopes(store: Store): Promise<string[]> {
-  const reader = await store.connection.runAndReadAll(
-    `SELECT DISTINCT scope FROM (SELECT unnest(scopes) AS scope FROM events UNION ALL SELECT unnest(requested_scopes) FROM events) ORDER BY scope`,
-  );
-  return reader.getRowObjectsJS().map((row) => String(row.scope));
+export function storedScopes(store: Store): Promise<string[]> {
+  return distinctValues(store, 'SELECT DISTINCT v FROM (SELECT unnest(scopes) AS v FROM events UNION ALL SELECT unnest(requested_scopes) FROM events) ORDER BY v');
 }
 
 /** The tenants the store holds events of, sorted. */
-export async function storedTenants(store: Store): Promise<string[]> {
-  const reader = await store.connection.runAndReadAll('SELECT DISTINCT tenant FROM events ORDER BY tenant');
-  return reader.getRowObjectsJS().map((row) => String(row.tenant));
+export function storedTenants(store: Store): Promise<string[]> {
+  return distinctValues(store, 'SELECT DISTINCT tenant AS v FROM events ORDER BY v');
 }
 
 export interface StatsRow {
