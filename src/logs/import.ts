@@ -21,8 +21,9 @@ import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './sc
 import { toUtcIso } from './time.ts';
 import { prepareAuditEventValidator } from './validate.ts';
 
-// Rows per staged batch: a file of its own, with its own exact search for repeated ids (a Set of them, so its size
-// bounds the importer's memory); a commit unit (COMMIT_ROWS in the store) is many batches inserted by one statement.
+// Rows per staged batch: a file of its own, whose ids the store keeps as strings for an exact search for repeats
+// inside it (so its size bounds that part of the importer's memory); a commit unit (COMMIT_ROWS in the store) is many
+// batches inserted by one statement.
 export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 20_480);
 // A batch also ends at this much staged NDJSON (20,000 typical events are ~8 MB): wide records (long paths, user
 // agents, kept raw JSON) make smaller batches, so DuckDB's read of one file does not grow with them (at 16 MiB,
