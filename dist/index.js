@@ -53792,17 +53792,13 @@ var Store = class _Store {
         await this.launchPending(importId, counts, this.unitIds.batch);
       }
       this.unitIds.endBatch();
-      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: /* @__PURE__ */ new Map(), rows: 0, handed: 0, bytes: 0 };
+      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
       if (linesFile) unit.linesFiles.push(linesFile);
       if (batch.lo < unit.lo) unit.lo = batch.lo;
       if (batch.hi > unit.hi) unit.hi = batch.hi;
-      for (const { tenant, provider } of batch.pairs) {
-        const known = unit.pairs.get(tenant) ?? /* @__PURE__ */ new Set();
-        known.add(provider);
-        unit.pairs.set(tenant, known);
-      }
+      for (const pair of batch.pairs) unit.pairs.add(pair);
       unit.directOrigin ??= batch.directOrigin;
       unit.rows += rows;
       unit.handed += staged;
@@ -53835,7 +53831,7 @@ var Store = class _Store {
     const c3 = this.connection;
     const lo = unit.lo.slice(0, 23);
     const hi = unit.hi.slice(0, 23);
-    const pairs = [...unit.pairs].flatMap(([tenant, providers]) => [...providers].map((provider) => ({ tenant, provider, key: `${tenant}\0${provider}` })));
+    const pairs = [...unit.pairs].map(({ tenant, provider }) => ({ tenant, provider, key: `${tenant}\0${provider}` }));
     const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
     const files = [...unit.rowsFiles, ...unit.linesFiles];
     try {
