@@ -4,7 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
-import type { Registry, ResolvedConfig } from '../registry/model.ts';
+import type { Registry, ResolvedConfig, Tenant } from '../registry/model.ts';
 import { resolveConfig } from '../registry/load.ts';
 import { TENANT_NAME_HINT, isTenantName } from '../registry/schema-check.ts';
 import { didYouMean } from '../registry/suggest.ts';
@@ -24,6 +24,8 @@ import {
   storedClientIds,
   storedScopes,
   storedTenants,
+  tenantsStoringClient,
+  tenantsStoringScope,
   type EventFilter,
 } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
@@ -215,36 +217,57 @@ async function explainUnknownTenant(store: Store, tenant: string): Promise<boole
  * on stderr with the closest known name, so an empty answer is not mistaken for "no such events happened".
  */
 async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilter, registry: Registry | undefined): Promise<void> {
-  if (filter.tenant !== undefined && (await explainUnknownTenant(store, filter.tenant))) return;
+  const tenant = filter.tenant;
+  if (tenant !== undefined && (await explainUnknownTenant(store, tenant))) return;
   const allTenants = Object.entries(registry?.tenants ?? {});
-  const tenants = allTenants.filter(([name]) => filter.tenant === undefined || name === filter.tenant);
-  const inRegistry = filter.tenant === undefined ? 'the registry has' : `the registry's tenant ${filter.tenant} has`;
-  // a name the registry knows only in another tenant than --tenant's
-  const elsewhere = (what: string, has: (tenant: (typeof allTenants)[number][1]) => boolean): string | undefined => {
-    const owners = allTenants.filter(([, tenant]) => has(tenant)).map(([name]) => name);
-    return owners.length > 0 ? `it is ${what} of tenant ${owners.join(', ')}` : undefined;
+  const tenants = allTenants.filter(([name]) => tenant === undefined || name === tenant);
+  // without a registry (none found and none given) only the store can be asked
+  const inRegistry = (what: string): string =>
+    registry === undefined ? '' : `, and ${tenant === undefined ? 'the registry has' : `the registry's tenant ${tenant} has`} no ${what} of that name`;
+  const noStoredEvent = tenant === undefined ? 'no stored event' : `no stored event of tenant ${tenant}`;
+  // a name the registry, or else the store, knows only in other tenants than --tenant's
+  const elsewhere = async (has: (tenant: Tenant) => string | undefined, storedIn: () => Promise<string[]>, storedVerb: string): Promise<string | undefined> => {
+    const owners = allTenants.filter(([name]) => name !== tenant).flatMap(([name, t]) => {
+      const known = has(t);
+      return known === undefined ? [] : [`${known} of tenant ${name}`];
+    });
+    if (owners.length > 0) return `it is ${owners.join(', ')}`;
+    const storing = tenant === undefined ? [] : (await storedIn()).filter((name) => name !== tenant);
+    return storing.length > 0 ? `stored events of tenant ${storing.join(', ')} ${storedVerb} it` : undefined;
   };
   // the closest name may be a stored client id, which is log text
   const say = (message: string, hint: string | undefined): void => {
     process.stderr.write(`${escapeTerminal(`scopeguard: ${message}${hint ? ` (${hint})` : ''}`)}\n`);
   };
   const client = flags.client;
-  if (client !== undefined && !tenants.some(([, tenant]) => Object.hasOwn(tenant.clients, client))) {
-    const stored = await storedClientIds(store);
-    if (!filter.clientIds?.some((id) => stored.includes(id))) {
-      const hint = elsewhere('a client', (tenant) => Object.hasOwn(tenant.clients, client)) ?? didYouMean(client, [...tenants.flatMap(([, tenant]) => Object.keys(tenant.clients)), ...stored]);
-      say(`no stored event has client ${JSON.stringify(client)}, and ${inRegistry} no client of that name`, hint);
+  if (client !== undefined && !tenants.some(([, t]) => Object.hasOwn(t.clients, client))) {
+    const stored = await storedClientIds(store, tenant);
+    const ids = filter.clientIds ?? [client];
+    if (!ids.some((id) => stored.includes(id))) {
+      const hint =
+        (await elsewhere((t) => clientNamed(t, client), () => tenantsStoringClient(store, ids), 'have')) ??
+        didYouMean(client, [...tenants.flatMap(([, t]) => Object.keys(t.clients)), ...stored]);
+      say(`${noStoredEvent} has client ${JSON.stringify(client)}${inRegistry('client')}`, hint);
       return;
     }
   }
   const scope = filter.scope;
-  if (scope !== undefined && !tenants.some(([, tenant]) => Object.hasOwn(tenant.scopes, scope))) {
-    const stored = await storedScopes(store);
+  if (scope !== undefined && !tenants.some(([, t]) => Object.hasOwn(t.scopes, scope))) {
+    const stored = await storedScopes(store, tenant);
     if (!stored.includes(scope)) {
-      const hint = elsewhere('a scope', (tenant) => Object.hasOwn(tenant.scopes, scope)) ?? didYouMean(scope, [...tenants.flatMap(([, tenant]) => Object.keys(tenant.scopes)), ...stored]);
-      say(`no stored event carries or requests scope ${JSON.stringify(scope)}, and ${inRegistry} no scope of that name`, hint);
+      const hint =
+        (await elsewhere((t) => (Object.hasOwn(t.scopes, scope) ? 'a scope' : undefined), () => tenantsStoringScope(store, scope), 'carry')) ??
+        didYouMean(scope, [...tenants.flatMap(([, t]) => Object.keys(t.scopes)), ...stored]);
+      say(`${noStoredEvent} carries or requests scope ${JSON.stringify(scope)}${inRegistry('scope')}`, hint);
     }
   }
+}
+
+/** How a registry tenant knows `--client`: as a client's name or as its provider client id. */
+function clientNamed(tenant: Tenant, client: string): string | undefined {
+  if (Object.hasOwn(tenant.clients, client)) return 'a client';
+  const owner = Object.values(tenant.clients).find((known) => known.clientId === client);
+  return owner ? `the provider id of client ${owner.name}` : undefined;
 }
 
 function relativeForDisplay(path: string): string {

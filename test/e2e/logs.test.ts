@@ -120,6 +120,32 @@ describe('logs import of the example exports', () => {
     expect(empty('--scope', 'read.manifests', '--since', '2030-01-01').stderr).toBe('');
   });
 
+  it("with --tenant, a client or scope stored only for another tenant is named as that tenant's", async () => {
+    const empty = (cwd: string, ...args: string[]): string => {
+      const result = cli(['logs', 'query', '--db', db, ...args], { cwd });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe('no events match\n');
+      return result.stderr;
+    };
+    // what the hints rely on: only acme's stored events have that client id and that scope
+    expect(await sql(db, `SELECT DISTINCT tenant FROM events WHERE client_id = '0oa8pf1fb2NhC7qMs4x7' OR list_contains(scopes, 'write.orders')`)).toEqual([{ tenant: 'acme' }]);
+    // write.orders is an acme scope that acme's stored events carry; globex neither defines nor stores it
+    expect(empty(ROOT, '--tenant', 'globex', '--scope', 'write.orders')).toBe(
+      'scopeguard: no stored event of tenant globex carries or requests scope "write.orders", and the registry\'s tenant globex has no scope of that name (it is a scope of tenant acme)\n',
+    );
+    expect(empty(ROOT, '--tenant', 'globex', '--client', '0oa8pf1fb2NhC7qMs4x7')).toBe(
+      'scopeguard: no stored event of tenant globex has client "0oa8pf1fb2NhC7qMs4x7", and the registry\'s tenant globex has no client of that name (it is the provider id of client partner-fabrikam of tenant acme)\n',
+    );
+    // without a registry only the store can answer, and the message does not speak of one
+    const bare = tempDir();
+    expect(empty(bare, '--tenant', 'globex', '--scope', 'write.orders')).toBe(
+      'scopeguard: no stored event of tenant globex carries or requests scope "write.orders" (stored events of tenant acme carry it)\n',
+    );
+    expect(empty(bare, '--tenant', 'globex', '--client', '0oa8pf1fb2NhC7qMs4x7')).toBe(
+      'scopeguard: no stored event of tenant globex has client "0oa8pf1fb2NhC7qMs4x7" (stored events of tenant acme have it)\n',
+    );
+  });
+
   it('refuses an event type that is neither a type nor a family, with the closest one; exit 2', () => {
     const typo = cli(['logs', 'query', '--db', db, '--type', 'token.isued']);
     expect(typo.status).toBe(2);
