@@ -26590,16 +26590,16 @@ var require_merge = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var MERGE_KEY = "<<";
+    var MERGE_KEY2 = "<<";
     var merge2 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value) => value === MERGE_KEY2 || typeof value === "symbol" && value.description === MERGE_KEY2,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY2)), {
         addToJSMap: addMergeToJSMap
       }),
-      stringify: () => MERGE_KEY
+      stringify: () => MERGE_KEY2
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
@@ -35178,7 +35178,7 @@ ${ctx.indent}`;
         }, onComment, onChompKeep);
       }
     };
-    var MERGE_KEY = "<<";
+    var MERGE_KEY2 = "<<";
     var Merge = class extends Pair {
       constructor(pair) {
         if (pair instanceof Pair) {
@@ -35191,7 +35191,7 @@ ${ctx.indent}`;
           super(pair.key, seq);
           this.range = pair.range;
         } else {
-          super(new Scalar(MERGE_KEY), new YAMLSeq());
+          super(new Scalar(MERGE_KEY2), new YAMLSeq());
         }
         this.type = Pair.Type.MERGE_PAIR;
       }
@@ -36016,7 +36016,7 @@ ${ca}` : ca;
           key: iKey
         } = items[i];
         if (iKey instanceof Collection2) hasCollectionKey = true;
-        if (doc.schema.merge && iKey && iKey.value === MERGE_KEY) {
+        if (doc.schema.merge && iKey && iKey.value === MERGE_KEY2) {
           items[i] = new Merge(items[i]);
           const sources = items[i].value.items;
           let error2 = null;
@@ -49051,6 +49051,23 @@ var EXPECTED = {
 };
 var TENANT_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
 var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+var MERGE_KEY = "<<";
+function mergeKeyPath(error2) {
+  const path = decodePointer(error2.instancePath);
+  const index = path.indexOf(MERGE_KEY);
+  if (index >= 0) return path.slice(0, index + 1);
+  const key = error2.keyword === "additionalProperties" ? error2.params.additionalProperty : error2.propertyName;
+  return key === MERGE_KEY ? [...path, MERGE_KEY] : void 0;
+}
+function mergeKeyProblem(document2, path) {
+  const parent = path.slice(0, -1);
+  return {
+    ...document2.at(path, "key"),
+    code: "unknown-key",
+    message: `"<<" in ${parent.length === 0 ? "the document" : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
+    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`"
+  };
+}
 function toProblem(kind, document2, error2) {
   const path = decodePointer(error2.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
@@ -49123,7 +49140,19 @@ function toProblem(kind, document2, error2) {
 function checkSchema(kind, document2) {
   const validate = VALIDATORS[kind];
   if (validate(document2.value)) return [];
-  return (validate.errors ?? []).filter((error2) => error2.keyword !== "propertyNames").map((error2) => toProblem(kind, document2, error2));
+  const problems = [];
+  const mergeKeys = /* @__PURE__ */ new Set();
+  for (const error2 of validate.errors ?? []) {
+    const mergePath = mergeKeyPath(error2);
+    if (mergePath) {
+      const key = mergePath.join("/");
+      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document2, mergePath));
+      mergeKeys.add(key);
+    } else if (error2.keyword !== "propertyNames") {
+      problems.push(toProblem(kind, document2, error2));
+    }
+  }
+  return problems;
 }
 
 // src/registry/registry-cache.ts

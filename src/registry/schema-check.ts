@@ -57,6 +57,29 @@ export function isTenantName(name: string): boolean {
   return name.length <= TENANT_NAME_MAX_LENGTH && new RegExp(TENANT_NAME_PATTERN).test(name);
 }
 
+// YAML 1.1's merge key. Registry files are YAML 1.2, where `<<` is an ordinary key: `<<: *anchor` merges nothing and
+// its value is judged as whatever the key's place holds (a scope named "<<", an unknown key), which explains nothing.
+const MERGE_KEY = '<<';
+
+/** Where an error's value sits under a `<<` key (or is one), as the path to that key; undefined when it does not. */
+function mergeKeyPath(error: ErrorObject): string[] | undefined {
+  const path = decodePointer(error.instancePath);
+  const index = path.indexOf(MERGE_KEY);
+  if (index >= 0) return path.slice(0, index + 1);
+  const key = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty?: string }).additionalProperty : error.propertyName;
+  return key === MERGE_KEY ? [...path, MERGE_KEY] : undefined;
+}
+
+function mergeKeyProblem(document: ParsedDocument, path: string[]): Problem {
+  const parent = path.slice(0, -1);
+  return {
+    ...document.at(path, 'key'),
+    code: 'unknown-key',
+    message: `"<<" in ${parent.length === 0 ? 'the document' : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
+    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`",
+  };
+}
+
 function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Problem {
   const path = decodePointer(error.instancePath);
   const where = path.length === 0 ? kind : describePath(path);
@@ -137,5 +160,18 @@ export function checkSchema(kind: Kind, document: ParsedDocument): Problem[] {
   if (validate(document.value)) return [];
   // a key that breaks a propertyNames rule is reported by that rule's own error, with the key; the summary error
   // ajv adds after it ("property name must be valid") says nothing more
-  return (validate.errors ?? []).filter((error) => error.keyword !== 'propertyNames').map((error) => toProblem(kind, document, error));
+  const problems: Problem[] = [];
+  const mergeKeys = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    // every error under one `<<` is that key's one problem
+    const mergePath = mergeKeyPath(error);
+    if (mergePath) {
+      const key = mergePath.join('/');
+      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document, mergePath));
+      mergeKeys.add(key);
+    } else if (error.keyword !== 'propertyNames') {
+      problems.push(toProblem(kind, document, error));
+    }
+  }
+  return problems;
 }

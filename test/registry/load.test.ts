@@ -101,6 +101,27 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  it('a YAML 1.1 merge key is named as one, once, wherever it stands', () => {
+    const text = [
+      'kind: ScopeSet',
+      'tenant: acme',
+      'scopes:',
+      '  <<: {read.z: {description: z, owner: t}}',
+      '  read.a: &base',
+      '    description: Read a',
+      '    owner: team-a',
+      '  read.b:',
+      '    <<: *base',
+      '    description: Read b',
+      '',
+    ].join('\n');
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/merge.yaml', content: text }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'merge.yaml:4:3 unknown-key "<<" in scopes is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have (write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`)',
+      'merge.yaml:9:5 unknown-key "<<" in scopes."read.b" is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have (write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`)',
+    ]);
+  });
+
   it('unknown and missing kind, with a did-you-mean', async () => {
     const problems = await problemsOf(`${FIXTURES}/unknown-kind`);
     expect(problems.map(at)).toEqual(['registry.yaml:6:7 unknown-kind', 'registry.yaml:10:1 unknown-kind']);
