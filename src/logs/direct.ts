@@ -12,9 +12,12 @@
  */
 import auditEventSchema from '../schema/audit-event.schema.json' with { type: 'json' };
 import { safeTokenId, scrubString } from './scrub.ts';
-import { isCanonicalUtc } from './time.ts';
+import { isCanonicalUtcBytes } from './time.ts';
 
-/** A line taken by the direct lane, and what the store needs to know about it without parsing it again. */
+/**
+ * A line taken by the direct lane, and what the store needs to know about it without parsing it again: where its
+ * event id and time are among its bytes (no string is made of either).
+ */
 export interface DirectLine {
   line: number;
   /** The line's JSON object is bytes[start, end) (trailing blanks cut), in the chunk it was read from. */
@@ -22,9 +25,15 @@ export interface DirectLine {
   start: number;
   end: number;
   tenant: string;
-  eventId: string;
-  time: string;
+  /** the event id is bytes[idStart, idEnd) */
+  idStart: number;
+  idEnd: number;
+  /** the time, in output form (24 bytes), starts at timeStart */
+  timeStart: number;
 }
+
+/** Where a canonical time is: always 24 bytes (`2026-11-20T08:15:00.000Z`). */
+export const CANONICAL_TIME_LENGTH = 24;
 
 const ascii = (values: readonly string[]): Uint8Array[] => values.map((value) => Buffer.from(value, 'latin1'));
 /**
@@ -95,8 +104,9 @@ class StoredFormScanner {
     // bits of the keys seen: a repeated key (JSON.parse keeps the last, read_json may not) goes the general way
     let seen = 0;
     let tenant = defaultTenant;
-    let eventId: string | undefined;
-    let time: string | undefined;
+    let idStart = 0;
+    let idEnd = 0;
+    let timeStart = 0;
     for (;;) {
       const key = this.readKey(KEY_BYTES);
       if (key < 0 || seen & (1 << key)) return undefined;
@@ -106,7 +116,8 @@ class StoredFormScanner {
         case EVENT_ID:
           // finishEvent keeps an id that is not itself a bearer value (else it stores its hash), scrubbed
           ok = this.readPlainString() && this.isPlainId() && this.scrubLeavesString();
-          eventId = this.stringValue();
+          idStart = this.stringStart;
+          idEnd = this.stringEnd;
           break;
         case TENANT:
         case PROVIDER:
@@ -115,9 +126,8 @@ class StoredFormScanner {
           if (key === TENANT) tenant = this.tenantValue();
           break;
         case TIME:
-          ok = this.readPlainString();
-          time = this.stringValue();
-          ok &&= isCanonicalUtc(time);
+          ok = this.readPlainString() && this.stringEnd - this.stringStart === CANONICAL_TIME_LENGTH && isCanonicalUtcBytes(bytes, this.stringStart);
+          timeStart = this.stringStart;
           break;
         case TYPE:
           ok = this.readPlainString() && this.stringIndex(EVENT_TYPE_BYTES) >= 0;
@@ -160,8 +170,9 @@ class StoredFormScanner {
       const c = bytes[i];
       if (c !== 32 && c !== 9 && c !== 13) return undefined;
     }
-    if (eventId === undefined || time === undefined || tenant === undefined || !(seen & (1 << TYPE))) return undefined;
-    return { line: lineNumber, bytes, start, end, tenant, eventId, time };
+    const required = (1 << EVENT_ID) | (1 << TIME) | (1 << TYPE);
+    if (tenant === undefined || (seen & required) !== required) return undefined;
+    return { line: lineNumber, bytes, start, end, tenant, idStart, idEnd, timeStart };
   }
 
   /** The byte at i, or -1 past the line's end. */

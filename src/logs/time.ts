@@ -47,14 +47,24 @@ const digitAt = (text: string, index: number): number => {
  */
 export function isCanonicalUtc(text: string): boolean {
   if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false;
-  const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3);
-  const month = digitAt(text, 5) * 10 + digitAt(text, 6);
-  const day = digitAt(text, 8) * 10 + digitAt(text, 9);
-  const hour = digitAt(text, 11) * 10 + digitAt(text, 12);
-  const minute = digitAt(text, 14) * 10 + digitAt(text, 15);
-  const second = digitAt(text, 17) * 10 + digitAt(text, 18);
-  const millis = digitAt(text, 20) * 100 + digitAt(text, 21) * 10 + digitAt(text, 22);
-  // NaN (a non-digit) fails every comparison below
+  const two = (at: number): number => digitAt(text, at) * 10 + digitAt(text, at + 1);
+  return isCalendarInstant(two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17), digitAt(text, 20) * 100 + two(21));
+}
+
+const byteDigitAt = (bytes: Uint8Array, index: number): number => {
+  const d = bytes[index]! - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+};
+
+/** isCanonicalUtc of the 24 bytes at `at` (ASCII), for the direct lane, which reads lines as bytes. */
+export function isCanonicalUtcBytes(bytes: Uint8Array, at: number): boolean {
+  if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45 || bytes[at + 10] !== 84 || bytes[at + 13] !== 58 || bytes[at + 16] !== 58 || bytes[at + 19] !== 46 || bytes[at + 23] !== 90) return false;
+  const two = (offset: number): number => byteDigitAt(bytes, at + offset) * 10 + byteDigitAt(bytes, at + offset + 1);
+  return isCalendarInstant(two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17), byteDigitAt(bytes, at + 20) * 100 + two(21));
+}
+
+/** The fields of a canonical instant name a real one inside the accepted years (NaN, a non-digit, fails every test). */
+function isCalendarInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): boolean {
   if (!(year >= 1990 && year < 2200 && month >= 1 && month <= 12 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;

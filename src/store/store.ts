@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { EnvironmentError, InputError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
-import type { DirectLine } from '../logs/direct.ts';
+import { CANONICAL_TIME_LENGTH, type DirectLine } from '../logs/direct.ts';
 import { CURRENT_VERSION, MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_STORE_PATH = '.scopeguard/audit.duckdb';
@@ -111,6 +111,9 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
+// The member a direct-lane line gets in place of its closing brace, before its line number and a new brace.
+const LINE_MEMBER = Buffer.from(',"__line":', 'latin1');
+
 // Staged rows pass through a buffer this large on their way to a staging file.
 const STAGING_BUFFER_BYTES = 1 << 20;
 
@@ -154,12 +157,23 @@ class StagingFile {
     this.endRow(this.buffer.write(row, this.buffered));
   }
 
-  /** Appends bytes[start, end) with its last byte replaced by `tail` (ASCII), and a newline. */
-  appendBytes(bytes: Buffer, start: number, end: number, tail: string): void {
-    this.reserve(end - start + tail.length);
+  /**
+   * Appends a JSON object, bytes[start, end) (its last byte the closing brace), with its line number added as its
+   * last member `"__line":N`, and a newline.
+   */
+  appendWithLine(bytes: Buffer, start: number, end: number, line: number): void {
+    this.reserve(end - start + LINE_MEMBER.length + 16);
     bytes.copy(this.buffer, this.buffered, start, end - 1);
-    const copied = end - 1 - start;
-    this.endRow(copied + this.buffer.write(tail, this.buffered + copied, 'latin1'));
+    let at = this.buffered + end - 1 - start;
+    const buffer = this.buffer;
+    for (let i = 0; i < LINE_MEMBER.length; i++) buffer[at++] = LINE_MEMBER[i]!;
+    // the line number's digits, written backwards from its last
+    let digits = 1;
+    for (let rest = line; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    for (let i = digits - 1, rest = line; i >= 0; i--, rest = Math.floor(rest / 10)) buffer[at + i] = 48 + (rest % 10);
+    at += digits;
+    buffer[at++] = 0x7d; // }
+    this.endRow(at - this.buffered);
   }
 
   /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
@@ -219,21 +233,24 @@ interface IdPair {
 
 /**
  * The event ids staged for the next unit, by a 53-bit hash in an open-addressing table. Ids of the batch being
- * staged are also kept as strings, so a repeat inside it is found exactly and dropped. A hash from an earlier batch
+ * staged are also kept as bytes, so a repeat inside it is found exactly and dropped. A hash from an earlier batch
  * of the unit means a repeat of an id whose first occurrence would reach the unit's one insert statement beside it,
  * where the duplicate search (against stored rows) cannot see it: the unit then ends before this batch, whose rows
  * meet the earlier ones as stored rows (two ids with one hash, about one unit in 70,000 at 491,520 ids, just end a
- * unit early).
+ * unit early). Ids are hashed and kept as their UTF-8 bytes, so an id read as bytes by the direct lane and the same
+ * id parsed as a string meet.
  */
 class UnitIds {
   private slots = new Float64Array(0);
   /** per slot: 1 + the id's index in the batch being staged, 0 for an id of an earlier batch */
   private batchIndex = new Int32Array(0);
   private used = 0;
-  /** the batch being staged: its ids, their pairs and slots */
-  private ids: string[] = [];
+  /** the batch being staged: its ids' bytes (id i is idBytes[idBounds[i], idBounds[i + 1])), pairs and slots */
+  private idBytes = Buffer.allocUnsafe(1 << 16);
+  private idBounds = new Int32Array(1 << 12);
+  private slotsOf = new Int32Array(1 << 12);
   private pairsOf: IdPair[] = [];
-  private slotsOf: number[] = [];
+  private batchIds = 0;
   private lastPair: IdPair | undefined;
   /** the batch being staged repeats (by hash) an id of an earlier batch of the unit */
   repeatsUnit = false;
@@ -252,10 +269,9 @@ class UnitIds {
     let h1 = 0xdeadbeef;
     let h2 = 0x41c6ce57;
     for (const text of [tenant, provider]) {
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        h1 = Math.imul(h1 ^ c, 2654435761);
-        h2 = Math.imul(h2 ^ c, 1597334677);
+      for (const byte of Buffer.from(text)) {
+        h1 = Math.imul(h1 ^ byte, 2654435761);
+        h2 = Math.imul(h2 ^ byte, 1597334677);
       }
       // a separator, so ("ab", "c") and ("a", "bc") differ
       h1 = Math.imul(h1 ^ 0x1f, 2654435761);
@@ -268,62 +284,131 @@ class UnitIds {
 
   /** Records an id of the batch being staged; false when the batch holds it already (a repeat to drop). */
   add(pair: IdPair, eventId: string): boolean {
-    if (this.used * 2 >= this.slots.length) this.grow();
-    return this.insert(idHash(pair, eventId), pair, eventId);
+    const length = Buffer.byteLength(eventId);
+    const at = this.reserveId(length);
+    this.idBytes.write(eventId, at);
+    return this.insertStaged(pair, length);
+  }
+
+  /** add for an id that is bytes[start, end) (UTF-8). */
+  addBytes(pair: IdPair, bytes: Uint8Array, start: number, end: number): boolean {
+    const at = this.reserveId(end - start);
+    const target = this.idBytes;
+    for (let i = start; i < end; i++) target[at + i - start] = bytes[i]!;
+    return this.insertStaged(pair, end - start);
   }
 
   /** The batch being staged has ended: its ids count as an earlier batch's from now on. */
   endBatch(): void {
-    for (const slot of this.slotsOf) this.batchIndex[slot] = 0;
-    this.ids = [];
-    this.pairsOf = [];
-    this.slotsOf = [];
+    for (let i = 0; i < this.batchIds; i++) this.batchIndex[this.slotsOf[i]!] = 0;
+    this.batchIds = 0;
+    this.pairsOf.length = 0;
     this.repeatsUnit = false;
   }
 
-  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch that just ended start the next unit. */
-  clear(keepBatch?: { ids: string[]; pairs: IdPair[] }): void {
+  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch being staged start the next unit. */
+  clear(keepBatch = false): void {
     if (this.used > 0) {
       this.slots.fill(0);
       this.batchIndex.fill(0);
     }
     this.used = 0;
-    this.ids = [];
-    this.pairsOf = [];
-    this.slotsOf = [];
     if (keepBatch) {
-      keepBatch.ids.forEach((id, i) => {
+      for (let i = 0; i < this.batchIds; i++) {
         if (this.used * 2 >= this.slots.length) this.grow();
-        this.insert(idHash(keepBatch.pairs[i]!, id), keepBatch.pairs[i]!, id);
-      });
+        this.insert(this.hashOf(i), i);
+      }
+    } else {
+      this.batchIds = 0;
+      this.pairsOf.length = 0;
     }
-    this.endBatch();
+    this.repeatsUnit = false;
   }
 
-  /** The batch being staged, for clear(keepBatch) after it ended. */
-  get batch(): { ids: string[]; pairs: IdPair[] } {
-    return { ids: this.ids, pairs: this.pairsOf };
+  /** Room for the next id's bytes at the end of the batch's; where they go. */
+  private reserveId(length: number): number {
+    const index = this.batchIds;
+    if (index + 2 > this.idBounds.length) {
+      const bounds = new Int32Array(this.idBounds.length * 2);
+      bounds.set(this.idBounds);
+      this.idBounds = bounds;
+      const slotsOf = new Int32Array(this.slotsOf.length * 2);
+      slotsOf.set(this.slotsOf);
+      this.slotsOf = slotsOf;
+    }
+    const at = index === 0 ? 0 : this.idBounds[index]!;
+    if (at + length > this.idBytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.idBytes.length * 2, at + length));
+      this.idBytes.copy(grown, 0, 0, at);
+      this.idBytes = grown;
+    }
+    this.idBounds[index] = at;
+    this.idBounds[index + 1] = at + length;
+    return at;
   }
 
-  private insert(hash: number, pair: IdPair, eventId: string): boolean {
+  /** Inserts the id just written at the end of the batch's bytes, or finds it already there (false). */
+  private insertStaged(pair: IdPair, length: number): boolean {
+    if (this.used * 2 >= this.slots.length) this.grow();
+    const index = this.batchIds;
+    this.pairsOf[index] = pair;
+    const hash = this.hashOf(index);
     const mask = this.slots.length - 1;
     // the low 32 bits of the hash are evenly spread: they pick the slot
     for (let slot = hash % 4294967296 & mask; ; slot = (slot + 1) & mask) {
       const held = this.slots[slot]!;
       if (held === 0) {
-        this.slots[slot] = hash;
-        this.used++;
-        this.ids.push(eventId);
-        this.pairsOf.push(pair);
-        this.slotsOf.push(slot);
-        this.batchIndex[slot] = this.ids.length;
+        this.insertAt(slot, hash, index);
+        this.batchIds++;
         return true;
       }
       if (held !== hash) continue;
-      const index = this.batchIndex[slot]! - 1;
-      if (index < 0) this.repeatsUnit = true;
-      else if (this.ids[index] === eventId && this.pairsOf[index] === pair) return false;
+      const earlier = this.batchIndex[slot]! - 1;
+      if (earlier < 0) this.repeatsUnit = true;
+      else if (this.pairsOf[earlier] === pair && this.sameId(earlier, index)) return false;
     }
+  }
+
+  /** Puts id `index` of the batch (already hashed) into the table. */
+  private insert(hash: number, index: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash % 4294967296 & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.insertAt(slot, hash, index);
+  }
+
+  private insertAt(slot: number, hash: number, index: number): void {
+    this.slots[slot] = hash;
+    this.used++;
+    this.slotsOf[index] = slot;
+    this.batchIndex[slot] = index + 1;
+  }
+
+  private sameId(a: number, b: number): boolean {
+    const bounds = this.idBounds;
+    const aStart = bounds[a]!;
+    const length = bounds[a + 1]! - aStart;
+    const bStart = bounds[b]!;
+    if (bounds[b + 1]! - bStart !== length) return false;
+    const bytes = this.idBytes;
+    for (let i = 0; i < length; i++) if (bytes[aStart + i] !== bytes[bStart + i]) return false;
+    return true;
+  }
+
+  /** A 53-bit hash of the pair and id `index` of the batch (cyrb53's mixing), never 0 (the empty slot). */
+  private hashOf(index: number): number {
+    const pair = this.pairsOf[index]!;
+    const bytes = this.idBytes;
+    let h1 = pair.h1;
+    let h2 = pair.h2;
+    for (let i = this.idBounds[index]!, end = this.idBounds[index + 1]!; i < end; i++) {
+      const c = bytes[i]!;
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
   }
 
   private grow(): void {
@@ -346,24 +431,65 @@ class UnitIds {
   }
 }
 
-/** A 53-bit hash of the pair and the event id (cyrb53's mixing), never 0 (the empty slot). */
-function idHash(pair: IdPair, eventId: string): number {
-  let h1 = pair.h1;
-  let h2 = pair.h2;
-  for (let i = 0; i < eventId.length; i++) {
-    const c = eventId.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
+/**
+ * The span of the times staged in a batch. Times are in output form, where text order is time order; they are
+ * kept as bytes, so a line the direct lane stages makes no string of its time.
+ */
+class TimeSpan {
+  private readonly low = Buffer.alloc(32);
+  private readonly high = Buffer.alloc(32);
+  private lowLength = 0;
+  private highLength = 0;
+  empty = true;
+
+  addBytes(bytes: Uint8Array, start: number, end: number): void {
+    if (this.empty) {
+      this.set(this.low, bytes, start, end, true);
+      this.set(this.high, bytes, start, end, false);
+      this.empty = false;
+      return;
+    }
+    if (compareBytes(bytes, start, end, this.low, this.lowLength) < 0) this.set(this.low, bytes, start, end, true);
+    else if (compareBytes(bytes, start, end, this.high, this.highLength) > 0) this.set(this.high, bytes, start, end, false);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
+
+  add(time: string): void {
+    const bytes = Buffer.from(time, 'latin1');
+    this.addBytes(bytes, 0, bytes.length);
+  }
+
+  get lo(): string {
+    return this.low.toString('latin1', 0, this.lowLength);
+  }
+
+  get hi(): string {
+    return this.high.toString('latin1', 0, this.highLength);
+  }
+
+  reset(): void {
+    this.empty = true;
+  }
+
+  private set(target: Buffer, bytes: Uint8Array, start: number, end: number, low: boolean): void {
+    const length = Math.min(end - start, target.length);
+    for (let i = 0; i < length; i++) target[i] = bytes[start + i]!;
+    if (low) this.lowLength = length;
+    else this.highLength = length;
+  }
+}
+
+/** Text order of bytes[start, end) against the first `length` bytes of `other`. */
+function compareBytes(bytes: Uint8Array, start: number, end: number, other: Uint8Array, length: number): number {
+  const shorter = Math.min(end - start, length);
+  for (let i = 0; i < shorter; i++) {
+    const difference = bytes[start + i]! - other[i]!;
+    if (difference !== 0) return difference;
+  }
+  return end - start - length;
 }
 
 /** The batch being staged: its time span and tenant + provider pairs (its ids are in UnitIds). */
 interface StagedBatch {
-  lo: string;
-  hi: string;
   /** the tenant + provider pairs of its rows */
   pairs: Set<IdPair>;
   /** set by the batch's first direct-lane line */
@@ -389,6 +515,8 @@ interface PendingUnit {
 export class Store {
   /** The batch being staged (see StagedBatch); undefined between batches. */
   private staged: StagedBatch | undefined;
+  /** The time span of the batch being staged. */
+  private readonly stagedSpan = new TimeSpan();
   /** Batches staged for the next unit; undefined when none. */
   private pending: PendingUnit | undefined;
   /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
@@ -587,7 +715,9 @@ export class Store {
    */
   stage(stored: StoredEvent): void {
     const { event } = stored;
-    if (this.isRepeat(event.tenant, event.provider, event.eventId, event.time)) return;
+    const pair = this.unitIds.pair(event.tenant, event.provider);
+    if (!this.unitIds.add(pair, event.eventId)) return;
+    this.stagedPair(pair).add(event.time);
     this.stagedRows.append(stagedRow(stored));
   }
 
@@ -596,21 +726,19 @@ export class Store {
    * number added, for read_json to parse (see stage for repeats).
    */
   stageDirect(direct: DirectLine, origin: DirectOrigin): void {
-    if (this.isRepeat(direct.tenant, origin.provider, direct.eventId, direct.time)) return;
+    const { bytes } = direct;
+    const pair = this.unitIds.pair(direct.tenant, origin.provider);
+    if (!this.unitIds.addBytes(pair, bytes, direct.idStart, direct.idEnd)) return;
+    this.stagedPair(pair).addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
     this.staged!.directOrigin ??= origin;
-    // the line ends with the object's closing brace: the line number becomes its last member
-    this.stagedLines.appendBytes(direct.bytes, direct.start, direct.end, `,"__line":${direct.line}}`);
+    this.stagedLines.appendWithLine(bytes, direct.start, direct.end, direct.line);
   }
 
-  /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
-  private isRepeat(tenant: string, provider: string, eventId: string, time: string): boolean {
-    const staged = (this.staged ??= { lo: time, hi: time, pairs: new Set() });
-    const pair = this.unitIds.pair(tenant, provider);
-    if (!this.unitIds.add(pair, eventId)) return true;
+  /** Notes a staged row's tenant + provider pair in the batch being staged; the batch's time span, to widen. */
+  private stagedPair(pair: IdPair): TimeSpan {
+    const staged = (this.staged ??= { pairs: new Set() });
     staged.pairs.add(pair);
-    if (time < staged.lo) staged.lo = time;
-    if (time > staged.hi) staged.hi = time;
-    return false;
+    return this.stagedSpan;
   }
 
   /**
@@ -631,15 +759,18 @@ export class Store {
     } else {
       if (this.unitIds.repeatsUnit) {
         // the earlier occurrence goes in first, as a stored row this batch's duplicate search finds
-        await this.launchPending(importId, counts, this.unitIds.batch);
+        await this.launchPending(importId, counts, true);
       }
       this.unitIds.endBatch();
-      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
+      const lo = this.stagedSpan.lo;
+      const hi = this.stagedSpan.hi;
+      this.stagedSpan.reset();
+      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
       if (linesFile) unit.linesFiles.push(linesFile);
-      if (batch.lo < unit.lo) unit.lo = batch.lo;
-      if (batch.hi > unit.hi) unit.hi = batch.hi;
+      if (lo < unit.lo) unit.lo = lo;
+      if (hi > unit.hi) unit.hi = hi;
       for (const pair of batch.pairs) unit.pairs.add(pair);
       unit.directOrigin ??= batch.directOrigin;
       unit.rows += rows;
@@ -654,9 +785,9 @@ export class Store {
 
   /**
    * Hands the pending unit to DuckDB once the unit before it is done (an error of that one surfaces here).
-   * `keepBatch`: the ids of a batch that ended but is not part of the unit, which start the next one.
+   * `keepBatch`: the ids of the batch being staged, which is not part of the unit, start the next one.
    */
-  private async launchPending(importId: number, counts: ImportCounts, keepBatch?: UnitIds['batch']): Promise<void> {
+  private async launchPending(importId: number, counts: ImportCounts, keepBatch = false): Promise<void> {
     const unit = this.pending;
     if (!unit) return;
     this.pending = undefined;
@@ -769,6 +900,7 @@ export class Store {
   /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   private dropStaged(): void {
     this.staged = undefined;
+    this.stagedSpan.reset();
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync(this.stagingDir, { recursive: true, force: true });

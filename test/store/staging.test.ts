@@ -46,6 +46,30 @@ describe('staging and commit units', () => {
     }
   });
 
+  it('drops a repeat inside a batch by its exact id: non-ASCII ids, ids of one length, one id in two tenants', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    const store = await Store.open(db);
+    try {
+      const importId = await store.beginImport('f', 'okta', undefined);
+      const batch = [
+        { event: event(1, { eventId: 'évt-1' }) },
+        { event: event(2, { eventId: 'évt-1' }) },
+        // the same letters, composed otherwise: another id
+        { event: event(3, { eventId: 'e\u0301vt-1' }) },
+        { event: event(4, { eventId: 'ab-1' }) },
+        { event: event(5, { eventId: 'ab-2' }) },
+        { event: event(6, { eventId: 'ab-1', tenant: 'globex' }) },
+      ];
+      expect(await store.insertBatch(importId, batch, counts)).toEqual({ inserted: 5, duplicates: 1 });
+      const stored = (await queryEvents(store, { limit: 0 })).map((e) => `${e.tenant}/${e.eventId}@${e.time.slice(17, 19)}`).sort();
+      // the first occurrence is the one kept
+      expect(stored).toEqual(['acme/ab-1@04', 'acme/ab-2@05', 'acme/e\u0301vt-1@03', 'acme/évt-1@01', 'globex/ab-1@06']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('stores an id repeated in a later batch of the same unit once, and a repeat of a stored row not at all', async () => {
     const dir = tempDir();
     const db = join(dir, 'a.duckdb');
