@@ -180,18 +180,24 @@ class StoredFormScanner {
     return i < this.limit ? this.bytes[i]! : -1;
   }
 
-  // the last tenant read, as bytes and as a string: most lines of a file name the same one
-  private lastTenantBytes = Buffer.alloc(0);
-  private lastTenant = '';
+  // the tenants read so far, as bytes and as strings: a file names a few, and the same string serves every line of one
+  private readonly tenantBytes: Buffer[] = [];
+  private readonly tenantNames: string[] = [];
 
-  /** The tenant just read: the last one again when the bytes match, so a file of one tenant makes one string. */
+  /** The tenant just read, as the string made when its bytes were first met (up to 64 tenants are kept). */
   private tenantValue(): string {
     const length = this.stringEnd - this.stringStart;
-    if (length !== this.lastTenantBytes.length || !this.bytesEqual(this.stringStart, this.lastTenantBytes)) {
-      this.lastTenant = this.stringValue();
-      this.lastTenantBytes = Buffer.from(this.lastTenant, 'latin1');
+    const known = this.tenantBytes;
+    for (let i = 0; i < known.length; i++) {
+      const bytes = known[i]!;
+      if (bytes.length === length && this.bytesEqual(this.stringStart, bytes)) return this.tenantNames[i]!;
     }
-    return this.lastTenant;
+    const name = this.stringValue();
+    if (known.length < 64) {
+      known.push(Buffer.from(name, 'latin1'));
+      this.tenantNames.push(name);
+    }
+    return name;
   }
 
   /** The string just read, as a string of its own (printable ASCII, so latin1 and UTF-8 agree). */

@@ -354,8 +354,8 @@ class UnitIds {
     this.pairsOf[index] = pair;
     const hash = this.hashOf(index);
     const mask = this.slots.length - 1;
-    // the low 32 bits of the hash are evenly spread: they pick the slot
-    for (let slot = hash % 4294967296 & mask; ; slot = (slot + 1) & mask) {
+    // the low 32 bits of the hash (ToUint32 of an integer below 2^53) are evenly spread: they pick the slot
+    for (let slot = (hash >>> 0) & mask; ; slot = (slot + 1) & mask) {
       const held = this.slots[slot]!;
       if (held === 0) {
         this.insertAt(slot, hash, index);
@@ -372,7 +372,7 @@ class UnitIds {
   /** Puts id `index` of the batch (already hashed) into the table. */
   private insert(hash: number, index: number): void {
     const mask = this.slots.length - 1;
-    let slot = hash % 4294967296 & mask;
+    let slot = (hash >>> 0) & mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.insertAt(slot, hash, index);
   }
@@ -421,7 +421,7 @@ class UnitIds {
     for (let old = 0; old < slots.length; old++) {
       const hash = slots[old]!;
       if (hash === 0) continue;
-      let slot = hash % 4294967296 & mask;
+      let slot = (hash >>> 0) & mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
       this.slots[slot] = hash;
       const index = batchIndex[old]!;
