@@ -21,7 +21,7 @@ import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './sc
 import { toUtcIso } from './time.ts';
 import { prepareAuditEventValidator } from './validate.ts';
 
-// Rows per staged batch: a file of its own, whose ids the store keeps as strings for an exact search for repeats
+// Rows per staged batch: a file of its own, whose ids the store keeps (as bytes) for an exact search for repeats
 // inside it (so its size bounds that part of the importer's memory); a commit unit (COMMIT_ROWS in the store) is many
 // batches inserted by one statement.
 export const BATCH_SIZE = Number(process.env.SCOPEGUARD_IMPORT_BATCH ?? 20_480);

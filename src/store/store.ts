@@ -241,9 +241,12 @@ interface IdPair {
  * id parsed as a string meet.
  */
 class UnitIds {
-  private slots = new Float64Array(0);
-  /** per slot: 1 + the id's index in the batch being staged, 0 for an id of an earlier batch */
-  private batchIndex = new Int32Array(0);
+  /**
+   * Per slot, side by side (one cache line for a probe): the hash (0: empty) and 1 + the id's index in the batch
+   * being staged (0 for an id of an earlier batch).
+   */
+  private table = new Float64Array(0);
+  private size = 0;
   private used = 0;
   /** the batch being staged: its ids' bytes (id i is idBytes[idBounds[i], idBounds[i + 1])), pairs and slots */
   private idBytes = Buffer.allocUnsafe(1 << 16);
@@ -300,7 +303,7 @@ class UnitIds {
 
   /** The batch being staged has ended: its ids count as an earlier batch's from now on. */
   endBatch(): void {
-    for (let i = 0; i < this.batchIds; i++) this.batchIndex[this.slotsOf[i]!] = 0;
+    for (let i = 0; i < this.batchIds; i++) this.table[2 * this.slotsOf[i]! + 1] = 0;
     this.batchIds = 0;
     this.pairsOf.length = 0;
     this.repeatsUnit = false;
@@ -308,14 +311,11 @@ class UnitIds {
 
   /** Forgets the unit's ids; with `keepBatch`, the ids of the batch being staged start the next unit. */
   clear(keepBatch = false): void {
-    if (this.used > 0) {
-      this.slots.fill(0);
-      this.batchIndex.fill(0);
-    }
+    if (this.used > 0) this.table.fill(0);
     this.used = 0;
     if (keepBatch) {
       for (let i = 0; i < this.batchIds; i++) {
-        if (this.used * 2 >= this.slots.length) this.grow();
+        if (this.used * 2 >= this.size) this.grow();
         this.insert(this.hashOf(i), i);
       }
     } else {
@@ -349,21 +349,22 @@ class UnitIds {
 
   /** Inserts the id just written at the end of the batch's bytes, or finds it already there (false). */
   private insertStaged(pair: IdPair, length: number): boolean {
-    if (this.used * 2 >= this.slots.length) this.grow();
+    if (this.used * 2 >= this.size) this.grow();
     const index = this.batchIds;
     this.pairsOf[index] = pair;
     const hash = this.hashOf(index);
-    const mask = this.slots.length - 1;
+    const mask = this.size - 1;
+    const table = this.table;
     // the low 32 bits of the hash (ToUint32 of an integer below 2^53) are evenly spread: they pick the slot
     for (let slot = (hash >>> 0) & mask; ; slot = (slot + 1) & mask) {
-      const held = this.slots[slot]!;
+      const held = table[2 * slot]!;
       if (held === 0) {
         this.insertAt(slot, hash, index);
         this.batchIds++;
         return true;
       }
       if (held !== hash) continue;
-      const earlier = this.batchIndex[slot]! - 1;
+      const earlier = table[2 * slot + 1]! - 1;
       if (earlier < 0) this.repeatsUnit = true;
       else if (this.pairsOf[earlier] === pair && this.sameId(earlier, index)) return false;
     }
@@ -371,17 +372,17 @@ class UnitIds {
 
   /** Puts id `index` of the batch (already hashed) into the table. */
   private insert(hash: number, index: number): void {
-    const mask = this.slots.length - 1;
+    const mask = this.size - 1;
     let slot = (hash >>> 0) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    while (this.table[2 * slot] !== 0) slot = (slot + 1) & mask;
     this.insertAt(slot, hash, index);
   }
 
   private insertAt(slot: number, hash: number, index: number): void {
-    this.slots[slot] = hash;
+    this.table[2 * slot] = hash;
+    this.table[2 * slot + 1] = index + 1;
     this.used++;
     this.slotsOf[index] = slot;
-    this.batchIndex[slot] = index + 1;
   }
 
   private sameId(a: number, b: number): boolean {
@@ -412,20 +413,19 @@ class UnitIds {
   }
 
   private grow(): void {
-    const slots = this.slots;
-    const batchIndex = this.batchIndex;
-    const size = Math.max(1 << 16, slots.length * 2);
-    this.slots = new Float64Array(size);
-    this.batchIndex = new Int32Array(size);
-    const mask = size - 1;
-    for (let old = 0; old < slots.length; old++) {
-      const hash = slots[old]!;
+    const old = this.table;
+    const oldSize = this.size;
+    this.size = Math.max(1 << 16, oldSize * 2);
+    this.table = new Float64Array(2 * this.size);
+    const mask = this.size - 1;
+    for (let from = 0; from < oldSize; from++) {
+      const hash = old[2 * from]!;
       if (hash === 0) continue;
       let slot = (hash >>> 0) & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = hash;
-      const index = batchIndex[old]!;
-      this.batchIndex[slot] = index;
+      while (this.table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      const index = old[2 * from + 1]!;
+      this.table[2 * slot] = hash;
+      this.table[2 * slot + 1] = index;
       if (index > 0) this.slotsOf[index - 1] = slot;
     }
   }

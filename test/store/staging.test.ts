@@ -97,6 +97,27 @@ describe('staging and commit units', () => {
     expect(readdirSync(dir).filter((f) => f.includes('staging'))).toEqual([]);
   });
 
+  it('finds repeats exactly while its id table grows: in the batch, and from an earlier batch of the unit', async () => {
+    const dir = tempDir();
+    const store = await Store.open(join(dir, 'a.duckdb'));
+    try {
+      const importId = await store.beginImport('f', 'okta', 'acme');
+      // 40,000 ids in a batch outgrow the table's first 65,536 slots (it doubles at half full)
+      const many = (from: number): { event: AuditEvent }[] => Array.from({ length: 40_000 }, (_, i) => ({ event: event(from + i) }));
+      const first = many(0);
+      store.stageBatch([...first.slice(0, 30_000), { event: event(5) }, ...first.slice(30_000), { event: event(39_999) }]);
+      await store.commitStaged(importId, 40_002, counts);
+      // the next batch of the unit repeats ev-7 among 40,000 new ids: the unit ends before it, and the insert finds it
+      store.stageBatch([...many(40_000).slice(0, 20_000), { event: event(7) }, ...many(60_000).slice(0, 20_000)]);
+      await store.commitStaged(importId, 40_001, counts);
+      expect(await store.finishImport(importId, undefined, counts)).toEqual({ inserted: 80_000, duplicates: 3 });
+      const rows = await store.connection.runAndReadAll('SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS d FROM events');
+      expect(rows.getRowObjectsJS()).toEqual([{ n: 80_000, d: 80_000 }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('round-trips every column through the staging file, including text JSON must escape', async () => {
     const dir = tempDir();
     const store = await Store.open(join(dir, 'a.duckdb'));
