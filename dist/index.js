@@ -2755,12 +2755,12 @@ var require_constants2 = __commonJS({
       ERROR2[ERROR2["PAUSED_H2_UPGRADE"] = 23] = "PAUSED_H2_UPGRADE";
       ERROR2[ERROR2["USER"] = 24] = "USER";
     })(ERROR = exports.ERROR || (exports.ERROR = {}));
-    var TYPE;
-    (function(TYPE2) {
-      TYPE2[TYPE2["BOTH"] = 0] = "BOTH";
-      TYPE2[TYPE2["REQUEST"] = 1] = "REQUEST";
-      TYPE2[TYPE2["RESPONSE"] = 2] = "RESPONSE";
-    })(TYPE = exports.TYPE || (exports.TYPE = {}));
+    var TYPE2;
+    (function(TYPE3) {
+      TYPE3[TYPE3["BOTH"] = 0] = "BOTH";
+      TYPE3[TYPE3["REQUEST"] = 1] = "REQUEST";
+      TYPE3[TYPE3["RESPONSE"] = 2] = "RESPONSE";
+    })(TYPE2 = exports.TYPE || (exports.TYPE = {}));
     var FLAGS;
     (function(FLAGS2) {
       FLAGS2[FLAGS2["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
@@ -4508,7 +4508,7 @@ var require_util2 = __commonJS({
       return result;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-    function createIterator2(name, kInternalIterator, keyIndex = 0, valueIndex = 1) {
+    function createIterator2(name, kInternalIterator, keyIndex2 = 0, valueIndex = 1) {
       class FastIterableIterator {
         /** @type {any} */
         #target;
@@ -4541,7 +4541,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values[index];
+          const { [keyIndex2]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -4576,8 +4576,8 @@ var require_util2 = __commonJS({
         return new FastIterableIterator(target, kind);
       };
     }
-    function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
-      const makeIterator = createIterator2(name, kInternalIterator, keyIndex, valueIndex);
+    function iteratorMixin(name, object, kInternalIterator, keyIndex2 = 0, valueIndex = 1) {
+      const makeIterator = createIterator2(name, kInternalIterator, keyIndex2, valueIndex);
       const properties = {
         keys: {
           writable: true,
@@ -18324,7 +18324,7 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR2 = 13;
-    var COLON2 = 58;
+    var COLON3 = 58;
     var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -18508,7 +18508,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON2);
+        const colonPosition = line.indexOf(COLON3);
         if (colonPosition === 0) {
           return;
         }
@@ -24818,10 +24818,10 @@ var require_formats = __commonJS({
         return -1;
       return 0;
     }
-    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+    var TIME2 = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str2) {
-        const matches = TIME.exec(str2);
+        const matches = TIME2.exec(str2);
         if (!matches)
           return false;
         const hr2 = +matches[1];
@@ -24852,8 +24852,8 @@ var require_formats = __commonJS({
     function compareIsoTime(t1, t2) {
       if (!(t1 && t2))
         return void 0;
-      const a1 = TIME.exec(t1);
-      const a2 = TIME.exec(t2);
+      const a1 = TIME2.exec(t1);
+      const a2 = TIME2.exec(t2);
       if (!(a1 && a2))
         return void 0;
       t1 = a1[1] + a1[2] + a1[3];
@@ -53237,6 +53237,467 @@ import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync
 import { dirname as dirname3, join as join5, resolve as resolve5 } from "node:path";
 import { availableParallelism } from "node:os";
 
+// src/schema/audit-event.schema.json
+var audit_event_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://scopeguard.dev/schema/audit-event.schema.json",
+  title: "AuditEvent",
+  description: "One audit event in the normalized shape every provider importer produces (one line of a `scopeguard` NDJSON export).",
+  type: "object",
+  additionalProperties: false,
+  required: ["eventId", "tenant", "provider", "time", "type", "outcome"],
+  properties: {
+    eventId: { description: "The provider's event id, else `sha256:` of the canonical (scrubbed) raw record.", type: "string", minLength: 1 },
+    tenant: { description: "Tenant the event belongs to.", type: "string", minLength: 1 },
+    provider: { description: "Importer that produced the event: okta, auth0, github, google, entra, keycloak, gateway or scopeguard.", type: "string", minLength: 1 },
+    time: { description: "When it happened, ISO-8601 in UTC (`2026-11-20T08:15:00.000Z`).", type: "string", minLength: 1 },
+    type: {
+      title: "AuditEventType",
+      description: "What happened, in the provider-neutral vocabulary.",
+      type: "string",
+      enum: [
+        "token.issued",
+        "token.refreshed",
+        "token.revoked",
+        "authorize.granted",
+        "authorize.denied",
+        "consent.granted",
+        "consent.revoked",
+        "client.created",
+        "client.updated",
+        "client.deleted",
+        "grant.changed",
+        "scope.changed",
+        "api.request",
+        "other"
+      ]
+    },
+    rawType: { description: "The provider's own event type (Okta eventType, Auth0 type code, GitHub action, ...).", type: "string" },
+    outcome: { description: "Whether it succeeded.", type: "string", enum: ["success", "failure", "unknown"] },
+    actor: {
+      title: "AuditActor",
+      description: "Who did it.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        id: { description: "Provider id of the actor.", type: "string" },
+        type: { description: "user, client, service-principal, admin, system...", type: "string" },
+        name: { description: "Display name or login.", type: "string" }
+      }
+    },
+    clientId: { description: "The provider's OAuth client id (joins to ClientSet clientId).", type: "string" },
+    scopes: { description: "Scopes granted to or carried by the token/request.", type: "array", items: { type: "string" } },
+    requestedScopes: { description: "Scopes the client asked for.", type: "array", items: { type: "string" } },
+    tokenId: { description: "Token identifier (jti, hash); a bearer value is replaced by `sha256:<hex>`, never stored.", type: "string" },
+    grantId: { description: "Grant or consent identifier at the provider.", type: "string" },
+    request: {
+      title: "AuditRequest",
+      description: "The API request, for gateway access logs and provider API calls.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        method: { description: "HTTP method, upper case.", type: "string" },
+        path: { description: "Request path (query string scrubbed of secrets).", type: "string" },
+        status: { description: "HTTP status code.", type: "integer" }
+      }
+    },
+    ip: { description: "Client IP address.", type: "string" },
+    userAgent: { description: "User agent.", type: "string" },
+    source: {
+      title: "AuditSource",
+      description: "Where the event was read from.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line"],
+      properties: {
+        file: { description: "File path as given to `logs import` (`-` for stdin).", type: "string" },
+        line: { description: "1-based line where the record starts.", type: "integer", minimum: 1 }
+      }
+    }
+  }
+};
+
+// src/logs/scrub.ts
+import { createHash as createHash4 } from "node:crypto";
+var REDACTED = "[REDACTED]";
+var VALUE_PATTERNS = [
+  // JWT / JWS / JWE: base64url JSON header `{"` is always `eyJ`; two or more dot-separated parts
+  [/eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED],
+  [/\b(Bearer|Basic|Digest|Negotiate|SSWS)(\s+)[A-Za-z0-9._~+/=:-]{6,}/gi, `$1$2${REDACTED}`],
+  // `Authorization: token <value>` (GitHub style); long enough that prose like "token granted" is left alone
+  [/\b(token)(\s+)[A-Za-z0-9._~+/=:-]{20,}/gi, `$1$2${REDACTED}`],
+  // secrets in query strings and form bodies
+  [/([?&;\s"']|^)(access_token|refresh_token|id_token|token|code|client_secret|password|passwd|assertion|client_assertion|api_key|apikey|key|sig|signature|x-amz-signature|subject_token|device_code)=([^&\s"'#;]+)/gi, `$1$2=${REDACTED}`],
+  // credentials in URLs: scheme://user:password@host
+  [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  // well-known opaque token formats: GitHub, Google, Slack, AWS keys
+  [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, REDACTED],
+  [/\bya29\.[A-Za-z0-9._-]{10,}/g, REDACTED],
+  [/\b1\/\/[A-Za-z0-9._-]{20,}/g, REDACTED],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
+  [/\bAKIA[0-9A-Z]{16}\b/g, REDACTED]
+];
+var QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
+function scrubString(value) {
+  if (!QUICK_CHECK.test(value)) return value;
+  let result = value;
+  for (const [pattern, replacement] of VALUE_PATTERNS) result = result.replace(pattern, replacement);
+  return result;
+}
+function sha256Hex(text2) {
+  return createHash4("sha256").update(text2).digest("hex");
+}
+var MAX_PLAIN_TOKEN_ID = 64;
+function safeTokenId(tokenId) {
+  if (tokenId === void 0 || tokenId === "") return void 0;
+  if (tokenId.startsWith("sha256:")) return tokenId;
+  const stripped = tokenId.replace(/^(Bearer|Basic)\s+/i, "");
+  if (stripped !== tokenId || stripped.length > MAX_PLAIN_TOKEN_ID || scrubString(stripped) !== stripped) {
+    return `sha256:${sha256Hex(stripped)}`;
+  }
+  return tokenId;
+}
+
+// src/logs/time.ts
+var MIN_MS = Date.UTC(1990, 0, 1);
+var MAX_MS = Date.UTC(2200, 0, 1);
+var DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+var byteDigitAt = (bytes, index) => {
+  const d2 = bytes[index] - 48;
+  return d2 >= 0 && d2 <= 9 ? d2 : NaN;
+};
+function isCanonicalUtcBytes(bytes, at2) {
+  if (bytes[at2 + 4] !== 45 || bytes[at2 + 7] !== 45 || bytes[at2 + 10] !== 84 || bytes[at2 + 13] !== 58 || bytes[at2 + 16] !== 58 || bytes[at2 + 19] !== 46 || bytes[at2 + 23] !== 90) return false;
+  const two = (offset) => byteDigitAt(bytes, at2 + offset) * 10 + byteDigitAt(bytes, at2 + offset + 1);
+  return isCalendarInstant(two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17), byteDigitAt(bytes, at2 + 20) * 100 + two(21));
+}
+function isCalendarInstant(year, month, day3, hour, minute, second, millis) {
+  if (!(year >= 1990 && year < 2200 && month >= 1 && month <= 12 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  return day3 >= 1 && day3 <= monthDays;
+}
+
+// src/logs/direct.ts
+var CANONICAL_TIME_LENGTH = 24;
+var ascii = (values) => values.map((value) => Buffer.from(value, "latin1"));
+var DIRECT_KEYS = [
+  "eventId",
+  "tenant",
+  "provider",
+  "time",
+  "type",
+  "rawType",
+  "outcome",
+  "actor",
+  "clientId",
+  "grantId",
+  "ip",
+  "userAgent",
+  "scopes",
+  "requestedScopes",
+  "tokenId",
+  "request",
+  "source"
+];
+var SCRUB_PAIRS = new Uint8Array(128 * 128);
+for (const pair of ["ey", "be", "ba", "di", "ne", "ss", "to", "//", "gh", "gi", "ya", "xo", "ak"]) {
+  SCRUB_PAIRS[pair.charCodeAt(0) << 7 | pair.charCodeAt(1)] = 1;
+}
+for (let previous = 0; previous < 128; previous++) SCRUB_PAIRS[
+  previous << 7 | 61
+  /* = */
+] = 1;
+var QUOTE = 34;
+var COMMA3 = 44;
+var COLON2 = 58;
+var LBRACE = 123;
+var RBRACE = 125;
+var LBRACKET = 91;
+var RBRACKET = 93;
+var KEYS = DIRECT_KEYS;
+var keyIndex = (name) => KEYS.indexOf(name);
+var [EVENT_ID2, TENANT, PROVIDER, TIME, TYPE, RAW_TYPE, OUTCOME, ACTOR, SCOPES, REQUESTED_SCOPES, TOKEN_ID, REQUEST, SOURCE] = [
+  keyIndex("eventId"),
+  keyIndex("tenant"),
+  keyIndex("provider"),
+  keyIndex("time"),
+  keyIndex("type"),
+  keyIndex("rawType"),
+  keyIndex("outcome"),
+  keyIndex("actor"),
+  keyIndex("scopes"),
+  keyIndex("requestedScopes"),
+  keyIndex("tokenId"),
+  keyIndex("request"),
+  keyIndex("source")
+];
+var KEY_BYTES = ascii(KEYS);
+var ACTOR_KEYS = ascii(["id", "type", "name"]);
+var REQUEST_KEYS = ascii(["method", "path", "status"]);
+var SOURCE_KEYS = ascii(["file", "line"]);
+var EVENT_TYPE_BYTES = ascii(audit_event_schema_default.properties.type.enum);
+var OUTCOME_BYTES = ascii(audit_event_schema_default.properties.outcome.enum);
+var SHA256_PREFIX = Buffer.from("sha256:", "latin1");
+var StoredFormScanner = class {
+  bytes = Buffer.alloc(0);
+  /** where the line ends (exclusive) */
+  limit = 0;
+  pos = 0;
+  // the string value just read is bytes[stringStart, stringEnd)
+  stringStart = 0;
+  stringEnd = 0;
+  // whether it holds a character one of the scrubber's patterns needs
+  stringMayHoldSecret = false;
+  scan(bytes, start, limit, lineNumber, defaultTenant) {
+    this.bytes = bytes;
+    this.limit = limit;
+    if (start >= limit || bytes[start] !== LBRACE) return void 0;
+    this.pos = start + 1;
+    this.skipBlank();
+    let seen = 0;
+    let tenant = defaultTenant;
+    let idStart = 0;
+    let idEnd = 0;
+    let timeStart = 0;
+    for (; ; ) {
+      const key = this.readKey(KEY_BYTES);
+      if (key < 0 || seen & 1 << key) return void 0;
+      seen |= 1 << key;
+      let ok;
+      switch (key) {
+        case EVENT_ID2:
+          ok = this.readPlainString() && this.isPlainId() && this.scrubLeavesString();
+          idStart = this.stringStart;
+          idEnd = this.stringEnd;
+          break;
+        case TENANT:
+        case PROVIDER:
+          ok = this.readPlainString() && this.stringEnd > this.stringStart;
+          if (key === TENANT) tenant = this.tenantValue();
+          break;
+        case TIME:
+          ok = this.readPlainString() && this.stringEnd - this.stringStart === CANONICAL_TIME_LENGTH && isCanonicalUtcBytes(bytes, this.stringStart);
+          timeStart = this.stringStart;
+          break;
+        case TYPE:
+          ok = this.readPlainString() && this.stringIndex(EVENT_TYPE_BYTES) >= 0;
+          break;
+        case OUTCOME:
+          ok = this.readPlainString() && this.stringIndex(OUTCOME_BYTES) >= 0;
+          break;
+        case RAW_TYPE:
+          ok = this.readPlainString();
+          break;
+        case ACTOR:
+          ok = this.readObject(ACTOR_KEYS, this.readActorValue) >= 0;
+          break;
+        case SCOPES:
+        case REQUESTED_SCOPES:
+          ok = this.readScopeList();
+          break;
+        case TOKEN_ID:
+          ok = this.readPlainString() && this.isPlainId();
+          break;
+        case REQUEST:
+          ok = this.readObject(REQUEST_KEYS, this.readRequestValue) >= 0;
+          break;
+        case SOURCE:
+          ok = this.readObject(SOURCE_KEYS, this.readSourceValue) === 3;
+          break;
+        default:
+          ok = this.readScrubbedString();
+      }
+      if (!ok) return void 0;
+      const more = this.afterMember(RBRACE);
+      if (more === void 0) return void 0;
+      if (!more) break;
+    }
+    const end = this.pos;
+    for (let i = end; i < limit; i++) {
+      const c3 = bytes[i];
+      if (c3 !== 32 && c3 !== 9 && c3 !== 13) return void 0;
+    }
+    const required = 1 << EVENT_ID2 | 1 << TIME | 1 << TYPE;
+    if (tenant === void 0 || (seen & required) !== required) return void 0;
+    return { line: lineNumber, bytes, start, end, tenant, idStart, idEnd, timeStart };
+  }
+  /** The byte at i, or -1 past the line's end. */
+  at(i) {
+    return i < this.limit ? this.bytes[i] : -1;
+  }
+  // the tenants read so far, as bytes and as strings: a file names a few, and the same string serves every line of one
+  tenantBytes = [];
+  tenantNames = [];
+  /** The tenant just read, as the string made when its bytes were first met (up to 64 tenants are kept). */
+  tenantValue() {
+    const length = this.stringEnd - this.stringStart;
+    const known = this.tenantBytes;
+    for (let i = 0; i < known.length; i++) {
+      const bytes = known[i];
+      if (bytes.length === length && this.bytesEqual(this.stringStart, bytes)) return this.tenantNames[i];
+    }
+    const name = this.stringValue();
+    if (known.length < 64) {
+      known.push(Buffer.from(name, "latin1"));
+      this.tenantNames.push(name);
+    }
+    return name;
+  }
+  /** The string just read, as a string of its own (printable ASCII, so latin1 and UTF-8 agree). */
+  stringValue() {
+    return this.bytes.toString("latin1", this.stringStart, this.stringEnd);
+  }
+  skipBlank() {
+    for (; ; ) {
+      const c3 = this.at(this.pos);
+      if (c3 !== 32 && c3 !== 9) return;
+      this.pos++;
+    }
+  }
+  /**
+   * Reads a string of printable ASCII without escapes at pos (its opening quote). False when the string is anything
+   * else: on such strings JSON.parse and read_json agree byte for byte.
+   */
+  readPlainString() {
+    const bytes = this.bytes;
+    let i = this.pos;
+    if (this.at(i) !== QUOTE) return false;
+    const start = ++i;
+    const limit = this.limit;
+    let trigger = 0;
+    let previous = 0;
+    for (; ; ) {
+      if (i >= limit) return false;
+      const c3 = bytes[i];
+      if (c3 === QUOTE) break;
+      if (c3 < 32 || c3 > 126 || c3 === 92) return false;
+      const lower = c3 >= 65 && c3 <= 90 ? c3 | 32 : c3;
+      trigger |= SCRUB_PAIRS[previous << 7 | lower];
+      previous = lower;
+      i++;
+    }
+    this.stringMayHoldSecret = trigger !== 0;
+    this.stringStart = start;
+    this.stringEnd = i;
+    this.pos = i + 1;
+    return true;
+  }
+  /** Whether scrubString leaves the string just read as it is. */
+  scrubLeavesString() {
+    if (!this.stringMayHoldSecret) return true;
+    const value = this.stringValue();
+    return scrubString(value) === value;
+  }
+  /** A string the general path stores unchanged: finishEvent runs every such field through scrubString. */
+  readScrubbedString() {
+    return this.readPlainString() && this.scrubLeavesString();
+  }
+  /** An id safeTokenId keeps as it is (it hashes bearer values): the string just read, not empty. */
+  isPlainId() {
+    const length = this.stringEnd - this.stringStart;
+    if (length === 0) return false;
+    if (length >= SHA256_PREFIX.length && this.bytesEqual(this.stringStart, SHA256_PREFIX)) return true;
+    if (length <= 64 && (this.bytes[this.stringStart] | 32) !== 98) return this.scrubLeavesString();
+    const value = this.stringValue();
+    return safeTokenId(value) === value;
+  }
+  /** Whether the bytes at `at` start with `expected`. */
+  bytesEqual(at2, expected) {
+    const bytes = this.bytes;
+    for (let i = 0; i < expected.length; i++) if (bytes[at2 + i] !== expected[i]) return false;
+    return true;
+  }
+  /** Index in `values` of the string just read, -1 when it is none of them. */
+  stringIndex(values) {
+    const length = this.stringEnd - this.stringStart;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value.length === length && this.bytesEqual(this.stringStart, value)) return i;
+    }
+    return -1;
+  }
+  /** A JSON integer of at most 9 digits (fits DuckDB's INTEGER), no sign, fraction or exponent; -1 when not one. */
+  readSmallInteger() {
+    const start = this.pos;
+    let i = start;
+    let value = 0;
+    for (; ; ) {
+      const c3 = this.at(i);
+      if (!(c3 >= 48 && c3 <= 57)) break;
+      value = value * 10 + (c3 - 48);
+      i++;
+    }
+    this.pos = i;
+    const digits = i - start;
+    if (digits === 0 || digits > 9 || digits > 1 && this.bytes[start] === 48) return -1;
+    return value;
+  }
+  /** Moves past `,` (true: another member follows) or the closing bracket (false); undefined on anything else. */
+  afterMember(close) {
+    this.skipBlank();
+    const c3 = this.at(this.pos++);
+    if (c3 === COMMA3) {
+      this.skipBlank();
+      return true;
+    }
+    return c3 === close ? false : void 0;
+  }
+  /** Reads `"key":` at pos; the key's index in `keys`, or -1 when it is none of them or no colon follows. */
+  readKey(keys) {
+    if (!this.readPlainString()) return -1;
+    const key = this.stringIndex(keys);
+    this.skipBlank();
+    if (this.at(this.pos) !== COLON2) return -1;
+    this.pos++;
+    this.skipBlank();
+    return key;
+  }
+  /**
+   * An object of known keys, each at most once, at pos: `readValue` reads the value of the key with that index in
+   * `keys`. The bits of the keys it held, or -1 when it is not such an object.
+   */
+  readObject(keys, readValue) {
+    if (this.at(this.pos) !== LBRACE) return -1;
+    this.pos++;
+    this.skipBlank();
+    if (this.at(this.pos) === RBRACE) {
+      this.pos++;
+      return 0;
+    }
+    let seen = 0;
+    for (; ; ) {
+      const key = this.readKey(keys);
+      if (key < 0 || seen & 1 << key || !readValue(key)) return -1;
+      seen |= 1 << key;
+      const more = this.afterMember(RBRACE);
+      if (more !== true) return more === false ? seen : -1;
+    }
+  }
+  // the actor's type is stored as written; its id and name are scrubbed
+  readActorValue = (key) => key === 1 ? this.readPlainString() : this.readScrubbedString();
+  // method as written, path scrubbed, status an integer
+  readRequestValue = (key) => key === 0 ? this.readPlainString() : key === 1 ? this.readScrubbedString() : this.readSmallInteger() >= 0;
+  // checked because the schema checks it (file and line >= 1); the importer records its own source
+  readSourceValue = (key) => key === 0 ? this.readPlainString() : this.readSmallInteger() >= 1;
+  /** A list of scopes that cleanScopes keeps as they are: strings, none empty, nothing to scrub. */
+  readScopeList() {
+    if (this.at(this.pos) !== LBRACKET) return false;
+    this.pos++;
+    this.skipBlank();
+    if (this.at(this.pos) === RBRACKET) {
+      this.pos++;
+      return true;
+    }
+    for (; ; ) {
+      if (!this.readScrubbedString() || this.stringEnd === this.stringStart) return false;
+      const more = this.afterMember(RBRACKET);
+      if (more !== true) return more === false;
+    }
+  }
+};
+var scanner = new StoredFormScanner();
+
 // src/store/migrations.ts
 var MIGRATIONS = [
   {
@@ -53384,6 +53845,7 @@ async function duckdb() {
   return Promise.resolve().then(() => __toESM(require_duckdb(), 1));
 }
 var sqlString = (value) => `'${value.replace(/'/g, "''")}'`;
+var LINE_MEMBER = Buffer.from(',"__line":', "latin1");
 var STAGING_BUFFER_BYTES = 1 << 20;
 var DIRECT_COLUMNS = {
   eventId: "VARCHAR",
@@ -53421,12 +53883,22 @@ var StagingFile = class {
     this.reserve(row.length * 3);
     this.endRow(this.buffer.write(row, this.buffered));
   }
-  /** Appends bytes[start, end) with its last byte replaced by `tail` (ASCII), and a newline. */
-  appendBytes(bytes, start, end, tail) {
-    this.reserve(end - start + tail.length);
+  /**
+   * Appends a JSON object, bytes[start, end) (its last byte the closing brace), with its line number added as its
+   * last member `"__line":N`, and a newline.
+   */
+  appendWithLine(bytes, start, end, line) {
+    this.reserve(end - start + LINE_MEMBER.length + 16);
     bytes.copy(this.buffer, this.buffered, start, end - 1);
-    const copied = end - 1 - start;
-    this.endRow(copied + this.buffer.write(tail, this.buffered + copied, "latin1"));
+    let at2 = this.buffered + end - 1 - start;
+    const buffer = this.buffer;
+    for (let i = 0; i < LINE_MEMBER.length; i++) buffer[at2++] = LINE_MEMBER[i];
+    let digits = 1;
+    for (let rest = line; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    for (let i = digits - 1, rest = line; i >= 0; i--, rest = Math.floor(rest / 10)) buffer[at2 + i] = 48 + rest % 10;
+    at2 += digits;
+    buffer[at2++] = 125;
+    this.endRow(at2 - this.buffered);
   }
   /** Makes room for a row of at most `room` bytes and its newline, opening the file for a batch's first row. */
   reserve(room) {
@@ -53470,14 +53942,19 @@ var StagingFile = class {
   }
 };
 var UnitIds = class {
-  slots = new Float64Array(0);
-  /** per slot: 1 + the id's index in the batch being staged, 0 for an id of an earlier batch */
-  batchIndex = new Int32Array(0);
+  /**
+   * Per slot, side by side (one cache line for a probe): the hash (0: empty) and 1 + the id's index in the batch
+   * being staged (0 for an id of an earlier batch).
+   */
+  table = new Float64Array(0);
+  size = 0;
   used = 0;
-  /** the batch being staged: its ids, their pairs and slots */
-  ids = [];
+  /** the batch being staged: its ids' bytes (id i is idBytes[idBounds[i], idBounds[i + 1])), pairs and slots */
+  idBytes = Buffer.allocUnsafe(1 << 16);
+  idBounds = new Int32Array(1 << 12);
+  slotsOf = new Int32Array(1 << 12);
   pairsOf = [];
-  slotsOf = [];
+  batchIds = 0;
   lastPair;
   /** the batch being staged repeats (by hash) an id of an earlier batch of the unit */
   repeatsUnit = false;
@@ -53494,10 +53971,9 @@ var UnitIds = class {
     let h1 = 3735928559;
     let h22 = 1103547991;
     for (const text2 of [tenant, provider]) {
-      for (let i = 0; i < text2.length; i++) {
-        const c3 = text2.charCodeAt(i);
-        h1 = Math.imul(h1 ^ c3, 2654435761);
-        h22 = Math.imul(h22 ^ c3, 1597334677);
+      for (const byte of Buffer.from(text2)) {
+        h1 = Math.imul(h1 ^ byte, 2654435761);
+        h22 = Math.imul(h22 ^ byte, 1597334677);
       }
       h1 = Math.imul(h1 ^ 31, 2654435761);
       h22 = Math.imul(h22 ^ 31, 1597334677);
@@ -53508,88 +53984,181 @@ var UnitIds = class {
   }
   /** Records an id of the batch being staged; false when the batch holds it already (a repeat to drop). */
   add(pair, eventId) {
-    if (this.used * 2 >= this.slots.length) this.grow();
-    return this.insert(idHash(pair, eventId), pair, eventId);
+    const length = Buffer.byteLength(eventId);
+    const at2 = this.reserveId(length);
+    this.idBytes.write(eventId, at2);
+    return this.insertStaged(pair, length);
+  }
+  /** add for an id that is bytes[start, end) (UTF-8). */
+  addBytes(pair, bytes, start, end) {
+    const at2 = this.reserveId(end - start);
+    const target = this.idBytes;
+    for (let i = start; i < end; i++) target[at2 + i - start] = bytes[i];
+    return this.insertStaged(pair, end - start);
   }
   /** The batch being staged has ended: its ids count as an earlier batch's from now on. */
   endBatch() {
-    for (const slot of this.slotsOf) this.batchIndex[slot] = 0;
-    this.ids = [];
-    this.pairsOf = [];
-    this.slotsOf = [];
+    for (let i = 0; i < this.batchIds; i++) this.table[2 * this.slotsOf[i] + 1] = 0;
+    this.batchIds = 0;
+    this.pairsOf.length = 0;
     this.repeatsUnit = false;
   }
-  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch that just ended start the next unit. */
-  clear(keepBatch) {
-    if (this.used > 0) {
-      this.slots.fill(0);
-      this.batchIndex.fill(0);
-    }
+  /** Forgets the unit's ids; with `keepBatch`, the ids of the batch being staged start the next unit. */
+  clear(keepBatch = false) {
+    if (this.used > 0) this.table.fill(0);
     this.used = 0;
-    this.ids = [];
-    this.pairsOf = [];
-    this.slotsOf = [];
     if (keepBatch) {
-      keepBatch.ids.forEach((id, i) => {
-        if (this.used * 2 >= this.slots.length) this.grow();
-        this.insert(idHash(keepBatch.pairs[i], id), keepBatch.pairs[i], id);
-      });
+      for (let i = 0; i < this.batchIds; i++) {
+        if (this.used * 2 >= this.size) this.grow();
+        this.insert(this.hashOf(i), i);
+      }
+    } else {
+      this.batchIds = 0;
+      this.pairsOf.length = 0;
     }
-    this.endBatch();
+    this.repeatsUnit = false;
   }
-  /** The batch being staged, for clear(keepBatch) after it ended. */
-  get batch() {
-    return { ids: this.ids, pairs: this.pairsOf };
+  /** Room for the next id's bytes at the end of the batch's; where they go. */
+  reserveId(length) {
+    const index = this.batchIds;
+    if (index + 2 > this.idBounds.length) {
+      const bounds = new Int32Array(this.idBounds.length * 2);
+      bounds.set(this.idBounds);
+      this.idBounds = bounds;
+      const slotsOf = new Int32Array(this.slotsOf.length * 2);
+      slotsOf.set(this.slotsOf);
+      this.slotsOf = slotsOf;
+    }
+    const at2 = index === 0 ? 0 : this.idBounds[index];
+    if (at2 + length > this.idBytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.idBytes.length * 2, at2 + length));
+      this.idBytes.copy(grown, 0, 0, at2);
+      this.idBytes = grown;
+    }
+    this.idBounds[index] = at2;
+    this.idBounds[index + 1] = at2 + length;
+    return at2;
   }
-  insert(hash, pair, eventId) {
-    const mask = this.slots.length - 1;
-    for (let slot = hash % 4294967296 & mask; ; slot = slot + 1 & mask) {
-      const held = this.slots[slot];
+  /** Inserts the id just written at the end of the batch's bytes, or finds it already there (false). */
+  insertStaged(pair, length) {
+    if (this.used * 2 >= this.size) this.grow();
+    const index = this.batchIds;
+    this.pairsOf[index] = pair;
+    const hash = this.hashOf(index);
+    const mask = this.size - 1;
+    const table = this.table;
+    for (let slot = hash >>> 0 & mask; ; slot = slot + 1 & mask) {
+      const held = table[2 * slot];
       if (held === 0) {
-        this.slots[slot] = hash;
-        this.used++;
-        this.ids.push(eventId);
-        this.pairsOf.push(pair);
-        this.slotsOf.push(slot);
-        this.batchIndex[slot] = this.ids.length;
+        this.insertAt(slot, hash, index);
+        this.batchIds++;
         return true;
       }
       if (held !== hash) continue;
-      const index = this.batchIndex[slot] - 1;
-      if (index < 0) this.repeatsUnit = true;
-      else if (this.ids[index] === eventId && this.pairsOf[index] === pair) return false;
+      const earlier = table[2 * slot + 1] - 1;
+      if (earlier < 0) this.repeatsUnit = true;
+      else if (this.pairsOf[earlier] === pair && this.sameId(earlier, index)) return false;
     }
   }
+  /** Puts id `index` of the batch (already hashed) into the table. */
+  insert(hash, index) {
+    const mask = this.size - 1;
+    let slot = hash >>> 0 & mask;
+    while (this.table[2 * slot] !== 0) slot = slot + 1 & mask;
+    this.insertAt(slot, hash, index);
+  }
+  insertAt(slot, hash, index) {
+    this.table[2 * slot] = hash;
+    this.table[2 * slot + 1] = index + 1;
+    this.used++;
+    this.slotsOf[index] = slot;
+  }
+  sameId(a, b3) {
+    const bounds = this.idBounds;
+    const aStart = bounds[a];
+    const length = bounds[a + 1] - aStart;
+    const bStart = bounds[b3];
+    if (bounds[b3 + 1] - bStart !== length) return false;
+    const bytes = this.idBytes;
+    for (let i = 0; i < length; i++) if (bytes[aStart + i] !== bytes[bStart + i]) return false;
+    return true;
+  }
+  /** A 53-bit hash of the pair and id `index` of the batch (cyrb53's mixing), never 0 (the empty slot). */
+  hashOf(index) {
+    const pair = this.pairsOf[index];
+    const bytes = this.idBytes;
+    let h1 = pair.h1;
+    let h22 = pair.h2;
+    for (let i = this.idBounds[index], end = this.idBounds[index + 1]; i < end; i++) {
+      const c3 = bytes[i];
+      h1 = Math.imul(h1 ^ c3, 2654435761);
+      h22 = Math.imul(h22 ^ c3, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ h1 >>> 16, 2246822507) ^ Math.imul(h22 ^ h22 >>> 13, 3266489909);
+    h22 = Math.imul(h22 ^ h22 >>> 16, 2246822507) ^ Math.imul(h1 ^ h1 >>> 13, 3266489909);
+    return 4294967296 * (2097151 & h22) + (h1 >>> 0) || 1;
+  }
   grow() {
-    const slots = this.slots;
-    const batchIndex = this.batchIndex;
-    const size = Math.max(1 << 16, slots.length * 2);
-    this.slots = new Float64Array(size);
-    this.batchIndex = new Int32Array(size);
-    const mask = size - 1;
-    for (let old = 0; old < slots.length; old++) {
-      const hash = slots[old];
+    const old = this.table;
+    const oldSize = this.size;
+    this.size = Math.max(1 << 16, oldSize * 2);
+    this.table = new Float64Array(2 * this.size);
+    const mask = this.size - 1;
+    for (let from = 0; from < oldSize; from++) {
+      const hash = old[2 * from];
       if (hash === 0) continue;
-      let slot = hash % 4294967296 & mask;
-      while (this.slots[slot] !== 0) slot = slot + 1 & mask;
-      this.slots[slot] = hash;
-      const index = batchIndex[old];
-      this.batchIndex[slot] = index;
+      let slot = hash >>> 0 & mask;
+      while (this.table[2 * slot] !== 0) slot = slot + 1 & mask;
+      const index = old[2 * from + 1];
+      this.table[2 * slot] = hash;
+      this.table[2 * slot + 1] = index;
       if (index > 0) this.slotsOf[index - 1] = slot;
     }
   }
 };
-function idHash(pair, eventId) {
-  let h1 = pair.h1;
-  let h22 = pair.h2;
-  for (let i = 0; i < eventId.length; i++) {
-    const c3 = eventId.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c3, 2654435761);
-    h22 = Math.imul(h22 ^ c3, 1597334677);
+var TimeSpan = class {
+  low = Buffer.alloc(32);
+  high = Buffer.alloc(32);
+  lowLength = 0;
+  highLength = 0;
+  empty = true;
+  addBytes(bytes, start, end) {
+    if (this.empty) {
+      this.set(this.low, bytes, start, end, true);
+      this.set(this.high, bytes, start, end, false);
+      this.empty = false;
+      return;
+    }
+    if (compareBytes(bytes, start, end, this.low, this.lowLength) < 0) this.set(this.low, bytes, start, end, true);
+    else if (compareBytes(bytes, start, end, this.high, this.highLength) > 0) this.set(this.high, bytes, start, end, false);
   }
-  h1 = Math.imul(h1 ^ h1 >>> 16, 2246822507) ^ Math.imul(h22 ^ h22 >>> 13, 3266489909);
-  h22 = Math.imul(h22 ^ h22 >>> 16, 2246822507) ^ Math.imul(h1 ^ h1 >>> 13, 3266489909);
-  return 4294967296 * (2097151 & h22) + (h1 >>> 0) || 1;
+  add(time) {
+    const bytes = Buffer.from(time, "latin1");
+    this.addBytes(bytes, 0, bytes.length);
+  }
+  get lo() {
+    return this.low.toString("latin1", 0, this.lowLength);
+  }
+  get hi() {
+    return this.high.toString("latin1", 0, this.highLength);
+  }
+  reset() {
+    this.empty = true;
+  }
+  set(target, bytes, start, end, low) {
+    const length = Math.min(end - start, target.length);
+    for (let i = 0; i < length; i++) target[i] = bytes[start + i];
+    if (low) this.lowLength = length;
+    else this.highLength = length;
+  }
+};
+function compareBytes(bytes, start, end, other, length) {
+  const shorter = Math.min(end - start, length);
+  for (let i = 0; i < shorter; i++) {
+    const difference = bytes[start + i] - other[i];
+    if (difference !== 0) return difference;
+  }
+  return end - start - length;
 }
 var Store = class _Store {
   constructor(path, instance, connection) {
@@ -53609,6 +54178,8 @@ var Store = class _Store {
   connection;
   /** The batch being staged (see StagedBatch); undefined between batches. */
   staged;
+  /** The time span of the batch being staged. */
+  stagedSpan = new TimeSpan();
   /** Batches staged for the next unit; undefined when none. */
   pending;
   /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
@@ -53779,7 +54350,9 @@ var Store = class _Store {
    */
   stage(stored) {
     const { event } = stored;
-    if (this.isRepeat(event.tenant, event.provider, event.eventId, event.time)) return;
+    const pair = this.unitIds.pair(event.tenant, event.provider);
+    if (!this.unitIds.add(pair, event.eventId)) return;
+    this.stagedPair(pair).add(event.time);
     this.stagedRows.append(stagedRow(stored));
   }
   /**
@@ -53787,19 +54360,18 @@ var Store = class _Store {
    * number added, for read_json to parse (see stage for repeats).
    */
   stageDirect(direct, origin) {
-    if (this.isRepeat(direct.tenant, origin.provider, direct.eventId, direct.time)) return;
+    const { bytes } = direct;
+    const pair = this.unitIds.pair(direct.tenant, origin.provider);
+    if (!this.unitIds.addBytes(pair, bytes, direct.idStart, direct.idEnd)) return;
+    this.stagedPair(pair).addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
     this.staged.directOrigin ??= origin;
-    this.stagedLines.appendBytes(direct.bytes, direct.start, direct.end, `,"__line":${direct.line}}`);
+    this.stagedLines.appendWithLine(bytes, direct.start, direct.end, direct.line);
   }
-  /** Whether the batch being staged already holds this id; else records it and widens the batch's time span. */
-  isRepeat(tenant, provider, eventId, time) {
-    const staged = this.staged ??= { lo: time, hi: time, pairs: /* @__PURE__ */ new Set() };
-    const pair = this.unitIds.pair(tenant, provider);
-    if (!this.unitIds.add(pair, eventId)) return true;
+  /** Notes a staged row's tenant + provider pair in the batch being staged; the batch's time span, to widen. */
+  stagedPair(pair) {
+    const staged = this.staged ??= { pairs: /* @__PURE__ */ new Set() };
     staged.pairs.add(pair);
-    if (time < staged.lo) staged.lo = time;
-    if (time > staged.hi) staged.hi = time;
-    return false;
+    return this.stagedSpan;
   }
   /**
    * Ends the batch being staged (`staged` rows handed over by the importer, repeats included) and adds it to the
@@ -53818,15 +54390,18 @@ var Store = class _Store {
       this.totals.duplicates += staged;
     } else {
       if (this.unitIds.repeatsUnit) {
-        await this.launchPending(importId, counts, this.unitIds.batch);
+        await this.launchPending(importId, counts, true);
       }
       this.unitIds.endBatch();
-      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo: batch.lo, hi: batch.hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
+      const lo = this.stagedSpan.lo;
+      const hi = this.stagedSpan.hi;
+      this.stagedSpan.reset();
+      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
       if (linesFile) unit.linesFiles.push(linesFile);
-      if (batch.lo < unit.lo) unit.lo = batch.lo;
-      if (batch.hi > unit.hi) unit.hi = batch.hi;
+      if (lo < unit.lo) unit.lo = lo;
+      if (hi > unit.hi) unit.hi = hi;
       for (const pair of batch.pairs) unit.pairs.add(pair);
       unit.directOrigin ??= batch.directOrigin;
       unit.rows += rows;
@@ -53840,9 +54415,9 @@ var Store = class _Store {
   }
   /**
    * Hands the pending unit to DuckDB once the unit before it is done (an error of that one surfaces here).
-   * `keepBatch`: the ids of a batch that ended but is not part of the unit, which start the next one.
+   * `keepBatch`: the ids of the batch being staged, which is not part of the unit, start the next one.
    */
-  async launchPending(importId, counts, keepBatch) {
+  async launchPending(importId, counts, keepBatch = false) {
     const unit = this.pending;
     if (!unit) return;
     this.pending = void 0;
@@ -53937,6 +54512,7 @@ var Store = class _Store {
   /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   dropStaged() {
     this.staged = void 0;
+    this.stagedSpan.reset();
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync2(this.stagingDir, { recursive: true, force: true });
