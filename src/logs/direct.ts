@@ -32,7 +32,7 @@ export interface DirectLine {
   timeStart: number;
 }
 
-/** Where a canonical time is: always 24 bytes (`2026-11-20T08:15:00.000Z`). */
+/** How long a time in output form (`2026-11-20T08:15:00.000Z`) is, in bytes. */
 export const CANONICAL_TIME_LENGTH = 24;
 
 const ascii = (values: readonly string[]): Uint8Array[] => values.map((value) => Buffer.from(value, 'latin1'));
