@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { parseLogJson } from './json.ts';
 import type { DirectLine } from './direct.ts';
 
 /** One record as read: either parsed JSON, or the reason it could not be read plus (a prefix of) its text. */
@@ -259,7 +260,7 @@ async function* readLines(chunks: AsyncIterable<Buffer>, maxBytes: number, lane:
 
 function parseLine(text: string, line: number): ReadRecord | undefined {
   try {
-    return { line, value: JSON.parse(text) };
+    return { line, value: parseLogJson(text) };
   } catch (error) {
     // JSON.parse skips JSON's own whitespace; blank lines, a byte-order mark and other Unicode space are trimmed here,
     // only on this rare path rather than for every line
@@ -268,7 +269,7 @@ function parseLine(text: string, line: number): ReadRecord | undefined {
     let reason = error as Error;
     if (trimmed !== text) {
       try {
-        return { line, value: JSON.parse(trimmed) };
+        return { line, value: parseLogJson(trimmed) };
       } catch (retried) {
         reason = retried as Error;
       }
@@ -465,7 +466,7 @@ class JsonStreamScanner {
     const text = this.captureParts.join('');
     this.captureParts = [];
     try {
-      out.push({ line: this.captureStartLine, value: JSON.parse(text) });
+      out.push({ line: this.captureStartLine, value: parseLogJson(text) });
     } catch (error) {
       out.push({ line: this.captureStartLine, text: text.slice(0, REJECT_TEXT_LIMIT), error: `invalid JSON: ${(error as Error).message}` });
     }

@@ -283,6 +283,24 @@ describe('logs import of bad and unusual inputs', () => {
     expect(stdin.stdout).toMatch(/^imported 1 event from 1 file, 1 duplicate skipped/);
   });
 
+  it('imports text with half of a surrogate pair escaped (\\ud800), as U+FFFD, instead of failing the whole import', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'a.duckdb');
+    // JSON.stringify writes a lone surrogate as its escape, as a broken exporter would
+    writeFileSync(join(dir, 'a.ndjson'), [event(1, { userAgent: 'x\ud800y' }), event(2, { eventId: 'e2\udc00' }), event(3, { actor: { id: 'a3', type: 'user', name: 'smile \ud83d\ude00' } })].join('\n'));
+    writeFileSync(join(dir, 'b.json'), `[${event(4, { userAgent: 'tail\udbff' })}]`);
+    const run = cli(['logs', 'import', join(dir, 'a.ndjson'), join(dir, 'b.json'), '--provider', 'scopeguard', '--db', db], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^imported 4 events from 2 files, 0 duplicates skipped, 0 rejected/);
+    expect(run.status).toBe(0);
+    expect(await sql(db, 'SELECT event_id, user_agent, actor_name FROM events ORDER BY time')).toEqual([
+      { event_id: 'e1', user_agent: 'x\ufffdy', actor_name: null },
+      { event_id: 'e2\ufffd', user_agent: null, actor_name: null },
+      { event_id: 'e3', user_agent: null, actor_name: 'smile 😀' },
+      { event_id: 'e4', user_agent: 'tail\ufffd', actor_name: null },
+    ]);
+  });
+
   it('records the SHA-256 of the bytes each import read: the file as stored (compressed for .gz), or stdin', async () => {
     const dir = tempDir();
     const db = join(dir, 'a.duckdb');

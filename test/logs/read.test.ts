@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { readRecords, type ReadRecord } from '../../src/logs/read.ts';
+import { parseLogJson } from '../../src/logs/json.ts';
 
 async function read(content: string | Buffer, maxRecordBytes?: number, chunkSize = 7): Promise<ReadRecord[]> {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
@@ -66,5 +67,20 @@ describe('readRecords', () => {
   it('reads nothing from an empty input', async () => {
     expect(await read('')).toEqual([]);
     expect(await read('\n\n')).toEqual([]);
+  });
+});
+
+describe('parseLogJson', () => {
+  it('replaces escaped halves of surrogate pairs with U+FFFD in strings and keys, at any depth, and keeps whole pairs', () => {
+    const text = JSON.stringify({ a: 'x\ud800', nested: [{ 'k\udc00': ['\udbff', 'ok 😀'] }] });
+    expect(text).toContain('\\ud800');
+    expect(parseLogJson(text)).toEqual({ a: 'x\ufffd', nested: [{ 'k\ufffd': ['\ufffd', 'ok 😀'] }] });
+    // a key named __proto__ stays data, as JSON.parse keeps it
+    const proto = parseLogJson('{"__proto__":"d\\ud800"}') as Record<string, unknown>;
+    expect(Object.hasOwn(proto, '__proto__')).toBe(true);
+    expect(proto['__proto__']).toBe('d\ufffd');
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    // the same value as JSON.parse whenever there is nothing to replace
+    expect(parseLogJson('{"a":"\\ud83d\\ude00","b":[1,null,true]}')).toEqual({ a: '😀', b: [1, null, true] });
   });
 });

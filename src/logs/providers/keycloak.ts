@@ -1,5 +1,6 @@
 /** Keycloak user events (`GET /admin/realms/{realm}/events`) and admin events (`.../admin-events`). */
 import { asObject, compact, get, scopeList, str, type AuditEventType, type DraftEvent, type Provider } from '../provider.ts';
+import { parseLogJson } from '../json.ts';
 
 const USER_EVENTS: Record<string, AuditEventType> = {
   CODE_TO_TOKEN: 'token.issued',
@@ -31,7 +32,7 @@ const ADMIN_RESOURCES: Record<string, (operation: string) => AuditEventType> = {
 function parseRepresentation(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'string') return asObject(value);
   try {
-    return asObject(JSON.parse(value));
+    return asObject(parseLogJson(value));
   } catch {
     return undefined;
   }
