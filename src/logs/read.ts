@@ -78,18 +78,11 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
     return;
   }
   if (firstByte === 0x7b /* { */) {
-    // NDJSON when the first line is a complete JSON value; otherwise one (pretty-printed) page object
-    const firstLine = await firstLineOf(head, chunks, maxBytes);
-    head = firstLine.buffered;
-    let ndjson = false;
-    if (firstLine.line !== undefined) {
-      try {
-        JSON.parse(firstLine.line.replace(/^\uFEFF/, ''));
-        ndjson = true;
-      } catch {
-        ndjson = false;
-      }
-    }
+    // NDJSON when the first line is a complete JSON value, or else the second (the first is a truncated or corrupt
+    // record, reported as such); otherwise one (pretty-printed) page object, whose second line is no JSON value either
+    const leading = await leadingLines(head, chunks, maxBytes, 2);
+    head = leading.buffered;
+    const ndjson = leading.lines.some((line) => isJsonValue(line.replace(/^\uFEFF/, '')));
     const all = prepend(head, chunks);
     if (ndjson) yield* expandPages(readLines(all, maxBytes, options.direct));
     else yield* new JsonStreamScanner('object', maxBytes).scan(all);
@@ -156,16 +149,36 @@ async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerat
   }
 }
 
-/** Reads ahead until the first newline (bounded by maxBytes) and hands back everything read so far. */
-async function firstLineOf(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes: number): Promise<{ line?: string; buffered: Buffer }> {
+/**
+ * Reads ahead until `count` lines are whole (each bounded by maxBytes) and hands back those lines and everything
+ * read so far. Blank lines are skipped; a line cut off by maxBytes or the end of the input ends the list.
+ */
+async function leadingLines(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes: number, count: number): Promise<{ lines: string[]; buffered: Buffer }> {
   let buffered = head;
   for (;;) {
-    const newline = buffered.indexOf(0x0a);
-    if (newline >= 0) return { line: buffered.subarray(0, newline).toString('utf8'), buffered };
-    if (buffered.length > maxBytes) return { buffered };
+    const lines: string[] = [];
+    let from = 0;
+    for (let newline = buffered.indexOf(0x0a); newline >= 0 && lines.length < count; newline = buffered.indexOf(0x0a, from)) {
+      const line = buffered.toString('utf8', from, newline);
+      if (line.trim() !== '') lines.push(line);
+      from = newline + 1;
+    }
+    if (lines.length === count || buffered.length - from > maxBytes) return { lines, buffered };
     const next = await rest.next();
-    if (next.done) return { line: buffered.toString('utf8'), buffered };
+    if (next.done) {
+      const last = buffered.toString('utf8', from);
+      return { lines: last.trim() === '' ? lines : [...lines, last], buffered };
+    }
     buffered = Buffer.concat([buffered, next.value]);
+  }
+}
+
+function isJsonValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -40,6 +40,15 @@ describe('readRecords', () => {
     expect(records.map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
+  it('reads NDJSON whose first line is a truncated or corrupt record: that line is reported, the rest read', async () => {
+    for (const first of ['{"id":1,"ti', '{"id":1}\uFFFD\uFFFD', '{']) {
+      const records = await read(`${first}\n\n{"id":2}\n{"id":3}\n`);
+      expect(records.map((r) => [r.line, r.value ?? r.error?.slice(0, 12)]), first).toEqual([[1, 'invalid JSON'], [3, { id: 2 }], [4, { id: 3 }]]);
+    }
+    // a file of one cut-off line is reported as truncated at its end
+    expect((await read('{"id":1,"ti\n')).map((r) => r.error?.slice(0, 14))).toEqual(['truncated JSON']);
+  });
+
   it('expands single-line pages in NDJSON', async () => {
     const records = await read('{"data":[{"id":1},{"id":2}]}\n{"data":[{"id":3}]}\n');
     expect(records.map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
