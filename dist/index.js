@@ -39165,10 +39165,12 @@ function escapeHtml(text2) {
 function escapeMarkdown(text2) {
   return text2.replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
 }
-function markdownCode(text2) {
-  const clean = text2.replace(/\r\n?|\n/g, " ").replace(/\|/g, "\\|");
-  const fence = clean.includes("`") ? "``" : "`";
-  return `${fence}${clean.includes("`") ? ` ${clean} ` : clean}${fence}`;
+function markdownCode(text2, options = {}) {
+  const oneLine = text2.replace(/\r\n?|\n/g, " ");
+  const clean = options.table === false ? oneLine : oneLine.replace(/\|/g, "\\|");
+  const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longestRun + 1);
+  return longestRun > 0 ? `${fence} ${clean} ${fence}` : `${fence}${clean}${fence}`;
 }
 var TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 function escapeTerminal(text2, replacement = "�") {
@@ -39284,7 +39286,7 @@ function renderReview(result, context, options) {
   const footerParts = [
     `base \`${context.baseSha.slice(0, 12)}\``,
     `head \`${context.headSha.slice(0, 12)}\``,
-    `policy bundle ${markdownCode(result.policyVersion)}`
+    `policy bundle ${markdownCode(result.policyVersion, { table: false })}`
   ];
   if (waived > 0) footerParts.push(`${waived} waived`);
   if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, "pre-existing finding")} in the job summary`);
@@ -56700,15 +56702,15 @@ function renderComplianceMarkdown(r2) {
 `;
 }
 function trendLine(t2) {
-  return `- ${t2.severity} ${t2.ruleId} ${markdownCode(t2.subject)}: ${escapeMarkdown(t2.message)}`;
+  return `- ${t2.severity} ${t2.ruleId} ${markdownCode(t2.subject, { table: false })}: ${escapeMarkdown(t2.message)}`;
 }
 function findingBlock(f3) {
-  const lines = [`### ${f3.severity} ${f3.ruleId} ${markdownCode(f3.subject)}`, "", escapeMarkdown(f3.message), ""];
+  const lines = [`### ${f3.severity} ${f3.ruleId} ${markdownCode(f3.subject, { table: false })}`, "", escapeMarkdown(f3.message), ""];
   const evidence2 = f3.evidence ?? {};
   const samples = Array.isArray(evidence2.sampleEventIds) ? evidence2.sampleEventIds.map(String) : [];
   const facts = Object.entries(evidence2).filter(([key, value]) => key !== "sampleEventIds" && (isScalar2(value) || Array.isArray(value) && value.length > 0 && value.every(isScalar2))).map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(Array.isArray(value) ? value.map(String).join(", ") : String(value))}`);
   if (facts.length) lines.push(`Evidence: ${facts.join(" · ")}`, "");
-  if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id)).join(", ")} (\`scopeguard logs query\`)`, "");
+  if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id, { table: false })).join(", ")} (\`scopeguard logs query\`)`, "");
   if (f3.remediation) lines.push(`Fix: ${escapeMarkdown(f3.remediation)}`, "");
   return lines;
 }

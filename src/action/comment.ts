@@ -168,7 +168,7 @@ export function renderReview(result: ReviewResult, context: RenderContext, optio
   const footerParts = [
     `base \`${context.baseSha.slice(0, 12)}\``,
     `head \`${context.headSha.slice(0, 12)}\``,
-    `policy bundle ${markdownCode(result.policyVersion)}`,
+    `policy bundle ${markdownCode(result.policyVersion, { table: false })}`,
   ];
   if (waived > 0) footerParts.push(`${waived} waived`);
   if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, 'pre-existing finding')} in the job summary`);

@@ -25,11 +25,20 @@ export function escapeMarkdown(text: string): string {
     .replace(/:\/\//g, ':&#47;&#47;');
 }
 
-/** Inline code for identifiers (scope names, rule ids) that should look like code but stay inert. */
-export function markdownCode(text: string): string {
-  const clean = text.replace(/\r\n?|\n/g, ' ').replace(/\|/g, '\\|');
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${clean.includes('`') ? ` ${clean} ` : clean}${fence}`;
+/**
+ * Inline code for identifiers (scope names, rule ids, client ids from logs) that should look like code but stay
+ * inert. A code span shows its text literally, HTML included, as long as nothing inside can close it: its fence is one
+ * backtick longer than the longest run of backticks in the text (CommonMark), with a space inside each end when the
+ * text has backticks, which CommonMark strips again. In a table cell (the default) a pipe would end the cell even
+ * inside code, so it is written `\|`, which GFM reads back as a pipe there; elsewhere (`table: false`: a heading, a
+ * list item, a line) the backslash would show, so pipes stay as they are.
+ */
+export function markdownCode(text: string, options: { table?: boolean } = {}): string {
+  const oneLine = text.replace(/\r\n?|\n/g, ' ');
+  const clean = options.table === false ? oneLine : oneLine.replace(/\|/g, '\\|');
+  const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  return longestRun > 0 ? `${fence} ${clean} ${fence}` : `${fence}${clean}${fence}`;
 }
 
 // eslint-disable-next-line no-control-regex

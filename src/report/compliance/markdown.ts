@@ -81,11 +81,11 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
 }
 
 function trendLine(t: TrendEntry): string {
-  return `- ${t.severity} ${t.ruleId} ${markdownCode(t.subject)}: ${escapeMarkdown(t.message)}`;
+  return `- ${t.severity} ${t.ruleId} ${markdownCode(t.subject, { table: false })}: ${escapeMarkdown(t.message)}`;
 }
 
 function findingBlock(f: Finding): string[] {
-  const lines = [`### ${f.severity} ${f.ruleId} ${markdownCode(f.subject)}`, '', escapeMarkdown(f.message), ''];
+  const lines = [`### ${f.severity} ${f.ruleId} ${markdownCode(f.subject, { table: false })}`, '', escapeMarkdown(f.message), ''];
   const evidence = f.evidence ?? {};
   const samples = Array.isArray(evidence.sampleEventIds) ? (evidence.sampleEventIds as unknown[]).map(String) : [];
   // scalars and lists of scalars (scopes, sample token ids); nested objects stay in the JSON report
@@ -93,7 +93,7 @@ function findingBlock(f: Finding): string[] {
     .filter(([key, value]) => key !== 'sampleEventIds' && (isScalar(value) || (Array.isArray(value) && value.length > 0 && value.every(isScalar))))
     .map(([key, value]) => `${escapeMarkdown(key)}: ${escapeMarkdown(Array.isArray(value) ? value.map(String).join(', ') : String(value))}`);
   if (facts.length) lines.push(`Evidence: ${facts.join(' · ')}`, '');
-  if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id)).join(', ')} (\`scopeguard logs query\`)`, '');
+  if (samples.length) lines.push(`Sample events: ${samples.map((id) => markdownCode(id, { table: false })).join(', ')} (\`scopeguard logs query\`)`, '');
   if (f.remediation) lines.push(`Fix: ${escapeMarkdown(f.remediation)}`, '');
   return lines;
 }
