@@ -24,8 +24,6 @@ import {
   storedClientIds,
   storedScopes,
   storedTenants,
-  tenantsStoringClient,
-  tenantsStoringScope,
   type EventFilter,
 } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
@@ -241,11 +239,11 @@ async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilt
   };
   const client = flags.client;
   if (client !== undefined && !tenants.some(([, t]) => Object.hasOwn(t.clients, client))) {
-    const stored = await storedClientIds(store, tenant);
+    const stored = await storedClientIds(store, { tenant });
     const ids = filter.clientIds ?? [client];
     if (!ids.some((id) => stored.includes(id))) {
       const hint =
-        (await elsewhere((t) => clientNamed(t, client), () => tenantsStoringClient(store, ids), 'have')) ??
+        (await elsewhere((t) => clientNamed(t, client), () => storedTenants(store, { clientIds: ids }), 'have')) ??
         didYouMean(client, [...tenants.flatMap(([, t]) => Object.keys(t.clients)), ...stored]);
       say(`${noStoredEvent} has client ${JSON.stringify(client)}${inRegistry('client')}`, hint);
       return;
@@ -253,10 +251,10 @@ async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilt
   }
   const scope = filter.scope;
   if (scope !== undefined && !tenants.some(([, t]) => Object.hasOwn(t.scopes, scope))) {
-    const stored = await storedScopes(store, tenant);
+    const stored = await storedScopes(store, { tenant });
     if (!stored.includes(scope)) {
       const hint =
-        (await elsewhere((t) => (Object.hasOwn(t.scopes, scope) ? 'a scope' : undefined), () => tenantsStoringScope(store, scope), 'carry')) ??
+        (await elsewhere((t) => (Object.hasOwn(t.scopes, scope) ? 'a scope' : undefined), () => storedTenants(store, { scope }), 'carry')) ??
         didYouMean(scope, [...tenants.flatMap(([, t]) => Object.keys(t.scopes)), ...stored]);
       say(`${noStoredEvent} carries or requests scope ${JSON.stringify(scope)}${inRegistry('scope')}`, hint);
     }

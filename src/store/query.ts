@@ -104,41 +104,26 @@ function dropUndefined<T extends object>(value: T): T {
 }
 
 /** The values of a query's one column `v`, as strings. */
-async function distinctValues(store: Store, sql: string, values: string[] = []): Promise<string[]> {
+async function distinctValues(store: Store, sql: string, values: DuckDBValue[] = []): Promise<string[]> {
   return (await store.connection.runAndReadAll(sql, values)).getRowObjectsJS().map((row) => String(row.v));
 }
 
-/** The provider client ids the store holds events of (of one tenant, when given), sorted. */
-export function storedClientIds(store: Store, tenant?: string): Promise<string[]> {
-  const ofTenant = tenant === undefined ? '' : ' AND tenant = $1';
-  return distinctValues(store, `SELECT DISTINCT client_id AS v FROM events WHERE client_id IS NOT NULL${ofTenant} ORDER BY v`, tenant === undefined ? [] : [tenant]);
+/** The provider client ids of the stored events matching the filter (e.g. a tenant's), sorted. */
+export function storedClientIds(store: Store, filter: EventFilter = {}): Promise<string[]> {
+  const { sql, values } = where(filter);
+  return distinctValues(store, `SELECT DISTINCT client_id AS v FROM events ${sql ? `${sql} AND` : 'WHERE'} client_id IS NOT NULL ORDER BY v`, values);
 }
 
-/** The scopes stored events (of one tenant, when given) carry or request, sorted. */
-export function storedScopes(store: Store, tenant?: string): Promise<string[]> {
-  const ofTenant = tenant === undefined ? '' : ' WHERE tenant = $1';
-  return distinctValues(
-    store,
-    `SELECT DISTINCT v FROM (SELECT unnest(scopes) AS v FROM events${ofTenant} UNION ALL SELECT unnest(requested_scopes) FROM events${ofTenant}) ORDER BY v`,
-    tenant === undefined ? [] : [tenant],
-  );
+/** The scopes the stored events matching the filter (e.g. a tenant's) carry or request, sorted. */
+export function storedScopes(store: Store, filter: EventFilter = {}): Promise<string[]> {
+  const { sql, values } = where(filter);
+  return distinctValues(store, `SELECT DISTINCT v FROM (SELECT unnest(scopes) AS v FROM events ${sql} UNION ALL SELECT unnest(requested_scopes) FROM events ${sql}) ORDER BY v`, values);
 }
 
-/** The tenants the store holds events of, sorted. */
-export function storedTenants(store: Store): Promise<string[]> {
-  return distinctValues(store, 'SELECT DISTINCT tenant AS v FROM events ORDER BY v');
-}
-
-/** The tenants whose stored events have one of these provider client ids, sorted. */
-export function tenantsStoringClient(store: Store, clientIds: readonly string[]): Promise<string[]> {
-  if (clientIds.length === 0) return Promise.resolve([]);
-  const list = clientIds.map((_, index) => `$${index + 1}`).join(', ');
-  return distinctValues(store, `SELECT DISTINCT tenant AS v FROM events WHERE client_id IN (${list}) ORDER BY v`, [...clientIds]);
-}
-
-/** The tenants whose stored events carry or request this scope, sorted. */
-export function tenantsStoringScope(store: Store, scope: string): Promise<string[]> {
-  return distinctValues(store, 'SELECT DISTINCT tenant AS v FROM events WHERE list_contains(scopes, $1) OR list_contains(requested_scopes, $1) ORDER BY v', [scope]);
+/** The tenants of the stored events matching the filter (e.g. those with a client id or a scope), sorted. */
+export function storedTenants(store: Store, filter: EventFilter = {}): Promise<string[]> {
+  const { sql, values } = where(filter);
+  return distinctValues(store, `SELECT DISTINCT tenant AS v FROM events ${sql} ORDER BY v`, values);
 }
 
 export interface StatsRow {
