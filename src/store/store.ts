@@ -440,7 +440,7 @@ class TimeSpan {
   private readonly high = Buffer.alloc(32);
   private lowLength = 0;
   private highLength = 0;
-  empty = true;
+  private empty = true;
 
   addBytes(bytes: Uint8Array, start: number, end: number): void {
     if (this.empty) {
@@ -466,10 +466,6 @@ class TimeSpan {
     return this.high.toString('latin1', 0, this.highLength);
   }
 
-  reset(): void {
-    this.empty = true;
-  }
-
   private set(target: Buffer, bytes: Uint8Array, start: number, end: number, low: boolean): void {
     const length = Math.min(end - start, target.length);
     for (let i = 0; i < length; i++) target[i] = bytes[start + i]!;
@@ -490,6 +486,7 @@ function compareBytes(bytes: Uint8Array, start: number, end: number, other: Uint
 
 /** The batch being staged: its time span and tenant + provider pairs (its ids are in UnitIds). */
 interface StagedBatch {
+  span: TimeSpan;
   /** the tenant + provider pairs of its rows */
   pairs: Set<IdPair>;
   /** set by the batch's first direct-lane line */
@@ -515,8 +512,6 @@ interface PendingUnit {
 export class Store {
   /** The batch being staged (see StagedBatch); undefined between batches. */
   private staged: StagedBatch | undefined;
-  /** The time span of the batch being staged. */
-  private readonly stagedSpan = new TimeSpan();
   /** Batches staged for the next unit; undefined when none. */
   private pending: PendingUnit | undefined;
   /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
@@ -717,7 +712,7 @@ export class Store {
     const { event } = stored;
     const pair = this.unitIds.pair(event.tenant, event.provider);
     if (!this.unitIds.add(pair, event.eventId)) return;
-    this.stagedPair(pair).add(event.time);
+    this.stagedBatch(pair).span.add(event.time);
     this.stagedRows.append(stagedRow(stored));
   }
 
@@ -729,16 +724,16 @@ export class Store {
     const { bytes } = direct;
     const pair = this.unitIds.pair(direct.tenant, origin.provider);
     if (!this.unitIds.addBytes(pair, bytes, direct.idStart, direct.idEnd)) return;
-    this.stagedPair(pair).addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
+    this.stagedBatch(pair).span.addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
     this.staged!.directOrigin ??= origin;
     this.stagedLines.appendWithLine(bytes, direct.start, direct.end, direct.line);
   }
 
-  /** Notes a staged row's tenant + provider pair in the batch being staged; the batch's time span, to widen. */
-  private stagedPair(pair: IdPair): TimeSpan {
-    const staged = (this.staged ??= { pairs: new Set() });
+  /** The batch being staged (started by its first row), with a staged row's tenant + provider pair noted in it. */
+  private stagedBatch(pair: IdPair): StagedBatch {
+    const staged = (this.staged ??= { span: new TimeSpan(), pairs: new Set() });
     staged.pairs.add(pair);
-    return this.stagedSpan;
+    return staged;
   }
 
   /**
@@ -762,9 +757,7 @@ export class Store {
         await this.launchPending(importId, counts, true);
       }
       this.unitIds.endBatch();
-      const lo = this.stagedSpan.lo;
-      const hi = this.stagedSpan.hi;
-      this.stagedSpan.reset();
+      const { lo, hi } = batch.span;
       const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
@@ -900,7 +893,6 @@ export class Store {
   /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   private dropStaged(): void {
     this.staged = undefined;
-    this.stagedSpan.reset();
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync(this.stagingDir, { recursive: true, force: true });
