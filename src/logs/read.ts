@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { parseLogJson } from './json.ts';
+import { asObject } from './provider.ts';
 import type { DirectLine } from './direct.ts';
 
 /** One record as read: either parsed JSON, or the reason it could not be read plus (a prefix of) its text. */
@@ -78,11 +79,13 @@ export async function* readRecordBatches(input: Readable, options: ReadOptions =
     return;
   }
   if (firstByte === 0x7b /* { */) {
-    // NDJSON when the first line is a complete JSON value, or else the second (the first is a truncated or corrupt
-    // record, reported as such); otherwise one (pretty-printed) page object, whose second line is no JSON value either
-    const leading = await leadingLines(head, chunks, maxBytes, 2);
+    // NDJSON when the first line is a complete JSON value, or else when the next lines (up to two) are JSON objects:
+    // the first is then a truncated or corrupt record, reported as such. Otherwise one (pretty-printed) page object,
+    // which may hold a record on its second line, but then closes its array on the third.
+    const leading = await leadingLines(head, chunks, maxBytes, 3);
     head = leading.buffered;
-    const ndjson = leading.lines.some((line) => isJsonValue(line.replace(/^\uFEFF/, '')));
+    const [first, ...next] = leading.lines;
+    const ndjson = first !== undefined && (jsonOf(first.replace(/^\uFEFF/, '')) !== undefined || (next.length > 0 && next.every((line) => asObject(jsonOf(line)?.value) !== undefined)));
     const all = prepend(head, chunks);
     if (ndjson) yield* expandPages(readLines(all, maxBytes, options.direct));
     else yield* new JsonStreamScanner('object', maxBytes).scan(all);
@@ -173,12 +176,12 @@ async function leadingLines(head: Buffer, rest: AsyncIterator<Buffer>, maxBytes:
   }
 }
 
-function isJsonValue(text: string): boolean {
+/** The JSON value the text is, boxed (so a text that is `null` is told from one that is no JSON), or undefined. */
+function jsonOf(text: string): { value: unknown } | undefined {
   try {
-    JSON.parse(text);
-    return true;
+    return { value: JSON.parse(text) };
   } catch {
-    return false;
+    return undefined;
   }
 }
 

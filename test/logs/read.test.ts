@@ -45,6 +45,9 @@ describe('readRecords', () => {
       const records = await read(`${first}\n\n{"id":2}\n{"id":3}\n`);
       expect(records.map((r) => [r.line, r.value ?? r.error?.slice(0, 12)]), first).toEqual([[1, 'invalid JSON'], [3, { id: 2 }], [4, { id: 3 }]]);
     }
+    // a page with its one record on a line of its own is still one page
+    expect((await read('{"data": [\n{"id": 1}\n]}\n')).map((r) => r.value)).toEqual([{ id: 1 }]);
+    expect((await read('{"data":\n[{"id": 1}]\n}\n')).map((r) => r.value)).toEqual([{ id: 1 }]);
     // a file of one cut-off line is reported as truncated at its end
     expect((await read('{"id":1,"ti\n')).map((r) => r.error?.slice(0, 14))).toEqual(['truncated JSON']);
   });
