@@ -54144,9 +54144,6 @@ var TimeSpan = class {
   get hi() {
     return this.high.toString("latin1", 0, this.highLength);
   }
-  reset() {
-    this.empty = true;
-  }
   set(target, bytes, start, end, low) {
     const length = Math.min(end - start, target.length);
     for (let i = 0; i < length; i++) target[i] = bytes[start + i];
@@ -54180,8 +54177,6 @@ var Store = class _Store {
   connection;
   /** The batch being staged (see StagedBatch); undefined between batches. */
   staged;
-  /** The time span of the batch being staged. */
-  stagedSpan = new TimeSpan();
   /** Batches staged for the next unit; undefined when none. */
   pending;
   /** The insert of the previous unit, running while the next one is staged: at most one at a time, in order. */
@@ -54354,7 +54349,7 @@ var Store = class _Store {
     const { event } = stored;
     const pair = this.unitIds.pair(event.tenant, event.provider);
     if (!this.unitIds.add(pair, event.eventId)) return;
-    this.stagedPair(pair).add(event.time);
+    this.stagedBatch(pair).span.add(event.time);
     this.stagedRows.append(stagedRow(stored));
   }
   /**
@@ -54365,15 +54360,15 @@ var Store = class _Store {
     const { bytes } = direct;
     const pair = this.unitIds.pair(direct.tenant, origin.provider);
     if (!this.unitIds.addBytes(pair, bytes, direct.idStart, direct.idEnd)) return;
-    this.stagedPair(pair).addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
+    this.stagedBatch(pair).span.addBytes(bytes, direct.timeStart, direct.timeStart + CANONICAL_TIME_LENGTH);
     this.staged.directOrigin ??= origin;
     this.stagedLines.appendWithLine(bytes, direct.start, direct.end, direct.line);
   }
-  /** Notes a staged row's tenant + provider pair in the batch being staged; the batch's time span, to widen. */
-  stagedPair(pair) {
-    const staged = this.staged ??= { pairs: /* @__PURE__ */ new Set() };
+  /** The batch being staged (started by its first row), with a staged row's tenant + provider pair noted in it. */
+  stagedBatch(pair) {
+    const staged = this.staged ??= { span: new TimeSpan(), pairs: /* @__PURE__ */ new Set() };
     staged.pairs.add(pair);
-    return this.stagedSpan;
+    return staged;
   }
   /**
    * Ends the batch being staged (`staged` rows handed over by the importer, repeats included) and adds it to the
@@ -54395,9 +54390,7 @@ var Store = class _Store {
         await this.launchPending(importId, counts, true);
       }
       this.unitIds.endBatch();
-      const lo = this.stagedSpan.lo;
-      const hi = this.stagedSpan.hi;
-      this.stagedSpan.reset();
+      const { lo, hi } = batch.span;
       const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
       if (rowsFile) unit.rowsFiles.push(rowsFile);
@@ -54514,7 +54507,6 @@ var Store = class _Store {
   /** Forgets the batch being staged and removes the staging folder (and the files older versions staged beside the store). */
   dropStaged() {
     this.staged = void 0;
-    this.stagedSpan.reset();
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync2(this.stagingDir, { recursive: true, force: true });
