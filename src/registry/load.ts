@@ -16,6 +16,7 @@ import { didYouMean } from './suggest.ts';
 import { RegistryCache } from './registry-cache.ts';
 import { LIMITS, lineIndex, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
 import { growYoungGenerationFor } from '../heap.ts';
+import { recordOf } from '../records.ts';
 
 export interface RegistrySource {
   /** Used verbatim as `file` in every position. */
@@ -355,9 +356,9 @@ class RegistryBuilder {
       const t = this.tenants.get(name)!;
       tenants[name] = {
         name,
-        scopes: Object.fromEntries(t.scopes),
-        actions: Object.fromEntries(t.actions),
-        clients: Object.fromEntries(t.clients),
+        scopes: recordOf(t.scopes),
+        actions: recordOf(t.actions),
+        clients: recordOf(t.clients),
         exceptions: t.exceptions,
       };
     }

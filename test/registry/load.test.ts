@@ -252,6 +252,31 @@ describe('loadRegistryFromSources and defaults', () => {
     expect(registry.tenants.t!.scopes.b!.status).toBe('deprecated');
   });
 
+  it('names that Object.prototype has (__proto__, constructor, toString) are ordinary scopes, actions and clients', () => {
+    const registry = loadRegistryFromSources('r', [
+      {
+        path: 'odd.yaml',
+        content: [
+          'kind: ScopeSet\ntenant: t\nscopes:\n  __proto__: {}\n  constructor: {implies: [__proto__]}',
+          'kind: ActionMap\ntenant: t\nactions:\n  __proto__: [GET /a]\n  constructor: [GET /b]',
+          'kind: ClientSet\ntenant: t\nclients:\n  __proto__: {clientId: x, type: machine, scopes: [constructor]}\n  toString: {clientId: y, type: machine, scopes: [__proto__]}',
+        ].join('\n---\n'),
+      },
+    ]);
+    const tenant = registry.tenants.t!;
+    for (const record of [tenant.scopes, tenant.actions, tenant.clients]) {
+      // plain objects, as JSON and every consumer expect, whose names are their own data
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+      expect(Object.hasOwn(record, '__proto__')).toBe(true);
+    }
+    expect(Object.keys(tenant.scopes)).toEqual(['__proto__', 'constructor']);
+    expect(tenant.scopes['constructor']!.implies).toEqual(['__proto__']);
+    expect(tenant.actions['__proto__']!.map((action) => action.pattern)).toEqual(['GET /a']);
+    expect(Object.keys(tenant.clients)).toEqual(['__proto__', 'toString']);
+    expect(tenant.clients['__proto__']!.grants.map((grant) => grant.scope)).toEqual(['constructor']);
+    expect(tenant.clients['toString']!.clientId).toBe('y');
+  });
+
   it('throws a ValidationError carrying every problem', () => {
     const bad = 'kind: ClientSet\ntenant: t\nclients:\n  c: {clientId: x, type: robot, scopes: [nope]}\n';
     let caught: unknown;
