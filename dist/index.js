@@ -52387,6 +52387,16 @@ function growYoungGenerationFor(sourceChars) {
   return () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
 }
 
+// src/records.ts
+function nameRecord() {
+  return /* @__PURE__ */ Object.create(null);
+}
+function recordOf(entries) {
+  const record = nameRecord();
+  for (const [name, value] of entries) record[name] = value;
+  return Object.setPrototypeOf(record, Object.prototype);
+}
+
 // src/registry/load.ts
 var DEFAULT_CONFIG = {
   failOn: "high",
@@ -52680,9 +52690,9 @@ var RegistryBuilder = class {
       const t2 = this.tenants.get(name);
       tenants[name] = {
         name,
-        scopes: Object.fromEntries(t2.scopes),
-        actions: Object.fromEntries(t2.actions),
-        clients: Object.fromEntries(t2.clients),
+        scopes: recordOf(t2.scopes),
+        actions: recordOf(t2.actions),
+        clients: recordOf(t2.clients),
         exceptions: t2.exceptions
       };
     }
@@ -53094,18 +53104,15 @@ function tenantsInput(registry, now) {
   for (const name of Object.keys(registry.tenants).sort()) tenants[name] = tenantInput(registry.tenants[name], now);
   return tenants;
 }
-function byName() {
-  return /* @__PURE__ */ Object.create(null);
-}
 function tenantInput(tenant, now) {
   const closure = impliesClosure(tenant);
-  const scopes = byName();
+  const scopes = nameRecord();
   for (const [name, scope] of Object.entries(tenant.scopes)) scopes[name] = scopeInput(scope, closure.get(name) ?? [], now);
-  const actions = byName();
+  const actions = nameRecord();
   for (const [name, patterns] of Object.entries(tenant.actions)) {
     actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path }));
   }
-  const clients = byName();
+  const clients = nameRecord();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);
   return { name: tenant.name, scopes, actions, clients, exceptions: tenant.exceptions.map((e, index) => exceptionInput(e, index, now)) };
 }
@@ -53127,7 +53134,7 @@ function scopeInput(scope, impliesAll, now) {
   return input;
 }
 function clientInput(client) {
-  const justification = byName();
+  const justification = nameRecord();
   for (const grant of client.grants) if (grant.justification !== void 0) justification[grant.scope] = grant.justification;
   const input = {
     name: client.name,
