@@ -52108,6 +52108,18 @@ function inspectNodes(doc, limit) {
   visit(doc.contents, 0);
   return result;
 }
+var TENANT_LINE = /^tenant:[ \t]*(["']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*(?:#.*)?\r?$/gm;
+function tenantsNamedIn(text2) {
+  const names = /* @__PURE__ */ new Set();
+  for (const match of text2.matchAll(TENANT_LINE)) names.add(match[2]);
+  return names.size > 0 ? [...names] : [void 0];
+}
+function tenantsOfBrokenDocument(doc, text2) {
+  const tenant = (0, import_yaml.isMap)(doc.contents) ? doc.contents.get("tenant") : void 0;
+  if (typeof tenant === "string") return [tenant];
+  const [start, , end] = doc.range;
+  return tenantsNamedIn(text2.slice(start, end));
+}
 function limitProblem(file, message, hint, position) {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
 }
@@ -52118,7 +52130,8 @@ function parseYamlFile(file, text2, first = "block") {
       file,
       parser: "thorough",
       documents: [],
-      problems: [limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, "split the registry into smaller files")]
+      problems: [limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, "split the registry into smaller files")],
+      unread: tenantsNamedIn(text2)
     };
   }
   const position = lineIndex(file, text2);
@@ -52226,6 +52239,7 @@ function indexedFile(file, parser, { values, roots }, position) {
     file,
     parser,
     problems: [],
+    unread: [],
     documents: values.map((value, i) => ({
       value,
       at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer))
@@ -52233,11 +52247,15 @@ function indexedFile(file, parser, { values, roots }, position) {
   };
 }
 function parseThoroughly(file, text2, position) {
-  const result = { file, parser: "thorough", documents: [], problems: [] };
+  const result = { file, parser: "thorough", documents: [], problems: [], unread: [] };
+  const lost = (doc) => {
+    result.unread.push(...tenantsOfBrokenDocument(doc, text2));
+  };
   if (flowDepth(text2) > LIMITS.maxDepth || blockDepth(text2) > LIMITS.maxDepth) {
     result.problems.push(
       limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, "registry files are shallow; this looks like generated or hostile input")
     );
+    result.unread = tenantsNamedIn(text2);
     return result;
   }
   const parser = new import_yaml.Parser();
@@ -52251,6 +52269,7 @@ function parseThoroughly(file, text2, position) {
         result.problems = [
           limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, "split the file; a registry needs far fewer documents")
         ];
+        result.unread = tenantsNamedIn(text2);
         return result;
       }
       if (doc.errors.length > 0) {
@@ -52267,6 +52286,7 @@ function parseThoroughly(file, text2, position) {
           }
           result.problems.push(problem);
         }
+        lost(doc);
         continue;
       }
       const inspection = inspectNodes(doc, LIMITS.maxDepth);
@@ -52279,6 +52299,7 @@ function parseThoroughly(file, text2, position) {
             hint: "write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported"
           });
         }
+        lost(doc);
         continue;
       }
       if (inspection.duplicateKeys.length > 0) {
@@ -52290,6 +52311,7 @@ function parseThoroughly(file, text2, position) {
             hint: "a key may appear once per mapping; merge the two entries"
           });
         }
+        lost(doc);
         continue;
       }
       if (inspection.tooDeep) {
@@ -52302,6 +52324,7 @@ function parseThoroughly(file, text2, position) {
             position(start)
           )
         );
+        lost(doc);
         continue;
       }
       let value;
@@ -52322,6 +52345,7 @@ function parseThoroughly(file, text2, position) {
         } else {
           result.problems.push({ ...position(start), code: "yaml", message: `malformed YAML: ${message}` });
         }
+        lost(doc);
         continue;
       }
       result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
@@ -52329,6 +52353,7 @@ function parseThoroughly(file, text2, position) {
   } catch (error2) {
     if (error2 instanceof RangeError) {
       result.problems.push(limitProblem(file, "input nested too deeply to parse", "registry files are shallow; this looks like hostile input"));
+      result.unread = tenantsNamedIn(text2);
       return result;
     }
     throw error2;
@@ -52442,6 +52467,16 @@ var RegistryBuilder = class {
   config;
   configLocation;
   configRuleLocations = {};
+  /**
+   * Tenants with a document lost before its names could be read (a syntax error, a file in another encoding): a
+   * name that is unknown in them may well be defined there, so one broken line does not bring dozens of "unknown
+   * scope" problems burying it. Reported again once the document reads.
+   */
+  partlyUnread = /* @__PURE__ */ new Set();
+  /** A document of no tell-able tenant was lost: then no tenant's unknown names are reported. */
+  everyTenantPartlyUnread = false;
+  /** Names from documents that failed on their tenant: known in every tenant, for the same reason. */
+  namesOfNoTenant = { scopes: /* @__PURE__ */ new Set(), clients: /* @__PURE__ */ new Set() };
   tenant(name) {
     let tenant = this.tenants.get(name);
     if (!tenant) {
@@ -52464,7 +52499,12 @@ var RegistryBuilder = class {
   }
   addFile(file) {
     this.problems.push(...file.problems);
+    for (const tenant of file.unread) this.markPartlyUnread(tenant);
     for (const document2 of file.documents) this.addDocument(document2);
+  }
+  markPartlyUnread(tenant) {
+    if (tenant === void 0) this.everyTenantPartlyUnread = true;
+    else this.partlyUnread.add(tenant);
   }
   addDocument(document2) {
     const { value, at: at2 } = document2;
@@ -52477,17 +52517,19 @@ var RegistryBuilder = class {
     const kind = record.kind;
     if (kind === void 0) {
       this.problem(at2([]), "unknown-kind", 'document has no "kind"', `add kind: one of ${KINDS.join(", ")}`);
+      this.rememberNames(record);
       return;
     }
     if (typeof kind !== "string" || !KINDS.includes(kind)) {
       const suggestion = typeof kind === "string" ? didYouMean(kind, KINDS) : void 0;
       this.problem(at2(["kind"]), "unknown-kind", `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(", ")}`].filter(Boolean).join(" "));
+      this.rememberNames(record);
       return;
     }
     const schemaProblems = checkSchema(kind, document2);
     if (schemaProblems.length > 0) {
       this.problems.push(...schemaProblems);
-      this.rememberNames(kind, record);
+      this.rememberNames(record);
       return;
     }
     switch (kind) {
@@ -52503,13 +52545,24 @@ var RegistryBuilder = class {
         return this.addExceptionSet(value, at2);
     }
   }
-  /** Names from a document that failed the schema: enough to avoid "unknown scope" noise elsewhere. */
-  rememberNames(kind, record) {
-    if (typeof record.tenant !== "string") return;
-    const tenant = this.tenant(record.tenant);
-    const names = (field) => field && typeof field === "object" && !Array.isArray(field) ? Object.keys(field) : [];
-    if (kind === "ScopeSet") for (const name of names(record.scopes)) tenant.knownScopes.add(name);
-    if (kind === "ClientSet") for (const name of names(record.clients)) tenant.knownClients.add(name);
+  /**
+   * The scope and client names of a document that failed on its kind or schema, so one typo does not cascade into
+   * "unknown scope" problems elsewhere. Read from the top-level `scopes:` and `clients:` mappings whatever the kind
+   * says (only a ScopeSet has the one and only a ClientSet the other); when either is there but is no mapping, its
+   * names cannot be told and the tenant counts as partly unread.
+   */
+  rememberNames(record) {
+    const tenantName = typeof record.tenant === "string" ? record.tenant : void 0;
+    for (const field of ["scopes", "clients"]) {
+      if (!Object.hasOwn(record, field)) continue;
+      const value = record[field];
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        this.markPartlyUnread(tenantName);
+        continue;
+      }
+      const known = tenantName === void 0 ? this.namesOfNoTenant[field] : field === "scopes" ? this.tenant(tenantName).knownScopes : this.tenant(tenantName).knownClients;
+      for (const name of Object.keys(value)) known.add(name);
+    }
   }
   addConfig(config, at2) {
     const location = at2([]);
@@ -52664,16 +52717,18 @@ var RegistryBuilder = class {
   }
   resolveReferences() {
     const fallbackHint = (target, tenant) => `define it in a ${target === "scope" ? "ScopeSet" : "ClientSet"} of tenant "${tenant}"`;
+    const partlyUnread = (tenant) => this.everyTenantPartlyUnread || this.partlyUnread.has(tenant);
     for (const ref of this.references) {
       const tenant = this.tenants.get(ref.tenant);
       const known = ref.target === "scope" ? tenant?.knownScopes : tenant?.knownClients;
-      if (known?.has(ref.name)) continue;
+      if (known?.has(ref.name) || this.namesOfNoTenant[ref.target === "scope" ? "scopes" : "clients"].has(ref.name) || partlyUnread(ref.tenant)) continue;
       this.problem(ref.position, "reference", ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
     }
     for (const tenant of this.tenants.values()) {
+      if (partlyUnread(tenant.name)) continue;
       for (const client of tenant.clients.values()) {
         for (const { scope, location } of client.grants) {
-          if (tenant.knownScopes.has(scope)) continue;
+          if (tenant.knownScopes.has(scope) || this.namesOfNoTenant.scopes.has(scope)) continue;
           this.problem(
             location,
             "reference",
@@ -52708,8 +52763,9 @@ function sortProblems(problems) {
     return true;
   }).sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.line - b3.line || a.column - b3.column || a.message.localeCompare(b3.message));
 }
-function collectRegistryProblems(root, sources) {
+function collectRegistryProblems(root, sources, unreadTenants = []) {
   const builder = new RegistryBuilder();
+  for (const tenant of unreadTenants) builder.markPartlyUnread(tenant);
   for (const source of sources) builder.addFile(parseYamlFile(source.path, source.content));
   builder.resolveReferences();
   const problems = sortProblems(builder.problems);
@@ -52762,6 +52818,7 @@ async function readRegistrySources(root) {
   }
   const sources = [];
   const problems = [];
+  const unread = [];
   for (const file of files) {
     const path = displayPath(file);
     const size = (await stat2(file)).size;
@@ -52774,6 +52831,7 @@ async function readRegistrySources(root) {
         message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
         hint: "split the registry into smaller files"
       });
+      unread.push(void 0);
       continue;
     }
     let bytes;
@@ -52784,10 +52842,24 @@ async function readRegistrySources(root) {
       throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
     }
     const notUtf8 = encodingProblem(path, bytes);
-    if (notUtf8) problems.push(notUtf8);
-    else sources.push({ path, content: bytes.toString("utf8") });
+    if (notUtf8) {
+      problems.push(notUtf8);
+      unread.push(...tenantsNamedIn(decodeLoosely(bytes)));
+    } else {
+      sources.push({ path, content: bytes.toString("utf8") });
+    }
   }
-  return { sources, problems };
+  return { sources, problems, unread };
+}
+function decodeLoosely(bytes) {
+  if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le");
+  if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes).swap16().toString("utf16le");
+  return bytes.toString("latin1");
+}
+function collectReadRegistryProblems(root, read) {
+  if (read.problems.length === 0) return collectRegistryProblemsCached(root, read.sources);
+  const { problems } = collectRegistryProblems(root, read.sources, read.unread);
+  return { problems: sortProblems([...read.problems, ...problems]) };
 }
 function encodingProblem(file, bytes) {
   const hint = "save the file as UTF-8";
@@ -52800,17 +52872,16 @@ function encodingProblem(file, bytes) {
   return { ...position, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
 }
 async function loadRegistry(root) {
-  const { sources, problems: readProblems } = await readRegistrySources(root);
-  const restoreHeap = growYoungGenerationFor(sources.reduce((sum, source) => sum + source.content.length, 0));
+  const read = await readRegistrySources(root);
+  const restoreHeap = growYoungGenerationFor(read.sources.reduce((sum, source) => sum + source.content.length, 0));
   let result;
   try {
-    result = collectRegistryProblemsCached(root, sources);
+    result = collectReadRegistryProblems(root, read);
   } finally {
     restoreHeap();
   }
-  const { registry, problems } = result;
-  if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
-  return registry;
+  if (!result.registry) throw new ValidationError(result.problems);
+  return result.registry;
 }
 
 // src/findings/summary.ts

@@ -1,7 +1,7 @@
 /** `scopeguard validate`: the registry is either valid, or every problem is listed with its exact place. */
 import type { Command } from 'commander';
 import { InputError, type Problem } from '../errors.ts';
-import { collectRegistryProblemsCached, readRegistrySources } from '../registry/load.ts';
+import { collectReadRegistryProblems, readRegistrySources } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
@@ -53,8 +53,7 @@ export function registerValidate(program: Command): void {
         }
         throw error;
       }
-      const { registry, problems: registryProblems } = collectRegistryProblemsCached(options.registry, read.sources);
-      const problems = [...read.problems, ...registryProblems];
+      const { registry, problems } = collectReadRegistryProblems(options.registry, read);
       if (registry && problems.length === 0) {
         const summary = summarize(registry);
         writeOutput(

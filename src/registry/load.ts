@@ -14,7 +14,7 @@ import { ActionPatternError, parseActionPattern } from './matcher.ts';
 import { checkSchema, KINDS, type Kind } from './schema-check.ts';
 import { didYouMean } from './suggest.ts';
 import { RegistryCache } from './registry-cache.ts';
-import { LIMITS, lineIndex, parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
+import { LIMITS, lineIndex, parseYamlFile, tenantsNamedIn, type ParsedDocument, type ParsedFile } from './yaml-source.ts';
 import { growYoungGenerationFor } from '../heap.ts';
 import { recordOf } from '../records.ts';
 
@@ -93,6 +93,16 @@ class RegistryBuilder {
   config: Config | undefined;
   configLocation: SourcePosition | undefined;
   configRuleLocations: Record<string, SourcePosition> = {};
+  /**
+   * Tenants with a document lost before its names could be read (a syntax error, a file in another encoding): a
+   * name that is unknown in them may well be defined there, so one broken line does not bring dozens of "unknown
+   * scope" problems burying it. Reported again once the document reads.
+   */
+  readonly partlyUnread = new Set<string>();
+  /** A document of no tell-able tenant was lost: then no tenant's unknown names are reported. */
+  everyTenantPartlyUnread = false;
+  /** Names from documents that failed on their tenant: known in every tenant, for the same reason. */
+  readonly namesOfNoTenant = { scopes: new Set<string>(), clients: new Set<string>() };
 
   tenant(name: string): TenantBuilder {
     let tenant = this.tenants.get(name);
@@ -118,7 +128,13 @@ class RegistryBuilder {
 
   addFile(file: ParsedFile): void {
     this.problems.push(...file.problems);
+    for (const tenant of file.unread) this.markPartlyUnread(tenant);
     for (const document of file.documents) this.addDocument(document);
+  }
+
+  markPartlyUnread(tenant: string | undefined): void {
+    if (tenant === undefined) this.everyTenantPartlyUnread = true;
+    else this.partlyUnread.add(tenant);
   }
 
   private addDocument(document: ParsedDocument): void {
@@ -132,17 +148,19 @@ class RegistryBuilder {
     const kind = record.kind;
     if (kind === undefined) {
       this.problem(at([]), 'unknown-kind', 'document has no "kind"', `add kind: one of ${KINDS.join(', ')}`);
+      this.rememberNames(record);
       return;
     }
     if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
       const suggestion = typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined;
       this.problem(at(['kind']), 'unknown-kind', `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(', ')}`].filter(Boolean).join(' '));
+      this.rememberNames(record);
       return;
     }
     const schemaProblems = checkSchema(kind as Kind, document);
     if (schemaProblems.length > 0) {
       this.problems.push(...schemaProblems);
-      this.rememberNames(kind as Kind, record);
+      this.rememberNames(record);
       return;
     }
     switch (kind as Kind) {
@@ -159,13 +177,29 @@ class RegistryBuilder {
     }
   }
 
-  /** Names from a document that failed the schema: enough to avoid "unknown scope" noise elsewhere. */
-  private rememberNames(kind: Kind, record: Record<string, unknown>): void {
-    if (typeof record.tenant !== 'string') return;
-    const tenant = this.tenant(record.tenant);
-    const names = (field: unknown) => (field && typeof field === 'object' && !Array.isArray(field) ? Object.keys(field) : []);
-    if (kind === 'ScopeSet') for (const name of names(record.scopes)) tenant.knownScopes.add(name);
-    if (kind === 'ClientSet') for (const name of names(record.clients)) tenant.knownClients.add(name);
+  /**
+   * The scope and client names of a document that failed on its kind or schema, so one typo does not cascade into
+   * "unknown scope" problems elsewhere. Read from the top-level `scopes:` and `clients:` mappings whatever the kind
+   * says (only a ScopeSet has the one and only a ClientSet the other); when either is there but is no mapping, its
+   * names cannot be told and the tenant counts as partly unread.
+   */
+  private rememberNames(record: Record<string, unknown>): void {
+    const tenantName = typeof record.tenant === 'string' ? record.tenant : undefined;
+    for (const field of ['scopes', 'clients'] as const) {
+      if (!Object.hasOwn(record, field)) continue;
+      const value = record[field];
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        this.markPartlyUnread(tenantName);
+        continue;
+      }
+      const known =
+        tenantName === undefined
+          ? this.namesOfNoTenant[field]
+          : field === 'scopes'
+            ? this.tenant(tenantName).knownScopes
+            : this.tenant(tenantName).knownClients;
+      for (const name of Object.keys(value)) known.add(name);
+    }
   }
 
   private addConfig(config: Config, at: (path: ReadonlyArray<string | number>, prefer?: 'key' | 'value') => SourcePosition): void {
@@ -328,17 +362,19 @@ class RegistryBuilder {
 
   resolveReferences(): void {
     const fallbackHint = (target: 'scope' | 'client', tenant: string) => `define it in a ${target === 'scope' ? 'ScopeSet' : 'ClientSet'} of tenant "${tenant}"`;
+    const partlyUnread = (tenant: string) => this.everyTenantPartlyUnread || this.partlyUnread.has(tenant);
     for (const ref of this.references) {
       const tenant = this.tenants.get(ref.tenant);
       const known = ref.target === 'scope' ? tenant?.knownScopes : tenant?.knownClients;
-      if (known?.has(ref.name)) continue;
+      if (known?.has(ref.name) || this.namesOfNoTenant[ref.target === 'scope' ? 'scopes' : 'clients'].has(ref.name) || partlyUnread(ref.tenant)) continue;
       this.problem(ref.position, 'reference', ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
     }
     // grants, by far the most references, are read from the clients rather than queued one by one
     for (const tenant of this.tenants.values()) {
+      if (partlyUnread(tenant.name)) continue;
       for (const client of tenant.clients.values()) {
         for (const { scope, location } of client.grants) {
-          if (tenant.knownScopes.has(scope)) continue;
+          if (tenant.knownScopes.has(scope) || this.namesOfNoTenant.scopes.has(scope)) continue;
           this.problem(
             location,
             'reference',
@@ -382,8 +418,13 @@ function sortProblems(problems: Problem[]): Problem[] {
  * The non-throwing core: every problem found, and the registry when there are none. `sources` are processed in the
  * order given; their `path` appears verbatim in positions.
  */
-export function collectRegistryProblems(root: string, sources: ReadonlyArray<RegistrySource>): { registry?: Registry; problems: Problem[] } {
+export function collectRegistryProblems(
+  root: string,
+  sources: ReadonlyArray<RegistrySource>,
+  unreadTenants: ReadonlyArray<string | undefined> = [],
+): { registry?: Registry; problems: Problem[] } {
   const builder = new RegistryBuilder();
+  for (const tenant of unreadTenants) builder.markPartlyUnread(tenant);
   for (const source of sources) builder.addFile(parseYamlFile(source.path, source.content));
   builder.resolveReferences();
   const problems = sortProblems(builder.problems);
@@ -434,8 +475,18 @@ export async function findRegistryFiles(dir: string): Promise<string[]> {
   return found;
 }
 
+/** A registry folder as read from disk, before its YAML is parsed. */
+export interface RegistryRead {
+  /** The files that could be read, keyed by display path. */
+  sources: RegistrySource[];
+  /** Files that could not be (too large, not UTF-8). */
+  problems: Problem[];
+  /** The tenants those files name (`undefined`: one whose tenant could not be told): see RegistryBuilder.partlyUnread. */
+  unread: Array<string | undefined>;
+}
+
 /** The registry's files read from disk, as sources keyed by display path; oversized files are not read. */
-export async function readRegistrySources(root: string): Promise<{ sources: RegistrySource[]; problems: Problem[] }> {
+export async function readRegistrySources(root: string): Promise<RegistryRead> {
   const absoluteRoot = resolve(root);
   const info = await stat(absoluteRoot).catch(() => undefined);
   if (!info) {
@@ -447,6 +498,7 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
   }
   const sources: RegistrySource[] = [];
   const problems: Problem[] = [];
+  const unread: Array<string | undefined> = [];
   for (const file of files) {
     const path = displayPath(file);
     const size = (await stat(file)).size;
@@ -459,6 +511,7 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
         message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
         hint: 'split the registry into smaller files',
       });
+      unread.push(undefined);
       continue;
     }
     let bytes: Buffer;
@@ -469,10 +522,28 @@ export async function readRegistrySources(root: string): Promise<{ sources: Regi
       throw new InputError(`cannot read registry file ${path} (${reason})`, 'check the file permissions');
     }
     const notUtf8 = encodingProblem(path, bytes);
-    if (notUtf8) problems.push(notUtf8);
-    else sources.push({ path, content: bytes.toString('utf8') });
+    if (notUtf8) {
+      problems.push(notUtf8);
+      unread.push(...tenantsNamedIn(decodeLoosely(bytes)));
+    } else {
+      sources.push({ path, content: bytes.toString('utf8') });
+    }
   }
-  return { sources, problems };
+  return { sources, problems, unread };
+}
+
+/** Text good enough to find `tenant:` lines in a file refused for its encoding. */
+function decodeLoosely(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes).swap16().toString('utf16le');
+  return bytes.toString('latin1');
+}
+
+/** Every problem of a registry read from disk, and the registry when there are none (from the cache if unchanged). */
+export function collectReadRegistryProblems(root: string, read: RegistryRead): { registry?: Registry; problems: Problem[] } {
+  if (read.problems.length === 0) return collectRegistryProblemsCached(root, read.sources);
+  const { problems } = collectRegistryProblems(root, read.sources, read.unread);
+  return { problems: sortProblems([...read.problems, ...problems]) };
 }
 
 /**
@@ -493,15 +564,14 @@ function encodingProblem(file: string, bytes: Buffer): Problem | undefined {
 
 /** Loads and validates the registry under `root`; throws ValidationError with every problem, InputError if absent. */
 export async function loadRegistry(root: string): Promise<Registry> {
-  const { sources, problems: readProblems } = await readRegistrySources(root);
-  const restoreHeap = growYoungGenerationFor(sources.reduce((sum, source) => sum + source.content.length, 0));
-  let result: ReturnType<typeof collectRegistryProblemsCached>;
+  const read = await readRegistrySources(root);
+  const restoreHeap = growYoungGenerationFor(read.sources.reduce((sum, source) => sum + source.content.length, 0));
+  let result: ReturnType<typeof collectReadRegistryProblems>;
   try {
-    result = collectRegistryProblemsCached(root, sources);
+    result = collectReadRegistryProblems(root, read);
   } finally {
     restoreHeap();
   }
-  const { registry, problems } = result;
-  if (readProblems.length > 0 || !registry) throw new ValidationError(sortProblems([...readProblems, ...problems]));
-  return registry;
+  if (!result.registry) throw new ValidationError(result.problems);
+  return result.registry;
 }

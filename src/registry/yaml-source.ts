@@ -32,6 +32,12 @@ export interface ParsedFile {
   problems: Problem[];
   /** Which parser produced it: `block` (the line parser), `plain` (js-yaml events) or `thorough` (the `yaml` library). */
   parser: ParserName;
+  /**
+   * The tenants of documents that were lost to a problem before their names could be read (a syntax error, a
+   * duplicate key, a limit): names they define are unknown, so references to them are not worth reporting.
+   * `undefined` stands for a document whose tenant could not be told either.
+   */
+  unread: Array<string | undefined>;
 }
 
 export type ParserName = 'block' | 'plain' | 'thorough';
@@ -171,6 +177,24 @@ function inspectNodes(doc: Document.Parsed, limit: number): NodeInspection {
   return result;
 }
 
+// a top-level `tenant:` line, as the schema spells tenant names (plain or quoted, maybe a comment after)
+const TENANT_LINE = /^tenant:[ \t]*(["']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*(?:#.*)?\r?$/gm;
+
+/** The tenants text that could not be parsed names on top-level `tenant:` lines; `[undefined]` when it names none. */
+export function tenantsNamedIn(text: string): Array<string | undefined> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(TENANT_LINE)) names.add(match[2]!);
+  return names.size > 0 ? [...names] : [undefined];
+}
+
+/** The tenant of a document that had to be dropped: from what its tree still holds, else from its text. */
+function tenantsOfBrokenDocument(doc: Document.Parsed, text: string): Array<string | undefined> {
+  const tenant = isMap(doc.contents) ? doc.contents.get('tenant') : undefined;
+  if (typeof tenant === 'string') return [tenant];
+  const [start, , end] = doc.range;
+  return tenantsNamedIn(text.slice(start, end));
+}
+
 function limitProblem(file: string, message: string, hint: string, position?: SourcePosition): Problem {
   return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: 'limit', message, hint };
 }
@@ -187,6 +211,7 @@ export function parseYamlFile(file: string, text: string, first: ParserName = 'b
       parser: 'thorough',
       documents: [],
       problems: [limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, 'split the registry into smaller files')],
+      unread: tenantsNamedIn(text),
     };
   }
   const position = lineIndex(file, text);
@@ -319,6 +344,7 @@ function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }:
     file,
     parser,
     problems: [],
+    unread: [],
     documents: values.map((value, i) => ({
       value,
       at: (path, prefer = 'value') => position(locatedOffset(roots[i], path, prefer)),
@@ -328,13 +354,17 @@ function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }:
 
 /** The `yaml` library's syntax tree: precise errors, duplicate keys and alias accounting, for any input. */
 function parseThoroughly(file: string, text: string, position: (offset: number) => SourcePosition): ParsedFile {
-  const result: ParsedFile = { file, parser: 'thorough', documents: [], problems: [] };
+  const result: ParsedFile = { file, parser: 'thorough', documents: [], problems: [], unread: [] };
+  const lost = (doc: Document.Parsed): void => {
+    result.unread.push(...tenantsOfBrokenDocument(doc, text));
+  };
   // the composer recurses per level: deep input is refused before it can exhaust the stack (the fast path has its
   // own depth limit, so only files it refused pay for this scan)
   if (flowDepth(text) > LIMITS.maxDepth || blockDepth(text) > LIMITS.maxDepth) {
     result.problems.push(
       limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, 'registry files are shallow; this looks like generated or hostile input'),
     );
+    result.unread = tenantsNamedIn(text);
     return result;
   }
   const parser = new Parser();
@@ -349,6 +379,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         result.problems = [
           limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, 'split the file; a registry needs far fewer documents'),
         ];
+        result.unread = tenantsNamedIn(text);
         return result;
       }
       if (doc.errors.length > 0) {
@@ -367,6 +398,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
           }
           result.problems.push(problem);
         }
+        lost(doc);
         continue;
       }
       const inspection = inspectNodes(doc, LIMITS.maxDepth);
@@ -379,6 +411,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
             hint: 'write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported',
           });
         }
+        lost(doc);
         continue;
       }
       if (inspection.duplicateKeys.length > 0) {
@@ -390,6 +423,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
             hint: 'a key may appear once per mapping; merge the two entries',
           });
         }
+        lost(doc);
         continue;
       }
       if (inspection.tooDeep) {
@@ -402,6 +436,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
             position(start),
           ),
         );
+        lost(doc);
         continue;
       }
       let value: unknown;
@@ -422,6 +457,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         } else {
           result.problems.push({ ...position(start), code: 'yaml', message: `malformed YAML: ${message}` });
         }
+        lost(doc);
         continue;
       }
       result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
@@ -429,6 +465,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
   } catch (error) {
     if (error instanceof RangeError) {
       result.problems.push(limitProblem(file, 'input nested too deeply to parse', 'registry files are shallow; this looks like hostile input'));
+      result.unread = tenantsNamedIn(text);
       return result;
     }
     throw error;

@@ -154,6 +154,60 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  describe('a broken definition file does not bury its problem under "unknown" references to what it defines', () => {
+    const scopes = (head: string, body = '  read.orders: {description: Read orders}\n  write.orders:\n    description: Write orders\n') =>
+      `${head}\nscopes:\n${body}`;
+    const acmeClients =
+      'kind: ClientSet\ntenant: acme\nclients:\n  shop: {clientId: s1, type: machine, scopes: [read.orders, write.orders]}\n---\n' +
+      'kind: ActionMap\ntenant: acme\nactions:\n  read.orders: [GET /v1/orders]\n---\n' +
+      'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - {rule: SG105, subject: client:shop/scope:write.orders, reason: r, expires: 2030-01-01}\n';
+    // tenant globex is intact, and its own typo must still be reported
+    const globex =
+      'kind: ScopeSet\ntenant: globex\nscopes:\n  read.stock: {}\n---\n' +
+      'kind: ClientSet\ntenant: globex\nclients:\n  app: {clientId: g1, type: machine, scopes: [read.stok]}\n';
+    const problemsWith = (scopeSet: string) =>
+      collectRegistryProblems('scopes', [
+        { path: 'scopes/acme-scopes.yaml', content: scopeSet },
+        { path: 'scopes/acme-clients.yaml', content: acmeClients },
+        { path: 'scopes/globex.yaml', content: globex },
+      ]).problems.map((p) => `${at(p)} ${p.message}`);
+    const globexTypo = 'globex.yaml:9:47 reference client "app" is granted the unknown scope "read.stok"';
+
+    it('the files are consistent when whole (the baseline the cases below break)', () => {
+      expect(problemsWith(scopes('kind: ScopeSet\ntenant: acme'))).toEqual([globexTypo]);
+    });
+
+    it.each([
+      ['a syntax error', scopes('kind: ScopeSet\ntenant: acme', '  read.orders: {description: [Read orders}\n  write.orders: {}\n'), 'yaml'],
+      ['a duplicate key', scopes('kind: ScopeSet\ntenant: acme', '  read.orders: {}\n  write.orders: {owner: a, owner: b}\n'), 'duplicate-key'],
+      ['a misspelt kind', scopes('kind: ScopeSett\ntenant: acme'), 'unknown-kind'],
+      ['a missing kind', scopes('tenant: acme'), 'unknown-kind'],
+      ['a schema error', scopes('kind: ScopeSet\ntenant: acme', '  read.orders: {sensitivity: extreme}\n  write.orders: {}\n'), 'schema'],
+      ['a missing tenant', scopes('kind: ScopeSet'), 'schema'],
+      ['a broken tenant line', scopes('kind: ScopeSet\ntenant: [acme'), 'yaml'],
+      ['scopes written as a list', 'kind: ScopeSet\ntenant: acme\nscopes: [read.orders, write.orders]\n', 'schema'],
+    ])('%s', (_, scopeSet, code) => {
+      const problems = problemsWith(scopeSet);
+      expect(problems.length).toBeGreaterThan(0);
+      const [own, others] = [problems.filter((p) => p.startsWith('acme-scopes.yaml')), problems.filter((p) => !p.startsWith('acme-scopes.yaml'))];
+      expect(own.length).toBeGreaterThan(0);
+      expect(own.every((p) => p.includes(` ${code} `))).toBe(true);
+      // no "unknown scope" for acme's grants, action map or exception; globex's typo only when its tenant is not in doubt
+      expect(others).toEqual(code === 'yaml' && scopeSet.includes('[acme') ? [] : [globexTypo]);
+    });
+
+    it('a file in another encoding, read from disk', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sg-unread-'));
+      writeFileSync(join(dir, 'acme-scopes.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(scopes('kind: ScopeSet\ntenant: acme'), 'utf16le')]));
+      writeFileSync(join(dir, 'acme-clients.yaml'), acmeClients);
+      writeFileSync(join(dir, 'globex.yaml'), globex);
+      expect((await problemsOf(dir)).map((p) => `${at(p)} ${p.message}`)).toEqual([
+        'acme-scopes.yaml:1:1 encoding the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8',
+        globexTypo,
+      ]);
+    });
+  });
+
   it('a missing registry folder is an InputError, not a stack trace', async () => {
     await expect(loadRegistry(`${FIXTURES}/does-not-exist`)).rejects.toBeInstanceOf(InputError);
   });
