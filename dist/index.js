@@ -39007,6 +39007,16 @@ function parseDateSpec(spec) {
   const date = new Date(text2);
   return Number.isNaN(date.getTime()) ? void 0 : date;
 }
+async function hasNoCommits(repo) {
+  try {
+    return (await repo.git.raw(["rev-parse", "--verify", "--quiet", "HEAD"])).trim() === "";
+  } catch {
+    return true;
+  }
+}
+function noCommitsError(repo) {
+  return new InputError(`the git repository at ${repo.top} has no commits yet`, "commit the registry first (git add scopes && git commit), then compare or trace revisions");
+}
 async function isShallow(repo) {
   return (await repo.git.revparse(["--is-shallow-repository"])).trim() === "true";
 }
@@ -39019,6 +39029,7 @@ async function resolveRevision(repo, spec) {
     try {
       commit = (await repo.git.raw(["rev-list", "-1", "--first-parent", `--before=${seconds}`, "HEAD"])).trim();
     } catch (error2) {
+      if (await hasNoCommits(repo)) throw noCommitsError(repo);
       throw new InputError(`cannot list commits before ${spec}: ${firstLine(error2)}`);
     }
     if (commit === "") {
@@ -39032,6 +39043,7 @@ async function resolveRevision(repo, spec) {
     if (commit !== "") return { spec, commit };
   } catch {
   }
+  if (await hasNoCommits(repo)) throw noCommitsError(repo);
   if (await isShallow(repo)) {
     throw new InputError(`unknown revision "${spec}": it is not in this shallow clone`, SHALLOW_HINT);
   }
@@ -55975,7 +55987,13 @@ async function walkRegistryCommits(repo, options) {
     args.push(`--since=${Math.floor(since.getTime() / 1e3)}`);
   }
   args.push(options.range ?? "HEAD", "--", options.root === "" ? "." : options.root);
-  const output = await repo.git.raw(args);
+  let output;
+  try {
+    output = await repo.git.raw(args);
+  } catch (error2) {
+    if (await hasNoCommits(repo)) throw noCommitsError(repo);
+    throw error2;
+  }
   const commits = parseLog(output, options.root);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {

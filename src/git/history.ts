@@ -9,7 +9,7 @@ import { InputError } from '../errors.ts';
 import { BlobReader } from './blobs.ts';
 import { mergeFragments, parseFragment } from './fragments.ts';
 import { isRegistryFile } from './registry-at.ts';
-import { openRepo, parseDateSpec, pathInRepo, type GitRepo } from './repo.ts';
+import { hasNoCommits, noCommitsError, openRepo, parseDateSpec, pathInRepo, type GitRepo } from './repo.ts';
 
 const NO_BLOB = /^0+$/;
 
@@ -74,7 +74,13 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
     args.push(`--since=${Math.floor(since.getTime() / 1000)}`);
   }
   args.push(options.range ?? 'HEAD', '--', options.root === '' ? '.' : options.root);
-  const output = await repo.git.raw(args);
+  let output: string;
+  try {
+    output = await repo.git.raw(args);
+  } catch (error) {
+    if (await hasNoCommits(repo)) throw noCommitsError(repo);
+    throw error;
+  }
   const commits = parseLog(output, options.root);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {

@@ -50,6 +50,20 @@ export function parseDateSpec(spec: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** True until the first commit: HEAD then names a branch that does not exist yet. */
+export async function hasNoCommits(repo: GitRepo): Promise<boolean> {
+  try {
+    return (await repo.git.raw(['rev-parse', '--verify', '--quiet', 'HEAD'])).trim() === '';
+  } catch {
+    return true;
+  }
+}
+
+/** What to say when history was asked of a repository that has none: git's own words ("bad revision 'HEAD'") do not. */
+export function noCommitsError(repo: GitRepo): InputError {
+  return new InputError(`the git repository at ${repo.top} has no commits yet`, 'commit the registry first (git add scopes && git commit), then compare or trace revisions');
+}
+
 export async function isShallow(repo: GitRepo): Promise<boolean> {
   return (await repo.git.revparse(['--is-shallow-repository'])).trim() === 'true';
 }
@@ -74,6 +88,7 @@ export async function resolveRevision(repo: GitRepo, spec: string): Promise<Reso
     try {
       commit = (await repo.git.raw(['rev-list', '-1', '--first-parent', `--before=${seconds}`, 'HEAD'])).trim();
     } catch (error) {
+      if (await hasNoCommits(repo)) throw noCommitsError(repo);
       throw new InputError(`cannot list commits before ${spec}: ${firstLine(error)}`);
     }
     if (commit === '') {
@@ -88,6 +103,7 @@ export async function resolveRevision(repo: GitRepo, spec: string): Promise<Reso
   } catch {
     // fall through to the explanation below
   }
+  if (await hasNoCommits(repo)) throw noCommitsError(repo);
   if (await isShallow(repo)) {
     throw new InputError(`unknown revision "${spec}": it is not in this shallow clone`, SHALLOW_HINT);
   }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
-import { scopeguard } from '../git/repo-fixture.ts';
+import { ANA, scopeguard, TestRepo } from '../git/repo-fixture.ts';
+import { realpathSync } from 'node:fs';
 import type { HistoryEntry } from '../../src/git/history.ts';
 
 let scenario: Scenario;
@@ -68,5 +69,34 @@ describe('scopeguard history', () => {
     const wrongRoot = scopeguard(['history', '--registry', 'nowhere', '--scope', 'read.data'], scenario.repo.dir);
     expect(wrongRoot.status).toBe(2);
     expect(wrongRoot.stderr).toContain('no commit touches "nowhere"');
+  });
+});
+
+describe('a repository with no commits yet', () => {
+  it('history, diff, show --at and check --base say so, with what to do, instead of git errors', () => {
+    const repo = new TestRepo();
+    try {
+      repo.write('scopes/acme.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: Read data, owner: team-data}\n');
+      const asked = [
+        ['history', '--scope', 'read.data'],
+        ['history', '--client', 'web'],
+        ['diff', '--base', 'HEAD'],
+        ['show', '--at', 'HEAD'],
+        ['show', '--at', '2026-01-01'],
+        ['check', '--base', 'main'],
+      ];
+      for (const args of asked) {
+        const run = scopeguard(args, repo.dir);
+        expect({ args, status: run.status }).toEqual({ args, status: 2 });
+        expect(run.stderr).toContain(`the git repository at ${realpathSync(repo.dir)} has no commits yet`);
+        expect(run.stderr).toContain('hint: commit the registry first');
+        expect(run.stderr).not.toMatch(/unexpected error|fatal:/);
+      }
+      // the first commit is all it takes
+      repo.commit('registry', ANA, '2026-02-01T00:00:00Z');
+      expect(scopeguard(['diff', '--base', 'HEAD'], repo.dir).status).toBe(0);
+    } finally {
+      repo.remove();
+    }
   });
 });
