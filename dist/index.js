@@ -4089,7 +4089,7 @@ var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
@@ -4789,7 +4789,7 @@ var require_util2 = __commonJS({
             callback();
             return;
           }
-          this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err) => this.destroy(err));
@@ -13530,7 +13530,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest } = require_request2();
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var {
       bytesMatch,
       makePolicyContainer,
@@ -14492,23 +14492,23 @@ var require_fetch = __commonJS({
                 for (let i = codings.length - 1; i >= 0; --i) {
                   const coding = codings[i].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else {
                     decoders.length = 0;
@@ -38369,12 +38369,12 @@ var init_src = __esm({
 // from-workspace:duckdb
 var require_duckdb = __commonJS({
   "from-workspace:duckdb"(exports, module) {
-    var { createRequire } = __require("node:module");
+    var { createRequire: createRequire2 } = __require("node:module");
     var { join: join9 } = __require("node:path");
     var MESSAGE = "usage analysis needs DuckDB, which the GitHub Action does not bundle: run `npm ci` in the workflow first (or use the scopeguard CLI)";
     var duckdb2;
     try {
-      duckdb2 = createRequire(join9(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
+      duckdb2 = createRequire2(join9(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
     } catch {
       duckdb2 = new Proxy({ scopeguardUnavailable: MESSAGE }, {
         get(target, name) {
@@ -52920,7 +52920,11 @@ import { existsSync as existsSync3, mkdtempSync, readdirSync, readFileSync as re
 import { tmpdir } from "node:os";
 import { dirname as dirname2, join as join4, relative as relative4, sep as sep4 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-import { gunzipSync } from "node:zlib";
+
+// src/builtins.ts
+import { createRequire } from "node:module";
+var requireBuiltin = createRequire(import.meta.url);
+var zlib = () => requireBuiltin("node:zlib");
 
 // src/policy/opa-cli.ts
 import { spawnSync } from "node:child_process";
@@ -53003,7 +53007,7 @@ function bundleRoots(policiesDir) {
   return readdirSync(policiesDir).filter((name) => name !== "dist" && !name.startsWith(".") && statSync(join4(policiesDir, name)).isDirectory()).sort().map((name) => join4(policiesDir, name));
 }
 function extractFromTarGz(archive, wanted) {
-  const tar = gunzipSync(archive);
+  const tar = zlib().gunzipSync(archive);
   let offset = 0;
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);

@@ -4,7 +4,7 @@
  * unit is staged. Only for regular files, which can be read twice; stdin and pipes are hashed as they are read.
  */
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { workerThreads } from '../builtins.ts';
 
 // CommonJS run by the worker (eval), so it needs nothing from the bundle. It reads into one buffer, over and over: a
 // stream reads into a new buffer each time, and in the shared VM each fresh page costs a fault (~12 µs).
@@ -40,7 +40,7 @@ export function hashFileInBackground(path: string): BackgroundHash | undefined {
   } catch {
     return undefined;
   }
-  const worker = new Worker(HASH_FILE, { eval: true, workerData: path });
+  const worker = new (workerThreads().Worker)(HASH_FILE, { eval: true, workerData: path });
   const digest = new Promise<string | undefined>((resolve) => {
     // a hash that cannot be computed leaves the column NULL, as for an import that never finished
     worker.once('message', (hex: string | null) => resolve(hex ?? undefined));

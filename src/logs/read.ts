@@ -4,7 +4,7 @@
  * is held at a time and a record longer than the limit is skipped and reported, never buffered whole.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { zlib } from '../builtins.ts';
 import type { Readable } from 'node:stream';
 import { parseLogJson } from './json.ts';
 import { asObject } from './provider.ts';
@@ -113,7 +113,7 @@ async function* decompressIfGzip(input: Readable, onBytes: ((chunk: Buffer) => v
     },
   };
   if (firstChunk[0] === 0x1f && firstChunk[1] === 0x8b) {
-    const gunzip = createGunzip();
+    const gunzip = zlib().createGunzip();
     const pump = (async () => {
       try {
         for await (const chunk of rest) if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));

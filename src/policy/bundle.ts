@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import type { Severity } from '../findings/finding.ts';
 import { SEVERITIES } from '../findings/finding.ts';
+import { zlib } from '../builtins.ts';
 import { InputError } from '../errors.ts';
 import { packageRoot, regoCompileError, runOpa } from './opa-cli.ts';
 
@@ -97,7 +97,7 @@ export function bundleRoots(policiesDir: string): string[] {
 
 /** Reads one file out of a .tar.gz (ustar), enough for the policy.wasm of an opa bundle. */
 export function extractFromTarGz(archive: Buffer, wanted: string): Buffer {
-  const tar = gunzipSync(archive);
+  const tar = zlib().gunzipSync(archive);
   let offset = 0;
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
