@@ -38,6 +38,24 @@ function typeName(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
+/** How to write what the schema expected, from what the YAML held instead (the usual slips of hand-written YAML). */
+function typeHint(expected: string, value: unknown): string | undefined {
+  if (expected === 'array') {
+    if (value === null) return 'write [] for none, or the items as [a, b]';
+    if (typeof value === 'string') {
+      const items = value.split(/[\s,]+/).filter(Boolean);
+      return `write a list: [${items.join(', ')}], or one "- item" per line`;
+    }
+    return 'write a list: [a, b], or one "- item" per line';
+  }
+  if (expected === 'object') return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+    // YAML reads 0042, 1e3, true and null-like words as other types; quoting keeps the text as written
+    return 'put the value in quotes, so YAML keeps it as text as written';
+  }
+  return undefined;
+}
+
 const EXPECTED: Record<string, string> = {
   string: 'text',
   integer: 'a whole number',
@@ -110,7 +128,9 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
         .split(',')
         .map((name) => EXPECTED[name] ?? name)
         .join(' or ');
-      return { ...at(path), code: 'schema', message: `${where} must be ${expected}, not ${typeName(error.data)}` };
+      const problem: Problem = { ...at(path), code: 'schema', message: `${where} must be ${expected}, not ${typeName(error.data)}` };
+      const hint = typeHint(String((error.params as { type: string }).type), error.data);
+      return hint === undefined ? problem : { ...problem, hint };
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);

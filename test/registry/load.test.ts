@@ -92,12 +92,24 @@ describe('loadRegistry: each error class from a real file, with its position', (
     const problems = await problemsOf(`${FIXTURES}/schema-errors`);
     expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
       'registry.yaml:6:18 schema scopes."read.orders".sensitivity has the invalid value "hgih" (did you mean "high"? one of: low, medium, high, critical)',
-      'registry.yaml:8:14 schema scopes."read.orders".implies must be a list, not the text "read.data"',
+      'registry.yaml:8:14 schema scopes."read.orders".implies must be a list, not the text "read.data" (write a list: [read.data], or one "- item" per line)',
       'registry.yaml:10:5 unknown-key unknown key "descripton" in scopes."read.data" (did you mean "description"? allowed: description, sensitivity, owner, status, deprecatedSince, replacedBy, implies)',
       'registry.yaml:11:22 schema scopes."read.data".deprecatedSince must be a date, not the text "15.01.2026" (write a calendar date as YYYY-MM-DD, e.g. 2027-01-31)',
       'registry.yaml:16:3 schema clients.web-shop is missing the required key "clientId" (add "clientId:")',
       'registry.yaml:21:1 schema ExceptionSet is missing the required key "tenant" (add "tenant:")',
-      'registry.yaml:25:13 schema exceptions[0].reason must be text, not the number 42',
+      'registry.yaml:25:13 schema exceptions[0].reason must be text, not the number 42 (put the value in quotes, so YAML keeps it as text as written)',
+    ]);
+  });
+
+  it('a value of the wrong type comes with how to write the expected one', () => {
+    const text = 'kind: ClientSet\ntenant: t\nclients:\n  x:\n    clientId: 0042\n    type: machine\n    scopes: read.a, read.b\n    justification: needed\n  y:\n    clientId: y1\n    type: machine\n    scopes:\n    justification:\n';
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'c.yaml', content: text }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'c.yaml:5:15 schema clients.x.clientId must be text, not the number 42 (put the value in quotes, so YAML keeps it as text as written)',
+      'c.yaml:7:13 schema clients.x.scopes must be a list, not the text "read.a, read.b" (write a list: [read.a, read.b], or one "- item" per line)',
+      'c.yaml:8:20 schema clients.x.justification must be a mapping, not the text "needed" (indent "key: value" lines under it)',
+      'c.yaml:12:12 schema clients.y.scopes must be a list, not null (empty) (write [] for none, or the items as [a, b])',
+      'c.yaml:13:19 schema clients.y.justification must be a mapping, not null (empty) (write {} for none, or indent "key: value" lines under it)',
     ]);
   });
 
