@@ -49055,6 +49055,21 @@ function typeName(value) {
   if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   return `the ${typeof value} ${String(value)}`;
 }
+function typeHint(expected, value) {
+  if (expected === "array") {
+    if (value === null) return "write [] for none, or the items as [a, b]";
+    if (typeof value === "string") {
+      const items = value.split(/[\s,]+/).filter(Boolean);
+      return `write a list: [${items.join(", ")}], or one "- item" per line`;
+    }
+    return 'write a list: [a, b], or one "- item" per line';
+  }
+  if (expected === "object") return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
+  if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+    return "put the value in quotes, so YAML keeps it as text as written";
+  }
+  return void 0;
+}
 var EXPECTED = {
   string: "text",
   integer: "a whole number",
@@ -49109,7 +49124,9 @@ function toProblem(kind, document2, error2) {
     }
     case "type": {
       const expected = String(error2.params.type).split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
-      return { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
+      const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
+      const hint = typeHint(String(error2.params.type), error2.data);
+      return hint === void 0 ? problem : { ...problem, hint };
     }
     case "enum": {
       const allowed = (error2.params.allowedValues ?? []).map(String);
