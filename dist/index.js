@@ -56340,6 +56340,7 @@ No findings.
 };
 
 // src/report/sarif.ts
+var SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVELS = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 var SECURITY_SEVERITY = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "0.5" };
 var formatSarif = (report, context) => {
@@ -56351,7 +56352,7 @@ var formatSarif = (report, context) => {
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const log = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    $schema: SCHEMA,
     version: "2.1.0",
     runs: [
       {
@@ -56390,6 +56391,59 @@ var formatSarif = (report, context) => {
           partialFingerprints: { "scopeguardFingerprint/v1": f3.fingerprint },
           ...f3.status === "waived" && f3.waivedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f3.waivedBy.reason} (until ${f3.waivedBy.expires})` }] } : {},
           properties: { tenant: f3.tenant, subject: f3.subject, severity: f3.severity, status: f3.status }
+        }))
+      }
+    ]
+  };
+  return `${JSON.stringify(log, null, 2)}
+`;
+};
+var PROBLEM_TITLES = {
+  yaml: "Malformed YAML",
+  "duplicate-key": "Duplicate key or definition",
+  schema: "Value not allowed by the registry schema",
+  "unknown-key": "Unknown key",
+  "unknown-kind": "Unknown document kind",
+  reference: "Reference to an unknown scope or client",
+  limit: "Input over a safety limit",
+  encoding: "File not in UTF-8"
+};
+var formatSarifProblems = (report, context) => {
+  const codes = [...new Set(report.problems.map((p2) => p2.code))].sort();
+  const ruleIndex = new Map(codes.map((code, index) => [code, index]));
+  const log = {
+    $schema: SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "scopeguard",
+            version: context.version,
+            informationUri: DOCS_URL,
+            rules: codes.map((code) => ({
+              id: `registry/${code}`,
+              name: PROBLEM_TITLES[code] ?? code,
+              shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
+              helpUri: DOCS_URL,
+              defaultConfiguration: { level: "error" }
+            }))
+          }
+        },
+        invocations: [
+          {
+            executionSuccessful: false,
+            toolExecutionNotifications: [{ level: "error", message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }]
+          }
+        ],
+        results: report.problems.map((p2) => ({
+          ruleId: `registry/${p2.code}`,
+          ruleIndex: ruleIndex.get(p2.code) ?? 0,
+          level: "error",
+          message: { text: p2.hint ? `${p2.message} (${p2.hint})` : p2.message },
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: encodeURI(p2.file) }, region: { startLine: p2.line, startColumn: p2.column } } }
+          ]
         }))
       }
     ]
@@ -57070,6 +57124,12 @@ function writeSarif(findings, failOn, rules, file) {
   writeFileSync3(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 }));
   return file;
 }
+function writeProblemsSarif(error2, file) {
+  mkdirSync4(dirname4(file), { recursive: true });
+  const report = { error: error2.message, ...error2.hint !== void 0 ? { hint: error2.hint } : {}, problems: error2.problems };
+  writeFileSync3(file, formatSarifProblems(report, { color: false, version: VERSION18 }));
+  return file;
+}
 async function usageUnavailableReason() {
   const duckdb2 = await Promise.resolve().then(() => __toESM(require_duckdb(), 1));
   const marker = duckdb2;
@@ -57157,7 +57217,10 @@ async function runPullRequestMode(inputs) {
       pr: { number: event.number, ...event.author ? { author: event.author } : {}, ...event.title ? { title: event.title } : {} }
     });
   } catch (error2) {
-    if (error2 instanceof ValidationError) await reportInvalidRegistry(inputs, event, context, error2);
+    if (error2 instanceof ValidationError) {
+      await reportInvalidRegistry(inputs, event, context, error2);
+      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve8(workspace, inputs.sarifFile))}`);
+    }
     throw error2;
   }
   const verdict = verdictOf(review);

@@ -14,7 +14,9 @@ import { openRepo, pathInRepo, type GitRepo } from '../git/repo.ts';
 import { readManifest } from '../policy/bundle.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import type { Registry } from '../registry/model.ts';
+import type { ValidationError } from '../errors.ts';
 import { FORMATTERS, type FindingsReport } from '../report/formatter.ts';
+import { formatSarifProblems } from '../report/sarif.ts';
 import { VERSION } from '../version.ts';
 import { writeComplianceReport } from '../report/compliance/write.ts';
 import { renderComplianceMarkdown } from '../report/compliance/markdown.ts';
@@ -138,6 +140,14 @@ export function emitAnnotations(findings: readonly Finding[], failOn: FailOn, ru
 export function writeSarif(findings: readonly Finding[], failOn: FailOn, rules: readonly RuleMeta[], file: string): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION }));
+  return file;
+}
+
+/** The SARIF of a registry that does not load: its problems at their lines, as `check --format sarif` writes it. */
+export function writeProblemsSarif(error: ValidationError, file: string): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const report = { error: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), problems: error.problems };
+  writeFileSync(file, formatSarifProblems(report, { color: false, version: VERSION }));
   return file;
 }
 

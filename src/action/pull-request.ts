@@ -12,7 +12,7 @@ import { meetsThreshold } from '../findings/finding.ts';
 import type { ActionInputs } from './main.ts';
 import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderInvalid, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
 import { CommentClient, GitHubApiError, type PullRequestRef, type StickyComment } from './github-api.ts';
-import { emitAnnotations, reviewPullRequest, writeSarif, type PullRequestReview } from './engine.ts';
+import { emitAnnotations, reviewPullRequest, writeProblemsSarif, writeSarif, type PullRequestReview } from './engine.ts';
 import { counted } from '../plural.ts';
 
 export type CommentMode = 'true' | 'false' | 'on-findings';
@@ -91,7 +91,10 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   } catch (error) {
     // a pull request that breaks the registry gets told where, in the same comment; the failure itself is
     // reported (annotations, failed step) by the caller
-    if (error instanceof ValidationError) await reportInvalidRegistry(inputs, event, context, error);
+    if (error instanceof ValidationError) {
+      await reportInvalidRegistry(inputs, event, context, error);
+      if (inputs.sarifFile) core.info(`scopeguard: SARIF written to ${writeProblemsSarif(error, resolve(workspace, inputs.sarifFile))}`);
+    }
     throw error;
   }
   const verdict = verdictOf(review);

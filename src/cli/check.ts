@@ -8,7 +8,7 @@ import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
 import { FORMATTERS, OUTPUT_FORMATS } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
-import { assertFormat, writeOutput } from './io.ts';
+import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 import { addUsageCheckOptions, sendCheckAlerts, usageCheckOptions, type UsageCheckFlags } from './usage-options.ts';
 
 interface CheckFlags extends UsageCheckFlags {
@@ -42,31 +42,33 @@ export function registerCheck(program: Command): void {
     .option('--fail-on-existing', 'with --base: findings already present at base can fail the run too');
   addUsageCheckOptions(command).action(async (flags: CheckFlags) => {
       // flags are checked before any work, so a typo never costs a policy evaluation
-      assertFormat(flags.format, OUTPUT_FORMATS);
-      if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
-        throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
-      }
-      const usage = usageCheckOptions(flags);
-      const now = flags.now === undefined ? new Date() : new Date(flags.now);
-      if (Number.isNaN(now.getTime())) {
-        throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
-      }
-      if (flags.base === undefined && (flags.head !== undefined || flags.worktree || flags.failOnExisting)) {
-        throw new UsageError('--head, --worktree and --fail-on-existing need --base REF');
-      }
-      const options = {
-        registryRoot: flags.registry,
-        policyDirs: flags.policy,
-        now,
-        ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
-        ...(usage ? { usage } : {}),
-      };
-      const result =
-        flags.base === undefined
+      const format = flags.format;
+      assertFormat(format, OUTPUT_FORMATS);
+      const result = await withFormattedErrors(format, flags.output, async () => {
+        if (flags.failOn !== undefined && !(FAIL_ON_CHOICES as readonly string[]).includes(flags.failOn)) {
+          throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
+        }
+        const usage = usageCheckOptions(flags);
+        const now = flags.now === undefined ? new Date() : new Date(flags.now);
+        if (Number.isNaN(now.getTime())) {
+          throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
+        }
+        if (flags.base === undefined && (flags.head !== undefined || flags.worktree || flags.failOnExisting)) {
+          throw new UsageError('--head, --worktree and --fail-on-existing need --base REF');
+        }
+        const options = {
+          registryRoot: flags.registry,
+          policyDirs: flags.policy,
+          now,
+          ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
+          ...(usage ? { usage } : {}),
+        };
+        return flags.base === undefined
           ? await runCheck(options)
           : await runChangeCheck({ ...options, base: flags.base, head: headSpec({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), ...(flags.worktree ? { worktree: true } : {}) }), failOnExisting: flags.failOnExisting === true });
+      });
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
-      const text = FORMATTERS[flags.format](result, { color, version: VERSION });
+      const text = FORMATTERS[format](result, { color, version: VERSION });
       writeOutput(text, flags.output);
       await sendCheckAlerts(result, flags);
       process.exitCode = result.summary.failed ? 1 : 0;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { diffRevisions, WORKTREE } from '../git/side.ts';
 import { DIFF_FORMATTERS, type DiffFormat } from '../report/diff-formats.ts';
-import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 
 export interface SideOptions {
   base: string;
@@ -30,7 +30,7 @@ export function registerDiff(program: Command): void {
     .action(async (options: SideOptions & { registry: string; format: string; output?: string }) => {
       assertFormat(options.format, Object.keys(DIFF_FORMATTERS) as DiffFormat[]);
       const head = headSpec(options);
-      await withJsonErrors(options.format === 'json', async () => {
+      await withFormattedErrors(options.format, options.output, async () => {
         const diff = await diffRevisions(options.base, head, options.registry);
         writeOutput(DIFF_FORMATTERS[options.format as DiffFormat](diff), options.output);
       });

@@ -6,7 +6,7 @@ import { loadRegistry } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import { escapeTerminal } from '../report/escape.ts';
-import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -66,7 +66,7 @@ export function registerHistory(program: Command): void {
     .action(async (options: HistoryOptions) => {
       if ((options.scope === undefined) === (options.client === undefined)) throw new UsageError('give exactly one of --scope NAME or --client NAME');
       assertFormat(options.format, FORMATS);
-      await withJsonErrors(options.format === 'json', async () => {
+      await withFormattedErrors(options.format, options.output, async () => {
         const entries = await subjectHistory(options);
         const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;
         if (entries.length === 0) await warnIfUnknown(options);

@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScopeguardError, ValidationError } from '../errors.ts';
 import { UsageError } from '../errors.ts';
+import { PROBLEM_FORMATTERS, type ProblemsReport } from '../report/formatter.ts';
+import { VERSION } from '../version.ts';
 
 export function writeOutput(text: string, outputFile?: string): void {
   if (outputFile) {
@@ -19,17 +21,24 @@ export function progressEnabled(quiet: boolean | undefined): boolean {
 }
 
 /**
- * With `--format json`, a user error (bad ref, invalid registry) is written as JSON on stdout and exits 2, so a
- * pipe into `jq` still parses; other formats let it reach main's one-line message.
+ * A user error (invalid registry, bad revision) in a machine format is written in that format too, to stdout or
+ * --output (PROBLEM_FORMATTERS), so a pipe into `jq` still parses, a SARIF upload shows the broken lines and a
+ * workflow gets annotations; main then prints the usual message on stderr and exits 2.
  */
-export async function withJsonErrors(json: boolean, run: () => Promise<void>): Promise<void> {
+export async function withFormattedErrors<T>(format: string, outputFile: string | undefined, run: () => Promise<T>): Promise<T> {
   try {
-    await run();
+    return await run();
   } catch (error) {
-    if (!json || !(error instanceof ScopeguardError)) throw error;
-    const problems = error instanceof ValidationError ? error.problems : [];
-    writeOutput(JSON.stringify({ error: error.message, hint: error.hint ?? null, problems }, null, 2));
-    process.exitCode = error.exitCode;
+    const formatter = PROBLEM_FORMATTERS[format];
+    if (formatter && error instanceof ScopeguardError) {
+      const report: ProblemsReport = {
+        error: error.message,
+        ...(error.hint !== undefined ? { hint: error.hint } : {}),
+        problems: error instanceof ValidationError ? error.problems : [],
+      };
+      writeOutput(formatter(report, { color: false, version: VERSION }), outputFile);
+    }
+    throw error;
   }
 }
 

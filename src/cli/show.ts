@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
-import { assertFormat, withJsonErrors, writeOutput } from './io.ts';
+import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json', 'yaml'] as const;
 
@@ -98,7 +98,7 @@ export function registerShow(program: Command): void {
     .action(async (options: ShowOptions) => {
       if (options.scope !== undefined && options.client !== undefined) throw new UsageError('give --scope or --client, not both');
       assertFormat(options.format, FORMATS);
-      await withJsonErrors(options.format === 'json', async () => {
+      await withFormattedErrors(options.format, options.output, async () => {
         const { registry, revision } = await registryAt(options.at, options.registry);
         const view = select(registry, options);
         const document = { at: options.at, commit: revision.commit, registry: view };

@@ -5,6 +5,7 @@ import { collectReadRegistryProblems, readRegistrySources } from '../registry/lo
 import type { Registry } from '../registry/model.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
+import { jsonProblem } from '../report/json.ts';
 
 const FORMATS = ['text', 'json'] as const;
 type ValidateFormat = (typeof FORMATS)[number];
@@ -30,7 +31,6 @@ export function formatProblem(problem: Problem): string {
   return `${problem.file}:${problem.line}:${problem.column}  ${problem.message}${problem.hint ? `  (${problem.hint})` : ''}`;
 }
 
-const jsonProblem = (p: Problem) => ({ file: p.file, line: p.line, column: p.column, code: p.code, message: p.message, hint: p.hint ?? null });
 
 export function registerValidate(program: Command): void {
   program

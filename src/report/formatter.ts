@@ -3,14 +3,15 @@
  * pure function from the findings report to text; `--format` choices come from the map's keys, so adding a format
  * is one file and one entry here.
  */
+import type { Problem } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
 import type { FindingsSummary } from '../findings/summary.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import { formatText } from './text.ts';
-import { formatJson } from './json.ts';
+import { formatJson, formatJsonProblems } from './json.ts';
 import { formatMarkdown } from './markdown.ts';
-import { formatSarif } from './sarif.ts';
-import { formatGithub } from './github.ts';
+import { formatSarif, formatSarifProblems } from './sarif.ts';
+import { formatGithub, formatGithubProblems } from './github.ts';
 import { counted } from '../plural.ts';
 
 export interface FindingsReport {
@@ -40,6 +41,26 @@ export const FORMATTERS = {
 export type OutputFormat = keyof typeof FORMATTERS;
 
 export const OUTPUT_FORMATS = Object.keys(FORMATTERS) as OutputFormat[];
+
+/** What stopped a command before it could judge anything: an invalid registry (every problem), a bad revision... */
+export interface ProblemsReport {
+  error: string;
+  hint?: string;
+  /** Each with its place; empty when the error is not about the registry's files. */
+  problems: readonly Problem[];
+}
+
+export type ProblemsFormatter = (report: ProblemsReport, context: FormatContext) => string;
+
+/**
+ * The machine formats say so in their own terms, to stdout or --output, so a pipe into jq, a SARIF upload or a
+ * workflow's annotations show why there are no findings; the human formats leave it to the message on stderr.
+ */
+export const PROBLEM_FORMATTERS: Partial<Record<string, ProblemsFormatter>> = {
+  json: formatJsonProblems,
+  sarif: formatSarifProblems,
+  github: formatGithubProblems,
+};
 
 
 /** `file:line:column`, or '' when the finding has no location. */

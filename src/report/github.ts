@@ -4,7 +4,7 @@
  * message cannot end the command or forge another one.
  */
 import type { Severity } from '../findings/finding.ts';
-import type { Formatter } from './formatter.ts';
+import type { Formatter, ProblemsFormatter } from './formatter.ts';
 import { ruleTitle, summaryLine } from './formatter.ts';
 
 const COMMANDS: Record<Severity, 'error' | 'warning' | 'notice'> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice', info: 'notice' };
@@ -30,5 +30,15 @@ export const formatGithub: Formatter = (report) => {
     lines.push(`::${COMMANDS[f.severity]} ${properties.join(',')}::${escapeData(message)}`);
   }
   lines.push(summaryLine(report.summary));
+  return `${lines.join('\n')}\n`;
+};
+
+/** One error annotation per problem, at its place in the file, then the error itself (unplaced). */
+export const formatGithubProblems: ProblemsFormatter = (report) => {
+  const lines = report.problems.map((p) => {
+    const properties = [`file=${escapeProperty(p.file)}`, `line=${p.line}`, `col=${p.column}`, `title=${escapeProperty(`scopeguard: ${p.code}`)}`];
+    return `::error ${properties.join(',')}::${escapeData(p.hint ? `${p.message}\n${p.hint}` : p.message)}`;
+  });
+  lines.push(`::error title=scopeguard::${escapeData(report.hint ? `${report.error}\n${report.hint}` : report.error)}`);
   return `${lines.join('\n')}\n`;
 };

@@ -1,5 +1,15 @@
 /** Machine output: every finding with its location, fingerprint and status, plus the summary. */
-import type { Formatter } from './formatter.ts';
+import type { Problem } from '../errors.ts';
+import type { Formatter, ProblemsFormatter } from './formatter.ts';
+
+/** One problem as JSON: every key always there (hint null when there is none), as consumers index them. */
+export function jsonProblem(p: Problem): { file: string; line: number; column: number; code: string; message: string; hint: string | null } {
+  return { file: p.file, line: p.line, column: p.column, code: p.code, message: p.message, hint: p.hint ?? null };
+}
+
+/** `{"error", "hint", "problems"}`: what stopped the command, in place of the findings. */
+export const formatJsonProblems: ProblemsFormatter = (report) =>
+  `${JSON.stringify({ error: report.error, hint: report.hint ?? null, problems: report.problems.map(jsonProblem) }, null, 2)}\n`;
 
 export const formatJson: Formatter = (report) => {
   const findings = report.findings.map((f) => ({

@@ -4,7 +4,9 @@
  */
 import type { Severity } from '../findings/finding.ts';
 import { DOCS_URL } from '../policy/bundle.ts';
-import type { Formatter } from './formatter.ts';
+import type { Formatter, ProblemsFormatter } from './formatter.ts';
+
+const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 /** GitHub code scanning ranks security results by this property (0.1–10). */
@@ -19,7 +21,7 @@ export const formatSarif: Formatter = (report, context) => {
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    $schema: SCHEMA,
     version: '2.1.0',
     runs: [
       {
@@ -62,6 +64,65 @@ export const formatSarif: Formatter = (report, context) => {
             ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waivedBy.reason} (until ${f.waivedBy.expires})` }] }
             : {}),
           properties: { tenant: f.tenant, subject: f.subject, severity: f.severity, status: f.status },
+        })),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+};
+
+/** What each problem code (errors.ts) is, as a rule title in code scanning. */
+const PROBLEM_TITLES: Record<string, string> = {
+  yaml: 'Malformed YAML',
+  'duplicate-key': 'Duplicate key or definition',
+  schema: 'Value not allowed by the registry schema',
+  'unknown-key': 'Unknown key',
+  'unknown-kind': 'Unknown document kind',
+  reference: 'Reference to an unknown scope or client',
+  limit: 'Input over a safety limit',
+  encoding: 'File not in UTF-8',
+};
+
+/**
+ * A run that could not judge the registry: each problem is a result of the rule `registry/<code>` at its place, so
+ * code scanning shows a broken line where it is, and the invocation is marked unsuccessful with the error.
+ */
+export const formatSarifProblems: ProblemsFormatter = (report, context) => {
+  const codes = [...new Set(report.problems.map((p) => p.code))].sort();
+  const ruleIndex = new Map(codes.map((code, index) => [code, index]));
+  const log = {
+    $schema: SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'scopeguard',
+            version: context.version,
+            informationUri: DOCS_URL,
+            rules: codes.map((code) => ({
+              id: `registry/${code}`,
+              name: PROBLEM_TITLES[code] ?? code,
+              shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
+              helpUri: DOCS_URL,
+              defaultConfiguration: { level: 'error' },
+            })),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: false,
+            toolExecutionNotifications: [{ level: 'error', message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }],
+          },
+        ],
+        results: report.problems.map((p) => ({
+          ruleId: `registry/${p.code}`,
+          ruleIndex: ruleIndex.get(p.code) ?? 0,
+          level: 'error',
+          message: { text: p.hint ? `${p.message} (${p.hint})` : p.message },
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: encodeURI(p.file) }, region: { startLine: p.line, startColumn: p.column } } },
+          ],
         })),
       },
     ],

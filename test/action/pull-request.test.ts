@@ -304,10 +304,13 @@ describe('pull-request mode', () => {
       { 'scopes/acme/clients.yaml': clients(`  broken:\n    clientId: 0oa8broken\n    type: ${JSON.stringify(HOSTILE)}\n`) },
       'Break the registry',
     );
-    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'scopeguard.sarif' } });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     expect(run.stdout).toMatch(/^::error file=scopes\/acme\/clients\.yaml,line=\d+/m);
+    // code scanning shows the broken line too: the SARIF holds the problem instead of no file at all
+    const sarif = JSON.parse(readFileSync(join(repo.dir, 'scopeguard.sarif'), 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    expect(sarif.runs[0]!.results.map((r) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`)).toEqual(['registry/schema scopes/acme/clients.yaml']);
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
     const body = stickyComments()[0] ?? '';
     expect(body).toContain('the registry does not load');

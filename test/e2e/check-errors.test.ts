@@ -1,7 +1,9 @@
 // What a user sees when the invocation, the registry or a custom policy is wrong: one clear line, exit 2.
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, CLEAN, CLIENTS, lineOf, projectWith, scopeguardIn, type JsonReport } from './check-support.ts';
+import { BIN, CLEAN, CLIENTS, lineOf, projectWith, sarifValidator, scopeguardIn, type JsonReport } from './check-support.ts';
 
 const NOW = ['--now', '2026-11-25'];
 
@@ -42,18 +44,76 @@ describe('scopeguard check: invocation errors', () => {
     expect(scopeguardIn(dir, ['check', '--now', 'yesterday']).status).toBe(2);
   });
 
-  it('a missing registry folder is exit 2, and --format json keeps stdout empty with one stderr line', () => {
+  it('a missing registry folder is exit 2, and --format json says so as JSON on stdout besides the stderr line', () => {
     const run = scopeguardIn(projectWith({}), ['check', '--format', 'json']);
     expect(run.status).toBe(2);
-    expect(run.stdout).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: 'registry folder "scopes" does not exist',
+      hint: 'pass --registry DIR with the folder holding your scope YAML files (default: scopes)',
+      problems: [],
+    });
     expect(run.stderr.split('\n')[0]).toBe('scopeguard: registry folder "scopes" does not exist');
+  });
+
+  describe('a broken registry in the machine formats: every problem at its place, where the findings would go', () => {
+    const clients = `${CLIENTS}  web:\n    clientId: 0oa7\n    type: Public\n    scopes: read.orders, write.orders\n`;
+    const dir = projectWith({ ...CLEAN, 'scopes/clients.yaml': clients });
+    const typeLine = lineOf(clients, 'type: Public');
+    const scopesLine = lineOf(clients, 'scopes: read.orders, write.orders');
+
+    it('json: {error, hint, problems} on stdout, the problems on stderr too, exit 2', () => {
+      const run = scopeguardIn(dir, ['check', '--format', 'json', ...NOW]);
+      expect(run.status).toBe(2);
+      const report = JSON.parse(run.stdout) as { error: string; hint: null; problems: { file: string; line: number; code: string; hint: string | null }[] };
+      expect(report.error).toBe('2 problems in the registry');
+      expect(report.problems.map((p) => `${p.file}:${p.line} ${p.code}`)).toEqual([`scopes/clients.yaml:${typeLine} schema`, `scopes/clients.yaml:${scopesLine} schema`]);
+      expect(report.problems[1]!.hint).toBe('write a list: [read.orders, write.orders], or one "- item" per line');
+      expect(run.stderr).toContain(`scopes/clients.yaml:${typeLine}:11  clients.web.type has the invalid value "Public"`);
+    });
+
+    it('sarif: valid SARIF 2.1.0 with a result per problem and the run marked unsuccessful, also into --output', () => {
+      // a report left by an earlier run must not survive as if it were this one's
+      const output = join(dir, 'scopeguard.sarif');
+      writeFileSync(output, 'the report of an earlier run');
+      const run = scopeguardIn(dir, ['check', '--format', 'sarif', '--output', output, ...NOW]);
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      const log = JSON.parse(readFileSync(output, 'utf8')) as {
+        runs: { tool: { driver: { rules: { id: string }[] } }; invocations: { executionSuccessful: boolean }[]; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+      };
+      const validate = sarifValidator();
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+      const [only] = log.runs;
+      expect(only!.invocations[0]!.executionSuccessful).toBe(false);
+      expect(only!.tool.driver.rules.map((rule) => rule.id)).toEqual(['registry/schema']);
+      expect(only!.results.map((r) => `${r.ruleId} ${r.level} ${r.locations[0]!.physicalLocation.artifactLocation.uri}:${r.locations[0]!.physicalLocation.region.startLine}`)).toEqual([
+        `registry/schema error scopes/clients.yaml:${typeLine}`,
+        `registry/schema error scopes/clients.yaml:${scopesLine}`,
+      ]);
+    });
+
+    it('github: an error annotation per problem at its line, then the error', () => {
+      const run = scopeguardIn(dir, ['check', '--format', 'github', ...NOW]);
+      expect(run.status).toBe(2);
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toBe(
+        `::error file=scopes/clients.yaml,line=${typeLine},col=11,title=scopeguard%3A schema::clients.web.type has the invalid value "Public"%0Adid you mean "public"? one of: confidential, public, machine`,
+      );
+      expect(lines[1]).toMatch(new RegExp(`^::error file=scopes/clients.yaml,line=${scopesLine},col=\\d+,title=scopeguard%3A schema::clients.web.scopes must be a list`));
+      expect(lines[2]).toBe('::error title=scopeguard::2 problems in the registry');
+    });
   });
 
   it('an exception naming an unknown rule is exit 2 at the exception, with a suggestion', () => {
     const exceptions = 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - rule: SG1O6\n    subject: client:shop/scope:read.orders\n    reason: typo\n    expires: 2027-01-01\n';
     const run = scopeguardIn(projectWith({ ...CLEAN, 'scopes/exceptions.yaml': exceptions }), ['check', '--format', 'sarif', ...NOW]);
     expect(run.status).toBe(2);
-    expect(run.stdout).toBe('');
+    // the SARIF log says the run failed, and why
+    const log = JSON.parse(run.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[]; results: unknown[] }[] };
+    expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
+    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications[0]!.message.text).toContain('exception names unknown rule SG1O6');
+    expect(log.runs[0]!.results).toEqual([]);
     expect(run.stderr).toBe(
       `scopeguard: scopes/exceptions.yaml:${lineOf(exceptions, '- rule')}:5: exception names unknown rule SG1O6\n  hint: did you mean "SG106"?\n`,
     );

@@ -1,9 +1,6 @@
 // The SARIF output validated against the official SARIF 2.1.0 JSON schema (test/fixtures/sarif/README.md).
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { CLEAN, CLIENTS, projectWith, scopeguardIn } from './check-support.ts';
+import { CLEAN, CLIENTS, projectWith, sarifValidator, scopeguardIn } from './check-support.ts';
 
 interface SarifLog {
   version: string;
@@ -18,16 +15,6 @@ interface SarifLog {
       suppressions?: unknown[];
     }[];
   }[];
-}
-
-function sarifValidator() {
-  const schema = JSON.parse(readFileSync('test/fixtures/sarif/sarif-2.1.0-rtm.5.json', 'utf8')) as Record<string, unknown>;
-  // draft-04 → draft-07: only the root `id` keyword differs for this schema; one of its patterns is not valid
-  // under the u flag, so patterns are compiled as plain RegExps (as draft-04 validators do)
-  const { $schema: _draft, id, ...rest } = schema;
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats.default(ajv);
-  return ajv.compile({ ...rest, $id: String(id) });
 }
 
 describe('scopeguard check --format sarif', () => {

@@ -1,6 +1,8 @@
 // Shared by the check e2e tests: write a registry to a temp dir and spawn the real bin inside it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -85,3 +87,14 @@ clients:
 
 /** A registry no built-in rule objects to. */
 export const CLEAN = { 'scopes/scopes.yaml': SCOPES, 'scopes/actions.yaml': ACTIONS, 'scopes/clients.yaml': CLIENTS };
+
+/** The official SARIF 2.1.0 JSON schema (test/fixtures/sarif/README.md) as an ajv validator. */
+export function sarifValidator() {
+  const schema = JSON.parse(readFileSync('test/fixtures/sarif/sarif-2.1.0-rtm.5.json', 'utf8')) as Record<string, unknown>;
+  // draft-04 → draft-07: only the root `id` keyword differs for this schema; one of its patterns is not valid
+  // under the u flag, so patterns are compiled as plain RegExps (as draft-04 validators do)
+  const { $schema: _draft, id, ...rest } = schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats.default(ajv);
+  return ajv.compile({ ...rest, $id: String(id) });
+}
