@@ -323,7 +323,7 @@ function clientIds(client: string | undefined, tenant: string | undefined, regis
 
 async function buildFilter(options: QueryFlags, registry: Registry | undefined): Promise<EventFilter> {
   const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit ${options.limit} is not a whole number`, '0 means no limit');
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit ${options.limit} is not a number of rows`, 'give 0 or more; 0 means no limit');
   if (options.outcome && !['success', 'failure', 'unknown'].includes(options.outcome)) throw new UsageError(`unknown outcome "${options.outcome}"`, 'one of: success, failure, unknown');
   // the types are a closed vocabulary: a misspelt one would match nothing and look like an empty store
   if (options.type !== undefined && eventTypesNamed(options.type).length === 0) {

@@ -167,6 +167,9 @@ describe('logs import of the example exports', () => {
     const csv = cli(['logs', 'query', '--db', db, '--limit', '2', '--format', 'csv']).stdout.trim().split('\n');
     expect(csv[0]).toBe('time,tenant,provider,type,outcome,client,scopes,request,eventId');
     expect(csv).toHaveLength(3);
+    const negative = cli(['logs', 'query', '--db', db, '--limit', '-5']);
+    expect(negative.status).toBe(2);
+    expect(negative.stderr).toBe('scopeguard: --limit -5 is not a number of rows\n  hint: give 0 or more; 0 means no limit\n');
     const bad = cli(['logs', 'query', '--db', db, '--since', 'last tuesday']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--since last tuesday is not a date');
