@@ -416,7 +416,8 @@ function sortProblems(problems: Problem[]): Problem[] {
 
 /**
  * The non-throwing core: every problem found, and the registry when there are none. `sources` are processed in the
- * order given; their `path` appears verbatim in positions.
+ * order given; their `path` appears verbatim in positions. `unreadTenants` are those of files that could not even be
+ * read (RegistryRead.unread), whose unknown names are then not reported.
  */
 export function collectRegistryProblems(
   root: string,
