@@ -9,7 +9,7 @@ import type { FindingsSummary } from '../findings/summary.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import { formatText } from './text.ts';
 import { formatJson, formatJsonProblems } from './json.ts';
-import { formatMarkdown } from './markdown.ts';
+import { formatMarkdown, formatMarkdownProblems } from './markdown.ts';
 import { formatSarif, formatSarifProblems } from './sarif.ts';
 import { formatGithub, formatGithubProblems } from './github.ts';
 import { counted } from '../plural.ts';
@@ -53,11 +53,13 @@ export interface ProblemsReport {
 export type ProblemsFormatter = (report: ProblemsReport, context: FormatContext) => string;
 
 /**
- * The machine formats say so in their own terms, to stdout or --output, so a pipe into jq, a SARIF upload or a
- * workflow's annotations show why there are no findings; the human formats leave it to the message on stderr.
+ * The formats that are written somewhere (a file, a pipe, a job summary) say so in their own terms, to stdout or
+ * --output, so a pipe into jq, a SARIF upload, a workflow's annotations or a summary show why there are no findings;
+ * text, which a person reads on the terminal, leaves it to the message on stderr.
  */
 export const PROBLEM_FORMATTERS: Partial<Record<string, ProblemsFormatter>> = {
   json: formatJsonProblems,
+  markdown: formatMarkdownProblems,
   sarif: formatSarifProblems,
   github: formatGithubProblems,
 };

@@ -1,6 +1,6 @@
 /** Markdown for job summaries and PR comments: verdict first, then a table. Everything from YAML is escaped. */
 import { escapeMarkdown, markdownCode } from './escape.ts';
-import type { Formatter } from './formatter.ts';
+import type { Formatter, ProblemsFormatter } from './formatter.ts';
 import { summaryLine } from './formatter.ts';
 
 export const formatMarkdown: Formatter = (report) => {
@@ -17,6 +17,19 @@ export const formatMarkdown: Formatter = (report) => {
     lines.push(
       `| ${f.severity} | ${rule} | ${escapeMarkdown(f.tenant)} | ${markdownCode(f.subject)} | ${escapeMarkdown(f.message)} | ${where} | ${status} |`,
     );
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+/** A run that could not judge: the error, then a table of the registry's problems at their places. */
+export const formatMarkdownProblems: ProblemsFormatter = (report) => {
+  const lines = [`❌ **scopeguard could not run**: ${escapeMarkdown(report.error)}`];
+  if (report.hint) lines.push('', `Hint: ${escapeMarkdown(report.hint)}`);
+  if (report.problems.length > 0) {
+    lines.push('', '| Location | Problem |', '|---|---|');
+    for (const p of report.problems) {
+      lines.push(`| ${markdownCode(`${p.file}:${p.line}:${p.column}`)} | ${escapeMarkdown(p.message)}${p.hint ? ` — ${escapeMarkdown(p.hint)}` : ''} |`);
+    }
   }
   return `${lines.join('\n')}\n`;
 };

@@ -92,6 +92,23 @@ describe('scopeguard check: invocation errors', () => {
       ]);
     });
 
+    it('markdown: the error and a table of the problems, escaped, for a job summary', () => {
+      const run = scopeguardIn(dir, ['check', '--format', 'markdown', ...NOW]);
+      expect(run.status).toBe(2);
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines[0]).toBe('❌ **scopeguard could not run**: 2 problems in the registry');
+      expect(lines.slice(2, 4)).toEqual(['| Location | Problem |', '|---|---|']);
+      expect(lines[4]).toMatch(new RegExp(`^\\| \`scopes/clients.yaml:${typeLine}:11\` \\| clients\\\\.web\\\\.type has the invalid value &quot;Public&quot; — did you mean`));
+      expect(lines).toHaveLength(6);
+    });
+
+    it('text: nothing on stdout, the problems on stderr', () => {
+      const run = scopeguardIn(dir, ['check', ...NOW]);
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`scopes/clients.yaml:${typeLine}:11  clients.web.type has the invalid value "Public"`);
+    });
+
     it('github: an error annotation per problem at its line, then the error', () => {
       const run = scopeguardIn(dir, ['check', '--format', 'github', ...NOW]);
       expect(run.status).toBe(2);

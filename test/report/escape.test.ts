@@ -4,6 +4,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, markdownCode } from '../../src/report/escape.ts';
+import { formatMarkdownProblems } from '../../src/report/markdown.ts';
 
 const md = new MarkdownIt({ html: true });
 
@@ -58,5 +59,20 @@ describe('escapeMarkdown', () => {
       expect(inline.map((token) => token.type), text).not.toContain('link_open');
       expect(inline.map((token) => token.type), text).not.toContain('strong_open');
     }
+  });
+});
+
+describe('the Markdown of a registry that does not load', () => {
+  it('keeps hostile file names, messages and hints in their cells: no HTML, no link, one row per problem', () => {
+    const problems = HOSTILE.map((text, i) => ({ file: `scopes/${text}.yaml`, line: i + 1, column: 1, code: 'schema', message: `bad ${text}`, hint: text }));
+    const markdown = formatMarkdownProblems({ error: `${problems.length} problems in the registry`, hint: HOSTILE[0]!, problems }, { color: false, version: 'test' });
+    const tokens = md.parse(markdown, {});
+    expect(tokens.filter((token) => token.type === 'tr_open')).toHaveLength(problems.length + 1);
+    const inline = tokens.flatMap((token) => token.children ?? []);
+    expect(inline.filter((token) => token.type === 'html_inline')).toEqual([]);
+    expect(inline.filter((token) => token.type === 'link_open')).toEqual([]);
+    expect(inline.filter((token) => token.type === 'code_inline').map((token) => token.content)).toEqual(
+      problems.map((p) => `${p.file}:${p.line}:${p.column}`.replace(/\n/g, ' ')),
+    );
   });
 });
