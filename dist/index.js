@@ -56340,9 +56340,20 @@ No findings.
 };
 
 // src/report/sarif.ts
-var SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVELS = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 var SECURITY_SEVERITY = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "0.5" };
+function sarifLog(context, rules, run2) {
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [{ tool: { driver: { name: "scopeguard", version: context.version, informationUri: DOCS_URL, rules } }, ...run2 }]
+  };
+  return `${JSON.stringify(log, null, 2)}
+`;
+}
+function physicalLocation(position) {
+  return { physicalLocation: { artifactLocation: { uri: encodeURI(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+}
 var formatSarif = (report, context) => {
   const rules = [...report.rules];
   for (const f3 of report.findings) {
@@ -56351,52 +56362,27 @@ var formatSarif = (report, context) => {
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const log = {
-    $schema: SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "scopeguard",
-            version: context.version,
-            informationUri: DOCS_URL,
-            rules: rules.map((rule) => ({
-              id: rule.id,
-              name: rule.title,
-              shortDescription: { text: rule.title },
-              fullDescription: { text: rule.description || rule.title },
-              ...rule.remediation ? { help: { text: rule.remediation } } : {},
-              helpUri: rule.docs,
-              defaultConfiguration: { level: LEVELS[rule.severity] },
-              properties: { tags: ["security", "oauth", rule.mode], "security-severity": SECURITY_SEVERITY[rule.severity] }
-            }))
-          }
-        },
-        results: report.findings.map((f3) => ({
-          ruleId: f3.ruleId,
-          ruleIndex: ruleIndex.get(f3.ruleId) ?? 0,
-          level: LEVELS[f3.severity],
-          message: { text: f3.remediation ? `${f3.message}. ${f3.remediation}` : f3.message },
-          ...f3.location ? {
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: encodeURI(f3.location.file) },
-                  region: { startLine: f3.location.line, startColumn: f3.location.column }
-                }
-              }
-            ]
-          } : {},
-          partialFingerprints: { "scopeguardFingerprint/v1": f3.fingerprint },
-          ...f3.status === "waived" && f3.waivedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f3.waivedBy.reason} (until ${f3.waivedBy.expires})` }] } : {},
-          properties: { tenant: f3.tenant, subject: f3.subject, severity: f3.severity, status: f3.status }
-        }))
-      }
-    ]
-  };
-  return `${JSON.stringify(log, null, 2)}
-`;
+  const descriptors = rules.map((rule) => ({
+    id: rule.id,
+    name: rule.title,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description || rule.title },
+    ...rule.remediation ? { help: { text: rule.remediation } } : {},
+    helpUri: rule.docs,
+    defaultConfiguration: { level: LEVELS[rule.severity] },
+    properties: { tags: ["security", "oauth", rule.mode], "security-severity": SECURITY_SEVERITY[rule.severity] }
+  }));
+  const results = report.findings.map((f3) => ({
+    ruleId: f3.ruleId,
+    ruleIndex: ruleIndex.get(f3.ruleId) ?? 0,
+    level: LEVELS[f3.severity],
+    message: { text: f3.remediation ? `${f3.message}. ${f3.remediation}` : f3.message },
+    ...f3.location ? { locations: [physicalLocation(f3.location)] } : {},
+    partialFingerprints: { "scopeguardFingerprint/v1": f3.fingerprint },
+    ...f3.status === "waived" && f3.waivedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f3.waivedBy.reason} (until ${f3.waivedBy.expires})` }] } : {},
+    properties: { tenant: f3.tenant, subject: f3.subject, severity: f3.severity, status: f3.status }
+  }));
+  return sarifLog(context, descriptors, { results });
 };
 var PROBLEM_TITLES = {
   yaml: "Malformed YAML",
@@ -56411,45 +56397,24 @@ var PROBLEM_TITLES = {
 var formatSarifProblems = (report, context) => {
   const codes = [...new Set(report.problems.map((p2) => p2.code))].sort();
   const ruleIndex = new Map(codes.map((code, index) => [code, index]));
-  const log = {
-    $schema: SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "scopeguard",
-            version: context.version,
-            informationUri: DOCS_URL,
-            rules: codes.map((code) => ({
-              id: `registry/${code}`,
-              name: PROBLEM_TITLES[code] ?? code,
-              shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
-              helpUri: DOCS_URL,
-              defaultConfiguration: { level: "error" }
-            }))
-          }
-        },
-        invocations: [
-          {
-            executionSuccessful: false,
-            toolExecutionNotifications: [{ level: "error", message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }]
-          }
-        ],
-        results: report.problems.map((p2) => ({
-          ruleId: `registry/${p2.code}`,
-          ruleIndex: ruleIndex.get(p2.code) ?? 0,
-          level: "error",
-          message: { text: p2.hint ? `${p2.message} (${p2.hint})` : p2.message },
-          locations: [
-            { physicalLocation: { artifactLocation: { uri: encodeURI(p2.file) }, region: { startLine: p2.line, startColumn: p2.column } } }
-          ]
-        }))
-      }
-    ]
-  };
-  return `${JSON.stringify(log, null, 2)}
-`;
+  const descriptors = codes.map((code) => ({
+    id: `registry/${code}`,
+    name: PROBLEM_TITLES[code] ?? code,
+    shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
+    helpUri: DOCS_URL,
+    defaultConfiguration: { level: "error" }
+  }));
+  const invocations = [
+    { executionSuccessful: false, toolExecutionNotifications: [{ level: "error", message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }] }
+  ];
+  const results = report.problems.map((p2) => ({
+    ruleId: `registry/${p2.code}`,
+    ruleIndex: ruleIndex.get(p2.code) ?? 0,
+    level: "error",
+    message: { text: p2.hint ? `${p2.message} (${p2.hint})` : p2.message },
+    locations: [physicalLocation(p2)]
+  }));
+  return sarifLog(context, descriptors, { invocations, results });
 };
 
 // src/report/github.ts

@@ -2,15 +2,28 @@
  * SARIF 2.1.0 for code scanning: rule descriptors from the rule METADATA (with helpUri), results with a
  * physical location, partialFingerprints (our stable fingerprint) and suppressions for waived findings.
  */
+import type { SourcePosition } from '../registry/model.ts';
 import type { Severity } from '../findings/finding.ts';
 import { DOCS_URL } from '../policy/bundle.ts';
-import type { Formatter, ProblemsFormatter } from './formatter.ts';
-
-const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+import type { FormatContext, Formatter, ProblemsFormatter } from './formatter.ts';
 
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 /** GitHub code scanning ranks security results by this property (0.1–10). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.5' };
+
+/** The log around one run of scopeguard, with its tool descriptor: the same for findings and for problems. */
+function sarifLog(context: FormatContext, rules: object[], run: { invocations?: object[]; results: object[] }): string {
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'scopeguard', version: context.version, informationUri: DOCS_URL, rules } }, ...run }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function physicalLocation(position: SourcePosition): object {
+  return { physicalLocation: { artifactLocation: { uri: encodeURI(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+}
 
 export const formatSarif: Formatter = (report, context) => {
   const rules = [...report.rules];
@@ -20,55 +33,29 @@ export const formatSarif: Formatter = (report, context) => {
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const log = {
-    $schema: SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'scopeguard',
-            version: context.version,
-            informationUri: DOCS_URL,
-            rules: rules.map((rule) => ({
-              id: rule.id,
-              name: rule.title,
-              shortDescription: { text: rule.title },
-              fullDescription: { text: rule.description || rule.title },
-              ...(rule.remediation ? { help: { text: rule.remediation } } : {}),
-              helpUri: rule.docs,
-              defaultConfiguration: { level: LEVELS[rule.severity] },
-              properties: { tags: ['security', 'oauth', rule.mode], 'security-severity': SECURITY_SEVERITY[rule.severity] },
-            })),
-          },
-        },
-        results: report.findings.map((f) => ({
-          ruleId: f.ruleId,
-          ruleIndex: ruleIndex.get(f.ruleId) ?? 0,
-          level: LEVELS[f.severity],
-          message: { text: f.remediation ? `${f.message}. ${f.remediation}` : f.message },
-          ...(f.location
-            ? {
-                locations: [
-                  {
-                    physicalLocation: {
-                      artifactLocation: { uri: encodeURI(f.location.file) },
-                      region: { startLine: f.location.line, startColumn: f.location.column },
-                    },
-                  },
-                ],
-              }
-            : {}),
-          partialFingerprints: { 'scopeguardFingerprint/v1': f.fingerprint },
-          ...(f.status === 'waived' && f.waivedBy
-            ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waivedBy.reason} (until ${f.waivedBy.expires})` }] }
-            : {}),
-          properties: { tenant: f.tenant, subject: f.subject, severity: f.severity, status: f.status },
-        })),
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const descriptors = rules.map((rule) => ({
+    id: rule.id,
+    name: rule.title,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description || rule.title },
+    ...(rule.remediation ? { help: { text: rule.remediation } } : {}),
+    helpUri: rule.docs,
+    defaultConfiguration: { level: LEVELS[rule.severity] },
+    properties: { tags: ['security', 'oauth', rule.mode], 'security-severity': SECURITY_SEVERITY[rule.severity] },
+  }));
+  const results = report.findings.map((f) => ({
+    ruleId: f.ruleId,
+    ruleIndex: ruleIndex.get(f.ruleId) ?? 0,
+    level: LEVELS[f.severity],
+    message: { text: f.remediation ? `${f.message}. ${f.remediation}` : f.message },
+    ...(f.location ? { locations: [physicalLocation(f.location)] } : {}),
+    partialFingerprints: { 'scopeguardFingerprint/v1': f.fingerprint },
+    ...(f.status === 'waived' && f.waivedBy
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waivedBy.reason} (until ${f.waivedBy.expires})` }] }
+      : {}),
+    properties: { tenant: f.tenant, subject: f.subject, severity: f.severity, status: f.status },
+  }));
+  return sarifLog(context, descriptors, { results });
 };
 
 /** What each problem code (errors.ts) is, as a rule title in code scanning. */
@@ -90,42 +77,22 @@ const PROBLEM_TITLES: Record<string, string> = {
 export const formatSarifProblems: ProblemsFormatter = (report, context) => {
   const codes = [...new Set(report.problems.map((p) => p.code))].sort();
   const ruleIndex = new Map(codes.map((code, index) => [code, index]));
-  const log = {
-    $schema: SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'scopeguard',
-            version: context.version,
-            informationUri: DOCS_URL,
-            rules: codes.map((code) => ({
-              id: `registry/${code}`,
-              name: PROBLEM_TITLES[code] ?? code,
-              shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
-              helpUri: DOCS_URL,
-              defaultConfiguration: { level: 'error' },
-            })),
-          },
-        },
-        invocations: [
-          {
-            executionSuccessful: false,
-            toolExecutionNotifications: [{ level: 'error', message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }],
-          },
-        ],
-        results: report.problems.map((p) => ({
-          ruleId: `registry/${p.code}`,
-          ruleIndex: ruleIndex.get(p.code) ?? 0,
-          level: 'error',
-          message: { text: p.hint ? `${p.message} (${p.hint})` : p.message },
-          locations: [
-            { physicalLocation: { artifactLocation: { uri: encodeURI(p.file) }, region: { startLine: p.line, startColumn: p.column } } },
-          ],
-        })),
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const descriptors = codes.map((code) => ({
+    id: `registry/${code}`,
+    name: PROBLEM_TITLES[code] ?? code,
+    shortDescription: { text: PROBLEM_TITLES[code] ?? `Registry problem: ${code}` },
+    helpUri: DOCS_URL,
+    defaultConfiguration: { level: 'error' },
+  }));
+  const invocations = [
+    { executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: report.hint ? `${report.error} (${report.hint})` : report.error } }] },
+  ];
+  const results = report.problems.map((p) => ({
+    ruleId: `registry/${p.code}`,
+    ruleIndex: ruleIndex.get(p.code) ?? 0,
+    level: 'error',
+    message: { text: p.hint ? `${p.message} (${p.hint})` : p.message },
+    locations: [physicalLocation(p)],
+  }));
+  return sarifLog(context, descriptors, { invocations, results });
 };
