@@ -52809,11 +52809,6 @@ function collectRegistryProblemsCached(root, sources) {
   if (result.registry) cache?.set(result.registry);
   return result;
 }
-function loadRegistryFromSources(root, sources) {
-  const { registry, problems } = collectRegistryProblems(root, sources);
-  if (!registry) throw new ValidationError(problems);
-  return registry;
-}
 function displayPath(absolute) {
   const rel = relative2(process.cwd(), absolute);
   const shown = rel === "" || rel.startsWith("..") || isAbsolute2(rel) ? absolute : rel;
@@ -52870,23 +52865,29 @@ async function readRegistrySources(root) {
       const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
       throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
     }
-    const notUtf8 = encodingProblem(path, bytes);
-    if (notUtf8) {
-      problems.push(notUtf8);
-      unread.push(...tenantsNamedIn(decodeLoosely(bytes)));
+    const decoded = decodeRegistryFile(path, bytes);
+    if ("content" in decoded) {
+      sources.push({ path, content: decoded.content });
     } else {
-      sources.push({ path, content: bytes.toString("utf8") });
+      problems.push(decoded.problem);
+      unread.push(...decoded.unread);
     }
   }
   return { sources, problems, unread };
+}
+function decodeRegistryFile(path, bytes) {
+  const problem = encodingProblem(path, bytes);
+  if (!problem) return { content: bytes.toString("utf8") };
+  const looseText = decodeLoosely(bytes);
+  return { problem, looseText, unread: tenantsNamedIn(looseText) };
 }
 function decodeLoosely(bytes) {
   if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le");
   if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes).swap16().toString("utf16le");
   return bytes.toString("latin1");
 }
-function collectReadRegistryProblems(root, read) {
-  if (read.problems.length === 0) return collectRegistryProblemsCached(root, read.sources);
+function collectReadRegistryProblems(root, read, options = { cache: true }) {
+  if (read.problems.length === 0) return options.cache ? collectRegistryProblemsCached(root, read.sources) : collectRegistryProblems(root, read.sources);
   const { problems } = collectRegistryProblems(root, read.sources, read.unread);
   return { problems: sortProblems([...read.problems, ...problems]) };
 }
@@ -55538,6 +55539,9 @@ function coveragePattern(text2) {
 
 // src/diff/types.ts
 var CHANGE_CLASSIFICATIONS = ["breaking", "widening", "narrowing", "neutral"];
+function isFileNote(change) {
+  return change.kind === "file.unreadable" || change.kind === "file.readable-again";
+}
 
 // src/diff/diff.ts
 var SENSITIVITY_ORDER = ["low", "medium", "high", "critical"];
@@ -55774,7 +55778,7 @@ var BlobReader = class {
     this.process.on("error", (error2) => this.fail(error2));
     this.process.on("close", () => this.fail(new InputError("git cat-file stopped unexpectedly")));
   }
-  /** The blob's text, or undefined when the object does not exist. */
+  /** The blob's bytes (registry files are decoded by decodeRegistryFile), or undefined when it does not exist. */
   read(id) {
     const cached = this.cache.get(id);
     if (cached) return cached;
@@ -55809,7 +55813,7 @@ var BlobReader = class {
         return;
       }
       if (this.buffer.length < newline + 1 + size + 1) return;
-      const content = this.buffer.subarray(newline + 1, newline + 1 + size).toString("utf8");
+      const content = Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + size));
       this.buffer = this.buffer.subarray(newline + 1 + size + 1);
       this.pending.shift();
       head.resolve(content);
@@ -55829,9 +55833,15 @@ var CLIENT_TYPES = /* @__PURE__ */ new Set(["confidential", "public", "machine"]
 var isPlain = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 var text = (value) => typeof value === "string" ? value : value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === "number" ? String(value) : void 0;
 var texts = (value) => Array.isArray(value) ? value.map(text).filter((v2) => v2 !== void 0) : [];
+function isUnreadable(fragment) {
+  return "unreadable" in fragment;
+}
 function parseFragment(file, content) {
+  const parsed = parseYamlFile(file, content);
+  const problem = parsed.problems[0];
+  if (problem) return { unreadable: `${problem.message} at line ${problem.line}` };
   const tenants = {};
-  for (const { value } of parseYamlFile(file, content).documents) {
+  for (const { value } of parsed.documents) {
     if (!isPlain(value)) continue;
     const tenantName = text(value.tenant);
     if (!tenantName) continue;
@@ -55976,15 +55986,22 @@ async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, sp
   if (files.length === 0) {
     throw new NoRegistryAtRevision(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, "check --registry and the revision");
   }
-  const sources = await Promise.all(
-    files.map(async (file) => ({ path: display(file.path), content: await reader.read(file.blob) ?? "" }))
-  );
-  try {
-    return loadRegistryFromSources(registryRoot, sources);
-  } catch (error2) {
-    if (error2 instanceof ValidationError) error2.message = `${error2.message} at ${spec} (${commit.slice(0, 12)})`;
-    throw error2;
+  const read = { sources: [], problems: [], unread: [] };
+  const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: await reader.read(file.blob) ?? Buffer.alloc(0) })));
+  for (const { path, bytes } of blobs) {
+    const decoded = decodeRegistryFile(path, bytes);
+    if ("content" in decoded) {
+      read.sources.push({ path, content: decoded.content });
+    } else {
+      read.problems.push(decoded.problem);
+      read.unread.push(...decoded.unread);
+    }
   }
+  const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
+  if (registry) return registry;
+  const error2 = new ValidationError(problems);
+  error2.message = `${error2.message} at ${spec} (${commit.slice(0, 12)})`;
+  throw error2;
 }
 
 // src/git/history.ts
@@ -56021,28 +56038,48 @@ async function walkRegistryCommits(repo, options) {
     const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id) => id !== void 0);
     const contents = /* @__PURE__ */ new Map();
     await Promise.all(ids.map(async (id) => {
-      const text2 = await reader.read(id);
-      if (text2 !== void 0) contents.set(id, text2);
+      const bytes = await reader.read(id);
+      if (bytes !== void 0) contents.set(id, decodeBlob(bytes));
     }));
     const wanted = options.mentioning;
+    const mentions = (blob) => {
+      const decoded = contents.get(blob ?? "");
+      return decoded !== void 0 && (wanted === void 0 || decoded.searchText.includes(wanted));
+    };
     const fragment = (file, blob) => {
-      const text2 = blob === void 0 ? void 0 : contents.get(blob);
-      return blob === void 0 || text2 === void 0 ? void 0 : fragmentFor(blob, file.path, text2);
+      const decoded = blob === void 0 ? void 0 : contents.get(blob);
+      return blob === void 0 || decoded === void 0 ? void 0 : fragmentFor(blob, file.path, decoded);
     };
     const result = [];
     for (const commit of commits) {
       const beforeParts = [];
       const afterParts = [];
+      const notes = [];
       for (const file of commit.files) {
-        if (wanted !== void 0 && !contents.get(file.before ?? "")?.includes(wanted) && !contents.get(file.after ?? "")?.includes(wanted)) continue;
-        const before2 = fragment(file, file.before);
+        if (wanted !== void 0 && !mentions(file.before) && !mentions(file.after)) continue;
         const after2 = fragment(file, file.after);
+        let before2 = fragment(file, file.before);
+        const tenantsOf = (blob) => (contents.get(blob ?? "")?.tenants ?? [void 0]).map((tenant) => tenant ?? "");
+        if (after2 && isUnreadable(after2)) {
+          if (!before2 || !isUnreadable(before2)) {
+            notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.unreadable", `${file.path} does not parse from here (${after2.unreadable}); its changes show where it parses again`));
+          }
+          continue;
+        }
+        if (before2 && isUnreadable(before2)) {
+          const last = await lastReadableVersion(repo, reader, commit.commit, file.path);
+          if (after2) {
+            const since = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : "no earlier version of it parses, so all of it counts as new";
+            notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.readable-again", `${file.path} parses again: ${since}`));
+          }
+          before2 = last?.fragment;
+        }
         if (before2) beforeParts.push(before2);
         if (after2) afterParts.push(after2);
       }
       const before = mergeFragments(beforeParts);
       const after = mergeFragments(afterParts);
-      const changes = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
+      const changes = [...notes, ...beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes];
       result.push({ ...commit, changes, before, after });
     }
     await attachPullRequests(repo, result);
@@ -56051,12 +56088,40 @@ async function walkRegistryCommits(repo, options) {
     if (!options.reader) reader.close();
   }
 }
+function fileNotes(tenants, path, kind, detail) {
+  return tenants.map((tenant) => ({ tenant, subject: `file:${path}`, kind, classification: "neutral", detail }));
+}
+async function lastReadableVersion(repo, reader, commit, path) {
+  let output;
+  try {
+    output = await repo.git.raw(["log", "--first-parent", "--format=%x1e%H", "--raw", "--no-abbrev", "--no-renames", "-n", String(LAST_READABLE_DEPTH), `${commit}^`, "--", path]);
+  } catch {
+    return void 0;
+  }
+  for (const record of output.split(RECORD)) {
+    const [sha = "", ...lines] = record.trim().split("\n");
+    const raw = lines.find((line) => line.startsWith(":"));
+    const blob = raw?.slice(1, raw.indexOf("	")).split(" ")[3];
+    if (sha === "" || blob === void 0) continue;
+    if (NO_BLOB.test(blob)) return void 0;
+    const bytes = await reader.read(blob);
+    if (bytes === void 0) continue;
+    const fragment = fragmentFor(blob, path, decodeBlob(bytes));
+    if (!isUnreadable(fragment)) return { commit: sha, fragment };
+  }
+  return void 0;
+}
+var LAST_READABLE_DEPTH = 200;
+function decodeBlob(bytes) {
+  const decoded = decodeRegistryFile("", bytes);
+  return "content" in decoded ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) } : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
+}
 var fragmentCache = /* @__PURE__ */ new Map();
-function fragmentFor(blob, path, content) {
+function fragmentFor(blob, path, decoded) {
   const key = `${blob}:${path}`;
   let fragment = fragmentCache.get(key);
   if (!fragment) {
-    fragment = parseFragment(path, content);
+    fragment = decoded.text === void 0 ? { unreadable: decoded.refused ?? "not a text file" } : parseFragment(path, decoded.text);
     fragmentCache.set(key, fragment);
   }
   return fragment;
@@ -56194,7 +56259,8 @@ function buildChangeInput(sources) {
         date: commit.date,
         subject: commit.subject,
         ...commit.pr !== void 0 ? { pr: commit.pr } : {},
-        touched: commit.changes.map((change) => touchedEntry(change, [commit.after, commit.before, sources.head, sources.base]))
+        // a note that a file stopped or started parsing touches no entry; the changes it defers are in a later commit
+        touched: commit.changes.filter((change) => !isFileNote(change)).map((change) => touchedEntry(change, [commit.after, commit.before, sources.head, sources.base]))
       };
     })
   };

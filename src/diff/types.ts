@@ -36,7 +36,10 @@ export type ChangeKind =
   | 'exception.added'
   | 'exception.removed'
   | 'exception.extended'
-  | 'exception.shortened';
+  | 'exception.shortened'
+  // history only: a commit left a file that does not parse, or repaired one (subject `file:<path>`)
+  | 'file.unreadable'
+  | 'file.readable-again';
 
 export interface RegistryChange {
   tenant: string;
@@ -55,6 +58,11 @@ export interface RegistryChange {
   detail: string;
   /** Where the change is at head, or at base for removals. */
   location?: SourcePosition;
+}
+
+/** A note of history that a file stopped parsing at a commit, or parses again: not a change of any entry. */
+export function isFileNote(change: RegistryChange): boolean {
+  return change.kind === 'file.unreadable' || change.kind === 'file.readable-again';
 }
 
 export interface RevisionLabel {

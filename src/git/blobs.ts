@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 
 interface Pending {
   id: string;
-  resolve: (content: string | undefined) => void;
+  resolve: (content: Buffer | undefined) => void;
   reject: (error: Error) => void;
 }
 
@@ -15,7 +15,7 @@ export class BlobReader {
   private readonly process: ChildProcessWithoutNullStreams;
   private readonly pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
-  private readonly cache = new Map<string, Promise<string | undefined>>();
+  private readonly cache = new Map<string, Promise<Buffer | undefined>>();
   private failure: Error | undefined;
 
   constructor(repoTop: string) {
@@ -28,11 +28,11 @@ export class BlobReader {
     this.process.on('close', () => this.fail(new InputError('git cat-file stopped unexpectedly')));
   }
 
-  /** The blob's text, or undefined when the object does not exist. */
-  read(id: string): Promise<string | undefined> {
+  /** The blob's bytes (registry files are decoded by decodeRegistryFile), or undefined when it does not exist. */
+  read(id: string): Promise<Buffer | undefined> {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const promise = new Promise<string | undefined>((resolve, reject) => {
+    const promise = new Promise<Buffer | undefined>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.pending.push({ id, resolve, reject });
       this.process.stdin.write(`${id}\n`);
@@ -65,7 +65,8 @@ export class BlobReader {
       }
       // header, content, and the newline git writes after the content
       if (this.buffer.length < newline + 1 + size + 1) return;
-      const content = this.buffer.subarray(newline + 1, newline + 1 + size).toString('utf8');
+      // a copy: the buffer it came from is reused for what git writes next
+      const content = Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + size));
       this.buffer = this.buffer.subarray(newline + 1 + size + 1);
       this.pending.shift();
       head.resolve(content);

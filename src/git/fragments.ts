@@ -18,10 +18,24 @@ const isPlain = (value: unknown): value is Plain => typeof value === 'object' &&
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === 'number' ? String(value) : undefined);
 const texts = (value: unknown): string[] => (Array.isArray(value) ? value.map(text).filter((v): v is string => v !== undefined) : []);
 
-/** A file that does not parse contributes nothing (the loader reports it at the revisions it loads). */
-export function parseFragment(file: string, content: string): RegistryTenants {
+/**
+ * A file version that does not parse (a syntax error, a duplicate key...): what it defines is unknown, so it is
+ * compared with nothing; the first problem says why (the loader reports them all at the revisions it loads).
+ */
+export interface UnreadableFile {
+  unreadable: string;
+}
+
+export function isUnreadable(fragment: RegistryTenants | UnreadableFile): fragment is UnreadableFile {
+  return 'unreadable' in fragment;
+}
+
+export function parseFragment(file: string, content: string): RegistryTenants | UnreadableFile {
+  const parsed = parseYamlFile(file, content);
+  const problem = parsed.problems[0];
+  if (problem) return { unreadable: `${problem.message} at line ${problem.line}` };
   const tenants: Record<string, Tenant> = {};
-  for (const { value } of parseYamlFile(file, content).documents) {
+  for (const { value } of parsed.documents) {
     if (!isPlain(value)) continue;
     const tenantName = text(value.tenant);
     if (!tenantName) continue;

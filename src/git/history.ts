@@ -4,10 +4,12 @@
  * another file appears on both sides of that commit and so does not look removed and re-added.
  */
 import { diffRegistries, type RegistryTenants } from '../diff/diff.ts';
-import type { RegistryChange } from '../diff/types.ts';
+import { isFileNote, type RegistryChange } from '../diff/types.ts';
 import { InputError } from '../errors.ts';
 import { BlobReader } from './blobs.ts';
-import { mergeFragments, parseFragment } from './fragments.ts';
+import { isUnreadable, mergeFragments, parseFragment, type UnreadableFile } from './fragments.ts';
+import { decodeRegistryFile } from '../registry/load.ts';
+import { tenantsNamedIn } from '../registry/yaml-source.ts';
 import { isRegistryFile } from './registry-at.ts';
 import { hasNoCommits, noCommitsError, openRepo, parseDateSpec, pathInRepo, type GitRepo } from './repo.ts';
 
@@ -86,31 +88,53 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
   try {
     // ask for every blob up front: cat-file answers them in one stream instead of one round trip per commit
     const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id): id is string => id !== undefined);
-    const contents = new Map<string, string>();
+    const contents = new Map<string, DecodedBlob>();
     await Promise.all(ids.map(async (id) => {
-      const text = await reader.read(id);
-      if (text !== undefined) contents.set(id, text);
+      const bytes = await reader.read(id);
+      if (bytes !== undefined) contents.set(id, decodeBlob(bytes));
     }));
     const wanted = options.mentioning;
-    const fragment = (file: ChangedFile, blob: string | undefined): RegistryTenants | undefined => {
-      const text = blob === undefined ? undefined : contents.get(blob);
-      return blob === undefined || text === undefined ? undefined : fragmentFor(blob, file.path, text);
+    const mentions = (blob: string | undefined): boolean => {
+      const decoded = contents.get(blob ?? '');
+      return decoded !== undefined && (wanted === undefined || decoded.searchText.includes(wanted));
+    };
+    const fragment = (file: ChangedFile, blob: string | undefined): RegistryTenants | UnreadableFile | undefined => {
+      const decoded = blob === undefined ? undefined : contents.get(blob);
+      return blob === undefined || decoded === undefined ? undefined : fragmentFor(blob, file.path, decoded);
     };
     const result: CommitChanges[] = [];
     for (const commit of commits) {
       const beforeParts: RegistryTenants[] = [];
       const afterParts: RegistryTenants[] = [];
+      const notes: RegistryChange[] = [];
       for (const file of commit.files) {
         // both sides of a file are parsed when either mentions the name, so an edit never looks like an addition
-        if (wanted !== undefined && !contents.get(file.before ?? '')?.includes(wanted) && !contents.get(file.after ?? '')?.includes(wanted)) continue;
-        const before = fragment(file, file.before);
+        if (wanted !== undefined && !mentions(file.before) && !mentions(file.after)) continue;
         const after = fragment(file, file.after);
+        let before = fragment(file, file.before);
+        const tenantsOf = (blob: string | undefined) => (contents.get(blob ?? '')?.tenants ?? [undefined]).map((tenant) => tenant ?? '');
+        // A commit that breaks a file did not remove what the file defines, and edits of a broken file change nothing
+        // anyone can read: the changes are shown where it parses again, against its last version that parsed.
+        if (after && isUnreadable(after)) {
+          if (!before || !isUnreadable(before)) {
+            notes.push(...fileNotes(tenantsOf(file.after), file.path, 'file.unreadable', `${file.path} does not parse from here (${after.unreadable}); its changes show where it parses again`));
+          }
+          continue;
+        }
+        if (before && isUnreadable(before)) {
+          const last = await lastReadableVersion(repo, reader, commit.commit, file.path);
+          if (after) {
+            const since = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : 'no earlier version of it parses, so all of it counts as new';
+            notes.push(...fileNotes(tenantsOf(file.after), file.path, 'file.readable-again', `${file.path} parses again: ${since}`));
+          }
+          before = last?.fragment;
+        }
         if (before) beforeParts.push(before);
         if (after) afterParts.push(after);
       }
       const before = mergeFragments(beforeParts);
       const after = mergeFragments(afterParts);
-      const changes = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
+      const changes = [...notes, ...(beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes)];
       result.push({ ...commit, changes, before, after });
     }
     await attachPullRequests(repo, result);
@@ -120,14 +144,63 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
   }
 }
 
-const fragmentCache = new Map<string, RegistryTenants>();
+/** One note per tenant the file names (they filter by tenant), or one of no tenant. */
+function fileNotes(tenants: readonly string[], path: string, kind: 'file.unreadable' | 'file.readable-again', detail: string): RegistryChange[] {
+  return tenants.map((tenant) => ({ tenant, subject: `file:${path}`, kind, classification: 'neutral', detail }));
+}
+
+/**
+ * The newest version of a file before `commit` on its first-parent line that parses, for the commit that repairs it;
+ * undefined when none does within the history at hand (it was created broken, or the clone is shallow).
+ */
+async function lastReadableVersion(repo: GitRepo, reader: BlobReader, commit: string, path: string): Promise<{ commit: string; fragment: RegistryTenants } | undefined> {
+  let output: string;
+  try {
+    output = await repo.git.raw(['log', '--first-parent', '--format=%x1e%H', '--raw', '--no-abbrev', '--no-renames', '-n', String(LAST_READABLE_DEPTH), `${commit}^`, '--', path]);
+  } catch {
+    return undefined; // a root commit has no parent
+  }
+  for (const record of output.split(RECORD)) {
+    const [sha = '', ...lines] = record.trim().split('\n');
+    const raw = lines.find((line) => line.startsWith(':'));
+    const blob = raw?.slice(1, raw.indexOf('\t')).split(' ')[3];
+    if (sha === '' || blob === undefined) continue;
+    if (NO_BLOB.test(blob)) return undefined; // deleted before: nothing earlier to compare with
+    const bytes = await reader.read(blob);
+    if (bytes === undefined) continue;
+    const fragment = fragmentFor(blob, path, decodeBlob(bytes));
+    if (!isUnreadable(fragment)) return { commit: sha, fragment };
+  }
+  return undefined;
+}
+
+/** How far back the repair of a broken file looks for a version that parses. */
+const LAST_READABLE_DEPTH = 200;
+
+/** A blob as a registry file: its text, or why it has none (not UTF-8); text to search either way; its tenants. */
+interface DecodedBlob {
+  text?: string;
+  refused?: string;
+  searchText: string;
+  tenants: Array<string | undefined>;
+}
+
+function decodeBlob(bytes: Buffer): DecodedBlob {
+  // the path only matters to the problem's position, which the note does not show
+  const decoded = decodeRegistryFile('', bytes);
+  return 'content' in decoded
+    ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) }
+    : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
+}
+
+const fragmentCache = new Map<string, RegistryTenants | UnreadableFile>();
 
 /** Parsed once per blob id (the path only labels locations, and a blob's content never changes). */
-function fragmentFor(blob: string, path: string, content: string): RegistryTenants {
+function fragmentFor(blob: string, path: string, decoded: DecodedBlob): RegistryTenants | UnreadableFile {
   const key = `${blob}:${path}`;
   let fragment = fragmentCache.get(key);
   if (!fragment) {
-    fragment = parseFragment(path, content);
+    fragment = decoded.text === undefined ? { unreadable: decoded.refused ?? 'not a text file' } : parseFragment(path, decoded.text);
     fragmentCache.set(key, fragment);
   }
   return fragment;
@@ -241,5 +314,6 @@ export async function subjectHistory(options: { scope?: string; client?: string;
   if (commits.length === 0 && options.since === undefined) {
     throw new InputError(`no commit touches "${options.registry}"`, 'pass --registry DIR with the folder holding the scope YAML files (default: scopes)');
   }
-  return historyEntries(commits, (c) => concerns(c, name) && (options.tenant === undefined || c.tenant === options.tenant));
+  // the walk parsed only files that mention the name, so a note about one of them belongs to its history
+  return historyEntries(commits, (c) => (concerns(c, name) || isFileNote(c)) && (options.tenant === undefined || c.tenant === options.tenant));
 }

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InputError, ValidationError } from '../errors.ts';
-import { loadRegistryFromSources, type RegistrySource } from '../registry/load.ts';
+import { collectReadRegistryProblems, decodeRegistryFile, type RegistryRead } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
@@ -95,14 +95,22 @@ export async function loadRegistryAtCommit(
   if (files.length === 0) {
     throw new NoRegistryAtRevision(`no *.yaml or *.yml files under "${registryRoot}" at ${spec} (${commit.slice(0, 12)})`, 'check --registry and the revision');
   }
-  const sources: RegistrySource[] = await Promise.all(
-    files.map(async (file): Promise<RegistrySource> => ({ path: display(file.path), content: (await reader.read(file.blob)) ?? '' })),
-  );
-  try {
-    return loadRegistryFromSources(registryRoot, sources);
-  } catch (error) {
-    // the files named in the problems are not the ones on disk: say which revision they come from
-    if (error instanceof ValidationError) error.message = `${error.message} at ${spec} (${commit.slice(0, 12)})`;
-    throw error;
+  // as from disk: a file in another encoding is one problem, and names nothing the others could miss
+  const read: RegistryRead = { sources: [], problems: [], unread: [] };
+  const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: (await reader.read(file.blob)) ?? Buffer.alloc(0) })));
+  for (const { path, bytes } of blobs) {
+    const decoded = decodeRegistryFile(path, bytes);
+    if ('content' in decoded) {
+      read.sources.push({ path, content: decoded.content });
+    } else {
+      read.problems.push(decoded.problem);
+      read.unread.push(...decoded.unread);
+    }
   }
+  const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
+  if (registry) return registry;
+  const error = new ValidationError(problems);
+  // the files named in the problems are not the ones on disk: say which revision they come from
+  error.message = `${error.message} at ${spec} (${commit.slice(0, 12)})`;
+  throw error;
 }

@@ -17,7 +17,7 @@
  * }
  */
 import type { RegistryTenants } from '../diff/diff.ts';
-import type { RegistryChange, RegistryDiff, RevisionLabel } from '../diff/types.ts';
+import { isFileNote, type RegistryChange, type RegistryDiff, type RevisionLabel } from '../diff/types.ts';
 import { daysBetween, isoDay } from '../findings/exceptions.ts';
 import type { Registry } from '../registry/model.ts';
 import { tenantsInput, type TenantInput } from './input-registry.ts';
@@ -119,7 +119,8 @@ export function buildChangeInput(sources: ChangeInputSources): ChangeInput {
         date: commit.date,
         subject: commit.subject,
         ...(commit.pr !== undefined ? { pr: commit.pr } : {}),
-        touched: commit.changes.map((change) => touchedEntry(change, [commit.after, commit.before, sources.head, sources.base])),
+        // a note that a file stopped or started parsing touches no entry; the changes it defers are in a later commit
+        touched: commit.changes.filter((change) => !isFileNote(change)).map((change) => touchedEntry(change, [commit.after, commit.before, sources.head, sources.base])),
       };
     }),
   };

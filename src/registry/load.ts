@@ -522,15 +522,29 @@ export async function readRegistrySources(root: string): Promise<RegistryRead> {
       const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
       throw new InputError(`cannot read registry file ${path} (${reason})`, 'check the file permissions');
     }
-    const notUtf8 = encodingProblem(path, bytes);
-    if (notUtf8) {
-      problems.push(notUtf8);
-      unread.push(...tenantsNamedIn(decodeLoosely(bytes)));
+    const decoded = decodeRegistryFile(path, bytes);
+    if ('content' in decoded) {
+      sources.push({ path, content: decoded.content });
     } else {
-      sources.push({ path, content: bytes.toString('utf8') });
+      problems.push(decoded.problem);
+      unread.push(...decoded.unread);
     }
   }
   return { sources, problems, unread };
+}
+
+/**
+ * A registry file's text from its bytes, wherever they come from (disk, a git blob): UTF-8, or the problem that it is
+ * not, with its text decoded as well as can be (to search) and the tenants that names (see RegistryRead.unread).
+ */
+export function decodeRegistryFile(
+  path: string,
+  bytes: Buffer,
+): { content: string } | { problem: Problem; looseText: string; unread: Array<string | undefined> } {
+  const problem = encodingProblem(path, bytes);
+  if (!problem) return { content: bytes.toString('utf8') };
+  const looseText = decodeLoosely(bytes);
+  return { problem, looseText, unread: tenantsNamedIn(looseText) };
 }
 
 /** Text good enough to find `tenant:` lines in a file refused for its encoding. */
@@ -540,9 +554,12 @@ function decodeLoosely(bytes: Buffer): string {
   return bytes.toString('latin1');
 }
 
-/** Every problem of a registry read from disk, and the registry when there are none (from the cache if unchanged). */
-export function collectReadRegistryProblems(root: string, read: RegistryRead): { registry?: Registry; problems: Problem[] } {
-  if (read.problems.length === 0) return collectRegistryProblemsCached(root, read.sources);
+/**
+ * Every problem of a registry read from disk or from git, and the registry when there are none (from the cache if
+ * unchanged, unless `cache` is false: a revision's files are not a folder's).
+ */
+export function collectReadRegistryProblems(root: string, read: RegistryRead, options: { cache: boolean } = { cache: true }): { registry?: Registry; problems: Problem[] } {
+  if (read.problems.length === 0) return options.cache ? collectRegistryProblemsCached(root, read.sources) : collectRegistryProblems(root, read.sources);
   const { problems } = collectRegistryProblems(root, read.sources, read.unread);
   return { problems: sortProblems([...read.problems, ...problems]) };
 }

@@ -107,7 +107,7 @@ describe('history helpers', () => {
     try {
       const id = scenario.repo.git(['rev-parse', `${scenario.commits.initial}:${ROOT}/scopeguard.yaml`]).trim();
       const [first, again, missing] = await Promise.all([reader.read(id), reader.read(id), reader.read('0'.repeat(40))]);
-      expect(first).toContain('kind: Config');
+      expect(first?.toString('utf8')).toContain('kind: Config');
       expect(again).toBe(first);
       expect(missing).toBeUndefined();
     } finally {

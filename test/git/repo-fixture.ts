@@ -45,6 +45,12 @@ export class TestRepo {
     writeFileSync(full, content);
   }
 
+  writeBytes(path: string, content: Buffer): void {
+    const full = join(this.dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+
   move(from: string, to: string): void {
     mkdirSync(dirname(join(this.dir, to)), { recursive: true });
     renameSync(join(this.dir, from), join(this.dir, to));
