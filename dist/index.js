@@ -56711,7 +56711,7 @@ function renderComplianceHtml(r2) {
     parts.push("<table><tr><th>date</th><th>author</th><th>commit</th><th>change</th></tr>");
     for (const c3 of r2.registryChanges.commits) {
       for (const change of c3.changes) {
-        parts.push(`<tr><td>${e(day2(c3.date))}</td><td>${e(c3.author)}</td><td><code>${e(c3.commit.slice(0, 10))}</code> ${e(c3.subject)}</td><td>${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}</td></tr>`);
+        parts.push(`<tr><td>${e(day2(c3.date))}</td><td>${e(c3.author)}</td><td><code>${e(c3.commit.slice(0, 10))}</code> ${e(c3.subject)}</td><td>${isFileNote(change) ? `note: ${e(change.detail)}` : `${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}`}</td></tr>`);
       }
     }
     parts.push("</table>");
@@ -56853,7 +56853,7 @@ function renderComplianceMarkdown(r2) {
     push("| date | author | commit | change |", "|---|---|---|---|");
     for (const c3 of r2.registryChanges.commits) {
       for (const change of c3.changes) {
-        push(`| ${day2(c3.date)} | ${escapeMarkdown(c3.author)} | ${markdownCode(c3.commit.slice(0, 10))} ${escapeMarkdown(c3.subject)}${c3.pr ? ` (PR ${c3.pr})` : ""} | ${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)} |`);
+        push(`| ${day2(c3.date)} | ${escapeMarkdown(c3.author)} | ${markdownCode(c3.commit.slice(0, 10))} ${escapeMarkdown(c3.subject)}${c3.pr ? ` (PR ${c3.pr})` : ""} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
       }
     }
     push("");

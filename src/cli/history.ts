@@ -1,4 +1,5 @@
 /** `scopeguard history`: every commit that changed one scope or client, newest first, as semantic changes. */
+import { isFileNote } from '../diff/types.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { subjectHistory, type HistoryEntry } from '../git/history.ts';
@@ -26,7 +27,8 @@ function formatText(entries: HistoryEntry[], what: string): string {
     .map((e) => {
       // author, email and subject come from git, details from YAML: none of it may drive the terminal
       const head = `${e.date}  ${e.commit.slice(0, 12)}  ${e.author} <${e.email}>${e.pr !== undefined ? `  PR #${e.pr}` : ''}  ${e.subject}`;
-      return [head, ...e.changes.map((c) => `    ${c.tenant}  ${c.detail}  [${c.classification}]`)].map((line) => escapeTerminal(line)).join('\n');
+      const line = (c: HistoryEntry['changes'][number]) => (isFileNote(c) ? `    ${c.tenant}  note: ${c.detail}` : `    ${c.tenant}  ${c.detail}  [${c.classification}]`);
+      return [head, ...e.changes.map(line)].map((text) => escapeTerminal(text)).join('\n');
     })
     .join('\n') + '\n';
 }

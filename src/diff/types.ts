@@ -60,8 +60,11 @@ export interface RegistryChange {
   location?: SourcePosition;
 }
 
-/** A note of history that a file stopped parsing at a commit, or parses again: not a change of any entry. */
-export function isFileNote(change: RegistryChange): boolean {
+/**
+ * A note of history that a file stopped parsing at a commit, or parses again: not a change of any entry, so outputs
+ * show it as a note, without a classification.
+ */
+export function isFileNote(change: { kind: string }): boolean {
   return change.kind === 'file.unreadable' || change.kind === 'file.readable-again';
 }
 

@@ -62,6 +62,12 @@ describe('history through a file that does not parse', () => {
     ]);
   });
 
+  it('in text, a note reads as a note, without a classification', () => {
+    const run = scopeguard(['history', '--scope', 'read.data'], repo.dir);
+    expect(run.stdout).toContain('    acme  note: scopes/scopes.yaml does not parse from here (duplicate key "read.orders" at line 6); its changes show where it parses again\n');
+    expect(run.stdout).toContain('    acme  sensitivity high → critical  [neutral]\n');
+  });
+
   it('show --at a revision with a UTF-16 file names the encoding at that revision, not what its bytes look like as UTF-8', () => {
     const run = scopeguard(['show', '--at', '2026-04-15'], repo.dir);
     expect(run.status).toBe(2);

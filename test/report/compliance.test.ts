@@ -97,6 +97,29 @@ describe('compliance report', () => {
     expect(read('with-git', 'scenario/2026-11-25/report.md')).toContain("Eve O&#39;Hara &amp; co");
   });
 
+  it('notes a commit that broke a registry file and the one that repaired it, instead of listing its entries removed and re-added', () => {
+    const git = (args: string[], date: string) =>
+      execFileSync('git', args, { cwd: ws.dir, env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_AUTHOR_NAME: 'Bob', GIT_AUTHOR_EMAIL: 'bob@example.com', GIT_COMMITTER_NAME: 'Bob', GIT_COMMITTER_EMAIL: 'bob@example.com' }, encoding: 'utf8' });
+    const clients = join(ws.dir, 'scopes', 'scenario', 'clients.yaml');
+    const good = readFileSync(clients, 'utf8');
+    writeFileSync(clients, good.replace('clients:\n', 'clients:\nclients:\n'));
+    git(['commit', '-q', '-am', 'Break clients.yaml'], '2026-11-12T09:00:00Z');
+    writeFileSync(clients, good);
+    git(['commit', '-q', '-am', 'Repair clients.yaml'], '2026-11-13T09:00:00Z');
+    expect(report('with-broken', '2026-11-01', ['--format', 'json']).status).toBe(0);
+    expect(report('with-broken', '2026-11-25', ['--format', 'json,md']).status).toBe(0);
+    const r = JSON.parse(read('with-broken', 'scenario/2026-11-25/report.json')) as ComplianceReport;
+    if (!r.registryChanges.available) throw new Error(r.registryChanges.reason);
+    expect(r.registryChanges.commits.map((c) => [c.subject, c.changes.map((change) => change.kind)])).toEqual([
+      ['Repair clients.yaml', ['file.readable-again']],
+      ['Break clients.yaml', ['file.unreadable']],
+      ['Grant read.reports to rotated-app', ['client.scope-granted']],
+    ]);
+    const md = read('with-broken', 'scenario/2026-11-25/report.md');
+    expect(md).toContain('| note: scopes/scenario/clients\\.yaml does not parse from here');
+    expect(md).not.toContain('client removed');
+  });
+
   it('rejects an unknown format', () => {
     const bad = report('x', '2026-11-25', ['--format', 'md,pdf']);
     expect(bad.status).toBe(2);

@@ -1,4 +1,5 @@
 /** The compliance report and the reports index as Markdown. Every string from YAML, logs or git is escaped. */
+import { isFileNote } from '../../diff/types.ts';
 import { SEVERITIES, type Finding } from '../../findings/finding.ts';
 import { escapeMarkdown, markdownCode } from '../escape.ts';
 import { day, percent } from '../usage-table.ts';
@@ -36,7 +37,7 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
     push('| date | author | commit | change |', '|---|---|---|---|');
     for (const c of r.registryChanges.commits) {
       for (const change of c.changes) {
-        push(`| ${day(c.date)} | ${escapeMarkdown(c.author)} | ${markdownCode(c.commit.slice(0, 10))} ${escapeMarkdown(c.subject)}${c.pr ? ` (PR ${c.pr})` : ''} | ${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)} |`);
+        push(`| ${day(c.date)} | ${escapeMarkdown(c.author)} | ${markdownCode(c.commit.slice(0, 10))} ${escapeMarkdown(c.subject)}${c.pr ? ` (PR ${c.pr})` : ''} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
       }
     }
     push('');
