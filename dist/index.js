@@ -56203,11 +56203,36 @@ async function loadSide(spec, registryRoot, options = {}) {
 }
 async function loadBaseSide(spec, registryRoot, options = {}) {
   return loadSide(spec, registryRoot, options).catch(async (error2) => {
+    if (error2 instanceof ValidationError && spec !== WORKTREE) {
+      const earlier = await lastLoadableBase(spec, registryRoot, options);
+      if (earlier) return earlier;
+    }
     if (!(error2 instanceof NoRegistryAtRevision)) throw error2;
-    const revision = await resolveRevision(await openRepo(options.cwd), spec);
-    const registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
-    return { registry, label: { ref: spec, commit: revision.commit, empty: true } };
+    return emptyBase(spec, registryRoot, (await resolveRevision(await openRepo(options.cwd), spec)).commit);
   });
+}
+function emptyBase(spec, registryRoot, commit) {
+  const registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+  return { registry, label: { ref: spec, commit, empty: true } };
+}
+var LAST_LOADABLE_DEPTH = 100;
+async function lastLoadableBase(spec, registryRoot, options) {
+  const cwd = options.cwd ?? process.cwd();
+  const repo = await openRepo(cwd);
+  const base = (await resolveRevision(repo, spec)).commit;
+  const root = pathInRepo(repo, cwd, registryRoot);
+  const log = await repo.git.raw(["log", "--first-parent", "--format=%H", "-n", String(LAST_LOADABLE_DEPTH), base, "--", root === "" ? "." : root]);
+  const revisions = log.split("\n").filter(Boolean);
+  for (const commit of revisions) {
+    try {
+      const { registry } = await registryAt(commit, registryRoot, options);
+      return { registry, label: { ref: spec, commit: base, loadedAt: commit } };
+    } catch (error2) {
+      if (error2 instanceof NoRegistryAtRevision) return emptyBase(spec, registryRoot, base);
+      if (!(error2 instanceof ValidationError)) throw error2;
+    }
+  }
+  return revisions.length < LAST_LOADABLE_DEPTH ? emptyBase(spec, registryRoot, base) : void 0;
 }
 async function loadSides(base, head, registryRoot) {
   const repo = await openRepo();
@@ -56303,6 +56328,9 @@ function touchedEntry(change, views) {
 }
 
 // src/check-base.ts
+function baseSubstituteNotice(base, loadedAt) {
+  return `the registry does not load at base ${base}; findings are compared with ${loadedAt.slice(0, 12)}, the newest earlier revision where it does`;
+}
 async function runChangeCheck(options) {
   const now = options.now ?? /* @__PURE__ */ new Date();
   const headSpec = options.head ?? WORKTREE;
@@ -57101,7 +57129,7 @@ async function reviewPullRequest(options) {
     failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
-    notices: [],
+    notices: result.diff.base?.loadedAt ? [sentence(baseSubstituteNotice(baseSha.slice(0, 12), result.diff.base.loadedAt))] : [],
     rules: result.rules
   };
 }
@@ -57189,6 +57217,7 @@ async function writeReports(options) {
     summaryMarkdown: result.reports.map(renderComplianceMarkdown).join("\n\n---\n\n")
   };
 }
+var sentence = (text2) => `${text2.charAt(0).toUpperCase()}${text2.slice(1)}.`;
 
 // src/action/pull-request.ts
 var EventError = class extends ScopeguardError {

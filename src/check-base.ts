@@ -35,6 +35,11 @@ export interface ChangeCheckResult extends CheckResult {
   diff: RegistryDiff;
 }
 
+/** Said wherever a change is judged against an earlier base than asked for (see RevisionLabel.loadedAt). */
+export function baseSubstituteNotice(base: string, loadedAt: string): string {
+  return `the registry does not load at base ${base}; findings are compared with ${loadedAt.slice(0, 12)}, the newest earlier revision where it does`;
+}
+
 export async function runChangeCheck(options: ChangeCheckOptions): Promise<ChangeCheckResult> {
   const now = options.now ?? new Date();
   const headSpec = options.head ?? WORKTREE;

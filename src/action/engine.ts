@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { runChangeCheck } from '../check-base.ts';
+import { baseSubstituteNotice, runChangeCheck } from '../check-base.ts';
 import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
 import { summarize } from '../findings/summary.ts';
@@ -71,7 +71,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
     failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
-    notices: [],
+    notices: result.diff.base?.loadedAt ? [sentence(baseSubstituteNotice(baseSha.slice(0, 12), result.diff.base.loadedAt))] : [],
     rules: result.rules,
   };
 }
@@ -206,3 +206,5 @@ export async function writeReports(options: ReportModeOptions): Promise<ReportMo
     summaryMarkdown: result.reports.map(renderComplianceMarkdown).join('\n\n---\n\n'),
   };
 }
+
+const sentence = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { runCheck } from '../check.ts';
-import { runChangeCheck } from '../check-base.ts';
+import { baseSubstituteNotice, runChangeCheck, type ChangeCheckResult } from '../check-base.ts';
+import type { CheckResult } from '../check.ts';
 import { headSpec } from './diff.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
@@ -25,6 +26,8 @@ interface CheckFlags extends UsageCheckFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const isChangeCheck = (result: CheckResult): result is ChangeCheckResult => 'diff' in result;
 
 export function registerCheck(program: Command): void {
   const command = program
@@ -67,6 +70,8 @@ export function registerCheck(program: Command): void {
           ? await runCheck(options)
           : await runChangeCheck({ ...options, base: flags.base, head: headSpec({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), ...(flags.worktree ? { worktree: true } : {}) }), failOnExisting: flags.failOnExisting === true });
       });
+      const loadedAt = isChangeCheck(result) ? result.diff.base?.loadedAt : undefined;
+      if (loadedAt) process.stderr.write(`scopeguard: ${baseSubstituteNotice(flags.base ?? '', loadedAt)}\n`);
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
       const text = FORMATTERS[format](result, { color, version: VERSION });
       writeOutput(text, flags.output);

@@ -75,6 +75,11 @@ export interface RevisionLabel {
   commit?: string;
   /** The registry folder did not exist there yet: compared as an empty registry, so everything counts as added. */
   empty?: boolean;
+  /**
+   * The registry does not load at `commit` (a broken main, which this change may repair): compared with the registry
+   * at this commit instead, the newest before it where it loads.
+   */
+  loadedAt?: string;
 }
 
 export interface RegistryDiff {

@@ -5,7 +5,8 @@ import { diffRegistries } from '../diff/diff.ts';
 import type { RegistryDiff, RevisionLabel } from '../diff/types.ts';
 import { BlobReader } from './blobs.ts';
 import { NoRegistryAtRevision, registryAt, type RegistryAtOptions } from './registry-at.ts';
-import { openRepo, resolveRevision } from './repo.ts';
+import { ValidationError } from '../errors.ts';
+import { openRepo, pathInRepo, resolveRevision } from './repo.ts';
 
 export const WORKTREE = 'worktree';
 
@@ -26,11 +27,47 @@ export async function loadSide(spec: string, registryRoot: string, options: Regi
  */
 export async function loadBaseSide(spec: string, registryRoot: string, options: RegistryAtOptions = {}): Promise<RegistrySide> {
   return loadSide(spec, registryRoot, options).catch(async (error: unknown) => {
+    if (error instanceof ValidationError && spec !== WORKTREE) {
+      const earlier = await lastLoadableBase(spec, registryRoot, options);
+      if (earlier) return earlier;
+    }
     if (!(error instanceof NoRegistryAtRevision)) throw error;
-    const revision = await resolveRevision(await openRepo(options.cwd), spec);
-    const registry: Registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
-    return { registry, label: { ref: spec, commit: revision.commit, empty: true } };
+    return emptyBase(spec, registryRoot, (await resolveRevision(await openRepo(options.cwd), spec)).commit);
   });
+}
+
+function emptyBase(spec: string, registryRoot: string, commit: string): RegistrySide {
+  const registry: Registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+  return { registry, label: { ref: spec, commit, empty: true } };
+}
+
+/** How many earlier revisions of the registry a broken base looks through for one that loads. */
+const LAST_LOADABLE_DEPTH = 100;
+
+/**
+ * A base whose registry does not load (a broken main, which the pull request under review may be repairing): the
+ * registry at the newest earlier revision of its first-parent line where it loads, so the findings already there
+ * stay `existing` and the repair can pass. A registry that never loaded compares as none; undefined when nothing
+ * loads within LAST_LOADABLE_DEPTH revisions (the history may go further back), and the base's problems are reported.
+ */
+async function lastLoadableBase(spec: string, registryRoot: string, options: RegistryAtOptions): Promise<RegistrySide | undefined> {
+  const cwd = options.cwd ?? process.cwd();
+  const repo = await openRepo(cwd);
+  const base = (await resolveRevision(repo, spec)).commit;
+  const root = pathInRepo(repo, cwd, registryRoot);
+  const log = await repo.git.raw(['log', '--first-parent', '--format=%H', '-n', String(LAST_LOADABLE_DEPTH), base, '--', root === '' ? '.' : root]);
+  const revisions = log.split('\n').filter(Boolean);
+  for (const commit of revisions) {
+    try {
+      const { registry } = await registryAt(commit, registryRoot, options);
+      return { registry, label: { ref: spec, commit: base, loadedAt: commit } };
+    } catch (error) {
+      if (error instanceof NoRegistryAtRevision) return emptyBase(spec, registryRoot, base);
+      if (!(error instanceof ValidationError)) throw error;
+    }
+  }
+  // all of the registry's history was read (fewer revisions than asked for): it never loaded
+  return revisions.length < LAST_LOADABLE_DEPTH ? emptyBase(spec, registryRoot, base) : undefined;
 }
 
 /** Base and head loaded through one blob reader; head must hold a registry (see loadBaseSide for base). */

@@ -9,6 +9,10 @@ export const changeLocation = (location?: SourcePosition): string => (location ?
 export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string => {
   const label = diff[side];
   if (!label) return side;
-  const notes = [label.commit?.slice(0, 12), label.empty ? 'no registry yet' : undefined].filter(Boolean);
+  const notes = [
+    label.commit?.slice(0, 12),
+    label.empty ? 'no registry yet' : undefined,
+    label.loadedAt ? `does not load: compared with ${label.loadedAt.slice(0, 12)}` : undefined,
+  ].filter(Boolean);
   return notes.length > 0 ? `${label.ref} (${notes.join(', ')})` : label.ref;
 };

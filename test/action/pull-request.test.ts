@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
-import { HOSTILE, ROOT, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
+import { HOSTILE, ROOT, SCOPES, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
 
 const MARKER = '<!-- scopeguard:scopes -->';
 
@@ -348,6 +348,20 @@ describe('pull-request mode', () => {
     // judged by the default rules (base has no scopeguard.yaml), and the new one is named as taking effect after merge
     expect(body).toContain('This pull request changes the rules that judge it');
     expect(run.code).toBe(1);
+  });
+
+  it('passes the pull request that repairs a broken main: compared with the last revision where the registry loads, and says so', async () => {
+    repo.git('switch', '-q', 'main');
+    const broken = repo.commit({ 'scopes/acme/scopes.yaml': `${SCOPES}  read.data: {description: again}\n` }, 'Direct push that broke main');
+    repo.git('switch', '-q', '-c', 'repair');
+    const head = repo.commit({ 'scopes/acme/scopes.yaml': SCOPES }, 'Repair the registry');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha: broken, headSha: head }) });
+    expect(run.stderr).toBe('');
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.code).toBe(0);
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain(`> The registry does not load at base ${broken.slice(0, 12)}; findings are compared with ${baseSha.slice(0, 12)}, the newest earlier revision where it does`);
+    expect(body).not.toContain('the registry does not load\n');
   });
 
   const opa = [join(ROOT, '.tools', 'bin', 'opa'), ...(process.env.PATH ?? '').split(':').map((dir) => join(dir, 'opa'))].find((path) => existsSync(path));

@@ -98,3 +98,45 @@ describe('a pull request with a commit that broke a file and one that repaired i
     expect(findings.filter((f) => f.ruleId.startsWith('SG2'))).toEqual([]);
   });
 });
+
+describe('check --base on a base whose registry does not load (a broken main, and the change that repairs it)', () => {
+  let broken: TestRepo;
+  let good: string;
+  beforeAll(() => {
+    broken = new TestRepo();
+    broken.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS]));
+    good = broken.commit('Initial', ANA, '2026-01-01T10:00:00Z');
+    broken.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS, ORDERS]));
+    broken.commit('Direct push that broke main', BOB, '2026-02-01T10:00:00Z');
+    broken.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS]));
+  });
+  afterAll(() => broken.remove());
+
+  it('compares the repaired work tree with the newest earlier revision that loads, says so, and passes', () => {
+    const run = scopeguard(['check', '--base', 'HEAD', '--format', 'json', '--now', '2026-03-01'], broken.dir);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`scopeguard: the registry does not load at base HEAD; findings are compared with ${good.slice(0, 12)}, the newest earlier revision where it does\n`);
+    const { findings } = JSON.parse(run.stdout) as { findings: { status: string }[] };
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.status === 'existing')).toBe(true);
+    const diff = scopeguard(['diff', '--base', 'HEAD'], broken.dir);
+    expect(diff.stdout.split('\n')[0]).toMatch(new RegExp(`^HEAD \\([0-9a-f]{12}, does not load: compared with ${good.slice(0, 12)}\\) → worktree`));
+  });
+
+  it('compares with no registry when it never loaded, and still reports the base as it is with show --at', () => {
+    const never = new TestRepo();
+    try {
+      never.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS, ORDERS]));
+      never.commit('Adopt scopeguard, broken', BOB, '2026-01-01T10:00:00Z');
+      never.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS]));
+      const run = scopeguard(['diff', '--base', 'HEAD', '--format', 'json'], never.dir);
+      expect(run.status).toBe(0);
+      expect((JSON.parse(run.stdout) as { base: { empty?: boolean } }).base.empty).toBe(true);
+      const shown = scopeguard(['show', '--at', 'HEAD'], never.dir);
+      expect(shown.status).toBe(2);
+      expect(shown.stderr).toContain('duplicate key "read.orders"');
+    } finally {
+      never.remove();
+    }
+  });
+});
