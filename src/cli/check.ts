@@ -1,9 +1,8 @@
 /** `scopeguard check`: judge the registry with the built-in (and custom) rules; exit 1 on findings at or above fail-on. */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { runCheck } from '../check.ts';
+import { runCheck, type CheckResult } from '../check.ts';
 import { baseSubstituteNotice, runChangeCheck, type ChangeCheckResult } from '../check-base.ts';
-import type { CheckResult } from '../check.ts';
 import { headSpec } from './diff.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
