@@ -52840,14 +52840,12 @@ async function readRegistrySources(root) {
   if (files.length === 0) {
     throw new InputError(`no *.yaml or *.yml files under "${root}"`, "a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config");
   }
-  const sources = [];
-  const problems = [];
-  const unread = [];
+  const read = { sources: [], problems: [], unread: [] };
   for (const file of files) {
     const path = displayPath(file);
     const size = (await stat2(file)).size;
     if (size > LIMITS.maxFileBytes) {
-      problems.push({
+      read.problems.push({
         file: path,
         line: 1,
         column: 1,
@@ -52855,7 +52853,7 @@ async function readRegistrySources(root) {
         message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
         hint: "split the registry into smaller files"
       });
-      unread.push(void 0);
+      read.unread.push(void 0);
       continue;
     }
     let bytes;
@@ -52865,15 +52863,18 @@ async function readRegistrySources(root) {
       const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
       throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
     }
-    const decoded = decodeRegistryFile(path, bytes);
-    if ("content" in decoded) {
-      sources.push({ path, content: decoded.content });
-    } else {
-      problems.push(decoded.problem);
-      unread.push(...decoded.unread);
-    }
+    addRegistryFile(read, path, bytes);
   }
-  return { sources, problems, unread };
+  return read;
+}
+function addRegistryFile(read, path, bytes) {
+  const decoded = decodeRegistryFile(path, bytes);
+  if ("content" in decoded) {
+    read.sources.push({ path, content: decoded.content });
+  } else {
+    read.problems.push(decoded.problem);
+    read.unread.push(...decoded.unread);
+  }
 }
 function decodeRegistryFile(path, bytes) {
   const problem = encodingProblem(path, bytes);
@@ -55988,15 +55989,7 @@ async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, sp
   }
   const read = { sources: [], problems: [], unread: [] };
   const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: await reader.read(file.blob) ?? Buffer.alloc(0) })));
-  for (const { path, bytes } of blobs) {
-    const decoded = decodeRegistryFile(path, bytes);
-    if ("content" in decoded) {
-      read.sources.push({ path, content: decoded.content });
-    } else {
-      read.problems.push(decoded.problem);
-      read.unread.push(...decoded.unread);
-    }
-  }
+  for (const { path, bytes } of blobs) addRegistryFile(read, path, bytes);
   const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
   if (registry) return registry;
   const error2 = new ValidationError(problems);

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InputError, ValidationError } from '../errors.ts';
-import { collectReadRegistryProblems, decodeRegistryFile, type RegistryRead } from '../registry/load.ts';
+import { addRegistryFile, collectReadRegistryProblems, type RegistryRead } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
@@ -98,15 +98,7 @@ export async function loadRegistryAtCommit(
   // as from disk: a file in another encoding is one problem, and names nothing the others could miss
   const read: RegistryRead = { sources: [], problems: [], unread: [] };
   const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: (await reader.read(file.blob)) ?? Buffer.alloc(0) })));
-  for (const { path, bytes } of blobs) {
-    const decoded = decodeRegistryFile(path, bytes);
-    if ('content' in decoded) {
-      read.sources.push({ path, content: decoded.content });
-    } else {
-      read.problems.push(decoded.problem);
-      read.unread.push(...decoded.unread);
-    }
-  }
+  for (const { path, bytes } of blobs) addRegistryFile(read, path, bytes);
   const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
   if (registry) return registry;
   const error = new ValidationError(problems);

@@ -497,14 +497,12 @@ export async function readRegistrySources(root: string): Promise<RegistryRead> {
   if (files.length === 0) {
     throw new InputError(`no *.yaml or *.yml files under "${root}"`, 'a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config');
   }
-  const sources: RegistrySource[] = [];
-  const problems: Problem[] = [];
-  const unread: Array<string | undefined> = [];
+  const read: RegistryRead = { sources: [], problems: [], unread: [] };
   for (const file of files) {
     const path = displayPath(file);
     const size = (await stat(file)).size;
     if (size > LIMITS.maxFileBytes) {
-      problems.push({
+      read.problems.push({
         file: path,
         line: 1,
         column: 1,
@@ -512,7 +510,7 @@ export async function readRegistrySources(root: string): Promise<RegistryRead> {
         message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
         hint: 'split the registry into smaller files',
       });
-      unread.push(undefined);
+      read.unread.push(undefined);
       continue;
     }
     let bytes: Buffer;
@@ -522,15 +520,20 @@ export async function readRegistrySources(root: string): Promise<RegistryRead> {
       const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
       throw new InputError(`cannot read registry file ${path} (${reason})`, 'check the file permissions');
     }
-    const decoded = decodeRegistryFile(path, bytes);
-    if ('content' in decoded) {
-      sources.push({ path, content: decoded.content });
-    } else {
-      problems.push(decoded.problem);
-      unread.push(...decoded.unread);
-    }
+    addRegistryFile(read, path, bytes);
   }
-  return { sources, problems, unread };
+  return read;
+}
+
+/** One file's bytes into a registry read (from disk or from git): its text, or why it has none and what it names. */
+export function addRegistryFile(read: RegistryRead, path: string, bytes: Buffer): void {
+  const decoded = decodeRegistryFile(path, bytes);
+  if ('content' in decoded) {
+    read.sources.push({ path, content: decoded.content });
+  } else {
+    read.problems.push(decoded.problem);
+    read.unread.push(...decoded.unread);
+  }
 }
 
 /**
