@@ -56539,6 +56539,13 @@ var FORMATTERS = {
   github: formatGithub
 };
 var OUTPUT_FORMATS = Object.keys(FORMATTERS);
+function problemsReportOf(error2) {
+  return {
+    error: error2.message,
+    ...error2.hint !== void 0 ? { hint: error2.hint } : {},
+    problems: error2 instanceof ValidationError ? error2.problems : []
+  };
+}
 function locationText(finding) {
   const l3 = finding.location;
   return l3 ? `${l3.file}:${l3.line}:${l3.column}` : "";
@@ -57178,8 +57185,7 @@ function writeSarif(findings, failOn, rules, file) {
 }
 function writeProblemsSarif(error2, file) {
   mkdirSync4(dirname4(file), { recursive: true });
-  const report = { error: error2.message, ...error2.hint !== void 0 ? { hint: error2.hint } : {}, problems: error2.problems };
-  writeFileSync3(file, formatSarifProblems(report, { color: false, version: VERSION18 }));
+  writeFileSync3(file, formatSarifProblems(problemsReportOf(error2), { color: false, version: VERSION18 }));
   return file;
 }
 async function usageUnavailableReason() {

@@ -15,7 +15,7 @@ import { readManifest } from '../policy/bundle.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import type { Registry } from '../registry/model.ts';
 import type { ValidationError } from '../errors.ts';
-import { FORMATTERS, type FindingsReport } from '../report/formatter.ts';
+import { FORMATTERS, problemsReportOf, type FindingsReport } from '../report/formatter.ts';
 import { formatSarifProblems } from '../report/sarif.ts';
 import { VERSION } from '../version.ts';
 import { writeComplianceReport } from '../report/compliance/write.ts';
@@ -146,8 +146,7 @@ export function writeSarif(findings: readonly Finding[], failOn: FailOn, rules: 
 /** The SARIF of a registry that does not load: its problems at their lines, as `check --format sarif` writes it. */
 export function writeProblemsSarif(error: ValidationError, file: string): string {
   mkdirSync(dirname(file), { recursive: true });
-  const report = { error: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), problems: error.problems };
-  writeFileSync(file, formatSarifProblems(report, { color: false, version: VERSION }));
+  writeFileSync(file, formatSarifProblems(problemsReportOf(error), { color: false, version: VERSION }));
   return file;
 }
 

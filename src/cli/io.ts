@@ -1,9 +1,9 @@
 /** Where command output goes: stdout or --output FILE, in one place (as Spectral and conftest do). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ScopeguardError, ValidationError } from '../errors.ts';
+import { ScopeguardError } from '../errors.ts';
 import { UsageError } from '../errors.ts';
-import { PROBLEM_FORMATTERS, type ProblemsReport } from '../report/formatter.ts';
+import { PROBLEM_FORMATTERS, problemsReportOf } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
 
 export function writeOutput(text: string, outputFile?: string): void {
@@ -30,14 +30,7 @@ export async function withFormattedErrors<T>(format: string, outputFile: string 
     return await run();
   } catch (error) {
     const formatter = PROBLEM_FORMATTERS[format];
-    if (formatter && error instanceof ScopeguardError) {
-      const report: ProblemsReport = {
-        error: error.message,
-        ...(error.hint !== undefined ? { hint: error.hint } : {}),
-        problems: error instanceof ValidationError ? error.problems : [],
-      };
-      writeOutput(formatter(report, { color: false, version: VERSION }), outputFile);
-    }
+    if (formatter && error instanceof ScopeguardError) writeOutput(formatter(problemsReportOf(error), { color: false, version: VERSION }), outputFile);
     throw error;
   }
 }

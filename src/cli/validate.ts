@@ -31,7 +31,6 @@ export function formatProblem(problem: Problem): string {
   return `${problem.file}:${problem.line}:${problem.column}  ${problem.message}${problem.hint ? `  (${problem.hint})` : ''}`;
 }
 
-
 export function registerValidate(program: Command): void {
   program
     .command('validate')

@@ -3,7 +3,7 @@
  * pure function from the findings report to text; `--format` choices come from the map's keys, so adding a format
  * is one file and one entry here.
  */
-import type { Problem } from '../errors.ts';
+import { ValidationError, type Problem, type ScopeguardError } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
 import type { FindingsSummary } from '../findings/summary.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
@@ -51,6 +51,15 @@ export interface ProblemsReport {
 }
 
 export type ProblemsFormatter = (report: ProblemsReport, context: FormatContext) => string;
+
+/** What a user error says, as a ProblemsReport: with its registry problems when it is a ValidationError. */
+export function problemsReportOf(error: ScopeguardError): ProblemsReport {
+  return {
+    error: error.message,
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    problems: error instanceof ValidationError ? error.problems : [],
+  };
+}
 
 /**
  * The formats that are written somewhere (a file, a pipe, a job summary) say so in their own terms, to stdout or
