@@ -56010,8 +56010,9 @@ function pullRequestNumber(subject) {
 var FIELD = "";
 var RECORD = "";
 var FORMAT2 = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+var LOG = ["-c", "core.quotePath=false", "log", `--format=${FORMAT2}`, "--raw", "--no-abbrev", "--no-renames"];
 async function walkRegistryCommits(repo, options) {
-  const args = ["-c", "core.quotePath=false", "log", `--format=${FORMAT2}`, "--raw", "--no-abbrev", "--no-renames"];
+  const args = [...LOG];
   if (options.since) {
     const since = parseDateSpec(options.since);
     if (!since) throw new InputError(`--since "${options.since}" is not a date`, "write it as YYYY-MM-DD");
@@ -56043,6 +56044,7 @@ async function walkRegistryCommits(repo, options) {
       const decoded = blob === void 0 ? void 0 : contents.get(blob);
       return blob === void 0 || decoded === void 0 ? void 0 : fragmentFor(blob, file.path, decoded);
     };
+    const tenantsOf = (blob) => (contents.get(blob ?? "")?.tenants ?? [void 0]).map((tenant) => tenant ?? "");
     const result = [];
     for (const commit of commits) {
       const beforeParts = [];
@@ -56052,7 +56054,6 @@ async function walkRegistryCommits(repo, options) {
         if (wanted !== void 0 && !mentions(file.before) && !mentions(file.after)) continue;
         const after2 = fragment(file, file.after);
         let before2 = fragment(file, file.before);
-        const tenantsOf = (blob) => (contents.get(blob ?? "")?.tenants ?? [void 0]).map((tenant) => tenant ?? "");
         if (after2 && isUnreadable(after2)) {
           if (!before2 || !isUnreadable(before2)) {
             notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.unreadable", `${file.path} does not parse from here (${after2.unreadable}); its changes show where it parses again`));
@@ -56060,7 +56061,7 @@ async function walkRegistryCommits(repo, options) {
           continue;
         }
         if (before2 && isUnreadable(before2)) {
-          const last = await lastReadableVersion(repo, reader, commit.commit, file.path);
+          const last = await lastReadableVersion(repo, reader, options.root, commit.commit, file.path);
           if (after2) {
             const since = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : "no earlier version of it parses, so all of it counts as new";
             notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.readable-again", `${file.path} parses again: ${since}`));
@@ -56084,23 +56085,21 @@ async function walkRegistryCommits(repo, options) {
 function fileNotes(tenants, path, kind, detail) {
   return tenants.map((tenant) => ({ tenant, subject: `file:${path}`, kind, classification: "neutral", detail }));
 }
-async function lastReadableVersion(repo, reader, commit, path) {
+async function lastReadableVersion(repo, reader, root, commit, path) {
   let output;
   try {
-    output = await repo.git.raw(["log", "--first-parent", "--format=%x1e%H", "--raw", "--no-abbrev", "--no-renames", "-n", String(LAST_READABLE_DEPTH), `${commit}^`, "--", path]);
+    output = await repo.git.raw([...LOG, "--first-parent", "-n", String(LAST_READABLE_DEPTH), `${commit}^`, "--", path]);
   } catch {
     return void 0;
   }
-  for (const record of output.split(RECORD)) {
-    const [sha = "", ...lines] = record.trim().split("\n");
-    const raw = lines.find((line) => line.startsWith(":"));
-    const blob = raw?.slice(1, raw.indexOf("	")).split(" ")[3];
-    if (sha === "" || blob === void 0) continue;
-    if (NO_BLOB.test(blob)) return void 0;
-    const bytes = await reader.read(blob);
+  for (const earlier of parseLog(output, root)) {
+    const file = earlier.files.find((changed) => changed.path === path);
+    if (!file) continue;
+    if (file.after === void 0) return void 0;
+    const bytes = await reader.read(file.after);
     if (bytes === void 0) continue;
-    const fragment = fragmentFor(blob, path, decodeBlob(bytes));
-    if (!isUnreadable(fragment)) return { commit: sha, fragment };
+    const fragment = fragmentFor(file.after, path, decodeBlob(bytes));
+    if (!isUnreadable(fragment)) return { commit: earlier.commit, fragment };
   }
   return void 0;
 }
@@ -56114,7 +56113,7 @@ function fragmentFor(blob, path, decoded) {
   const key = `${blob}:${path}`;
   let fragment = fragmentCache.get(key);
   if (!fragment) {
-    fragment = decoded.text === void 0 ? { unreadable: decoded.refused ?? "not a text file" } : parseFragment(path, decoded.text);
+    fragment = "refused" in decoded ? { unreadable: decoded.refused } : parseFragment(path, decoded.text);
     fragmentCache.set(key, fragment);
   }
   return fragment;

@@ -66,10 +66,12 @@ export function pullRequestNumber(subject: string): number | undefined {
 const FIELD = '\x1f';
 const RECORD = '\x1e';
 const FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+/** `git log` of commits with the blobs of the files they changed, as parseLog reads it. */
+const LOG = ['-c', 'core.quotePath=false', 'log', `--format=${FORMAT}`, '--raw', '--no-abbrev', '--no-renames'];
 
 /** Commits that touch the registry root, newest first, with the semantic change each made. */
 export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): Promise<CommitChanges[]> {
-  const args = ['-c', 'core.quotePath=false', 'log', `--format=${FORMAT}`, '--raw', '--no-abbrev', '--no-renames'];
+  const args = [...LOG];
   if (options.since) {
     const since = parseDateSpec(options.since);
     if (!since) throw new InputError(`--since "${options.since}" is not a date`, 'write it as YYYY-MM-DD');
@@ -102,6 +104,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
       const decoded = blob === undefined ? undefined : contents.get(blob);
       return blob === undefined || decoded === undefined ? undefined : fragmentFor(blob, file.path, decoded);
     };
+    const tenantsOf = (blob: string | undefined) => (contents.get(blob ?? '')?.tenants ?? [undefined]).map((tenant) => tenant ?? '');
     const result: CommitChanges[] = [];
     for (const commit of commits) {
       const beforeParts: RegistryTenants[] = [];
@@ -112,7 +115,6 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
         if (wanted !== undefined && !mentions(file.before) && !mentions(file.after)) continue;
         const after = fragment(file, file.after);
         let before = fragment(file, file.before);
-        const tenantsOf = (blob: string | undefined) => (contents.get(blob ?? '')?.tenants ?? [undefined]).map((tenant) => tenant ?? '');
         // A commit that breaks a file did not remove what the file defines, and edits of a broken file change nothing
         // anyone can read: the changes are shown where it parses again, against its last version that parsed.
         if (after && isUnreadable(after)) {
@@ -122,7 +124,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
           continue;
         }
         if (before && isUnreadable(before)) {
-          const last = await lastReadableVersion(repo, reader, commit.commit, file.path);
+          const last = await lastReadableVersion(repo, reader, options.root, commit.commit, file.path);
           if (after) {
             const since = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : 'no earlier version of it parses, so all of it counts as new';
             notes.push(...fileNotes(tenantsOf(file.after), file.path, 'file.readable-again', `${file.path} parses again: ${since}`));
@@ -153,23 +155,27 @@ function fileNotes(tenants: readonly string[], path: string, kind: 'file.unreada
  * The newest version of a file before `commit` on its first-parent line that parses, for the commit that repairs it;
  * undefined when none does within the history at hand (it was created broken, or the clone is shallow).
  */
-async function lastReadableVersion(repo: GitRepo, reader: BlobReader, commit: string, path: string): Promise<{ commit: string; fragment: RegistryTenants } | undefined> {
+async function lastReadableVersion(
+  repo: GitRepo,
+  reader: BlobReader,
+  root: string,
+  commit: string,
+  path: string,
+): Promise<{ commit: string; fragment: RegistryTenants } | undefined> {
   let output: string;
   try {
-    output = await repo.git.raw(['log', '--first-parent', '--format=%x1e%H', '--raw', '--no-abbrev', '--no-renames', '-n', String(LAST_READABLE_DEPTH), `${commit}^`, '--', path]);
+    output = await repo.git.raw([...LOG, '--first-parent', '-n', String(LAST_READABLE_DEPTH), `${commit}^`, '--', path]);
   } catch {
     return undefined; // a root commit has no parent
   }
-  for (const record of output.split(RECORD)) {
-    const [sha = '', ...lines] = record.trim().split('\n');
-    const raw = lines.find((line) => line.startsWith(':'));
-    const blob = raw?.slice(1, raw.indexOf('\t')).split(' ')[3];
-    if (sha === '' || blob === undefined) continue;
-    if (NO_BLOB.test(blob)) return undefined; // deleted before: nothing earlier to compare with
-    const bytes = await reader.read(blob);
+  for (const earlier of parseLog(output, root)) {
+    const file = earlier.files.find((changed) => changed.path === path);
+    if (!file) continue;
+    if (file.after === undefined) return undefined; // deleted before: nothing earlier to compare with
+    const bytes = await reader.read(file.after);
     if (bytes === undefined) continue;
-    const fragment = fragmentFor(blob, path, decodeBlob(bytes));
-    if (!isUnreadable(fragment)) return { commit: sha, fragment };
+    const fragment = fragmentFor(file.after, path, decodeBlob(bytes));
+    if (!isUnreadable(fragment)) return { commit: earlier.commit, fragment };
   }
   return undefined;
 }
@@ -178,12 +184,7 @@ async function lastReadableVersion(repo: GitRepo, reader: BlobReader, commit: st
 const LAST_READABLE_DEPTH = 200;
 
 /** A blob as a registry file: its text, or why it has none (not UTF-8); text to search either way; its tenants. */
-interface DecodedBlob {
-  text?: string;
-  refused?: string;
-  searchText: string;
-  tenants: Array<string | undefined>;
-}
+type DecodedBlob = ({ text: string } | { refused: string }) & { searchText: string; tenants: Array<string | undefined> };
 
 function decodeBlob(bytes: Buffer): DecodedBlob {
   // the path only matters to the problem's position, which the note does not show
@@ -200,7 +201,7 @@ function fragmentFor(blob: string, path: string, decoded: DecodedBlob): Registry
   const key = `${blob}:${path}`;
   let fragment = fragmentCache.get(key);
   if (!fragment) {
-    fragment = decoded.text === undefined ? { unreadable: decoded.refused ?? 'not a text file' } : parseFragment(path, decoded.text);
+    fragment = 'refused' in decoded ? { unreadable: decoded.refused } : parseFragment(path, decoded.text);
     fragmentCache.set(key, fragment);
   }
   return fragment;
