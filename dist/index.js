@@ -49123,9 +49123,10 @@ function toProblem(kind, document2, error2) {
       };
     }
     case "type": {
-      const expected = String(error2.params.type).split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
+      const type = String(error2.params.type);
+      const expected = type.split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
       const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
-      const hint = typeHint(String(error2.params.type), error2.data);
+      const hint = typeHint(type, error2.data);
       return hint === void 0 ? problem : { ...problem, hint };
     }
     case "enum": {

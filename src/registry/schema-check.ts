@@ -124,12 +124,13 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
       };
     }
     case 'type': {
-      const expected = String((error.params as { type: string }).type)
+      const type = String((error.params as { type: string }).type);
+      const expected = type
         .split(',')
         .map((name) => EXPECTED[name] ?? name)
         .join(' or ');
       const problem: Problem = { ...at(path), code: 'schema', message: `${where} must be ${expected}, not ${typeName(error.data)}` };
-      const hint = typeHint(String((error.params as { type: string }).type), error.data);
+      const hint = typeHint(type, error.data);
       return hint === undefined ? problem : { ...problem, hint };
     }
     case 'enum': {
