@@ -1,11 +1,8 @@
 /** `scopeguard rightsize`: propose (and with --write, make) the removal of scopes clients do not use. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError, ValidationError } from '../errors.ts';
 import { loadRegistry } from '../registry/load.ts';
 import { assertRegistryClient, collectUsageFacts } from '../usage/analyze.ts';
-import { applyRightsize, planRightsize, type RightsizePlan } from '../usage/rightsize.ts';
+import { planRightsize, writeRightsize, type RightsizePlan } from '../usage/rightsize.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { parseNow } from './now.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
@@ -41,20 +38,7 @@ export function registerRightsize(program: Command): void {
     if (flags.client) assertRegistryClient(registry, flags.client);
     const facts = await collectUsageFacts(registry, options, now);
     const plan = planRightsize(registry, facts, now, { ...(flags.client ? { client: flags.client } : {}), includeJustified: Boolean(flags.includeJustified) });
-    let written: string[] = [];
-    if (flags.write && plan.removals.length > 0) {
-      const files = [...new Set(plan.removals.map((r) => registry.tenants[r.tenant]!.clients[r.client]!.location.file))];
-      const originals = new Map(files.map((file) => [file, readFileSync(resolve(file), 'utf8')]));
-      written = applyRightsize(registry, plan.removals);
-      try {
-        await loadRegistry(flags.registry);
-      } catch (error) {
-        // never leave a registry that does not validate: put every file back as it was
-        for (const [file, text] of originals) writeFileSync(resolve(file), text);
-        const detail = error instanceof ValidationError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`).join('; ') : (error as Error).message;
-        throw new InputError(`rightsize --write would leave an invalid registry, nothing was changed: ${detail}`);
-      }
-    }
+    const written = flags.write && plan.removals.length > 0 ? await writeRightsize(flags.registry, registry, plan.removals) : [];
     writeOutput(flags.format === 'json' ? `${JSON.stringify({ ...plan, written }, null, 2)}\n` : formatPlan(plan, written, Boolean(flags.write)));
   });
 }
