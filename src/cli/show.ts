@@ -19,36 +19,48 @@ interface ShowOptions {
   output?: string;
 }
 
-const scopeView = (scope: Scope, actions: string[], holders: string[]) => ({
-  kind: 'scope',
-  tenant: scope.tenant,
-  name: scope.name,
+/** A scope's definition, every field the registry holds, in the shape of a ScopeSet entry. */
+const scopeDefinition = (scope: Scope) => ({
   ...(scope.description !== undefined ? { description: scope.description } : {}),
   sensitivity: scope.sensitivity,
   status: scope.status,
   ...(scope.owner !== undefined ? { owner: scope.owner } : {}),
   ...(scope.deprecatedSince !== undefined ? { deprecatedSince: scope.deprecatedSince } : {}),
   ...(scope.replacedBy !== undefined ? { replacedBy: scope.replacedBy } : {}),
+  ...(scope.implies.length > 0 ? { implies: scope.implies } : {}),
+});
+
+/** A client's definition, every field the registry holds, in the shape of a ClientSet entry. */
+const clientDefinition = (client: Client) => {
+  const justified = client.grants.filter((g) => g.justification !== undefined);
+  return {
+    clientId: client.clientId,
+    type: client.type,
+    ...(client.owner !== undefined ? { owner: client.owner } : {}),
+    ...(client.description !== undefined ? { description: client.description } : {}),
+    scopes: client.grants.map((g) => g.scope),
+    ...(justified.length > 0 ? { justification: Object.fromEntries(justified.map((g) => [g.scope, g.justification])) } : {}),
+  };
+};
+
+const scopeView = (scope: Scope, actions: string[], holders: string[]) => ({
+  kind: 'scope',
+  tenant: scope.tenant,
+  name: scope.name,
+  ...scopeDefinition(scope),
   implies: scope.implies,
   actions,
   heldBy: holders,
 });
 
-const clientView = (client: Client) => ({
-  kind: 'client',
-  tenant: client.tenant,
-  name: client.name,
-  clientId: client.clientId,
-  type: client.type,
-  ...(client.owner !== undefined ? { owner: client.owner } : {}),
-  scopes: client.grants.map((g) => g.scope),
-});
+const clientView = (client: Client) => ({ kind: 'client', tenant: client.tenant, name: client.name, ...clientDefinition(client) });
 
+// the whole registry as it was: what an audit of "what did it say then" needs, justifications and reasons included
 const tenantView = (tenant: Tenant) => ({
-  scopes: Object.fromEntries(Object.values(tenant.scopes).map((s) => [s.name, { sensitivity: s.sensitivity, status: s.status, ...(s.owner ? { owner: s.owner } : {}) }])),
+  scopes: Object.fromEntries(Object.values(tenant.scopes).map((s) => [s.name, scopeDefinition(s)])),
   actions: Object.fromEntries(Object.entries(tenant.actions).map(([scope, patterns]) => [scope, patterns.map((p) => p.pattern)])),
-  clients: Object.fromEntries(Object.values(tenant.clients).map((c) => [c.name, { type: c.type, ...(c.owner ? { owner: c.owner } : {}), scopes: c.grants.map((g) => g.scope) }])),
-  exceptions: tenant.exceptions.map((e) => ({ rule: e.rule, subject: e.subject, expires: e.expires })),
+  clients: Object.fromEntries(Object.values(tenant.clients).map((c) => [c.name, clientDefinition(c)])),
+  exceptions: tenant.exceptions.map((e) => ({ rule: e.rule, subject: e.subject, reason: e.reason, ...(e.owner !== undefined ? { owner: e.owner } : {}), expires: e.expires })),
 });
 
 function select(registry: Registry, options: ShowOptions): unknown[] | Record<string, unknown> {

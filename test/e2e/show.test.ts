@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
-import { scopeguard } from '../git/repo-fixture.ts';
+import { ANA, scopeguard, TestRepo } from '../git/repo-fixture.ts';
 
 let scenario: Scenario;
 beforeAll(() => {
@@ -28,7 +28,67 @@ describe('scopeguard show --at', () => {
     expect(doc.registry[0]).toMatchObject({ name: 'write.orders', sensitivity: 'medium', actions: ['POST /v1/orders', 'GET /v1/orders/{id}', 'DELETE /v1/orders/{id}'], heldBy: ['billing-service', 'reporting-app'] });
     const text = scopeguard(['show', '--registry', ROOT, '--at', 'main~1', '--tenant', 'acme'], scenario.repo.dir);
     expect(text.stdout.split('\n')[0]).toBe(`# main~1 (${scenario.commits.merge.slice(0, 12)})`);
-    expect(text.stdout).toContain('admin.all:\n      sensitivity: high');
+    expect(text.stdout).toContain('admin.all:\n      description: Administer everything\n      sensitivity: high');
+  });
+
+  it('shows the whole registry with every field it held then, justifications and exception reasons included', () => {
+    const repo = new TestRepo();
+    try {
+      const registry = (why: string) => `kind: ScopeSet
+tenant: acme
+scopes:
+  read.data: {description: Read customer data, sensitivity: high, owner: team-data, implies: [read.meta]}
+  read.meta: {description: Read record metadata, owner: team-data}
+  read.old: {description: Old reads, owner: team-data, status: deprecated, deprecatedSince: 2026-01-15, replacedBy: read.data}
+---
+kind: ClientSet
+tenant: acme
+clients:
+  billing:
+    clientId: "0042"
+    type: confidential
+    owner: team-billing
+    description: Invoicing backend
+    scopes: [read.data, read.meta]
+    justification: {read.data: ${why}}
+---
+kind: ExceptionSet
+tenant: acme
+exceptions:
+  - {rule: SG106, subject: client:billing/scope:read.meta, reason: kept until the split, owner: team-billing, expires: 2027-01-31}
+`;
+      repo.write('scopes/acme.yaml', registry('matches invoices to customers'));
+      repo.commit('registry', ANA, '2026-02-01T10:00:00Z');
+      repo.write('scopes/acme.yaml', registry('sends invoice e-mails'));
+      repo.commit('new reason', ANA, '2026-04-01T10:00:00Z');
+      const shown = scopeguard(['show', '--at', '2026-03-01', '--format', 'json'], repo.dir);
+      expect(shown.status).toBe(0);
+      expect((JSON.parse(shown.stdout) as { registry: unknown }).registry).toEqual({
+        acme: {
+          scopes: {
+            'read.data': { description: 'Read customer data', sensitivity: 'high', status: 'active', owner: 'team-data', implies: ['read.meta'] },
+            'read.meta': { description: 'Read record metadata', sensitivity: 'low', status: 'active', owner: 'team-data' },
+            'read.old': { description: 'Old reads', sensitivity: 'low', status: 'deprecated', owner: 'team-data', deprecatedSince: '2026-01-15', replacedBy: 'read.data' },
+          },
+          actions: {},
+          clients: {
+            billing: {
+              clientId: '0042',
+              type: 'confidential',
+              owner: 'team-billing',
+              description: 'Invoicing backend',
+              scopes: ['read.data', 'read.meta'],
+              justification: { 'read.data': 'matches invoices to customers' },
+            },
+          },
+          exceptions: [{ rule: 'SG106', subject: 'client:billing/scope:read.meta', reason: 'kept until the split', owner: 'team-billing', expires: '2027-01-31' }],
+        },
+      });
+      const client = JSON.parse(scopeguard(['show', '--at', 'HEAD', '--client', 'billing', '--format', 'json'], repo.dir).stdout) as { registry: unknown[] };
+      expect(client.registry[0]).toMatchObject({ description: 'Invoicing backend', justification: { 'read.data': 'sends invoice e-mails' } });
+    } finally {
+      repo.remove();
+    }
   });
 
   it('says clearly when there is nothing to show', () => {
