@@ -65,7 +65,7 @@ export async function* readRecords(input: Readable, options: ReadOptions = {}): 
  */
 export async function* readRecordBatches(input: Readable, options: ReadOptions = {}): AsyncGenerator<ReadRecord[]> {
   const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const chunks = decompressIfGzip(input, options.onBytes);
+  const chunks = decodeIfUtf16(decompressIfGzip(input, options.onBytes));
   const first = await chunks.next();
   if (first.done) return;
   let head: Buffer = first.value;
@@ -134,6 +134,39 @@ async function* decompressIfGzip(input: Readable, onBytes: ((chunk: Buffer) => v
 }
 
 export class GzipError extends Error {}
+
+/**
+ * Logs saved as UTF-16 read as if saved as UTF-8: Windows PowerShell 5 writes UTF-16 with `>` and `Out-File`, the
+ * usual way Entra ID and other exports reach a file there. Told by the byte-order mark, else by the zero bytes of
+ * ASCII text around the first character (as RFC 4627 tells JSON's encoding); anything else passes through untouched.
+ */
+async function* decodeIfUtf16(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  // four bytes tell the encoding; a pipe may hand them over in smaller pieces
+  let head = Buffer.alloc(0);
+  while (head.length < 4) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  if (head.length === 0) return;
+  const encoding =
+    (head[0] === 0xff && head[1] === 0xfe) || (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0)
+      ? 'utf-16le'
+      : (head[0] === 0xfe && head[1] === 0xff) || (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0)
+        ? 'utf-16be'
+        : undefined;
+  if (encoding === undefined) {
+    yield head;
+    yield* chunks;
+    return;
+  }
+  // the decoder drops the byte-order mark and carries a character split between two chunks over to the next
+  const decoder = new TextDecoder(encoding);
+  yield Buffer.from(decoder.decode(head, { stream: true }), 'utf8');
+  for await (const chunk of chunks) yield Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8');
+  const tail = decoder.decode();
+  if (tail !== '') yield Buffer.from(tail, 'utf8');
+}
 
 function toBuffer(chunk: Buffer | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -30,6 +30,22 @@ describe('readRecords', () => {
     expect(inOneChunk.at(-1)).toEqual({ line: 605, value: { n: 599 } });
   });
 
+  it('reads logs saved as UTF-16 (with or without a byte-order mark, either byte order) as their UTF-8 text', async () => {
+    const text = '{"a":"ü€🙂"}\r\n\n{"b":2}\n{bad\n[{"c":3}]\n';
+    const utf8 = await read(text, undefined, 1 << 20);
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), le, Buffer.concat([Buffer.from([0xfe, 0xff]), be]), be]) {
+      // chunks of odd sizes split the two bytes of a character and the four of a surrogate pair
+      for (const chunkSize of [1, 3, 7, 1 << 20]) expect(await read(bytes, undefined, chunkSize)).toEqual(utf8);
+    }
+    expect(utf8.map((r) => r.value ?? r.error?.slice(0, 12))).toEqual([{ a: 'ü€🙂' }, { b: 2 }, 'invalid JSON', [{ c: 3 }]]);
+    // a pretty-printed page, as PowerShell's ConvertTo-Json writes it, and the same gzipped
+    const page = Buffer.from('\uFEFF{\r\n  "value": [\r\n    {"id": 1},\r\n    {"id": 2}\r\n  ]\r\n}\r\n', 'utf16le');
+    expect((await read(page)).map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect((await read(gzipSync(page))).map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
   it('streams a JSON array with the line each element starts on', async () => {
     const records = await read('[\n  {"a": "[1,2]"},\n  {"b": {"c": [3]}}\n, {"d": "}"}]');
     expect(records.map((r) => [r.line, r.value])).toEqual([[2, { a: '[1,2]' }], [3, { b: { c: [3] } }], [4, { d: '}' }]]);
