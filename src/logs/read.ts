@@ -142,7 +142,7 @@ export class GzipError extends Error {}
  */
 async function* decodeIfUtf16(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   // four bytes tell the encoding; a pipe may hand them over in smaller pieces
-  let head = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
   while (head.length < 4) {
     const next = await chunks.next();
     if (next.done) break;
