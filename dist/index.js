@@ -55544,6 +55544,9 @@ var CHANGE_CLASSIFICATIONS = ["breaking", "widening", "narrowing", "neutral"];
 function isFileNote(change) {
   return change.kind === "file.unreadable" || change.kind === "file.readable-again";
 }
+function belongsToTenant(change, tenant) {
+  return change.tenant === tenant || change.tenant === "" && isFileNote(change);
+}
 
 // src/diff/diff.ts
 var SENSITIVITY_ORDER = ["low", "medium", "high", "critical"];
@@ -57057,7 +57060,7 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
     const root = pathInRepo(repo, cwd, registryRoot);
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
     const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
-    const entries = historyEntries(inPeriod, (c3) => c3.tenant === tenant);
+    const entries = historyEntries(inPeriod, (c3) => belongsToTenant(c3, tenant));
     return { available: true, since, commits: entries };
   } catch (error2) {
     return { available: false, reason: `git history unavailable: ${error2.message.split("\n")[0]}` };

@@ -68,6 +68,14 @@ export function isFileNote(change: { kind: string }): boolean {
   return change.kind === 'file.unreadable' || change.kind === 'file.readable-again';
 }
 
+/**
+ * Whether a change belongs to a tenant's history: its own changes, and the notes of a file whose tenant could not be
+ * read (a file saved in another encoding names none), which may be any tenant's.
+ */
+export function belongsToTenant(change: { kind: string; tenant: string }, tenant: string): boolean {
+  return change.tenant === tenant || (change.tenant === '' && isFileNote(change));
+}
+
 export interface RevisionLabel {
   /** As the user gave it: a ref, a date, `worktree`. */
   ref: string;

@@ -4,7 +4,7 @@
  * another file appears on both sides of that commit and so does not look removed and re-added.
  */
 import { diffRegistries, type RegistryTenants } from '../diff/diff.ts';
-import { isFileNote, type RegistryChange } from '../diff/types.ts';
+import { belongsToTenant, isFileNote, type RegistryChange } from '../diff/types.ts';
 import { InputError } from '../errors.ts';
 import { BlobReader } from './blobs.ts';
 import { isUnreadable, mergeFragments, parseFragment, type UnreadableFile } from './fragments.ts';
@@ -316,5 +316,5 @@ export async function subjectHistory(options: { scope?: string; client?: string;
     throw new InputError(`no commit touches "${options.registry}"`, 'pass --registry DIR with the folder holding the scope YAML files (default: scopes)');
   }
   // the walk parsed only files that mention the name, so a note about one of them belongs to its history
-  return historyEntries(commits, (c) => (concerns(c, name) || isFileNote(c)) && (options.tenant === undefined || c.tenant === options.tenant));
+  return historyEntries(commits, (c) => (concerns(c, name) || isFileNote(c)) && (options.tenant === undefined || belongsToTenant(c, options.tenant)));
 }

@@ -1,4 +1,6 @@
 // History through commits that left a registry file unparseable: a broken file did not remove what it defines.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkRegistryCommits } from '../../src/git/history.ts';
 import { openRepo } from '../../src/git/repo.ts';
@@ -138,5 +140,31 @@ describe('check --base on a base whose registry does not load (a broken main, an
     } finally {
       never.remove();
     }
+  });
+});
+
+describe('notes of a broken file whose tenant cannot be read', () => {
+  let lost: TestRepo;
+  beforeAll(() => {
+    lost = new TestRepo();
+    lost.write('scopes/scopes.yaml', scopeSet([DATA, ORDERS]));
+    lost.commit('Initial', ANA, '2026-09-01T10:00:00Z');
+    // the tenant line itself went wrong along with the flow mapping: no tenant can be told from the file
+    lost.write('scopes/scopes.yaml', `kind: ScopeSet\ntenent acme\nscopes:\n  ${DATA.replace('}', '')}\n  ${ORDERS}\n`);
+    lost.commit('Break scopes.yaml and its tenant line', BOB, '2026-10-01T10:00:00Z');
+    lost.write('scopes/scopes.yaml', scopeSet([DATA.replace('high', 'critical'), ORDERS]));
+    lost.commit('Repair scopes.yaml', ANA, '2026-10-15T10:00:00Z');
+  });
+  afterAll(() => lost.remove());
+
+  it('belong to every tenant: history --tenant and the tenant compliance report show them', () => {
+    const history = scopeguard(['history', '--scope', 'read.data', '--tenant', 'acme'], lost.dir);
+    expect(history.status).toBe(0);
+    expect(history.stdout).toMatch(/Break scopes\.yaml and its tenant line\n {4}\(tenant unknown\) {2}note: scopes\/scopes\.yaml does not parse from here/);
+    const report = scopeguard(['report', '--out', 'out', '--format', 'md', '--now', '2026-11-01'], lost.dir);
+    expect(report.status).toBe(0);
+    const md = readFileSync(join(lost.dir, 'out', 'acme', '2026-11-01', 'report.md'), 'utf8');
+    expect(md).toContain('| note: scopes/scopes\\.yaml does not parse from here');
+    expect(md).toContain('| note: scopes/scopes\\.yaml parses again');
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runCheck, type CheckResult } from '../../check.ts';
 import { SEVERITIES, type Finding, type Severity } from '../../findings/finding.ts';
 import { summarize } from '../../findings/summary.ts';
+import { belongsToTenant } from '../../diff/types.ts';
 import { historyEntries, walkRegistryCommits } from '../../git/history.ts';
 import { openRepo, pathInRepo } from '../../git/repo.ts';
 import { loadRegistry } from '../../registry/load.ts';
@@ -158,7 +159,7 @@ async function registryChanges(cwd: string, registryRoot: string, tenant: string
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
     // only what happened between the previous report and this one, so reruns of a past date stay the same
     const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
-    const entries = historyEntries(inPeriod, (c) => c.tenant === tenant);
+    const entries = historyEntries(inPeriod, (c) => belongsToTenant(c, tenant));
     return { available: true, since, commits: entries };
   } catch (error) {
     return { available: false, reason: `git history unavailable: ${(error as Error).message.split('\n')[0]}` };
