@@ -53436,14 +53436,54 @@ var audit_event_schema_default = {
 // src/logs/scrub.ts
 import { createHash as createHash4 } from "node:crypto";
 var REDACTED = "[REDACTED]";
+var SECRET_KEYS = /* @__PURE__ */ new Set([
+  "accesstoken",
+  "refreshtoken",
+  "idtoken",
+  "token",
+  "bearertoken",
+  "authtoken",
+  "sessiontoken",
+  "apikey",
+  "apitoken",
+  "clientsecret",
+  "secret",
+  "password",
+  "passwd",
+  "pwd",
+  "newpassword",
+  "oldpassword",
+  "credentials",
+  "credential",
+  "code",
+  "authorizationcode",
+  "authcode",
+  "devicecode",
+  "usercode",
+  "codeverifier",
+  "assertion",
+  "clientassertion",
+  "samlresponse",
+  "authorization",
+  "proxyauthorization",
+  "cookie",
+  "setcookie",
+  "xapikey",
+  "privatekey",
+  "otp",
+  "subjecttoken",
+  "actortoken",
+  "hashedsecret",
+  "sharedsecret",
+  "signingsecret",
+  "webhooksecret"
+]);
 var VALUE_PATTERNS = [
   // JWT / JWS / JWE: base64url JSON header `{"` is always `eyJ`; two or more dot-separated parts
   [/eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED],
   [/\b(Bearer|Basic|Digest|Negotiate|SSWS)(\s+)[A-Za-z0-9._~+/=:-]{6,}/gi, `$1$2${REDACTED}`],
   // `Authorization: token <value>` (GitHub style); long enough that prose like "token granted" is left alone
   [/\b(token)(\s+)[A-Za-z0-9._~+/=:-]{20,}/gi, `$1$2${REDACTED}`],
-  // secrets in query strings and form bodies
-  [/([?&;\s"']|^)(access_token|refresh_token|id_token|token|code|client_secret|password|passwd|assertion|client_assertion|api_key|apikey|key|sig|signature|x-amz-signature|subject_token|device_code)=([^&\s"'#;]+)/gi, `$1$2=${REDACTED}`],
   // credentials in URLs: scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
   // well-known opaque token formats: GitHub, Google, Slack, AWS keys
@@ -53453,11 +53493,20 @@ var VALUE_PATTERNS = [
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
   [/\bAKIA[0-9A-Z]{16}\b/g, REDACTED]
 ];
+var SECRET_PARAMETERS = /* @__PURE__ */ new Set(["key", "sig", "signature", "xamzsignature", "xamzsecuritytoken", "xamzcredential", "xgoogsignature", "xgoogcredential"]);
+function isSecretParameter(name) {
+  const normalized = name.toLowerCase().replace(/[-_]/g, "");
+  return SECRET_KEYS.has(normalized) || SECRET_PARAMETERS.has(normalized);
+}
+var PARAMETER = /([?&;\s"']|^)([A-Za-z0-9_.-]{1,64})=([^&\s"'#;]+)/g;
 var QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
 function scrubString(value) {
   if (!QUICK_CHECK.test(value)) return value;
   let result = value;
   for (const [pattern, replacement] of VALUE_PATTERNS) result = result.replace(pattern, replacement);
+  if (result.includes("=")) {
+    result = result.replace(PARAMETER, (match, before, name) => isSecretParameter(name) ? `${before}${name}=${REDACTED}` : match);
+  }
   return result;
 }
 function sha256Hex(text2) {

@@ -24,8 +24,6 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
   [/\b(Bearer|Basic|Digest|Negotiate|SSWS)(\s+)[A-Za-z0-9._~+/=:-]{6,}/gi, `$1$2${REDACTED}`],
   // `Authorization: token <value>` (GitHub style); long enough that prose like "token granted" is left alone
   [/\b(token)(\s+)[A-Za-z0-9._~+/=:-]{20,}/gi, `$1$2${REDACTED}`],
-  // secrets in query strings and form bodies
-  [/([?&;\s"']|^)(access_token|refresh_token|id_token|token|code|client_secret|password|passwd|assertion|client_assertion|api_key|apikey|key|sig|signature|x-amz-signature|subject_token|device_code)=([^&\s"'#;]+)/gi, `$1$2=${REDACTED}`],
   // credentials in URLs: scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
   // well-known opaque token formats: GitHub, Google, Slack, AWS keys
@@ -37,7 +35,19 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
 ];
 
 // JSON text that did not parse still carries `"password": "..."`: redact by key in the text itself.
-const SECRET_KEY_IN_TEXT = /("(?:access_?token|refresh_?token|id_?token|token|client_?secret|secret|password|passwd|code|authorization|cookie|set-cookie|assertion|client_?assertion|api_?key|private_?key)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
+const KEY_IN_TEXT = /("([^"\\]{1,64})"\s*:\s*")((?:[^"\\]|\\.)*)("?)/g;
+
+// Query and form parameters that carry a secret besides the secret keys: signatures of signed URLs and bare `key`.
+const SECRET_PARAMETERS = new Set(['key', 'sig', 'signature', 'xamzsignature', 'xamzsecuritytoken', 'xamzcredential', 'xgoogsignature', 'xgoogcredential']);
+
+/** A query-string or form parameter whose value is a secret, named in any spelling (`access_token`, `accessToken`, `access-token`). */
+function isSecretParameter(name: string): boolean {
+  const normalized = name.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEYS.has(normalized) || SECRET_PARAMETERS.has(normalized);
+}
+
+// secrets in query strings and form bodies: every `name=value`, judged by its name
+const PARAMETER = /([?&;\s"']|^)([A-Za-z0-9_.-]{1,64})=([^&\s"'#;]+)/g;
 
 export const QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
 
@@ -46,12 +56,15 @@ export function scrubString(value: string): string {
   if (!QUICK_CHECK.test(value)) return value;
   let result = value;
   for (const [pattern, replacement] of VALUE_PATTERNS) result = result.replace(pattern, replacement);
+  if (result.includes('=')) {
+    result = result.replace(PARAMETER, (match: string, before: string, name: string) => (isSecretParameter(name) ? `${before}${name}=${REDACTED}` : match));
+  }
   return result;
 }
 
 /** Raw text of a rejected record: key-based redaction in JSON-looking text, then the value patterns. */
 export function scrubText(text: string): string {
-  return scrubString(text.replace(SECRET_KEY_IN_TEXT, (_m, head: string, _v: string, tail: string) => `${head}${REDACTED}${tail}`));
+  return scrubString(text.replace(KEY_IN_TEXT, (match: string, head: string, key: string, _value: string, tail: string) => (isSecretKey(key) ? `${head}${REDACTED}${tail}` : match)));
 }
 
 export function isSecretKey(key: string): boolean {

@@ -18,8 +18,21 @@ describe('scrub', () => {
     expect(scrubString('OAuth2 access token is granted')).toBe('OAuth2 access token is granted');
   });
 
-  it('redacts by key inside unparseable JSON text', () => {
+  it('redacts query and form parameters that carry a secret, in any spelling of their name', () => {
+    const path = '/zz?accessToken=A1&client-secret=B2&api-key=C3&access-token=D4&sessionToken=E5&X-Amz-Signature=F6&page=2&scope=read.data';
+    expect(scrubString(path)).toBe(
+      `/zz?accessToken=${REDACTED}&client-secret=${REDACTED}&api-key=${REDACTED}&access-token=${REDACTED}&sessionToken=${REDACTED}&X-Amz-Signature=${REDACTED}&page=2&scope=read.data`,
+    );
+    expect(scrubString('grant_type=refresh_token&refresh_token=R9&client_id=app1')).toBe(`grant_type=refresh_token&refresh_token=${REDACTED}&client_id=app1`);
+    // names that only contain a secret word are not secrets: a count of tokens, an expiry
+    expect(scrubString('/v1/tokens?tokenCount=3&expires_in=3600')).toBe('/v1/tokens?tokenCount=3&expires_in=3600');
+  });
+
+  it('redacts by key inside unparseable JSON text, in any spelling of the key', () => {
     expect(scrubText('{"password": "pw1", "access_token":"abc')).toBe(`{"password": "${REDACTED}", "access_token":"${REDACTED}`);
+    expect(scrubText('{"clientSecret": "s1", "Refresh-Token": "r1", "user": "ana", "sessionToken":"t')).toBe(
+      `{"clientSecret": "${REDACTED}", "Refresh-Token": "${REDACTED}", "user": "ana", "sessionToken":"${REDACTED}`,
+    );
   });
 
   it('replaces a token id that is a bearer value by its sha256 and keeps a plain id', () => {
