@@ -25,6 +25,7 @@
  */
 import type { Client, Exception, Registry, Scope, Tenant } from '../registry/model.ts';
 import { nameRecord } from '../records.ts';
+import { impliesClosure } from '../registry/implies.ts';
 import { daysBetween, daysUntilExpiry, isExpired, isoDay } from '../findings/exceptions.ts';
 
 export interface ScopeInput {
@@ -152,19 +153,3 @@ export function exceptionInput(exception: Exception, index: number, now: Date): 
   return input;
 }
 
-/** Scope → every scope it implies directly or through a chain (cycles tolerated), sorted, without itself. */
-export function impliesClosure(tenant: Tenant): Map<string, string[]> {
-  const closure = new Map<string, string[]>();
-  for (const start of Object.keys(tenant.scopes)) {
-    const seen = new Set<string>();
-    const stack = [...(tenant.scopes[start]?.implies ?? [])];
-    while (stack.length > 0) {
-      const next = stack.pop()!;
-      if (next === start || seen.has(next)) continue;
-      seen.add(next);
-      stack.push(...(tenant.scopes[next]?.implies ?? []));
-    }
-    closure.set(start, [...seen].sort());
-  }
-  return closure;
-}

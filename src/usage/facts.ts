@@ -13,6 +13,7 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Client, Scope, Sensitivity, ScopeStatus, Tenant } from '../registry/model.ts';
+import { impliesClosure } from '../registry/implies.ts';
 
 /** Anything that says which scopes allow a request (the registry's compiled action matcher). */
 export interface RequestMatcher {
@@ -333,10 +334,13 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant):
   const cidOf = new Map<string, number>();
   const clientRows: Array<[number, string, string]> = [];
   const grantRows: string[][] = [];
+  const closure = impliesClosure(tenant);
   for (const client of Object.values(tenant.clients)) {
     if (!cidOf.has(client.clientId)) cidOf.set(client.clientId, cidOf.size + 1);
     clientRows.push([cidOf.get(client.clientId)!, client.clientId, client.name]);
-    for (const scope of grantedWithImplied(tenant, client)) grantRows.push([client.clientId, scope]);
+    // a token may carry what a grant implies: granted too
+    const granted = new Set(client.grants.flatMap((g) => [g.scope, ...(closure.get(g.scope) ?? [])]));
+    for (const scope of granted) grantRows.push([client.clientId, scope]);
   }
   await insertRows(connection, 'sg_clients', clientRows);
   await insertRows(connection, 'sg_grants', grantRows);
@@ -403,11 +407,14 @@ async function loadRequestShapes(
   for (const row of endpoints) {
     for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), sid(scope)]);
   }
-  // A grant covers its scope and the scopes that scope directly implies.
+  // A grant covers its scope and every scope it implies, directly or through a chain (as SG106 and the token checks
+  // read `implies`), so a request allowed by a scope three links down is use of the grant at the top.
+  const closure = impliesClosure(tenant);
   const grantCovers: Array<[number, number, number]> = [];
   for (const [clientId, client] of byClientId) {
-    const expand = new Map(client.grants.map((g) => [g.scope, [g.scope, ...(tenant.scopes[g.scope]?.implies ?? [])]]));
-    for (const [granted, covers] of expand) for (const covered of covers) grantCovers.push([cidOf.get(clientId)!, sid(granted), sid(covered)]);
+    for (const { scope: granted } of client.grants) {
+      for (const covered of [granted, ...(closure.get(granted) ?? [])]) grantCovers.push([cidOf.get(clientId)!, sid(granted), sid(covered)]);
+    }
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (eid INTEGER, sid INTEGER)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (cid INTEGER, granted INTEGER, covers INTEGER)`);
@@ -1043,16 +1050,6 @@ function insertRows(connection: DuckDBConnection, table: string, rows: ReadonlyA
   });
 }
 
-function grantedWithImplied(tenant: Tenant, client: Client): Set<string> {
-  const out = new Set<string>();
-  const visit = (scope: string): void => {
-    if (out.has(scope)) return;
-    out.add(scope);
-    for (const implied of tenant.scopes[scope]?.implies ?? []) visit(implied);
-  };
-  for (const grant of client.grants) visit(grant.scope);
-  return out;
-}
 
 function evidence(row: Row, sampleEventIds: string[]): Evidence {
   return { count: num(row.n), first: iso(row.first_at), last: iso(row.last_at), sampleEventIds };

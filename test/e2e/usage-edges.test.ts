@@ -1,0 +1,91 @@
+/**
+ * Usage rules on small, hand-written stores where the right answer is known: each case is a registry, a few
+ * normalized events and what `check --usage` and `usage` must say about them.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scopeguard, tempDir } from '../usage/helpers.ts';
+
+interface Finding {
+  ruleId: string;
+  subject: string;
+  message: string;
+  status: string;
+  evidence?: Record<string, unknown>;
+}
+
+interface UsageRow {
+  scope: string;
+  exercised: number;
+  used: boolean;
+}
+
+const SCOPES = `kind: ScopeSet
+tenant: t
+scopes:
+  read.a: {description: Read A, owner: team}
+  read.b: {description: Read B, owner: team}
+  admin.x: {description: Administer X, owner: team, sensitivity: critical}
+  write.top: {description: Implies write.mid, owner: team, implies: [write.mid]}
+  write.mid: {description: Implies write.low, owner: team, implies: [write.low]}
+  write.low: {description: Write low, owner: team}
+---
+kind: ActionMap
+tenant: t
+actions:
+  read.a: [GET /a]
+  read.b: [GET /b]
+  admin.x: [POST /admin]
+  write.top: [POST /top]
+  write.mid: [POST /mid]
+  write.low: [POST /low]
+`;
+
+type Event = Record<string, unknown>;
+
+let counter = 0;
+/** A normalized event of client `cid1` (unless given), with an id of its own. */
+function event(time: string, type: string, fields: Event = {}): Event {
+  counter++;
+  return { eventId: `e${counter}`, tenant: 't', provider: 'scopeguard', time, type, outcome: 'success', clientId: 'cid1', ...fields };
+}
+
+const request = (time: string, method: string, path: string, fields: Event = {}): Event => event(time, 'api.request', { request: { method, path, status: 200 }, ...fields });
+
+/** A workspace with the scopes above, `clients` as the ClientSet body, and `events` imported into its store. */
+function workspace(clients: string, events: Event[], extra = ''): { run: (args: string[]) => ReturnType<typeof scopeguard> } {
+  const dir = tempDir('sg-usage-edges-');
+  mkdirSync(join(dir, 'scopes'));
+  writeFileSync(join(dir, 'scopes', 'registry.yaml'), `${SCOPES}---\nkind: ClientSet\ntenant: t\nclients:\n${clients}${extra}`);
+  writeFileSync(join(dir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const run = (args: string[]) => scopeguard([...args, '--registry', 'scopes', '--db', 'audit.duckdb'], dir);
+  const imported = run(['logs', 'import', 'events.ndjson', '--provider', 'scopeguard', '--tenant', 't', '--quiet']);
+  expect(imported.status, imported.stderr).toBe(0);
+  return { run };
+}
+
+function findings(ws: ReturnType<typeof workspace>, now: string, extra: string[] = []): Finding[] {
+  const result = ws.run(['check', '--usage', '--format', 'json', '--fail-on', 'never', '--now', now, ...extra]);
+  expect(result.status, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId.startsWith('SG3'));
+}
+
+function usageOf(ws: ReturnType<typeof workspace>, client: string, now: string, extra: string[] = []): UsageRow[] {
+  const result = ws.run(['usage', '--format', 'json', '--now', now, ...extra]);
+  expect(result.status, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { clients: Array<{ client: string; granted: UsageRow[] }> }).clients.find((c) => c.client === client)!.granted;
+}
+
+describe('usage rules at their edges', () => {
+  it('credits a request to a grant through a chain of implies, not only the first link', () => {
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [write.top]}\n', [
+      request('2026-11-01T10:00:00Z', 'POST', '/mid'),
+      request('2026-11-02T10:00:00Z', 'POST', '/low'),
+    ]);
+    const found = findings(ws, '2026-11-20');
+    expect(found.filter((f) => f.ruleId === 'SG304')).toEqual([]);
+    expect(usageOf(ws, 'c1', '2026-11-20')).toMatchObject([{ scope: 'write.top', exercised: 2, used: true }]);
+  });
+});
