@@ -196,7 +196,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
      SELECT client_id, scopes, requested_scopes,
        SUM(CASE WHEN ${issue} AND ok THEN window_n ELSE 0 END) AS issued_n,
        MAX(CASE WHEN ${issue} AND ok THEN window_last END) AS issued_last,
-       MIN(CASE WHEN ${issue} THEN first_at END) AS issue_first,
+       MIN(CASE WHEN ${issue} AND ok THEN first_at END) AS issue_first,
        SUM(CASE WHEN ${issueNotGranted} AND ok THEN window_n ELSE 0 END) AS ing_n,
        MIN(CASE WHEN ${issueNotGranted} AND ok THEN window_first END) AS ing_first,
        MAX(CASE WHEN ${issueNotGranted} AND ok THEN window_last END) AS ing_last,

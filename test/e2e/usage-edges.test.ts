@@ -88,4 +88,14 @@ describe('usage rules at their edges', () => {
     expect(found.filter((f) => f.ruleId === 'SG304')).toEqual([]);
     expect(usageOf(ws, 'c1', '2026-11-20')).toMatchObject([{ scope: 'write.top', exercised: 2, used: true }]);
   });
+
+  it('takes a refused token request for no first use of a sensitive scope (SG307); a granted one is', () => {
+    const daily = Array.from({ length: 100 }, (_, day) => request(new Date(Date.UTC(2026, 7, 1 + day, 9)).toISOString(), 'GET', '/a'));
+    const refused = event('2026-11-15T10:00:00Z', 'token.issued', { outcome: 'failure', scopes: ['admin.x'], requestedScopes: ['admin.x'] });
+    const clients = '  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a, admin.x], justification: {admin.x: runs the nightly admin job}}\n';
+    const firstUse = (events: Event[]) => findings(workspace(clients, events), '2026-11-20').filter((f) => f.ruleId === 'SG307');
+    expect(firstUse([...daily, refused])).toEqual([]);
+    const granted = event('2026-11-16T10:00:00Z', 'token.issued', { scopes: ['admin.x'] });
+    expect(firstUse([...daily, refused, granted]).map((f) => f.message)).toEqual([expect.stringContaining('for the first time on 2026-11-16')]);
+  });
 });
