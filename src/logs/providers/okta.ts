@@ -64,7 +64,8 @@ export const okta: Provider = {
     const clientTarget = targets.find((t) => CLIENT_TYPES.has(String(t.type)));
     const tokenTarget = targets.find((t) => /token/i.test(String(t.type)));
     const actorIsClient = CLIENT_TYPES.has(String(actor.type));
-    const clientId = str(debug.clientId) ?? (actorIsClient ? str(actor.id) : undefined) ?? str(clientTarget?.alternateId) ?? str(clientTarget?.id);
+    // An app's OAuth client_id is its Okta id (0oa…); a target AppInstance's alternateId is only the app's label
+    const clientId = str(debug.clientId) ?? (actorIsClient ? str(actor.id) : undefined) ?? str(clientTarget?.id);
     // consent events name the granted scope as a target of type "Scope" rather than in debugData
     const scopeTargets = targets.filter((t) => String(t.type).toLowerCase().includes('scope')).map((t) => str(t.displayName) ?? str(t.alternateId)).filter((s) => s !== undefined);
     const requestUri = str(debug.requestUri);
