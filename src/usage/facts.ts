@@ -756,7 +756,6 @@ async function tokenFacts(
   const rows = await query(
     `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
        ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
-       ${ts(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
        CAST(COUNT(*) AS INTEGER) AS n,
        CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
      FROM sg_token_events GROUP BY token_id`,
@@ -770,6 +769,14 @@ async function tokenFacts(
     connection, tenant.name,
     `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_token_events e`,
   );
+  // a revocation counts whenever it happened before the window's end, like the one use-after-revocation is measured
+  // against: a token revoked before the window and used in it is no idle token waiting to be revoked
+  const revocations = await query(
+    `SELECT token_id, ${ts('MIN(time)')} AS revoked_at FROM ${table}
+     WHERE tenant = $1 AND type = 'token.revoked' AND time < ${until} AND token_id IN (SELECT token_id FROM sg_token_candidates)
+     GROUP BY token_id`,
+  );
+  const revokedAtOf = new Map(revocations.map((r) => [str(r.token_id), iso(r.revoked_at)]));
 
   const scopesOf = groupBy(carried, (r) => str(r.token_id), (r) => str(r.scope));
   const ungrantedOf = groupBy(ungranted, (r) => str(r.token_id), (r) => r);
@@ -793,7 +800,7 @@ async function tokenFacts(
       lastUsed: iso(row.last_used),
       events: num(row.n),
       refreshes,
-      revokedAt: iso(row.revoked_at),
+      revokedAt: revokedAtOf.get(tokenId),
       scopesNotGranted: ungrantedRows.map((r) => str(r.scope)).sort(),
       sampleEventIds: tokenSamples.get(`${tokenId}\u0000`) ?? [],
     };

@@ -98,4 +98,18 @@ describe('usage rules at their edges', () => {
     const granted = event('2026-11-16T10:00:00Z', 'token.issued', { scopes: ['admin.x'] });
     expect(firstUse([...daily, refused, granted]).map((f) => f.message)).toEqual([expect.stringContaining('for the first time on 2026-11-16')]);
   });
+
+  it('reports a token revoked before the window and used in it as used after revocation, not as idle and unrevoked', () => {
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a]}\n', [
+      event('2026-06-01T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-r' }),
+      event('2026-07-01T10:00:00Z', 'token.revoked', { tokenId: 'tok-r' }),
+      event('2026-08-25T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-r' }),
+      request('2026-11-10T10:00:00Z', 'GET', '/a', { tokenId: 'tok-other' }),
+    ]);
+    const found = findings(ws, '2026-11-20');
+    expect(found.filter((f) => f.ruleId === 'SG303')).toEqual([]);
+    expect(found.filter((f) => f.ruleId === 'SG302').map((f) => [f.subject, f.message])).toEqual([
+      ['token:tok-r', expect.stringContaining('after it was revoked on 2026-07-01')],
+    ]);
+  });
 });
