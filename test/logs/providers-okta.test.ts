@@ -72,3 +72,39 @@ describe('okta: the client of user-initiated events', () => {
     expect(events[0]).toMatchObject({ type: 'token.issued', clientId: '0oa8f3k2bi1LlNgSr4x7', actor: { type: 'PublicClientApp' }, scopes: ['read.orders', 'write.invoices'] });
   });
 });
+
+describe('okta: token grants', () => {
+  const storefrontClient = { id: '0oa5rt1xk8WbQ2vYz4x7', type: 'PublicClientApp', alternateId: '0oa5rt1xk8WbQ2vYz4x7', displayName: 'Web Storefront' };
+  const grant = (uuid: string, eventType: string, grantType: string, result = 'SUCCESS'): object => ({
+    uuid,
+    published: '2026-11-03T10:05:00.000Z',
+    eventType,
+    actor: storefrontClient,
+    outcome: { result },
+    target: [],
+    debugContext: { debugData: { grantType, grantedScopes: 'openid offline_access read.orders', requestUri: '/oauth2/aus1acme9default/v1/token' } },
+  });
+
+  it('are refreshes when the grant type is refresh_token, whatever token the event names', async () => {
+    const file = ndjson([
+      // a refresh token handed out at login is issued, not refreshed
+      grant('e1000004-aaaa-11ef-8a2b-000000000004', 'app.oauth2.as.token.grant.refresh_token', 'authorization_code'),
+      // an access token obtained with a refresh token is a refresh, failed or not
+      grant('e1000005-aaaa-11ef-8a2b-000000000005', 'app.oauth2.as.token.grant.access_token', 'refresh_token', 'FAILURE'),
+      grant('e1000006-aaaa-11ef-8a2b-000000000006', 'app.oauth2.as.token.grant.id_token', 'refresh_token'),
+      grant('e1000007-aaaa-11ef-8a2b-000000000007', 'app.oauth2.as.token.grant.refresh_token', 'refresh_token'),
+      // the org authorization server's events read the same
+      grant('e1000008-aaaa-11ef-8a2b-000000000008', 'app.oauth2.token.grant.refresh_token', 'authorization_code'),
+      grant('e1000009-aaaa-11ef-8a2b-000000000009', 'app.oauth2.token.grant.access_token', 'refresh_token'),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.rawType, e.type, e.outcome, e.clientId])).toEqual([
+      ['app.oauth2.as.token.grant.refresh_token', 'token.issued', 'success', '0oa5rt1xk8WbQ2vYz4x7'],
+      ['app.oauth2.as.token.grant.access_token', 'token.refreshed', 'failure', '0oa5rt1xk8WbQ2vYz4x7'],
+      ['app.oauth2.as.token.grant.id_token', 'token.refreshed', 'success', '0oa5rt1xk8WbQ2vYz4x7'],
+      ['app.oauth2.as.token.grant.refresh_token', 'token.refreshed', 'success', '0oa5rt1xk8WbQ2vYz4x7'],
+      ['app.oauth2.token.grant.refresh_token', 'token.issued', 'success', '0oa5rt1xk8WbQ2vYz4x7'],
+      ['app.oauth2.token.grant.access_token', 'token.refreshed', 'success', '0oa5rt1xk8WbQ2vYz4x7'],
+    ]);
+  });
+});

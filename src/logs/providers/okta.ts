@@ -3,9 +3,6 @@ import { asObject, compact, get, scopeList, str, type AuditEventType, type Draft
 
 // Okta eventType → vocabulary; the custom authorization server variants (`app.oauth2.as.*`) map like the org ones.
 const EXACT: Record<string, AuditEventType> = {
-  'app.oauth2.token.grant.access_token': 'token.issued',
-  'app.oauth2.token.grant.id_token': 'token.issued',
-  'app.oauth2.token.grant.refresh_token': 'token.refreshed',
   'app.oauth2.token.revoke': 'token.revoked',
   'app.oauth2.token.detect_reuse': 'token.refreshed',
   'app.oauth2.authorize.code': 'authorize.granted',
@@ -23,11 +20,16 @@ const EXACT: Record<string, AuditEventType> = {
   'app.oauth2.as.scope.delete': 'scope.changed',
 };
 
-export function oktaType(eventType: string): AuditEventType {
+/**
+ * `grantType` is the grant the token request used (debugContext.debugData.grantType). A token grant event names the
+ * token it handed out, not how: a refresh token is granted at login (grantType authorization_code) and an access
+ * token by a refresh (grantType refresh_token), so only the grant type tells an issue from a refresh.
+ */
+export function oktaType(eventType: string, grantType?: string): AuditEventType {
+  if (/^app\.oauth2\.(as\.)?token\.grant(\.|$)/.test(eventType)) return grantType === 'refresh_token' ? 'token.refreshed' : 'token.issued';
   const orgForm = eventType.replace(/^app\.oauth2\.as\./, 'app.oauth2.');
   const exact = EXACT[eventType] ?? EXACT[orgForm];
   if (exact) return exact;
-  if (/^app\.oauth2\.(as\.)?token\.grant/.test(eventType)) return 'token.issued';
   if (/^app\.oauth2\.(as\.)?consent\.revoke/.test(eventType)) return 'consent.revoked';
   if (/^app\.oauth2\.(as\.)?authorize/.test(eventType)) return eventType.includes('denied') ? 'authorize.denied' : 'authorize.granted';
   if (/^app\.oauth2\.(as\.)?(scope|claim)\./.test(eventType)) return 'scope.changed';
@@ -57,8 +59,8 @@ export const okta: Provider = {
   },
   normalize(record) {
     const eventType = str(record.eventType) ?? '';
-    const type = oktaType(eventType);
     const debug = asObject(get(record, 'debugContext.debugData')) ?? {};
+    const type = oktaType(eventType, str(debug.grantType));
     const actor = asObject(record.actor) ?? {};
     const targets = Array.isArray(record.target) ? record.target.map(asObject).filter((t) => t !== undefined) : [];
     const clientTarget = targets.find((t) => CLIENT_TYPES.has(String(t.type)));
