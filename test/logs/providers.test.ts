@@ -60,7 +60,14 @@ describe('auth0 logs', () => {
       userAgent: 'node-fetch/1.0',
       source: { file: fixture('auth0.json'), line: 2 },
     });
-    expect(events[1]).toMatchObject({ type: 'client.updated', rawType: 'sapi', request: { method: 'PATCH', path: '/api/v2/clients/Lp8oK5iJ2uH9yG6tF3rD0eS7wA4qZ1xC', status: 200 } });
+    expect(events[1]).toMatchObject({
+      type: 'client.updated',
+      rawType: 'sapi',
+      // the client changed, not the Management API client that changed it
+      clientId: 'Lp8oK5iJ2uH9yG6tF3rD0eS7wA4qZ1xC',
+      actor: { id: 'mgmtApiClient0000000000000000000', type: 'client', name: 'terraform' },
+      request: { method: 'PATCH', path: '/api/v2/clients/Lp8oK5iJ2uH9yG6tF3rD0eS7wA4qZ1xC', status: 200 },
+    });
   });
 });
 

@@ -43,6 +43,24 @@ function managementType(method: string | undefined, path: string | undefined): A
   return undefined;
 }
 
+/** `/api/v2/client-grants/cgr_1` → `{ collection: 'client-grants', id: 'cgr_1' }`; the id is absent on a collection. */
+function managementResource(path: string): { collection: string; id?: string } | undefined {
+  const match = /\/api\/v2\/([a-z-]+)(?:\/([^/?#]+))?/.exec(path);
+  return match ? { collection: match[1]!, id: match[2] } : undefined;
+}
+
+/**
+ * The client a Management API change is about. The log's own client_id is the caller (a Terraform or deploy client
+ * holding a Management API token), which neither gained nor lost anything. A client is named in the path; a grant's
+ * client in the request body on creation and in the response body after, and not at all when a grant is deleted.
+ */
+function changedClient(resource: { collection: string; id?: string }, details: Record<string, unknown>): string | undefined {
+  const fromBodies = str(get(details, 'response.body.client_id')) ?? str(get(details, 'request.body.client_id')) ?? str(get(details, 'request.query.client_id'));
+  if (resource.collection === 'clients') return resource.id ?? fromBodies;
+  if (resource.collection === 'client-grants' || resource.collection === 'grants') return fromBodies;
+  return undefined;
+}
+
 export const auth0: Provider = {
   name: 'auth0',
   detect(record) {
@@ -55,7 +73,12 @@ export const auth0: Provider = {
     const details = asObject(record.details) ?? {};
     const method = str(get(details, 'request.method'))?.toUpperCase();
     const path = str(get(details, 'request.path'));
-    const type = (code === 'sapi' || code === 'fapi' ? managementType(method, path) : undefined) ?? TYPES[code] ?? 'other';
+    const management = code === 'sapi' || code === 'fapi' ? managementType(method, path) : undefined;
+    const type = management ?? TYPES[code] ?? 'other';
+    const resource = management && path ? managementResource(path) : undefined;
+    // a grant change names the grant in its path, or in the response when it creates one
+    const changedGrant = resource?.collection === 'client-grants' || resource?.collection === 'grants' ? (resource.id ?? str(get(details, 'response.body.id'))) : undefined;
+    const caller = str(record.client_id);
     const scopes = scopeList(record.scope ?? details.scope ?? get(details, 'request.body.scope') ?? get(details, 'response.body.scope'));
     const draft: DraftEvent = {
       eventId: str(record.log_id) ?? str(record._id),
@@ -63,12 +86,14 @@ export const auth0: Provider = {
       type,
       rawType: code,
       outcome: code.startsWith('s') ? 'success' : code.startsWith('f') ? 'failure' : 'unknown',
-      actor: compact({ id: str(record.user_id), type: record.user_id ? 'user' : 'client', name: str(record.user_name) }),
-      clientId: str(record.client_id),
+      actor: record.user_id
+        ? compact({ id: str(record.user_id), type: 'user', name: str(record.user_name) })
+        : compact({ id: resource ? caller : undefined, type: 'client', name: resource ? str(record.client_name) : undefined }),
+      clientId: resource ? changedClient(resource, details) : caller,
       scopes: type === 'authorize.denied' ? [] : scopes,
       requestedScopes: type === 'authorize.denied' ? scopes : scopeList(get(details, 'request.body.scope')),
       tokenId: str(details.token_id) ?? str(details.refresh_token_id),
-      grantId: str(details.grant_id),
+      grantId: changedGrant ?? str(details.grant_id),
       request: path ? compact({ method, path, status: typeof get(details, 'response.statusCode') === 'number' ? (get(details, 'response.statusCode') as number) : undefined }) : undefined,
       ip: str(record.ip),
       userAgent: str(record.user_agent),

@@ -1,0 +1,74 @@
+// Auth0 log events as Auth0 writes them, checked for what a user sees in the normalized event.
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importAndRead, tempDir } from './helpers.ts';
+
+function ndjson(records: object[]): string {
+  const file = join(tempDir(), 'auth0.ndjson');
+  writeFileSync(file, records.map((record) => JSON.stringify(record)).join('\n') + '\n');
+  return file;
+}
+
+const carrierSync = 'Lp8oK5iJ2uH9yG6tF3rD0eS7wA4qZ1xC';
+const terraform = { client_id: 'mgmt0000000000000000000000000001', client_name: 'terraform', ip: '198.51.100.9' };
+
+describe('auth0: Management API changes to clients and client grants', () => {
+  it('are filed under the client changed, with the calling client as the actor', async () => {
+    const file = ndjson([
+      {
+        date: '2026-11-04T18:00:00.000Z', type: 'sapi', description: 'Delete a client', ...terraform, user_agent: 'Go-http-client/2.0',
+        details: { request: { method: 'delete', path: `/api/v2/clients/${carrierSync}`, auth: { user: {}, strategy: 'jwt', credentials: { jti: 'be12e58a141405295d11e91ab926c44b' } } }, response: { statusCode: 204, body: {} } },
+        log_id: '90020261104180000000000000000001223372036854775901',
+      },
+      {
+        date: '2026-11-04T18:01:00.000Z', type: 'sapi', description: 'Update a client grant', ...terraform,
+        details: { request: { method: 'patch', path: '/api/v2/client-grants/cgr_abc', body: { scope: ['read.rates'] } }, response: { statusCode: 200, body: { id: 'cgr_abc', client_id: carrierSync, audience: 'https://api.globex.example', scope: ['read.rates'] } } },
+        log_id: '90020261104180100000000000000001223372036854775902',
+      },
+      {
+        date: '2026-11-04T16:07:00.000Z', type: 'sapi', description: 'Create client grant', ...terraform,
+        details: { request: { method: 'post', path: '/api/v2/client-grants', body: { client_id: carrierSync, audience: 'https://api.globex.example', scope: ['read.rates', 'write.rates'] } }, response: { statusCode: 201, body: { id: 'cgr_abc', client_id: carrierSync, scope: ['read.rates', 'write.rates'] } } },
+        log_id: '90020261104160700000000000000001223372036854775806',
+      },
+      {
+        date: '2026-11-04T18:02:00.000Z', type: 'sapi', description: 'Create a client', ...terraform,
+        details: { request: { method: 'post', path: '/api/v2/clients', body: { name: 'rates-exporter', app_type: 'non_interactive' } }, response: { statusCode: 201, body: { client_id: 'Nw4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV', name: 'rates-exporter' } } },
+        log_id: '90020261104180200000000000000001223372036854775903',
+      },
+      {
+        date: '2026-11-04T18:03:00.000Z', type: 'fapi', description: 'Update a client', ...terraform,
+        details: { request: { method: 'patch', path: `/api/v2/clients/${carrierSync}`, body: { grant_types: ['password'] } }, response: { statusCode: 400, body: { error: 'Bad Request' } } },
+        log_id: '90020261104180300000000000000001223372036854775904',
+      },
+      {
+        // a deleted grant's response says nothing of its client: better no client than the caller
+        date: '2026-11-04T18:04:00.000Z', type: 'sapi', description: 'Delete client grant', ...terraform,
+        details: { request: { method: 'delete', path: '/api/v2/client-grants/cgr_xyz' }, response: { statusCode: 204, body: {} } },
+        log_id: '90020261104180400000000000000001223372036854775905',
+      },
+    ]);
+    const { events } = await importAndRead(file, { tenant: 'globex' });
+    const caller = { id: 'mgmt0000000000000000000000000001', type: 'client', name: 'terraform' };
+    expect(events.map((e) => ({ type: e.type, outcome: e.outcome, clientId: e.clientId, actor: e.actor, grantId: e.grantId, scopes: e.scopes }))).toEqual([
+      { type: 'client.deleted', outcome: 'success', clientId: carrierSync, actor: caller, grantId: undefined, scopes: [] },
+      { type: 'grant.changed', outcome: 'success', clientId: carrierSync, actor: caller, grantId: 'cgr_abc', scopes: ['read.rates'] },
+      { type: 'grant.changed', outcome: 'success', clientId: carrierSync, actor: caller, grantId: 'cgr_abc', scopes: ['read.rates', 'write.rates'] },
+      { type: 'client.created', outcome: 'success', clientId: 'Nw4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV', actor: caller, grantId: undefined, scopes: [] },
+      { type: 'client.updated', outcome: 'failure', clientId: carrierSync, actor: caller, grantId: undefined, scopes: [] },
+      { type: 'grant.changed', outcome: 'success', clientId: undefined, actor: caller, grantId: 'cgr_xyz', scopes: [] },
+    ]);
+  });
+
+  it('keeps other Management API calls under the client that made them', async () => {
+    const file = ndjson([
+      {
+        date: '2026-11-04T18:05:00.000Z', type: 'sapi', description: 'Get users', ...terraform,
+        details: { request: { method: 'get', path: '/api/v2/users' }, response: { statusCode: 200 } },
+        log_id: '90020261104180500000000000000001223372036854775906',
+      },
+    ]);
+    const { events } = await importAndRead(file, { tenant: 'globex' });
+    expect(events[0]).toMatchObject({ type: 'other', clientId: 'mgmt0000000000000000000000000001', request: { method: 'GET', path: '/api/v2/users', status: 200 } });
+  });
+});
