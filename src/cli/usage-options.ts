@@ -26,7 +26,7 @@ export function addStoreOptions(command: Command): Command {
   return command
     .option('--db <path>', 'DuckDB audit store (default: store from scopeguard.yaml, else .scopeguard/audit.duckdb)')
     .option('--tenant <name>', 'only this tenant (repeatable; default: every tenant)', collect, [])
-    .option('--window <days>', 'usage window ending at --until (e.g. 90d, 12w)', '90d')
+    .option('--window <days>', 'usage window ending at --until (e.g. 90d, 12w; default: thresholds.unusedScopeDays of scopeguard.yaml, 90d)')
     .option('--since <date>', 'start of the usage window (overrides --window)')
     .option('--until <date>', 'end of the usage window (default: now)');
 }

@@ -26,7 +26,7 @@ export type TenantUsageInput = ReturnType<typeof withAges>;
 
 export function buildUsageInput(factsByTenant: UsageFacts[], now: Date): UsageInput {
   const usageTenants: Record<string, TenantUsageInput> = {};
-  for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts, now);
+  for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts);
   return {
     mode: 'usage',
     now: now.toISOString(),
@@ -38,8 +38,10 @@ export function buildUsageInput(factsByTenant: UsageFacts[], now: Date): UsageIn
   };
 }
 
-function withAges(facts: UsageFacts, now: Date) {
-  const age = (iso: string | undefined): number | null => (iso ? Math.floor((now.getTime() - Date.parse(iso)) / DAY_MS) : null);
+/** Ages are days before the window's end: the facts describe the registry's use as of then, whatever `now` is. */
+function withAges(facts: UsageFacts) {
+  const end = Date.parse(facts.window.until);
+  const age = (iso: string | undefined): number | null => (iso ? Math.floor((end - Date.parse(iso)) / DAY_MS) : null);
   const between = (from: string | undefined, to: string | undefined): number | null =>
     from && to ? Math.floor((Date.parse(to) - Date.parse(from)) / DAY_MS) : null;
   const clientFirstSeen = new Map(facts.clients.map((c) => [c.clientId, c.firstSeen]));

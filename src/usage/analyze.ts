@@ -11,14 +11,13 @@ import { Store } from '../store/store.ts';
 import { computeUsageFacts, type UsageFacts, type UsageWindow } from './facts.ts';
 
 const DAY_MS = 86_400_000;
-export const DEFAULT_WINDOW_DAYS = 90;
 
 export interface UsageOptions {
   /** Audit store (default: the config's `store`). */
   dbPath?: string;
   /** Only these tenants (default: every tenant of the registry). */
   tenants?: string[];
-  /** Window length in days ending at `until` (default 90). */
+  /** Window length in days ending at `until` (default: the registry's thresholds.unusedScopeDays). */
   windowDays?: number;
   since?: Date;
   /** Exclusive end of the window (default: now). */
@@ -29,9 +28,13 @@ export function storePath(registry: Registry, dbPath?: string): string {
   return dbPath ?? registry.config.store;
 }
 
-export function resolveWindow(options: UsageOptions, now: Date): UsageWindow {
+/**
+ * The window use is judged over. Its length is thresholds.unusedScopeDays unless the command sets another: one window,
+ * so SG301, `usage`, `rightsize` and the report agree on what was used.
+ */
+export function resolveWindow(options: UsageOptions, now: Date, defaultDays: number): UsageWindow {
   const until = options.until ?? now;
-  const since = options.since ?? new Date(until.getTime() - (options.windowDays ?? DEFAULT_WINDOW_DAYS) * DAY_MS);
+  const since = options.since ?? new Date(until.getTime() - (options.windowDays ?? defaultDays) * DAY_MS);
   if (since.getTime() >= until.getTime()) throw new UsageError(`the usage window is empty: --since ${since.toISOString()} is not before --until ${until.toISOString()}`);
   return { since, until };
 }
@@ -62,7 +65,7 @@ export async function collectUsageFacts(registry: Registry, options: UsageOption
   }
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
   assertRegistryTenants(registry, tenants);
-  const window = resolveWindow(options, now);
+  const window = resolveWindow(options, now, registry.config.thresholds.unusedScopeDays);
   const store = await Store.open(path);
   try {
     // DuckDB-specific tuning (not part of the portable queries): large aggregations may spill instead of failing

@@ -112,4 +112,44 @@ describe('usage rules at their edges', () => {
       ['token:tok-r', expect.stringContaining('after it was revoked on 2026-07-01')],
     ]);
   });
+
+  it('judges use over one window, thresholds.unusedScopeDays long unless set: SG301, usage and rightsize agree', () => {
+    const clients = '  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a, read.b]}\n';
+    const events = [request('2026-08-12T10:00:00Z', 'GET', '/a'), request('2026-10-20T10:00:00Z', 'GET', '/b')];
+    const overScoped = (ws: ReturnType<typeof workspace>, extra: string[] = []) =>
+      findings(ws, '2026-11-20', extra).filter((f) => f.ruleId === 'SG301').map((f) => [f.subject, f.message]);
+    const used = (ws: ReturnType<typeof workspace>, extra: string[] = []) => usageOf(ws, 'c1', '2026-11-20', extra).map((r) => [r.scope, r.used]);
+
+    // default thresholds: a 90-day window from 2026-08-22; read.a was last used 100 days ago
+    const plain = workspace(clients, events);
+    expect(overScoped(plain)).toEqual([['client:c1/scope:read.a', 'client c1 holds read.a but did not use it in the 90-day usage window (since 2026-08-22)']]);
+    expect(used(plain)).toEqual([['read.a', false], ['read.b', true]]);
+    expect(plain.run(['rightsize', '--now', '2026-11-20']).stdout).toContain('rightsize: 1 scope to remove from 1 client (not used in the 90-day window)');
+
+    // unusedScopeDays: 180 makes the window 180 days: both grants used, everywhere
+    const long = workspace(clients, events, '---\nkind: Config\nthresholds: {unusedScopeDays: 180}\n');
+    expect(overScoped(long)).toEqual([]);
+    expect(used(long)).toEqual([['read.a', true], ['read.b', true]]);
+    expect(long.run(['rightsize', '--now', '2026-11-20']).stdout).toContain('every granted scope was used in the 180-day window');
+
+    // unusedScopeDays: 30: read.b's use 31 days ago is outside, for SG301 and usage alike
+    const short = workspace(clients, events, '---\nkind: Config\nthresholds: {unusedScopeDays: 30}\n');
+    expect(overScoped(short).map(([subject]) => subject)).toEqual(['client:c1/scope:read.a', 'client:c1/scope:read.b']);
+    expect(used(short)).toEqual([['read.a', false], ['read.b', false]]);
+
+    // an explicit window wins, and the message says which window was judged
+    expect(overScoped(plain, ['--window', '120d'])).toEqual([]);
+    expect(overScoped(plain, ['--window', '30d'])[1]).toEqual(['client:c1/scope:read.b', 'client c1 holds read.b but did not use it in the 30-day usage window (since 2026-10-21)']);
+  });
+
+  it('measures ages at the end of the window, not at the time the command runs', () => {
+    // SG303: a refresh token last used 2026-08-25 is idle (more than 30 days) at 2026-11-20, but not at 2026-09-10
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a]}\n', [
+      event('2026-08-20T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-1' }),
+      event('2026-08-25T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-1' }),
+    ]);
+    const idle = (extra: string[]) => findings(ws, '2026-11-20', extra).filter((f) => f.ruleId === 'SG303').map((f) => f.subject);
+    expect(idle([])).toEqual(['client:c1']);
+    expect(idle(['--since', '2026-08-01', '--until', '2026-09-10'])).toEqual([]);
+  });
 });

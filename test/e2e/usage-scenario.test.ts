@@ -75,7 +75,8 @@ describe('check --usage on the labeled scenario', () => {
 
   it('gives over-scoping its last-used evidence', () => {
     const over = findings.find((f) => f.ruleId === 'SG301' && f.subject === 'client:over-scoped-app/scope:admin.users')!;
-    expect(over.message).toContain('last used: never');
+    expect(over.message).toMatch(/did not use it in the 90-day usage window \(since \d{4}-\d\d-\d\d\)$/);
+    expect(over.evidence).toMatchObject({ count: 0, exercised: 0, windowDays: 90, lastUsed: 'never' });
     expect(over.location?.file).toMatch(/clients\.yaml$/);
   });
 

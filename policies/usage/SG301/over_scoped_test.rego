@@ -7,7 +7,7 @@ fact(extra) := object.union({
 	"issued": 3, "exercised": 0, "sensitivity": "high", "exerciseSamples": [], "issueSamples": ["e1"],
 }, extra)
 
-usage_input(f) := {"usage": {"tenants": {"acme": {"window": {"days": 90}, "clientScopes": [f]}}}}
+usage_input(f) := {"usage": {"tenants": {"acme": {"window": {"days": 90, "since": "2026-08-22T00:00:00.000Z"}, "clientScopes": [f]}}}}
 
 test_never_exercised_is_reported if {
 	some finding in SG301.findings with input as usage_input(fact({}))
@@ -16,22 +16,27 @@ test_never_exercised_is_reported if {
 }
 
 test_recently_exercised_is_not_reported if {
-	count(SG301.findings) == 0 with input as usage_input(fact({"exercised": 12, "lastExercised": "2026-11-01T00:00:00Z", "daysSinceExercised": 20}))
+	count(SG301.findings) == 0 with input as usage_input(fact({"exercised": 12, "lastExercised": "2026-11-01T00:00:00Z"}))
 }
 
-test_threshold_comes_from_config if {
-	f := fact({"exercised": 12, "lastExercised": "2026-09-01T00:00:00Z", "daysSinceExercised": 80})
-	count(SG301.findings) == 0 with input as usage_input(f)
-	count(SG301.findings) == 1 with input as usage_input(f) with data.config.thresholds.unusedScopeDays as 30
+# the facts count use within the window only: any use there is use, however long ago in the window it was
+test_any_use_in_the_window_counts if {
+	count(SG301.findings) == 0 with input as usage_input(fact({"exercised": 1, "lastExercised": "2026-08-23T00:00:00Z"}))
+}
+
+test_the_message_names_the_window_it_judged if {
+	some finding in SG301.findings with input as usage_input(fact({}))
+	finding.message == "client billing holds read.data but did not use it in the 90-day usage window (since 2026-08-22)"
+	finding.evidence.windowDays == 90
 }
 
 test_scope_without_actions_counts_issuance if {
-	count(SG301.findings) == 0 with input as usage_input(fact({"hasActions": false, "usedBy": "tokens", "lastIssued": "2026-11-01T00:00:00Z", "daysSinceIssued": 3}))
+	count(SG301.findings) == 0 with input as usage_input(fact({"hasActions": false, "usedBy": "tokens", "lastIssued": "2026-11-01T00:00:00Z"}))
 }
 
 # a tenant with only identity-provider logs: no request is seen, so tokens issued are the use
 test_without_request_logs_issuance_counts if {
-	f := fact({"usedBy": "tokens", "lastIssued": "2026-11-20T00:00:00Z", "daysSinceIssued": 5})
+	f := fact({"usedBy": "tokens", "lastIssued": "2026-11-20T00:00:00Z"})
 	count(SG301.findings) == 0 with input as usage_input(f)
 }
 
