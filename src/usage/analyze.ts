@@ -75,7 +75,7 @@ export async function collectUsageFacts(registry: Registry, options: UsageOption
     const facts: UsageFacts[] = [];
     for (const name of tenants) {
       const tenant = registry.tenants[name]!;
-      facts.push(await computeUsageFacts(store.connection, { tenant, matcher: compileActionMatcher(tenant), window }));
+      facts.push(await computeUsageFacts(store.connection, { tenant, matcher: compileActionMatcher(tenant), window, spikeFactor: registry.config.thresholds.spikeFactor }));
     }
     return facts;
   } finally {

@@ -35,6 +35,11 @@ export interface UsageFactsOptions {
   baselineDays?: number;
   /** The events table; tests and other engines may point elsewhere. */
   table?: string;
+  /**
+   * thresholds.spikeFactor: a peak this many times its baseline is a spike (SG307), whose evidence is sampled from the
+   * peak day itself (default 5).
+   */
+  spikeFactor?: number;
 }
 
 export interface Evidence {
@@ -76,8 +81,11 @@ export interface ClientScopeFact {
   firstUse?: string;
   issueSamples: string[];
   exerciseSamples: string[];
-  /** The day with the highest volume relative to its trailing baseline. */
-  peak?: { day: string; count: number; baseline: number };
+  /**
+   * The day with the highest volume relative to its trailing baseline; a spike (spikeFactor times the baseline or
+   * more) carries sample ids of that day's requests.
+   */
+  peak?: { day: string; count: number; baseline: number; sampleEventIds?: string[] };
 }
 
 export interface TokenFact {
@@ -304,6 +312,8 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
     issuedRows, requestedRows, exercisedRows, firstUseRows, daily, issueSamples, exerciseSamples,
     windowStart: window.since, baselineDays, requestsSeen: requestCount > 0,
   }));
+
+  await samplePeakDays(connection, clientScopes, options.spikeFactor ?? 5);
 
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
@@ -593,6 +603,29 @@ function buildClientScopes(
     if (fact) fact.peak = peakOfSeries(series.firstDay, series.counts, inputs.windowStart, inputs.baselineDays);
   }
   return [...facts.values()].sort((a, b) => a.client.localeCompare(b.client) || a.scope.localeCompare(b.scope));
+}
+
+/**
+ * Samples of the requests made on a spike's day, for the spikes SG307 will report: the oldest requests of the window
+ * (exerciseSamples) are from other days and show nothing of the spike. Only the few spiking client×scopes are looked
+ * up, by their client and day first.
+ */
+async function samplePeakDays(connection: DuckDBConnection, clientScopes: ClientScopeFact[], spikeFactor: number): Promise<void> {
+  const spikes = clientScopes.filter((f) => f.peak !== undefined && f.peak.count > spikeFactor * Math.max(f.peak.baseline, 1));
+  if (spikes.length === 0) return;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_spike_text (client_id VARCHAR, scope VARCHAR, day VARCHAR)`);
+  await insertRows(connection, 'sg_spike_text', spikes.map((f) => [f.clientId, f.scope, f.peak!.day]));
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_spikes AS
+     SELECT p.pair, p.cid, CAST(t.day AS DATE) AS day FROM sg_spike_text t JOIN sg_pairs p ON p.client_id = t.client_id AND p.scope = t.scope`,
+  );
+  const samples = await sampleRows(
+    connection, '',
+    `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
+     JOIN sg_request_scope m ON ${sameShape('m', 'r')} JOIN sg_spikes k ON k.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
+     WHERE r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`,
+  );
+  for (const fact of spikes) fact.peak!.sampleEventIds = samples.get(`${fact.clientId}\u0000${fact.scope}`) ?? [];
 }
 
 /**

@@ -152,4 +152,14 @@ describe('usage rules at their edges', () => {
     expect(idle([])).toEqual(['client:c1']);
     expect(idle(['--since', '2026-08-01', '--until', '2026-09-10'])).toEqual([]);
   });
+
+  it("samples a spike's evidence from the spike day", () => {
+    const days = Array.from({ length: 71 }, (_, day) => new Date(Date.UTC(2026, 8, 1 + day, 9)).toISOString());
+    const usual = days.flatMap((time) => [request(time, 'GET', '/a'), request(time.replace('T09', 'T15'), 'GET', '/a')]);
+    const spike = Array.from({ length: 30 }, (_, i) => request(`2026-11-11T10:${String(i).padStart(2, '0')}:00Z`, 'GET', '/a', { eventId: `spike-${i}` }));
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a]}\n', [...usual, ...spike]);
+    const [found] = findings(ws, '2026-11-20').filter((f) => f.ruleId === 'SG307');
+    expect(found?.message).toBe('client c1 made 30 requests under read.a on 2026-11-11, 15 times its daily median of 2');
+    expect(found?.evidence?.sampleEventIds).toEqual(['spike-0', 'spike-1', 'spike-2', 'spike-3', 'spike-4']);
+  });
 });

@@ -50,7 +50,7 @@ findings contains finding if {
 			"baseline": fact.peak.baseline,
 			"first": fact.peak.day,
 			"last": fact.peak.day,
-			"sampleEventIds": fact.exerciseSamples,
+			"sampleEventIds": object.get(fact.peak, "sampleEventIds", fact.exerciseSamples),
 		},
 	}
 }

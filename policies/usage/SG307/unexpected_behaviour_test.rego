@@ -24,6 +24,12 @@ test_spike_is_reported if {
 	finding.evidence.kind == "spike"
 }
 
+test_spike_evidence_is_the_spike_days_requests if {
+	peak := {"day": "2026-11-20", "count": 60, "baseline": 10, "sampleEventIds": ["s1", "s2"]}
+	some finding in SG307.findings with input as usage_input(fact({"sensitivity": "low", "peak": peak, "exerciseSamples": ["old1"]}))
+	finding.evidence.sampleEventIds == ["s1", "s2"]
+}
+
 test_normal_day_is_not_reported if {
 	count(SG307.findings) == 0 with input as usage_input(fact({"peak": {"day": "2026-11-20", "count": 40, "baseline": 10}}))
 }
