@@ -60,6 +60,23 @@ describe('auth0: Management API changes to clients and client grants', () => {
     ]);
   });
 
+  it('are updates when they act on a part of a client (its secret, its credentials)', async () => {
+    const call = (logId: string, method: string, path: string, statusCode: number): object => ({
+      date: '2026-11-04T18:10:00.000Z', type: 'sapi', ...terraform, details: { request: { method, path }, response: { statusCode, body: {} } }, log_id: logId,
+    });
+    const file = ndjson([
+      call('90020261104181000000000000000001223372036854775911', 'post', `/api/v2/clients/${carrierSync}/rotate-secret`, 200),
+      call('90020261104181000000000000000001223372036854775912', 'post', `/api/v2/clients/${carrierSync}/credentials`, 201),
+      call('90020261104181000000000000000001223372036854775913', 'delete', `/api/v2/clients/${carrierSync}/credentials/cred_1`, 204),
+    ]);
+    const { events } = await importAndRead(file, { tenant: 'globex' });
+    expect(events.map((e) => [e.type, e.clientId])).toEqual([
+      ['client.updated', carrierSync],
+      ['client.updated', carrierSync],
+      ['client.updated', carrierSync],
+    ]);
+  });
+
   it('keeps other Management API calls under the client that made them', async () => {
     const file = ndjson([
       {
@@ -67,8 +84,15 @@ describe('auth0: Management API changes to clients and client grants', () => {
         details: { request: { method: 'get', path: '/api/v2/users' }, response: { statusCode: 200 } },
         log_id: '90020261104180500000000000000001223372036854775906',
       },
+      {
+        // reading a client changes nothing
+        date: '2026-11-04T18:06:00.000Z', type: 'sapi', description: 'Get a client', ...terraform,
+        details: { request: { method: 'get', path: `/api/v2/clients/${carrierSync}` }, response: { statusCode: 200 } },
+        log_id: '90020261104180600000000000000001223372036854775907',
+      },
     ]);
     const { events } = await importAndRead(file, { tenant: 'globex' });
     expect(events[0]).toMatchObject({ type: 'other', clientId: 'mgmt0000000000000000000000000001', request: { method: 'GET', path: '/api/v2/users', status: 200 } });
+    expect(events[1]).toMatchObject({ type: 'other', clientId: 'mgmt0000000000000000000000000001', request: { method: 'GET', path: `/api/v2/clients/${carrierSync}` } });
   });
 });

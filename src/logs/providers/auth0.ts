@@ -29,24 +29,39 @@ const TYPES: Record<string, AuditEventType> = {
   fapi: 'other',
 };
 
-// Management API operations (`sapi`) that change clients and their grants
-function managementType(method: string | undefined, path: string | undefined): AuditEventType | undefined {
-  if (!method || !path) return undefined;
-  if (/\/api\/v2\/client-grants/.test(path)) return 'grant.changed';
-  if (/\/api\/v2\/grants/.test(path)) return method === 'DELETE' ? 'consent.revoked' : 'grant.changed';
-  if (/\/api\/v2\/resource-servers/.test(path)) return 'scope.changed';
-  if (/\/api\/v2\/clients/.test(path)) {
-    if (method === 'POST') return 'client.created';
-    if (method === 'DELETE') return 'client.deleted';
-    return 'client.updated';
-  }
-  return undefined;
+/** What a Management API path names: `/api/v2/clients/{id}/credentials/cred_1` → clients, {id}, `credentials/cred_1`. */
+interface ManagementResource {
+  collection: string;
+  /** absent on the collection itself */
+  id?: string;
+  /** a part of the resource (a client's secret or credentials) */
+  part?: string;
 }
 
-/** `/api/v2/client-grants/cgr_1` → `{ collection: 'client-grants', id: 'cgr_1' }`; the id is absent on a collection. */
-function managementResource(path: string): { collection: string; id?: string } | undefined {
-  const match = /\/api\/v2\/([a-z-]+)(?:\/([^/?#]+))?/.exec(path);
-  return match ? { collection: match[1]!, id: match[2] } : undefined;
+function managementResource(path: string): ManagementResource | undefined {
+  const match = /\/api\/v2\/([a-z-]+)(?:\/([^/?#]+))?(?:\/([^?#]+))?/.exec(path);
+  return match ? { collection: match[1]!, id: match[2], part: match[3] } : undefined;
+}
+
+// Management API operations (`sapi`, `fapi`) that change clients, their grants or the scopes of APIs; reads change nothing
+function managementType(method: string | undefined, resource: ManagementResource | undefined): AuditEventType | undefined {
+  if (!method || !resource || method === 'GET' || method === 'HEAD') return undefined;
+  switch (resource.collection) {
+    case 'client-grants':
+      return 'grant.changed';
+    case 'grants':
+      return method === 'DELETE' ? 'consent.revoked' : 'grant.changed';
+    case 'resource-servers':
+      return 'scope.changed';
+    case 'clients':
+      // only a POST to the collection creates a client and only a DELETE of the client removes it: rotating its
+      // secret or adding and deleting its credentials changes it
+      if (method === 'POST' && !resource.id) return 'client.created';
+      if (method === 'DELETE' && resource.id && !resource.part) return 'client.deleted';
+      return 'client.updated';
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -54,7 +69,7 @@ function managementResource(path: string): { collection: string; id?: string } |
  * holding a Management API token), which neither gained nor lost anything. A client is named in the path; a grant's
  * client in the request body on creation and in the response body after, and not at all when a grant is deleted.
  */
-function changedClient(resource: { collection: string; id?: string }, details: Record<string, unknown>): string | undefined {
+function changedClient(resource: ManagementResource, details: Record<string, unknown>): string | undefined {
   const fromBodies = str(get(details, 'response.body.client_id')) ?? str(get(details, 'request.body.client_id')) ?? str(get(details, 'request.query.client_id'));
   if (resource.collection === 'clients') return resource.id ?? fromBodies;
   if (resource.collection === 'client-grants' || resource.collection === 'grants') return fromBodies;
@@ -73,9 +88,11 @@ export const auth0: Provider = {
     const details = asObject(record.details) ?? {};
     const method = str(get(details, 'request.method'))?.toUpperCase();
     const path = str(get(details, 'request.path'));
-    const management = code === 'sapi' || code === 'fapi' ? managementType(method, path) : undefined;
+    const called = (code === 'sapi' || code === 'fapi') && path ? managementResource(path) : undefined;
+    const management = managementType(method, called);
     const type = management ?? TYPES[code] ?? 'other';
-    const resource = management && path ? managementResource(path) : undefined;
+    // the resource a change is about; other Management API calls stay the caller's
+    const resource = management ? called : undefined;
     // a grant change names the grant in its path, or in the response when it creates one
     const changedGrant = resource?.collection === 'client-grants' || resource?.collection === 'grants' ? (resource.id ?? str(get(details, 'response.body.id'))) : undefined;
     const caller = str(record.client_id);
