@@ -96,3 +96,40 @@ describe('auth0: Management API changes to clients and client grants', () => {
     expect(events[1]).toMatchObject({ type: 'other', clientId: 'mgmt0000000000000000000000000001', request: { method: 'GET', path: `/api/v2/clients/${carrierSync}` } });
   });
 });
+
+describe('auth0: Log Streams', () => {
+  const login = { date: '2026-11-04T17:00:00.000Z', type: 'seacft', client_id: carrierSync, client_name: 'carrier-sync', ip: '198.51.100.140', user_id: 'auth0|64f000000000000000000001', scope: 'openid read.rates', log_id: '90020261104170000000000000000001223372036854775807' };
+  const refresh = { date: '2026-11-04T17:01:00.000Z', type: 'sertft', client_id: carrierSync, client_name: 'carrier-sync', ip: '198.51.100.140', user_id: 'auth0|64f000000000000000000001', scope: 'openid read.rates', log_id: '90020261104170100000000000000001223372036854775808' };
+  const expected = [
+    { eventId: login.log_id, time: '2026-11-04T17:00:00.000Z', type: 'token.issued', clientId: carrierSync, scopes: ['openid', 'read.rates'], actor: { id: 'auth0|64f000000000000000000001', type: 'user' }, outcome: 'success' },
+    { eventId: refresh.log_id, time: '2026-11-04T17:01:00.000Z', type: 'token.refreshed', clientId: carrierSync, scopes: ['openid', 'read.rates'], actor: { id: 'auth0|64f000000000000000000001', type: 'user' }, outcome: 'success' },
+  ];
+
+  it('reads the custom webhook\'s {log_id, data} records and detects them as auth0', async () => {
+    const file = ndjson([login, refresh].map((data) => ({ log_id: data.log_id, data })));
+    const { result, events, notices } = await importAndRead(file, { tenant: 'globex' });
+    expect(notices.join()).toContain('detected provider auth0');
+    expect(result).toMatchObject({ provider: 'auth0', imported: 2, rejected: 0 });
+    expect(events).toMatchObject(expected);
+  });
+
+  it('reads Amazon EventBridge events, whose detail holds {log_id, data}', async () => {
+    const file = ndjson(
+      [login, refresh].map((data, index) => ({
+        version: '0',
+        id: `6a7e8feb-b491-4cf7-a9f1-bf3703467718-${index}`,
+        'detail-type': 'Auth0 log',
+        source: 'aws.partner/auth0.com/globex-0123abcd/auth0.logs',
+        account: '123456789012',
+        time: '2026-11-04T17:02:00Z',
+        region: 'eu-west-1',
+        resources: [],
+        detail: { log_id: data.log_id, data },
+      })),
+    );
+    const { result, events, notices } = await importAndRead(file, { tenant: 'globex' });
+    expect(notices.join()).toContain('detected provider auth0');
+    expect(result).toMatchObject({ provider: 'auth0', imported: 2, rejected: 0 });
+    expect(events).toMatchObject(expected);
+  });
+});

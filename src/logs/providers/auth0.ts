@@ -76,14 +76,29 @@ function changedClient(resource: ManagementResource, details: Record<string, unk
   return undefined;
 }
 
+/**
+ * The log event itself. Log Streams wrap it: a custom webhook sends `{log_id, data}` and Amazon EventBridge
+ * `{…, detail: {log_id, data}}`, where `data` is the event as `GET /api/v2/logs` returns it. A record with a type of
+ * its own is that event already.
+ */
+function logEvent(record: Record<string, unknown>): Record<string, unknown> {
+  if (typeof record.type === 'string') return record;
+  const wrapper = asObject(record.detail) ?? record;
+  const data = asObject(wrapper.data);
+  if (!data) return record;
+  return data.log_id === undefined && wrapper.log_id !== undefined ? { ...data, log_id: wrapper.log_id } : data;
+}
+
 export const auth0: Provider = {
   name: 'auth0',
-  detect(record) {
+  detect(wrapped) {
+    const record = logEvent(wrapped);
     if ('log_id' in record && typeof record.type === 'string' && 'date' in record) return 1;
     if (typeof record.type === 'string' && 'date' in record && ('client_id' in record || 'user_id' in record)) return 0.6;
     return 0;
   },
-  normalize(record) {
+  normalize(wrapped) {
+    const record = logEvent(wrapped);
     const code = str(record.type) ?? '';
     const details = asObject(record.details) ?? {};
     const method = str(get(details, 'request.method'))?.toUpperCase();
