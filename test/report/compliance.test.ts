@@ -3,7 +3,7 @@
  * determinism, the trend against the previous stored report, SARIF, and registry changes from a real git repo.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceReport } from '../../src/report/compliance/model.ts';
@@ -67,7 +67,7 @@ describe('compliance report', () => {
     expect(r.registryChanges).toEqual({ available: false, reason: 'not a git repository' });
     expect(r.findings.find((f) => f.status === 'waived')!.waivedBy!.expires).toBe('2027-01-24');
     const md = read('reports', 'scenario/2026-11-25/report.md');
-    expect(md).toContain('Against the report of 2026-11-01: 3 new, 1 fixed, 11 still open.');
+    expect(md).toContain('Against the report of 2026-11-01: 3 new, 1 fixed, 0 newly waived, 11 still open.');
     expect(md).toContain('Not available: not a git repository.');
   });
 
@@ -135,5 +135,23 @@ describe('compliance report', () => {
         '  hint: check the paths given to --output, --out, --parquet or --db, and the folders on their way\n',
     );
     expect(readFileSync(join(ws.dir, 'taken'), 'utf8')).toBe('a file');
+  });
+
+  it('counts a finding an exception now waives as newly waived, not as fixed', () => {
+    cpSync(join(ws.dir, 'reports'), join(ws.dir, 'waive'), { recursive: true });
+    const exception = join(ws.dir, 'scopes', 'scenario', 'waive-denials.yaml');
+    writeFileSync(
+      exception,
+      'kind: ExceptionSet\ntenant: scenario\nexceptions:\n  - {rule: SG308, subject: "client:denied-app", reason: load test, owner: team-a, expires: 2026-12-31}\n',
+    );
+    try {
+      expect(report('waive', '2026-11-26', ['--format', 'md']).status).toBe(0);
+      const r = JSON.parse(read('waive', 'scenario/2026-11-26/report.json')) as ComplianceReport;
+      expect(r.trend.waived.map((t) => `${t.ruleId} ${t.subject}`)).toEqual(['SG308 client:denied-app']);
+      expect(r.trend.fixed.map((t) => `${t.ruleId} ${t.subject}`)).not.toContain('SG308 client:denied-app');
+      expect(read('waive', 'scenario/2026-11-26/report.md')).toMatch(/Against the report of 2026-11-25: \d+ new, \d+ fixed, 1 newly waived, \d+ still open\.[\s\S]*Newly waived \(by an exception; still there\):\n\n- .*SG308/);
+    } finally {
+      rmSync(exception);
+    }
   });
 });

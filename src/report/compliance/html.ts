@@ -54,8 +54,8 @@ export function renderComplianceHtml(r: ComplianceReport): string {
   parts.push('<h2>Trend</h2>', findingsOverTimeChart(r.history));
   if (!r.trend.previous) parts.push('<p>First stored report for this tenant: no trend yet.</p>');
   else {
-    parts.push(`<p>Against the report of ${e(r.trend.previous)}: <strong>${r.trend.new.length}</strong> new, <strong>${r.trend.fixed.length}</strong> fixed, <strong>${r.trend.stillOpen}</strong> still open.</p>`);
-    for (const [title, list] of [['New', r.trend.new], ['Fixed', r.trend.fixed]] as const) {
+    parts.push(`<p>Against the report of ${e(r.trend.previous)}: <strong>${r.trend.new.length}</strong> new, <strong>${r.trend.fixed.length}</strong> fixed, <strong>${r.trend.waived.length}</strong> newly waived, <strong>${r.trend.stillOpen}</strong> still open.</p>`);
+    for (const [title, list] of [['New', r.trend.new], ['Fixed', r.trend.fixed], ['Newly waived (by an exception; still there)', r.trend.waived]] as const) {
       if (list.length === 0) continue;
       parts.push(`<h3>${title}</h3><ul>`, ...list.map((t) => `<li>${sev(t.severity)} ${e(t.ruleId)} <code>${e(t.subject)}</code>: ${e(t.message)}</li>`), '</ul>');
     }

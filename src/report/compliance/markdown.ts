@@ -20,9 +20,10 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
   push('## Trend', '');
   if (!r.trend.previous) push('First stored report for this tenant: no trend yet.', '');
   else {
-    push(`Against the report of ${r.trend.previous}: ${r.trend.new.length} new, ${r.trend.fixed.length} fixed, ${r.trend.stillOpen} still open.`, '');
+    push(`Against the report of ${r.trend.previous}: ${r.trend.new.length} new, ${r.trend.fixed.length} fixed, ${r.trend.waived.length} newly waived, ${r.trend.stillOpen} still open.`, '');
     if (r.trend.new.length) push('New:', '', ...r.trend.new.map(trendLine), '');
     if (r.trend.fixed.length) push('Fixed:', '', ...r.trend.fixed.map(trendLine), '');
+    if (r.trend.waived.length) push('Newly waived (by an exception; still there):', '', ...r.trend.waived.map(trendLine), '');
   }
   if (r.history.length > 1) {
     push('| report | open | ' + SEVERITIES.join(' | ') + ' |', '|---|---:|' + SEVERITIES.map(() => '---:').join('|') + '|');

@@ -41,7 +41,8 @@ export interface ComplianceReport {
   /** Counts of open (not waived) findings. */
   counts: { open: number; waived: number; bySeverity: Record<Severity, number> };
   usage: { available: true; window: { since: string; until: string; days: number }; events: number } | { available: false; reason: string };
-  trend: { previous?: string; new: TrendEntry[]; fixed: TrendEntry[]; stillOpen: number };
+  /** Against the previous report: findings new, fixed (gone), newly waived (open then, waived now), still open. */
+  trend: { previous?: string; new: TrendEntry[]; fixed: TrendEntry[]; waived: TrendEntry[]; stillOpen: number };
   registryChanges: { available: true; since: string; commits: RegistryChangeEntry[] } | { available: false; reason: string };
   history: HistoryPoint[];
   leastPrivilege: ClientUsageRow[];

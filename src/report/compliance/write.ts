@@ -112,6 +112,7 @@ async function buildReport(result: CheckResult, tenant: string, now: Date, previ
   const facts = result.usage?.find((f) => f.tenant === tenant);
   const previousOpen = new Map((previous?.findings ?? []).filter((f) => f.status !== 'waived').map((f) => [f.fingerprint, f]));
   const currentOpen = new Set(open.map((f) => f.fingerprint));
+  const currentWaived = new Set(findings.filter((f) => f.status === 'waived').map((f) => f.fingerprint));
   const date = now.toISOString().slice(0, 10);
   const sinceForChanges = previous?.generatedAt ?? (facts ? facts.window.since : new Date(now.getTime() - 90 * 86_400_000).toISOString());
   return {
@@ -127,7 +128,9 @@ async function buildReport(result: CheckResult, tenant: string, now: Date, previ
     trend: {
       ...(previous ? { previous: previous.date } : {}),
       new: previous ? open.filter((f) => !previousOpen.has(f.fingerprint)).map(trendEntry) : [],
-      fixed: [...previousOpen.values()].filter((f) => !currentOpen.has(f.fingerprint)).map(trendEntry),
+      // a finding an exception now waives is not fixed: it still holds, and shows under waived
+      fixed: [...previousOpen.values()].filter((f) => !currentOpen.has(f.fingerprint) && !currentWaived.has(f.fingerprint)).map(trendEntry),
+      waived: [...previousOpen.values()].filter((f) => currentWaived.has(f.fingerprint)).map(trendEntry),
       stillOpen: previous ? open.filter((f) => previousOpen.has(f.fingerprint)).length : 0,
     },
     registryChanges: await registryChanges(context.cwd, context.registryRoot, tenant, sinceForChanges, now),
