@@ -162,4 +162,18 @@ describe('usage rules at their edges', () => {
     expect(found?.message).toBe('client c1 made 30 requests under read.a on 2026-11-11, 15 times its daily median of 2');
     expect(found?.evidence?.sampleEventIds).toEqual(['spike-0', 'spike-1', 'spike-2', 'spike-3', 'spike-4']);
   });
+
+  it('keeps exactly the grants whose SG301 finding an exception waives, in check and rightsize alike', () => {
+    const exceptions =
+      '---\nkind: ExceptionSet\ntenant: t\nexceptions:\n' +
+      '  - {rule: SG301, subject: "client:c1/scope:read.a", reason: quarterly job, owner: team, expires: 2027-01-31}\n' +
+      '  - {rule: SG301, subject: "client:c1", reason: \"names the client, not a grant\", owner: team, expires: 2027-01-31}\n';
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a, read.b, write.low]}\n', [request('2026-11-10T10:00:00Z', 'POST', '/low')], exceptions);
+    const sg301 = findings(ws, '2026-11-20').filter((f) => f.ruleId === 'SG301').map((f) => [f.subject, f.status]);
+    expect(sg301).toEqual([['client:c1/scope:read.a', 'waived'], ['client:c1/scope:read.b', 'new']]);
+    const plan = ws.run(['rightsize', '--now', '2026-11-20']).stdout;
+    expect(plan).toContain('rightsize: 1 scope to remove from 1 client');
+    expect(plan).toContain('  - read.b  (low; never exercised)');
+    expect(plan).toContain('t c1 read.a: exception until 2027-01-31: quarterly job');
+  });
 });
