@@ -29,8 +29,45 @@ function unwrap(record: Record<string, unknown>): { body: Record<string, unknown
   return { body: record };
 }
 
-/** Scopes written in modified properties: `"User.Read Mail.Read"` or `[[..., Scope: User.Read Mail.Read, ...]]`. */
-function scopesFromModified(targets: unknown): string[] {
+/**
+ * Activities whose first target is the API a permission is on (Microsoft Graph's service principal, say), not the app
+ * that gets or loses the permission: that app is named in the ServicePrincipal.AppId property, the AppId detail or a
+ * later target.
+ */
+const PERMISSION_ACTIVITIES = new Set([
+  'Add app role assignment to service principal',
+  'Remove app role assignment from service principal',
+  'Add delegated permission grant',
+  'Remove delegated permission grant',
+  'Update delegated permission grant',
+]);
+
+/** A removal's modified properties hold what was removed in oldValue (its newValue is empty). */
+function isRemoval(activity: string): boolean {
+  return /^Remove\b/.test(activity);
+}
+
+function isAppTarget(target: Record<string, unknown> | undefined): target is Record<string, unknown> {
+  return target !== undefined && /ServicePrincipal|Application/i.test(String(target.type));
+}
+
+/** A modified property's value, either side, without the JSON quoting Entra writes it with (`"\"…\""`). */
+function modifiedValue(targets: unknown[], displayName: string): string | undefined {
+  for (const target of targets) {
+    const modified = get(target, 'modifiedProperties');
+    if (!Array.isArray(modified)) continue;
+    const property = modified.find((p) => str(get(p, 'displayName')) === displayName);
+    const value = str(get(property, 'newValue'))?.replace(/"/g, '') || str(get(property, 'oldValue'))?.replace(/"/g, '');
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Scopes written in modified properties: `"User.Read Mail.Read"` or `[[..., Scope: User.Read Mail.Read, ...]]`, read
+ * from `side`: newValue for what was granted, oldValue for what a removal took away.
+ */
+function scopesFromModified(targets: unknown, side: 'newValue' | 'oldValue'): string[] {
   const found: string[] = [];
   if (!Array.isArray(targets)) return found;
   for (const target of targets) {
@@ -38,7 +75,7 @@ function scopesFromModified(targets: unknown): string[] {
     if (!Array.isArray(modified)) continue;
     for (const property of modified) {
       const name = str(get(property, 'displayName')) ?? '';
-      const value = (str(get(property, 'newValue')) ?? '').replace(/\\?"/g, '');
+      const value = (str(get(property, side)) ?? '').replace(/\\?"/g, '');
       if (/DelegatedPermissionGrant\.Scope$/i.test(name)) found.push(...scopeList(value));
       for (const match of value.matchAll(/Scope:\s*([^,\]]+)/g)) found.push(...scopeList(match[1]));
       if (/AppRole\.Value$/i.test(name)) found.push(...scopeList(value));
@@ -62,7 +99,9 @@ export const entra: Provider = {
       const user = asObject(get(body, 'initiatedBy.user'));
       const app = asObject(get(body, 'initiatedBy.app'));
       const targets = Array.isArray(body.targetResources) ? body.targetResources : [];
-      const servicePrincipal = targets.map(asObject).find((t) => t && /ServicePrincipal|Application/i.test(String(t.type)));
+      const permissionChange = PERMISSION_ACTIVITIES.has(activity);
+      // for a permission change the first target is the API the permission is on, never the client
+      const servicePrincipal = (permissionChange ? targets.slice(1) : targets).map(asObject).find(isAppTarget);
       const appIdDetail = Array.isArray(body.additionalDetails)
         ? str(asObject(body.additionalDetails.find((d) => /^AppId$/i.test(String(get(d, 'key')))))?.value)
         : undefined;
@@ -73,8 +112,8 @@ export const entra: Provider = {
         rawType: activity,
         outcome: str(body.result) === 'success' ? 'success' : str(body.result) === 'failure' ? 'failure' : 'unknown',
         actor: user ? compact({ id: str(user.id), type: 'user', name: str(user.userPrincipalName) ?? str(user.displayName) }) : compact({ id: str(app?.servicePrincipalId) ?? str(app?.appId), type: app ? 'service-principal' : undefined, name: str(app?.displayName) }),
-        clientId: appIdDetail ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')),
-        scopes: scopesFromModified(targets),
+        clientId: appIdDetail ?? (permissionChange ? modifiedValue(targets, 'ServicePrincipal.AppId') : undefined) ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')),
+        scopes: scopesFromModified(targets, isRemoval(activity) ? 'oldValue' : 'newValue'),
         requestedScopes: [],
         grantId: str(body.correlationId),
         ip: str(user?.ipAddress),
