@@ -33,6 +33,11 @@ const ACTIONS: Record<string, AuditEventType> = {
   'personal_access_token.delete': 'token.revoked',
 };
 
+/** GitHub's REST API and streams write actor_is_bot as a JSON boolean; some exports and SIEMs turn it into text. */
+function isBot(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
 export const github: Provider = {
   name: 'github',
   detect(record) {
@@ -51,7 +56,7 @@ export const github: Provider = {
       type,
       rawType: action,
       outcome: action.endsWith('_denied') || action.endsWith('.request_denied') ? 'failure' : status !== undefined && status >= 400 ? 'failure' : 'success',
-      actor: compact({ id: str(record.actor_id), type: str(record.actor_is_bot) === 'true' ? 'bot' : 'user', name: str(record.actor) }),
+      actor: compact({ id: str(record.actor_id), type: isBot(record.actor_is_bot) ? 'bot' : 'user', name: str(record.actor) }),
       // OAuth apps are known by client id; GitHub Apps by their integration id
       clientId: str(record.oauth_application_client_id) ?? str(record.application_client_id) ?? str(record.oauth_application_id) ?? str(record.integration_id) ?? str(record.programmatic_access_client_id),
       scopes: scopeList(record.token_scopes ?? record.scopes),
