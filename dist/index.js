@@ -39049,6 +39049,15 @@ async function resolveRevision(repo, spec) {
   }
   throw new InputError(`unknown revision "${spec}"`, await closestRef(repo, spec) ?? "give a branch, tag, commit or a date such as 2026-06-01");
 }
+async function forkPoint(repo, base, head) {
+  let mergeBase;
+  try {
+    mergeBase = (await repo.git.raw(["merge-base", base, head])).trim();
+  } catch {
+    return void 0;
+  }
+  return mergeBase !== "" && mergeBase !== base ? mergeBase : void 0;
+}
 async function closestRef(repo, spec) {
   try {
     const refs = (await repo.git.raw(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags"])).split("\n").filter(Boolean);
@@ -53202,6 +53211,23 @@ function describe(value) {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
+// src/registry/implies.ts
+function impliesClosure(tenant) {
+  const closure = /* @__PURE__ */ new Map();
+  for (const start of Object.keys(tenant.scopes)) {
+    const seen = /* @__PURE__ */ new Set();
+    const stack = [...tenant.scopes[start]?.implies ?? []];
+    while (stack.length > 0) {
+      const next = stack.pop();
+      if (next === start || seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...tenant.scopes[next]?.implies ?? []);
+    }
+    closure.set(start, [...seen].sort());
+  }
+  return closure;
+}
+
 // src/policy/input-registry.ts
 function buildRegistryInput(registry, now) {
   return { mode: "registry", now: now.toISOString(), today: isoDay(now), tenants: tenantsInput(registry, now) };
@@ -53267,27 +53293,12 @@ function exceptionInput(exception, index, now) {
   if (exception.owner !== void 0) input.owner = exception.owner;
   return input;
 }
-function impliesClosure(tenant) {
-  const closure = /* @__PURE__ */ new Map();
-  for (const start of Object.keys(tenant.scopes)) {
-    const seen = /* @__PURE__ */ new Set();
-    const stack = [...tenant.scopes[start]?.implies ?? []];
-    while (stack.length > 0) {
-      const next = stack.pop();
-      if (next === start || seen.has(next)) continue;
-      seen.add(next);
-      stack.push(...tenant.scopes[next]?.implies ?? []);
-    }
-    closure.set(start, [...seen].sort());
-  }
-  return closure;
-}
 
 // src/policy/input-usage.ts
 var DAY_MS2 = 864e5;
 function buildUsageInput(factsByTenant, now) {
   const usageTenants = {};
-  for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts, now);
+  for (const facts of factsByTenant) usageTenants[facts.tenant] = withAges(facts);
   return {
     mode: "usage",
     now: now.toISOString(),
@@ -53298,8 +53309,9 @@ function buildUsageInput(factsByTenant, now) {
     }
   };
 }
-function withAges(facts, now) {
-  const age = (iso2) => iso2 ? Math.floor((now.getTime() - Date.parse(iso2)) / DAY_MS2) : null;
+function withAges(facts) {
+  const end = Date.parse(facts.window.until);
+  const age = (iso2) => iso2 ? Math.floor((end - Date.parse(iso2)) / DAY_MS2) : null;
   const between = (from, to2) => from && to2 ? Math.floor((Date.parse(to2) - Date.parse(from)) / DAY_MS2) : null;
   const clientFirstSeen = new Map(facts.clients.map((c3) => [c3.clientId, c3.firstSeen]));
   return {
@@ -54721,7 +54733,7 @@ async function computeUsageFacts(connection, options) {
      SELECT client_id, scopes, requested_scopes,
        SUM(CASE WHEN ${issue2} AND ok THEN window_n ELSE 0 END) AS issued_n,
        MAX(CASE WHEN ${issue2} AND ok THEN window_last END) AS issued_last,
-       MIN(CASE WHEN ${issue2} THEN first_at END) AS issue_first,
+       MIN(CASE WHEN ${issue2} AND ok THEN first_at END) AS issue_first,
        SUM(CASE WHEN ${issueNotGranted} AND ok THEN window_n ELSE 0 END) AS ing_n,
        MIN(CASE WHEN ${issueNotGranted} AND ok THEN window_first END) AS ing_first,
        MAX(CASE WHEN ${issueNotGranted} AND ok THEN window_last END) AS ing_last,
@@ -54824,6 +54836,7 @@ async function computeUsageFacts(connection, options) {
     baselineDays,
     requestsSeen: requestCount > 0
   }));
+  await samplePeakDays(connection, clientScopes, options.spikeFactor ?? 5);
   const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
   const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients);
@@ -54847,10 +54860,12 @@ async function loadRegistryTables(connection, tenant) {
   const cidOf = /* @__PURE__ */ new Map();
   const clientRows = [];
   const grantRows = [];
+  const closure = impliesClosure(tenant);
   for (const client of Object.values(tenant.clients)) {
     if (!cidOf.has(client.clientId)) cidOf.set(client.clientId, cidOf.size + 1);
     clientRows.push([cidOf.get(client.clientId), client.clientId, client.name]);
-    for (const scope of grantedWithImplied(tenant, client)) grantRows.push([client.clientId, scope]);
+    const granted = new Set(client.grants.flatMap((g2) => [g2.scope, ...closure.get(g2.scope) ?? []]));
+    for (const scope of granted) grantRows.push([client.clientId, scope]);
   }
   await insertRows(connection, "sg_clients", clientRows);
   await insertRows(connection, "sg_grants", grantRows);
@@ -54893,10 +54908,12 @@ async function loadRequestShapes(connection, tenant, matcher, byClientId, cidOf,
   for (const row of endpoints) {
     for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), sid(scope)]);
   }
+  const closure = impliesClosure(tenant);
   const grantCovers = [];
   for (const [clientId, client] of byClientId) {
-    const expand2 = new Map(client.grants.map((g2) => [g2.scope, [g2.scope, ...tenant.scopes[g2.scope]?.implies ?? []]]));
-    for (const [granted, covers] of expand2) for (const covered of covers) grantCovers.push([cidOf.get(clientId), sid(granted), sid(covered)]);
+    for (const { scope: granted } of client.grants) {
+      for (const covered of [granted, ...closure.get(granted) ?? []]) grantCovers.push([cidOf.get(clientId), sid(granted), sid(covered)]);
+    }
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_endpoint_scope (eid INTEGER, sid INTEGER)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grant_covers (cid INTEGER, granted INTEGER, covers INTEGER)`);
@@ -55037,6 +55054,24 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
   }
   return [...facts.values()].sort((a, b3) => a.client.localeCompare(b3.client) || a.scope.localeCompare(b3.scope));
 }
+async function samplePeakDays(connection, clientScopes, spikeFactor) {
+  const spikes = clientScopes.filter((f3) => f3.peak !== void 0 && f3.peak.count > spikeFactor * Math.max(f3.peak.baseline, 1));
+  if (spikes.length === 0) return;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_spike_text (client_id VARCHAR, scope VARCHAR, day VARCHAR)`);
+  await insertRows(connection, "sg_spike_text", spikes.map((f3) => [f3.clientId, f3.scope, f3.peak.day]));
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE sg_spikes AS
+     SELECT p.pair, p.cid, CAST(t.day AS DATE) AS day FROM sg_spike_text t JOIN sg_pairs p ON p.client_id = t.client_id AND p.scope = t.scope`
+  );
+  const samples = await sampleRows(
+    connection,
+    "",
+    `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
+     JOIN sg_request_scope m ON ${sameShape("m", "r")} JOIN sg_spikes k ON k.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
+     WHERE r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`
+  );
+  for (const fact of spikes) fact.peak.sampleEventIds = samples.get(`${fact.clientId}\0${fact.scope}`) ?? [];
+}
 function peakOfSeries(firstDay, dense, windowStart, baselineDays) {
   const trailing = dense.slice(0, baselineDays).sort();
   let trailingEnd = baselineDays;
@@ -55149,7 +55184,6 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
   const rows = await query(
     `SELECT token_id, MIN(client_id) AS client_id, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at,
        ${ts2(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
-       ${ts2(`MIN(CASE WHEN type = 'token.revoked' THEN time END)`)} AS revoked_at,
        CAST(COUNT(*) AS INTEGER) AS n,
        CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
      FROM sg_token_events GROUP BY token_id`
@@ -55164,6 +55198,12 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
     tenant.name,
     `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_token_events e`
   );
+  const revocations = await query(
+    `SELECT token_id, ${ts2("MIN(time)")} AS revoked_at FROM ${table}
+     WHERE tenant = $1 AND type = 'token.revoked' AND time < ${until} AND token_id IN (SELECT token_id FROM sg_token_candidates)
+     GROUP BY token_id`
+  );
+  const revokedAtOf = new Map(revocations.map((r2) => [str(r2.token_id), iso(r2.revoked_at)]));
   const scopesOf = groupBy(carried, (r2) => str(r2.token_id), (r2) => str(r2.scope));
   const ungrantedOf = groupBy(ungranted, (r2) => str(r2.token_id), (r2) => r2);
   const revokeOf = new Map(afterRevoke.map((r2) => [str(r2.token_id), r2]));
@@ -55186,7 +55226,7 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
       lastUsed: iso(row.last_used),
       events: num(row.n),
       refreshes,
-      revokedAt: iso(row.revoked_at),
+      revokedAt: revokedAtOf.get(tokenId),
       scopesNotGranted: ungrantedRows.map((r2) => str(r2.scope)).sort(),
       sampleEventIds: tokenSamples.get(`${tokenId}\0`) ?? []
     };
@@ -55394,16 +55434,6 @@ function insertRows(connection, table, rows) {
     }
   });
 }
-function grantedWithImplied(tenant, client) {
-  const out = /* @__PURE__ */ new Set();
-  const visit = (scope) => {
-    if (out.has(scope)) return;
-    out.add(scope);
-    for (const implied of tenant.scopes[scope]?.implies ?? []) visit(implied);
-  };
-  for (const grant of client.grants) visit(grant.scope);
-  return out;
-}
 function evidence(row, sampleEventIds) {
   return { count: num(row.n), first: iso(row.first_at), last: iso(row.last_at), sampleEventIds };
 }
@@ -55464,13 +55494,12 @@ function isoDay2(value) {
 
 // src/usage/analyze.ts
 var DAY_MS4 = 864e5;
-var DEFAULT_WINDOW_DAYS = 90;
 function storePath(registry, dbPath) {
   return dbPath ?? registry.config.store;
 }
-function resolveWindow(options, now) {
+function resolveWindow(options, now, defaultDays) {
   const until = options.until ?? now;
-  const since = options.since ?? new Date(until.getTime() - (options.windowDays ?? DEFAULT_WINDOW_DAYS) * DAY_MS4);
+  const since = options.since ?? new Date(until.getTime() - (options.windowDays ?? defaultDays) * DAY_MS4);
   if (since.getTime() >= until.getTime()) throw new UsageError(`the usage window is empty: --since ${since.toISOString()} is not before --until ${until.toISOString()}`);
   return { since, until };
 }
@@ -55490,7 +55519,7 @@ async function collectUsageFacts(registry, options, now) {
   }
   const tenants = options.tenants?.length ? options.tenants : Object.keys(registry.tenants).sort();
   assertRegistryTenants(registry, tenants);
-  const window2 = resolveWindow(options, now);
+  const window2 = resolveWindow(options, now, registry.config.thresholds.unusedScopeDays);
   const store = await Store.open(path);
   try {
     await store.connection.run("SET preserve_insertion_order = false");
@@ -55498,7 +55527,7 @@ async function collectUsageFacts(registry, options, now) {
     const facts = [];
     for (const name of tenants) {
       const tenant = registry.tenants[name];
-      facts.push(await computeUsageFacts(store.connection, { tenant, matcher: compileActionMatcher(tenant), window: window2 }));
+      facts.push(await computeUsageFacts(store.connection, { tenant, matcher: compileActionMatcher(tenant), window: window2, spikeFactor: registry.config.thresholds.spikeFactor }));
     }
     return facts;
   } finally {
@@ -56373,14 +56402,23 @@ function touchedEntry(change, views) {
 }
 
 // src/check-base.ts
+function forkPointNotice(base, label) {
+  if (!label?.tip || !label.commit) return void 0;
+  return `${base} has moved on to ${label.tip.slice(0, 12)} since this change left it at ${label.commit.slice(0, 12)}; the change is compared with ${label.commit.slice(0, 12)}, so what was changed on ${base} since is not counted as this change's`;
+}
 function baseSubstituteNotice(base, loadedAt) {
   return `the registry does not load at base ${base}; findings are compared with ${loadedAt.slice(0, 12)}, the newest earlier revision where it does`;
 }
 async function runChangeCheck(options) {
   const now = options.now ?? /* @__PURE__ */ new Date();
   const headSpec = options.head ?? WORKTREE;
-  const sides = await loadSides(options.base, headSpec, options.registryRoot);
-  const rules = options.rulesFromBase ? { ...sides.base.registry.config, policies: [] } : void 0;
+  const repo = await openRepo();
+  const baseCommit = (await resolveRevision(repo, options.base)).commit;
+  const headRevision = headSpec === WORKTREE ? "HEAD" : (await resolveRevision(repo, headSpec)).commit;
+  const fork = await forkPoint(repo, baseCommit, headRevision);
+  const sides = await loadSides(fork ?? options.base, headSpec, options.registryRoot);
+  if (fork) sides.base.label = { ...sides.base.label, ref: options.base, tip: baseCommit };
+  const rules = options.baseRules ? { ...options.baseRules, policies: [] } : void 0;
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
   const headChecks = rules ? "exceptions" : "all";
@@ -56390,7 +56428,6 @@ async function runChangeCheck(options) {
   const atBase = new Set(baseResult.findings.map((f3) => f3.fingerprint));
   const registryFindings = headResult.findings.map((f3) => f3.status === "new" && atBase.has(f3.fingerprint) ? { ...f3, status: "existing" } : f3);
   const diff = diffRegistries(base, head, { base: sides.base.label, head: sides.head.label });
-  const repo = await openRepo();
   const root = pathInRepo(repo, process.cwd(), options.registryRoot);
   const headCommit = sides.head.label.commit ?? "HEAD";
   const commits = sides.base.label.commit ? await walkRegistryCommits(repo, { root, range: `${sides.base.label.commit}..${headCommit}` }) : [];
@@ -56778,8 +56815,8 @@ function renderComplianceHtml(r2) {
   parts.push("<h2>Trend</h2>", findingsOverTimeChart(r2.history));
   if (!r2.trend.previous) parts.push("<p>First stored report for this tenant: no trend yet.</p>");
   else {
-    parts.push(`<p>Against the report of ${e(r2.trend.previous)}: <strong>${r2.trend.new.length}</strong> new, <strong>${r2.trend.fixed.length}</strong> fixed, <strong>${r2.trend.stillOpen}</strong> still open.</p>`);
-    for (const [title, list] of [["New", r2.trend.new], ["Fixed", r2.trend.fixed]]) {
+    parts.push(`<p>Against the report of ${e(r2.trend.previous)}: <strong>${r2.trend.new.length}</strong> new, <strong>${r2.trend.fixed.length}</strong> fixed, <strong>${r2.trend.waived.length}</strong> newly waived, <strong>${r2.trend.stillOpen}</strong> still open.</p>`);
+    for (const [title, list] of [["New", r2.trend.new], ["Fixed", r2.trend.fixed], ["Newly waived (by an exception; still there)", r2.trend.waived]]) {
       if (list.length === 0) continue;
       parts.push(`<h3>${title}</h3><ul>`, ...list.map((t2) => `<li>${sev(t2.severity)} ${e(t2.ruleId)} <code>${e(t2.subject)}</code>: ${e(t2.message)}</li>`), "</ul>");
     }
@@ -56917,9 +56954,10 @@ function renderComplianceMarkdown(r2) {
   push("## Trend", "");
   if (!r2.trend.previous) push("First stored report for this tenant: no trend yet.", "");
   else {
-    push(`Against the report of ${r2.trend.previous}: ${r2.trend.new.length} new, ${r2.trend.fixed.length} fixed, ${r2.trend.stillOpen} still open.`, "");
+    push(`Against the report of ${r2.trend.previous}: ${r2.trend.new.length} new, ${r2.trend.fixed.length} fixed, ${r2.trend.waived.length} newly waived, ${r2.trend.stillOpen} still open.`, "");
     if (r2.trend.new.length) push("New:", "", ...r2.trend.new.map(trendLine), "");
     if (r2.trend.fixed.length) push("Fixed:", "", ...r2.trend.fixed.map(trendLine), "");
+    if (r2.trend.waived.length) push("Newly waived (by an exception; still there):", "", ...r2.trend.waived.map(trendLine), "");
   }
   if (r2.history.length > 1) {
     push("| report | open | " + SEVERITIES.join(" | ") + " |", "|---|---:|" + SEVERITIES.map(() => "---:").join("|") + "|");
@@ -57066,6 +57104,7 @@ async function buildReport(result, tenant, now, previous, context) {
   const facts = result.usage?.find((f3) => f3.tenant === tenant);
   const previousOpen = new Map((previous?.findings ?? []).filter((f3) => f3.status !== "waived").map((f3) => [f3.fingerprint, f3]));
   const currentOpen = new Set(open2.map((f3) => f3.fingerprint));
+  const currentWaived = new Set(findings.filter((f3) => f3.status === "waived").map((f3) => f3.fingerprint));
   const date = now.toISOString().slice(0, 10);
   const sinceForChanges = previous?.generatedAt ?? (facts ? facts.window.since : new Date(now.getTime() - 90 * 864e5).toISOString());
   return {
@@ -57081,7 +57120,9 @@ async function buildReport(result, tenant, now, previous, context) {
     trend: {
       ...previous ? { previous: previous.date } : {},
       new: previous ? open2.filter((f3) => !previousOpen.has(f3.fingerprint)).map(trendEntry) : [],
-      fixed: [...previousOpen.values()].filter((f3) => !currentOpen.has(f3.fingerprint)).map(trendEntry),
+      // a finding an exception now waives is not fixed: it still holds, and shows under waived
+      fixed: [...previousOpen.values()].filter((f3) => !currentOpen.has(f3.fingerprint) && !currentWaived.has(f3.fingerprint)).map(trendEntry),
+      waived: [...previousOpen.values()].filter((f3) => currentWaived.has(f3.fingerprint)).map(trendEntry),
       stillOpen: previous ? open2.filter((f3) => previousOpen.has(f3.fingerprint)).length : 0
     },
     registryChanges: await registryChanges(context.cwd, context.registryRoot, tenant, sinceForChanges, now),
@@ -57167,13 +57208,18 @@ async function reviewPullRequest(options) {
       registryRoot,
       base: baseSha,
       head: headSha,
-      rulesFromBase: true,
+      baseRules: baseRegistry.config,
       policyDirs,
       ...options.failOn ? { failOn: options.failOn } : {},
       ...options.pr ? { pr: options.pr } : {}
     })
   );
-  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], baseSha, headSha);
+  const comparedWith = result.diff.base?.commit ?? baseSha;
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], comparedWith, headSha);
+  const notices = [
+    forkPointNotice(`the base branch`, result.diff.base),
+    result.diff.base?.loadedAt ? baseSubstituteNotice(comparedWith.slice(0, 12), result.diff.base.loadedAt) : void 0
+  ].flatMap((notice2) => notice2 ? [sentence(notice2)] : []);
   return {
     findings: result.findings,
     changes: result.diff.changes,
@@ -57181,7 +57227,7 @@ async function reviewPullRequest(options) {
     failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
-    notices: result.diff.base?.loadedAt ? [sentence(baseSubstituteNotice(baseSha.slice(0, 12), result.diff.base.loadedAt))] : [],
+    notices,
     rules: result.rules
   };
 }

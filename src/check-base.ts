@@ -7,11 +7,12 @@
 import { runCheck, policyFolders, type CheckOptions, type CheckResult } from './check.ts';
 import { diffRegistries } from './diff/diff.ts';
 import type { RegistryDiff } from './diff/types.ts';
+import type { Registry } from './registry/model.ts';
 import { meetsThreshold, type Finding } from './findings/finding.ts';
 import { finalizeFindings, locate, sortFindings } from './findings/finalize.ts';
 import { summarize } from './findings/summary.ts';
 import { walkRegistryCommits } from './git/history.ts';
-import { openRepo, pathInRepo } from './git/repo.ts';
+import { forkPoint, openRepo, pathInRepo, resolveRevision } from './git/repo.ts';
 import { loadSides, WORKTREE } from './git/side.ts';
 import { loadPolicyEngine } from './policy/engine.ts';
 import { buildChangeInput, type CommitRecord, type PullRequestInfo } from './policy/input-change.ts';
@@ -25,14 +26,20 @@ export interface ChangeCheckOptions extends Omit<CheckOptions, 'registry'> {
   failOnExisting?: boolean;
   pr?: PullRequestInfo;
   /**
-   * Judge both sides with the base revision's scopeguard.yaml, so a pull request cannot weaken the rules that judge
-   * it (the GitHub Action). Custom policy folders then come only from `policyDirs`, which the caller reads at base.
+   * Judge both sides with this scopeguard.yaml (the base branch's, read by the caller), so a pull request cannot
+   * weaken the rules that judge it (the GitHub Action). Custom policy folders then come only from `policyDirs`.
    */
-  rulesFromBase?: boolean;
+  baseRules?: Registry['config'];
 }
 
 export interface ChangeCheckResult extends CheckResult {
   diff: RegistryDiff;
+}
+
+/** Said wherever a change is compared with its fork point rather than the base's newest commit (see RevisionLabel.tip). */
+export function forkPointNotice(base: string, label: RegistryDiff['base']): string | undefined {
+  if (!label?.tip || !label.commit) return undefined;
+  return `${base} has moved on to ${label.tip.slice(0, 12)} since this change left it at ${label.commit.slice(0, 12)}; the change is compared with ${label.commit.slice(0, 12)}, so what was changed on ${base} since is not counted as this change's`;
 }
 
 /** Said wherever a change is judged against an earlier base than asked for (see RevisionLabel.loadedAt). */
@@ -43,8 +50,15 @@ export function baseSubstituteNotice(base: string, loadedAt: string): string {
 export async function runChangeCheck(options: ChangeCheckOptions): Promise<ChangeCheckResult> {
   const now = options.now ?? new Date();
   const headSpec = options.head ?? WORKTREE;
-  const sides = await loadSides(options.base, headSpec, options.registryRoot);
-  const rules = options.rulesFromBase ? { ...sides.base.registry.config, policies: [] } : undefined;
+  // A change is compared with where it left its base, as a pull request's diff is: when the base branch has moved on,
+  // its newer commits are not the change's to answer for (they would show as the change undoing them).
+  const repo = await openRepo();
+  const baseCommit = (await resolveRevision(repo, options.base)).commit;
+  const headRevision = headSpec === WORKTREE ? 'HEAD' : (await resolveRevision(repo, headSpec)).commit;
+  const fork = await forkPoint(repo, baseCommit, headRevision);
+  const sides = await loadSides(fork ?? options.base, headSpec, options.registryRoot);
+  if (fork) sides.base.label = { ...sides.base.label, ref: options.base, tip: baseCommit };
+  const rules = options.baseRules ? { ...options.baseRules, policies: [] } : undefined;
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
 
@@ -59,7 +73,6 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const registryFindings = headResult.findings.map((f): Finding => (f.status === 'new' && atBase.has(f.fingerprint) ? { ...f, status: 'existing' } : f));
 
   const diff = diffRegistries(base, head, { base: sides.base.label, head: sides.head.label });
-  const repo = await openRepo();
   const root = pathInRepo(repo, process.cwd(), options.registryRoot);
   const headCommit = sides.head.label.commit ?? 'HEAD';
   const commits: CommitRecord[] = sides.base.label.commit

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { baseSubstituteNotice, runChangeCheck } from '../check-base.ts';
+import { baseSubstituteNotice, forkPointNotice, runChangeCheck } from '../check-base.ts';
 import type { PullRequestInfo } from '../policy/input-change.ts';
 import type { FailOn, Finding } from '../findings/finding.ts';
 import { summarize } from '../findings/summary.ts';
@@ -56,13 +56,19 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
       registryRoot,
       base: baseSha,
       head: headSha,
-      rulesFromBase: true,
+      baseRules: baseRegistry.config,
       policyDirs,
       ...(options.failOn ? { failOn: options.failOn } : {}),
       ...(options.pr ? { pr: options.pr } : {}),
     }),
   );
-  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], baseSha, headSha);
+  // what this pull request changes in them: from where it left the base, not from the base's newest commit
+  const comparedWith = result.diff.base?.commit ?? baseSha;
+  const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], comparedWith, headSha);
+  const notices = [
+    forkPointNotice(`the base branch`, result.diff.base),
+    result.diff.base?.loadedAt ? baseSubstituteNotice(comparedWith.slice(0, 12), result.diff.base.loadedAt) : undefined,
+  ].flatMap((notice) => (notice ? [sentence(notice)] : []));
 
   return {
     findings: result.findings,
@@ -71,7 +77,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
     failed: result.summary.failed,
     policyVersion: policyBundleVersion(),
     ruleChanges,
-    notices: result.diff.base?.loadedAt ? [sentence(baseSubstituteNotice(baseSha.slice(0, 12), result.diff.base.loadedAt))] : [],
+    notices,
     rules: result.rules,
   };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { runCheck, type CheckResult } from '../check.ts';
-import { baseSubstituteNotice, runChangeCheck, type ChangeCheckResult } from '../check-base.ts';
+import { baseSubstituteNotice, forkPointNotice, runChangeCheck, type ChangeCheckResult } from '../check-base.ts';
 import { headSpec } from './diff.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
@@ -70,6 +70,8 @@ export function registerCheck(program: Command): void {
           : await runChangeCheck({ ...options, base: flags.base, head: headSpec({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), ...(flags.worktree ? { worktree: true } : {}) }), failOnExisting: flags.failOnExisting === true });
       });
       const loadedAt = isChangeCheck(result) ? result.diff.base?.loadedAt : undefined;
+      const forked = isChangeCheck(result) ? forkPointNotice(flags.base ?? '', result.diff.base) : undefined;
+      if (forked) process.stderr.write(`scopeguard: ${forked}\n`);
       if (loadedAt) process.stderr.write(`scopeguard: ${baseSubstituteNotice(flags.base ?? '', loadedAt)}\n`);
       const color = !flags.output && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
       const text = FORMATTERS[format](result, { color, version: VERSION });

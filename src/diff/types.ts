@@ -88,6 +88,11 @@ export interface RevisionLabel {
    * at this commit instead, the newest before it where it loads.
    */
   loadedAt?: string;
+  /**
+   * The base had moved on since head left it: `commit` is the fork point (the merge base of base and head), and this
+   * is the base's own newest commit. Changes made on the base since are not head's to answer for.
+   */
+  tip?: string;
 }
 
 export interface RegistryDiff {

@@ -110,6 +110,21 @@ export async function resolveRevision(repo: GitRepo, spec: string): Promise<Reso
   throw new InputError(`unknown revision "${spec}"`, (await closestRef(repo, spec)) ?? 'give a branch, tag, commit or a date such as 2026-06-01');
 }
 
+/**
+ * Where `head` left `base`: their merge base, when base has commits head does not (the base branch moved on after
+ * head branched off). Undefined when base is already an ancestor of head, or git cannot tell (a shallow clone
+ * without the fork point, unrelated histories): the comparison then uses base itself.
+ */
+export async function forkPoint(repo: GitRepo, base: string, head: string): Promise<string | undefined> {
+  let mergeBase: string;
+  try {
+    mergeBase = (await repo.git.raw(['merge-base', base, head])).trim();
+  } catch {
+    return undefined;
+  }
+  return mergeBase !== '' && mergeBase !== base ? mergeBase : undefined;
+}
+
 /** "did you mean" among the repository's branches (local and remote) and tags, for a misspelt revision. */
 async function closestRef(repo: GitRepo, spec: string): Promise<string | undefined> {
   try {

@@ -10,7 +10,7 @@ export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string
   const label = diff[side];
   if (!label) return side;
   const notes = [
-    label.commit?.slice(0, 12),
+    label.tip ? `fork point ${label.commit?.slice(0, 12)}; ${label.ref} is now at ${label.tip.slice(0, 12)}` : label.commit?.slice(0, 12),
     label.empty ? 'no registry yet' : undefined,
     label.loadedAt ? `does not load: compared with ${label.loadedAt.slice(0, 12)}` : undefined,
   ].filter(Boolean);

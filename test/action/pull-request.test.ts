@@ -68,6 +68,29 @@ function stickyComments(): string[] {
 }
 
 describe('pull-request mode', () => {
+  it('judges only what the pull request changes when the base branch moved on after it branched', async () => {
+    // main: a public client holding a high scope (debt), then the feature branches off
+    repo.git('switch', '-q', 'main');
+    repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    repo.git('switch', '-q', '-c', 'more-clients');
+    const more = `kind: ClientSet\ntenant: acme\nclients:\n${HARMLESS_CLIENT}`;
+    const headSha = repo.commit({ 'scopes/acme/more-clients.yaml': more }, 'Add the profile service');
+    // meanwhile main removes the mobile app: the pull request, which never touched clients.yaml, must not be blamed
+    // for "granting" it back, nor fail on the SG103 that main just fixed
+    repo.git('switch', '-q', 'main');
+    const mainTip = repo.commit({ 'scopes/acme/clients.yaml': clients() }, 'Remove the mobile app');
+    repo.git('switch', '-q', 'more-clients');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha: mainTip, headSha }) });
+
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.outputs['new-findings']).toBe('0');
+    const [comment] = stickyComments();
+    expect(comment).toContain('profile-service');
+    expect(comment).not.toContain('granted read.data');
+    expect(comment).toContain(`The base branch has moved on to ${mainTip.slice(0, 12)} since this change left it`);
+  });
+
   it('creates exactly one comment, then updates that same comment after a new commit', async () => {
     const firstHead = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
     const first = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: firstHead }) });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildScenario, ROOT, type Scenario } from '../git/scenario.ts';
 import { ANA, TestRepo, scopeguard } from '../git/repo-fixture.ts';
-import { CLEAN } from './check-support.ts';
+import { ACTIONS, CLEAN, SCOPES } from './check-support.ts';
 import type { Finding } from '../../src/findings/finding.ts';
 import { runChangeCheck } from '../../src/check-base.ts';
+import { loadBaseSide } from '../../src/git/side.ts';
 
 let scenario: Scenario;
 beforeAll(() => {
@@ -100,6 +101,33 @@ describe('scopeguard check --base (the pull request run)', () => {
   });
 });
 
+describe('scopeguard check --base when the base branch moved on after the change branched', () => {
+  let repo: TestRepo;
+  beforeAll(() => {
+    repo = new TestRepo();
+    for (const [path, content] of Object.entries(CLEAN)) repo.write(path, content);
+    repo.commit('registry', ANA, '2026-05-01T10:00:00Z');
+    repo.git(['switch', '-q', '-c', 'feature']);
+    repo.write('scopes/more.yaml', 'kind: ClientSet\ntenant: acme\nclients:\n  web:\n    clientId: 0oa1web\n    owner: team-orders\n    type: confidential\n    scopes: [read.orders]\n');
+    repo.commit('add the web client', ANA, '2026-05-02T10:00:00Z');
+    repo.git(['switch', '-q', 'main']);
+    repo.write('scopes/scopes.yaml', `${SCOPES}  read.extra:\n    description: Read extras\n    owner: team-orders\n`);
+    repo.write('scopes/actions.yaml', `${ACTIONS}  read.extra: [GET /v1/extras]\n`);
+    repo.commit('add read.extra on main', ANA, '2026-05-03T10:00:00Z');
+    repo.git(['switch', '-q', 'feature']);
+  });
+  afterAll(() => repo.remove());
+
+  it('compares the change with its fork point, so what main added since is not counted as removed by it', () => {
+    const run = scopeguard(['check', '--base', 'main', '--format', 'json', '--fail-on', 'low'], repo.dir);
+    const report = JSON.parse(run.stdout) as { findings: Finding[] };
+    expect(report.findings.filter((f) => f.ruleId.startsWith('SG2'))).toEqual([]);
+    expect(run.status).toBe(0);
+    const tip = repo.git(['rev-parse', 'main']).trim();
+    expect(run.stderr).toContain(`scopeguard: main has moved on to ${tip.slice(0, 12)} since this change left it at `);
+  });
+});
+
 describe('scopeguard check --base with a rule id typo on one side', () => {
   const typo = 'kind: Config\nrules:\n  SG016: {severity: off}\n';
   const fixed = 'kind: Config\nrules:\n  SG106: {severity: off}\n';
@@ -125,7 +153,8 @@ describe('scopeguard check --base with a rule id typo on one side', () => {
     const before = process.cwd();
     process.chdir(repo.dir);
     try {
-      const result = await runChangeCheck({ registryRoot: 'scopes', base: broken, head: repaired, rulesFromBase: true, now: new Date('2026-05-10T00:00:00Z') });
+      const baseRules = (await loadBaseSide(broken, 'scopes')).registry.config;
+      const result = await runChangeCheck({ registryRoot: 'scopes', base: broken, head: repaired, baseRules, now: new Date('2026-05-10T00:00:00Z') });
       expect(result.summary.failed).toBe(false);
     } finally {
       process.chdir(before);
