@@ -46732,15 +46732,17 @@ var OAuthApp2 = OAuthApp.defaults({ Octokit: Octokit2 });
 
 // src/action/github-api.ts
 var GitHubApiError = class extends Error {
-  constructor(message, status) {
+  constructor(message, status, rateLimited = false) {
     super(message);
     this.status = status;
+    this.rateLimited = rateLimited;
     this.name = "GitHubApiError";
   }
   status;
+  rateLimited;
   /** The token may not write here (fork pull request, or a workflow without `pull-requests: write`). */
   get readOnly() {
-    return this.status === 403 || this.status === 404;
+    return !this.rateLimited && (this.status === 403 || this.status === 404);
   }
 };
 var CommentClient = class {
@@ -46810,11 +46812,18 @@ function describeApiError(what, error2) {
   if (error2 instanceof RequestError) {
     const detail = apiMessage(error2);
     const status = error2.status;
-    const hint = status === 403 ? "the token cannot write here: a pull request from a fork gets a read-only token, or the workflow lacks `permissions: pull-requests: write`" : status === 404 ? "not found: check the repository, the pull request number and that the token can see them" : status === 422 ? "GitHub rejected the request as invalid" : status === 401 ? "the token was rejected: check the `github-token` input" : status >= 500 ? "GitHub is having trouble; retried with back-off and gave up" : "unexpected answer";
-    return new GitHubApiError(`could not ${what}: HTTP ${status}${detail ? ` (${detail})` : ""}: ${hint}`, status);
+    const rateLimited = isRateLimited(error2, detail);
+    const hint = rateLimited ? "GitHub's API rate limit was reached and the retries ran out; the comment is left as it was and is updated on the next run" : status === 403 ? "the token cannot write here: a pull request from a fork gets a read-only token, or the workflow lacks `permissions: pull-requests: write`" : status === 404 ? "not found: check the repository, the pull request number and that the token can see them" : status === 422 ? "GitHub rejected the request as invalid" : status === 401 ? "the token was rejected: check the `github-token` input" : status >= 500 ? "GitHub is having trouble; retried with back-off and gave up" : "unexpected answer";
+    return new GitHubApiError(`could not ${what}: HTTP ${status}${detail ? ` (${detail})` : ""}: ${hint}`, status, rateLimited);
   }
   const message = error2 instanceof Error ? error2.message : String(error2);
   return new GitHubApiError(`could not ${what}: ${message}`, void 0);
+}
+function isRateLimited(error2, detail) {
+  if (error2.status === 429) return true;
+  if (error2.status !== 403) return false;
+  const headers = error2.response?.headers ?? {};
+  return headers["x-ratelimit-remaining"] === "0" || headers["retry-after"] !== void 0 || /rate limit/i.test(detail);
 }
 function apiMessage(error2) {
   const data = error2.response?.data;

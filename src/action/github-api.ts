@@ -27,6 +27,8 @@ export class GitHubApiError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
+    /** GitHub's rate limit (primary or secondary) was still hit after the retries: no permission problem. */
+    readonly rateLimited = false,
   ) {
     super(message);
     this.name = 'GitHubApiError';
@@ -34,7 +36,7 @@ export class GitHubApiError extends Error {
 
   /** The token may not write here (fork pull request, or a workflow without `pull-requests: write`). */
   get readOnly(): boolean {
-    return this.status === 403 || this.status === 404;
+    return !this.rateLimited && (this.status === 403 || this.status === 404);
   }
 }
 
@@ -121,8 +123,10 @@ export function describeApiError(what: string, error: unknown): GitHubApiError {
   if (error instanceof RequestError) {
     const detail = apiMessage(error);
     const status = error.status;
-    const hint =
-      status === 403
+    const rateLimited = isRateLimited(error, detail);
+    const hint = rateLimited
+      ? "GitHub's API rate limit was reached and the retries ran out; the comment is left as it was and is updated on the next run"
+      : status === 403
         ? 'the token cannot write here: a pull request from a fork gets a read-only token, or the workflow lacks `permissions: pull-requests: write`'
         : status === 404
           ? 'not found: check the repository, the pull request number and that the token can see them'
@@ -133,10 +137,18 @@ export function describeApiError(what: string, error: unknown): GitHubApiError {
               : status >= 500
                 ? 'GitHub is having trouble; retried with back-off and gave up'
                 : 'unexpected answer';
-    return new GitHubApiError(`could not ${what}: HTTP ${status}${detail ? ` (${detail})` : ''}: ${hint}`, status);
+    return new GitHubApiError(`could not ${what}: HTTP ${status}${detail ? ` (${detail})` : ''}: ${hint}`, status, rateLimited);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new GitHubApiError(`could not ${what}: ${message}`, undefined);
+}
+
+/** A 429, or a 403 that GitHub marks as a rate limit (no requests left, a retry-after, or its own words). */
+function isRateLimited(error: RequestError, detail: string): boolean {
+  if (error.status === 429) return true;
+  if (error.status !== 403) return false;
+  const headers = error.response?.headers ?? {};
+  return headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined || /rate limit/i.test(detail);
 }
 
 function apiMessage(error: RequestError): string {

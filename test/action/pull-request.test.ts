@@ -257,6 +257,16 @@ describe('pull-request mode', () => {
     expect(stickyComments()).toHaveLength(1);
   });
 
+  it('names an exhausted rate limit as such, as a warning, not as a fork or permission problem', async () => {
+    github.fail('POST', /\/issues\/7\/comments$/, 403, { times: 10, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '1' } });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^::warning::scopeguard: could not create the pull request comment: HTTP 403 \(You have exceeded a secondary rate limit.*\): GitHub's API rate limit was reached/m);
+    expect(run.stdout).not.toContain('fork');
+  }, 60_000);
+
   it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const shallow = new TempRepo({ repo, branch: 'feature', depth: 1 });
