@@ -39199,8 +39199,8 @@ function escapeTerminal(text2, replacement = "�") {
 }
 
 // src/action/comment.ts
-var COMMENT_LIMIT = 65536;
-var SUMMARY_LIMIT = 1e6;
+var COMMENT_LIMIT = { max: 65536, sizeOf: (text2) => text2.length };
+var SUMMARY_LIMIT = { max: 1e6, sizeOf: (text2) => Buffer.byteLength(text2, "utf8") };
 function stickyMarker(registry) {
   return `<!-- scopeguard:${registry.replace(/-{2,}/g, "-").replace(/>/g, "")} -->`;
 }
@@ -39312,27 +39312,28 @@ function renderReview(result, context, options) {
   if (waived > 0) footerParts.push(`${waived} waived`);
   if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, "pre-existing finding")} in the job summary`);
   const footer = `<sub>scopeguard · ${footerParts.join(" · ")}</sub>`;
-  const shown = fitRows(tables, head.join("\n\n").length + footer.length, options);
+  const shown = fitRows(tables, options.limit.sizeOf(head.join("\n\n")) + options.limit.sizeOf(footer), options);
   const body = [...head, ...tables.map((t2, i) => renderTable(t2, shown[i] ?? 0, options.overflowWhere)), footer];
   return body.join("\n\n") + "\n";
 }
-function fitRows(tables, fixedLength, options) {
-  const render = (shown2) => fixedLength + tables.reduce((sum, t2, i) => sum + renderTable(t2, shown2[i] ?? 0, options.overflowWhere).length + 2, 0) + 4;
+function fitRows(tables, fixedSize, options) {
+  const { max, sizeOf } = options.limit;
+  const render = (shown2) => fixedSize + tables.reduce((sum, t2, i) => sum + sizeOf(renderTable(t2, shown2[i] ?? 0, options.overflowWhere)) + 2, 0) + 4;
   const all = tables.map((t2) => t2.rows.length);
-  if (render(all) <= options.maxChars) return all;
-  const overflowNote = 80 + options.overflowWhere.length;
-  let budget = options.maxChars - fixedLength - tables.reduce((sum, t2) => sum + renderTable(t2, 0, options.overflowWhere).length + overflowNote, 0) - 16;
+  if (render(all) <= max) return all;
+  const overflowNote = 80 + sizeOf(options.overflowWhere);
+  let budget = max - fixedSize - tables.reduce((sum, t2) => sum + sizeOf(renderTable(t2, 0, options.overflowWhere)) + overflowNote, 0) - 16;
   const shown = tables.map(() => 0);
   for (const [i, table] of tables.entries()) {
     for (const row of table.rows) {
-      const length = tableRow(row).length + 1;
+      const length = sizeOf(tableRow(row)) + 1;
       if (length > budget) break;
       budget -= length;
       shown[i] = (shown[i] ?? 0) + 1;
     }
     if ((shown[i] ?? 0) < table.rows.length) break;
   }
-  while (render(shown) > options.maxChars) {
+  while (render(shown) > max) {
     const last = shown.findLastIndex((n) => n > 0);
     if (last < 0) break;
     shown[last] = (shown[last] ?? 1) - 1;
@@ -39356,7 +39357,7 @@ function renderInvalid(problems, message, context, options) {
     }
   ];
   const footer = `<sub>scopeguard · base \`${context.baseSha.slice(0, 12)}\` · head \`${context.headSha.slice(0, 12)}\`</sub>`;
-  const shown = fitRows(tables, head.join("\n\n").length + footer.length, options);
+  const shown = fitRows(tables, options.limit.sizeOf(head.join("\n\n")) + options.limit.sizeOf(footer), options);
   return [...head, ...tables.map((t2, i) => renderTable(t2, shown[i] ?? 0, options.overflowWhere)), footer].join("\n\n") + "\n";
 }
 
@@ -57398,12 +57399,12 @@ async function runPullRequestMode(inputs) {
   }
   const nothingNew = fresh.length === 0;
   const comment = await publishComment(inputs, event, {
-    body: renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: "the job summary", allClear: nothingNew }),
+    body: renderReview(review, context, { limit: COMMENT_LIMIT, overflowWhere: "the job summary", allClear: nothingNew }),
     deleteInstead: nothingNew && inputs.comment === "on-findings"
   });
   const summaryNotice = comment.degraded ? `The pull request comment could not be written: ${comment.degraded}` : void 0;
   const summary2 = renderReview(summaryNotice ? { ...review, notices: [...review.notices, summaryNotice] } : review, context, {
-    maxChars: SUMMARY_LIMIT,
+    limit: SUMMARY_LIMIT,
     overflowWhere: "the SARIF file or `scopeguard check --format json`"
   });
   await writeSummary(summary2);
@@ -57423,10 +57424,10 @@ async function reportInvalidRegistry(inputs, event, context, error2) {
   const problems = error2.problems;
   const message = `${error2.message}${error2.hint ? ` (${error2.hint})` : ""}`;
   const comment = await publishComment(inputs, event, {
-    body: renderInvalid(problems, message, context, { maxChars: COMMENT_LIMIT, overflowWhere: "the job summary" }),
+    body: renderInvalid(problems, message, context, { limit: COMMENT_LIMIT, overflowWhere: "the job summary" }),
     deleteInstead: false
   });
-  await writeSummary(renderInvalid(problems, message, context, { maxChars: SUMMARY_LIMIT, overflowWhere: "the job log" }));
+  await writeSummary(renderInvalid(problems, message, context, { limit: SUMMARY_LIMIT, overflowWhere: "the job log" }));
   setOutput("verdict", "fail");
   setOutput("comment-url", comment.url ?? "");
 }

@@ -11,9 +11,15 @@ import type { Problem } from '../errors.ts';
 import { counted } from '../plural.ts';
 
 /** GitHub rejects issue comments longer than this many characters. */
-export const COMMENT_LIMIT = 65_536;
-/** GitHub's job summary limit is 1 MiB per step; stay well below it. */
-export const SUMMARY_LIMIT = 1_000_000;
+export const COMMENT_LIMIT: SizeLimit = { max: 65_536, sizeOf: (text) => text.length };
+/** GitHub's job summary limit is 1 MiB per step, counted in bytes (one character of CJK text is three); stay below it. */
+export const SUMMARY_LIMIT: SizeLimit = { max: 1_000_000, sizeOf: (text) => Buffer.byteLength(text, 'utf8') };
+
+/** How large a text may be, in the unit the limit is counted in. */
+export interface SizeLimit {
+  max: number;
+  sizeOf: (text: string) => number;
+}
 
 export interface RenderContext {
   /** The registry root as given in the `registry` input; part of the hidden marker. */
@@ -117,7 +123,7 @@ function changeRow(c: ScopeChange): string[] {
 }
 
 export interface RenderOptions {
-  maxChars: number;
+  limit: SizeLimit;
   /** Where the cut rows can be read: "the job summary" for the comment. */
   overflowWhere: string;
   /** The comment's short form when nothing new was found: verdict, scope diff, footer. */
@@ -174,7 +180,7 @@ export function renderReview(result: ReviewResult, context: RenderContext, optio
   if (options.allClear && existing.length > 0) footerParts.push(`${counted(existing.length, 'pre-existing finding')} in the job summary`);
   const footer = `<sub>scopeguard · ${footerParts.join(' · ')}</sub>`;
 
-  const shown = fitRows(tables, head.join('\n\n').length + footer.length, options);
+  const shown = fitRows(tables, options.limit.sizeOf(head.join('\n\n')) + options.limit.sizeOf(footer), options);
   const body = [...head, ...tables.map((t, i) => renderTable(t, shown[i] ?? 0, options.overflowWhere)), footer];
   return body.join('\n\n') + '\n';
 }
@@ -183,18 +189,19 @@ export function renderReview(result: ReviewResult, context: RenderContext, optio
  * How many rows of each table fit within the limit, filling tables in order (new findings first, pre-existing last).
  * Budgets from row lengths, so thousands of rows cost one pass, then a check on the real rendering as a safety net.
  */
-function fitRows(tables: Table[], fixedLength: number, options: RenderOptions): number[] {
+function fitRows(tables: Table[], fixedSize: number, options: RenderOptions): number[] {
+  const { max, sizeOf } = options.limit;
   const render = (shown: number[]): number =>
-    fixedLength + tables.reduce((sum, t, i) => sum + renderTable(t, shown[i] ?? 0, options.overflowWhere).length + 2, 0) + 4;
+    fixedSize + tables.reduce((sum, t, i) => sum + sizeOf(renderTable(t, shown[i] ?? 0, options.overflowWhere)) + 2, 0) + 4;
   const all = tables.map((t) => t.rows.length);
-  if (render(all) <= options.maxChars) return all;
+  if (render(all) <= max) return all;
 
-  const overflowNote = 80 + options.overflowWhere.length;
-  let budget = options.maxChars - fixedLength - tables.reduce((sum, t) => sum + renderTable(t, 0, options.overflowWhere).length + overflowNote, 0) - 16;
+  const overflowNote = 80 + sizeOf(options.overflowWhere);
+  let budget = max - fixedSize - tables.reduce((sum, t) => sum + sizeOf(renderTable(t, 0, options.overflowWhere)) + overflowNote, 0) - 16;
   const shown = tables.map(() => 0);
   for (const [i, table] of tables.entries()) {
     for (const row of table.rows) {
-      const length = tableRow(row).length + 1;
+      const length = sizeOf(tableRow(row)) + 1;
       if (length > budget) break;
       budget -= length;
       shown[i] = (shown[i] ?? 0) + 1;
@@ -202,7 +209,7 @@ function fitRows(tables: Table[], fixedLength: number, options: RenderOptions): 
     if ((shown[i] ?? 0) < table.rows.length) break;
   }
   // a single enormous cell could still overflow: drop rows from the last table that shows any until it fits
-  while (render(shown) > options.maxChars) {
+  while (render(shown) > max) {
     const last = shown.findLastIndex((n) => n > 0);
     if (last < 0) break;
     shown[last] = (shown[last] ?? 1) - 1;
@@ -231,6 +238,6 @@ export function renderInvalid(problems: readonly Problem[], message: string, con
           },
         ];
   const footer = `<sub>scopeguard · base \`${context.baseSha.slice(0, 12)}\` · head \`${context.headSha.slice(0, 12)}\`</sub>`;
-  const shown = fitRows(tables, head.join('\n\n').length + footer.length, options);
+  const shown = fitRows(tables, options.limit.sizeOf(head.join('\n\n')) + options.limit.sizeOf(footer), options);
   return [...head, ...tables.map((t, i) => renderTable(t, shown[i] ?? 0, options.overflowWhere)), footer].join('\n\n') + '\n';
 }

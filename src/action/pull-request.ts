@@ -108,13 +108,13 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
 
   const nothingNew = fresh.length === 0;
   const comment = await publishComment(inputs, event, {
-    body: renderReview(review, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary', allClear: nothingNew }),
+    body: renderReview(review, context, { limit: COMMENT_LIMIT, overflowWhere: 'the job summary', allClear: nothingNew }),
     deleteInstead: nothingNew && inputs.comment === 'on-findings',
   });
 
   const summaryNotice = comment.degraded ? `The pull request comment could not be written: ${comment.degraded}` : undefined;
   const summary = renderReview(summaryNotice ? { ...review, notices: [...review.notices, summaryNotice] } : review, context, {
-    maxChars: SUMMARY_LIMIT,
+    limit: SUMMARY_LIMIT,
     overflowWhere: 'the SARIF file or `scopeguard check --format json`',
   });
   await writeSummary(summary);
@@ -137,10 +137,10 @@ async function reportInvalidRegistry(inputs: ActionInputs, event: PullRequestEve
   const problems = error.problems;
   const message = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
   const comment = await publishComment(inputs, event, {
-    body: renderInvalid(problems, message, context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary' }),
+    body: renderInvalid(problems, message, context, { limit: COMMENT_LIMIT, overflowWhere: 'the job summary' }),
     deleteInstead: false,
   });
-  await writeSummary(renderInvalid(problems, message, context, { maxChars: SUMMARY_LIMIT, overflowWhere: 'the job log' }));
+  await writeSummary(renderInvalid(problems, message, context, { limit: SUMMARY_LIMIT, overflowWhere: 'the job log' }));
   core.setOutput('verdict', 'fail');
   core.setOutput('comment-url', comment.url ?? '');
 }

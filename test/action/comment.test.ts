@@ -1,6 +1,6 @@
 // The comment renderer on its own: size limit with a cut at a row boundary, escaping, marker, verdict.
 import { describe, expect, it } from 'vitest';
-import { COMMENT_LIMIT, renderReview, stickyMarker, type RenderContext } from '../../src/action/comment.ts';
+import { COMMENT_LIMIT, SUMMARY_LIMIT, renderReview, stickyMarker, type RenderContext } from '../../src/action/comment.ts';
 import type { ReviewResult } from '../../src/action/review.ts';
 import type { Finding } from '../../src/findings/finding.ts';
 import { HOSTILE } from './harness.ts';
@@ -55,7 +55,7 @@ function tables(text: string): string[][] {
 
 describe('renderReview', () => {
   it('starts with the marker and the verdict line, counts by severity', () => {
-    const body = renderReview(result([finding(0, 'new'), finding(1, 'new'), finding(2, 'existing')]), context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary' });
+    const body = renderReview(result([finding(0, 'new'), finding(1, 'new'), finding(2, 'existing')]), context, { limit: COMMENT_LIMIT, overflowWhere: 'the job summary' });
     const [marker, verdict] = body.split('\n\n');
     expect(marker).toBe(stickyMarker('scopes'));
     expect(verdict).toBe('### ❌ scopeguard: fail — 2 new findings: 1 high, 1 medium (fail-on `high`)');
@@ -63,10 +63,18 @@ describe('renderReview', () => {
     expect(body).toMatch(/<details><summary>Pre-existing findings \(1\)/);
   });
 
+  it('keeps the job summary under its limit in bytes, not characters, when the text is not ASCII', () => {
+    // three bytes a character: 2,500 rows of Japanese fit a million characters but not a million bytes
+    const many = Array.from({ length: 2500 }, (_, i) => finding(i, 'new', `公開クライアント app-${i} が高感度スコープ read.data を保持しています。${'説明'.repeat(60)}`));
+    const body = renderReview(result(many), context, { limit: SUMMARY_LIMIT, overflowWhere: 'the SARIF file' });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(SUMMARY_LIMIT.max);
+    expect(body).toMatch(/_\d+ more — see the SARIF file\._/);
+  });
+
   it('stays under 65,536 characters with thousands of rows, cut at a row boundary with a pointer to the job summary', () => {
     const many = Array.from({ length: 3000 }, (_, i) => finding(i, i < 2000 ? 'new' : 'existing'));
-    const body = renderReview(result(many, 500), context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary' });
-    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    const body = renderReview(result(many, 500), context, { limit: COMMENT_LIMIT, overflowWhere: 'the job summary' });
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT.max);
     expect(body).toMatch(/_\d+ more — see the job summary\._/);
     for (const rows of tables(body)) {
       const width = rows[0]!.split(' | ').length;
@@ -83,7 +91,7 @@ describe('renderReview', () => {
   });
 
   it('renders hostile YAML text inert', () => {
-    const body = renderReview(result([finding(0, 'new', HOSTILE)]), context, { maxChars: COMMENT_LIMIT, overflowWhere: 'the job summary' });
+    const body = renderReview(result([finding(0, 'new', HOSTILE)]), context, { limit: COMMENT_LIMIT, overflowWhere: 'the job summary' });
     const row = tables(body)[0]![2]!;
     expect(row).not.toContain('<img');
     expect(row).toContain('&lt;img src=x onerror=alert\\(1\\)&gt;');
