@@ -2172,9 +2172,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve10, reject) => {
+          return new Promise((resolve11, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve10(data);
+              return err ? reject(err) : resolve11(data);
             });
           });
         }
@@ -2212,12 +2212,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve10, reject) => {
+          return new Promise((resolve11, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve10(data);
+              ) : resolve11(data);
             });
           });
         }
@@ -4484,8 +4484,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve10, reject) => {
-        res = resolve10;
+      const promise = new Promise((resolve11, reject) => {
+        res = resolve11;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6736,12 +6736,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve10, reject) => {
+      const waitForDrain = () => new Promise((resolve11, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve10;
+          callback = resolve11;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7411,12 +7411,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve10, reject) => {
+      const waitForDrain = () => new Promise((resolve11, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve10;
+          callback = resolve11;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7895,16 +7895,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve10) => {
+        return new Promise((resolve11) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve10;
+            this[kClosedResolve] = resolve11;
           } else {
-            resolve10(null);
+            resolve11(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve10) => {
+        return new Promise((resolve11) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7915,7 +7915,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve10(null);
+            resolve11(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7966,7 +7966,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve10, reject) => {
+        const socket = await new Promise((resolve11, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7978,7 +7978,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve10(socket2);
+              resolve11(socket2);
             }
           });
         });
@@ -8314,8 +8314,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
-          await new Promise((resolve10) => {
-            this[kClosedResolve] = resolve10;
+          await new Promise((resolve11) => {
+            this[kClosedResolve] = resolve11;
           });
         }
       }
@@ -9584,7 +9584,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve10, reject) => {
+        return await new Promise((resolve11, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9597,7 +9597,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve10(null);
+              resolve11(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve10, reject) => {
+      return new Promise((resolve11, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9633,7 +9633,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve10,
+              resolve: resolve11,
               reject,
               length: 0,
               body: []
@@ -9703,18 +9703,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve10, stream, length } = consume2;
+      const { type, body, resolve: resolve11, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve10(chunksDecode(body, length));
+          resolve11(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve10(JSON.parse(chunksDecode(body, length)));
+          resolve11(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve10(chunksConcat(body, length).buffer);
+          resolve11(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve10(new Blob(body, { type: stream[kContentType] }));
+          resolve11(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve10(chunksConcat(body, length));
+          resolve11(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9971,9 +9971,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve11, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve11(data);
           });
         });
       }
@@ -10196,9 +10196,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve11, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve11(data);
           });
         });
       }
@@ -10483,9 +10483,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve11, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve11(data);
           });
         });
       }
@@ -10577,9 +10577,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve11, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve11(data);
           });
         });
       }
@@ -14442,7 +14442,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve10, reject) => agent.dispatch(
+        return new Promise((resolve11, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14518,7 +14518,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve10({
+              resolve11({
                 status,
                 statusText,
                 headersList,
@@ -14561,7 +14561,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve10({
+              resolve11({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18302,8 +18302,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve10) => {
-        setTimeout(resolve10, ms2).unref();
+      return new Promise((resolve11) => {
+        setTimeout(resolve11, ms2).unref();
       });
     }
     module.exports = {
@@ -19158,5542 +19158,6 @@ var require_undici = __commonJS({
     module.exports.mockErrors = mockErrors;
     var { EventSource } = require_eventsource();
     module.exports.EventSource = EventSource;
-  }
-});
-
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
-function c(...n) {
-  const e = new String(n);
-  return t.set(e, n), e;
-}
-function r(n) {
-  return n instanceof String && t.has(n);
-}
-function o(n) {
-  return t.get(n) ?? [];
-}
-var t;
-var init_dist = __esm({
-  "node_modules/@simple-git/args-pathspec/dist/index.mjs"() {
-    t = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3;
-    var m2 = s * 60;
-    var h3 = m2 * 60;
-    var d2 = h3 * 24;
-    var w2 = d2 * 7;
-    var y2 = d2 * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse3(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse3(str2) {
-      str2 = String(str2);
-      if (str2.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str2
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y2;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w2;
-        case "days":
-        case "day":
-        case "d":
-          return n * d2;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h3;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m2;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return Math.round(ms2 / d2) + "d";
-      }
-      if (msAbs >= h3) {
-        return Math.round(ms2 / h3) + "h";
-      }
-      if (msAbs >= m2) {
-        return Math.round(ms2 / m2) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
-      }
-      return ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return plural(ms2, msAbs, d2, "day");
-      }
-      if (msAbs >= h3) {
-        return plural(ms2, msAbs, h3, "hour");
-      }
-      if (msAbs >= m2) {
-        return plural(ms2, msAbs, m2, "minute");
-      }
-      if (msAbs >= s) {
-        return plural(ms2, msAbs, s, "second");
-      }
-      return ms2 + " ms";
-    }
-    function plural(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
-  }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
-      createDebug.debug = createDebug;
-      createDebug.default = createDebug;
-      createDebug.coerce = coerce;
-      createDebug.disable = disable;
-      createDebug.enable = enable;
-      createDebug.enabled = enabled;
-      createDebug.humanize = require_ms();
-      createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      });
-      createDebug.names = [];
-      createDebug.skips = [];
-      createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash = 0;
-        for (let i = 0; i < namespace.length; i++) {
-          hash = (hash << 5) - hash + namespace.charCodeAt(i);
-          hash |= 0;
-        }
-        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime;
-        let enableOverride = null;
-        let namespacesCache;
-        let enabledCache;
-        function debug2(...args) {
-          if (!debug2.enabled) {
-            return;
-          }
-          const self2 = debug2;
-          const curr = Number(/* @__PURE__ */ new Date());
-          const ms2 = curr - (prevTime || curr);
-          self2.diff = ms2;
-          self2.prev = prevTime;
-          self2.curr = curr;
-          prevTime = curr;
-          args[0] = createDebug.coerce(args[0]);
-          if (typeof args[0] !== "string") {
-            args.unshift("%O");
-          }
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%") {
-              return "%";
-            }
-            index++;
-            const formatter = createDebug.formatters[format];
-            if (typeof formatter === "function") {
-              const val = args[index];
-              match = formatter.call(self2, val);
-              args.splice(index, 1);
-              index--;
-            }
-            return match;
-          });
-          createDebug.formatArgs.call(self2, args);
-          const logFn = self2.log || createDebug.log;
-          logFn.apply(self2, args);
-        }
-        debug2.namespace = namespace;
-        debug2.useColors = createDebug.useColors();
-        debug2.color = createDebug.selectColor(namespace);
-        debug2.extend = extend;
-        debug2.destroy = createDebug.destroy;
-        Object.defineProperty(debug2, "enabled", {
-          enumerable: true,
-          configurable: false,
-          get: () => {
-            if (enableOverride !== null) {
-              return enableOverride;
-            }
-            if (namespacesCache !== createDebug.namespaces) {
-              namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
-            }
-            return enabledCache;
-          },
-          set: (v2) => {
-            enableOverride = v2;
-          }
-        });
-        if (typeof createDebug.init === "function") {
-          createDebug.init(debug2);
-        }
-        return debug2;
-      }
-      function extend(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
-        newDebug.log = this.log;
-        return newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces);
-        createDebug.namespaces = namespaces;
-        createDebug.names = [];
-        createDebug.skips = [];
-        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns2 of split) {
-          if (ns2[0] === "-") {
-            createDebug.skips.push(ns2.slice(1));
-          } else {
-            createDebug.names.push(ns2);
-          }
-        }
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0;
-        let templateIndex = 0;
-        let starIndex = -1;
-        let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
-            if (template[templateIndex] === "*") {
-              starIndex = templateIndex;
-              matchIndex = searchIndex;
-              templateIndex++;
-            } else {
-              searchIndex++;
-              templateIndex++;
-            }
-          } else if (starIndex !== -1) {
-            templateIndex = starIndex + 1;
-            matchIndex++;
-            searchIndex = matchIndex;
-          } else {
-            return false;
-          }
-        }
-        while (templateIndex < template.length && template[templateIndex] === "*") {
-          templateIndex++;
-        }
-        return templateIndex === template.length;
-      }
-      function disable() {
-        const namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        createDebug.enable("");
-        return namespaces;
-      }
-      function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
-            return false;
-          }
-        }
-        for (const ns2 of createDebug.names) {
-          if (matchesTemplate(name, ns2)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
-        }
-        return val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      createDebug.enable(createDebug.load());
-      return createDebug;
-    }
-    module.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
-      let warned = false;
-      return () => {
-        if (!warned) {
-          warned = true;
-          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-        }
-      };
-    })();
-    exports.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
-        return true;
-      }
-      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-        return false;
-      }
-      let m2;
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
-      if (!this.useColors) {
-        return;
-      }
-      const c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
-      let index = 0;
-      let lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        if (match === "%%") {
-          return;
-        }
-        index++;
-        if (match === "%c") {
-          lastC = index;
-        }
-      });
-      args.splice(lastC, 0, c3);
-    }
-    exports.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
-      try {
-        if (namespaces) {
-          exports.storage.setItem("debug", namespaces);
-        } else {
-          exports.storage.removeItem("debug");
-        }
-      } catch (error2) {
-      }
-    }
-    function load() {
-      let r2;
-      try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch (error2) {
-      }
-      if (!r2 && typeof process !== "undefined" && "env" in process) {
-        r2 = process.env.DEBUG;
-      }
-      return r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch (error2) {
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.j = function(v2) {
-      try {
-        return JSON.stringify(v2);
-      } catch (error2) {
-        return "[UnexpectedJSONParseError]: " + error2.message;
-      }
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
-    var tty = __require("tty");
-    var util = __require("util");
-    exports.init = init;
-    exports.log = log;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      const supportsColor = __require("supports-color");
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports.colors = [
-          20,
-          21,
-          26,
-          27,
-          32,
-          33,
-          38,
-          39,
-          40,
-          41,
-          42,
-          43,
-          44,
-          45,
-          56,
-          57,
-          62,
-          63,
-          68,
-          69,
-          74,
-          75,
-          76,
-          77,
-          78,
-          79,
-          80,
-          81,
-          92,
-          93,
-          98,
-          99,
-          112,
-          113,
-          128,
-          129,
-          134,
-          135,
-          148,
-          149,
-          160,
-          161,
-          162,
-          163,
-          164,
-          165,
-          166,
-          167,
-          168,
-          169,
-          170,
-          171,
-          172,
-          173,
-          178,
-          179,
-          184,
-          185,
-          196,
-          197,
-          198,
-          199,
-          200,
-          201,
-          202,
-          203,
-          204,
-          205,
-          206,
-          207,
-          208,
-          209,
-          214,
-          215,
-          220,
-          221
-        ];
-      }
-    } catch (error2) {
-    }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
-        return k2.toUpperCase();
-      });
-      let val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
-      } else {
-        val = Number(val);
-      }
-      obj[prop] = val;
-      return obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      const { namespace: name, useColors: useColors2 } = this;
-      if (useColors2) {
-        const c3 = this.color;
-        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
-        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = getDate() + name + " " + args[0];
-      }
-    }
-    function getDate() {
-      if (exports.inspectOpts.hideDate) {
-        return "";
-      }
-      return (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
-    }
-    function save(namespaces) {
-      if (namespaces) {
-        process.env.DEBUG = namespaces;
-      } else {
-        delete process.env.DEBUG;
-      }
-    }
-    function load() {
-      return process.env.DEBUG;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      const keys = Object.keys(exports.inspectOpts);
-      for (let i = 0; i < keys.length; i++) {
-        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.o = function(v2) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
-    };
-    formatters.O = function(v2) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
-    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
-      module.exports = require_browser();
-    } else {
-      module.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
-    "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { "default": mod };
-    };
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var fs_1 = __require("fs");
-    var debug_1 = __importDefault(require_src());
-    var log = debug_1.default("@kwsites/file-exists");
-    function check(path, isFile, isDirectory2) {
-      log(`checking %s`, path);
-      try {
-        const stat3 = fs_1.statSync(path);
-        if (stat3.isFile() && isFile) {
-          log(`[OK] path represents a file`);
-          return true;
-        }
-        if (stat3.isDirectory() && isDirectory2) {
-          log(`[OK] path represents a directory`);
-          return true;
-        }
-        log(`[FAIL] path represents something other than a file or directory`);
-        return false;
-      } catch (e) {
-        if (e.code === "ENOENT") {
-          log(`[FAIL] path is not accessible: %o`, e);
-          return false;
-        }
-        log(`[FATAL] %o`, e);
-        throw e;
-      }
-    }
-    function exists2(path, type = exports.READABLE) {
-      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
-    }
-    exports.exists = exists2;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
-    "use strict";
-    function __export2(m2) {
-      for (var p2 in m2) if (!exports.hasOwnProperty(p2)) exports[p2] = m2[p2];
-    }
-    Object.defineProperty(exports, "__esModule", { value: true });
-    __export2(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.createDeferred = exports.deferred = void 0;
-    function deferred() {
-      let done;
-      let fail;
-      let status = "pending";
-      const promise = new Promise((_done, _fail) => {
-        done = _done;
-        fail = _fail;
-      });
-      return {
-        promise,
-        done(result) {
-          if (status === "pending") {
-            status = "resolved";
-            done(result);
-          }
-        },
-        fail(error2) {
-          if (status === "pending") {
-            status = "rejected";
-            fail(error2);
-          }
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports.deferred = deferred;
-    exports.createDeferred = deferred;
-    exports.default = deferred;
-  }
-});
-
-// node_modules/@simple-git/argv-parser/dist/index.mjs
-function* x(e, n) {
-  const t2 = n === "global";
-  for (const o2 of e)
-    o2.isGlobal === t2 && (yield o2);
-}
-function A(e, n) {
-  for (const { name: o2 } of x(e, "task")) {
-    if (P.has(o2))
-      return w(true, n);
-    if (S.has(o2))
-      return w(false, n);
-  }
-  const t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : E.has(t2) ? w(true, n.slice(1)) : F.has(t2) ? w(false, n.slice(1)) : n.length === 1 ? w(false, n) : w(true, n);
-}
-function w(e = false, n = []) {
-  const t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: t2,
-    value: n.at(1)
-  };
-}
-function O(e, n) {
-  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
-}
-function G(e) {
-  const n = e?.indexOf("=") || -1;
-  return !e || n < 0 ? null : {
-    key: e.slice(0, n).trim().toLowerCase(),
-    value: e.slice(n + 1)
-  };
-}
-function M(e) {
-  for (const { name: n } of x(e, "task"))
-    switch (n) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function N({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* $(e) {
-  for (const n of e) {
-    const t2 = N(n), o2 = t2 && G(n.value);
-    o2 && (yield {
-      ...o2,
-      scope: t2
-    });
-  }
-}
-function D(e, n, t2) {
-  const o2 = {
-    read: [],
-    write: [...$(n)]
-  };
-  return e === "config" && L(
-    o2,
-    M(n),
-    A(n, t2)
-  ), o2;
-}
-function L(e, n, t2) {
-  if (t2 === null)
-    return;
-  const o2 = O(n, t2);
-  t2.isWrite ? e.write.push(o2) : e.read.push(o2);
-}
-function B(e) {
-  const n = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...C.short.entries(), ...n.short.entries()]),
-    long: n.long
-  };
-}
-function b(e, n = I) {
-  if (e.startsWith("--")) {
-    const t2 = e.indexOf("=");
-    if (t2 > 2)
-      return [{ name: e.slice(0, t2), value: e.slice(t2 + 1), needsNext: false }];
-    const o2 = e.slice(2);
-    return [{ name: e, needsNext: n.long.has(o2) }];
-  }
-  if (e.length === 2) {
-    const t2 = e.charAt(1), o2 = n.short.get(t2);
-    return [{ name: e, needsNext: o2 === true }];
-  }
-  return j(e, n.short);
-}
-function j(e, n) {
-  const t2 = e.slice(1).split(""), o2 = [];
-  for (let a = 0; a < t2.length; a++) {
-    const s = t2[a], r2 = n.get(s);
-    if (r2 === void 0)
-      return [{ name: e, needsNext: false }];
-    if (r2) {
-      const i = t2.slice(a + 1).join("");
-      if (i && ![...i].every((m2) => n.has(m2)))
-        return o2.push({ name: `-${s}`, value: i, needsNext: false }), o2;
-    }
-    o2.push({ name: `-${s}`, needsNext: r2 });
-  }
-  return o2;
-}
-function W(e, n = []) {
-  let t2 = 0;
-  for (; t2 < e.length; ) {
-    const o2 = String(e[t2]);
-    if (!o2.startsWith("-") || o2.length < 2) break;
-    const a = b(o2);
-    let s = t2 + 1;
-    for (const r2 of a) {
-      const i = {
-        name: r2.name,
-        value: r2.value,
-        absorbedNext: false,
-        isGlobal: true
-      };
-      r2.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = true, s++), n.push(i);
-    }
-    t2 = s;
-  }
-  return { flags: n, taskIndex: t2 };
-}
-function V(e, n, t2 = []) {
-  const o2 = B(n), a = [], s = [];
-  let r2 = 0;
-  for (; r2 < e.length; ) {
-    const i = e[r2];
-    if (r(i)) {
-      s.push(...o(i)), r2++;
-      continue;
-    }
-    const p2 = String(i);
-    if (p2 === "--") {
-      for (let d2 = r2 + 1; d2 < e.length; d2++) {
-        const g2 = e[d2];
-        r(g2) ? s.push(...o(g2)) : s.push(String(g2));
-      }
-      break;
-    }
-    if (!p2.startsWith("-") || p2.length < 2) {
-      a.push(p2), r2++;
-      continue;
-    }
-    const m2 = b(p2, o2);
-    let u2 = r2 + 1;
-    for (const d2 of m2) {
-      const g2 = {
-        name: d2.name,
-        value: d2.value,
-        absorbedNext: false,
-        isGlobal: false
-      };
-      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = true, u2++), t2.push(g2);
-    }
-    r2 = u2;
-  }
-  return { flags: t2, positionals: a, pathspecs: s };
-}
-function* q({
-  write: e
-}) {
-  for (const n of e)
-    for (const t2 of K) {
-      const o2 = t2(n.key);
-      o2 && (yield o2);
-    }
-}
-function f(e, n, t2 = String(e)) {
-  const o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(s) {
-    if (o2.test(s))
-      return {
-        category: n,
-        message: `Configuring ${t2} is not permitted without enabling ${n}`
-      };
-  };
-}
-function l(e, n) {
-  const t2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t2, n, e);
-}
-function* H(e, n) {
-  for (const t2 of n)
-    for (const o2 of X) {
-      const a = o2(e, t2);
-      a && (yield a);
-    }
-}
-function c2(e, n, t2, { name: o2 = String(n), globalOnly: a = false, withValue: s = false } = {}) {
-  const r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t2}`;
-  return function(m2, u2) {
-    if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s && u2.value === void 0) && r2.test(u2.name))
-      return {
-        category: t2,
-        message: i
-      };
-  };
-}
-function k(e, n, t2) {
-  return [...H(e, n), ...q(t2)];
-}
-function Y(...e) {
-  const { flags: n, taskIndex: t2 } = W(e), o2 = t2 < e.length ? String(e[t2]).toLowerCase() : null, a = o2 !== null ? e.slice(t2 + 1) : [], { positionals: s, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s);
-  return {
-    task: o2,
-    flags: n.map(J),
-    paths: r2,
-    config: i,
-    vulnerabilities: z(k(o2, n, i))
-  };
-}
-function z(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: n }) {
-  return e !== void 0 ? { name: n, value: e } : { name: n };
-}
-function* Q(e) {
-  const n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t2 = 0; t2 < n; t2++) {
-    const o2 = e[`git_config_key_${t2}`], a = e[`git_config_value_${t2}`];
-    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
-  }
-}
-function* Z(e) {
-  for (const n of Object.keys(e))
-    if (_(n)) {
-      const t2 = y[n];
-      yield {
-        category: t2,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t2}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function ee(e) {
-  const n = {};
-  for (const [t2, o2] of Object.entries(e)) {
-    const a = t2.toLowerCase().trim();
-    (_(a) || a.startsWith("git")) && (n[a] = String(o2));
-  }
-  return n;
-}
-function ne(e) {
-  const n = ee(e), t2 = {
-    read: [],
-    write: [...Q(n)]
-  }, o2 = [
-    ...Z(n),
-    ...k(null, [], t2)
-  ];
-  return {
-    config: t2,
-    vulnerabilities: o2
-  };
-}
-function oe(e, n) {
-  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
-}
-var P, S, E, F, C, I, R, T, K, h, X, y;
-var init_dist2 = __esm({
-  "node_modules/@simple-git/argv-parser/dist/index.mjs"() {
-    init_dist();
-    P = /* @__PURE__ */ new Set([
-      "--add",
-      "--edit",
-      "--remove-section",
-      "--rename-section",
-      "--replace-all",
-      "--unset",
-      "--unset-all",
-      "-e"
-    ]);
-    S = /* @__PURE__ */ new Set([
-      "--get",
-      "--get-all",
-      "--get-color",
-      "--get-colorbool",
-      "--get-regexp",
-      "--get-urlmatch",
-      "--list",
-      "-l"
-    ]);
-    E = /* @__PURE__ */ new Set([
-      "edit",
-      "remove-section",
-      "rename-section",
-      "set",
-      "unset"
-    ]);
-    F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-    C = {
-      short: /* @__PURE__ */ new Map([
-        ["c", true]
-        //  -c <k=v>    set config key for this invocation
-      ])
-    };
-    I = {
-      short: new Map([
-        ["C", true],
-        //  -C <path>   change working directory
-        ["P", false],
-        // -P          no pager (alias for --no-pager)
-        ["h", false],
-        // -h          help
-        ["p", false],
-        // -p          paginate
-        ["v", false],
-        // -v          version
-        ...C.short.entries()
-      ]),
-      long: /* @__PURE__ */ new Set([
-        "attr-source",
-        "config-env",
-        "exec-path",
-        "git-dir",
-        "list-cmds",
-        "namespace",
-        "super-prefix",
-        "work-tree"
-      ])
-    };
-    R = {
-      clone: {
-        short: /* @__PURE__ */ new Map([
-          ["b", true],
-          // -b <branch>
-          ["j", true],
-          // -j <n>          parallel jobs
-          ["l", false],
-          // -l local
-          ["n", false],
-          // -n no-checkout
-          ["o", true],
-          // -o <name>       remote name
-          ["q", false],
-          // -q quiet
-          ["s", false],
-          // -s shared
-          ["u", true]
-          // -u <upload-pack>
-        ]),
-        long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-      },
-      commit: {
-        short: /* @__PURE__ */ new Map([
-          ["C", true],
-          // -C <commit>  reuse message
-          ["F", true],
-          // -F <file>    read message from file
-          ["c", true],
-          // -c <commit>  reedit message
-          ["m", true],
-          // -m <msg>
-          ["t", true]
-          // -t <template>
-        ]),
-        long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-      },
-      config: {
-        short: /* @__PURE__ */ new Map([
-          ["e", false],
-          // -e  open editor
-          ["f", true],
-          //  -f <file>
-          ["l", false]
-          // -l  list
-        ]),
-        long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-      },
-      fetch: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["upload-pack"])
-      },
-      init: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["template"])
-      },
-      pull: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["upload-pack"])
-      },
-      push: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-      },
-      rebase: {
-        short: /* @__PURE__ */ new Map([
-          ["X", true],
-          // -X <option>   strategy option
-          ["f", false],
-          // -f force-rebase
-          ["i", false],
-          // -i interactive
-          ["k", false],
-          // -k keep-base
-          ["m", false],
-          // -m merge
-          ["n", false],
-          // -n no-stat
-          ["q", false],
-          // -q quiet
-          ["r", false],
-          // -r rebase-merges
-          ["s", true],
-          // -s <strategy>
-          ["v", false],
-          // -v verbose
-          ["x", true]
-          // -x <cmd>      exec
-        ]),
-        long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
-      }
-    };
-    T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-    K = [
-      f("alias", "allowUnsafeAlias"),
-      f("core.askPass", "allowUnsafeAskPass"),
-      f("core.editor", "allowUnsafeEditor"),
-      f("core.fsmonitor", "allowUnsafeFsMonitor"),
-      f("core.gitProxy", "allowUnsafeGitProxy"),
-      f("core.hooksPath", "allowUnsafeHooksPath"),
-      f("core.pager", "allowUnsafePager"),
-      f("core.sshCommand", "allowUnsafeSshCommand"),
-      l("credential.helper", "allowUnsafeCredentialHelper"),
-      l("diff.command", "allowUnsafeDiffExternal"),
-      f("diff.external", "allowUnsafeDiffExternal"),
-      l("difftool.cmd", "allowUnsafeDiffExternal"),
-      l("diff.textconv", "allowUnsafeDiffTextConv"),
-      l("filter.clean", "allowUnsafeFilter"),
-      l("filter.process", "allowUnsafeFilter"),
-      l("filter.smudge", "allowUnsafeFilter"),
-      l("gpg.program", "allowUnsafeGpgProgram"),
-      f("include.path", "allowUnsafeInclude"),
-      l("includeIf", "allowUnsafeInclude"),
-      f("init.templateDir", "allowUnsafeTemplateDir"),
-      l("pager.", "allowUnsafePager"),
-      l("merge.driver", "allowUnsafeMergeDriver"),
-      l("mergetool.path", "allowUnsafeMergeDriver"),
-      l("mergetool.cmd", "allowUnsafeMergeDriver"),
-      l("protocol.allow", "allowUnsafeProtocolOverride"),
-      l("remote.receivepack", "allowUnsafePack"),
-      l("remote.uploadpack", "allowUnsafePack"),
-      f("uploadpack.packObjectsHook", "allowUnsafePack"),
-      f("sequence.editor", "allowUnsafeEditor"),
-      l("submodule.update", "allowUnsafeSubmodule"),
-      l("tar.command", "allowUnsafeCommandBinaries"),
-      l("trailer.cmd", "allowUnsafeCommandBinaries"),
-      l("trailer.command", "allowUnsafeCommandBinaries"),
-      l("url.insteadOf", "allowUnsafeUrlRewrite")
-    ];
-    h = { globalOnly: true, withValue: true };
-    X = [
-      c2(null, /--(upload|receive)-pack/, "allowUnsafePack", {
-        name: "--upload-pack or --receive-pack"
-      }),
-      c2("clone", /^-\w*u/, "allowUnsafePack"),
-      c2("clone", "--u", "allowUnsafePack"),
-      c2("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
-      // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
-      c2("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
-      c2(null, "--template", "allowUnsafeTemplateDir"),
-      c2(null, "--exec-path", "allowUnsafeExec", h),
-      // `git` reads the configuration of whichever repository these name, so the
-      // directory alone is enough to deliver config the argv guards never see
-      c2(null, "--git-dir", "allowUnsafeConfigPaths", h),
-      c2(null, "--work-tree", "allowUnsafeConfigPaths", h),
-      c2(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
-    ];
-    y = {
-      editor: "allowUnsafeEditor",
-      git_askpass: "allowUnsafeAskPass",
-      git_config_global: "allowUnsafeConfigPaths",
-      git_config_system: "allowUnsafeConfigPaths",
-      git_config_count: "allowUnsafeConfigEnvCount",
-      git_config_parameters: "allowUnsafeConfigEnvCount",
-      git_config: "allowUnsafeConfigPaths",
-      git_editor: "allowUnsafeEditor",
-      git_exec_path: "allowUnsafeExec",
-      git_external_diff: "allowUnsafeDiffExternal",
-      git_pager: "allowUnsafePager",
-      git_proxy_command: "allowUnsafeGitProxy",
-      git_template_dir: "allowUnsafeTemplateDir",
-      git_sequence_editor: "allowUnsafeEditor",
-      git_ssh: "allowUnsafeSshCommand",
-      git_ssh_command: "allowUnsafeSshCommand",
-      pager: "allowUnsafePager",
-      prefix: "allowUnsafeConfigPaths",
-      ssh_askpass: "allowUnsafeAskPass",
-      visual: "allowUnsafeEditor"
-    };
-  }
-});
-
-// node_modules/simple-git/dist/index.mjs
-var dist_exports = {};
-__export(dist_exports, {
-  CheckRepoActions: () => qe,
-  CleanOptions: () => zt,
-  DiffNameStatus: () => Kt,
-  GitConfigScope: () => Ht,
-  GitConstructError: () => Ae,
-  GitError: () => O2,
-  GitPluginError: () => A2,
-  GitResponseError: () => at,
-  ResetMode: () => Vt,
-  TaskConfigurationError: () => xe,
-  grepQueryBuilder: () => Sn,
-  pathspec: () => c,
-  simpleGit: () => wo
-});
-import { spawn as ve } from "node:child_process";
-import { normalize as Se } from "node:path";
-import { EventEmitter as Ce } from "node:events";
-function Ne(t2) {
-  return typeof t2 != "function" ? W2 : t2;
-}
-function $e(t2) {
-  return typeof t2 == "function" && t2 !== W2;
-}
-function Pe(t2, e) {
-  const n = t2.indexOf(e);
-  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
-}
-function Me(t2, e = 0) {
-  return Dt(t2) && t2.length > e ? t2[e] : void 0;
-}
-function N2(t2, e = 0) {
-  if (Dt(t2) && t2.length > e)
-    return t2[t2.length - 1 - e];
-}
-function Dt(t2) {
-  return Bt(t2);
-}
-function H2(t2 = "", e = true, n = `
-`) {
-  return t2.split(n).reduce((r2, s) => {
-    const o2 = e ? s.trim() : s;
-    return o2 && r2.push(o2), r2;
-  }, []);
-}
-function ut(t2, e) {
-  return H2(t2, true).map((n) => e(n));
-}
-function Lt(t2) {
-  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
-}
-function S2(t2, e) {
-  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
-}
-function De(t2, e) {
-  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
-}
-function ct(t2, e) {
-  if (Array.isArray(t2)) {
-    const n = t2.indexOf(e);
-    n >= 0 && t2.splice(n, 1);
-  } else
-    t2.delete(e);
-  return e;
-}
-function v(t2) {
-  return Array.isArray(t2) ? t2 : [t2];
-}
-function jt(t2) {
-  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
-}
-function L2(t2) {
-  return v(t2).map((e) => e instanceof String ? e : String(e));
-}
-function p(t2, e = 0) {
-  if (t2 == null)
-    return e;
-  const n = parseInt(t2, 10);
-  return Number.isNaN(n) ? e : n;
-}
-function U(t2, e) {
-  const n = [];
-  for (let r2 = 0, s = t2.length; r2 < s; r2++)
-    n.push(e, t2[r2]);
-  return n;
-}
-function F2(t2) {
-  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
-}
-function Le(t2) {
-  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
-}
-function je(t2, e) {
-  const n = {};
-  return e.forEach((r2) => {
-    t2[r2] !== void 0 && (n[r2] = t2[r2]);
-  }), n;
-}
-function wt(t2 = 0) {
-  return new Promise((e) => setTimeout(e, t2));
-}
-function bt(t2) {
-  if (t2 !== false)
-    return t2;
-}
-function d(t2, e, n) {
-  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
-}
-function st(t2, e) {
-  const n = r(t2) ? "string" : typeof t2;
-  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
-}
-function lt(t2) {
-  return !!t2 && ft(t2) === "[object Object]";
-}
-function Ie(t2) {
-  return typeof t2 == "function";
-}
-function Ue() {
-  throw new Error("LineParser:useMatches not implemented");
-}
-function Ge(...t2) {
-  const e = process.cwd(), n = Object.assign(
-    { baseDir: e, ...Fe },
-    ...t2.filter((r2) => typeof r2 == "object" && r2)
-  );
-  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === true, n;
-}
-function It(t2, e = []) {
-  return lt(t2) ? Object.keys(t2).reduce((n, r2) => {
-    const s = t2[r2];
-    if (r(s))
-      n.push(s);
-    else if (st(s, ["boolean"]))
-      n.push(r2 + "=" + s);
-    else if (Array.isArray(s))
-      for (const o2 of s)
-        st(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
-    else
-      n.push(r2);
-    return n;
-  }, e) : e;
-}
-function h2(t2, e = 0, n = false) {
-  const r2 = [];
-  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
-    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
-  return It(ht(t2), r2), n || r2.push(...ze(t2)), r2;
-}
-function ze(t2) {
-  const e = typeof N2(t2) == "function";
-  return L2(d(N2(t2, e ? 1 : 0), K2, []));
-}
-function ht(t2) {
-  const e = Ie(N2(t2));
-  return d(N2(t2, e ? 1 : 0), lt);
-}
-function u(t2, e = true) {
-  const n = Ne(N2(t2));
-  return e || $e(n) ? n : void 0;
-}
-function Tt(t2, e) {
-  return t2(e.stdOut, e.stdErr);
-}
-function E2(t2, e, n, r2 = true) {
-  return v(n).forEach((s) => {
-    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
-      const c3 = (y2 = 0) => {
-        if (!(i + y2 >= a))
-          return o2[i + y2];
-      };
-      e.some(({ parse: y2 }) => y2(c3, t2));
-    }
-  }), t2;
-}
-function We(t2) {
-  switch (t2) {
-    case "bare":
-      return Ke();
-    case "root":
-      return He();
-  }
-  return {
-    commands: ["rev-parse", "--is-inside-work-tree"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function He() {
-  return {
-    commands: ["rev-parse", "--git-dir"],
-    format: "utf-8",
-    onError: mt,
-    parser(e) {
-      return /^\.(git)?$/.test(e.trim());
-    }
-  };
-}
-function Ke() {
-  return {
-    commands: ["rev-parse", "--is-bare-repository"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function Ve(t2) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
-}
-function Ze(t2, e) {
-  const n = new Xe(t2), r2 = t2 ? Qe : Ye;
-  return H2(e).forEach((s) => {
-    const o2 = s.replace(r2, "");
-    n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
-  }), n;
-}
-function tn(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser: t2
-  };
-}
-function b2(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser() {
-      throw typeof t2 == "string" ? new xe(t2) : t2;
-    }
-  };
-}
-function g(t2, e = false) {
-  return {
-    commands: t2,
-    format: "utf-8",
-    parser(n) {
-      return e ? String(n).trim() : n;
-    }
-  };
-}
-function Gt(t2) {
-  return {
-    commands: t2,
-    format: "buffer",
-    parser(e) {
-      return e;
-    }
-  };
-}
-function en(t2) {
-  return t2.format === "buffer";
-}
-function kt(t2) {
-  return t2.format === "empty" || !t2.commands.length;
-}
-function on(t2, e) {
-  const { cleanMode: n, options: r2, valid: s } = cn(t2);
-  return n ? s.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t2)) : b2(rn);
-}
-function an(t2, e) {
-  return {
-    commands: ["clean", `-${t2}`, ...e],
-    format: "utf-8",
-    parser(r2) {
-      return Ze(t2 === "n", r2);
-    }
-  };
-}
-function un(t2) {
-  return Array.isArray(t2) && t2.every((e) => qt.has(e));
-}
-function cn(t2) {
-  let e, n = [], r2 = { cleanMode: false, options: true };
-  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
-    fn(s) ? (e = s, r2.cleanMode = true) : r2.options = r2.options && ln(n[n.length] = `-${s}`);
-  }), {
-    cleanMode: e,
-    options: n,
-    valid: r2
-  };
-}
-function fn(t2) {
-  return t2 === "f" || t2 === "n";
-}
-function ln(t2) {
-  return /^-[a-z]$/i.test(t2) && qt.has(t2.charAt(1));
-}
-function hn(t2) {
-  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
-}
-function pn(t2) {
-  const e = new mn();
-  for (const n of Wt(t2))
-    e.addValue(n.file, String(n.key), n.value);
-  return e;
-}
-function dn(t2, e) {
-  let n = null;
-  const r2 = [], s = /* @__PURE__ */ new Map();
-  for (const o2 of Wt(t2, e))
-    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
-  return {
-    key: e,
-    paths: Array.from(s.keys()),
-    scopes: s,
-    value: n,
-    values: r2
-  };
-}
-function gn(t2) {
-  return t2.replace(/^(file):/, "");
-}
-function* Wt(t2, e = null) {
-  const n = t2.split("\0");
-  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
-    const o2 = gn(n[r2++]);
-    let i = n[r2++], a = e;
-    if (i.includes(`
-`)) {
-      const c3 = Pe(i, `
-`);
-      a = c3[0], i = c3[1];
-    }
-    yield { file: o2, key: a, value: i };
-  }
-}
-function Y2(t2, e) {
-  return typeof t2 == "string" && Object.hasOwn(Ht, t2) ? t2 : e;
-}
-function yn(t2, e, n, r2) {
-  const s = ["config", `--${r2}`];
-  return n && s.push("--add"), s.push(t2, e), {
-    commands: s,
-    format: "utf-8",
-    parser(o2) {
-      return o2;
-    }
-  };
-}
-function wn(t2, e) {
-  const n = ["config", "--null", "--show-origin", "--get-all", t2];
-  return e && n.splice(1, 0, `--${e}`), {
-    commands: n,
-    format: "utf-8",
-    parser(r2) {
-      return dn(r2, t2);
-    }
-  };
-}
-function bn(t2) {
-  const e = ["config", "--list", "--show-origin", "--null"];
-  return t2 && e.push(`--${t2}`), {
-    commands: e,
-    format: "utf-8",
-    parser(n) {
-      return pn(n);
-    }
-  };
-}
-function Tn() {
-  return {
-    addConfig(t2, e, ...n) {
-      return this._runTask(
-        yn(
-          t2,
-          e,
-          n[0] === true,
-          Y2(
-            n[1],
-            "local"
-            /* local */
-          )
-        ),
-        u(arguments)
-      );
-    },
-    getConfig(t2, e) {
-      return this._runTask(
-        wn(t2, Y2(e, void 0)),
-        u(arguments)
-      );
-    },
-    listConfig(...t2) {
-      return this._runTask(
-        bn(Y2(t2[0], void 0)),
-        u(arguments)
-      );
-    }
-  };
-}
-function _n(t2) {
-  return kn.has(t2);
-}
-function Sn(...t2) {
-  return new En().param(...t2);
-}
-function Rn(t2) {
-  const e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t2, (r2) => {
-    const [s, o2, i] = r2.split(I2);
-    e.add(s), (n[s] = n[s] || []).push({
-      line: p(o2),
-      path: s,
-      preview: i
-    });
-  }), {
-    paths: e,
-    results: n
-  };
-}
-function On() {
-  return {
-    grep(t2) {
-      const e = u(arguments), n = h2(arguments);
-      for (const s of vn)
-        if (n.includes(s))
-          return this._runTask(
-            b2(`git.grep: use of "${s}" is not supported.`),
-            e
-          );
-      typeof t2 == "string" && (t2 = Sn().param(t2));
-      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
-      return this._runTask(
-        {
-          commands: r2,
-          format: "utf-8",
-          parser(s) {
-            return Rn(s);
-          }
-        },
-        e
-      );
-    }
-  };
-}
-function An(t2, e) {
-  const n = ["reset"];
-  return Xt(t2) && n.push(`--${t2}`), n.push(...e), g(n);
-}
-function xn(t2) {
-  if (Xt(t2))
-    return t2;
-  switch (typeof t2) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-}
-function Xt(t2) {
-  return typeof t2 == "string" && Cn.includes(t2);
-}
-function Nn() {
-  return (0, import_debug.default)("simple-git");
-}
-function vt(t2, e, n) {
-  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
-    t2(r2, ...s), n(r2, ...s);
-  } : t2 : (r2, ...s) => {
-    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
-  };
-}
-function $n(t2, e, { namespace: n }) {
-  if (typeof t2 == "string")
-    return t2;
-  const r2 = e && e.namespace || "";
-  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
-}
-function $2(t2, e, n, r2 = Nn()) {
-  const s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
-  return y2(n);
-  function c3(w2, T2) {
-    return S2(
-      o2,
-      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
-    );
-  }
-  function y2(w2) {
-    const T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s} ${T2}`, k2);
-    return Object.assign(i ? k2 : C2, {
-      label: t2,
-      sibling: c3,
-      info: C2,
-      step: y2
-    });
-  }
-}
-function Mn(t2, e) {
-  return (n) => {
-    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
-  };
-}
-function Et(t2, e, n, r2) {
-  return (s) => {
-    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
-  };
-}
-function Ln(t2, e, n = W2) {
-  const r2 = (o2) => {
-    n(null, o2);
-  }, s = (o2) => {
-    o2?.task === t2 && n(o2, void 0);
-  };
-  e.then(r2, s);
-}
-function St(t2, e) {
-  return tn((n) => {
-    if (!Lt(t2))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
-    return (e || n).cwd = t2;
-  });
-}
-function Q2(t2) {
-  const e = ["checkout", ...t2];
-  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
-}
-function jn() {
-  return {
-    checkout() {
-      return this._runTask(
-        Q2(h2(arguments, 1)),
-        u(arguments)
-      );
-    },
-    checkoutBranch(t2, e) {
-      return this._runTask(
-        Q2(["-b", t2, e, ...h2(arguments)]),
-        u(arguments)
-      );
-    },
-    checkoutLocalBranch(t2) {
-      return this._runTask(
-        Q2(["-b", t2, ...h2(arguments)]),
-        u(arguments)
-      );
-    }
-  };
-}
-function Rt(t2, e, n, ...r2) {
-  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t2}() requires a string 'repoPath'`);
-}
-function In() {
-  return {
-    clone(t2, ...e) {
-      return this._runTask(
-        Rt("clone", Yt, d(t2, m), ...e),
-        u(arguments)
-      );
-    },
-    mirror(t2, ...e) {
-      return this._runTask(
-        Rt("mirror", Bn, d(t2, m), ...e),
-        u(arguments)
-      );
-    }
-  };
-}
-function Fn(t2) {
-  return E2({
-    author: null,
-    branch: "",
-    commit: "",
-    root: false,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  }, Un, t2);
-}
-function Gn(t2, e, n) {
-  return {
-    commands: [
-      "-c",
-      "core.abbrev=40",
-      "commit",
-      ...U(t2, "-m"),
-      ...e,
-      ...n
-    ],
-    format: "utf-8",
-    parser: Fn
-  };
-}
-function zn() {
-  return {
-    commit(e, ...n) {
-      const r2 = u(arguments), s = t2(e) || Gn(
-        v(e),
-        v(d(n[0], G2, [])),
-        [
-          ...L2(d(n[1], K2, [])),
-          ...h2(arguments, 0, true)
-        ]
-      );
-      return this._runTask(s, r2);
-    }
-  };
-  function t2(e) {
-    return !G2(e) && b2(
-      "git.commit: requires the commit message to be supplied as a string/string[]"
-    );
-  }
-}
-function qn() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-function Hn() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(t2) {
-          return E2(qn(), [Wn], t2);
-        }
-      });
-    }
-  };
-}
-function Kn() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        g(["rev-list", "--max-parents=0", "HEAD"], true),
-        u(arguments)
-      );
-    }
-  };
-}
-function Vn(t2, e) {
-  const n = ["hash-object", t2];
-  return e && n.push("-w"), g(n, true);
-}
-function Qn(t2, e, n) {
-  const r2 = String(n).trim();
-  let s;
-  if (s = Xn.exec(r2))
-    return new J2(t2, e, false, s[1]);
-  if (s = Yn.exec(r2))
-    return new J2(t2, e, true, s[1]);
-  let o2 = "";
-  const i = r2.split(" ");
-  for (; i.length; )
-    if (i.shift() === "in") {
-      o2 = i.join(" ");
-      break;
-    }
-  return new J2(t2, e, /^re/i.test(r2), o2);
-}
-function Jn(t2) {
-  return t2.includes(Qt);
-}
-function Zn(t2 = false, e, n) {
-  const r2 = ["init", ...n];
-  return t2 && !Jn(r2) && r2.splice(1, 0, Qt), {
-    commands: r2,
-    format: "utf-8",
-    parser(s) {
-      return Qn(r2.includes("--bare"), e, s);
-    }
-  };
-}
-function tr(t2) {
-  return t2 === void 0 ? b2("interpretTrailers called without input content") : {
-    format: "utf-8",
-    parser(e) {
-      return Object.fromEntries(
-        ut(e, (n) => {
-          const r2 = n.indexOf(":");
-          return [
-            jt(n.substring(0, r2).toLowerCase()),
-            n.substring(r2 + 2).trim()
-          ];
-        })
-      );
-    },
-    commands: ["interpret-trailers", "--parse"],
-    input: t2
-  };
-}
-function er() {
-  return {
-    interpretTrailers(t2) {
-      return this._runTask(
-        tr(d(t2, Be)),
-        u(arguments)
-      );
-    }
-  };
-}
-function pt(t2) {
-  for (let e = 0; e < t2.length; e++) {
-    const n = Jt.exec(t2[e]);
-    if (n)
-      return `--${n[1]}`;
-  }
-  return "";
-}
-function nr(t2) {
-  return Jt.test(t2);
-}
-function Zt(t2 = R2.NONE) {
-  const e = ar[t2];
-  return (n) => E2(new rr(), e, n, false);
-}
-function cr(t2, e) {
-  return e.reduce(
-    (n, r2, s) => (n[r2] = t2[s] || "", n),
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function re(t2 = ne2, e = ur, n = R2.NONE) {
-  const r2 = Zt(n);
-  return function(s) {
-    const o2 = H2(
-      s.trim(),
-      false,
-      te
-    ).map(function(i) {
-      const a = i.split(ee2), c3 = cr(a[0].split(t2), e);
-      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
-    });
-    return {
-      all: o2,
-      latest: o2.length && o2[0] || null,
-      total: o2.length
-    };
-  };
-}
-function fr(t2) {
-  let e = pt(t2);
-  const n = ["diff"];
-  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t2), dt(n) || {
-    commands: n,
-    format: "utf-8",
-    parser: Zt(e)
-  };
-}
-function dt(t2) {
-  const e = t2.filter(nr);
-  if (e.length > 1)
-    return b2(
-      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
-    );
-  if (e.length && t2.includes("-z"))
-    return b2(
-      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
-    );
-}
-function lr(t2, e) {
-  const n = [], r2 = [];
-  return Object.keys(t2).forEach((s) => {
-    n.push(s), r2.push(String(t2[s]));
-  }), [n, r2.join(e)];
-}
-function hr(t2) {
-  return Object.keys(t2).reduce((e, n) => (n in se || (e[n] = t2[n]), e), {});
-}
-function oe2(t2 = {}, e = []) {
-  const n = d(t2.splitter, m, ne2), r2 = lt(t2.format) ? t2.format : {
-    hash: "%H",
-    date: t2.strictDate === false ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: t2.multiLine ? "%B" : "%b",
-    author_name: t2.mailMap !== false ? "%aN" : "%an",
-    author_email: t2.mailMap !== false ? "%aE" : "%ae"
-  }, [s, o2] = lr(r2, n), i = [], a = [
-    `--pretty=format:${te}${o2}${ee2}`,
-    ...e
-  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
-  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
-    const y2 = t2.symmetric !== false ? "..." : "..";
-    i.push(`${t2.from || ""}${y2}${t2.to || ""}`);
-  }
-  return m(t2.file) && a.push("--follow", c(t2.file)), It(hr(t2), a), {
-    fields: s,
-    splitter: n,
-    commands: [...a, ...i]
-  };
-}
-function mr(t2, e, n) {
-  const r2 = re(t2, e, pt(n));
-  return {
-    commands: ["log", ...n],
-    format: "utf-8",
-    parser: r2
-  };
-}
-function pr() {
-  return {
-    log(...n) {
-      const r2 = u(arguments), s = oe2(
-        ht(arguments),
-        L2(d(arguments[0], K2, []))
-      ), o2 = e(...n) || dt(s.commands) || t2(s);
-      return this._runTask(o2, r2);
-    }
-  };
-  function t2(n) {
-    return mr(n.splitter, n.fields, n.commands);
-  }
-  function e(n, r2) {
-    return m(n) && m(r2) && b2(
-      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
-    );
-  }
-}
-function tt(t2) {
-  return t2.objects = t2.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function Ct(t2) {
-  const e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
-  return {
-    count: p(e && e[1] || "0"),
-    delta: p(n && n[1] || "0")
-  };
-}
-function ae(t2, e) {
-  return E2({ remoteMessages: new br() }, wr, e);
-}
-function Rr(t2, e) {
-  const n = E2(new gr(), Er, [t2, e]);
-  return n.message && n;
-}
-function At(t2) {
-  return t2.length ? {
-    commands: ["merge", ...t2],
-    format: "utf-8",
-    parser(e, n) {
-      const r2 = Cr(e, n);
-      if (r2.failed)
-        throw new at(r2);
-      return r2;
-    }
-  } : b2("Git.merge requires at least one option");
-}
-function xr(t2, e, n) {
-  const r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
-  return {
-    deleted: r2,
-    tag: s,
-    branch: !s,
-    new: !o2,
-    alreadyUpdated: o2,
-    local: t2,
-    remote: e
-  };
-}
-function Mr(t2 = {}, e) {
-  return S2(e, "--tags"), ce(t2, e);
-}
-function ce(t2 = {}, e) {
-  const n = ["push", ...e];
-  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
-    commands: n,
-    format: "utf-8",
-    parser: $r
-  };
-}
-function Dr() {
-  return {
-    showBuffer() {
-      const t2 = ["show", ...h2(arguments, 1)];
-      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
-        Gt(t2),
-        u(arguments)
-      );
-    },
-    show() {
-      const t2 = ["show", ...h2(arguments, 1)];
-      return this._runTask(
-        g(t2),
-        u(arguments)
-      );
-    }
-  };
-}
-function xt(t2) {
-  const [e, n] = t2.split(I2);
-  return {
-    from: n || e,
-    to: e
-  };
-}
-function _2(t2, e, n) {
-  return [`${t2}${e}`, n];
-}
-function et(t2, ...e) {
-  return e.map((n) => _2(t2, n, (r2, s) => r2.conflicted.push(s)));
-}
-function Fr(t2, e) {
-  const n = e.trim();
-  switch (" ") {
-    case n.charAt(2):
-      return r2(n.charAt(0), n.charAt(1), n.slice(3));
-    case n.charAt(1):
-      return r2(" ", n.charAt(0), n.slice(2));
-    default:
-      return;
-  }
-  function r2(s, o2, i) {
-    const a = `${s}${o2}`, c3 = Ir.get(a);
-    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new jr(i, s, o2));
-  }
-}
-function zr(t2) {
-  return {
-    format: "utf-8",
-    commands: [
-      "status",
-      "--porcelain",
-      "-b",
-      "-u",
-      "--null",
-      ...t2.filter((n) => !Gr.includes(n))
-    ],
-    parser(n) {
-      return Ur(n);
-    }
-  };
-}
-function q2(t2 = 0, e = 0, n = 0, r2 = "", s = true) {
-  return Object.defineProperty(
-    {
-      major: t2,
-      minor: e,
-      patch: n,
-      agent: r2,
-      installed: s
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: false,
-      enumerable: false
-    }
-  );
-}
-function qr() {
-  return q2(0, 0, 0, "", false);
-}
-function Wr() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: Kr,
-        onError(t2, e, n, r2) {
-          if (t2.exitCode === V2.NOT_FOUND)
-            return n(Buffer.from(fe));
-          r2(e);
-        }
-      });
-    }
-  };
-}
-function Kr(t2) {
-  return t2 === fe ? qr() : E2(q2(0, 0, 0, t2), Hr, t2);
-}
-function Yr(t2, e) {
-  return g(["apply", ...e, ...t2]);
-}
-function Nt(t2) {
-  return t2 ? t2.charAt(0) : "";
-}
-function me(t2, e = false) {
-  return E2(
-    new Qr(),
-    e ? [Zr] : Jr,
-    t2
-  );
-}
-function es(t2, e) {
-  return {
-    branch: t2,
-    hash: e,
-    success: true
-  };
-}
-function ns(t2) {
-  return {
-    branch: t2,
-    hash: null,
-    success: false
-  };
-}
-function de(t2, e) {
-  return e === V2.ERROR && pe.test(t2);
-}
-function os5(t2) {
-  const e = ["-d", "-D", "--delete"];
-  return t2.some((n) => e.includes(n));
-}
-function is(t2) {
-  const e = os5(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
-  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
-    format: "utf-8",
-    commands: r2,
-    parser(s, o2) {
-      return e ? gt(s, o2).all[0] : me(s, n);
-    }
-  };
-}
-function as() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(t2) {
-      return me(t2);
-    }
-  };
-}
-function us(t2, e = false) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
-    parser(n, r2) {
-      return gt(n, r2);
-    },
-    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
-      if (!de(String(s), n))
-        return i(s);
-      o2(r2);
-    }
-  };
-}
-function cs(t2, e = false) {
-  const n = {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t2],
-    parser(r2, s) {
-      return gt(r2, s).branches[t2];
-    },
-    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
-      if (!de(String(i), r2))
-        return c3(i);
-      throw new at(
-        n.parser(F2(o2), F2(s)),
-        String(i)
-      );
-    }
-  };
-  return n;
-}
-function fs3(t2) {
-  return {
-    commands: ["check-ignore", ...t2],
-    format: "utf-8",
-    parser: ls
-  };
-}
-function ls(t2) {
-  return t2.split(/\n/g).map(hs).filter(Boolean);
-}
-function hs(t2) {
-  const e = t2.trim().replace(/^["']|["']$/g, "");
-  return e && Se(e);
-}
-function ps(t2, e) {
-  return E2({
-    raw: t2,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  }, ms, [t2, e]);
-}
-function ds(t2) {
-  return /^--upload-pack(=|$)/.test(t2);
-}
-function gs(t2, e, n) {
-  const r2 = ["fetch", ...n];
-  return t2 && e && r2.push(t2, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
-    commands: r2,
-    format: "utf-8",
-    parser: ps
-  };
-}
-function ws(t2) {
-  return E2({ moves: [] }, ys, t2);
-}
-function bs(t2, e) {
-  return {
-    commands: ["mv", "-v", ...v(t2), e],
-    format: "utf-8",
-    parser: ws
-  };
-}
-function Ts(t2, e, n) {
-  const r2 = ["pull", ...n];
-  return t2 && e && r2.splice(1, 0, t2, e), {
-    commands: r2,
-    format: "utf-8",
-    parser(s, o2) {
-      return ue(s, o2);
-    },
-    onError(s, o2, i, a) {
-      const c3 = Rr(
-        F2(s.stdOut),
-        F2(s.stdErr)
-      );
-      if (c3)
-        return a(new at(c3));
-      a(o2);
-    }
-  };
-}
-function ks(t2) {
-  const e = {};
-  return ge(t2, ([n]) => e[n] = { name: n }), Object.values(e);
-}
-function _s(t2) {
-  const e = {};
-  return ge(t2, ([n, r2, s]) => {
-    Object.hasOwn(e, n) || (e[n] = {
-      name: n,
-      refs: { fetch: "", push: "" }
-    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
-  }), Object.values(e);
-}
-function ge(t2, e) {
-  ut(t2, (n) => e(n.split(/\s+/)));
-}
-function vs(t2, e, n) {
-  return g(["remote", "add", ...n, t2, e]);
-}
-function Es(t2) {
-  const e = ["remote"];
-  return t2 && e.push("-v"), {
-    commands: e,
-    format: "utf-8",
-    parser: t2 ? _s : ks
-  };
-}
-function Ss(t2) {
-  const e = [...t2];
-  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
-}
-function Rs(t2) {
-  const e = [...t2];
-  return e[0] !== "remote" && e.unshift("remote"), g(e);
-}
-function Os(t2) {
-  return g(["remote", "remove", t2]);
-}
-function Cs(t2 = {}, e) {
-  const n = oe2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = re(
-    n.splitter,
-    n.fields,
-    pt(r2)
-  );
-  return dt(r2) || {
-    commands: r2,
-    format: "utf-8",
-    parser: s
-  };
-}
-function As(t2, e) {
-  return X2(["add", t2, e]);
-}
-function xs(t2) {
-  return X2(["init", ...t2]);
-}
-function X2(t2) {
-  const e = [...t2];
-  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
-}
-function Ns(t2) {
-  return X2(["update", ...t2]);
-}
-function Ms(t2, e) {
-  const n = Number.isNaN(t2), r2 = Number.isNaN(e);
-  return n !== r2 ? n ? 1 : -1 : n ? ye(t2, e) : 0;
-}
-function ye(t2, e) {
-  return t2 === e ? 0 : t2 > e ? 1 : -1;
-}
-function Ds(t2) {
-  return t2.trim();
-}
-function B2(t2) {
-  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
-}
-function Ls(t2 = []) {
-  const e = t2.some((n) => /^--sort=/.test(n));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...t2],
-    parser(n) {
-      return Ps(n, e);
-    }
-  };
-}
-function js(t2) {
-  return {
-    format: "utf-8",
-    commands: ["tag", t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function Bs(t2, e) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function f2(t2, e) {
-  this._plugins = e, this._executor = new Dn(
-    t2.baseDir,
-    new Xr(t2.maxConcurrentProcesses),
-    e
-  ), this._trimmed = t2.trimmed;
-}
-function Is(t2) {
-  return t2 ? [{
-    type: "spawn.before",
-    action(r2, s) {
-      t2.aborted && s.kill(new A2(void 0, "abort", "Abort already signaled"));
-    }
-  }, {
-    type: "spawn.after",
-    action(r2, s) {
-      function o2() {
-        s.kill(new A2(void 0, "abort", "Abort signal received"));
-      }
-      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
-    }
-  }] : void 0;
-}
-function Fs(t2, e = false) {
-  const n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
-  return {
-    type: "spawn.options",
-    action(r2, s) {
-      const o2 = { ...r2.env ?? process.env }, i = new Set(
-        Object.keys(s.env).map((a) => a.toLowerCase().trim())
-      );
-      for (const a of Object.keys(o2)) {
-        const c3 = a.toLowerCase().trim();
-        if (!(!Gs(c3) || n.has(c3))) {
-          if (i.has(c3))
-            throw new A2(
-              void 0,
-              "allowEnvironment",
-              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
-            );
-          Us("removing ambient guarded environment variable %s", a), delete o2[a];
-        }
-      }
-      return {
-        ...r2,
-        env: {
-          ...o2,
-          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
-        }
-      };
-    }
-  };
-}
-function Gs(t2) {
-  const e = t2.toLowerCase().trim();
-  return e.startsWith("git_") || _(e);
-}
-function zs(t2 = {}) {
-  return {
-    type: "spawn.args",
-    action(e, { env: n }) {
-      for (const r2 of oe(e, n))
-        if (t2[r2.category] !== true)
-          throw new A2(void 0, "unsafe", r2.message);
-      return e;
-    }
-  };
-}
-function qs(t2) {
-  const e = U(t2, "-c");
-  return {
-    type: "spawn.args",
-    action(n) {
-      return [...e, ...n];
-    }
-  };
-}
-function Ws({
-  onClose: t2 = true,
-  onExit: e = 50
-} = {}) {
-  function n() {
-    let s = -1;
-    const o2 = {
-      close: (0, import_promise_deferred.deferred)(),
-      closeTimeout: (0, import_promise_deferred.deferred)(),
-      exit: (0, import_promise_deferred.deferred)(),
-      exitTimeout: (0, import_promise_deferred.deferred)()
-    }, i = Promise.race([
-      t2 === false ? $t : o2.closeTimeout.promise,
-      e === false ? $t : o2.exitTimeout.promise
-    ]);
-    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
-      close(a) {
-        s = a, o2.close.done();
-      },
-      exit(a) {
-        s = a, o2.exit.done();
-      },
-      get exitCode() {
-        return s;
-      },
-      result: i
-    };
-  }
-  function r2(s, o2, i) {
-    s !== false && (s === true ? o2.promise : o2.promise.then(() => wt(s))).then(i.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(s, { spawned: o2, close: i }) {
-      const a = n();
-      let c3 = true, y2 = () => {
-        c3 = false;
-      };
-      o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
-      try {
-        await a.result, c3 && await wt(50), i(a.exitCode);
-      } catch (w2) {
-        i(a.exitCode, w2);
-      }
-    }
-  };
-}
-function Vs(t2) {
-  return !t2 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t2);
-}
-function Pt(t2, e) {
-  if (t2.length < 1 || t2.length > 2)
-    throw new A2(void 0, "binary", Hs);
-  if (t2.some(Vs))
-    if (e)
-      we("permitted unsafe binary %o", t2);
-    else
-      throw new A2(void 0, "binary", Ks);
-  const [r2, s] = t2;
-  return {
-    binary: r2,
-    prefix: s
-  };
-}
-function Xs(t2, e = ["git"], n = false) {
-  let r2 = Pt(v(e), n);
-  t2.on("binary", (s) => {
-    r2 = Pt(v(s), n), we.info("reconfiguring %o", r2);
-  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
-}
-function Ys(t2) {
-  if (!t2)
-    return "UNKNOWN";
-  for (const [e, { text: n }] of Object.entries(be))
-    if (t2.startsWith(`fatal: ${n}`))
-      return e;
-  return "UNKNOWN";
-}
-function Js(t2) {
-  return !!(t2.exitCode && t2.stdErr.length);
-}
-function Zs(t2) {
-  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
-}
-function to(t2 = false, e = Js, n = Zs) {
-  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
-}
-function eo(t2, e) {
-  return t2 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
-}
-function Mt(t2) {
-  return {
-    type: "task.error",
-    action(e, n) {
-      const r2 = t2(e.error, {
-        stdErr: n.stdErr,
-        stdOut: n.stdOut,
-        exitCode: n.exitCode
-      });
-      return Buffer.isBuffer(r2) ? {
-        error: eo(n.exitCode, r2.toString("utf-8"))
-      } : {
-        error: r2
-      };
-    }
-  };
-}
-function no(t2) {
-  return {
-    type: "spawn.after",
-    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
-      if (!s)
-        return;
-      const o2 = t2?.([...n]) ?? r2;
-      if (!o2)
-        return nt("generated zero length content, not writing to stdin");
-      nt("writing %s bytes to stdin", Le(o2)), s.on("error", (i) => {
-        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
-      }), s.end(o2);
-    }
-  };
-}
-function so(t2) {
-  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
-  return [{
-    type: "spawn.args",
-    action(o2, i) {
-      return n.includes(i.method) ? De(o2, e) : o2;
-    }
-  }, {
-    type: "spawn.after",
-    action(o2, i) {
-      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
-        const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c3 && t2({
-          method: i.method,
-          stage: oo(c3[1]),
-          progress: p(c3[2]),
-          processed: p(c3[3]),
-          total: p(c3[4])
-        });
-      });
-    }
-  }];
-}
-function oo(t2) {
-  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
-}
-function io(t2) {
-  const e = je(t2, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(n) {
-      return { ...e, ...n };
-    }
-  };
-}
-function ao() {
-  return {
-    type: "spawn.args",
-    action(t2) {
-      const e = [];
-      let n;
-      function r2(s) {
-        (n = n || []).push(...s);
-      }
-      for (let s = 0; s < t2.length; s++) {
-        const o2 = t2[s];
-        if (r(o2)) {
-          r2(o(o2));
-          continue;
-        }
-        if (o2 === "--") {
-          r2(
-            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
-          );
-          break;
-        }
-        e.push(o2);
-      }
-      return n ? [...e, "--", ...n.map(String)] : e;
-    }
-  };
-}
-function uo({
-  block: t2,
-  stdErr: e = true,
-  stdOut: n = true
-}) {
-  if (t2 > 0)
-    return {
-      type: "spawn.after",
-      action(r2, s) {
-        let o2;
-        function i() {
-          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
-        }
-        function a() {
-          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
-        }
-        function c3() {
-          a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
-        }
-        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
-      }
-    };
-}
-var import_file_exists, import_debug, import_promise_deferred, O2, Ae, A2, at, xe, I2, W2, ft, K2, m, Be, G2, Bt, V2, z2, l2, x2, Fe, qe, mt, Ut, Xe, Ye, Qe, Je, Ft, nn, rn, sn, zt, qt, mn, Ht, Kt, kn, _t, vn, j2, En, Vt, Cn, M2, ot, Pn, Dn, Yt, Bn, Un, Wn, J2, Xn, Yn, Qt, R2, Jt, rr, Ot, sr, or, ir, ar, te, ee2, ne2, ur, se, Z2, dr, ie, gr, yr, wr, br, Tr, kr, _r, vr, Er, Sr, ue, Or, Cr, Ar, Nr, $r, Pr, Lr, jr, Br, Ir, Ur, Gr, fe, Hr, le, Vr, Xr, he, Qr, Jr, Zr, ts, rs, pe, ss, gt, ms, ys, $s, Ps, Us, $t, we, Hs, Ks, be, Qs, nt, ro, wo;
-var init_dist3 = __esm({
-  "node_modules/simple-git/dist/index.mjs"() {
-    init_dist();
-    init_dist();
-    import_file_exists = __toESM(require_dist(), 1);
-    import_debug = __toESM(require_src(), 1);
-    import_promise_deferred = __toESM(require_dist2(), 1);
-    init_dist2();
-    O2 = class extends Error {
-      constructor(e, n) {
-        super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
-      }
-    };
-    Ae = class extends O2 {
-      constructor(e, n) {
-        super(void 0, n), this.config = e;
-      }
-    };
-    A2 = class extends O2 {
-      constructor(e, n, r2) {
-        super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
-      }
-    };
-    at = class extends O2 {
-      constructor(e, n) {
-        super(void 0, n || String(e)), this.git = e;
-      }
-    };
-    xe = class extends O2 {
-      constructor(e) {
-        super(void 0, e);
-      }
-    };
-    I2 = "\0";
-    W2 = () => {
-    };
-    ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-    K2 = (t2) => Array.isArray(t2);
-    m = (t2) => typeof t2 == "string" || r(t2);
-    Be = (t2) => m(t2) || Buffer.isBuffer(t2);
-    G2 = (t2) => m(t2) || Array.isArray(t2) && t2.every(m);
-    Bt = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? false : typeof t2.length == "number";
-    V2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(V2 || {});
-    z2 = class _z {
-      constructor(e, n) {
-        this.stdOut = e, this.stdErr = n;
-      }
-      asStrings() {
-        return new _z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-      }
-    };
-    l2 = class {
-      constructor(e, n) {
-        this.matches = [], this.useMatches = Ue, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== false : false), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
-      }
-      resetMatches() {
-        this.matches.length = 0;
-      }
-      prepareMatches() {
-        return this.matches;
-      }
-      addMatch(e, n, r2) {
-        const s = r2 && e.exec(r2);
-        return s && this.pushMatch(n, s), !!s;
-      }
-      pushMatch(e, n) {
-        this.matches.push(...n.slice(1));
-      }
-    };
-    x2 = class extends l2 {
-      addMatch(e, n, r2) {
-        return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
-      }
-      pushMatch(e, n) {
-        (e > 0 || n.length > 1) && super.pushMatch(e, n);
-      }
-    };
-    Fe = {
-      binary: "git",
-      maxConcurrentProcesses: 5,
-      config: [],
-      trimmed: false
-    };
-    qe = /* @__PURE__ */ ((t2) => (t2.BARE = "bare", t2.IN_TREE = "tree", t2.IS_REPO_ROOT = "root", t2))(qe || {});
-    mt = ({ exitCode: t2 }, e, n, r2) => {
-      if (t2 === V2.UNCLEAN && Ve(e))
-        return n(Buffer.from("false"));
-      r2(e);
-    };
-    Ut = (t2) => t2.trim() === "true";
-    Xe = class {
-      constructor(e) {
-        this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
-      }
-    };
-    Ye = /^[a-z]+\s*/i;
-    Qe = /^[a-z]+\s+[a-z]+\s*/i;
-    Je = /\/$/;
-    Ft = [];
-    nn = "Git clean interactive mode is not supported";
-    rn = 'Git clean mode parameter ("n" or "f") is required';
-    sn = "Git clean unknown option found in: ";
-    zt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(zt || {});
-    qt = /* @__PURE__ */ new Set([
-      "i",
-      ...L2(Object.values(zt))
-    ]);
-    mn = class {
-      constructor() {
-        this.files = [], this.values = /* @__PURE__ */ Object.create(null);
-      }
-      get all() {
-        return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
-      }
-      addFile(e) {
-        if (!(e in this.values)) {
-          const n = N2(this.files);
-          this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
-        }
-        return this.values[e];
-      }
-      addValue(e, n, r2) {
-        const s = this.addFile(e);
-        Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
-      }
-    };
-    Ht = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Ht || {});
-    Kt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Kt || {});
-    kn = new Set(Object.values(Kt));
-    vn = ["-h"];
-    j2 = /* @__PURE__ */ Symbol("grepQuery");
-    En = class {
-      constructor() {
-        this[_t] = [];
-      }
-      *[(_t = j2, Symbol.iterator)]() {
-        for (const e of this[j2])
-          yield e;
-      }
-      and(...e) {
-        return e.length && this[j2].push("--and", "(", ...U(e, "-e"), ")"), this;
-      }
-      param(...e) {
-        return this[j2].push(...U(e, "-e")), this;
-      }
-    };
-    Vt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Vt || {});
-    Cn = L2(Object.values(Vt));
-    import_debug.default.formatters.L = (t2) => String(Bt(t2) ? t2.length : "-");
-    import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : ft(t2);
-    M2 = class M3 {
-      constructor(e = "GitExecutor") {
-        this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
-      }
-      withProgress(e) {
-        return this._queue.get(e);
-      }
-      createProgress(e) {
-        const n = M3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
-        return {
-          task: e,
-          logger: r2,
-          name: n
-        };
-      }
-      push(e) {
-        const n = this.createProgress(e);
-        return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
-      }
-      fatal(e) {
-        for (const [n, { logger: r2 }] of Array.from(this._queue.entries()))
-          n === e.task ? (r2.info("Failed %o", e), r2(
-            "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
-          )) : r2.info(
-            "A fatal exception occurred in a previous task, the queue has been purged: %o",
-            e.message
-          ), this.complete(n);
-        if (this._queue.size !== 0)
-          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-      }
-      complete(e) {
-        this.withProgress(e) && this._queue.delete(e);
-      }
-      attempt(e) {
-        const n = this.withProgress(e);
-        if (!n)
-          throw new O2(void 0, "TasksPendingQueue: attempt called for an unknown task");
-        return n.logger("Starting task"), n;
-      }
-      static getName(e = "empty") {
-        return `task:${e}:${++M3.counter}`;
-      }
-    };
-    M2.counter = 0;
-    ot = M2;
-    Pn = class {
-      constructor(e, n, r2) {
-        this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new ot();
-      }
-      get cwd() {
-        return this._cwd || this._executor.cwd;
-      }
-      set cwd(e) {
-        this._cwd = e;
-      }
-      get env() {
-        return this._executor.env;
-      }
-      get outputHandler() {
-        return this._executor.outputHandler;
-      }
-      chain() {
-        return this;
-      }
-      push(e) {
-        return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
-      }
-      async attemptTask(e) {
-        const n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
-        try {
-          const { logger: s } = this._queue.attempt(e);
-          return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
-        } catch (s) {
-          throw this.onFatalException(e, s);
-        } finally {
-          r2(), n();
-        }
-      }
-      onFatalException(e, n) {
-        const r2 = n instanceof O2 ? Object.assign(n, { task: e }) : new O2(e, n && String(n));
-        return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
-      }
-      async attemptRemoteTask(e, n) {
-        const r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
-          "spawn.args",
-          [...e.commands],
-          this.taskContext(e, e.commands)
-        ), o2 = await this.gitResponse(
-          e,
-          r2,
-          s,
-          this.outputHandler,
-          n.step("SPAWN")
-        ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
-        return n("passing response to task's parser as a %s", e.format), en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
-      }
-      async attemptEmptyTask(e, n) {
-        return n("empty task bypassing child process to call to task's parser"), e.parser(this);
-      }
-      handleTaskData(e, n, r2, s) {
-        const { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
-        return new Promise((y2, w2) => {
-          s("Preparing to handle process response exitCode=%d stdOut=", o2);
-          const { error: T2 } = this._plugins.exec(
-            "task.error",
-            { error: i },
-            {
-              ...this.taskContext(e, n),
-              ...r2
-            }
-          );
-          if (T2 && e.onError)
-            return s.info("exitCode=%s handling with custom error handler"), e.onError(
-              r2,
-              T2,
-              (k2) => {
-                s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
-                  new z2(
-                    Array.isArray(k2) ? Buffer.concat(k2) : k2,
-                    Buffer.concat(c3)
-                  )
-                );
-              },
-              w2
-            );
-          if (T2)
-            return s.info(
-              "handling as error: exitCode=%s stdErr=%s rejection=%o",
-              o2,
-              c3.length,
-              i
-            ), w2(T2);
-          s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c3)));
-        });
-      }
-      async gitResponse(e, n, r2, s, o2) {
-        const i = o2.sibling("output"), a = this._plugins.exec(
-          "spawn.options",
-          {
-            cwd: this.cwd,
-            env: this.env,
-            windowsHide: true
-          },
-          this.taskContext(e, e.commands)
-        );
-        return new Promise((c3) => {
-          const y2 = [], w2 = [];
-          o2.info("%s %o", n, r2), o2("%O", a);
-          let T2 = this._beforeSpawn(e, r2);
-          if (T2)
-            return c3({
-              stdOut: y2,
-              stdErr: w2,
-              exitCode: 9901,
-              rejection: T2
-            });
-          this._plugins.exec("spawn.before", void 0, {
-            ...this.taskContext(e, r2),
-            kill(C2) {
-              T2 = C2 || T2;
-            }
-          });
-          const k2 = ve(n, r2, a);
-          k2.stdout.on(
-            "data",
-            Et(y2, "stdOut", o2, i.step("stdOut"))
-          ), k2.stderr.on(
-            "data",
-            Et(w2, "stdErr", o2, i.step("stdErr"))
-          ), k2.on("error", Mn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
-            ...this.taskContext(e, r2),
-            spawned: k2,
-            close(C2, Te) {
-              c3({
-                stdOut: y2,
-                stdErr: w2,
-                exitCode: C2,
-                rejection: T2 || Te
-              });
-            },
-            kill(C2) {
-              k2.killed || (T2 = C2, k2.kill("SIGINT"));
-            }
-          });
-        });
-      }
-      _beforeSpawn(e, n) {
-        let r2;
-        return this._plugins.exec("spawn.before", void 0, {
-          ...this.taskContext(e, n),
-          kill(s) {
-            r2 = s || r2;
-          }
-        }), r2;
-      }
-      taskContext(e, n) {
-        return {
-          method: String(Me(e.commands) || ""),
-          commands: n,
-          env: { ...this.env },
-          input: kt(e) ? void 0 : e.input
-        };
-      }
-    };
-    Dn = class {
-      constructor(e, n, r2) {
-        this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
-      }
-      chain() {
-        return new Pn(this, this._scheduler, this._plugins);
-      }
-      push(e) {
-        return this._chain.push(e);
-      }
-    };
-    Yt = (t2, e, n) => {
-      const r2 = ["clone", ...n];
-      return m(t2) && r2.push(c(t2)), m(e) && r2.push(c(e)), g(r2);
-    };
-    Bn = (t2, e, n) => (S2(n, "--mirror"), Yt(t2, e, n));
-    Un = [
-      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
-        t2.branch = e, t2.commit = r2, t2.root = !!n;
-      }),
-      new l2(/\s*Author:\s(.+)/i, (t2, [e]) => {
-        const n = e.split("<"), r2 = n.pop();
-        !r2 || !r2.includes("@") || (t2.author = {
-          email: r2.substr(0, r2.length - 1),
-          name: n.join("<").trim()
-        });
-      }),
-      new l2(
-        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-        (t2, [e, n, r2]) => {
-          t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
-        }
-      ),
-      new l2(
-        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (t2, [e, n, r2]) => {
-          t2.summary.changes = parseInt(e, 10) || 0;
-          const s = parseInt(n, 10) || 0;
-          r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
-        }
-      )
-    ];
-    Wn = new l2(
-      /([a-z-]+): (\d+)$/,
-      (t2, [e, n]) => {
-        const r2 = jt(e);
-        Object.hasOwn(t2, r2) && (t2[r2] = p(n));
-      }
-    );
-    J2 = class {
-      constructor(e, n, r2, s) {
-        this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
-      }
-    };
-    Xn = /^Init.+ repository in (.+)$/;
-    Yn = /^Rein.+ in (.+)$/;
-    Qt = "--bare";
-    R2 = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(R2 || {});
-    Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
-    rr = class {
-      constructor() {
-        this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
-      }
-    };
-    Ot = [
-      new l2(
-        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-        (t2, [e, n, r2 = ""]) => {
-          t2.files.push({
-            file: e.trim(),
-            changes: p(n),
-            insertions: r2.replace(/[^+]/g, "").length,
-            deletions: r2.replace(/[^-]/g, "").length,
-            binary: false
-          });
-        }
-      ),
-      new l2(
-        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-        (t2, [e, n, r2]) => {
-          t2.files.push({
-            file: e.trim(),
-            before: p(n),
-            after: p(r2),
-            binary: true
-          });
-        }
-      ),
-      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
-        t2.files.push({
-          file: e.trim(),
-          before: 0,
-          after: 0,
-          binary: true
-        });
-      }),
-      new l2(
-        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (t2, [e, n]) => {
-          const r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
-          t2.changed = p(e), t2.insertions = p(r2?.[1]), t2.deletions = p(s?.[1]);
-        }
-      )
-    ];
-    sr = [
-      new l2(
-        /(\d+)\t(\d+)\t(.+)$/,
-        (t2, [e, n, r2]) => {
-          const s = p(e), o2 = p(n);
-          t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
-            file: r2,
-            changes: s + o2,
-            insertions: s,
-            deletions: o2,
-            binary: false
-          });
-        }
-      ),
-      new l2(/-\t-\t(.+)$/, (t2, [e]) => {
-        t2.changed++, t2.files.push({
-          file: e,
-          after: 0,
-          before: 0,
-          binary: true
-        });
-      })
-    ];
-    or = [
-      new l2(/(.+)$/, (t2, [e]) => {
-        t2.changed++, t2.files.push({
-          file: e,
-          changes: 0,
-          insertions: 0,
-          deletions: 0,
-          binary: false
-        });
-      })
-    ];
-    ir = [
-      new l2(
-        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-        (t2, [e, n, r2, s, o2]) => {
-          t2.changed++, t2.files.push({
-            file: o2 ?? r2,
-            changes: 0,
-            insertions: 0,
-            deletions: 0,
-            binary: false,
-            status: bt(_n(e) && e),
-            from: bt(!!o2 && r2 !== o2 && r2),
-            similarity: p(n)
-          });
-        }
-      )
-    ];
-    ar = {
-      [R2.NONE]: Ot,
-      [R2.STAT]: Ot,
-      [R2.NUM_STAT]: sr,
-      [R2.NAME_STATUS]: ir,
-      [R2.NAME_ONLY]: or
-    };
-    te = "òòòòòò ";
-    ee2 = " òò";
-    ne2 = " ò ";
-    ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-    se = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(se || {});
-    Z2 = class {
-      constructor(e, n = null, r2) {
-        this.reason = e, this.file = n, this.meta = r2;
-      }
-      toString() {
-        return `${this.file}:${this.reason}`;
-      }
-    };
-    dr = class {
-      constructor() {
-        this.conflicts = [], this.merges = [], this.result = "success";
-      }
-      get failed() {
-        return this.conflicts.length > 0;
-      }
-      get reason() {
-        return this.result;
-      }
-      toString() {
-        return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
-      }
-    };
-    ie = class {
-      constructor() {
-        this.remoteMessages = {
-          all: []
-        }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
-          changes: 0,
-          deletions: 0,
-          insertions: 0
-        };
-      }
-    };
-    gr = class {
-      constructor() {
-        this.remote = "", this.hash = {
-          local: "",
-          remote: ""
-        }, this.branch = {
-          local: "",
-          remote: ""
-        }, this.message = "";
-      }
-      toString() {
-        return this.message;
-      }
-    };
-    yr = [
-      new x2(
-        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (t2, [e, n]) => {
-          const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-          Object.assign(s, { [r2]: p(n) });
-        }
-      ),
-      new x2(
-        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (t2, [e, n]) => {
-          const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-          Object.assign(s, { [r2]: p(n) });
-        }
-      ),
-      new x2(
-        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-        (t2, [e, n, r2]) => {
-          const s = tt(t2.remoteMessages);
-          s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r2);
-        }
-      )
-    ];
-    wr = [
-      new x2(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), false)),
-      ...yr,
-      new x2(
-        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-        (t2, [e]) => {
-          t2.remoteMessages.pullRequestUrl = e;
-        }
-      ),
-      new x2(
-        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (t2, [e, n, r2]) => {
-          t2.remoteMessages.vulnerabilities = {
-            count: p(e),
-            summary: n,
-            url: r2
-          };
-        }
-      )
-    ];
-    br = class {
-      constructor() {
-        this.all = [];
-      }
-    };
-    Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
-    kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
-    _r = /^(create|delete) mode \d+ (.+)/;
-    vr = [
-      new l2(Tr, (t2, [e, n, r2]) => {
-        t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
-      }),
-      new l2(kr, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, true) : false),
-      new l2(_r, (t2, [e, n]) => {
-        S2(t2.files, n), S2(e === "create" ? t2.created : t2.deleted, n);
-      })
-    ];
-    Er = [
-      new l2(/^from\s(.+)$/i, (t2, [e]) => {
-        t2.remote = e;
-      }),
-      new l2(/^fatal:\s(.+)$/, (t2, [e]) => {
-        t2.message = e;
-      }),
-      new l2(
-        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
-        }
-      )
-    ];
-    Sr = (t2, e) => E2(new ie(), vr, [t2, e]);
-    ue = (t2, e) => Object.assign(
-      new ie(),
-      Sr(t2, e),
-      ae(t2, e)
-    );
-    Or = [
-      new l2(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
-        t2.merges.push(e);
-      }),
-      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
-        t2.conflicts.push(new Z2(e, n));
-      }),
-      new l2(
-        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (t2, [e, n, r2]) => {
-          t2.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
-        }
-      ),
-      new l2(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
-        t2.conflicts.push(new Z2(e, null));
-      }),
-      new l2(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
-        t2.result = e;
-      })
-    ];
-    Cr = (t2, e) => Object.assign(Ar(t2), ue(t2, e));
-    Ar = (t2) => E2(new dr(), Or, t2);
-    Nr = [
-      new l2(/^Pushing to (.+)$/, (t2, [e]) => {
-        t2.repo = e;
-      }),
-      new l2(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
-        t2.ref = {
-          ...t2.ref || {},
-          local: e
-        };
-      }),
-      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
-        t2.pushed.push(xr(e, n, r2));
-      }),
-      new l2(
-        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-        (t2, [e, n, r2]) => {
-          t2.branch = {
-            ...t2.branch || {},
-            local: e,
-            remote: n,
-            remoteName: r2
-          };
-        }
-      ),
-      new l2(
-        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.update = {
-            head: {
-              local: e,
-              remote: n
-            },
-            hash: {
-              from: r2,
-              to: s
-            }
-          };
-        }
-      )
-    ];
-    $r = (t2, e) => {
-      const n = Pr(t2, e), r2 = ae(t2, e);
-      return {
-        ...n,
-        ...r2
-      };
-    };
-    Pr = (t2, e) => E2({ pushed: [] }, Nr, [t2, e]);
-    Lr = /^(.+)\0(.+)$/;
-    jr = class {
-      constructor(e, n, r2) {
-        if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
-          const s = Lr.exec(e) || [null, e, e];
-          this.from = s[2] || "", this.path = s[1] || "";
-        }
-      }
-    };
-    Br = class {
-      constructor() {
-        this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = false, this.isClean = () => !this.files.length;
-      }
-    };
-    Ir = new Map([
-      _2(
-        " ",
-        "A",
-        (t2, e) => t2.created.push(e)
-      ),
-      _2(
-        " ",
-        "D",
-        (t2, e) => t2.deleted.push(e)
-      ),
-      _2(
-        " ",
-        "M",
-        (t2, e) => t2.modified.push(e)
-      ),
-      _2("A", " ", (t2, e) => {
-        t2.created.push(e), t2.staged.push(e);
-      }),
-      _2("A", "M", (t2, e) => {
-        t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
-      }),
-      _2("D", " ", (t2, e) => {
-        t2.deleted.push(e), t2.staged.push(e);
-      }),
-      _2("M", " ", (t2, e) => {
-        t2.modified.push(e), t2.staged.push(e);
-      }),
-      _2("M", "M", (t2, e) => {
-        t2.modified.push(e), t2.staged.push(e);
-      }),
-      _2("R", " ", (t2, e) => {
-        t2.renamed.push(xt(e));
-      }),
-      _2("R", "M", (t2, e) => {
-        const n = xt(e);
-        t2.renamed.push(n), t2.modified.push(n.to);
-      }),
-      _2("!", "!", (t2, e) => {
-        (t2.ignored = t2.ignored || []).push(e);
-      }),
-      _2(
-        "?",
-        "?",
-        (t2, e) => t2.not_added.push(e)
-      ),
-      ...et(
-        "A",
-        "A",
-        "U"
-        /* UNMERGED */
-      ),
-      ...et(
-        "D",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      ...et(
-        "U",
-        "A",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      [
-        "##",
-        (t2, e) => {
-          const n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
-          let a = n.exec(e);
-          t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = d(a?.[1], m, null), a = o2.exec(e), t2.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t2.current = d(a?.[1], m, t2.current)), t2.detached = /\(no branch\)/.test(e);
-        }
-      ]
-    ]);
-    Ur = function(t2) {
-      const e = t2.split(I2), n = new Br();
-      for (let r2 = 0, s = e.length; r2 < s; ) {
-        let o2 = e[r2++].trim();
-        o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
-      }
-      return n;
-    };
-    Gr = ["--null", "-z"];
-    fe = "installed=false";
-    Hr = [
-      new l2(
-        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-        (t2, [e, n, r2, s = ""]) => {
-          Object.assign(
-            t2,
-            q2(p(e), p(n), p(r2), s)
-          );
-        }
-      ),
-      new l2(
-        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-        (t2, [e, n, r2, s = ""]) => {
-          Object.assign(t2, q2(p(e), p(n), r2, s));
-        }
-      )
-    ];
-    le = class {
-      constructor(e) {
-        this._executor = e;
-      }
-      _runTask(e, n) {
-        const r2 = this._executor.chain(), s = r2.push(e);
-        return n && Ln(e, s, n), Object.create(this, {
-          then: { value: s.then.bind(s) },
-          catch: { value: s.catch.bind(s) },
-          _executor: { value: r2 }
-        });
-      }
-      add(e) {
-        return this._runTask(
-          g(["add", ...v(e)]),
-          u(arguments)
-        );
-      }
-      cwd(e) {
-        const n = u(arguments);
-        return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
-          St(
-            e.path,
-            e.root && this._executor || void 0
-          ),
-          n
-        ) : this._runTask(
-          b2("Git.cwd: workingDirectory must be supplied as a string"),
-          n
-        );
-      }
-      hashObject(e, n) {
-        return this._runTask(
-          Vn(e, n === true),
-          u(arguments)
-        );
-      }
-      init(e) {
-        return this._runTask(
-          Zn(e === true, this._executor.cwd, h2(arguments)),
-          u(arguments)
-        );
-      }
-      merge() {
-        return this._runTask(
-          At(h2(arguments)),
-          u(arguments)
-        );
-      }
-      mergeFromTo(e, n) {
-        return m(e) && m(n) ? this._runTask(
-          At([e, n, ...h2(arguments)]),
-          u(arguments, false)
-        ) : this._runTask(
-          b2(
-            "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
-          )
-        );
-      }
-      outputHandler(e) {
-        return this._executor.outputHandler = e, this;
-      }
-      push() {
-        const e = ce(
-          {
-            remote: d(arguments[0], m),
-            branch: d(arguments[1], m)
-          },
-          h2(arguments)
-        );
-        return this._runTask(e, u(arguments));
-      }
-      stash() {
-        return this._runTask(
-          g(["stash", ...h2(arguments)]),
-          u(arguments)
-        );
-      }
-      status() {
-        return this._runTask(
-          zr(h2(arguments)),
-          u(arguments)
-        );
-      }
-    };
-    Object.assign(
-      le.prototype,
-      jn(),
-      In(),
-      zn(),
-      Tn(),
-      Hn(),
-      Kn(),
-      On(),
-      er(),
-      pr(),
-      Dr(),
-      Wr()
-    );
-    Vr = /* @__PURE__ */ (() => {
-      let t2 = 0;
-      return () => {
-        t2++;
-        const { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
-        return {
-          promise: e,
-          done: n,
-          id: t2
-        };
-      };
-    })();
-    Xr = class {
-      constructor(e = 2) {
-        this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
-      }
-      schedule() {
-        if (!this.pending.length || this.running.length >= this.concurrency) {
-          this.logger(
-            "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
-            this.pending.length,
-            this.running.length,
-            this.concurrency
-          );
-          return;
-        }
-        const e = S2(this.running, this.pending.shift());
-        this.logger("Attempting id=%s", e.id), e.done(() => {
-          this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
-        });
-      }
-      next() {
-        const { promise: e, id: n } = S2(this.pending, Vr());
-        return this.logger("Scheduling id=%s", n), this.schedule(), e;
-      }
-    };
-    he = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(he || {});
-    Qr = class {
-      constructor() {
-        this.all = [], this.branches = {}, this.current = "", this.detached = false;
-      }
-      push(e, n, r2, s, o2) {
-        e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
-          current: e === "*",
-          linkedWorkTree: e === "+",
-          name: r2,
-          commit: s,
-          label: o2
-        };
-      }
-    };
-    Jr = [
-      new l2(
-        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.push(Nt(e), true, n, r2, s);
-        }
-      ),
-      new l2(
-        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (t2, [e, n, r2, s]) => {
-          t2.push(Nt(e), false, n, r2, s);
-        }
-      )
-    ];
-    Zr = new l2(/^(\S+)$/s, (t2, [e]) => {
-      t2.push(he.CURRENT, false, e, "", "");
-    });
-    ts = class {
-      constructor() {
-        this.all = [], this.branches = {}, this.errors = [];
-      }
-      get success() {
-        return !this.errors.length;
-      }
-    };
-    rs = /(\S+)\s+\(\S+\s([^)]+)\)/;
-    pe = /^error[^']+'([^']+)'/m;
-    ss = [
-      new l2(rs, (t2, [e, n]) => {
-        const r2 = es(e, n);
-        t2.all.push(r2), t2.branches[e] = r2;
-      }),
-      new l2(pe, (t2, [e]) => {
-        const n = ns(e);
-        t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
-      })
-    ];
-    gt = (t2, e) => E2(new ts(), ss, [t2, e]);
-    ms = [
-      new l2(/From (.+)$/, (t2, [e]) => {
-        t2.remote = e;
-      }),
-      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-        t2.branches.push({
-          name: e,
-          tracking: n
-        });
-      }),
-      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-        t2.tags.push({
-          name: e,
-          tracking: n
-        });
-      }),
-      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
-        t2.deleted.push({
-          tracking: e
-        });
-      }),
-      new l2(
-        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.updated.push({
-            name: r2,
-            tracking: s,
-            to: n,
-            from: e
-          });
-        }
-      )
-    ];
-    ys = [
-      new l2(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
-        t2.moves.push({ from: e, to: n });
-      })
-    ];
-    $s = class {
-      constructor(e, n) {
-        this.all = e, this.latest = n;
-      }
-    };
-    Ps = function(t2, e = false) {
-      const n = t2.split(`
-`).map(Ds).filter(Boolean);
-      e || n.sort(function(s, o2) {
-        const i = s.split("."), a = o2.split(".");
-        if (i.length === 1 || a.length === 1)
-          return Ms(B2(i[0]), B2(a[0]));
-        for (let c3 = 0, y2 = Math.max(i.length, a.length); c3 < y2; c3++) {
-          const w2 = ye(B2(i[c3]), B2(a[c3]));
-          if (w2)
-            return w2;
-        }
-        return 0;
-      });
-      const r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
-      return new $s(n, r2);
-    };
-    (f2.prototype = Object.create(le.prototype)).constructor = f2;
-    f2.prototype.customBinary = function(t2) {
-      return this._plugins.reconfigure("binary", t2), this;
-    };
-    f2.prototype.env = function(t2, e) {
-      return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
-    };
-    f2.prototype.stashList = function(t2) {
-      return this._runTask(
-        Cs(
-          ht(arguments) || {},
-          K2(t2) && t2 || []
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.mv = function(t2, e) {
-      return this._runTask(bs(t2, e), u(arguments));
-    };
-    f2.prototype.checkoutLatestTag = function(t2) {
-      var e = this;
-      return this.pull(function() {
-        e.tags(function(n, r2) {
-          e.checkout(r2.latest, t2);
-        });
-      });
-    };
-    f2.prototype.pull = function(t2, e, n, r2) {
-      return this._runTask(
-        Ts(
-          d(t2, m),
-          d(e, m),
-          h2(arguments)
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.fetch = function(t2, e) {
-      return this._runTask(
-        gs(
-          d(t2, m),
-          d(e, m),
-          h2(arguments)
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.tags = function(t2, e) {
-      return this._runTask(
-        Ls(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.rebase = function() {
-      return this._runTask(
-        g(["rebase", ...h2(arguments)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.reset = function(t2) {
-      return this._runTask(
-        An(xn(t2), h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.revert = function(t2) {
-      const e = u(arguments);
-      return typeof t2 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
-        g(["revert", ...h2(arguments, 0, true), t2]),
-        e
-      );
-    };
-    f2.prototype.addTag = function(t2) {
-      const e = typeof t2 == "string" ? js(t2) : b2("Git.addTag requires a tag name");
-      return this._runTask(e, u(arguments));
-    };
-    f2.prototype.addAnnotatedTag = function(t2, e) {
-      return this._runTask(
-        Bs(t2, e),
-        u(arguments)
-      );
-    };
-    f2.prototype.deleteLocalBranch = function(t2, e, n) {
-      return this._runTask(
-        cs(t2, typeof e == "boolean" ? e : false),
-        u(arguments)
-      );
-    };
-    f2.prototype.deleteLocalBranches = function(t2, e, n) {
-      return this._runTask(
-        us(t2, typeof e == "boolean" ? e : false),
-        u(arguments)
-      );
-    };
-    f2.prototype.branch = function(t2, e) {
-      return this._runTask(
-        is(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.branchLocal = function(t2) {
-      return this._runTask(as(), u(arguments));
-    };
-    f2.prototype.raw = function(t2) {
-      const e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
-      for (let s = 0; s < n.length && e; s++)
-        if (!st(n[s])) {
-          n.splice(s, n.length - s);
-          break;
-        }
-      n.push(...h2(arguments, 0, true));
-      var r2 = u(arguments);
-      return n.length ? this._runTask(g(n, this._trimmed), r2) : this._runTask(
-        b2("Raw: must supply one or more command to execute"),
-        r2
-      );
-    };
-    f2.prototype.submoduleAdd = function(t2, e, n) {
-      return this._runTask(As(t2, e), u(arguments));
-    };
-    f2.prototype.submoduleUpdate = function(t2, e) {
-      return this._runTask(
-        Ns(h2(arguments, true)),
-        u(arguments)
-      );
-    };
-    f2.prototype.submoduleInit = function(t2, e) {
-      return this._runTask(
-        xs(h2(arguments, true)),
-        u(arguments)
-      );
-    };
-    f2.prototype.subModule = function(t2, e) {
-      return this._runTask(
-        X2(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.listRemote = function() {
-      return this._runTask(
-        Ss(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.addRemote = function(t2, e, n) {
-      return this._runTask(
-        vs(t2, e, h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.removeRemote = function(t2, e) {
-      return this._runTask(Os(t2), u(arguments));
-    };
-    f2.prototype.getRemotes = function(t2, e) {
-      return this._runTask(Es(t2 === true), u(arguments));
-    };
-    f2.prototype.remote = function(t2, e) {
-      return this._runTask(
-        Rs(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.tag = function(t2, e) {
-      const n = h2(arguments);
-      return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
-    };
-    f2.prototype.updateServerInfo = function(t2) {
-      return this._runTask(
-        g(["update-server-info"]),
-        u(arguments)
-      );
-    };
-    f2.prototype.pushTags = function(t2, e) {
-      const n = Mr(
-        { remote: d(t2, m) },
-        h2(arguments)
-      );
-      return this._runTask(n, u(arguments));
-    };
-    f2.prototype.rm = function(t2) {
-      return this._runTask(
-        g(["rm", "-f", ...v(t2)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.rmKeepLocal = function(t2) {
-      return this._runTask(
-        g(["rm", "--cached", ...v(t2)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.catFile = function(t2, e) {
-      return this._catFile("utf-8", arguments);
-    };
-    f2.prototype.binaryCatFile = function() {
-      return this._catFile("buffer", arguments);
-    };
-    f2.prototype._catFile = function(t2, e) {
-      var n = u(e), r2 = ["cat-file"], s = e[0];
-      if (typeof s == "string")
-        return this._runTask(
-          b2("Git.catFile: options must be supplied as an array of strings"),
-          n
-        );
-      Array.isArray(s) && r2.push.apply(r2, s);
-      const o2 = t2 === "buffer" ? Gt(r2) : g(r2);
-      return this._runTask(o2, n);
-    };
-    f2.prototype.diff = function(t2, e) {
-      const n = m(t2) ? b2(
-        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-      ) : g(["diff", ...h2(arguments)]);
-      return this._runTask(n, u(arguments));
-    };
-    f2.prototype.diffSummary = function() {
-      return this._runTask(
-        fr(h2(arguments, 1)),
-        u(arguments)
-      );
-    };
-    f2.prototype.applyPatch = function(t2) {
-      const e = G2(t2) ? Yr(v(t2), h2([].slice.call(arguments, 1))) : b2(
-        "git.applyPatch requires one or more string patches as the first argument"
-      );
-      return this._runTask(e, u(arguments));
-    };
-    f2.prototype.revparse = function() {
-      const t2 = ["rev-parse", ...h2(arguments, true)];
-      return this._runTask(
-        g(t2, true),
-        u(arguments)
-      );
-    };
-    f2.prototype.clean = function(t2, e, n) {
-      const r2 = un(t2), s = r2 && t2.join("") || d(t2, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
-      return this._runTask(
-        on(s, o2),
-        u(arguments)
-      );
-    };
-    f2.prototype.exec = function(t2) {
-      const e = {
-        commands: [],
-        format: "utf-8",
-        parser() {
-          typeof t2 == "function" && t2();
-        }
-      };
-      return this._runTask(e);
-    };
-    f2.prototype.checkIgnore = function(t2, e) {
-      return this._runTask(
-        fs3(v(d(t2, G2, []))),
-        u(arguments)
-      );
-    };
-    f2.prototype.checkIsRepo = function(t2, e) {
-      return this._runTask(
-        We(d(t2, m)),
-        u(arguments)
-      );
-    };
-    Us = $2("", "plugin:allowEnvironment");
-    $t = (0, import_promise_deferred.deferred)().promise;
-    we = $2("", "plugin:binary");
-    Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings";
-    Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
-    be = {
-      DISALLOWED_ABBREVIATED: {
-        text: "disallowed abbreviated or ambiguous option",
-        solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
-      },
-      UNKNOWN: {
-        text: "~ unknown ~",
-        solution: void 0
-      }
-    };
-    Qs = class extends O2 {
-      constructor(e = "") {
-        const n = Ys(e);
-        super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
-      }
-    };
-    nt = $2("", "plugin:input");
-    ro = class {
-      constructor() {
-        this.plugins = /* @__PURE__ */ new Set(), this.events = new Ce();
-      }
-      on(e, n) {
-        this.events.on(e, n);
-      }
-      reconfigure(e, n) {
-        this.events.emit(e, n);
-      }
-      append(e, n) {
-        const r2 = S2(this.plugins, { type: e, action: n });
-        return () => this.plugins.delete(r2);
-      }
-      add(e) {
-        const n = [];
-        return v(e).forEach(
-          (r2) => {
-            r2 && this.plugins.add(S2(n, r2));
-          }
-        ), () => {
-          n.forEach((r2) => {
-            this.plugins.delete(r2);
-          });
-        };
-      }
-      exec(e, n, r2) {
-        let s = n;
-        const o2 = Object.freeze(Object.create(r2));
-        for (const i of this.plugins)
-          i.type === e && (s = i.action(s, o2));
-        return s;
-      }
-    };
-    wo = (t2, e) => {
-      const n = new ro(), r2 = Ge(
-        t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
-        e
-      );
-      if (!Lt(r2.baseDir))
-        throw new Ae(
-          r2,
-          "Cannot use simple-git on a directory that does not exist"
-        );
-      return Array.isArray(r2.config) && n.add(qs(r2.config)), n.add(zs(r2.unsafe)), n.add(Ws(r2.completion)), r2.abort && n.add(Is(r2.abort)), r2.progress && n.add(so(r2.progress)), r2.timeout && n.add(uo(r2.timeout)), r2.spawnOptions && n.add(io(r2.spawnOptions)), n.add(ao()), n.add(no(r2.input)), n.add(Mt(to(true))), r2.errors && n.add(Mt(r2.errors)), Xs(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
-        Fs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
-      ), new f2(r2, n);
-    };
-  }
-});
-
-// node_modules/bottleneck/light.js
-var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
-    (function(global2, factory) {
-      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
-    })(exports, (function() {
-      "use strict";
-      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
-      function getCjsExportFromNamespace(n) {
-        return n && n["default"] || n;
-      }
-      var load = function(received, defaults, onto = {}) {
-        var k2, ref, v2;
-        for (k2 in defaults) {
-          v2 = defaults[k2];
-          onto[k2] = (ref = received[k2]) != null ? ref : v2;
-        }
-        return onto;
-      };
-      var overwrite = function(received, defaults, onto = {}) {
-        var k2, v2;
-        for (k2 in received) {
-          v2 = received[k2];
-          if (defaults[k2] !== void 0) {
-            onto[k2] = v2;
-          }
-        }
-        return onto;
-      };
-      var parser = {
-        load,
-        overwrite
-      };
-      var DLList;
-      DLList = class DLList {
-        constructor(incr, decr) {
-          this.incr = incr;
-          this.decr = decr;
-          this._first = null;
-          this._last = null;
-          this.length = 0;
-        }
-        push(value) {
-          var node;
-          this.length++;
-          if (typeof this.incr === "function") {
-            this.incr();
-          }
-          node = {
-            value,
-            prev: this._last,
-            next: null
-          };
-          if (this._last != null) {
-            this._last.next = node;
-            this._last = node;
-          } else {
-            this._first = this._last = node;
-          }
-          return void 0;
-        }
-        shift() {
-          var value;
-          if (this._first == null) {
-            return;
-          } else {
-            this.length--;
-            if (typeof this.decr === "function") {
-              this.decr();
-            }
-          }
-          value = this._first.value;
-          if ((this._first = this._first.next) != null) {
-            this._first.prev = null;
-          } else {
-            this._last = null;
-          }
-          return value;
-        }
-        first() {
-          if (this._first != null) {
-            return this._first.value;
-          }
-        }
-        getArray() {
-          var node, ref, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, ref.value));
-          }
-          return results;
-        }
-        forEachShift(cb) {
-          var node;
-          node = this.shift();
-          while (node != null) {
-            cb(node), node = this.shift();
-          }
-          return void 0;
-        }
-        debug() {
-          var node, ref, ref1, ref2, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
-            }));
-          }
-          return results;
-        }
-      };
-      var DLList_1 = DLList;
-      var Events;
-      Events = class Events {
-        constructor(instance) {
-          this.instance = instance;
-          this._events = {};
-          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
-            throw new Error("An Emitter already exists for this object");
-          }
-          this.instance.on = (name, cb) => {
-            return this._addListener(name, "many", cb);
-          };
-          this.instance.once = (name, cb) => {
-            return this._addListener(name, "once", cb);
-          };
-          this.instance.removeAllListeners = (name = null) => {
-            if (name != null) {
-              return delete this._events[name];
-            } else {
-              return this._events = {};
-            }
-          };
-        }
-        _addListener(name, status, cb) {
-          var base;
-          if ((base = this._events)[name] == null) {
-            base[name] = [];
-          }
-          this._events[name].push({ cb, status });
-          return this.instance;
-        }
-        listenerCount(name) {
-          if (this._events[name] != null) {
-            return this._events[name].length;
-          } else {
-            return 0;
-          }
-        }
-        async trigger(name, ...args) {
-          var e, promises3;
-          try {
-            if (name !== "debug") {
-              this.trigger("debug", `Event triggered: ${name}`, args);
-            }
-            if (this._events[name] == null) {
-              return;
-            }
-            this._events[name] = this._events[name].filter(function(listener) {
-              return listener.status !== "none";
-            });
-            promises3 = this._events[name].map(async (listener) => {
-              var e2, returned;
-              if (listener.status === "none") {
-                return;
-              }
-              if (listener.status === "once") {
-                listener.status = "none";
-              }
-              try {
-                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-                if (typeof (returned != null ? returned.then : void 0) === "function") {
-                  return await returned;
-                } else {
-                  return returned;
-                }
-              } catch (error2) {
-                e2 = error2;
-                {
-                  this.trigger("error", e2);
-                }
-                return null;
-              }
-            });
-            return (await Promise.all(promises3)).find(function(x3) {
-              return x3 != null;
-            });
-          } catch (error2) {
-            e = error2;
-            {
-              this.trigger("error", e);
-            }
-            return null;
-          }
-        }
-      };
-      var Events_1 = Events;
-      var DLList$1, Events$1, Queues;
-      DLList$1 = DLList_1;
-      Events$1 = Events_1;
-      Queues = class Queues {
-        constructor(num_priorities) {
-          var i;
-          this.Events = new Events$1(this);
-          this._length = 0;
-          this._lists = (function() {
-            var j3, ref, results;
-            results = [];
-            for (i = j3 = 1, ref = num_priorities; 1 <= ref ? j3 <= ref : j3 >= ref; i = 1 <= ref ? ++j3 : --j3) {
-              results.push(new DLList$1((() => {
-                return this.incr();
-              }), (() => {
-                return this.decr();
-              })));
-            }
-            return results;
-          }).call(this);
-        }
-        incr() {
-          if (this._length++ === 0) {
-            return this.Events.trigger("leftzero");
-          }
-        }
-        decr() {
-          if (--this._length === 0) {
-            return this.Events.trigger("zero");
-          }
-        }
-        push(job) {
-          return this._lists[job.options.priority].push(job);
-        }
-        queued(priority) {
-          if (priority != null) {
-            return this._lists[priority].length;
-          } else {
-            return this._length;
-          }
-        }
-        shiftAll(fn2) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn2);
-          });
-        }
-        getFirst(arr = this._lists) {
-          var j3, len, list;
-          for (j3 = 0, len = arr.length; j3 < len; j3++) {
-            list = arr[j3];
-            if (list.length > 0) {
-              return list;
-            }
-          }
-          return [];
-        }
-        shiftLastFrom(priority) {
-          return this.getFirst(this._lists.slice(priority).reverse()).shift();
-        }
-      };
-      var Queues_1 = Queues;
-      var BottleneckError;
-      BottleneckError = class BottleneckError extends Error {
-      };
-      var BottleneckError_1 = BottleneckError;
-      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-      NUM_PRIORITIES = 10;
-      DEFAULT_PRIORITY = 5;
-      parser$1 = parser;
-      BottleneckError$1 = BottleneckError_1;
-      Job = class Job {
-        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
-          this.task = task;
-          this.args = args;
-          this.rejectOnDrop = rejectOnDrop;
-          this.Events = Events2;
-          this._states = _states;
-          this.Promise = Promise2;
-          this.options = parser$1.load(options, jobDefaults);
-          this.options.priority = this._sanitizePriority(this.options.priority);
-          if (this.options.id === jobDefaults.id) {
-            this.options.id = `${this.options.id}-${this._randomIndex()}`;
-          }
-          this.promise = new this.Promise((_resolve, _reject) => {
-            this._resolve = _resolve;
-            this._reject = _reject;
-          });
-          this.retryCount = 0;
-        }
-        _sanitizePriority(priority) {
-          var sProperty;
-          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-          if (sProperty < 0) {
-            return 0;
-          } else if (sProperty > NUM_PRIORITIES - 1) {
-            return NUM_PRIORITIES - 1;
-          } else {
-            return sProperty;
-          }
-        }
-        _randomIndex() {
-          return Math.random().toString(36).slice(2);
-        }
-        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
-          if (this._states.remove(this.options.id)) {
-            if (this.rejectOnDrop) {
-              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
-            }
-            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
-            return true;
-          } else {
-            return false;
-          }
-        }
-        _assertStatus(expected) {
-          var status;
-          status = this._states.jobStatus(this.options.id);
-          if (!(status === expected || expected === "DONE" && status === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-          }
-        }
-        doReceive() {
-          this._states.start(this.options.id);
-          return this.Events.trigger("received", { args: this.args, options: this.options });
-        }
-        doQueue(reachedHWM, blocked) {
-          this._assertStatus("RECEIVED");
-          this._states.next(this.options.id);
-          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
-        }
-        doRun() {
-          if (this.retryCount === 0) {
-            this._assertStatus("QUEUED");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
-        }
-        async doExecute(chained, clearGlobalState, run2, free) {
-          var error2, eventInfo, passed;
-          if (this.retryCount === 0) {
-            this._assertStatus("RUNNING");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          this.Events.trigger("executing", eventInfo);
-          try {
-            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
-            if (clearGlobalState()) {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._resolve(passed);
-            }
-          } catch (error1) {
-            error2 = error1;
-            return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
-          }
-        }
-        doExpire(clearGlobalState, run2, free) {
-          var error2, eventInfo;
-          if (this._states.jobStatus(this.options.id === "RUNNING")) {
-            this._states.next(this.options.id);
-          }
-          this._assertStatus("EXECUTING");
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
-        }
-        async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
-          var retry2, retryAfter;
-          if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
-              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-              this.retryCount++;
-              return run2(retryAfter);
-            } else {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._reject(error2);
-            }
-          }
-        }
-        doDone(eventInfo) {
-          this._assertStatus("EXECUTING");
-          this._states.next(this.options.id);
-          return this.Events.trigger("done", eventInfo);
-        }
-      };
-      var Job_1 = Job;
-      var BottleneckError$2, LocalDatastore, parser$2;
-      parser$2 = parser;
-      BottleneckError$2 = BottleneckError_1;
-      LocalDatastore = class LocalDatastore {
-        constructor(instance, storeOptions, storeInstanceOptions) {
-          this.instance = instance;
-          this.storeOptions = storeOptions;
-          this.clientId = this.instance._randomIndex();
-          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-          this._running = 0;
-          this._done = 0;
-          this._unblockTime = 0;
-          this.ready = this.Promise.resolve();
-          this.clients = {};
-          this._startHeartbeat();
-        }
-        _startHeartbeat() {
-          var base;
-          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
-            return typeof (base = this.heartbeat = setInterval(() => {
-              var amount, incr, maximum, now, reservoir;
-              now = Date.now();
-              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-                this._lastReservoirRefresh = now;
-                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-                this.instance._drainAll(this.computeCapacity());
-              }
-              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-                ({
-                  reservoirIncreaseAmount: amount,
-                  reservoirIncreaseMaximum: maximum,
-                  reservoir
-                } = this.storeOptions);
-                this._lastReservoirIncrease = now;
-                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-                if (incr > 0) {
-                  this.storeOptions.reservoir += incr;
-                  return this.instance._drainAll(this.computeCapacity());
-                }
-              }
-            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
-          } else {
-            return clearInterval(this.heartbeat);
-          }
-        }
-        async __publish__(message) {
-          await this.yieldLoop();
-          return this.instance.Events.trigger("message", message.toString());
-        }
-        async __disconnect__(flush) {
-          await this.yieldLoop();
-          clearInterval(this.heartbeat);
-          return this.Promise.resolve();
-        }
-        yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve10, reject) {
-            return setTimeout(resolve10, t2);
-          });
-        }
-        computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
-        }
-        async __updateSettings__(options) {
-          await this.yieldLoop();
-          parser$2.overwrite(options, options, this.storeOptions);
-          this._startHeartbeat();
-          this.instance._drainAll(this.computeCapacity());
-          return true;
-        }
-        async __running__() {
-          await this.yieldLoop();
-          return this._running;
-        }
-        async __queued__() {
-          await this.yieldLoop();
-          return this.instance.queued();
-        }
-        async __done__() {
-          await this.yieldLoop();
-          return this._done;
-        }
-        async __groupCheck__(time) {
-          await this.yieldLoop();
-          return this._nextRequest + this.timeout < time;
-        }
-        computeCapacity() {
-          var maxConcurrent, reservoir;
-          ({ maxConcurrent, reservoir } = this.storeOptions);
-          if (maxConcurrent != null && reservoir != null) {
-            return Math.min(maxConcurrent - this._running, reservoir);
-          } else if (maxConcurrent != null) {
-            return maxConcurrent - this._running;
-          } else if (reservoir != null) {
-            return reservoir;
-          } else {
-            return null;
-          }
-        }
-        conditionsCheck(weight) {
-          var capacity;
-          capacity = this.computeCapacity();
-          return capacity == null || weight <= capacity;
-        }
-        async __incrementReservoir__(incr) {
-          var reservoir;
-          await this.yieldLoop();
-          reservoir = this.storeOptions.reservoir += incr;
-          this.instance._drainAll(this.computeCapacity());
-          return reservoir;
-        }
-        async __currentReservoir__() {
-          await this.yieldLoop();
-          return this.storeOptions.reservoir;
-        }
-        isBlocked(now) {
-          return this._unblockTime >= now;
-        }
-        check(weight, now) {
-          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
-        }
-        async __check__(weight) {
-          var now;
-          await this.yieldLoop();
-          now = Date.now();
-          return this.check(weight, now);
-        }
-        async __register__(index, weight, expiration) {
-          var now, wait2;
-          await this.yieldLoop();
-          now = Date.now();
-          if (this.conditionsCheck(weight)) {
-            this._running += weight;
-            if (this.storeOptions.reservoir != null) {
-              this.storeOptions.reservoir -= weight;
-            }
-            wait2 = Math.max(this._nextRequest - now, 0);
-            this._nextRequest = now + wait2 + this.storeOptions.minTime;
-            return {
-              success: true,
-              wait: wait2,
-              reservoir: this.storeOptions.reservoir
-            };
-          } else {
-            return {
-              success: false
-            };
-          }
-        }
-        strategyIsBlock() {
-          return this.storeOptions.strategy === 3;
-        }
-        async __submit__(queueLength, weight) {
-          var blocked, now, reachedHWM;
-          await this.yieldLoop();
-          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
-            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-          }
-          now = Date.now();
-          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-          if (blocked) {
-            this._unblockTime = now + this.computePenalty();
-            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-            this.instance._dropAllQueued();
-          }
-          return {
-            reachedHWM,
-            blocked,
-            strategy: this.storeOptions.strategy
-          };
-        }
-        async __free__(index, weight) {
-          await this.yieldLoop();
-          this._running -= weight;
-          this._done += weight;
-          this.instance._drainAll(this.computeCapacity());
-          return {
-            running: this._running
-          };
-        }
-      };
-      var LocalDatastore_1 = LocalDatastore;
-      var BottleneckError$3, States;
-      BottleneckError$3 = BottleneckError_1;
-      States = class States {
-        constructor(status1) {
-          this.status = status1;
-          this._jobs = {};
-          this.counts = this.status.map(function() {
-            return 0;
-          });
-        }
-        next(id) {
-          var current, next;
-          current = this._jobs[id];
-          next = current + 1;
-          if (current != null && next < this.status.length) {
-            this.counts[current]--;
-            this.counts[next]++;
-            return this._jobs[id]++;
-          } else if (current != null) {
-            this.counts[current]--;
-            return delete this._jobs[id];
-          }
-        }
-        start(id) {
-          var initial;
-          initial = 0;
-          this._jobs[id] = initial;
-          return this.counts[initial]++;
-        }
-        remove(id) {
-          var current;
-          current = this._jobs[id];
-          if (current != null) {
-            this.counts[current]--;
-            delete this._jobs[id];
-          }
-          return current != null;
-        }
-        jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-        }
-        statusJobs(status) {
-          var k2, pos, ref, results, v2;
-          if (status != null) {
-            pos = this.status.indexOf(status);
-            if (pos < 0) {
-              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
-            }
-            ref = this._jobs;
-            results = [];
-            for (k2 in ref) {
-              v2 = ref[k2];
-              if (v2 === pos) {
-                results.push(k2);
-              }
-            }
-            return results;
-          } else {
-            return Object.keys(this._jobs);
-          }
-        }
-        statusCounts() {
-          return this.counts.reduce(((acc, v2, i) => {
-            acc[this.status[i]] = v2;
-            return acc;
-          }), {});
-        }
-      };
-      var States_1 = States;
-      var DLList$2, Sync;
-      DLList$2 = DLList_1;
-      Sync = class Sync {
-        constructor(name, Promise2) {
-          this.schedule = this.schedule.bind(this);
-          this.name = name;
-          this.Promise = Promise2;
-          this._running = 0;
-          this._queue = new DLList$2();
-        }
-        isEmpty() {
-          return this._queue.length === 0;
-        }
-        async _tryToRun() {
-          var args, cb, error2, reject, resolve10, returned, task;
-          if (this._running < 1 && this._queue.length > 0) {
-            this._running++;
-            ({ task, args, resolve: resolve10, reject } = this._queue.shift());
-            cb = await (async function() {
-              try {
-                returned = await task(...args);
-                return function() {
-                  return resolve10(returned);
-                };
-              } catch (error1) {
-                error2 = error1;
-                return function() {
-                  return reject(error2);
-                };
-              }
-            })();
-            this._running--;
-            this._tryToRun();
-            return cb();
-          }
-        }
-        schedule(task, ...args) {
-          var promise, reject, resolve10;
-          resolve10 = reject = null;
-          promise = new this.Promise(function(_resolve, _reject) {
-            resolve10 = _resolve;
-            return reject = _reject;
-          });
-          this._queue.push({ task, args, resolve: resolve10, reject });
-          this._tryToRun();
-          return promise;
-        }
-      };
-      var Sync_1 = Sync;
-      var version = "2.19.5";
-      var version$1 = {
-        version
-      };
-      var version$2 = /* @__PURE__ */ Object.freeze({
-        version,
-        default: version$1
-      });
-      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-      parser$3 = parser;
-      Events$2 = Events_1;
-      RedisConnection$1 = require$$2;
-      IORedisConnection$1 = require$$3;
-      Scripts$1 = require$$4;
-      Group = (function() {
-        class Group2 {
-          constructor(limiterOptions = {}) {
-            this.deleteKey = this.deleteKey.bind(this);
-            this.limiterOptions = limiterOptions;
-            parser$3.load(this.limiterOptions, this.defaults, this);
-            this.Events = new Events$2(this);
-            this.instances = {};
-            this.Bottleneck = Bottleneck_1;
-            this._startAutoCleanup();
-            this.sharedConnection = this.connection != null;
-            if (this.connection == null) {
-              if (this.limiterOptions.datastore === "redis") {
-                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              } else if (this.limiterOptions.datastore === "ioredis") {
-                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              }
-            }
-          }
-          key(key = "") {
-            var ref;
-            return (ref = this.instances[key]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-                id: `${this.id}-${key}`,
-                timeout: this.timeout,
-                connection: this.connection
-              }));
-              this.Events.trigger("created", limiter, key);
-              return limiter;
-            })();
-          }
-          async deleteKey(key = "") {
-            var deleted, instance;
-            instance = this.instances[key];
-            if (this.connection) {
-              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
-            }
-            if (instance != null) {
-              delete this.instances[key];
-              await instance.disconnect();
-            }
-            return instance != null || deleted > 0;
-          }
-          limiters() {
-            var k2, ref, results, v2;
-            ref = this.instances;
-            results = [];
-            for (k2 in ref) {
-              v2 = ref[k2];
-              results.push({
-                key: k2,
-                limiter: v2
-              });
-            }
-            return results;
-          }
-          keys() {
-            return Object.keys(this.instances);
-          }
-          async clusterKeys() {
-            var cursor, end, found, i, k2, keys, len, next, start;
-            if (this.connection == null) {
-              return this.Promise.resolve(this.keys());
-            }
-            keys = [];
-            cursor = null;
-            start = `b_${this.id}-`.length;
-            end = "_settings".length;
-            while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
-              cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k2 = found[i];
-                keys.push(k2.slice(start, -end));
-              }
-            }
-            return keys;
-          }
-          _startAutoCleanup() {
-            var base;
-            clearInterval(this.interval);
-            return typeof (base = this.interval = setInterval(async () => {
-              var e, k2, ref, results, time, v2;
-              time = Date.now();
-              ref = this.instances;
-              results = [];
-              for (k2 in ref) {
-                v2 = ref[k2];
-                try {
-                  if (await v2._store.__groupCheck__(time)) {
-                    results.push(this.deleteKey(k2));
-                  } else {
-                    results.push(void 0);
-                  }
-                } catch (error2) {
-                  e = error2;
-                  results.push(v2.Events.trigger("error", e));
-                }
-              }
-              return results;
-            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
-          }
-          updateSettings(options = {}) {
-            parser$3.overwrite(options, this.defaults, this);
-            parser$3.overwrite(options, options, this.limiterOptions);
-            if (options.timeout != null) {
-              return this._startAutoCleanup();
-            }
-          }
-          disconnect(flush = true) {
-            var ref;
-            if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-            }
-          }
-        }
-        Group2.prototype.defaults = {
-          timeout: 1e3 * 60 * 5,
-          connection: null,
-          Promise,
-          id: "group-key"
-        };
-        return Group2;
-      }).call(commonjsGlobal);
-      var Group_1 = Group;
-      var Batcher, Events$3, parser$4;
-      parser$4 = parser;
-      Events$3 = Events_1;
-      Batcher = (function() {
-        class Batcher2 {
-          constructor(options = {}) {
-            this.options = options;
-            parser$4.load(this.options, this.defaults, this);
-            this.Events = new Events$3(this);
-            this._arr = [];
-            this._resetPromise();
-            this._lastFlush = Date.now();
-          }
-          _resetPromise() {
-            return this._promise = new this.Promise((res, rej) => {
-              return this._resolve = res;
-            });
-          }
-          _flush() {
-            clearTimeout(this._timeout);
-            this._lastFlush = Date.now();
-            this._resolve();
-            this.Events.trigger("batch", this._arr);
-            this._arr = [];
-            return this._resetPromise();
-          }
-          add(data) {
-            var ret;
-            this._arr.push(data);
-            ret = this._promise;
-            if (this._arr.length === this.maxSize) {
-              this._flush();
-            } else if (this.maxTime != null && this._arr.length === 1) {
-              this._timeout = setTimeout(() => {
-                return this._flush();
-              }, this.maxTime);
-            }
-            return ret;
-          }
-        }
-        Batcher2.prototype.defaults = {
-          maxTime: null,
-          maxSize: null,
-          Promise
-        };
-        return Batcher2;
-      }).call(commonjsGlobal);
-      var Batcher_1 = Batcher;
-      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
-      NUM_PRIORITIES$1 = 10;
-      DEFAULT_PRIORITY$1 = 5;
-      parser$5 = parser;
-      Queues$1 = Queues_1;
-      Job$1 = Job_1;
-      LocalDatastore$1 = LocalDatastore_1;
-      RedisDatastore$1 = require$$4$1;
-      Events$4 = Events_1;
-      States$1 = States_1;
-      Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
-          constructor(options = {}, ...invalid) {
-            var storeInstanceOptions, storeOptions;
-            this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
-            parser$5.load(options, this.instanceDefaults, this);
-            this._queues = new Queues$1(NUM_PRIORITIES$1);
-            this._scheduled = {};
-            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-            this._limiter = null;
-            this.Events = new Events$4(this);
-            this._submitLock = new Sync$1("submit", this.Promise);
-            this._registerLock = new Sync$1("register", this.Promise);
-            storeOptions = parser$5.load(options, this.storeDefaults, {});
-            this._store = (function() {
-              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else if (this.datastore === "local") {
-                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-              }
-            }).call(this);
-            this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-            });
-            this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-            });
-          }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-            }
-          }
-          ready() {
-            return this._store.ready;
-          }
-          clients() {
-            return this._store.clients;
-          }
-          channel() {
-            return `b_${this.id}`;
-          }
-          channel_client() {
-            return `b_${this.id}_${this._store.clientId}`;
-          }
-          publish(message) {
-            return this._store.__publish__(message);
-          }
-          disconnect(flush = true) {
-            return this._store.__disconnect__(flush);
-          }
-          chain(_limiter) {
-            this._limiter = _limiter;
-            return this;
-          }
-          queued(priority) {
-            return this._queues.queued(priority);
-          }
-          clusterQueued() {
-            return this._store.__queued__();
-          }
-          empty() {
-            return this.queued() === 0 && this._submitLock.isEmpty();
-          }
-          running() {
-            return this._store.__running__();
-          }
-          done() {
-            return this._store.__done__();
-          }
-          jobStatus(id) {
-            return this._states.jobStatus(id);
-          }
-          jobs(status) {
-            return this._states.statusJobs(status);
-          }
-          counts() {
-            return this._states.statusCounts();
-          }
-          _randomIndex() {
-            return Math.random().toString(36).slice(2);
-          }
-          check(weight = 1) {
-            return this._store.__check__(weight);
-          }
-          _clearGlobalState(index) {
-            if (this._scheduled[index] != null) {
-              clearTimeout(this._scheduled[index].expiration);
-              delete this._scheduled[index];
-              return true;
-            } else {
-              return false;
-            }
-          }
-          async _free(index, job, options, eventInfo) {
-            var e, running;
-            try {
-              ({ running } = await this._store.__free__(index, options.weight));
-              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running === 0 && this.empty()) {
-                return this.Events.trigger("idle");
-              }
-            } catch (error1) {
-              e = error1;
-              return this.Events.trigger("error", e);
-            }
-          }
-          _run(index, job, wait2) {
-            var clearGlobalState, free, run2;
-            job.doRun();
-            clearGlobalState = this._clearGlobalState.bind(this, index);
-            run2 = this._run.bind(this, index, job);
-            free = this._free.bind(this, index, job);
-            return this._scheduled[index] = {
-              timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run2, free);
-              }, wait2),
-              expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run2, free);
-              }, wait2 + job.options.expiration) : void 0,
-              job
-            };
-          }
-          _drainOne(capacity) {
-            return this._registerLock.schedule(() => {
-              var args, index, next, options, queue;
-              if (this.queued() === 0) {
-                return this.Promise.resolve(null);
-              }
-              queue = this._queues.getFirst();
-              ({ options, args } = next = queue.first());
-              if (capacity != null && options.weight > capacity) {
-                return this.Promise.resolve(null);
-              }
-              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
-              index = this._randomIndex();
-              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait: wait2, reservoir }) => {
-                var empty;
-                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
-                if (success) {
-                  queue.shift();
-                  empty = this.empty();
-                  if (empty) {
-                    this.Events.trigger("empty");
-                  }
-                  if (reservoir === 0) {
-                    this.Events.trigger("depleted", empty);
-                  }
-                  this._run(index, next, wait2);
-                  return this.Promise.resolve(options.weight);
-                } else {
-                  return this.Promise.resolve(null);
-                }
-              });
-            });
-          }
-          _drainAll(capacity, total = 0) {
-            return this._drainOne(capacity).then((drained) => {
-              var newCapacity;
-              if (drained != null) {
-                newCapacity = capacity != null ? capacity - drained : capacity;
-                return this._drainAll(newCapacity, total + drained);
-              } else {
-                return this.Promise.resolve(total);
-              }
-            }).catch((e) => {
-              return this.Events.trigger("error", e);
-            });
-          }
-          _dropAllQueued(message) {
-            return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message });
-            });
-          }
-          stop(options = {}) {
-            var done, waitForExecuting;
-            options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at2) => {
-              var finished;
-              finished = () => {
-                var counts;
-                counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
-              };
-              return new this.Promise((resolve10, reject) => {
-                if (finished()) {
-                  return resolve10();
-                } else {
-                  return this.on("done", () => {
-                    if (finished()) {
-                      this.removeAllListeners("done");
-                      return resolve10();
-                    }
-                  });
-                }
-              });
-            };
-            done = options.dropWaitingJobs ? (this._run = function(index, next) {
-              return next.doDrop({
-                message: options.dropErrorMessage
-              });
-            }, this._drainOne = () => {
-              return this.Promise.resolve(null);
-            }, this._registerLock.schedule(() => {
-              return this._submitLock.schedule(() => {
-                var k2, ref, v2;
-                ref = this._scheduled;
-                for (k2 in ref) {
-                  v2 = ref[k2];
-                  if (this.jobStatus(v2.job.options.id) === "RUNNING") {
-                    clearTimeout(v2.timeout);
-                    clearTimeout(v2.expiration);
-                    v2.job.doDrop({
-                      message: options.dropErrorMessage
-                    });
-                  }
-                }
-                this._dropAllQueued(options.dropErrorMessage);
-                return waitForExecuting(0);
-              });
-            })) : this.schedule({
-              priority: NUM_PRIORITIES$1 - 1,
-              weight: 0
-            }, () => {
-              return waitForExecuting(1);
-            });
-            this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
-            };
-            this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
-            };
-            return done;
-          }
-          async _addToQueue(job) {
-            var args, blocked, error2, options, reachedHWM, shifted, strategy;
-            ({ args, options } = job);
-            try {
-              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
-            } catch (error1) {
-              error2 = error1;
-              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
-              job.doDrop({ error: error2 });
-              return false;
-            }
-            if (blocked) {
-              job.doDrop();
-              return true;
-            } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
-              if (shifted != null) {
-                shifted.doDrop();
-              }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
-                if (shifted == null) {
-                  job.doDrop();
-                }
-                return reachedHWM;
-              }
-            }
-            job.doQueue(reachedHWM, blocked);
-            this._queues.push(job);
-            await this._drainAll();
-            return reachedHWM;
-          }
-          _receive(job) {
-            if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-              return false;
-            } else {
-              job.doReceive();
-              return this._submitLock.schedule(this._addToQueue, job);
-            }
-          }
-          submit(...args) {
-            var cb, fn2, job, options, ref, ref1, task;
-            if (typeof args[0] === "function") {
-              ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1);
-              options = parser$5.load({}, this.jobDefaults);
-            } else {
-              ref1 = args, [options, fn2, ...args] = ref1, [cb] = splice.call(args, -1);
-              options = parser$5.load(options, this.jobDefaults);
-            }
-            task = (...args2) => {
-              return new this.Promise(function(resolve10, reject) {
-                return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve10)(args3);
-                });
-              });
-            };
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            job.promise.then(function(args2) {
-              return typeof cb === "function" ? cb(...args2) : void 0;
-            }).catch(function(args2) {
-              if (Array.isArray(args2)) {
-                return typeof cb === "function" ? cb(...args2) : void 0;
-              } else {
-                return typeof cb === "function" ? cb(args2) : void 0;
-              }
-            });
-            return this._receive(job);
-          }
-          schedule(...args) {
-            var job, options, task;
-            if (typeof args[0] === "function") {
-              [task, ...args] = args;
-              options = {};
-            } else {
-              [options, task, ...args] = args;
-            }
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            this._receive(job);
-            return job.promise;
-          }
-          wrap(fn2) {
-            var schedule, wrapped;
-            schedule = this.schedule.bind(this);
-            wrapped = function(...args) {
-              return schedule(fn2.bind(this), ...args);
-            };
-            wrapped.withOptions = function(options, ...args) {
-              return schedule(options, fn2, ...args);
-            };
-            return wrapped;
-          }
-          async updateSettings(options = {}) {
-            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-            parser$5.overwrite(options, this.instanceDefaults, this);
-            return this;
-          }
-          currentReservoir() {
-            return this._store.__currentReservoir__();
-          }
-          incrementReservoir(incr = 0) {
-            return this._store.__incrementReservoir__(incr);
-          }
-        }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
-          LEAK: 1,
-          OVERFLOW: 2,
-          OVERFLOW_PRIORITY: 4,
-          BLOCK: 3
-        };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
-          priority: DEFAULT_PRIORITY$1,
-          weight: 1,
-          expiration: null,
-          id: "<no-id>"
-        };
-        Bottleneck3.prototype.storeDefaults = {
-          maxConcurrent: null,
-          minTime: 0,
-          highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
-          penalty: null,
-          reservoir: null,
-          reservoirRefreshInterval: null,
-          reservoirRefreshAmount: null,
-          reservoirIncreaseInterval: null,
-          reservoirIncreaseAmount: null,
-          reservoirIncreaseMaximum: null
-        };
-        Bottleneck3.prototype.localStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 250
-        };
-        Bottleneck3.prototype.redisStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 5e3,
-          clientTimeout: 1e4,
-          Redis: null,
-          clientOptions: {},
-          clusterNodes: null,
-          clearDatastore: false,
-          connection: null
-        };
-        Bottleneck3.prototype.instanceDefaults = {
-          datastore: "local",
-          connection: null,
-          id: "<no-id>",
-          rejectOnDrop: true,
-          trackDoneStatus: false,
-          Promise
-        };
-        Bottleneck3.prototype.stopDefaults = {
-          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-          dropWaitingJobs: true,
-          dropErrorMessage: "This limiter has been stopped."
-        };
-        return Bottleneck3;
-      }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
-      var lib = Bottleneck_1;
-      return lib;
-    }));
   }
 });
 
@@ -32205,7 +26669,7 @@ var require_public_api = __commonJS({
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
@@ -32253,6 +26717,5542 @@ var require_dist3 = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit.visit;
     exports.visitAsync = visit.visitAsync;
+  }
+});
+
+// node_modules/@simple-git/args-pathspec/dist/index.mjs
+function c(...n) {
+  const e = new String(n);
+  return t.set(e, n), e;
+}
+function r(n) {
+  return n instanceof String && t.has(n);
+}
+function o(n) {
+  return t.get(n) ?? [];
+}
+var t;
+var init_dist = __esm({
+  "node_modules/@simple-git/args-pathspec/dist/index.mjs"() {
+    t = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m2 = s * 60;
+    var h3 = m2 * 60;
+    var d2 = h3 * 24;
+    var w2 = d2 * 7;
+    var y2 = d2 * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse3(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse3(str2) {
+      str2 = String(str2);
+      if (str2.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str2
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y2;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w2;
+        case "days":
+        case "day":
+        case "d":
+          return n * d2;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h3;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m2;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return Math.round(ms2 / d2) + "d";
+      }
+      if (msAbs >= h3) {
+        return Math.round(ms2 / h3) + "h";
+      }
+      if (msAbs >= m2) {
+        return Math.round(ms2 / m2) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return plural(ms2, msAbs, d2, "day");
+      }
+      if (msAbs >= h3) {
+        return plural(ms2, msAbs, h3, "hour");
+      }
+      if (msAbs >= m2) {
+        return plural(ms2, msAbs, m2, "minute");
+      }
+      if (msAbs >= s) {
+        return plural(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug;
+      createDebug.default = createDebug;
+      createDebug.coerce = coerce;
+      createDebug.disable = disable;
+      createDebug.enable = enable;
+      createDebug.enabled = enabled;
+      createDebug.humanize = require_ms();
+      createDebug.destroy = destroy;
+      Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      });
+      createDebug.names = [];
+      createDebug.skips = [];
+      createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash = 0;
+        for (let i = 0; i < namespace.length; i++) {
+          hash = (hash << 5) - hash + namespace.charCodeAt(i);
+          hash |= 0;
+        }
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime;
+        let enableOverride = null;
+        let namespacesCache;
+        let enabledCache;
+        function debug2(...args) {
+          if (!debug2.enabled) {
+            return;
+          }
+          const self2 = debug2;
+          const curr = Number(/* @__PURE__ */ new Date());
+          const ms2 = curr - (prevTime || curr);
+          self2.diff = ms2;
+          self2.prev = prevTime;
+          self2.curr = curr;
+          prevTime = curr;
+          args[0] = createDebug.coerce(args[0]);
+          if (typeof args[0] !== "string") {
+            args.unshift("%O");
+          }
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+            if (match === "%%") {
+              return "%";
+            }
+            index++;
+            const formatter = createDebug.formatters[format];
+            if (typeof formatter === "function") {
+              const val = args[index];
+              match = formatter.call(self2, val);
+              args.splice(index, 1);
+              index--;
+            }
+            return match;
+          });
+          createDebug.formatArgs.call(self2, args);
+          const logFn = self2.log || createDebug.log;
+          logFn.apply(self2, args);
+        }
+        debug2.namespace = namespace;
+        debug2.useColors = createDebug.useColors();
+        debug2.color = createDebug.selectColor(namespace);
+        debug2.extend = extend;
+        debug2.destroy = createDebug.destroy;
+        Object.defineProperty(debug2, "enabled", {
+          enumerable: true,
+          configurable: false,
+          get: () => {
+            if (enableOverride !== null) {
+              return enableOverride;
+            }
+            if (namespacesCache !== createDebug.namespaces) {
+              namespacesCache = createDebug.namespaces;
+              enabledCache = createDebug.enabled(namespace);
+            }
+            return enabledCache;
+          },
+          set: (v2) => {
+            enableOverride = v2;
+          }
+        });
+        if (typeof createDebug.init === "function") {
+          createDebug.init(debug2);
+        }
+        return debug2;
+      }
+      function extend(namespace, delimiter) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+        newDebug.log = this.log;
+        return newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces);
+        createDebug.namespaces = namespaces;
+        createDebug.names = [];
+        createDebug.skips = [];
+        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns2 of split) {
+          if (ns2[0] === "-") {
+            createDebug.skips.push(ns2.slice(1));
+          } else {
+            createDebug.names.push(ns2);
+          }
+        }
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0;
+        let templateIndex = 0;
+        let starIndex = -1;
+        let matchIndex = 0;
+        while (searchIndex < search.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+            if (template[templateIndex] === "*") {
+              starIndex = templateIndex;
+              matchIndex = searchIndex;
+              templateIndex++;
+            } else {
+              searchIndex++;
+              templateIndex++;
+            }
+          } else if (starIndex !== -1) {
+            templateIndex = starIndex + 1;
+            matchIndex++;
+            searchIndex = matchIndex;
+          } else {
+            return false;
+          }
+        }
+        while (templateIndex < template.length && template[templateIndex] === "*") {
+          templateIndex++;
+        }
+        return templateIndex === template.length;
+      }
+      function disable() {
+        const namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        createDebug.enable("");
+        return namespaces;
+      }
+      function enabled(name) {
+        for (const skip of createDebug.skips) {
+          if (matchesTemplate(name, skip)) {
+            return false;
+          }
+        }
+        for (const ns2 of createDebug.names) {
+          if (matchesTemplate(name, ns2)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      function coerce(val) {
+        if (val instanceof Error) {
+          return val.stack || val.message;
+        }
+        return val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      createDebug.enable(createDebug.load());
+      return createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = false;
+      return () => {
+        if (!warned) {
+          warned = true;
+          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+        }
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
+        return true;
+      }
+      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+        return false;
+      }
+      let m2;
+      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator !== "undefined" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
+      if (!this.useColors) {
+        return;
+      }
+      const c3 = "color: " + this.color;
+      args.splice(1, 0, c3, "color: inherit");
+      let index = 0;
+      let lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        if (match === "%%") {
+          return;
+        }
+        index++;
+        if (match === "%c") {
+          lastC = index;
+        }
+      });
+      args.splice(lastC, 0, c3);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        if (namespaces) {
+          exports.storage.setItem("debug", namespaces);
+        } else {
+          exports.storage.removeItem("debug");
+        }
+      } catch (error2) {
+      }
+    }
+    function load() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch (error2) {
+      }
+      if (!r2 && typeof process !== "undefined" && "env" in process) {
+        r2 = process.env.DEBUG;
+      }
+      return r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch (error2) {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v2) {
+      try {
+        return JSON.stringify(v2);
+      } catch (error2) {
+        return "[UnexpectedJSONParseError]: " + error2.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty = __require("tty");
+    var util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      const supportsColor = __require("supports-color");
+      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+        exports.colors = [
+          20,
+          21,
+          26,
+          27,
+          32,
+          33,
+          38,
+          39,
+          40,
+          41,
+          42,
+          43,
+          44,
+          45,
+          56,
+          57,
+          62,
+          63,
+          68,
+          69,
+          74,
+          75,
+          76,
+          77,
+          78,
+          79,
+          80,
+          81,
+          92,
+          93,
+          98,
+          99,
+          112,
+          113,
+          128,
+          129,
+          134,
+          135,
+          148,
+          149,
+          160,
+          161,
+          162,
+          163,
+          164,
+          165,
+          166,
+          167,
+          168,
+          169,
+          170,
+          171,
+          172,
+          173,
+          178,
+          179,
+          184,
+          185,
+          196,
+          197,
+          198,
+          199,
+          200,
+          201,
+          202,
+          203,
+          204,
+          205,
+          206,
+          207,
+          208,
+          209,
+          214,
+          215,
+          220,
+          221
+        ];
+      }
+    } catch (error2) {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => {
+      return /^debug_/i.test(key);
+    }).reduce((obj, key) => {
+      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
+        return k2.toUpperCase();
+      });
+      let val = process.env[key];
+      if (/^(yes|on|true|enabled)$/i.test(val)) {
+        val = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val)) {
+        val = false;
+      } else if (val === "null") {
+        val = null;
+      } else {
+        val = Number(val);
+      }
+      obj[prop] = val;
+      return obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      const { namespace: name, useColors: useColors2 } = this;
+      if (useColors2) {
+        const c3 = this.color;
+        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
+        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
+        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
+        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else {
+        args[0] = getDate() + name + " " + args[0];
+      }
+    }
+    function getDate() {
+      if (exports.inspectOpts.hideDate) {
+        return "";
+      }
+      return (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
+    }
+    function save(namespaces) {
+      if (namespaces) {
+        process.env.DEBUG = namespaces;
+      } else {
+        delete process.env.DEBUG;
+      }
+    }
+    function load() {
+      return process.env.DEBUG;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      const keys = Object.keys(exports.inspectOpts);
+      for (let i = 0; i < keys.length; i++) {
+        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v2) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v2, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
+    };
+    formatters.O = function(v2) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v2, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
+      module.exports = require_browser();
+    } else {
+      module.exports = require_node();
+    }
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var fs_1 = __require("fs");
+    var debug_1 = __importDefault(require_src());
+    var log = debug_1.default("@kwsites/file-exists");
+    function check(path, isFile, isDirectory2) {
+      log(`checking %s`, path);
+      try {
+        const stat3 = fs_1.statSync(path);
+        if (stat3.isFile() && isFile) {
+          log(`[OK] path represents a file`);
+          return true;
+        }
+        if (stat3.isDirectory() && isDirectory2) {
+          log(`[OK] path represents a directory`);
+          return true;
+        }
+        log(`[FAIL] path represents something other than a file or directory`);
+        return false;
+      } catch (e) {
+        if (e.code === "ENOENT") {
+          log(`[FAIL] path is not accessible: %o`, e);
+          return false;
+        }
+        log(`[FATAL] %o`, e);
+        throw e;
+      }
+    }
+    function exists2(path, type = exports.READABLE) {
+      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists2;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export2(m2) {
+      for (var p2 in m2) if (!exports.hasOwnProperty(p2)) exports[p2] = m2[p2];
+    }
+    Object.defineProperty(exports, "__esModule", { value: true });
+    __export2(require_src2());
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred() {
+      let done;
+      let fail;
+      let status = "pending";
+      const promise = new Promise((_done, _fail) => {
+        done = _done;
+        fail = _fail;
+      });
+      return {
+        promise,
+        done(result) {
+          if (status === "pending") {
+            status = "resolved";
+            done(result);
+          }
+        },
+        fail(error2) {
+          if (status === "pending") {
+            status = "rejected";
+            fail(error2);
+          }
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred;
+    exports.createDeferred = deferred;
+    exports.default = deferred;
+  }
+});
+
+// node_modules/@simple-git/argv-parser/dist/index.mjs
+function* x(e, n) {
+  const t2 = n === "global";
+  for (const o2 of e)
+    o2.isGlobal === t2 && (yield o2);
+}
+function A(e, n) {
+  for (const { name: o2 } of x(e, "task")) {
+    if (P.has(o2))
+      return w(true, n);
+    if (S.has(o2))
+      return w(false, n);
+  }
+  const t2 = n.at(0)?.toLowerCase();
+  return t2 === void 0 ? null : E.has(t2) ? w(true, n.slice(1)) : F.has(t2) ? w(false, n.slice(1)) : n.length === 1 ? w(false, n) : w(true, n);
+}
+function w(e = false, n = []) {
+  const t2 = n.at(0)?.toLowerCase();
+  return t2 === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: t2,
+    value: n.at(1)
+  };
+}
+function O(e, n) {
+  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
+}
+function G(e) {
+  const n = e?.indexOf("=") || -1;
+  return !e || n < 0 ? null : {
+    key: e.slice(0, n).trim().toLowerCase(),
+    value: e.slice(n + 1)
+  };
+}
+function M(e) {
+  for (const { name: n } of x(e, "task"))
+    switch (n) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function N({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* $(e) {
+  for (const n of e) {
+    const t2 = N(n), o2 = t2 && G(n.value);
+    o2 && (yield {
+      ...o2,
+      scope: t2
+    });
+  }
+}
+function D(e, n, t2) {
+  const o2 = {
+    read: [],
+    write: [...$(n)]
+  };
+  return e === "config" && L(
+    o2,
+    M(n),
+    A(n, t2)
+  ), o2;
+}
+function L(e, n, t2) {
+  if (t2 === null)
+    return;
+  const o2 = O(n, t2);
+  t2.isWrite ? e.write.push(o2) : e.read.push(o2);
+}
+function B(e) {
+  const n = R[e ?? ""] ?? T;
+  return {
+    short: new Map([...C.short.entries(), ...n.short.entries()]),
+    long: n.long
+  };
+}
+function b(e, n = I) {
+  if (e.startsWith("--")) {
+    const t2 = e.indexOf("=");
+    if (t2 > 2)
+      return [{ name: e.slice(0, t2), value: e.slice(t2 + 1), needsNext: false }];
+    const o2 = e.slice(2);
+    return [{ name: e, needsNext: n.long.has(o2) }];
+  }
+  if (e.length === 2) {
+    const t2 = e.charAt(1), o2 = n.short.get(t2);
+    return [{ name: e, needsNext: o2 === true }];
+  }
+  return j(e, n.short);
+}
+function j(e, n) {
+  const t2 = e.slice(1).split(""), o2 = [];
+  for (let a = 0; a < t2.length; a++) {
+    const s = t2[a], r2 = n.get(s);
+    if (r2 === void 0)
+      return [{ name: e, needsNext: false }];
+    if (r2) {
+      const i = t2.slice(a + 1).join("");
+      if (i && ![...i].every((m2) => n.has(m2)))
+        return o2.push({ name: `-${s}`, value: i, needsNext: false }), o2;
+    }
+    o2.push({ name: `-${s}`, needsNext: r2 });
+  }
+  return o2;
+}
+function W(e, n = []) {
+  let t2 = 0;
+  for (; t2 < e.length; ) {
+    const o2 = String(e[t2]);
+    if (!o2.startsWith("-") || o2.length < 2) break;
+    const a = b(o2);
+    let s = t2 + 1;
+    for (const r2 of a) {
+      const i = {
+        name: r2.name,
+        value: r2.value,
+        absorbedNext: false,
+        isGlobal: true
+      };
+      r2.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = true, s++), n.push(i);
+    }
+    t2 = s;
+  }
+  return { flags: n, taskIndex: t2 };
+}
+function V(e, n, t2 = []) {
+  const o2 = B(n), a = [], s = [];
+  let r2 = 0;
+  for (; r2 < e.length; ) {
+    const i = e[r2];
+    if (r(i)) {
+      s.push(...o(i)), r2++;
+      continue;
+    }
+    const p2 = String(i);
+    if (p2 === "--") {
+      for (let d2 = r2 + 1; d2 < e.length; d2++) {
+        const g2 = e[d2];
+        r(g2) ? s.push(...o(g2)) : s.push(String(g2));
+      }
+      break;
+    }
+    if (!p2.startsWith("-") || p2.length < 2) {
+      a.push(p2), r2++;
+      continue;
+    }
+    const m2 = b(p2, o2);
+    let u2 = r2 + 1;
+    for (const d2 of m2) {
+      const g2 = {
+        name: d2.name,
+        value: d2.value,
+        absorbedNext: false,
+        isGlobal: false
+      };
+      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = true, u2++), t2.push(g2);
+    }
+    r2 = u2;
+  }
+  return { flags: t2, positionals: a, pathspecs: s };
+}
+function* q({
+  write: e
+}) {
+  for (const n of e)
+    for (const t2 of K) {
+      const o2 = t2(n.key);
+      o2 && (yield o2);
+    }
+}
+function f(e, n, t2 = String(e)) {
+  const o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(s) {
+    if (o2.test(s))
+      return {
+        category: n,
+        message: `Configuring ${t2} is not permitted without enabling ${n}`
+      };
+  };
+}
+function l(e, n) {
+  const t2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return f(t2, n, e);
+}
+function* H(e, n) {
+  for (const t2 of n)
+    for (const o2 of X) {
+      const a = o2(e, t2);
+      a && (yield a);
+    }
+}
+function c2(e, n, t2, { name: o2 = String(n), globalOnly: a = false, withValue: s = false } = {}) {
+  const r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t2}`;
+  return function(m2, u2) {
+    if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s && u2.value === void 0) && r2.test(u2.name))
+      return {
+        category: t2,
+        message: i
+      };
+  };
+}
+function k(e, n, t2) {
+  return [...H(e, n), ...q(t2)];
+}
+function Y(...e) {
+  const { flags: n, taskIndex: t2 } = W(e), o2 = t2 < e.length ? String(e[t2]).toLowerCase() : null, a = o2 !== null ? e.slice(t2 + 1) : [], { positionals: s, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s);
+  return {
+    task: o2,
+    flags: n.map(J),
+    paths: r2,
+    config: i,
+    vulnerabilities: z(k(o2, n, i))
+  };
+}
+function z(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function J({ value: e, name: n }) {
+  return e !== void 0 ? { name: n, value: e } : { name: n };
+}
+function* Q(e) {
+  const n = parseInt(e.git_config_count ?? "0", 10);
+  for (let t2 = 0; t2 < n; t2++) {
+    const o2 = e[`git_config_key_${t2}`], a = e[`git_config_value_${t2}`];
+    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
+  }
+}
+function* Z(e) {
+  for (const n of Object.keys(e))
+    if (_(n)) {
+      const t2 = y[n];
+      yield {
+        category: t2,
+        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t2}`
+      };
+    }
+}
+function _(e) {
+  return Object.hasOwn(y, e);
+}
+function ee(e) {
+  const n = {};
+  for (const [t2, o2] of Object.entries(e)) {
+    const a = t2.toLowerCase().trim();
+    (_(a) || a.startsWith("git")) && (n[a] = String(o2));
+  }
+  return n;
+}
+function ne(e) {
+  const n = ee(e), t2 = {
+    read: [],
+    write: [...Q(n)]
+  }, o2 = [
+    ...Z(n),
+    ...k(null, [], t2)
+  ];
+  return {
+    config: t2,
+    vulnerabilities: o2
+  };
+}
+function oe(e, n) {
+  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
+}
+var P, S, E, F, C, I, R, T, K, h, X, y;
+var init_dist2 = __esm({
+  "node_modules/@simple-git/argv-parser/dist/index.mjs"() {
+    init_dist();
+    P = /* @__PURE__ */ new Set([
+      "--add",
+      "--edit",
+      "--remove-section",
+      "--rename-section",
+      "--replace-all",
+      "--unset",
+      "--unset-all",
+      "-e"
+    ]);
+    S = /* @__PURE__ */ new Set([
+      "--get",
+      "--get-all",
+      "--get-color",
+      "--get-colorbool",
+      "--get-regexp",
+      "--get-urlmatch",
+      "--list",
+      "-l"
+    ]);
+    E = /* @__PURE__ */ new Set([
+      "edit",
+      "remove-section",
+      "rename-section",
+      "set",
+      "unset"
+    ]);
+    F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+    C = {
+      short: /* @__PURE__ */ new Map([
+        ["c", true]
+        //  -c <k=v>    set config key for this invocation
+      ])
+    };
+    I = {
+      short: new Map([
+        ["C", true],
+        //  -C <path>   change working directory
+        ["P", false],
+        // -P          no pager (alias for --no-pager)
+        ["h", false],
+        // -h          help
+        ["p", false],
+        // -p          paginate
+        ["v", false],
+        // -v          version
+        ...C.short.entries()
+      ]),
+      long: /* @__PURE__ */ new Set([
+        "attr-source",
+        "config-env",
+        "exec-path",
+        "git-dir",
+        "list-cmds",
+        "namespace",
+        "super-prefix",
+        "work-tree"
+      ])
+    };
+    R = {
+      clone: {
+        short: /* @__PURE__ */ new Map([
+          ["b", true],
+          // -b <branch>
+          ["j", true],
+          // -j <n>          parallel jobs
+          ["l", false],
+          // -l local
+          ["n", false],
+          // -n no-checkout
+          ["o", true],
+          // -o <name>       remote name
+          ["q", false],
+          // -q quiet
+          ["s", false],
+          // -s shared
+          ["u", true]
+          // -u <upload-pack>
+        ]),
+        long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+      },
+      commit: {
+        short: /* @__PURE__ */ new Map([
+          ["C", true],
+          // -C <commit>  reuse message
+          ["F", true],
+          // -F <file>    read message from file
+          ["c", true],
+          // -c <commit>  reedit message
+          ["m", true],
+          // -m <msg>
+          ["t", true]
+          // -t <template>
+        ]),
+        long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+      },
+      config: {
+        short: /* @__PURE__ */ new Map([
+          ["e", false],
+          // -e  open editor
+          ["f", true],
+          //  -f <file>
+          ["l", false]
+          // -l  list
+        ]),
+        long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+      },
+      fetch: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      init: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["template"])
+      },
+      pull: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      push: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+      },
+      rebase: {
+        short: /* @__PURE__ */ new Map([
+          ["X", true],
+          // -X <option>   strategy option
+          ["f", false],
+          // -f force-rebase
+          ["i", false],
+          // -i interactive
+          ["k", false],
+          // -k keep-base
+          ["m", false],
+          // -m merge
+          ["n", false],
+          // -n no-stat
+          ["q", false],
+          // -q quiet
+          ["r", false],
+          // -r rebase-merges
+          ["s", true],
+          // -s <strategy>
+          ["v", false],
+          // -v verbose
+          ["x", true]
+          // -x <cmd>      exec
+        ]),
+        long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
+      }
+    };
+    T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+    K = [
+      f("alias", "allowUnsafeAlias"),
+      f("core.askPass", "allowUnsafeAskPass"),
+      f("core.editor", "allowUnsafeEditor"),
+      f("core.fsmonitor", "allowUnsafeFsMonitor"),
+      f("core.gitProxy", "allowUnsafeGitProxy"),
+      f("core.hooksPath", "allowUnsafeHooksPath"),
+      f("core.pager", "allowUnsafePager"),
+      f("core.sshCommand", "allowUnsafeSshCommand"),
+      l("credential.helper", "allowUnsafeCredentialHelper"),
+      l("diff.command", "allowUnsafeDiffExternal"),
+      f("diff.external", "allowUnsafeDiffExternal"),
+      l("difftool.cmd", "allowUnsafeDiffExternal"),
+      l("diff.textconv", "allowUnsafeDiffTextConv"),
+      l("filter.clean", "allowUnsafeFilter"),
+      l("filter.process", "allowUnsafeFilter"),
+      l("filter.smudge", "allowUnsafeFilter"),
+      l("gpg.program", "allowUnsafeGpgProgram"),
+      f("include.path", "allowUnsafeInclude"),
+      l("includeIf", "allowUnsafeInclude"),
+      f("init.templateDir", "allowUnsafeTemplateDir"),
+      l("pager.", "allowUnsafePager"),
+      l("merge.driver", "allowUnsafeMergeDriver"),
+      l("mergetool.path", "allowUnsafeMergeDriver"),
+      l("mergetool.cmd", "allowUnsafeMergeDriver"),
+      l("protocol.allow", "allowUnsafeProtocolOverride"),
+      l("remote.receivepack", "allowUnsafePack"),
+      l("remote.uploadpack", "allowUnsafePack"),
+      f("uploadpack.packObjectsHook", "allowUnsafePack"),
+      f("sequence.editor", "allowUnsafeEditor"),
+      l("submodule.update", "allowUnsafeSubmodule"),
+      l("tar.command", "allowUnsafeCommandBinaries"),
+      l("trailer.cmd", "allowUnsafeCommandBinaries"),
+      l("trailer.command", "allowUnsafeCommandBinaries"),
+      l("url.insteadOf", "allowUnsafeUrlRewrite")
+    ];
+    h = { globalOnly: true, withValue: true };
+    X = [
+      c2(null, /--(upload|receive)-pack/, "allowUnsafePack", {
+        name: "--upload-pack or --receive-pack"
+      }),
+      c2("clone", /^-\w*u/, "allowUnsafePack"),
+      c2("clone", "--u", "allowUnsafePack"),
+      c2("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
+      // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
+      c2("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
+      c2(null, "--template", "allowUnsafeTemplateDir"),
+      c2(null, "--exec-path", "allowUnsafeExec", h),
+      // `git` reads the configuration of whichever repository these name, so the
+      // directory alone is enough to deliver config the argv guards never see
+      c2(null, "--git-dir", "allowUnsafeConfigPaths", h),
+      c2(null, "--work-tree", "allowUnsafeConfigPaths", h),
+      c2(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
+    ];
+    y = {
+      editor: "allowUnsafeEditor",
+      git_askpass: "allowUnsafeAskPass",
+      git_config_global: "allowUnsafeConfigPaths",
+      git_config_system: "allowUnsafeConfigPaths",
+      git_config_count: "allowUnsafeConfigEnvCount",
+      git_config_parameters: "allowUnsafeConfigEnvCount",
+      git_config: "allowUnsafeConfigPaths",
+      git_editor: "allowUnsafeEditor",
+      git_exec_path: "allowUnsafeExec",
+      git_external_diff: "allowUnsafeDiffExternal",
+      git_pager: "allowUnsafePager",
+      git_proxy_command: "allowUnsafeGitProxy",
+      git_template_dir: "allowUnsafeTemplateDir",
+      git_sequence_editor: "allowUnsafeEditor",
+      git_ssh: "allowUnsafeSshCommand",
+      git_ssh_command: "allowUnsafeSshCommand",
+      pager: "allowUnsafePager",
+      prefix: "allowUnsafeConfigPaths",
+      ssh_askpass: "allowUnsafeAskPass",
+      visual: "allowUnsafeEditor"
+    };
+  }
+});
+
+// node_modules/simple-git/dist/index.mjs
+var dist_exports = {};
+__export(dist_exports, {
+  CheckRepoActions: () => qe,
+  CleanOptions: () => zt,
+  DiffNameStatus: () => Kt,
+  GitConfigScope: () => Ht,
+  GitConstructError: () => Ae,
+  GitError: () => O2,
+  GitPluginError: () => A2,
+  GitResponseError: () => at,
+  ResetMode: () => Vt,
+  TaskConfigurationError: () => xe,
+  grepQueryBuilder: () => Sn,
+  pathspec: () => c,
+  simpleGit: () => wo
+});
+import { spawn as ve } from "node:child_process";
+import { normalize as Se } from "node:path";
+import { EventEmitter as Ce } from "node:events";
+function Ne(t2) {
+  return typeof t2 != "function" ? W2 : t2;
+}
+function $e(t2) {
+  return typeof t2 == "function" && t2 !== W2;
+}
+function Pe(t2, e) {
+  const n = t2.indexOf(e);
+  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
+}
+function Me(t2, e = 0) {
+  return Dt(t2) && t2.length > e ? t2[e] : void 0;
+}
+function N2(t2, e = 0) {
+  if (Dt(t2) && t2.length > e)
+    return t2[t2.length - 1 - e];
+}
+function Dt(t2) {
+  return Bt(t2);
+}
+function H2(t2 = "", e = true, n = `
+`) {
+  return t2.split(n).reduce((r2, s) => {
+    const o2 = e ? s.trim() : s;
+    return o2 && r2.push(o2), r2;
+  }, []);
+}
+function ut(t2, e) {
+  return H2(t2, true).map((n) => e(n));
+}
+function Lt(t2) {
+  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
+}
+function S2(t2, e) {
+  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
+}
+function De(t2, e) {
+  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
+}
+function ct(t2, e) {
+  if (Array.isArray(t2)) {
+    const n = t2.indexOf(e);
+    n >= 0 && t2.splice(n, 1);
+  } else
+    t2.delete(e);
+  return e;
+}
+function v(t2) {
+  return Array.isArray(t2) ? t2 : [t2];
+}
+function jt(t2) {
+  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+}
+function L2(t2) {
+  return v(t2).map((e) => e instanceof String ? e : String(e));
+}
+function p(t2, e = 0) {
+  if (t2 == null)
+    return e;
+  const n = parseInt(t2, 10);
+  return Number.isNaN(n) ? e : n;
+}
+function U(t2, e) {
+  const n = [];
+  for (let r2 = 0, s = t2.length; r2 < s; r2++)
+    n.push(e, t2[r2]);
+  return n;
+}
+function F2(t2) {
+  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
+}
+function Le(t2) {
+  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
+}
+function je(t2, e) {
+  const n = {};
+  return e.forEach((r2) => {
+    t2[r2] !== void 0 && (n[r2] = t2[r2]);
+  }), n;
+}
+function wt(t2 = 0) {
+  return new Promise((e) => setTimeout(e, t2));
+}
+function bt(t2) {
+  if (t2 !== false)
+    return t2;
+}
+function d(t2, e, n) {
+  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
+}
+function st(t2, e) {
+  const n = r(t2) ? "string" : typeof t2;
+  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
+}
+function lt(t2) {
+  return !!t2 && ft(t2) === "[object Object]";
+}
+function Ie(t2) {
+  return typeof t2 == "function";
+}
+function Ue() {
+  throw new Error("LineParser:useMatches not implemented");
+}
+function Ge(...t2) {
+  const e = process.cwd(), n = Object.assign(
+    { baseDir: e, ...Fe },
+    ...t2.filter((r2) => typeof r2 == "object" && r2)
+  );
+  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === true, n;
+}
+function It(t2, e = []) {
+  return lt(t2) ? Object.keys(t2).reduce((n, r2) => {
+    const s = t2[r2];
+    if (r(s))
+      n.push(s);
+    else if (st(s, ["boolean"]))
+      n.push(r2 + "=" + s);
+    else if (Array.isArray(s))
+      for (const o2 of s)
+        st(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
+    else
+      n.push(r2);
+    return n;
+  }, e) : e;
+}
+function h2(t2, e = 0, n = false) {
+  const r2 = [];
+  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
+    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
+  return It(ht(t2), r2), n || r2.push(...ze(t2)), r2;
+}
+function ze(t2) {
+  const e = typeof N2(t2) == "function";
+  return L2(d(N2(t2, e ? 1 : 0), K2, []));
+}
+function ht(t2) {
+  const e = Ie(N2(t2));
+  return d(N2(t2, e ? 1 : 0), lt);
+}
+function u(t2, e = true) {
+  const n = Ne(N2(t2));
+  return e || $e(n) ? n : void 0;
+}
+function Tt(t2, e) {
+  return t2(e.stdOut, e.stdErr);
+}
+function E2(t2, e, n, r2 = true) {
+  return v(n).forEach((s) => {
+    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
+      const c3 = (y2 = 0) => {
+        if (!(i + y2 >= a))
+          return o2[i + y2];
+      };
+      e.some(({ parse: y2 }) => y2(c3, t2));
+    }
+  }), t2;
+}
+function We(t2) {
+  switch (t2) {
+    case "bare":
+      return Ke();
+    case "root":
+      return He();
+  }
+  return {
+    commands: ["rev-parse", "--is-inside-work-tree"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function He() {
+  return {
+    commands: ["rev-parse", "--git-dir"],
+    format: "utf-8",
+    onError: mt,
+    parser(e) {
+      return /^\.(git)?$/.test(e.trim());
+    }
+  };
+}
+function Ke() {
+  return {
+    commands: ["rev-parse", "--is-bare-repository"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function Ve(t2) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
+}
+function Ze(t2, e) {
+  const n = new Xe(t2), r2 = t2 ? Qe : Ye;
+  return H2(e).forEach((s) => {
+    const o2 = s.replace(r2, "");
+    n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
+  }), n;
+}
+function tn(t2) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser: t2
+  };
+}
+function b2(t2) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser() {
+      throw typeof t2 == "string" ? new xe(t2) : t2;
+    }
+  };
+}
+function g(t2, e = false) {
+  return {
+    commands: t2,
+    format: "utf-8",
+    parser(n) {
+      return e ? String(n).trim() : n;
+    }
+  };
+}
+function Gt(t2) {
+  return {
+    commands: t2,
+    format: "buffer",
+    parser(e) {
+      return e;
+    }
+  };
+}
+function en(t2) {
+  return t2.format === "buffer";
+}
+function kt(t2) {
+  return t2.format === "empty" || !t2.commands.length;
+}
+function on(t2, e) {
+  const { cleanMode: n, options: r2, valid: s } = cn(t2);
+  return n ? s.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t2)) : b2(rn);
+}
+function an(t2, e) {
+  return {
+    commands: ["clean", `-${t2}`, ...e],
+    format: "utf-8",
+    parser(r2) {
+      return Ze(t2 === "n", r2);
+    }
+  };
+}
+function un(t2) {
+  return Array.isArray(t2) && t2.every((e) => qt.has(e));
+}
+function cn(t2) {
+  let e, n = [], r2 = { cleanMode: false, options: true };
+  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
+    fn(s) ? (e = s, r2.cleanMode = true) : r2.options = r2.options && ln(n[n.length] = `-${s}`);
+  }), {
+    cleanMode: e,
+    options: n,
+    valid: r2
+  };
+}
+function fn(t2) {
+  return t2 === "f" || t2 === "n";
+}
+function ln(t2) {
+  return /^-[a-z]$/i.test(t2) && qt.has(t2.charAt(1));
+}
+function hn(t2) {
+  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
+}
+function pn(t2) {
+  const e = new mn();
+  for (const n of Wt(t2))
+    e.addValue(n.file, String(n.key), n.value);
+  return e;
+}
+function dn(t2, e) {
+  let n = null;
+  const r2 = [], s = /* @__PURE__ */ new Map();
+  for (const o2 of Wt(t2, e))
+    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
+  return {
+    key: e,
+    paths: Array.from(s.keys()),
+    scopes: s,
+    value: n,
+    values: r2
+  };
+}
+function gn(t2) {
+  return t2.replace(/^(file):/, "");
+}
+function* Wt(t2, e = null) {
+  const n = t2.split("\0");
+  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
+    const o2 = gn(n[r2++]);
+    let i = n[r2++], a = e;
+    if (i.includes(`
+`)) {
+      const c3 = Pe(i, `
+`);
+      a = c3[0], i = c3[1];
+    }
+    yield { file: o2, key: a, value: i };
+  }
+}
+function Y2(t2, e) {
+  return typeof t2 == "string" && Object.hasOwn(Ht, t2) ? t2 : e;
+}
+function yn(t2, e, n, r2) {
+  const s = ["config", `--${r2}`];
+  return n && s.push("--add"), s.push(t2, e), {
+    commands: s,
+    format: "utf-8",
+    parser(o2) {
+      return o2;
+    }
+  };
+}
+function wn(t2, e) {
+  const n = ["config", "--null", "--show-origin", "--get-all", t2];
+  return e && n.splice(1, 0, `--${e}`), {
+    commands: n,
+    format: "utf-8",
+    parser(r2) {
+      return dn(r2, t2);
+    }
+  };
+}
+function bn(t2) {
+  const e = ["config", "--list", "--show-origin", "--null"];
+  return t2 && e.push(`--${t2}`), {
+    commands: e,
+    format: "utf-8",
+    parser(n) {
+      return pn(n);
+    }
+  };
+}
+function Tn() {
+  return {
+    addConfig(t2, e, ...n) {
+      return this._runTask(
+        yn(
+          t2,
+          e,
+          n[0] === true,
+          Y2(
+            n[1],
+            "local"
+            /* local */
+          )
+        ),
+        u(arguments)
+      );
+    },
+    getConfig(t2, e) {
+      return this._runTask(
+        wn(t2, Y2(e, void 0)),
+        u(arguments)
+      );
+    },
+    listConfig(...t2) {
+      return this._runTask(
+        bn(Y2(t2[0], void 0)),
+        u(arguments)
+      );
+    }
+  };
+}
+function _n(t2) {
+  return kn.has(t2);
+}
+function Sn(...t2) {
+  return new En().param(...t2);
+}
+function Rn(t2) {
+  const e = /* @__PURE__ */ new Set(), n = {};
+  return ut(t2, (r2) => {
+    const [s, o2, i] = r2.split(I2);
+    e.add(s), (n[s] = n[s] || []).push({
+      line: p(o2),
+      path: s,
+      preview: i
+    });
+  }), {
+    paths: e,
+    results: n
+  };
+}
+function On() {
+  return {
+    grep(t2) {
+      const e = u(arguments), n = h2(arguments);
+      for (const s of vn)
+        if (n.includes(s))
+          return this._runTask(
+            b2(`git.grep: use of "${s}" is not supported.`),
+            e
+          );
+      typeof t2 == "string" && (t2 = Sn().param(t2));
+      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
+      return this._runTask(
+        {
+          commands: r2,
+          format: "utf-8",
+          parser(s) {
+            return Rn(s);
+          }
+        },
+        e
+      );
+    }
+  };
+}
+function An(t2, e) {
+  const n = ["reset"];
+  return Xt(t2) && n.push(`--${t2}`), n.push(...e), g(n);
+}
+function xn(t2) {
+  if (Xt(t2))
+    return t2;
+  switch (typeof t2) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+}
+function Xt(t2) {
+  return typeof t2 == "string" && Cn.includes(t2);
+}
+function Nn() {
+  return (0, import_debug.default)("simple-git");
+}
+function vt(t2, e, n) {
+  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
+    t2(r2, ...s), n(r2, ...s);
+  } : t2 : (r2, ...s) => {
+    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
+  };
+}
+function $n(t2, e, { namespace: n }) {
+  if (typeof t2 == "string")
+    return t2;
+  const r2 = e && e.namespace || "";
+  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
+}
+function $2(t2, e, n, r2 = Nn()) {
+  const s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
+  return y2(n);
+  function c3(w2, T2) {
+    return S2(
+      o2,
+      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
+    );
+  }
+  function y2(w2) {
+    const T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s} ${T2}`, k2);
+    return Object.assign(i ? k2 : C2, {
+      label: t2,
+      sibling: c3,
+      info: C2,
+      step: y2
+    });
+  }
+}
+function Mn(t2, e) {
+  return (n) => {
+    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
+  };
+}
+function Et(t2, e, n, r2) {
+  return (s) => {
+    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
+  };
+}
+function Ln(t2, e, n = W2) {
+  const r2 = (o2) => {
+    n(null, o2);
+  }, s = (o2) => {
+    o2?.task === t2 && n(o2, void 0);
+  };
+  e.then(r2, s);
+}
+function St(t2, e) {
+  return tn((n) => {
+    if (!Lt(t2))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
+    return (e || n).cwd = t2;
+  });
+}
+function Q2(t2) {
+  const e = ["checkout", ...t2];
+  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
+}
+function jn() {
+  return {
+    checkout() {
+      return this._runTask(
+        Q2(h2(arguments, 1)),
+        u(arguments)
+      );
+    },
+    checkoutBranch(t2, e) {
+      return this._runTask(
+        Q2(["-b", t2, e, ...h2(arguments)]),
+        u(arguments)
+      );
+    },
+    checkoutLocalBranch(t2) {
+      return this._runTask(
+        Q2(["-b", t2, ...h2(arguments)]),
+        u(arguments)
+      );
+    }
+  };
+}
+function Rt(t2, e, n, ...r2) {
+  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t2}() requires a string 'repoPath'`);
+}
+function In() {
+  return {
+    clone(t2, ...e) {
+      return this._runTask(
+        Rt("clone", Yt, d(t2, m), ...e),
+        u(arguments)
+      );
+    },
+    mirror(t2, ...e) {
+      return this._runTask(
+        Rt("mirror", Bn, d(t2, m), ...e),
+        u(arguments)
+      );
+    }
+  };
+}
+function Fn(t2) {
+  return E2({
+    author: null,
+    branch: "",
+    commit: "",
+    root: false,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  }, Un, t2);
+}
+function Gn(t2, e, n) {
+  return {
+    commands: [
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      ...U(t2, "-m"),
+      ...e,
+      ...n
+    ],
+    format: "utf-8",
+    parser: Fn
+  };
+}
+function zn() {
+  return {
+    commit(e, ...n) {
+      const r2 = u(arguments), s = t2(e) || Gn(
+        v(e),
+        v(d(n[0], G2, [])),
+        [
+          ...L2(d(n[1], K2, [])),
+          ...h2(arguments, 0, true)
+        ]
+      );
+      return this._runTask(s, r2);
+    }
+  };
+  function t2(e) {
+    return !G2(e) && b2(
+      "git.commit: requires the commit message to be supplied as a string/string[]"
+    );
+  }
+}
+function qn() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+function Hn() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(t2) {
+          return E2(qn(), [Wn], t2);
+        }
+      });
+    }
+  };
+}
+function Kn() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        g(["rev-list", "--max-parents=0", "HEAD"], true),
+        u(arguments)
+      );
+    }
+  };
+}
+function Vn(t2, e) {
+  const n = ["hash-object", t2];
+  return e && n.push("-w"), g(n, true);
+}
+function Qn(t2, e, n) {
+  const r2 = String(n).trim();
+  let s;
+  if (s = Xn.exec(r2))
+    return new J2(t2, e, false, s[1]);
+  if (s = Yn.exec(r2))
+    return new J2(t2, e, true, s[1]);
+  let o2 = "";
+  const i = r2.split(" ");
+  for (; i.length; )
+    if (i.shift() === "in") {
+      o2 = i.join(" ");
+      break;
+    }
+  return new J2(t2, e, /^re/i.test(r2), o2);
+}
+function Jn(t2) {
+  return t2.includes(Qt);
+}
+function Zn(t2 = false, e, n) {
+  const r2 = ["init", ...n];
+  return t2 && !Jn(r2) && r2.splice(1, 0, Qt), {
+    commands: r2,
+    format: "utf-8",
+    parser(s) {
+      return Qn(r2.includes("--bare"), e, s);
+    }
+  };
+}
+function tr(t2) {
+  return t2 === void 0 ? b2("interpretTrailers called without input content") : {
+    format: "utf-8",
+    parser(e) {
+      return Object.fromEntries(
+        ut(e, (n) => {
+          const r2 = n.indexOf(":");
+          return [
+            jt(n.substring(0, r2).toLowerCase()),
+            n.substring(r2 + 2).trim()
+          ];
+        })
+      );
+    },
+    commands: ["interpret-trailers", "--parse"],
+    input: t2
+  };
+}
+function er() {
+  return {
+    interpretTrailers(t2) {
+      return this._runTask(
+        tr(d(t2, Be)),
+        u(arguments)
+      );
+    }
+  };
+}
+function pt(t2) {
+  for (let e = 0; e < t2.length; e++) {
+    const n = Jt.exec(t2[e]);
+    if (n)
+      return `--${n[1]}`;
+  }
+  return "";
+}
+function nr(t2) {
+  return Jt.test(t2);
+}
+function Zt(t2 = R2.NONE) {
+  const e = ar[t2];
+  return (n) => E2(new rr(), e, n, false);
+}
+function cr(t2, e) {
+  return e.reduce(
+    (n, r2, s) => (n[r2] = t2[s] || "", n),
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function re(t2 = ne2, e = ur, n = R2.NONE) {
+  const r2 = Zt(n);
+  return function(s) {
+    const o2 = H2(
+      s.trim(),
+      false,
+      te
+    ).map(function(i) {
+      const a = i.split(ee2), c3 = cr(a[0].split(t2), e);
+      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
+    });
+    return {
+      all: o2,
+      latest: o2.length && o2[0] || null,
+      total: o2.length
+    };
+  };
+}
+function fr(t2) {
+  let e = pt(t2);
+  const n = ["diff"];
+  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t2), dt(n) || {
+    commands: n,
+    format: "utf-8",
+    parser: Zt(e)
+  };
+}
+function dt(t2) {
+  const e = t2.filter(nr);
+  if (e.length > 1)
+    return b2(
+      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+    );
+  if (e.length && t2.includes("-z"))
+    return b2(
+      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
+    );
+}
+function lr(t2, e) {
+  const n = [], r2 = [];
+  return Object.keys(t2).forEach((s) => {
+    n.push(s), r2.push(String(t2[s]));
+  }), [n, r2.join(e)];
+}
+function hr(t2) {
+  return Object.keys(t2).reduce((e, n) => (n in se || (e[n] = t2[n]), e), {});
+}
+function oe2(t2 = {}, e = []) {
+  const n = d(t2.splitter, m, ne2), r2 = lt(t2.format) ? t2.format : {
+    hash: "%H",
+    date: t2.strictDate === false ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: t2.multiLine ? "%B" : "%b",
+    author_name: t2.mailMap !== false ? "%aN" : "%an",
+    author_email: t2.mailMap !== false ? "%aE" : "%ae"
+  }, [s, o2] = lr(r2, n), i = [], a = [
+    `--pretty=format:${te}${o2}${ee2}`,
+    ...e
+  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
+  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
+    const y2 = t2.symmetric !== false ? "..." : "..";
+    i.push(`${t2.from || ""}${y2}${t2.to || ""}`);
+  }
+  return m(t2.file) && a.push("--follow", c(t2.file)), It(hr(t2), a), {
+    fields: s,
+    splitter: n,
+    commands: [...a, ...i]
+  };
+}
+function mr(t2, e, n) {
+  const r2 = re(t2, e, pt(n));
+  return {
+    commands: ["log", ...n],
+    format: "utf-8",
+    parser: r2
+  };
+}
+function pr() {
+  return {
+    log(...n) {
+      const r2 = u(arguments), s = oe2(
+        ht(arguments),
+        L2(d(arguments[0], K2, []))
+      ), o2 = e(...n) || dt(s.commands) || t2(s);
+      return this._runTask(o2, r2);
+    }
+  };
+  function t2(n) {
+    return mr(n.splitter, n.fields, n.commands);
+  }
+  function e(n, r2) {
+    return m(n) && m(r2) && b2(
+      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
+    );
+  }
+}
+function tt(t2) {
+  return t2.objects = t2.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function Ct(t2) {
+  const e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
+  return {
+    count: p(e && e[1] || "0"),
+    delta: p(n && n[1] || "0")
+  };
+}
+function ae(t2, e) {
+  return E2({ remoteMessages: new br() }, wr, e);
+}
+function Rr(t2, e) {
+  const n = E2(new gr(), Er, [t2, e]);
+  return n.message && n;
+}
+function At(t2) {
+  return t2.length ? {
+    commands: ["merge", ...t2],
+    format: "utf-8",
+    parser(e, n) {
+      const r2 = Cr(e, n);
+      if (r2.failed)
+        throw new at(r2);
+      return r2;
+    }
+  } : b2("Git.merge requires at least one option");
+}
+function xr(t2, e, n) {
+  const r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
+  return {
+    deleted: r2,
+    tag: s,
+    branch: !s,
+    new: !o2,
+    alreadyUpdated: o2,
+    local: t2,
+    remote: e
+  };
+}
+function Mr(t2 = {}, e) {
+  return S2(e, "--tags"), ce(t2, e);
+}
+function ce(t2 = {}, e) {
+  const n = ["push", ...e];
+  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
+    commands: n,
+    format: "utf-8",
+    parser: $r
+  };
+}
+function Dr() {
+  return {
+    showBuffer() {
+      const t2 = ["show", ...h2(arguments, 1)];
+      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
+        Gt(t2),
+        u(arguments)
+      );
+    },
+    show() {
+      const t2 = ["show", ...h2(arguments, 1)];
+      return this._runTask(
+        g(t2),
+        u(arguments)
+      );
+    }
+  };
+}
+function xt(t2) {
+  const [e, n] = t2.split(I2);
+  return {
+    from: n || e,
+    to: e
+  };
+}
+function _2(t2, e, n) {
+  return [`${t2}${e}`, n];
+}
+function et(t2, ...e) {
+  return e.map((n) => _2(t2, n, (r2, s) => r2.conflicted.push(s)));
+}
+function Fr(t2, e) {
+  const n = e.trim();
+  switch (" ") {
+    case n.charAt(2):
+      return r2(n.charAt(0), n.charAt(1), n.slice(3));
+    case n.charAt(1):
+      return r2(" ", n.charAt(0), n.slice(2));
+    default:
+      return;
+  }
+  function r2(s, o2, i) {
+    const a = `${s}${o2}`, c3 = Ir.get(a);
+    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new jr(i, s, o2));
+  }
+}
+function zr(t2) {
+  return {
+    format: "utf-8",
+    commands: [
+      "status",
+      "--porcelain",
+      "-b",
+      "-u",
+      "--null",
+      ...t2.filter((n) => !Gr.includes(n))
+    ],
+    parser(n) {
+      return Ur(n);
+    }
+  };
+}
+function q2(t2 = 0, e = 0, n = 0, r2 = "", s = true) {
+  return Object.defineProperty(
+    {
+      major: t2,
+      minor: e,
+      patch: n,
+      agent: r2,
+      installed: s
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: false,
+      enumerable: false
+    }
+  );
+}
+function qr() {
+  return q2(0, 0, 0, "", false);
+}
+function Wr() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: Kr,
+        onError(t2, e, n, r2) {
+          if (t2.exitCode === V2.NOT_FOUND)
+            return n(Buffer.from(fe));
+          r2(e);
+        }
+      });
+    }
+  };
+}
+function Kr(t2) {
+  return t2 === fe ? qr() : E2(q2(0, 0, 0, t2), Hr, t2);
+}
+function Yr(t2, e) {
+  return g(["apply", ...e, ...t2]);
+}
+function Nt(t2) {
+  return t2 ? t2.charAt(0) : "";
+}
+function me(t2, e = false) {
+  return E2(
+    new Qr(),
+    e ? [Zr] : Jr,
+    t2
+  );
+}
+function es(t2, e) {
+  return {
+    branch: t2,
+    hash: e,
+    success: true
+  };
+}
+function ns(t2) {
+  return {
+    branch: t2,
+    hash: null,
+    success: false
+  };
+}
+function de(t2, e) {
+  return e === V2.ERROR && pe.test(t2);
+}
+function os5(t2) {
+  const e = ["-d", "-D", "--delete"];
+  return t2.some((n) => e.includes(n));
+}
+function is(t2) {
+  const e = os5(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
+    format: "utf-8",
+    commands: r2,
+    parser(s, o2) {
+      return e ? gt(s, o2).all[0] : me(s, n);
+    }
+  };
+}
+function as() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(t2) {
+      return me(t2);
+    }
+  };
+}
+function us(t2, e = false) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
+    parser(n, r2) {
+      return gt(n, r2);
+    },
+    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
+      if (!de(String(s), n))
+        return i(s);
+      o2(r2);
+    }
+  };
+}
+function cs(t2, e = false) {
+  const n = {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", t2],
+    parser(r2, s) {
+      return gt(r2, s).branches[t2];
+    },
+    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
+      if (!de(String(i), r2))
+        return c3(i);
+      throw new at(
+        n.parser(F2(o2), F2(s)),
+        String(i)
+      );
+    }
+  };
+  return n;
+}
+function fs3(t2) {
+  return {
+    commands: ["check-ignore", ...t2],
+    format: "utf-8",
+    parser: ls
+  };
+}
+function ls(t2) {
+  return t2.split(/\n/g).map(hs).filter(Boolean);
+}
+function hs(t2) {
+  const e = t2.trim().replace(/^["']|["']$/g, "");
+  return e && Se(e);
+}
+function ps(t2, e) {
+  return E2({
+    raw: t2,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  }, ms, [t2, e]);
+}
+function ds(t2) {
+  return /^--upload-pack(=|$)/.test(t2);
+}
+function gs(t2, e, n) {
+  const r2 = ["fetch", ...n];
+  return t2 && e && r2.push(t2, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
+    commands: r2,
+    format: "utf-8",
+    parser: ps
+  };
+}
+function ws(t2) {
+  return E2({ moves: [] }, ys, t2);
+}
+function bs(t2, e) {
+  return {
+    commands: ["mv", "-v", ...v(t2), e],
+    format: "utf-8",
+    parser: ws
+  };
+}
+function Ts(t2, e, n) {
+  const r2 = ["pull", ...n];
+  return t2 && e && r2.splice(1, 0, t2, e), {
+    commands: r2,
+    format: "utf-8",
+    parser(s, o2) {
+      return ue(s, o2);
+    },
+    onError(s, o2, i, a) {
+      const c3 = Rr(
+        F2(s.stdOut),
+        F2(s.stdErr)
+      );
+      if (c3)
+        return a(new at(c3));
+      a(o2);
+    }
+  };
+}
+function ks(t2) {
+  const e = {};
+  return ge(t2, ([n]) => e[n] = { name: n }), Object.values(e);
+}
+function _s(t2) {
+  const e = {};
+  return ge(t2, ([n, r2, s]) => {
+    Object.hasOwn(e, n) || (e[n] = {
+      name: n,
+      refs: { fetch: "", push: "" }
+    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
+  }), Object.values(e);
+}
+function ge(t2, e) {
+  ut(t2, (n) => e(n.split(/\s+/)));
+}
+function vs(t2, e, n) {
+  return g(["remote", "add", ...n, t2, e]);
+}
+function Es(t2) {
+  const e = ["remote"];
+  return t2 && e.push("-v"), {
+    commands: e,
+    format: "utf-8",
+    parser: t2 ? _s : ks
+  };
+}
+function Ss(t2) {
+  const e = [...t2];
+  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
+}
+function Rs(t2) {
+  const e = [...t2];
+  return e[0] !== "remote" && e.unshift("remote"), g(e);
+}
+function Os(t2) {
+  return g(["remote", "remove", t2]);
+}
+function Cs(t2 = {}, e) {
+  const n = oe2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = re(
+    n.splitter,
+    n.fields,
+    pt(r2)
+  );
+  return dt(r2) || {
+    commands: r2,
+    format: "utf-8",
+    parser: s
+  };
+}
+function As(t2, e) {
+  return X2(["add", t2, e]);
+}
+function xs(t2) {
+  return X2(["init", ...t2]);
+}
+function X2(t2) {
+  const e = [...t2];
+  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
+}
+function Ns(t2) {
+  return X2(["update", ...t2]);
+}
+function Ms(t2, e) {
+  const n = Number.isNaN(t2), r2 = Number.isNaN(e);
+  return n !== r2 ? n ? 1 : -1 : n ? ye(t2, e) : 0;
+}
+function ye(t2, e) {
+  return t2 === e ? 0 : t2 > e ? 1 : -1;
+}
+function Ds(t2) {
+  return t2.trim();
+}
+function B2(t2) {
+  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
+}
+function Ls(t2 = []) {
+  const e = t2.some((n) => /^--sort=/.test(n));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...t2],
+    parser(n) {
+      return Ps(n, e);
+    }
+  };
+}
+function js(t2) {
+  return {
+    format: "utf-8",
+    commands: ["tag", t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function Bs(t2, e) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", e, t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function f2(t2, e) {
+  this._plugins = e, this._executor = new Dn(
+    t2.baseDir,
+    new Xr(t2.maxConcurrentProcesses),
+    e
+  ), this._trimmed = t2.trimmed;
+}
+function Is(t2) {
+  return t2 ? [{
+    type: "spawn.before",
+    action(r2, s) {
+      t2.aborted && s.kill(new A2(void 0, "abort", "Abort already signaled"));
+    }
+  }, {
+    type: "spawn.after",
+    action(r2, s) {
+      function o2() {
+        s.kill(new A2(void 0, "abort", "Abort signal received"));
+      }
+      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
+    }
+  }] : void 0;
+}
+function Fs(t2, e = false) {
+  const n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
+  return {
+    type: "spawn.options",
+    action(r2, s) {
+      const o2 = { ...r2.env ?? process.env }, i = new Set(
+        Object.keys(s.env).map((a) => a.toLowerCase().trim())
+      );
+      for (const a of Object.keys(o2)) {
+        const c3 = a.toLowerCase().trim();
+        if (!(!Gs(c3) || n.has(c3))) {
+          if (i.has(c3))
+            throw new A2(
+              void 0,
+              "allowEnvironment",
+              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
+            );
+          Us("removing ambient guarded environment variable %s", a), delete o2[a];
+        }
+      }
+      return {
+        ...r2,
+        env: {
+          ...o2,
+          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
+        }
+      };
+    }
+  };
+}
+function Gs(t2) {
+  const e = t2.toLowerCase().trim();
+  return e.startsWith("git_") || _(e);
+}
+function zs(t2 = {}) {
+  return {
+    type: "spawn.args",
+    action(e, { env: n }) {
+      for (const r2 of oe(e, n))
+        if (t2[r2.category] !== true)
+          throw new A2(void 0, "unsafe", r2.message);
+      return e;
+    }
+  };
+}
+function qs(t2) {
+  const e = U(t2, "-c");
+  return {
+    type: "spawn.args",
+    action(n) {
+      return [...e, ...n];
+    }
+  };
+}
+function Ws({
+  onClose: t2 = true,
+  onExit: e = 50
+} = {}) {
+  function n() {
+    let s = -1;
+    const o2 = {
+      close: (0, import_promise_deferred.deferred)(),
+      closeTimeout: (0, import_promise_deferred.deferred)(),
+      exit: (0, import_promise_deferred.deferred)(),
+      exitTimeout: (0, import_promise_deferred.deferred)()
+    }, i = Promise.race([
+      t2 === false ? $t : o2.closeTimeout.promise,
+      e === false ? $t : o2.exitTimeout.promise
+    ]);
+    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
+      close(a) {
+        s = a, o2.close.done();
+      },
+      exit(a) {
+        s = a, o2.exit.done();
+      },
+      get exitCode() {
+        return s;
+      },
+      result: i
+    };
+  }
+  function r2(s, o2, i) {
+    s !== false && (s === true ? o2.promise : o2.promise.then(() => wt(s))).then(i.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(s, { spawned: o2, close: i }) {
+      const a = n();
+      let c3 = true, y2 = () => {
+        c3 = false;
+      };
+      o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
+      try {
+        await a.result, c3 && await wt(50), i(a.exitCode);
+      } catch (w2) {
+        i(a.exitCode, w2);
+      }
+    }
+  };
+}
+function Vs(t2) {
+  return !t2 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t2);
+}
+function Pt(t2, e) {
+  if (t2.length < 1 || t2.length > 2)
+    throw new A2(void 0, "binary", Hs);
+  if (t2.some(Vs))
+    if (e)
+      we("permitted unsafe binary %o", t2);
+    else
+      throw new A2(void 0, "binary", Ks);
+  const [r2, s] = t2;
+  return {
+    binary: r2,
+    prefix: s
+  };
+}
+function Xs(t2, e = ["git"], n = false) {
+  let r2 = Pt(v(e), n);
+  t2.on("binary", (s) => {
+    r2 = Pt(v(s), n), we.info("reconfiguring %o", r2);
+  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
+}
+function Ys(t2) {
+  if (!t2)
+    return "UNKNOWN";
+  for (const [e, { text: n }] of Object.entries(be))
+    if (t2.startsWith(`fatal: ${n}`))
+      return e;
+  return "UNKNOWN";
+}
+function Js(t2) {
+  return !!(t2.exitCode && t2.stdErr.length);
+}
+function Zs(t2) {
+  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
+}
+function to(t2 = false, e = Js, n = Zs) {
+  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
+}
+function eo(t2, e) {
+  return t2 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
+}
+function Mt(t2) {
+  return {
+    type: "task.error",
+    action(e, n) {
+      const r2 = t2(e.error, {
+        stdErr: n.stdErr,
+        stdOut: n.stdOut,
+        exitCode: n.exitCode
+      });
+      return Buffer.isBuffer(r2) ? {
+        error: eo(n.exitCode, r2.toString("utf-8"))
+      } : {
+        error: r2
+      };
+    }
+  };
+}
+function no(t2) {
+  return {
+    type: "spawn.after",
+    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
+      if (!s)
+        return;
+      const o2 = t2?.([...n]) ?? r2;
+      if (!o2)
+        return nt("generated zero length content, not writing to stdin");
+      nt("writing %s bytes to stdin", Le(o2)), s.on("error", (i) => {
+        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
+      }), s.end(o2);
+    }
+  };
+}
+function so(t2) {
+  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
+  return [{
+    type: "spawn.args",
+    action(o2, i) {
+      return n.includes(i.method) ? De(o2, e) : o2;
+    }
+  }, {
+    type: "spawn.after",
+    action(o2, i) {
+      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
+        const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c3 && t2({
+          method: i.method,
+          stage: oo(c3[1]),
+          progress: p(c3[2]),
+          processed: p(c3[3]),
+          total: p(c3[4])
+        });
+      });
+    }
+  }];
+}
+function oo(t2) {
+  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
+}
+function io(t2) {
+  const e = je(t2, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(n) {
+      return { ...e, ...n };
+    }
+  };
+}
+function ao() {
+  return {
+    type: "spawn.args",
+    action(t2) {
+      const e = [];
+      let n;
+      function r2(s) {
+        (n = n || []).push(...s);
+      }
+      for (let s = 0; s < t2.length; s++) {
+        const o2 = t2[s];
+        if (r(o2)) {
+          r2(o(o2));
+          continue;
+        }
+        if (o2 === "--") {
+          r2(
+            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
+          );
+          break;
+        }
+        e.push(o2);
+      }
+      return n ? [...e, "--", ...n.map(String)] : e;
+    }
+  };
+}
+function uo({
+  block: t2,
+  stdErr: e = true,
+  stdOut: n = true
+}) {
+  if (t2 > 0)
+    return {
+      type: "spawn.after",
+      action(r2, s) {
+        let o2;
+        function i() {
+          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
+        }
+        function a() {
+          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
+        }
+        function c3() {
+          a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
+        }
+        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
+      }
+    };
+}
+var import_file_exists, import_debug, import_promise_deferred, O2, Ae, A2, at, xe, I2, W2, ft, K2, m, Be, G2, Bt, V2, z2, l2, x2, Fe, qe, mt, Ut, Xe, Ye, Qe, Je, Ft, nn, rn, sn, zt, qt, mn, Ht, Kt, kn, _t, vn, j2, En, Vt, Cn, M2, ot, Pn, Dn, Yt, Bn, Un, Wn, J2, Xn, Yn, Qt, R2, Jt, rr, Ot, sr, or, ir, ar, te, ee2, ne2, ur, se, Z2, dr, ie, gr, yr, wr, br, Tr, kr, _r, vr, Er, Sr, ue, Or, Cr, Ar, Nr, $r, Pr, Lr, jr, Br, Ir, Ur, Gr, fe, Hr, le, Vr, Xr, he, Qr, Jr, Zr, ts, rs, pe, ss, gt, ms, ys, $s, Ps, Us, $t, we, Hs, Ks, be, Qs, nt, ro, wo;
+var init_dist3 = __esm({
+  "node_modules/simple-git/dist/index.mjs"() {
+    init_dist();
+    init_dist();
+    import_file_exists = __toESM(require_dist2(), 1);
+    import_debug = __toESM(require_src(), 1);
+    import_promise_deferred = __toESM(require_dist3(), 1);
+    init_dist2();
+    O2 = class extends Error {
+      constructor(e, n) {
+        super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
+      }
+    };
+    Ae = class extends O2 {
+      constructor(e, n) {
+        super(void 0, n), this.config = e;
+      }
+    };
+    A2 = class extends O2 {
+      constructor(e, n, r2) {
+        super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
+      }
+    };
+    at = class extends O2 {
+      constructor(e, n) {
+        super(void 0, n || String(e)), this.git = e;
+      }
+    };
+    xe = class extends O2 {
+      constructor(e) {
+        super(void 0, e);
+      }
+    };
+    I2 = "\0";
+    W2 = () => {
+    };
+    ft = Object.prototype.toString.call.bind(Object.prototype.toString);
+    K2 = (t2) => Array.isArray(t2);
+    m = (t2) => typeof t2 == "string" || r(t2);
+    Be = (t2) => m(t2) || Buffer.isBuffer(t2);
+    G2 = (t2) => m(t2) || Array.isArray(t2) && t2.every(m);
+    Bt = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? false : typeof t2.length == "number";
+    V2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(V2 || {});
+    z2 = class _z {
+      constructor(e, n) {
+        this.stdOut = e, this.stdErr = n;
+      }
+      asStrings() {
+        return new _z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+      }
+    };
+    l2 = class {
+      constructor(e, n) {
+        this.matches = [], this.useMatches = Ue, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== false : false), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
+      }
+      resetMatches() {
+        this.matches.length = 0;
+      }
+      prepareMatches() {
+        return this.matches;
+      }
+      addMatch(e, n, r2) {
+        const s = r2 && e.exec(r2);
+        return s && this.pushMatch(n, s), !!s;
+      }
+      pushMatch(e, n) {
+        this.matches.push(...n.slice(1));
+      }
+    };
+    x2 = class extends l2 {
+      addMatch(e, n, r2) {
+        return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
+      }
+      pushMatch(e, n) {
+        (e > 0 || n.length > 1) && super.pushMatch(e, n);
+      }
+    };
+    Fe = {
+      binary: "git",
+      maxConcurrentProcesses: 5,
+      config: [],
+      trimmed: false
+    };
+    qe = /* @__PURE__ */ ((t2) => (t2.BARE = "bare", t2.IN_TREE = "tree", t2.IS_REPO_ROOT = "root", t2))(qe || {});
+    mt = ({ exitCode: t2 }, e, n, r2) => {
+      if (t2 === V2.UNCLEAN && Ve(e))
+        return n(Buffer.from("false"));
+      r2(e);
+    };
+    Ut = (t2) => t2.trim() === "true";
+    Xe = class {
+      constructor(e) {
+        this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
+      }
+    };
+    Ye = /^[a-z]+\s*/i;
+    Qe = /^[a-z]+\s+[a-z]+\s*/i;
+    Je = /\/$/;
+    Ft = [];
+    nn = "Git clean interactive mode is not supported";
+    rn = 'Git clean mode parameter ("n" or "f") is required';
+    sn = "Git clean unknown option found in: ";
+    zt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(zt || {});
+    qt = /* @__PURE__ */ new Set([
+      "i",
+      ...L2(Object.values(zt))
+    ]);
+    mn = class {
+      constructor() {
+        this.files = [], this.values = /* @__PURE__ */ Object.create(null);
+      }
+      get all() {
+        return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
+      }
+      addFile(e) {
+        if (!(e in this.values)) {
+          const n = N2(this.files);
+          this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
+        }
+        return this.values[e];
+      }
+      addValue(e, n, r2) {
+        const s = this.addFile(e);
+        Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
+      }
+    };
+    Ht = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Ht || {});
+    Kt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Kt || {});
+    kn = new Set(Object.values(Kt));
+    vn = ["-h"];
+    j2 = /* @__PURE__ */ Symbol("grepQuery");
+    En = class {
+      constructor() {
+        this[_t] = [];
+      }
+      *[(_t = j2, Symbol.iterator)]() {
+        for (const e of this[j2])
+          yield e;
+      }
+      and(...e) {
+        return e.length && this[j2].push("--and", "(", ...U(e, "-e"), ")"), this;
+      }
+      param(...e) {
+        return this[j2].push(...U(e, "-e")), this;
+      }
+    };
+    Vt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Vt || {});
+    Cn = L2(Object.values(Vt));
+    import_debug.default.formatters.L = (t2) => String(Bt(t2) ? t2.length : "-");
+    import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : ft(t2);
+    M2 = class M3 {
+      constructor(e = "GitExecutor") {
+        this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
+      }
+      withProgress(e) {
+        return this._queue.get(e);
+      }
+      createProgress(e) {
+        const n = M3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
+        return {
+          task: e,
+          logger: r2,
+          name: n
+        };
+      }
+      push(e) {
+        const n = this.createProgress(e);
+        return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
+      }
+      fatal(e) {
+        for (const [n, { logger: r2 }] of Array.from(this._queue.entries()))
+          n === e.task ? (r2.info("Failed %o", e), r2(
+            "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
+          )) : r2.info(
+            "A fatal exception occurred in a previous task, the queue has been purged: %o",
+            e.message
+          ), this.complete(n);
+        if (this._queue.size !== 0)
+          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+      }
+      complete(e) {
+        this.withProgress(e) && this._queue.delete(e);
+      }
+      attempt(e) {
+        const n = this.withProgress(e);
+        if (!n)
+          throw new O2(void 0, "TasksPendingQueue: attempt called for an unknown task");
+        return n.logger("Starting task"), n;
+      }
+      static getName(e = "empty") {
+        return `task:${e}:${++M3.counter}`;
+      }
+    };
+    M2.counter = 0;
+    ot = M2;
+    Pn = class {
+      constructor(e, n, r2) {
+        this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new ot();
+      }
+      get cwd() {
+        return this._cwd || this._executor.cwd;
+      }
+      set cwd(e) {
+        this._cwd = e;
+      }
+      get env() {
+        return this._executor.env;
+      }
+      get outputHandler() {
+        return this._executor.outputHandler;
+      }
+      chain() {
+        return this;
+      }
+      push(e) {
+        return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
+      }
+      async attemptTask(e) {
+        const n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
+        try {
+          const { logger: s } = this._queue.attempt(e);
+          return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
+        } catch (s) {
+          throw this.onFatalException(e, s);
+        } finally {
+          r2(), n();
+        }
+      }
+      onFatalException(e, n) {
+        const r2 = n instanceof O2 ? Object.assign(n, { task: e }) : new O2(e, n && String(n));
+        return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
+      }
+      async attemptRemoteTask(e, n) {
+        const r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
+          "spawn.args",
+          [...e.commands],
+          this.taskContext(e, e.commands)
+        ), o2 = await this.gitResponse(
+          e,
+          r2,
+          s,
+          this.outputHandler,
+          n.step("SPAWN")
+        ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
+        return n("passing response to task's parser as a %s", e.format), en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
+      }
+      async attemptEmptyTask(e, n) {
+        return n("empty task bypassing child process to call to task's parser"), e.parser(this);
+      }
+      handleTaskData(e, n, r2, s) {
+        const { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
+        return new Promise((y2, w2) => {
+          s("Preparing to handle process response exitCode=%d stdOut=", o2);
+          const { error: T2 } = this._plugins.exec(
+            "task.error",
+            { error: i },
+            {
+              ...this.taskContext(e, n),
+              ...r2
+            }
+          );
+          if (T2 && e.onError)
+            return s.info("exitCode=%s handling with custom error handler"), e.onError(
+              r2,
+              T2,
+              (k2) => {
+                s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
+                  new z2(
+                    Array.isArray(k2) ? Buffer.concat(k2) : k2,
+                    Buffer.concat(c3)
+                  )
+                );
+              },
+              w2
+            );
+          if (T2)
+            return s.info(
+              "handling as error: exitCode=%s stdErr=%s rejection=%o",
+              o2,
+              c3.length,
+              i
+            ), w2(T2);
+          s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c3)));
+        });
+      }
+      async gitResponse(e, n, r2, s, o2) {
+        const i = o2.sibling("output"), a = this._plugins.exec(
+          "spawn.options",
+          {
+            cwd: this.cwd,
+            env: this.env,
+            windowsHide: true
+          },
+          this.taskContext(e, e.commands)
+        );
+        return new Promise((c3) => {
+          const y2 = [], w2 = [];
+          o2.info("%s %o", n, r2), o2("%O", a);
+          let T2 = this._beforeSpawn(e, r2);
+          if (T2)
+            return c3({
+              stdOut: y2,
+              stdErr: w2,
+              exitCode: 9901,
+              rejection: T2
+            });
+          this._plugins.exec("spawn.before", void 0, {
+            ...this.taskContext(e, r2),
+            kill(C2) {
+              T2 = C2 || T2;
+            }
+          });
+          const k2 = ve(n, r2, a);
+          k2.stdout.on(
+            "data",
+            Et(y2, "stdOut", o2, i.step("stdOut"))
+          ), k2.stderr.on(
+            "data",
+            Et(w2, "stdErr", o2, i.step("stdErr"))
+          ), k2.on("error", Mn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
+            ...this.taskContext(e, r2),
+            spawned: k2,
+            close(C2, Te) {
+              c3({
+                stdOut: y2,
+                stdErr: w2,
+                exitCode: C2,
+                rejection: T2 || Te
+              });
+            },
+            kill(C2) {
+              k2.killed || (T2 = C2, k2.kill("SIGINT"));
+            }
+          });
+        });
+      }
+      _beforeSpawn(e, n) {
+        let r2;
+        return this._plugins.exec("spawn.before", void 0, {
+          ...this.taskContext(e, n),
+          kill(s) {
+            r2 = s || r2;
+          }
+        }), r2;
+      }
+      taskContext(e, n) {
+        return {
+          method: String(Me(e.commands) || ""),
+          commands: n,
+          env: { ...this.env },
+          input: kt(e) ? void 0 : e.input
+        };
+      }
+    };
+    Dn = class {
+      constructor(e, n, r2) {
+        this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
+      }
+      chain() {
+        return new Pn(this, this._scheduler, this._plugins);
+      }
+      push(e) {
+        return this._chain.push(e);
+      }
+    };
+    Yt = (t2, e, n) => {
+      const r2 = ["clone", ...n];
+      return m(t2) && r2.push(c(t2)), m(e) && r2.push(c(e)), g(r2);
+    };
+    Bn = (t2, e, n) => (S2(n, "--mirror"), Yt(t2, e, n));
+    Un = [
+      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
+        t2.branch = e, t2.commit = r2, t2.root = !!n;
+      }),
+      new l2(/\s*Author:\s(.+)/i, (t2, [e]) => {
+        const n = e.split("<"), r2 = n.pop();
+        !r2 || !r2.includes("@") || (t2.author = {
+          email: r2.substr(0, r2.length - 1),
+          name: n.join("<").trim()
+        });
+      }),
+      new l2(
+        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+        (t2, [e, n, r2]) => {
+          t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
+        }
+      ),
+      new l2(
+        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+        (t2, [e, n, r2]) => {
+          t2.summary.changes = parseInt(e, 10) || 0;
+          const s = parseInt(n, 10) || 0;
+          r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
+        }
+      )
+    ];
+    Wn = new l2(
+      /([a-z-]+): (\d+)$/,
+      (t2, [e, n]) => {
+        const r2 = jt(e);
+        Object.hasOwn(t2, r2) && (t2[r2] = p(n));
+      }
+    );
+    J2 = class {
+      constructor(e, n, r2, s) {
+        this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
+      }
+    };
+    Xn = /^Init.+ repository in (.+)$/;
+    Yn = /^Rein.+ in (.+)$/;
+    Qt = "--bare";
+    R2 = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(R2 || {});
+    Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
+    rr = class {
+      constructor() {
+        this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
+      }
+    };
+    Ot = [
+      new l2(
+        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+        (t2, [e, n, r2 = ""]) => {
+          t2.files.push({
+            file: e.trim(),
+            changes: p(n),
+            insertions: r2.replace(/[^+]/g, "").length,
+            deletions: r2.replace(/[^-]/g, "").length,
+            binary: false
+          });
+        }
+      ),
+      new l2(
+        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+        (t2, [e, n, r2]) => {
+          t2.files.push({
+            file: e.trim(),
+            before: p(n),
+            after: p(r2),
+            binary: true
+          });
+        }
+      ),
+      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
+        t2.files.push({
+          file: e.trim(),
+          before: 0,
+          after: 0,
+          binary: true
+        });
+      }),
+      new l2(
+        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+        (t2, [e, n]) => {
+          const r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
+          t2.changed = p(e), t2.insertions = p(r2?.[1]), t2.deletions = p(s?.[1]);
+        }
+      )
+    ];
+    sr = [
+      new l2(
+        /(\d+)\t(\d+)\t(.+)$/,
+        (t2, [e, n, r2]) => {
+          const s = p(e), o2 = p(n);
+          t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
+            file: r2,
+            changes: s + o2,
+            insertions: s,
+            deletions: o2,
+            binary: false
+          });
+        }
+      ),
+      new l2(/-\t-\t(.+)$/, (t2, [e]) => {
+        t2.changed++, t2.files.push({
+          file: e,
+          after: 0,
+          before: 0,
+          binary: true
+        });
+      })
+    ];
+    or = [
+      new l2(/(.+)$/, (t2, [e]) => {
+        t2.changed++, t2.files.push({
+          file: e,
+          changes: 0,
+          insertions: 0,
+          deletions: 0,
+          binary: false
+        });
+      })
+    ];
+    ir = [
+      new l2(
+        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+        (t2, [e, n, r2, s, o2]) => {
+          t2.changed++, t2.files.push({
+            file: o2 ?? r2,
+            changes: 0,
+            insertions: 0,
+            deletions: 0,
+            binary: false,
+            status: bt(_n(e) && e),
+            from: bt(!!o2 && r2 !== o2 && r2),
+            similarity: p(n)
+          });
+        }
+      )
+    ];
+    ar = {
+      [R2.NONE]: Ot,
+      [R2.STAT]: Ot,
+      [R2.NUM_STAT]: sr,
+      [R2.NAME_STATUS]: ir,
+      [R2.NAME_ONLY]: or
+    };
+    te = "òòòòòò ";
+    ee2 = " òò";
+    ne2 = " ò ";
+    ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
+    se = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(se || {});
+    Z2 = class {
+      constructor(e, n = null, r2) {
+        this.reason = e, this.file = n, this.meta = r2;
+      }
+      toString() {
+        return `${this.file}:${this.reason}`;
+      }
+    };
+    dr = class {
+      constructor() {
+        this.conflicts = [], this.merges = [], this.result = "success";
+      }
+      get failed() {
+        return this.conflicts.length > 0;
+      }
+      get reason() {
+        return this.result;
+      }
+      toString() {
+        return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
+      }
+    };
+    ie = class {
+      constructor() {
+        this.remoteMessages = {
+          all: []
+        }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
+          changes: 0,
+          deletions: 0,
+          insertions: 0
+        };
+      }
+    };
+    gr = class {
+      constructor() {
+        this.remote = "", this.hash = {
+          local: "",
+          remote: ""
+        }, this.branch = {
+          local: "",
+          remote: ""
+        }, this.message = "";
+      }
+      toString() {
+        return this.message;
+      }
+    };
+    yr = [
+      new x2(
+        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+        (t2, [e, n]) => {
+          const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
+          Object.assign(s, { [r2]: p(n) });
+        }
+      ),
+      new x2(
+        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+        (t2, [e, n]) => {
+          const r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
+          Object.assign(s, { [r2]: p(n) });
+        }
+      ),
+      new x2(
+        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+        (t2, [e, n, r2]) => {
+          const s = tt(t2.remoteMessages);
+          s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r2);
+        }
+      )
+    ];
+    wr = [
+      new x2(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), false)),
+      ...yr,
+      new x2(
+        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+        (t2, [e]) => {
+          t2.remoteMessages.pullRequestUrl = e;
+        }
+      ),
+      new x2(
+        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+        (t2, [e, n, r2]) => {
+          t2.remoteMessages.vulnerabilities = {
+            count: p(e),
+            summary: n,
+            url: r2
+          };
+        }
+      )
+    ];
+    br = class {
+      constructor() {
+        this.all = [];
+      }
+    };
+    Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
+    kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
+    _r = /^(create|delete) mode \d+ (.+)/;
+    vr = [
+      new l2(Tr, (t2, [e, n, r2]) => {
+        t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
+      }),
+      new l2(kr, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, true) : false),
+      new l2(_r, (t2, [e, n]) => {
+        S2(t2.files, n), S2(e === "create" ? t2.created : t2.deleted, n);
+      })
+    ];
+    Er = [
+      new l2(/^from\s(.+)$/i, (t2, [e]) => {
+        t2.remote = e;
+      }),
+      new l2(/^fatal:\s(.+)$/, (t2, [e]) => {
+        t2.message = e;
+      }),
+      new l2(
+        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
+        }
+      )
+    ];
+    Sr = (t2, e) => E2(new ie(), vr, [t2, e]);
+    ue = (t2, e) => Object.assign(
+      new ie(),
+      Sr(t2, e),
+      ae(t2, e)
+    );
+    Or = [
+      new l2(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
+        t2.merges.push(e);
+      }),
+      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
+        t2.conflicts.push(new Z2(e, n));
+      }),
+      new l2(
+        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+        (t2, [e, n, r2]) => {
+          t2.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
+        }
+      ),
+      new l2(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
+        t2.conflicts.push(new Z2(e, null));
+      }),
+      new l2(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
+        t2.result = e;
+      })
+    ];
+    Cr = (t2, e) => Object.assign(Ar(t2), ue(t2, e));
+    Ar = (t2) => E2(new dr(), Or, t2);
+    Nr = [
+      new l2(/^Pushing to (.+)$/, (t2, [e]) => {
+        t2.repo = e;
+      }),
+      new l2(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
+        t2.ref = {
+          ...t2.ref || {},
+          local: e
+        };
+      }),
+      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
+        t2.pushed.push(xr(e, n, r2));
+      }),
+      new l2(
+        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+        (t2, [e, n, r2]) => {
+          t2.branch = {
+            ...t2.branch || {},
+            local: e,
+            remote: n,
+            remoteName: r2
+          };
+        }
+      ),
+      new l2(
+        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.update = {
+            head: {
+              local: e,
+              remote: n
+            },
+            hash: {
+              from: r2,
+              to: s
+            }
+          };
+        }
+      )
+    ];
+    $r = (t2, e) => {
+      const n = Pr(t2, e), r2 = ae(t2, e);
+      return {
+        ...n,
+        ...r2
+      };
+    };
+    Pr = (t2, e) => E2({ pushed: [] }, Nr, [t2, e]);
+    Lr = /^(.+)\0(.+)$/;
+    jr = class {
+      constructor(e, n, r2) {
+        if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
+          const s = Lr.exec(e) || [null, e, e];
+          this.from = s[2] || "", this.path = s[1] || "";
+        }
+      }
+    };
+    Br = class {
+      constructor() {
+        this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = false, this.isClean = () => !this.files.length;
+      }
+    };
+    Ir = new Map([
+      _2(
+        " ",
+        "A",
+        (t2, e) => t2.created.push(e)
+      ),
+      _2(
+        " ",
+        "D",
+        (t2, e) => t2.deleted.push(e)
+      ),
+      _2(
+        " ",
+        "M",
+        (t2, e) => t2.modified.push(e)
+      ),
+      _2("A", " ", (t2, e) => {
+        t2.created.push(e), t2.staged.push(e);
+      }),
+      _2("A", "M", (t2, e) => {
+        t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
+      }),
+      _2("D", " ", (t2, e) => {
+        t2.deleted.push(e), t2.staged.push(e);
+      }),
+      _2("M", " ", (t2, e) => {
+        t2.modified.push(e), t2.staged.push(e);
+      }),
+      _2("M", "M", (t2, e) => {
+        t2.modified.push(e), t2.staged.push(e);
+      }),
+      _2("R", " ", (t2, e) => {
+        t2.renamed.push(xt(e));
+      }),
+      _2("R", "M", (t2, e) => {
+        const n = xt(e);
+        t2.renamed.push(n), t2.modified.push(n.to);
+      }),
+      _2("!", "!", (t2, e) => {
+        (t2.ignored = t2.ignored || []).push(e);
+      }),
+      _2(
+        "?",
+        "?",
+        (t2, e) => t2.not_added.push(e)
+      ),
+      ...et(
+        "A",
+        "A",
+        "U"
+        /* UNMERGED */
+      ),
+      ...et(
+        "D",
+        "D",
+        "U"
+        /* UNMERGED */
+      ),
+      ...et(
+        "U",
+        "A",
+        "D",
+        "U"
+        /* UNMERGED */
+      ),
+      [
+        "##",
+        (t2, e) => {
+          const n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
+          let a = n.exec(e);
+          t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = d(a?.[1], m, null), a = o2.exec(e), t2.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t2.current = d(a?.[1], m, t2.current)), t2.detached = /\(no branch\)/.test(e);
+        }
+      ]
+    ]);
+    Ur = function(t2) {
+      const e = t2.split(I2), n = new Br();
+      for (let r2 = 0, s = e.length; r2 < s; ) {
+        let o2 = e[r2++].trim();
+        o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
+      }
+      return n;
+    };
+    Gr = ["--null", "-z"];
+    fe = "installed=false";
+    Hr = [
+      new l2(
+        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+        (t2, [e, n, r2, s = ""]) => {
+          Object.assign(
+            t2,
+            q2(p(e), p(n), p(r2), s)
+          );
+        }
+      ),
+      new l2(
+        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+        (t2, [e, n, r2, s = ""]) => {
+          Object.assign(t2, q2(p(e), p(n), r2, s));
+        }
+      )
+    ];
+    le = class {
+      constructor(e) {
+        this._executor = e;
+      }
+      _runTask(e, n) {
+        const r2 = this._executor.chain(), s = r2.push(e);
+        return n && Ln(e, s, n), Object.create(this, {
+          then: { value: s.then.bind(s) },
+          catch: { value: s.catch.bind(s) },
+          _executor: { value: r2 }
+        });
+      }
+      add(e) {
+        return this._runTask(
+          g(["add", ...v(e)]),
+          u(arguments)
+        );
+      }
+      cwd(e) {
+        const n = u(arguments);
+        return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
+          St(
+            e.path,
+            e.root && this._executor || void 0
+          ),
+          n
+        ) : this._runTask(
+          b2("Git.cwd: workingDirectory must be supplied as a string"),
+          n
+        );
+      }
+      hashObject(e, n) {
+        return this._runTask(
+          Vn(e, n === true),
+          u(arguments)
+        );
+      }
+      init(e) {
+        return this._runTask(
+          Zn(e === true, this._executor.cwd, h2(arguments)),
+          u(arguments)
+        );
+      }
+      merge() {
+        return this._runTask(
+          At(h2(arguments)),
+          u(arguments)
+        );
+      }
+      mergeFromTo(e, n) {
+        return m(e) && m(n) ? this._runTask(
+          At([e, n, ...h2(arguments)]),
+          u(arguments, false)
+        ) : this._runTask(
+          b2(
+            "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
+          )
+        );
+      }
+      outputHandler(e) {
+        return this._executor.outputHandler = e, this;
+      }
+      push() {
+        const e = ce(
+          {
+            remote: d(arguments[0], m),
+            branch: d(arguments[1], m)
+          },
+          h2(arguments)
+        );
+        return this._runTask(e, u(arguments));
+      }
+      stash() {
+        return this._runTask(
+          g(["stash", ...h2(arguments)]),
+          u(arguments)
+        );
+      }
+      status() {
+        return this._runTask(
+          zr(h2(arguments)),
+          u(arguments)
+        );
+      }
+    };
+    Object.assign(
+      le.prototype,
+      jn(),
+      In(),
+      zn(),
+      Tn(),
+      Hn(),
+      Kn(),
+      On(),
+      er(),
+      pr(),
+      Dr(),
+      Wr()
+    );
+    Vr = /* @__PURE__ */ (() => {
+      let t2 = 0;
+      return () => {
+        t2++;
+        const { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
+        return {
+          promise: e,
+          done: n,
+          id: t2
+        };
+      };
+    })();
+    Xr = class {
+      constructor(e = 2) {
+        this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
+      }
+      schedule() {
+        if (!this.pending.length || this.running.length >= this.concurrency) {
+          this.logger(
+            "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
+            this.pending.length,
+            this.running.length,
+            this.concurrency
+          );
+          return;
+        }
+        const e = S2(this.running, this.pending.shift());
+        this.logger("Attempting id=%s", e.id), e.done(() => {
+          this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
+        });
+      }
+      next() {
+        const { promise: e, id: n } = S2(this.pending, Vr());
+        return this.logger("Scheduling id=%s", n), this.schedule(), e;
+      }
+    };
+    he = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(he || {});
+    Qr = class {
+      constructor() {
+        this.all = [], this.branches = {}, this.current = "", this.detached = false;
+      }
+      push(e, n, r2, s, o2) {
+        e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
+          current: e === "*",
+          linkedWorkTree: e === "+",
+          name: r2,
+          commit: s,
+          label: o2
+        };
+      }
+    };
+    Jr = [
+      new l2(
+        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.push(Nt(e), true, n, r2, s);
+        }
+      ),
+      new l2(
+        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+        (t2, [e, n, r2, s]) => {
+          t2.push(Nt(e), false, n, r2, s);
+        }
+      )
+    ];
+    Zr = new l2(/^(\S+)$/s, (t2, [e]) => {
+      t2.push(he.CURRENT, false, e, "", "");
+    });
+    ts = class {
+      constructor() {
+        this.all = [], this.branches = {}, this.errors = [];
+      }
+      get success() {
+        return !this.errors.length;
+      }
+    };
+    rs = /(\S+)\s+\(\S+\s([^)]+)\)/;
+    pe = /^error[^']+'([^']+)'/m;
+    ss = [
+      new l2(rs, (t2, [e, n]) => {
+        const r2 = es(e, n);
+        t2.all.push(r2), t2.branches[e] = r2;
+      }),
+      new l2(pe, (t2, [e]) => {
+        const n = ns(e);
+        t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
+      })
+    ];
+    gt = (t2, e) => E2(new ts(), ss, [t2, e]);
+    ms = [
+      new l2(/From (.+)$/, (t2, [e]) => {
+        t2.remote = e;
+      }),
+      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+        t2.branches.push({
+          name: e,
+          tracking: n
+        });
+      }),
+      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+        t2.tags.push({
+          name: e,
+          tracking: n
+        });
+      }),
+      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
+        t2.deleted.push({
+          tracking: e
+        });
+      }),
+      new l2(
+        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.updated.push({
+            name: r2,
+            tracking: s,
+            to: n,
+            from: e
+          });
+        }
+      )
+    ];
+    ys = [
+      new l2(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
+        t2.moves.push({ from: e, to: n });
+      })
+    ];
+    $s = class {
+      constructor(e, n) {
+        this.all = e, this.latest = n;
+      }
+    };
+    Ps = function(t2, e = false) {
+      const n = t2.split(`
+`).map(Ds).filter(Boolean);
+      e || n.sort(function(s, o2) {
+        const i = s.split("."), a = o2.split(".");
+        if (i.length === 1 || a.length === 1)
+          return Ms(B2(i[0]), B2(a[0]));
+        for (let c3 = 0, y2 = Math.max(i.length, a.length); c3 < y2; c3++) {
+          const w2 = ye(B2(i[c3]), B2(a[c3]));
+          if (w2)
+            return w2;
+        }
+        return 0;
+      });
+      const r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
+      return new $s(n, r2);
+    };
+    (f2.prototype = Object.create(le.prototype)).constructor = f2;
+    f2.prototype.customBinary = function(t2) {
+      return this._plugins.reconfigure("binary", t2), this;
+    };
+    f2.prototype.env = function(t2, e) {
+      return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
+    };
+    f2.prototype.stashList = function(t2) {
+      return this._runTask(
+        Cs(
+          ht(arguments) || {},
+          K2(t2) && t2 || []
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.mv = function(t2, e) {
+      return this._runTask(bs(t2, e), u(arguments));
+    };
+    f2.prototype.checkoutLatestTag = function(t2) {
+      var e = this;
+      return this.pull(function() {
+        e.tags(function(n, r2) {
+          e.checkout(r2.latest, t2);
+        });
+      });
+    };
+    f2.prototype.pull = function(t2, e, n, r2) {
+      return this._runTask(
+        Ts(
+          d(t2, m),
+          d(e, m),
+          h2(arguments)
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.fetch = function(t2, e) {
+      return this._runTask(
+        gs(
+          d(t2, m),
+          d(e, m),
+          h2(arguments)
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.tags = function(t2, e) {
+      return this._runTask(
+        Ls(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.rebase = function() {
+      return this._runTask(
+        g(["rebase", ...h2(arguments)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.reset = function(t2) {
+      return this._runTask(
+        An(xn(t2), h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.revert = function(t2) {
+      const e = u(arguments);
+      return typeof t2 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
+        g(["revert", ...h2(arguments, 0, true), t2]),
+        e
+      );
+    };
+    f2.prototype.addTag = function(t2) {
+      const e = typeof t2 == "string" ? js(t2) : b2("Git.addTag requires a tag name");
+      return this._runTask(e, u(arguments));
+    };
+    f2.prototype.addAnnotatedTag = function(t2, e) {
+      return this._runTask(
+        Bs(t2, e),
+        u(arguments)
+      );
+    };
+    f2.prototype.deleteLocalBranch = function(t2, e, n) {
+      return this._runTask(
+        cs(t2, typeof e == "boolean" ? e : false),
+        u(arguments)
+      );
+    };
+    f2.prototype.deleteLocalBranches = function(t2, e, n) {
+      return this._runTask(
+        us(t2, typeof e == "boolean" ? e : false),
+        u(arguments)
+      );
+    };
+    f2.prototype.branch = function(t2, e) {
+      return this._runTask(
+        is(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.branchLocal = function(t2) {
+      return this._runTask(as(), u(arguments));
+    };
+    f2.prototype.raw = function(t2) {
+      const e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
+      for (let s = 0; s < n.length && e; s++)
+        if (!st(n[s])) {
+          n.splice(s, n.length - s);
+          break;
+        }
+      n.push(...h2(arguments, 0, true));
+      var r2 = u(arguments);
+      return n.length ? this._runTask(g(n, this._trimmed), r2) : this._runTask(
+        b2("Raw: must supply one or more command to execute"),
+        r2
+      );
+    };
+    f2.prototype.submoduleAdd = function(t2, e, n) {
+      return this._runTask(As(t2, e), u(arguments));
+    };
+    f2.prototype.submoduleUpdate = function(t2, e) {
+      return this._runTask(
+        Ns(h2(arguments, true)),
+        u(arguments)
+      );
+    };
+    f2.prototype.submoduleInit = function(t2, e) {
+      return this._runTask(
+        xs(h2(arguments, true)),
+        u(arguments)
+      );
+    };
+    f2.prototype.subModule = function(t2, e) {
+      return this._runTask(
+        X2(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.listRemote = function() {
+      return this._runTask(
+        Ss(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.addRemote = function(t2, e, n) {
+      return this._runTask(
+        vs(t2, e, h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.removeRemote = function(t2, e) {
+      return this._runTask(Os(t2), u(arguments));
+    };
+    f2.prototype.getRemotes = function(t2, e) {
+      return this._runTask(Es(t2 === true), u(arguments));
+    };
+    f2.prototype.remote = function(t2, e) {
+      return this._runTask(
+        Rs(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.tag = function(t2, e) {
+      const n = h2(arguments);
+      return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
+    };
+    f2.prototype.updateServerInfo = function(t2) {
+      return this._runTask(
+        g(["update-server-info"]),
+        u(arguments)
+      );
+    };
+    f2.prototype.pushTags = function(t2, e) {
+      const n = Mr(
+        { remote: d(t2, m) },
+        h2(arguments)
+      );
+      return this._runTask(n, u(arguments));
+    };
+    f2.prototype.rm = function(t2) {
+      return this._runTask(
+        g(["rm", "-f", ...v(t2)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.rmKeepLocal = function(t2) {
+      return this._runTask(
+        g(["rm", "--cached", ...v(t2)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.catFile = function(t2, e) {
+      return this._catFile("utf-8", arguments);
+    };
+    f2.prototype.binaryCatFile = function() {
+      return this._catFile("buffer", arguments);
+    };
+    f2.prototype._catFile = function(t2, e) {
+      var n = u(e), r2 = ["cat-file"], s = e[0];
+      if (typeof s == "string")
+        return this._runTask(
+          b2("Git.catFile: options must be supplied as an array of strings"),
+          n
+        );
+      Array.isArray(s) && r2.push.apply(r2, s);
+      const o2 = t2 === "buffer" ? Gt(r2) : g(r2);
+      return this._runTask(o2, n);
+    };
+    f2.prototype.diff = function(t2, e) {
+      const n = m(t2) ? b2(
+        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+      ) : g(["diff", ...h2(arguments)]);
+      return this._runTask(n, u(arguments));
+    };
+    f2.prototype.diffSummary = function() {
+      return this._runTask(
+        fr(h2(arguments, 1)),
+        u(arguments)
+      );
+    };
+    f2.prototype.applyPatch = function(t2) {
+      const e = G2(t2) ? Yr(v(t2), h2([].slice.call(arguments, 1))) : b2(
+        "git.applyPatch requires one or more string patches as the first argument"
+      );
+      return this._runTask(e, u(arguments));
+    };
+    f2.prototype.revparse = function() {
+      const t2 = ["rev-parse", ...h2(arguments, true)];
+      return this._runTask(
+        g(t2, true),
+        u(arguments)
+      );
+    };
+    f2.prototype.clean = function(t2, e, n) {
+      const r2 = un(t2), s = r2 && t2.join("") || d(t2, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
+      return this._runTask(
+        on(s, o2),
+        u(arguments)
+      );
+    };
+    f2.prototype.exec = function(t2) {
+      const e = {
+        commands: [],
+        format: "utf-8",
+        parser() {
+          typeof t2 == "function" && t2();
+        }
+      };
+      return this._runTask(e);
+    };
+    f2.prototype.checkIgnore = function(t2, e) {
+      return this._runTask(
+        fs3(v(d(t2, G2, []))),
+        u(arguments)
+      );
+    };
+    f2.prototype.checkIsRepo = function(t2, e) {
+      return this._runTask(
+        We(d(t2, m)),
+        u(arguments)
+      );
+    };
+    Us = $2("", "plugin:allowEnvironment");
+    $t = (0, import_promise_deferred.deferred)().promise;
+    we = $2("", "plugin:binary");
+    Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings";
+    Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
+    be = {
+      DISALLOWED_ABBREVIATED: {
+        text: "disallowed abbreviated or ambiguous option",
+        solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
+      },
+      UNKNOWN: {
+        text: "~ unknown ~",
+        solution: void 0
+      }
+    };
+    Qs = class extends O2 {
+      constructor(e = "") {
+        const n = Ys(e);
+        super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
+      }
+    };
+    nt = $2("", "plugin:input");
+    ro = class {
+      constructor() {
+        this.plugins = /* @__PURE__ */ new Set(), this.events = new Ce();
+      }
+      on(e, n) {
+        this.events.on(e, n);
+      }
+      reconfigure(e, n) {
+        this.events.emit(e, n);
+      }
+      append(e, n) {
+        const r2 = S2(this.plugins, { type: e, action: n });
+        return () => this.plugins.delete(r2);
+      }
+      add(e) {
+        const n = [];
+        return v(e).forEach(
+          (r2) => {
+            r2 && this.plugins.add(S2(n, r2));
+          }
+        ), () => {
+          n.forEach((r2) => {
+            this.plugins.delete(r2);
+          });
+        };
+      }
+      exec(e, n, r2) {
+        let s = n;
+        const o2 = Object.freeze(Object.create(r2));
+        for (const i of this.plugins)
+          i.type === e && (s = i.action(s, o2));
+        return s;
+      }
+    };
+    wo = (t2, e) => {
+      const n = new ro(), r2 = Ge(
+        t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
+        e
+      );
+      if (!Lt(r2.baseDir))
+        throw new Ae(
+          r2,
+          "Cannot use simple-git on a directory that does not exist"
+        );
+      return Array.isArray(r2.config) && n.add(qs(r2.config)), n.add(zs(r2.unsafe)), n.add(Ws(r2.completion)), r2.abort && n.add(Is(r2.abort)), r2.progress && n.add(so(r2.progress)), r2.timeout && n.add(uo(r2.timeout)), r2.spawnOptions && n.add(io(r2.spawnOptions)), n.add(ao()), n.add(no(r2.input)), n.add(Mt(to(true))), r2.errors && n.add(Mt(r2.errors)), Xs(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
+        Fs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
+      ), new f2(r2, n);
+    };
+  }
+});
+
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults, onto = {}) {
+        var k2, ref, v2;
+        for (k2 in defaults) {
+          v2 = defaults[k2];
+          onto[k2] = (ref = received[k2]) != null ? ref : v2;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults, onto = {}) {
+        var k2, v2;
+        for (k2 in received) {
+          v2 = received[k2];
+          if (defaults[k2] !== void 0) {
+            onto[k2] = v2;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node;
+            this._last = node;
+          } else {
+            this._first = this._last = node;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node, ref, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node;
+          node = this.shift();
+          while (node != null) {
+            cb(node), node = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node, ref, ref1, ref2, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises3;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises3 = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error2) {
+                e2 = error2;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises3)).find(function(x3) {
+              return x3 != null;
+            });
+          } catch (error2) {
+            e = error2;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j3, ref, results;
+            results = [];
+            for (i = j3 = 1, ref = num_priorities; 1 <= ref ? j3 <= ref : j3 >= ref; i = 1 <= ref ? ++j3 : --j3) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn2) {
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn2);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j3, len, list;
+          for (j3 = 0, len = arr.length; j3 < len; j3++) {
+            list = arr[j3];
+            if (list.length > 0) {
+              return list;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run2, free) {
+          var error2, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error2 = error1;
+            return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
+          }
+        }
+        doExpire(clearGlobalState, run2, free) {
+          var error2, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
+        }
+        async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run2(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error2);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t2 = 0) {
+          return new this.Promise(function(resolve11, reject) {
+            return setTimeout(resolve11, t2);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait2;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait2 = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait2 + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait: wait2,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status) {
+          var k2, pos, ref, results, v2;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k2 in ref) {
+              v2 = ref[k2];
+              if (v2 === pos) {
+                results.push(k2);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v2, i) => {
+            acc[this.status[i]] = v2;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error2, reject, resolve11, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve11, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve11(returned);
+                };
+              } catch (error1) {
+                error2 = error1;
+                return function() {
+                  return reject(error2);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise, reject, resolve11;
+          resolve11 = reject = null;
+          promise = new this.Promise(function(_resolve, _reject) {
+            resolve11 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve11, reject });
+          this._tryToRun();
+          return promise;
+        }
+      };
+      var Sync_1 = Sync;
+      var version = "2.19.5";
+      var version$1 = {
+        version
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k2, ref, results, v2;
+            ref = this.instances;
+            results = [];
+            for (k2 in ref) {
+              v2 = ref[k2];
+              results.push({
+                key: k2,
+                limiter: v2
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k2, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k2 = found[i];
+                keys.push(k2.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k2, ref, results, time, v2;
+              time = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k2 in ref) {
+                v2 = ref[k2];
+                try {
+                  if (await v2._store.__groupCheck__(time)) {
+                    results.push(this.deleteKey(k2));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error2) {
+                  e = error2;
+                  results.push(v2.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait2) {
+            var clearGlobalState, free, run2;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run2 = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+              }, wait2),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run2, free);
+              }, wait2 + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait: wait2, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
+                if (success) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait2);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at2) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
+              };
+              return new this.Promise((resolve11, reject) => {
+                if (finished()) {
+                  return resolve11();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve11();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k2, ref, v2;
+                ref = this._scheduled;
+                for (k2 in ref) {
+                  v2 = ref[k2];
+                  if (this.jobStatus(v2.job.options.id) === "RUNNING") {
+                    clearTimeout(v2.timeout);
+                    clearTimeout(v2.expiration);
+                    v2.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error2, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error2 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
+              job.doDrop({ error: error2 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn2, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn2, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve11, reject) {
+                return fn2(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve11)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn2) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn2.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn2, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
   }
 });
 
@@ -35263,12 +35263,12 @@ ${ctx.indent}`;
       for (const {
         format,
         test,
-        resolve: resolve10
+        resolve: resolve11
       } of tags) {
         if (test) {
           const match = str2.match(test);
           if (match) {
-            let res = resolve10.apply(null, match);
+            let res = resolve11.apply(null, match);
             if (!(res instanceof Scalar)) res = new Scalar(res);
             if (format) res.format = format;
             return res;
@@ -38549,11 +38549,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve10) {
-      resolve10(value);
+    return value instanceof P3 ? value : new P3(function(resolve11) {
+      resolve11(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve10, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve11, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38569,7 +38569,7 @@ var __awaiter = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38929,22 +38929,2220 @@ var ValidationError = class extends InputError {
   problems;
 };
 
-// src/findings/finding.ts
-var SEVERITIES = ["critical", "high", "medium", "low", "info"];
-function severityRank(severity) {
-  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+// src/file-system.ts
+import { resolve as resolve3 } from "node:path";
+
+// src/registry/load.ts
+import { isUtf8 } from "node:buffer";
+import { readdir as readdir2, readFile, stat as stat2 } from "node:fs/promises";
+import { isAbsolute, join as join2, relative, resolve as resolve2, sep } from "node:path";
+
+// src/registry/matcher.ts
+var HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+var ActionPatternError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+    this.name = "ActionPatternError";
+  }
+  hint;
+};
+var PATTERN_HINT = 'write "METHOD /path" with METHOD one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *, e.g. "GET /v1/orders/{id}"';
+function parseActionPattern(text2) {
+  const parts = text2.trim().split(/\s+/);
+  if (parts.length !== 2 || parts[0] === "") {
+    throw new ActionPatternError(`action pattern "${text2}" is not "METHOD /path"`, PATTERN_HINT);
+  }
+  const [rawMethod, path] = parts;
+  const method = rawMethod.toUpperCase();
+  if (method !== "*" && !HTTP_METHODS.includes(method)) {
+    throw new ActionPatternError(`action pattern "${text2}" has the unknown method "${rawMethod}"`, PATTERN_HINT);
+  }
+  if (!path.startsWith("/")) {
+    throw new ActionPatternError(`action pattern "${text2}": the path must start with "/"`, PATTERN_HINT);
+  }
+  const segments = [];
+  for (const segment of path.split("/")) {
+    if (segment === "") continue;
+    if (segment === "**") segments.push({ kind: "globstar" });
+    else if (segment === "*") segments.push({ kind: "star" });
+    else if (/^\{[A-Za-z_][A-Za-z0-9_-]*\}$/.test(segment)) segments.push({ kind: "param", name: segment.slice(1, -1) });
+    else if (/[*{}?#]/.test(segment)) {
+      throw new ActionPatternError(
+        `action pattern "${text2}" has the malformed segment "${segment}"`,
+        "a segment is a literal, *, ** or {name}; wildcards inside a segment and query strings are not supported"
+      );
+    } else segments.push({ kind: "literal", value: segment });
+  }
+  return { method, segments };
 }
-function meetsThreshold(severity, failOn) {
-  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
+function requestSegments(path) {
+  const end = path.search(/[?#]/);
+  return (end === -1 ? path : path.slice(0, end)).split("/").filter((segment) => segment !== "");
+}
+var newNode = () => ({ literals: /* @__PURE__ */ new Map(), scopes: /* @__PURE__ */ new Set() });
+function insert(root, segments, scope) {
+  let node = root;
+  for (const segment of segments) {
+    if (segment.kind === "literal") {
+      let next = node.literals.get(segment.value);
+      if (!next) node.literals.set(segment.value, next = newNode());
+      node = next;
+    } else if (segment.kind === "globstar") {
+      node = node.globstar ??= newNode();
+    } else {
+      node = node.single ??= newNode();
+    }
+  }
+  node.scopes.add(scope);
+}
+function collect(node, segments, index, out) {
+  if (node.globstar) {
+    for (let next = index; next <= segments.length; next++) collect(node.globstar, segments, next, out);
+  }
+  if (index === segments.length) {
+    for (const scope of node.scopes) out.add(scope);
+    return;
+  }
+  const literal = node.literals.get(segments[index]);
+  if (literal) collect(literal, segments, index + 1, out);
+  if (node.single) collect(node.single, segments, index + 1, out);
+}
+function compileActionMatcher(tenant) {
+  const byMethod = /* @__PURE__ */ new Map();
+  for (const [scope, patterns] of Object.entries(tenant.actions)) {
+    for (const pattern of patterns) {
+      const parsed = parseActionPattern(pattern.pattern);
+      let root = byMethod.get(parsed.method);
+      if (!root) byMethod.set(parsed.method, root = newNode());
+      insert(root, parsed.segments, scope);
+    }
+  }
+  const anyMethod = byMethod.get("*");
+  return {
+    match(method, path) {
+      const segments = requestSegments(path);
+      const out = /* @__PURE__ */ new Set();
+      const root = byMethod.get(method.toUpperCase());
+      if (root) collect(root, segments, 0, out);
+      if (anyMethod) collect(anyMethod, segments, 0, out);
+      return [...out].sort();
+    }
+  };
 }
 
-// src/action/pull-request.ts
-import { readFileSync as readFileSync5, realpathSync as realpathSync3 } from "node:fs";
-import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:path";
-
-// src/git/repo.ts
-import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+// src/schema/validators.js
+var validators_exports = {};
+__export(validators_exports, {
+  ActionMap: () => ActionMap,
+  ClientSet: () => ClientSet,
+  Config: () => Config,
+  ExceptionSet: () => ExceptionSet,
+  ScopeSet: () => ScopeSet
+});
+var runtime0Module = __toESM(require_ucs2length(), 1);
+var runtime1Module = __toESM(require_formats(), 1);
+var runtime0 = moduleExports(runtime0Module);
+var runtime1 = moduleExports(runtime1Module);
+function moduleExports(ns2) {
+  return ns2.default !== null && typeof ns2.default === "object" ? ns2.default : ns2;
+}
+var ActionMap = validate10;
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/action-map.schema.json", "title": "ActionMap", "description": "What each scope of a tenant allows, as request patterns (kind: ActionMap).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "actions"], "properties": { "kind": { "description": "Document kind; always ActionMap here.", "const": "ActionMap" }, "tenant": { "description": "Tenant whose scopes are mapped. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "actions": { "description": "Scope name → request patterns `METHOD /path` with `*` (one segment), `**` (any depth) and `{param}`.", "type": "object", "additionalProperties": { "type": "array", "description": "Request patterns one scope allows.", "items": { "type": "string", "minLength": 1, "description": "One request pattern, e.g. `GET /v1/orders/{id}`." } } } } };
+var func2 = runtime0.default;
+var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.tenant === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.actions === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actions" }, message: "must have required property 'actions'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "tenant" || key0 === "actions")) {
+        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11, data };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if ("ActionMap" !== data0) {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ActionMap" }, message: "must be equal to constant", schema: "ActionMap", parentSchema: schema11.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tenant !== void 0) {
+      let data1 = data.tenant;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema11.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema11.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tenant.type, parentSchema: schema11.properties.tenant, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.actions !== void 0) {
+      let data2 = data.actions;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          let data3 = data2[key1];
+          if (Array.isArray(data3)) {
+            const len0 = data3.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data4 = data3[i0];
+              if (typeof data4 === "string") {
+                if (func2(data4) < 1) {
+                  const err9 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err9];
+                  } else {
+                    vErrors.push(err9);
+                  }
+                  errors++;
+                }
+              } else {
+                const err10 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.actions.additionalProperties.items.type, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err10];
+                } else {
+                  vErrors.push(err10);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/actions/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.actions.additionalProperties.type, parentSchema: schema11.properties.actions.additionalProperties, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/actions", schemaPath: "#/properties/actions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.actions.type, parentSchema: schema11.properties.actions, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate10.errors = vErrors;
+  return errors === 0;
+}
+var ClientSet = validate11;
+var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/client-set.schema.json", "title": "ClientSet", "description": "The OAuth clients of one tenant and the scopes granted to them (kind: ClientSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "clients"], "properties": { "kind": { "description": "Document kind; always ClientSet here.", "const": "ClientSet" }, "tenant": { "description": "Tenant the clients are registered with. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "clients": { "description": "Client name → its definition.", "type": "object", "additionalProperties": { "title": "ClientDefinition", "description": "One OAuth client (application).", "type": "object", "additionalProperties": false, "required": ["clientId", "type"], "properties": { "clientId": { "description": "The provider's client id, used to join audit logs.", "type": "string", "minLength": 1 }, "owner": { "description": "Team that owns the client (a key of Config owners).", "type": "string", "minLength": 1 }, "type": { "description": "confidential (has a secret), public (browser/mobile, no secret) or machine (client credentials).", "type": "string", "enum": ["confidential", "public", "machine"] }, "description": { "description": "What the client is.", "type": "string" }, "scopes": { "description": "Scopes granted to the client.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "justification": { "description": "Scope → why the client needs it (expected for high and critical scopes).", "type": "object", "additionalProperties": { "type": "string", "minLength": 1, "description": "Why the client needs this scope." } } } } } } };
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.tenant === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.clients === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "clients" }, message: "must have required property 'clients'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "tenant" || key0 === "clients")) {
+        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12, data };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if ("ClientSet" !== data0) {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ClientSet" }, message: "must be equal to constant", schema: "ClientSet", parentSchema: schema12.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tenant !== void 0) {
+      let data1 = data.tenant;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema12.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema12.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.tenant.type, parentSchema: schema12.properties.tenant, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.clients !== void 0) {
+      let data2 = data.clients;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          let data3 = data2[key1];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.clientId === void 0) {
+              const err9 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "clientId" }, message: "must have required property 'clientId'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+            if (data3.type === void 0) {
+              const err10 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+            for (const key2 in data3) {
+              if (!(key2 === "clientId" || key2 === "owner" || key2 === "type" || key2 === "description" || key2 === "scopes" || key2 === "justification")) {
+                const err11 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+                if (vErrors === null) {
+                  vErrors = [err11];
+                } else {
+                  vErrors.push(err11);
+                }
+                errors++;
+              }
+            }
+            if (data3.clientId !== void 0) {
+              let data4 = data3.clientId;
+              if (typeof data4 === "string") {
+                if (func2(data4) < 1) {
+                  const err12 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err12];
+                  } else {
+                    vErrors.push(err12);
+                  }
+                  errors++;
+                }
+              } else {
+                const err13 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.clientId.type, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+            if (data3.owner !== void 0) {
+              let data5 = data3.owner;
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err14 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              } else {
+                const err15 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.owner.type, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data3.type !== void 0) {
+              let data6 = data3.type;
+              if (typeof data6 !== "string") {
+                const err16 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.type.type, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+              if (!(data6 === "confidential" || data6 === "public" || data6 === "machine")) {
+                const err17 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/enum", keyword: "enum", params: { allowedValues: schema12.properties.clients.additionalProperties.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema12.properties.clients.additionalProperties.properties.type.enum, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+            if (data3.description !== void 0) {
+              let data7 = data3.description;
+              if (typeof data7 !== "string") {
+                const err18 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/clients/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.description.type, parentSchema: schema12.properties.clients.additionalProperties.properties.description, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+            if (data3.scopes !== void 0) {
+              let data8 = data3.scopes;
+              if (Array.isArray(data8)) {
+                const len0 = data8.length;
+                for (let i0 = 0; i0 < len0; i0++) {
+                  let data9 = data8[i0];
+                  if (typeof data9 === "string") {
+                    if (func2(data9) < 1) {
+                      const err19 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
+                      if (vErrors === null) {
+                        vErrors = [err19];
+                      } else {
+                        vErrors.push(err19);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err20 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.scopes.items.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err21 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes", schemaPath: "#/properties/clients/additionalProperties/properties/scopes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.clients.additionalProperties.properties.scopes.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data3.justification !== void 0) {
+              let data10 = data3.justification;
+              if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+                for (const key3 in data10) {
+                  let data11 = data10[key3];
+                  if (typeof data11 === "string") {
+                    if (func2(data11) < 1) {
+                      const err22 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
+                      if (vErrors === null) {
+                        vErrors = [err22];
+                      } else {
+                        vErrors.push(err22);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err23 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
+                    if (vErrors === null) {
+                      vErrors = [err23];
+                    } else {
+                      vErrors.push(err23);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err24 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification", schemaPath: "#/properties/clients/additionalProperties/properties/justification/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.properties.justification.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err25 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = { instancePath: instancePath + "/clients", schemaPath: "#/properties/clients/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.type, parentSchema: schema12.properties.clients, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    if (vErrors === null) {
+      vErrors = [err27];
+    } else {
+      vErrors.push(err27);
+    }
+    errors++;
+  }
+  validate11.errors = vErrors;
+  return errors === 0;
+}
+var Config = validate12;
+var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
+var func11 = Object.prototype.hasOwnProperty;
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema13.required, parentSchema: schema13, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func11.call(schema13.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if ("Config" !== data0) {
+        const err2 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "Config" }, message: "must be equal to constant", schema: "Config", parentSchema: schema13.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.failOn !== void 0) {
+      let data1 = data.failOn;
+      if (typeof data1 !== "string") {
+        const err3 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.failOn.type, parentSchema: schema13.properties.failOn, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (!(data1 === "critical" || data1 === "high" || data1 === "medium" || data1 === "low" || data1 === "info" || data1 === "never")) {
+        const err4 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema13.properties.failOn.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.failOn.enum, parentSchema: schema13.properties.failOn, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.thresholds !== void 0) {
+      let data2 = data.thresholds;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          if (!(key1 === "unusedScopeDays" || key1 === "idleTokenDays" || key1 === "minDeprecationDays" || key1 === "maxExceptionDays" || key1 === "spikeFactor" || key1 === "maxHoldersOfBroadScope" || key1 === "denialBurst")) {
+            const err5 = { instancePath: instancePath + "/thresholds", schemaPath: "#/properties/thresholds/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.thresholds, data: data2 };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+        if (data2.unusedScopeDays !== void 0) {
+          let data3 = data2.unusedScopeDays;
+          if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+            const err6 = { instancePath: instancePath + "/thresholds/unusedScopeDays", schemaPath: "#/properties/thresholds/properties/unusedScopeDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.unusedScopeDays.type, parentSchema: schema13.properties.thresholds.properties.unusedScopeDays, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+          if (typeof data3 == "number" && isFinite(data3)) {
+            if (data3 < 1 || isNaN(data3)) {
+              const err7 = { instancePath: instancePath + "/thresholds/unusedScopeDays", schemaPath: "#/properties/thresholds/properties/unusedScopeDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.unusedScopeDays, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data2.idleTokenDays !== void 0) {
+          let data4 = data2.idleTokenDays;
+          if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+            const err8 = { instancePath: instancePath + "/thresholds/idleTokenDays", schemaPath: "#/properties/thresholds/properties/idleTokenDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.idleTokenDays.type, parentSchema: schema13.properties.thresholds.properties.idleTokenDays, data: data4 };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+          if (typeof data4 == "number" && isFinite(data4)) {
+            if (data4 < 1 || isNaN(data4)) {
+              const err9 = { instancePath: instancePath + "/thresholds/idleTokenDays", schemaPath: "#/properties/thresholds/properties/idleTokenDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.idleTokenDays, data: data4 };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data2.minDeprecationDays !== void 0) {
+          let data5 = data2.minDeprecationDays;
+          if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+            const err10 = { instancePath: instancePath + "/thresholds/minDeprecationDays", schemaPath: "#/properties/thresholds/properties/minDeprecationDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.minDeprecationDays.type, parentSchema: schema13.properties.thresholds.properties.minDeprecationDays, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+          if (typeof data5 == "number" && isFinite(data5)) {
+            if (data5 < 0 || isNaN(data5)) {
+              const err11 = { instancePath: instancePath + "/thresholds/minDeprecationDays", schemaPath: "#/properties/thresholds/properties/minDeprecationDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.thresholds.properties.minDeprecationDays, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data2.maxExceptionDays !== void 0) {
+          let data6 = data2.maxExceptionDays;
+          if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+            const err12 = { instancePath: instancePath + "/thresholds/maxExceptionDays", schemaPath: "#/properties/thresholds/properties/maxExceptionDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.maxExceptionDays.type, parentSchema: schema13.properties.thresholds.properties.maxExceptionDays, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+          if (typeof data6 == "number" && isFinite(data6)) {
+            if (data6 < 1 || isNaN(data6)) {
+              const err13 = { instancePath: instancePath + "/thresholds/maxExceptionDays", schemaPath: "#/properties/thresholds/properties/maxExceptionDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.maxExceptionDays, data: data6 };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data2.spikeFactor !== void 0) {
+          let data7 = data2.spikeFactor;
+          if (typeof data7 == "number" && isFinite(data7)) {
+            if (data7 <= 1 || isNaN(data7)) {
+              const err14 = { instancePath: instancePath + "/thresholds/spikeFactor", schemaPath: "#/properties/thresholds/properties/spikeFactor/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 1 }, message: "must be > 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.spikeFactor, data: data7 };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/thresholds/spikeFactor", schemaPath: "#/properties/thresholds/properties/spikeFactor/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema13.properties.thresholds.properties.spikeFactor.type, parentSchema: schema13.properties.thresholds.properties.spikeFactor, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        if (data2.maxHoldersOfBroadScope !== void 0) {
+          let data8 = data2.maxHoldersOfBroadScope;
+          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+            const err16 = { instancePath: instancePath + "/thresholds/maxHoldersOfBroadScope", schemaPath: "#/properties/thresholds/properties/maxHoldersOfBroadScope/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope.type, parentSchema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope, data: data8 };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+          if (typeof data8 == "number" && isFinite(data8)) {
+            if (data8 < 0 || isNaN(data8)) {
+              const err17 = { instancePath: instancePath + "/thresholds/maxHoldersOfBroadScope", schemaPath: "#/properties/thresholds/properties/maxHoldersOfBroadScope/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope, data: data8 };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data2.denialBurst !== void 0) {
+          let data9 = data2.denialBurst;
+          if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
+            const err18 = { instancePath: instancePath + "/thresholds/denialBurst", schemaPath: "#/properties/thresholds/properties/denialBurst/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.denialBurst.type, parentSchema: schema13.properties.thresholds.properties.denialBurst, data: data9 };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+          if (typeof data9 == "number" && isFinite(data9)) {
+            if (data9 < 1 || isNaN(data9)) {
+              const err19 = { instancePath: instancePath + "/thresholds/denialBurst", schemaPath: "#/properties/thresholds/properties/denialBurst/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.denialBurst, data: data9 };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/thresholds", schemaPath: "#/properties/thresholds/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.thresholds.type, parentSchema: schema13.properties.thresholds, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.gateway !== void 0) {
+      let data10 = data.gateway;
+      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+        for (const key2 in data10) {
+          if (!(key2 === "fields")) {
+            const err21 = { instancePath: instancePath + "/gateway", schemaPath: "#/properties/gateway/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.gateway, data: data10 };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data10.fields !== void 0) {
+          let data11 = data10.fields;
+          if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+            for (const key3 in data11) {
+              if (!func11.call(schema13.properties.gateway.properties.fields.properties, key3)) {
+                const err22 = { instancePath: instancePath + "/gateway/fields", schemaPath: "#/properties/gateway/properties/fields/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.gateway.properties.fields, data: data11 };
+                if (vErrors === null) {
+                  vErrors = [err22];
+                } else {
+                  vErrors.push(err22);
+                }
+                errors++;
+              }
+            }
+            if (data11.time !== void 0) {
+              let data12 = data11.time;
+              if (typeof data12 === "string") {
+                if (func2(data12) < 1) {
+                  const err23 = { instancePath: instancePath + "/gateway/fields/time", schemaPath: "#/properties/gateway/properties/fields/properties/time/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.time, data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err23];
+                  } else {
+                    vErrors.push(err23);
+                  }
+                  errors++;
+                }
+              } else {
+                const err24 = { instancePath: instancePath + "/gateway/fields/time", schemaPath: "#/properties/gateway/properties/fields/properties/time/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.time.type, parentSchema: schema13.properties.gateway.properties.fields.properties.time, data: data12 };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+              }
+            }
+            if (data11.clientId !== void 0) {
+              let data13 = data11.clientId;
+              if (typeof data13 === "string") {
+                if (func2(data13) < 1) {
+                  const err25 = { instancePath: instancePath + "/gateway/fields/clientId", schemaPath: "#/properties/gateway/properties/fields/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.clientId, data: data13 };
+                  if (vErrors === null) {
+                    vErrors = [err25];
+                  } else {
+                    vErrors.push(err25);
+                  }
+                  errors++;
+                }
+              } else {
+                const err26 = { instancePath: instancePath + "/gateway/fields/clientId", schemaPath: "#/properties/gateway/properties/fields/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.clientId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.clientId, data: data13 };
+                if (vErrors === null) {
+                  vErrors = [err26];
+                } else {
+                  vErrors.push(err26);
+                }
+                errors++;
+              }
+            }
+            if (data11.scopes !== void 0) {
+              let data14 = data11.scopes;
+              if (typeof data14 === "string") {
+                if (func2(data14) < 1) {
+                  const err27 = { instancePath: instancePath + "/gateway/fields/scopes", schemaPath: "#/properties/gateway/properties/fields/properties/scopes/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.scopes, data: data14 };
+                  if (vErrors === null) {
+                    vErrors = [err27];
+                  } else {
+                    vErrors.push(err27);
+                  }
+                  errors++;
+                }
+              } else {
+                const err28 = { instancePath: instancePath + "/gateway/fields/scopes", schemaPath: "#/properties/gateway/properties/fields/properties/scopes/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.scopes.type, parentSchema: schema13.properties.gateway.properties.fields.properties.scopes, data: data14 };
+                if (vErrors === null) {
+                  vErrors = [err28];
+                } else {
+                  vErrors.push(err28);
+                }
+                errors++;
+              }
+            }
+            if (data11.method !== void 0) {
+              let data15 = data11.method;
+              if (typeof data15 === "string") {
+                if (func2(data15) < 1) {
+                  const err29 = { instancePath: instancePath + "/gateway/fields/method", schemaPath: "#/properties/gateway/properties/fields/properties/method/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.method, data: data15 };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              } else {
+                const err30 = { instancePath: instancePath + "/gateway/fields/method", schemaPath: "#/properties/gateway/properties/fields/properties/method/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.method.type, parentSchema: schema13.properties.gateway.properties.fields.properties.method, data: data15 };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+            }
+            if (data11.path !== void 0) {
+              let data16 = data11.path;
+              if (typeof data16 === "string") {
+                if (func2(data16) < 1) {
+                  const err31 = { instancePath: instancePath + "/gateway/fields/path", schemaPath: "#/properties/gateway/properties/fields/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.path, data: data16 };
+                  if (vErrors === null) {
+                    vErrors = [err31];
+                  } else {
+                    vErrors.push(err31);
+                  }
+                  errors++;
+                }
+              } else {
+                const err32 = { instancePath: instancePath + "/gateway/fields/path", schemaPath: "#/properties/gateway/properties/fields/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.path.type, parentSchema: schema13.properties.gateway.properties.fields.properties.path, data: data16 };
+                if (vErrors === null) {
+                  vErrors = [err32];
+                } else {
+                  vErrors.push(err32);
+                }
+                errors++;
+              }
+            }
+            if (data11.status !== void 0) {
+              let data17 = data11.status;
+              if (typeof data17 === "string") {
+                if (func2(data17) < 1) {
+                  const err33 = { instancePath: instancePath + "/gateway/fields/status", schemaPath: "#/properties/gateway/properties/fields/properties/status/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.status, data: data17 };
+                  if (vErrors === null) {
+                    vErrors = [err33];
+                  } else {
+                    vErrors.push(err33);
+                  }
+                  errors++;
+                }
+              } else {
+                const err34 = { instancePath: instancePath + "/gateway/fields/status", schemaPath: "#/properties/gateway/properties/fields/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.status.type, parentSchema: schema13.properties.gateway.properties.fields.properties.status, data: data17 };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+            }
+            if (data11.tokenId !== void 0) {
+              let data18 = data11.tokenId;
+              if (typeof data18 === "string") {
+                if (func2(data18) < 1) {
+                  const err35 = { instancePath: instancePath + "/gateway/fields/tokenId", schemaPath: "#/properties/gateway/properties/fields/properties/tokenId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.tokenId, data: data18 };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+              } else {
+                const err36 = { instancePath: instancePath + "/gateway/fields/tokenId", schemaPath: "#/properties/gateway/properties/fields/properties/tokenId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.tokenId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.tokenId, data: data18 };
+                if (vErrors === null) {
+                  vErrors = [err36];
+                } else {
+                  vErrors.push(err36);
+                }
+                errors++;
+              }
+            }
+            if (data11.eventId !== void 0) {
+              let data19 = data11.eventId;
+              if (typeof data19 === "string") {
+                if (func2(data19) < 1) {
+                  const err37 = { instancePath: instancePath + "/gateway/fields/eventId", schemaPath: "#/properties/gateway/properties/fields/properties/eventId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.eventId, data: data19 };
+                  if (vErrors === null) {
+                    vErrors = [err37];
+                  } else {
+                    vErrors.push(err37);
+                  }
+                  errors++;
+                }
+              } else {
+                const err38 = { instancePath: instancePath + "/gateway/fields/eventId", schemaPath: "#/properties/gateway/properties/fields/properties/eventId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.eventId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.eventId, data: data19 };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+            }
+            if (data11.ip !== void 0) {
+              let data20 = data11.ip;
+              if (typeof data20 === "string") {
+                if (func2(data20) < 1) {
+                  const err39 = { instancePath: instancePath + "/gateway/fields/ip", schemaPath: "#/properties/gateway/properties/fields/properties/ip/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.ip, data: data20 };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              } else {
+                const err40 = { instancePath: instancePath + "/gateway/fields/ip", schemaPath: "#/properties/gateway/properties/fields/properties/ip/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.ip.type, parentSchema: schema13.properties.gateway.properties.fields.properties.ip, data: data20 };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
+            if (data11.userAgent !== void 0) {
+              let data21 = data11.userAgent;
+              if (typeof data21 === "string") {
+                if (func2(data21) < 1) {
+                  const err41 = { instancePath: instancePath + "/gateway/fields/userAgent", schemaPath: "#/properties/gateway/properties/fields/properties/userAgent/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.userAgent, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
+                }
+              } else {
+                const err42 = { instancePath: instancePath + "/gateway/fields/userAgent", schemaPath: "#/properties/gateway/properties/fields/properties/userAgent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.userAgent.type, parentSchema: schema13.properties.gateway.properties.fields.properties.userAgent, data: data21 };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
+                }
+                errors++;
+              }
+            }
+            if (data11.outcome !== void 0) {
+              let data22 = data11.outcome;
+              if (typeof data22 === "string") {
+                if (func2(data22) < 1) {
+                  const err43 = { instancePath: instancePath + "/gateway/fields/outcome", schemaPath: "#/properties/gateway/properties/fields/properties/outcome/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.outcome, data: data22 };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
+                }
+              } else {
+                const err44 = { instancePath: instancePath + "/gateway/fields/outcome", schemaPath: "#/properties/gateway/properties/fields/properties/outcome/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.outcome.type, parentSchema: schema13.properties.gateway.properties.fields.properties.outcome, data: data22 };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err45 = { instancePath: instancePath + "/gateway/fields", schemaPath: "#/properties/gateway/properties/fields/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.gateway.properties.fields.type, parentSchema: schema13.properties.gateway.properties.fields, data: data11 };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err46 = { instancePath: instancePath + "/gateway", schemaPath: "#/properties/gateway/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.gateway.type, parentSchema: schema13.properties.gateway, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.sources !== void 0) {
+      let data23 = data.sources;
+      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+        for (const key4 in data23) {
+          const _errs52 = errors;
+          if (typeof key4 === "string") {
+            if (func2(key4) > 64) {
+              const err47 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+            if (func2(key4) < 1) {
+              const err48 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err48];
+              } else {
+                vErrors.push(err48);
+              }
+              errors++;
+            }
+            if (!pattern0.test(key4)) {
+              const err49 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
+              if (vErrors === null) {
+                vErrors = [err49];
+              } else {
+                vErrors.push(err49);
+              }
+              errors++;
+            }
+          }
+          var valid4 = _errs52 === errors;
+          if (!valid4) {
+            const err50 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames", keyword: "propertyNames", params: { propertyName: key4 }, message: "property name must be valid", schema: schema13.properties.sources.propertyNames, parentSchema: schema13.properties.sources, data: data23 };
+            if (vErrors === null) {
+              vErrors = [err50];
+            } else {
+              vErrors.push(err50);
+            }
+            errors++;
+          }
+        }
+        for (const key5 in data23) {
+          let data24 = data23[key5];
+          if (Array.isArray(data24)) {
+            const len0 = data24.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data25 = data24[i0];
+              if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+                if (data25.provider === void 0) {
+                  const err51 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "provider" }, message: "must have required property 'provider'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err51];
+                  } else {
+                    vErrors.push(err51);
+                  }
+                  errors++;
+                }
+                if (data25.path === void 0) {
+                  const err52 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err52];
+                  } else {
+                    vErrors.push(err52);
+                  }
+                  errors++;
+                }
+                for (const key6 in data25) {
+                  if (!(key6 === "provider" || key6 === "path")) {
+                    const err53 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                    if (vErrors === null) {
+                      vErrors = [err53];
+                    } else {
+                      vErrors.push(err53);
+                    }
+                    errors++;
+                  }
+                }
+                if (data25.provider !== void 0) {
+                  let data26 = data25.provider;
+                  if (typeof data26 === "string") {
+                    if (func2(data26) < 1) {
+                      const err54 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err54];
+                      } else {
+                        vErrors.push(err54);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err55 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.provider.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
+                    if (vErrors === null) {
+                      vErrors = [err55];
+                    } else {
+                      vErrors.push(err55);
+                    }
+                    errors++;
+                  }
+                }
+                if (data25.path !== void 0) {
+                  let data27 = data25.path;
+                  if (typeof data27 === "string") {
+                    if (func2(data27) < 1) {
+                      const err56 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
+                      if (vErrors === null) {
+                        vErrors = [err56];
+                      } else {
+                        vErrors.push(err56);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err57 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.path.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
+                    if (vErrors === null) {
+                      vErrors = [err57];
+                    } else {
+                      vErrors.push(err57);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err58 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.additionalProperties.items.type, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
+                if (vErrors === null) {
+                  vErrors = [err58];
+                } else {
+                  vErrors.push(err58);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err59 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/sources/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.sources.additionalProperties.type, parentSchema: schema13.properties.sources.additionalProperties, data: data24 };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err60 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.type, parentSchema: schema13.properties.sources, data: data23 };
+        if (vErrors === null) {
+          vErrors = [err60];
+        } else {
+          vErrors.push(err60);
+        }
+        errors++;
+      }
+    }
+    if (data.alerts !== void 0) {
+      let data28 = data.alerts;
+      if (Array.isArray(data28)) {
+        const len1 = data28.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data29 = data28[i1];
+          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
+            if (data29.url === void 0) {
+              const err61 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema13.properties.alerts.items.required, parentSchema: schema13.properties.alerts.items, data: data29 };
+              if (vErrors === null) {
+                vErrors = [err61];
+              } else {
+                vErrors.push(err61);
+              }
+              errors++;
+            }
+            for (const key7 in data29) {
+              if (!(key7 === "url" || key7 === "format" || key7 === "secretEnv")) {
+                const err62 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.alerts.items, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err62];
+                } else {
+                  vErrors.push(err62);
+                }
+                errors++;
+              }
+            }
+            if (data29.url !== void 0) {
+              let data30 = data29.url;
+              if (typeof data30 === "string") {
+                if (func2(data30) < 1) {
+                  const err63 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
+                  if (vErrors === null) {
+                    vErrors = [err63];
+                  } else {
+                    vErrors.push(err63);
+                  }
+                  errors++;
+                }
+              } else {
+                const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
+                if (vErrors === null) {
+                  vErrors = [err64];
+                } else {
+                  vErrors.push(err64);
+                }
+                errors++;
+              }
+            }
+            if (data29.format !== void 0) {
+              let data31 = data29.format;
+              if (typeof data31 !== "string") {
+                const err65 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err65];
+                } else {
+                  vErrors.push(err65);
+                }
+                errors++;
+              }
+              if (!(data31 === "json" || data31 === "slack")) {
+                const err66 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err66];
+                } else {
+                  vErrors.push(err66);
+                }
+                errors++;
+              }
+            }
+            if (data29.secretEnv !== void 0) {
+              let data32 = data29.secretEnv;
+              if (typeof data32 === "string") {
+                if (func2(data32) < 1) {
+                  const err67 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                  if (vErrors === null) {
+                    vErrors = [err67];
+                  } else {
+                    vErrors.push(err67);
+                  }
+                  errors++;
+                }
+              } else {
+                const err68 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                if (vErrors === null) {
+                  vErrors = [err68];
+                } else {
+                  vErrors.push(err68);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err69 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
+            if (vErrors === null) {
+              vErrors = [err69];
+            } else {
+              vErrors.push(err69);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err70 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      let data33 = data.rules;
+      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
+        for (const key8 in data33) {
+          let data34 = data33[key8];
+          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+            if (data34.severity !== void 0) {
+              let data35 = data34.severity;
+              if (typeof data35 !== "string") {
+                const err71 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
+                }
+                errors++;
+              }
+              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
+                const err72 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
+            if (vErrors === null) {
+              vErrors = [err73];
+            } else {
+              vErrors.push(err73);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err74 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      }
+    }
+    if (data.owners !== void 0) {
+      let data36 = data.owners;
+      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+        for (const key9 in data36) {
+          let data37 = data36[key9];
+          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+            for (const key10 in data37) {
+              if (!(key10 === "emails" || key10 === "logins")) {
+                const err75 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
+                }
+                errors++;
+              }
+            }
+            if (data37.emails !== void 0) {
+              let data38 = data37.emails;
+              if (Array.isArray(data38)) {
+                const len2 = data38.length;
+                for (let i2 = 0; i2 < len2; i2++) {
+                  let data39 = data38[i2];
+                  if (typeof data39 === "string") {
+                    if (func2(data39) < 1) {
+                      const err76 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                      if (vErrors === null) {
+                        vErrors = [err76];
+                      } else {
+                        vErrors.push(err76);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                    if (vErrors === null) {
+                      vErrors = [err77];
+                    } else {
+                      vErrors.push(err77);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data38 };
+                if (vErrors === null) {
+                  vErrors = [err78];
+                } else {
+                  vErrors.push(err78);
+                }
+                errors++;
+              }
+            }
+            if (data37.logins !== void 0) {
+              let data40 = data37.logins;
+              if (Array.isArray(data40)) {
+                const len3 = data40.length;
+                for (let i3 = 0; i3 < len3; i3++) {
+                  let data41 = data40[i3];
+                  if (typeof data41 === "string") {
+                    if (func2(data41) < 1) {
+                      const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                      if (vErrors === null) {
+                        vErrors = [err79];
+                      } else {
+                        vErrors.push(err79);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                    if (vErrors === null) {
+                      vErrors = [err80];
+                    } else {
+                      vErrors.push(err80);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data40 };
+                if (vErrors === null) {
+                  vErrors = [err81];
+                } else {
+                  vErrors.push(err81);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+            if (vErrors === null) {
+              vErrors = [err82];
+            } else {
+              vErrors.push(err82);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err83 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data36 };
+        if (vErrors === null) {
+          vErrors = [err83];
+        } else {
+          vErrors.push(err83);
+        }
+        errors++;
+      }
+    }
+    if (data.policies !== void 0) {
+      let data42 = data.policies;
+      if (Array.isArray(data42)) {
+        const len4 = data42.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data43 = data42[i4];
+          if (typeof data43 === "string") {
+            if (func2(data43) < 1) {
+              const err84 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data43 };
+              if (vErrors === null) {
+                vErrors = [err84];
+              } else {
+                vErrors.push(err84);
+              }
+              errors++;
+            }
+          } else {
+            const err85 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data43 };
+            if (vErrors === null) {
+              vErrors = [err85];
+            } else {
+              vErrors.push(err85);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err86 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data42 };
+        if (vErrors === null) {
+          vErrors = [err86];
+        } else {
+          vErrors.push(err86);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data44 = data.store;
+      if (typeof data44 === "string") {
+        if (func2(data44) < 1) {
+          const err87 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data44 };
+          if (vErrors === null) {
+            vErrors = [err87];
+          } else {
+            vErrors.push(err87);
+          }
+          errors++;
+        }
+      } else {
+        const err88 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err88];
+        } else {
+          vErrors.push(err88);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
+    if (vErrors === null) {
+      vErrors = [err89];
+    } else {
+      vErrors.push(err89);
+    }
+    errors++;
+  }
+  validate12.errors = vErrors;
+  return errors === 0;
+}
+var ExceptionSet = validate13;
+var schema14 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/exception-set.schema.json", "title": "ExceptionSet", "description": "Accepted, time-limited waivers of findings for one tenant (kind: ExceptionSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "exceptions"], "properties": { "kind": { "description": "Document kind; always ExceptionSet here.", "const": "ExceptionSet" }, "tenant": { "description": "Tenant the exceptions apply to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "exceptions": { "description": "The exceptions.", "type": "array", "items": { "title": "ExceptionDefinition", "description": "One waiver: a rule not enforced on a subject until a date.", "type": "object", "additionalProperties": false, "required": ["rule", "subject", "reason", "expires"], "properties": { "rule": { "description": "Rule id waived, e.g. SG301.", "type": "string", "minLength": 1 }, "subject": { "description": "What is waived: `scope:x`, `client:y`, `client:y/scope:x` or `token:t`.", "type": "string", "minLength": 1 }, "reason": { "description": "Why the finding is accepted.", "type": "string", "minLength": 1 }, "owner": { "description": "Team accountable for the exception.", "type": "string", "minLength": 1 }, "expires": { "description": "Last day the exception waives (YYYY-MM-DD); after it the finding returns.", "type": "string", "format": "date" } } } } } };
+var formats0 = runtime1.fullFormats.date;
+function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema14.required, parentSchema: schema14, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.tenant === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema14.required, parentSchema: schema14, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.exceptions === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "exceptions" }, message: "must have required property 'exceptions'", schema: schema14.required, parentSchema: schema14, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "tenant" || key0 === "exceptions")) {
+        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14, data };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if ("ExceptionSet" !== data0) {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ExceptionSet" }, message: "must be equal to constant", schema: "ExceptionSet", parentSchema: schema14.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tenant !== void 0) {
+      let data1 = data.tenant;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema14.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema14.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.tenant.type, parentSchema: schema14.properties.tenant, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.exceptions !== void 0) {
+      let data2 = data.exceptions;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.rule === void 0) {
+              const err9 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+            if (data3.subject === void 0) {
+              const err10 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+            if (data3.reason === void 0) {
+              const err11 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+            if (data3.expires === void 0) {
+              const err12 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "expires" }, message: "must have required property 'expires'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+            for (const key1 in data3) {
+              if (!(key1 === "rule" || key1 === "subject" || key1 === "reason" || key1 === "owner" || key1 === "expires")) {
+                const err13 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14.properties.exceptions.items, data: data3 };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+            if (data3.rule !== void 0) {
+              let data4 = data3.rule;
+              if (typeof data4 === "string") {
+                if (func2(data4) < 1) {
+                  const err14 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              } else {
+                const err15 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.rule.type, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data3.subject !== void 0) {
+              let data5 = data3.subject;
+              if (typeof data5 === "string") {
+                if (func2(data5) < 1) {
+                  const err16 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
+                  if (vErrors === null) {
+                    vErrors = [err16];
+                  } else {
+                    vErrors.push(err16);
+                  }
+                  errors++;
+                }
+              } else {
+                const err17 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.subject.type, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+            if (data3.reason !== void 0) {
+              let data6 = data3.reason;
+              if (typeof data6 === "string") {
+                if (func2(data6) < 1) {
+                  const err18 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err18];
+                  } else {
+                    vErrors.push(err18);
+                  }
+                  errors++;
+                }
+              } else {
+                const err19 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.reason.type, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err19];
+                } else {
+                  vErrors.push(err19);
+                }
+                errors++;
+              }
+            }
+            if (data3.owner !== void 0) {
+              let data7 = data3.owner;
+              if (typeof data7 === "string") {
+                if (func2(data7) < 1) {
+                  const err20 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
+                  if (vErrors === null) {
+                    vErrors = [err20];
+                  } else {
+                    vErrors.push(err20);
+                  }
+                  errors++;
+                }
+              } else {
+                const err21 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.owner.type, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data3.expires !== void 0) {
+              let data8 = data3.expires;
+              if (typeof data8 === "string") {
+                if (!formats0.validate(data8)) {
+                  const err22 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.expires.type, parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.properties.exceptions.items.type, parentSchema: schema14.properties.exceptions.items, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/exceptions", schemaPath: "#/properties/exceptions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.exceptions.type, parentSchema: schema14.properties.exceptions, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
+    if (vErrors === null) {
+      vErrors = [err26];
+    } else {
+      vErrors.push(err26);
+    }
+    errors++;
+  }
+  validate13.errors = vErrors;
+  return errors === 0;
+}
+var ScopeSet = validate14;
+var schema15 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/scope-set.schema.json", "title": "ScopeSet", "description": "The OAuth scopes one tenant defines (kind: ScopeSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "scopes"], "properties": { "kind": { "description": "Document kind; always ScopeSet here.", "const": "ScopeSet" }, "tenant": { "description": "Tenant (authorization server or organisation) the scopes belong to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "scopes": { "description": "Scope name → its definition.", "type": "object", "additionalProperties": { "title": "ScopeDefinition", "description": "One scope.", "type": "object", "additionalProperties": false, "properties": { "description": { "description": "What the scope allows, in a reviewer's words.", "type": "string" }, "sensitivity": { "description": "How much damage misuse can do (default low).", "type": "string", "enum": ["low", "medium", "high", "critical"] }, "owner": { "description": "Team that owns the scope (a key of Config owners).", "type": "string", "minLength": 1 }, "status": { "description": "Lifecycle state (default active).", "type": "string", "enum": ["active", "deprecated", "removed"] }, "deprecatedSince": { "description": "Date the scope was deprecated (YYYY-MM-DD).", "type": "string", "format": "date" }, "replacedBy": { "description": "Scope that replaces this one.", "type": "string", "minLength": 1 }, "implies": { "description": "Scopes this scope includes; holding both is redundant.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } };
+function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema15.required, parentSchema: schema15, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.tenant === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema15.required, parentSchema: schema15, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.scopes === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "scopes" }, message: "must have required property 'scopes'", schema: schema15.required, parentSchema: schema15, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "tenant" || key0 === "scopes")) {
+        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15, data };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if ("ScopeSet" !== data0) {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ScopeSet" }, message: "must be equal to constant", schema: "ScopeSet", parentSchema: schema15.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tenant !== void 0) {
+      let data1 = data.tenant;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 64) {
+          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema15.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (!pattern0.test(data1)) {
+          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema15.properties.tenant, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.tenant.type, parentSchema: schema15.properties.tenant, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.scopes !== void 0) {
+      let data2 = data.scopes;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          let data3 = data2[key1];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            for (const key2 in data3) {
+              if (!(key2 === "description" || key2 === "sensitivity" || key2 === "owner" || key2 === "status" || key2 === "deprecatedSince" || key2 === "replacedBy" || key2 === "implies")) {
+                const err9 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data3.description !== void 0) {
+              let data4 = data3.description;
+              if (typeof data4 !== "string") {
+                const err10 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/scopes/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.description.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.description, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err10];
+                } else {
+                  vErrors.push(err10);
+                }
+                errors++;
+              }
+            }
+            if (data3.sensitivity !== void 0) {
+              let data5 = data3.sensitivity;
+              if (typeof data5 !== "string") {
+                const err11 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err11];
+                } else {
+                  vErrors.push(err11);
+                }
+                errors++;
+              }
+              if (!(data5 === "low" || data5 === "medium" || data5 === "high" || data5 === "critical")) {
+                const err12 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            }
+            if (data3.owner !== void 0) {
+              let data6 = data3.owner;
+              if (typeof data6 === "string") {
+                if (func2(data6) < 1) {
+                  const err13 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
+                }
+              } else {
+                const err14 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.owner.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              }
+            }
+            if (data3.status !== void 0) {
+              let data7 = data3.status;
+              if (typeof data7 !== "string") {
+                const err15 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.status.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+              if (!(data7 === "active" || data7 === "deprecated" || data7 === "removed")) {
+                const err16 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.status.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+            if (data3.deprecatedSince !== void 0) {
+              let data8 = data3.deprecatedSince;
+              if (typeof data8 === "string") {
+                if (!formats0.validate(data8)) {
+                  const err17 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
+                  if (vErrors === null) {
+                    vErrors = [err17];
+                  } else {
+                    vErrors.push(err17);
+                  }
+                  errors++;
+                }
+              } else {
+                const err18 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+            if (data3.replacedBy !== void 0) {
+              let data9 = data3.replacedBy;
+              if (typeof data9 === "string") {
+                if (func2(data9) < 1) {
+                  const err19 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+                  if (vErrors === null) {
+                    vErrors = [err19];
+                  } else {
+                    vErrors.push(err19);
+                  }
+                  errors++;
+                }
+              } else {
+                const err20 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.replacedBy.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
+                }
+                errors++;
+              }
+            }
+            if (data3.implies !== void 0) {
+              let data10 = data3.implies;
+              if (Array.isArray(data10)) {
+                const len0 = data10.length;
+                for (let i0 = 0; i0 < len0; i0++) {
+                  let data11 = data10[i0];
+                  if (typeof data11 === "string") {
+                    if (func2(data11) < 1) {
+                      const err21 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
+                      if (vErrors === null) {
+                        vErrors = [err21];
+                      } else {
+                        vErrors.push(err21);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err22 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.implies.items.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
+                    if (vErrors === null) {
+                      vErrors = [err22];
+                    } else {
+                      vErrors.push(err22);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies", schemaPath: "#/properties/scopes/additionalProperties/properties/implies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema15.properties.scopes.additionalProperties.properties.implies.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.additionalProperties.type, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/scopes", schemaPath: "#/properties/scopes/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.type, parentSchema: schema15.properties.scopes, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data };
+    if (vErrors === null) {
+      vErrors = [err26];
+    } else {
+      vErrors.push(err26);
+    }
+    errors++;
+  }
+  validate14.errors = vErrors;
+  return errors === 0;
+}
 
 // src/registry/suggest.ts
 function editDistance(a, b3) {
@@ -38978,7 +41176,3924 @@ function didYouMean(word, candidates) {
   return match === void 0 ? void 0 : `did you mean "${match}"?`;
 }
 
+// src/registry/schema-check.ts
+var KINDS = ["Config", "ScopeSet", "ActionMap", "ClientSet", "ExceptionSet"];
+var VALIDATORS = validators_exports;
+function decodePointer(pointer) {
+  return pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function describePath(path) {
+  let text2 = "";
+  for (const step of path) {
+    if (/^\d+$/.test(step)) text2 += `[${step}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(step)) text2 += text2 === "" ? step : `.${step}`;
+    else text2 += `${text2 === "" ? "" : "."}"${step}"`;
+  }
+  return text2;
+}
+function typeName(value) {
+  if (value === null) return "null (empty)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `the ${typeof value} ${String(value)}`;
+}
+function typeHint(expected, value) {
+  if (expected === "array") {
+    if (value === null) return "write [] for none, or the items as [a, b]";
+    if (typeof value === "string") {
+      const items = value.split(/[\s,]+/).filter(Boolean);
+      return `write a list: [${items.join(", ")}], or one "- item" per line`;
+    }
+    return 'write a list: [a, b], or one "- item" per line';
+  }
+  if (expected === "object") return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
+  if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+    return "put the value in quotes, so YAML keeps it as text as written";
+  }
+  return void 0;
+}
+var EXPECTED = {
+  string: "text",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping"
+};
+var TENANT_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+var MERGE_KEY = "<<";
+function mergeKeyPath(error2) {
+  const path = decodePointer(error2.instancePath);
+  const index = path.indexOf(MERGE_KEY);
+  if (index >= 0) return path.slice(0, index + 1);
+  const key = error2.keyword === "additionalProperties" ? error2.params.additionalProperty : error2.propertyName;
+  return key === MERGE_KEY ? [...path, MERGE_KEY] : void 0;
+}
+function mergeKeyProblem(document2, path) {
+  const parent = path.slice(0, -1);
+  return {
+    ...document2.at(path, "key"),
+    code: "unknown-key",
+    message: `"<<" in ${parent.length === 0 ? "the document" : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
+    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`"
+  };
+}
+function toProblem(kind, document2, error2) {
+  const path = decodePointer(error2.instancePath);
+  const where = path.length === 0 ? kind : describePath(path);
+  const { at: at2 } = document2;
+  switch (error2.keyword) {
+    case "additionalProperties": {
+      const unknownKey = String(error2.params.additionalProperty);
+      const allowed = Object.keys(error2.parentSchema?.properties ?? {});
+      const suggestion = didYouMean(unknownKey, allowed);
+      return {
+        ...at2([...path, unknownKey], "key"),
+        code: "unknown-key",
+        message: `unknown key "${unknownKey}" in ${where}`,
+        hint: [suggestion, allowed.length > 0 ? `allowed: ${allowed.join(", ")}` : void 0].filter(Boolean).join(" ")
+      };
+    }
+    case "required": {
+      const missing = String(error2.params.missingProperty);
+      return {
+        ...at2(path, "key"),
+        code: "schema",
+        message: `${where} is missing the required key "${missing}"`,
+        hint: `add "${missing}:"`
+      };
+    }
+    case "type": {
+      const type = String(error2.params.type);
+      const expected = type.split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
+      const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
+      const hint = typeHint(type, error2.data);
+      return hint === void 0 ? problem : { ...problem, hint };
+    }
+    case "enum": {
+      const allowed = (error2.params.allowedValues ?? []).map(String);
+      const suggestion = typeof error2.data === "string" ? didYouMean(error2.data, allowed) : void 0;
+      return {
+        ...at2(path),
+        code: "schema",
+        message: `${where} has the invalid value ${JSON.stringify(error2.data)}`,
+        hint: [suggestion, `one of: ${allowed.join(", ")}`].filter(Boolean).join(" ")
+      };
+    }
+    case "format": {
+      const format = String(error2.params.format);
+      return {
+        ...at2(path),
+        code: "schema",
+        message: `${where} must be a ${format === "date" ? "date" : format}, not ${typeName(error2.data)}`,
+        hint: format === "date" ? "write a calendar date as YYYY-MM-DD, e.g. 2027-01-31" : void 0
+      };
+    }
+    case "minLength":
+      return { ...at2(path), code: "schema", message: `${where} must not be empty` };
+    case "maxLength": {
+      const limit = Number(error2.params.limit);
+      if (error2.propertyName !== void 0) {
+        const key = error2.propertyName.length > 40 ? `${error2.propertyName.slice(0, 40)}…` : error2.propertyName;
+        return { ...at2([...path, error2.propertyName], "key"), code: "schema", message: `the key "${key}" in ${where} is longer than ${limit} characters` };
+      }
+      return { ...at2(path), code: "schema", message: `${where} is longer than ${limit} characters` };
+    }
+    case "pattern": {
+      const pattern = String(error2.params.pattern);
+      const tenantName = pattern === TENANT_NAME_PATTERN;
+      const value = error2.propertyName ?? error2.data;
+      const message = `${error2.propertyName !== void 0 ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? "a valid tenant name" : `of the form ${pattern}`}`;
+      return { ...at2(error2.propertyName !== void 0 ? [...path, error2.propertyName] : path, error2.propertyName !== void 0 ? "key" : "value"), code: "schema", message, ...tenantName ? { hint: TENANT_NAME_HINT } : {} };
+    }
+    default:
+      return { ...at2(path), code: "schema", message: `${where} ${error2.message ?? "is invalid"}` };
+  }
+}
+function checkSchema(kind, document2) {
+  const validate = VALIDATORS[kind];
+  if (validate(document2.value)) return [];
+  const problems = [];
+  const mergeKeys = /* @__PURE__ */ new Set();
+  for (const error2 of validate.errors ?? []) {
+    const mergePath = mergeKeyPath(error2);
+    if (mergePath) {
+      const key = mergePath.join("/");
+      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document2, mergePath));
+      mergeKeys.add(key);
+    } else if (error2.keyword !== "propertyNames") {
+      problems.push(toProblem(kind, document2, error2));
+    }
+  }
+  return problems;
+}
+
+// src/registry/registry-cache.ts
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/registry/registry-cache.ts
+var FORMAT = 5;
+function isPosition(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const keys = Object.keys(value);
+  const { file, line, column } = value;
+  return keys.length === 3 && typeof file === "string" && typeof line === "number" && typeof column === "number";
+}
+function pack(registry) {
+  const files = [];
+  const fileIndex = /* @__PURE__ */ new Map();
+  const json = JSON.stringify(registry, (key, value) => {
+    if (key !== "location" || !isPosition(value)) return value;
+    let index = fileIndex.get(value.file);
+    if (index === void 0) {
+      index = files.push(value.file) - 1;
+      fileIndex.set(value.file, index);
+    }
+    return [index, value.line, value.column];
+  });
+  return { json, files };
+}
+function unpack(registry, files) {
+  let fits = true;
+  const position = (packed) => {
+    const [file, line, column] = packed;
+    const name = files[file];
+    if (!Array.isArray(packed) || packed.length !== 3 || name === void 0) fits = false;
+    return { file: name ?? "", line, column };
+  };
+  if (registry.config.location !== void 0) registry.config.location = position(registry.config.location);
+  for (const tenant of Object.values(registry.tenants)) {
+    for (const scope of Object.values(tenant.scopes)) scope.location = position(scope.location);
+    for (const patterns of Object.values(tenant.actions)) for (const pattern of patterns) pattern.location = position(pattern.location);
+    for (const client of Object.values(tenant.clients)) {
+      client.location = position(client.location);
+      for (const grant of client.grants) grant.location = position(grant.location);
+    }
+    for (const exception of tenant.exceptions) exception.location = position(exception.location);
+  }
+  return fits;
+}
+var RegistryCache = class _RegistryCache {
+  constructor(file, key) {
+    this.file = file;
+    this.key = key;
+  }
+  file;
+  key;
+  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
+  static forSources(root, sources) {
+    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "")) return void 0;
+    const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join(".scopeguard", "cache"));
+    const rootKey = createHash("sha256").update(resolve(root)).digest("hex").slice(0, 16);
+    const hash = createHash("sha256").update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${root}\0`);
+    for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
+    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest("hex"));
+  }
+  /** The registry stored for exactly these sources, if any. */
+  get() {
+    try {
+      const text2 = readFileSync(this.file, "utf8");
+      const [key, json, files] = text2.split("\n");
+      if (key !== this.key || json === void 0 || files === void 0) return void 0;
+      const registry = JSON.parse(json);
+      return unpack(registry, JSON.parse(files)) ? registry : void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  set(registry) {
+    try {
+      mkdirSync(resolve(this.file, ".."), { recursive: true });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      const { json, files } = pack(registry);
+      writeFileSync(temporary, `${this.key}
+${json}
+${JSON.stringify(files)}`);
+      renameSync(temporary, this.file);
+    } catch {
+    }
+  }
+};
+
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName, options) {
+  return {
+    tagName,
+    nodeKind: "scalar",
+    implicit: options.implicit ?? false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    implicitFirstChars: options.implicitFirstChars ?? null,
+    resolve: options.resolve,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => String(data)),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineSequenceTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addItem: options.addItem,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+function defineMappingTag(tagName, options) {
+  const carrierIsResult = options.finalize === void 0;
+  return {
+    tagName,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options.matchByTagPrefix ?? false,
+    create: options.create,
+    addPair: options.addPair,
+    has: options.has,
+    keys: options.keys,
+    get: options.get,
+    finalize: options.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options.identify,
+    represent: options.represent ?? ((data) => data),
+    representTagName: options.representTagName ?? (() => tagName)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => object === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+  represent: (object) => object ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value = source;
+  let sign2 = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign2 = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign2 * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
+  return sign2 * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value = source;
+  let sign2 = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign2 = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign2 * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
+  return sign2 * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value = source.replace(/_/g, "");
+  let sign2 = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign2 = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
+  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
+  if (value.includes(":")) {
+    let result = 0;
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    return sign2 * result;
+  }
+  if (value !== "0" && value[0] === "0") return sign2 * parseInt(value, 8);
+  return sign2 * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+  represent: (object) => object.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase();
+  const sign2 = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  const result = sign2 * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value = source.toLowerCase();
+    const sign2 = value[0] === "-" ? -1 : 1;
+    if ("+-".includes(value[0])) value = value.slice(1);
+    if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value === ".nan") return NaN;
+    const result2 = sign2 * parseFloat(value);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase().replace(/_/g, "");
+  const sign2 = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  let result = 0;
+  if (value.includes(":")) {
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    result *= sign2;
+  } else result = sign2 * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+  if (isNaN(object)) return ".nan";
+  if (object === Number.POSITIVE_INFINITY) return ".inf";
+  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object, -0)) return "-0.0";
+  const result = object.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input = source.replace(/\s/g, "");
+  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+  const binary = atob(input);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object) {
+  let binary = "";
+  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day3, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date = new Date(Date.UTC(year, month, day3, hour, minute, second, fraction));
+  date.setUTCFullYear(year, month, day3);
+  return date;
+}
+function resolveYamlTimestamp(source) {
+  let match = YAML_DATE_REGEXP.exec(source);
+  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match === null) return NOT_RESOLVED;
+  const year = +match[1];
+  const month = +match[2] - 1;
+  const day3 = +match[3];
+  if (!match[4]) {
+    const date2 = makeUtcDate(year, month, day3);
+    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day3) return NOT_RESOLVED;
+    return date2;
+  }
+  const hour = +match[4];
+  const minute = +match[5];
+  const second = +match[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match[7]) {
+    let value = match[7].slice(0, 3);
+    while (value.length < 3) value += "0";
+    fraction = +value;
+  }
+  const date = makeUtcDate(year, month, day3, hour, minute, second, fraction);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day3) return NOT_RESOLVED;
+  if (match[9]) {
+    const offsetHour = +match[10];
+    const offsetMinute = +(match[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
+  }
+  return date;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object) => object instanceof Date,
+  represent: (object) => object.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object = item;
+    const keys = Object.keys(object);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject,
+  represent: (o2) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map.set(key, o2[key]);
+    return map;
+  },
+  addPair: (container, key, value) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of data) map.set(key, null);
+    return map;
+  },
+  addPair: (container, key, value) => {
+    if (value !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName) {
+    const exactTag = this.exact.scalar[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName) {
+    const exactTag = this.exact.sequence[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName) {
+    const exactTag = this.exact.mapping[tagName];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value = tag2.resolve(source, false, tag2.tagName);
+      if (value !== NOT_RESOLVED) return {
+        value,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
+  }
+};
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value) => {
+    container.set(key, value);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map.set(key, obj[key]);
+    return map;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array = Array.prototype.slice.call(key);
+    for (let index = 0; index < array.length; index++) {
+      if (Array.isArray(array[index])) return null;
+      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+    }
+    return String(array);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject,
+  represent: (o2) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map.set(key, o2[key]);
+    return map;
+  },
+  addPair: (container, key, value) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string, max) {
+  return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+  if (!mark.buffer) return null;
+  const opts = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options
+  };
+  const re2 = /\r?\n|\r|\0/g;
+  const lineStarts = [0];
+  const lineEnds = [];
+  let match;
+  let foundLineNo = -1;
+  while (match = re2.exec(mark.buffer)) {
+    lineEnds.push(match.index);
+    lineStarts.push(match.index + match[0].length);
+    if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result}`;
+  }
+  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+`;
+  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+`;
+  for (let i = 1; i <= opts.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError(exception, compact) {
+  let where = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where += `in "${exception.mark.name}" `;
+  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where += `
+
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message, filename = "") {
+    let line = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c3) {
+  switch (c3) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "";
+    case 95:
+      return " ";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c3) {
+  if (c3 <= 65535) return String.fromCharCode(c3);
+  return String.fromCharCode((c3 - 65536 >> 10) + 55296, (c3 - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  return (c3 | 32) - 97 + 10;
+}
+function escapedHexLen$1(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 39) {
+      result += input.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input.charCodeAt(position);
+    if (ch === 92) {
+      result += input.slice(captureStart, position);
+      position++;
+      const escaped = input.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line of lines) {
+    let column = 0;
+    while (column < textIndent && line.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line.slice(textIndent);
+    const first = content.charCodeAt(0);
+    if (folded) {
+      if (first === 32 || first === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input, scalar) {
+  if (scalar.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar;
+  if (scalar.fast) return input.slice(valueStart, valueEnd);
+  switch (scalar.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+    default:
+      return getPlainValue(input, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c3) {
+  return c3 === 10 || c3 === 13;
+}
+function isWhiteSpace(c3) {
+  return c3 === 9 || c3 === 32;
+}
+function isWsOrEol(c3) {
+  return isWhiteSpace(c3) || isEol(c3);
+}
+function isWsOrEolOrEnd(c3) {
+  return c3 === 0 || isWsOrEol(c3);
+}
+function isFlowIndicator(c3) {
+  return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
+}
+function fromDecimalCode(c3) {
+  return c3 >= 48 && c3 <= 57 ? c3 - 48 : -1;
+}
+function fromHexCode(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  const lc = c3 | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  if (c3 === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c3) {
+  return c3 === 48 || c3 === 97 || c3 === 98 || c3 === 116 || c3 === 9 || c3 === 110 || c3 === 118 || c3 === 102 || c3 === 114 || c3 === 101 || c3 === 32 || c3 === 34 || c3 === 47 || c3 === 92 || c3 === 78 || c3 === 95 || c3 === 76 || c3 === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match !== null) {
+    state.position = start + match.index + match[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
+    } else break;
+  }
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
+  }
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first = state.input.charCodeAt(linePosition + column);
+    if (first === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
+    }
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+      if (first === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
+    }
+    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
+    }
+  }
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+  }
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
+    }
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input, options) {
+  const length = input.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options,
+    input: `${input}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value = layout.node.value;
+  const multiline = value.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w2 = layout.presenterOptions.lineWidth;
+  if (w2 === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w2, 40), w2 - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value.length) {
+    let lineEnd = value.length;
+    const nextLineBreak = value.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line = value.slice(position, lineEnd);
+    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
+  }
+};
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+
+// src/registry/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// src/registry/yaml-index.ts
+var LIMITS = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxDocuments: 1e4,
+  maxDepth: 64,
+  maxAliasCount: 100
+};
+function located(start) {
+  return { start, key: -1, entries: void 0, items: void 0 };
+}
+function locatedOffset(root, path, prefer) {
+  let current = root;
+  let key;
+  let parent;
+  for (const step of path) {
+    parent = current;
+    key = void 0;
+    if (current?.entries) {
+      const entry = current.entries.get(String(step));
+      if (!entry) return parent?.start ?? root?.start ?? 0;
+      key = entry.key;
+      current = entry;
+    } else if (current?.items) {
+      current = current.items[Number(step)];
+    } else {
+      return parent?.start ?? root?.start ?? 0;
+    }
+  }
+  const first = prefer === "key" ? key ?? current?.start : current?.start ?? key;
+  return first ?? key ?? parent?.start ?? root?.start ?? 0;
+}
+var CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
+var TAGS_BY_FIRST_CHAR = /* @__PURE__ */ new Map();
+for (const tag of CORE_SCALAR_TAGS) {
+  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...TAGS_BY_FIRST_CHAR.get(first) ?? [], tag]);
+}
+function plainScalarValue(source) {
+  const tags = TAGS_BY_FIRST_CHAR.get(source.charAt(0));
+  if (tags === void 0) return source;
+  if (source.length !== 4 && source.length !== 5 && isLetter(source.charCodeAt(0))) return source;
+  for (const tag of tags) {
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value;
+  }
+  return source;
+}
+function isLetter(code) {
+  return code >= 65 && code <= 90 || code >= 97 && code <= 122;
+}
+function setEntry(target, name, value) {
+  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
+// src/registry/yaml-block.ts
+var SPACE = 32;
+var HASH = 35;
+var DASH = 45;
+var COLON = 58;
+var COMMA = 44;
+var SINGLE_QUOTE = 39;
+var DOUBLE_QUOTE = 34;
+var BACKSLASH = 92;
+var OPEN_BRACKET = 91;
+var CLOSE_BRACKET = 93;
+var OPEN_BRACE = 123;
+var CLOSE_BRACE = 125;
+var CR = 13;
+var PERCENT = 37;
+var DOT = 46;
+var OUTSIDE_SUBSET = /\r(?!\n)|[^\n\r\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+var NOT_PLAIN_START = new Set([..."?:,[]{}#&*!|>'\"%@`"].map((ch) => ch.charCodeAt(0)));
+var UNUSUAL_KEY = /[[\]{},]/;
+var MAX_FLOW_DEPTH = 8;
+var MAX_BLOCK_DEPTH = 32;
+var MAX_KEY_LENGTH = 1e3;
+var Stop = { LineEnd: 0, Comment: 1, Colon: 2, FlowIndicator: 3 };
+var SIMPLE_ESCAPES = {
+  "\\": "\\",
+  '"': '"',
+  "/": "/",
+  n: "\n",
+  t: "	",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+  "0": "\0"
+};
+var NOT_MINE = new Error("not plain block YAML");
+function refuse() {
+  throw NOT_MINE;
+}
+function parseBlockYaml(text2) {
+  if (OUTSIDE_SUBSET.test(text2)) return void 0;
+  try {
+    return new BlockParser(text2).parse();
+  } catch (error2) {
+    if (error2 === NOT_MINE) return void 0;
+    throw error2;
+  }
+}
+var BlockParser = class {
+  values = [];
+  roots = [];
+  stack = [];
+  /** The current document has begun: content or an explicit `---` was seen. */
+  documentStarted = false;
+  documentValue = null;
+  documentRoot = void 0;
+  // a `key:` or `-` with nothing after it on its line: null, unless the next line opens a nested collection
+  pendingParent = void 0;
+  pendingKey = "";
+  pendingKeyStart = -1;
+  pendingNullAt = -1;
+  // results of the scanners, read right after each call (no allocation per scalar)
+  stop = Stop.LineEnd;
+  colonAt = -1;
+  scalarText = "";
+  result = null;
+  text;
+  constructor(text2) {
+    this.text = text2;
+  }
+  parse() {
+    const text2 = this.text;
+    const length = text2.length;
+    let next = 0;
+    while (next <= length) {
+      const lineStart = next;
+      let lineEnd = text2.indexOf("\n", lineStart);
+      if (lineEnd === -1) lineEnd = length;
+      next = lineEnd + 1;
+      const end = lineEnd > lineStart && text2.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      let i = lineStart;
+      while (i < end && text2.charCodeAt(i) === SPACE) i++;
+      if (i === end) continue;
+      const first = text2.charCodeAt(i);
+      if (first === HASH) continue;
+      if (i === lineStart) {
+        if (first === DASH && text2.startsWith("---", i)) {
+          if (i + 3 < end && text2.charCodeAt(i + 3) !== SPACE) refuse();
+          this.trailing(i + 3, end);
+          this.startDocument();
+          continue;
+        }
+        if (first === PERCENT || first === DOT && text2.startsWith("...", i)) refuse();
+      }
+      this.line(i, end, i - lineStart);
+    }
+    this.endDocument();
+    return { values: this.values, roots: this.roots };
+  }
+  startDocument() {
+    this.endDocument();
+    this.documentStarted = true;
+  }
+  endDocument() {
+    this.resolvePendingAsNull();
+    if (this.documentStarted) {
+      if (this.values.length === LIMITS.maxDocuments) refuse();
+      this.values.push(this.documentValue);
+      this.roots.push(this.documentRoot);
+    }
+    this.stack = [];
+    this.documentStarted = false;
+    this.documentValue = null;
+    this.documentRoot = void 0;
+  }
+  /** One line's content, from its first non-blank character `i` (at column `indent`) to `end`. */
+  line(i, end, indent) {
+    const text2 = this.text;
+    const dash = text2.charCodeAt(i) === DASH && (i + 1 === end || text2.charCodeAt(i + 1) === SPACE);
+    const parent = this.pendingParent;
+    if (parent !== void 0) {
+      const atKeyIndent = indent === parent.indent && dash && parent.mapping !== void 0;
+      if (indent > parent.indent || atKeyIndent) {
+        const collection = this.open(i, indent, dash);
+        collection.atKeyIndent = atKeyIndent;
+        this.attach(parent, this.pendingKey, this.pendingKeyStart, collection.mapping ?? collection.sequence, collection.node);
+        this.pendingParent = void 0;
+        this.entry(collection, i, end, indent, dash);
+        return;
+      }
+      this.resolvePendingAsNull();
+    }
+    const stack = this.stack;
+    if (stack.length === 0) {
+      if (this.documentRoot !== void 0) refuse();
+      const root = this.open(i, indent, dash);
+      this.documentStarted = true;
+      this.documentValue = root.mapping ?? root.sequence;
+      this.documentRoot = root.node;
+      this.entry(root, i, end, indent, dash);
+      return;
+    }
+    let top = stack[stack.length - 1];
+    while (top.indent > indent || top.atKeyIndent && top.indent === indent && !dash) {
+      stack.pop();
+      if (stack.length === 0) refuse();
+      top = stack[stack.length - 1];
+    }
+    if (top.indent !== indent || dash !== (top.sequence !== void 0)) refuse();
+    this.entry(top, i, end, indent, dash);
+  }
+  open(start, indent, sequence) {
+    if (this.stack.length >= MAX_BLOCK_DEPTH) refuse();
+    const node = located(start);
+    let collection;
+    if (sequence) {
+      node.items = [];
+      collection = { indent, node, mapping: void 0, sequence: [], atKeyIndent: false };
+    } else {
+      node.entries = /* @__PURE__ */ new Map();
+      collection = { indent, node, mapping: {}, sequence: void 0, atKeyIndent: false };
+    }
+    this.stack.push(collection);
+    return collection;
+  }
+  attach(parent, key, keyStart, value, node) {
+    if (parent.sequence !== void 0) {
+      parent.sequence.push(value);
+      parent.node.items.push(node);
+    } else {
+      node.key = keyStart;
+      parent.node.entries.set(key, node);
+      setEntry(parent.mapping, key, value);
+    }
+  }
+  resolvePendingAsNull() {
+    const parent = this.pendingParent;
+    if (parent === void 0) return;
+    this.pendingParent = void 0;
+    this.attach(parent, this.pendingKey, this.pendingKeyStart, null, located(this.pendingNullAt));
+  }
+  entry(collection, i, end, indent, dash) {
+    if (dash) this.sequenceEntry(collection, i, end, indent);
+    else this.mappingEntry(collection, i, end);
+  }
+  /** `key: value` or `key:` at `i`, in `mapping`. */
+  mappingEntry(mapping, i, end) {
+    const afterColon = this.mappingKey(i, end, false);
+    const key = this.scalarText;
+    this.checkKey(mapping, key);
+    this.value(mapping, key, i, afterColon, end);
+  }
+  /**
+   * The key of a mapping entry at `i`, quoted or plain (read as a block or a flow scalar), refused unless its `:`
+   * follows: the index after the colon; the key in `scalarText`.
+   */
+  mappingKey(i, end, inFlow) {
+    const first = this.text.charCodeAt(i);
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const close = this.quoted(i, end);
+      if (!this.isKeyColon(close, end)) refuse();
+      return close + 1;
+    }
+    this.plainStartOrRefuse(i, end);
+    const keyEnd = inFlow ? this.flowPlain(i, end) : this.blockPlain(i, end);
+    if (this.stop !== Stop.Colon) refuse();
+    this.scalarText = this.plainKey(i, keyEnd);
+    return this.colonAt + 1;
+  }
+  /** `- item`, `- key: value` or `-` at `i`, in `sequence`. */
+  sequenceEntry(sequence, i, end, indent) {
+    const text2 = this.text;
+    let v2 = i + 1;
+    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
+    if (v2 === end || text2.charCodeAt(v2) === HASH) {
+      this.pend(sequence, "", -1, v2);
+      return;
+    }
+    const first = text2.charCodeAt(v2);
+    if (first === DASH && (v2 + 1 === end || text2.charCodeAt(v2 + 1) === SPACE)) refuse();
+    let key;
+    let afterColon;
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const close = this.quoted(v2, end);
+      if (!this.isKeyColon(close, end)) {
+        this.trailing(close, end);
+        this.attach(sequence, "", -1, this.scalarText, located(v2));
+        return;
+      }
+      key = this.scalarText;
+      afterColon = close + 1;
+    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      const node = located(v2);
+      this.trailing(this.flowNode(v2, end, node, 0), end);
+      this.attach(sequence, "", -1, this.result, node);
+      return;
+    } else {
+      this.plainStartOrRefuse(v2, end);
+      const scalarEnd = this.blockPlain(v2, end);
+      if (this.stop !== Stop.Colon) {
+        this.attach(sequence, "", -1, plainScalarValue(text2.slice(v2, scalarEnd)), located(v2));
+        return;
+      }
+      key = this.plainKey(v2, scalarEnd);
+      afterColon = this.colonAt + 1;
+    }
+    const mapping = this.open(v2, indent + (v2 - i), false);
+    this.attach(sequence, "", -1, mapping.mapping, mapping.node);
+    this.checkKey(mapping, key);
+    this.value(mapping, key, v2, afterColon, end);
+  }
+  /** What follows `key:` on its line: a scalar or flow collection, or nothing (null or a nested block). */
+  value(mapping, key, keyStart, afterColon, end) {
+    const text2 = this.text;
+    let v2 = afterColon;
+    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
+    if (v2 === end || text2.charCodeAt(v2) === HASH) {
+      this.pend(mapping, key, keyStart, v2);
+      return;
+    }
+    const node = located(v2);
+    const first = text2.charCodeAt(v2);
+    let value;
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      this.trailing(this.quoted(v2, end), end);
+      value = this.scalarText;
+    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      this.trailing(this.flowNode(v2, end, node, 0), end);
+      value = this.result;
+    } else {
+      this.plainStartOrRefuse(v2, end);
+      const scalarEnd = this.blockPlain(v2, end);
+      if (this.stop === Stop.Colon) refuse();
+      value = plainScalarValue(text2.slice(v2, scalarEnd));
+    }
+    this.attach(mapping, key, keyStart, value, node);
+  }
+  pend(parent, key, keyStart, nullAt) {
+    this.pendingParent = parent;
+    this.pendingKey = key;
+    this.pendingKeyStart = keyStart;
+    this.pendingNullAt = nullAt;
+  }
+  /** A key the subset takes: text under the core schema, not a merge key, not repeated in its mapping. */
+  checkKey(mapping, key) {
+    if (key.length > MAX_KEY_LENGTH || key === "<<" || mapping.node.entries.has(key)) refuse();
+  }
+  plainKey(start, end) {
+    const source = this.text.slice(start, end);
+    if (UNUSUAL_KEY.test(source) || typeof plainScalarValue(source) !== "string") refuse();
+    return source;
+  }
+  /** A `:` right after a quoted key, followed by a space or the line's end. */
+  isKeyColon(at2, end) {
+    return at2 < end && this.text.charCodeAt(at2) === COLON && (at2 + 1 === end || this.text.charCodeAt(at2 + 1) === SPACE);
+  }
+  /** After a complete value: only blanks, then the line's end or a comment. */
+  trailing(at2, end) {
+    const text2 = this.text;
+    let i = at2;
+    while (i < end && text2.charCodeAt(i) === SPACE) i++;
+    if (i === end) return;
+    if (i === at2 || text2.charCodeAt(i) !== HASH) refuse();
+  }
+  plainStartOrRefuse(at2, end) {
+    const first = this.text.charCodeAt(at2);
+    if (NOT_PLAIN_START.has(first)) refuse();
+    if (first === DASH) {
+      const second = at2 + 1 < end ? this.text.charCodeAt(at2 + 1) : SPACE;
+      if (second === SPACE || second === COMMA || second === CLOSE_BRACKET || second === CLOSE_BRACE) refuse();
+    }
+  }
+  /** A block plain scalar from `start` (a valid first character): its end with trailing blanks trimmed; `stop` says why. */
+  blockPlain(start, end) {
+    const text2 = this.text;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === COLON) {
+        if (j3 + 1 === end || text2.charCodeAt(j3 + 1) === SPACE) {
+          this.stop = Stop.Colon;
+          this.colonAt = j3;
+          return this.trimEnd(start, j3);
+        }
+      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
+        this.stop = Stop.Comment;
+        return this.trimEnd(start, j3);
+      }
+    }
+    this.stop = Stop.LineEnd;
+    return this.trimEnd(start, end);
+  }
+  trimEnd(start, end) {
+    let e = end;
+    while (e > start && this.text.charCodeAt(e - 1) === SPACE) e--;
+    return e;
+  }
+  /** A one-line quoted scalar at `start`: the index after its closing quote; its text in `scalarText`. */
+  quoted(start, end) {
+    const text2 = this.text;
+    const quote = text2.charCodeAt(start);
+    let value = "";
+    let from = start + 1;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === quote) {
+        if (quote === SINGLE_QUOTE && j3 + 1 < end && text2.charCodeAt(j3 + 1) === SINGLE_QUOTE) {
+          value += text2.slice(from, j3 + 1);
+          j3++;
+          from = j3 + 1;
+          continue;
+        }
+        this.scalarText = value + text2.slice(from, j3);
+        return j3 + 1;
+      }
+      if (ch === BACKSLASH && quote === DOUBLE_QUOTE) {
+        value += text2.slice(from, j3);
+        j3 = this.escape(j3, end);
+        value += this.scalarText;
+        from = j3 + 1;
+      }
+    }
+    return refuse();
+  }
+  /** The escape at `at` (its backslash) in a double-quoted scalar: the index of its last character; its text in `scalarText`. */
+  escape(at2, end) {
+    if (at2 + 1 >= end) refuse();
+    const code = this.text.charAt(at2 + 1);
+    const simple = SIMPLE_ESCAPES[code];
+    if (simple !== void 0) {
+      this.scalarText = simple;
+      return at2 + 1;
+    }
+    const digits = code === "x" ? 2 : code === "u" ? 4 : 0;
+    if (digits === 0 || at2 + 1 + digits >= end) refuse();
+    const hex = this.text.slice(at2 + 2, at2 + 2 + digits);
+    if (!/^[0-9a-fA-F]+$/.test(hex)) refuse();
+    const codePoint = Number.parseInt(hex, 16);
+    if (codePoint >= 55296 && codePoint <= 57343) refuse();
+    this.scalarText = String.fromCharCode(codePoint);
+    return at2 + 1 + digits;
+  }
+  /** A node inside a flow collection (or the flow collection after `key:`): the index after it; its value in `result`. */
+  flowNode(start, end, node, depth) {
+    if (start >= end) refuse();
+    const text2 = this.text;
+    const first = text2.charCodeAt(start);
+    if (first === OPEN_BRACKET) return this.flowSequence(start, end, node, depth + 1);
+    if (first === OPEN_BRACE) return this.flowMapping(start, end, node, depth + 1);
+    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
+      const next = this.quoted(start, end);
+      this.result = this.scalarText;
+      return next;
+    }
+    this.plainStartOrRefuse(start, end);
+    const scalarEnd = this.flowPlain(start, end);
+    if (this.stop === Stop.Colon) refuse();
+    this.result = plainScalarValue(text2.slice(start, scalarEnd));
+    return scalarEnd;
+  }
+  flowSequence(start, end, node, depth) {
+    if (depth > MAX_FLOW_DEPTH) refuse();
+    const items = [];
+    const nodes = [];
+    node.items = nodes;
+    let p2 = this.skipSpaces(start + 1, end);
+    if (p2 < end && this.text.charCodeAt(p2) === CLOSE_BRACKET) {
+      this.result = items;
+      return p2 + 1;
+    }
+    for (; ; ) {
+      const child = located(p2);
+      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
+      items.push(this.result);
+      nodes.push(child);
+      if (p2 >= end) refuse();
+      const ch = this.text.charCodeAt(p2);
+      if (ch === CLOSE_BRACKET) {
+        this.result = items;
+        return p2 + 1;
+      }
+      if (ch !== COMMA) refuse();
+      p2 = this.skipSpaces(p2 + 1, end);
+      if (p2 >= end || this.text.charCodeAt(p2) === CLOSE_BRACKET) refuse();
+    }
+  }
+  flowMapping(start, end, node, depth) {
+    if (depth > MAX_FLOW_DEPTH) refuse();
+    const text2 = this.text;
+    const mapping = {};
+    const entries = /* @__PURE__ */ new Map();
+    node.entries = entries;
+    let p2 = this.skipSpaces(start + 1, end);
+    if (p2 < end && text2.charCodeAt(p2) === CLOSE_BRACE) {
+      this.result = mapping;
+      return p2 + 1;
+    }
+    for (; ; ) {
+      if (p2 >= end) refuse();
+      const keyStart = p2;
+      p2 = this.mappingKey(p2, end, true);
+      const key = this.scalarText;
+      if (key.length > MAX_KEY_LENGTH || key === "<<" || entries.has(key)) refuse();
+      p2 = this.skipSpaces(p2, end);
+      if (p2 >= end) refuse();
+      const ch = text2.charCodeAt(p2);
+      if (ch === COMMA || ch === CLOSE_BRACE || ch === HASH) refuse();
+      const child = located(p2);
+      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
+      child.key = keyStart;
+      entries.set(key, child);
+      setEntry(mapping, key, this.result);
+      if (p2 >= end) refuse();
+      const after = text2.charCodeAt(p2);
+      if (after === CLOSE_BRACE) {
+        this.result = mapping;
+        return p2 + 1;
+      }
+      if (after !== COMMA) refuse();
+      p2 = this.skipSpaces(p2 + 1, end);
+      if (p2 >= end || text2.charCodeAt(p2) === CLOSE_BRACE) refuse();
+    }
+  }
+  /** A plain scalar inside a flow collection: its end with trailing blanks trimmed; `stop` says why it ended. */
+  flowPlain(start, end) {
+    const text2 = this.text;
+    for (let j3 = start + 1; j3 < end; j3++) {
+      const ch = text2.charCodeAt(j3);
+      if (ch === COMMA || ch === CLOSE_BRACKET || ch === CLOSE_BRACE) {
+        this.stop = Stop.FlowIndicator;
+        return this.trimEnd(start, j3);
+      }
+      if (ch === OPEN_BRACKET || ch === OPEN_BRACE) refuse();
+      if (ch === COLON) {
+        const next = j3 + 1 < end ? text2.charCodeAt(j3 + 1) : SPACE;
+        if (next === SPACE || next === COMMA || next === CLOSE_BRACKET || next === CLOSE_BRACE) {
+          this.stop = Stop.Colon;
+          this.colonAt = j3;
+          return this.trimEnd(start, j3);
+        }
+        if (next === OPEN_BRACKET || next === OPEN_BRACE || next === SINGLE_QUOTE || next === DOUBLE_QUOTE) refuse();
+      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
+        refuse();
+      }
+    }
+    return refuse();
+  }
+  skipSpaces(at2, end) {
+    let i = at2;
+    while (i < end && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+};
+
+// src/registry/yaml-source.ts
+function lineIndex(file, text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = low + high + 1 >> 1;
+      if (starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { file, line: low + 1, column: offset - starts[low] + 1 };
+  };
+}
+function flowDepth(text2) {
+  let depth = 0;
+  let max = 0;
+  let quote;
+  let comment = false;
+  let previous = "\n";
+  for (let i = 0; i < text2.length; i++) {
+    const ch = text2[i];
+    if (comment) {
+      if (ch === "\n") {
+        comment = false;
+        previous = "\n";
+      }
+      continue;
+    }
+    if (quote) {
+      if (ch === "\\" && quote === '"') i++;
+      else if (ch === quote) {
+        quote = void 0;
+        previous = ch;
+      }
+      continue;
+    }
+    if (ch === " " || ch === "	" || ch === "\r") continue;
+    const before = i === 0 ? " " : text2[i - 1];
+    if ((ch === '"' || ch === "'") && " 	\n[{,:-".includes(before)) {
+      quote = ch;
+    } else if (ch === "#" && " 	\n".includes(before)) {
+      comment = true;
+    } else if ((ch === "[" || ch === "{") && "\n-?:,[{".includes(previous)) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if ((ch === "]" || ch === "}") && depth > 0) {
+      depth--;
+    }
+    previous = ch;
+  }
+  return max;
+}
+function blockDepth(text2) {
+  const indents = [];
+  let max = 0;
+  let start = 0;
+  while (start < text2.length) {
+    let end = text2.indexOf("\n", start);
+    if (end === -1) end = text2.length;
+    let i = start;
+    while (i < end && text2[i] === " ") i++;
+    if (i < end && text2[i] !== "#" && text2[i] !== "\r") {
+      const indent = i - start;
+      while (indents.length > 0 && indents[indents.length - 1] > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1] < indent) indents.push(indent);
+      let compact = 0;
+      while (i < end && (text2[i] === "-" || text2[i] === "?") && (i + 1 === end || text2[i + 1] === " " || text2[i + 1] === "	")) {
+        compact++;
+        i += 2;
+        while (i < end && (text2[i] === " " || text2[i] === "	")) i++;
+      }
+      if (indents.length + compact > max) max = indents.length + compact;
+    }
+    start = end + 1;
+  }
+  return max;
+}
+function inspectNodes(doc, limit) {
+  const result = { tooDeep: false, duplicateKeys: [], collectionKeys: [] };
+  const visit = (node, depth) => {
+    if (result.tooDeep) return;
+    if (depth > limit) {
+      result.tooDeep = true;
+      return;
+    }
+    if ((0, import_yaml.isMap)(node)) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const pair of node.items) {
+        if ((0, import_yaml.isScalar)(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) result.duplicateKeys.push(pair.key);
+          seen.add(key);
+        } else {
+          const target = (0, import_yaml.isAlias)(pair.key) ? pair.key.resolve(doc) : pair.key;
+          if ((0, import_yaml.isMap)(target) || (0, import_yaml.isSeq)(target)) result.collectionKeys.push({ key: pair.key, kind: (0, import_yaml.isMap)(target) ? "mapping" : "list" });
+        }
+        visit(pair.key, depth + 1);
+        visit(pair.value, depth + 1);
+      }
+    } else if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) visit(item, depth + 1);
+    }
+  };
+  visit(doc.contents, 0);
+  return result;
+}
+var TENANT_LINE = /^tenant:[ \t]*(["']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*(?:#.*)?\r?$/gm;
+function tenantsNamedIn(text2) {
+  const names = /* @__PURE__ */ new Set();
+  for (const match of text2.matchAll(TENANT_LINE)) names.add(match[2]);
+  return names.size > 0 ? [...names] : [void 0];
+}
+function tenantsOfBrokenDocument(doc, text2) {
+  const tenant = (0, import_yaml.isMap)(doc.contents) ? doc.contents.get("tenant") : void 0;
+  if (typeof tenant === "string") return [tenant];
+  const [start, , end] = doc.range;
+  return tenantsNamedIn(text2.slice(start, end));
+}
+function limitProblem(file, message, hint, position) {
+  return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
+}
+function parseYamlFile(file, text2, first = "block") {
+  const bytes = Buffer.byteLength(text2, "utf8");
+  if (bytes > LIMITS.maxFileBytes) {
+    return {
+      file,
+      parser: "thorough",
+      documents: [],
+      problems: [limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, "split the registry into smaller files")],
+      unread: tenantsNamedIn(text2)
+    };
+  }
+  const position = lineIndex(file, text2);
+  const block = first === "block" ? parseBlockYaml(text2) : void 0;
+  if (block) return indexedFile(file, "block", block, position);
+  const plain = first !== "thorough" ? parsePlain(text2) : void 0;
+  if (plain) return indexedFile(file, "plain", plain, position);
+  return parseThoroughly(file, text2, position);
+}
+function scalarStart(text2, event) {
+  switch (event.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return event.valueStart - 1;
+    case SCALAR_STYLE.LITERAL_BLOCK:
+    case SCALAR_STYLE.FOLDED_BLOCK: {
+      const headerEnd = text2.lastIndexOf("\n", event.valueStart - 1);
+      const headerStart = text2.lastIndexOf("\n", headerEnd - 1) + 1;
+      const indicator = Math.max(text2.lastIndexOf("|", headerEnd), text2.lastIndexOf(">", headerEnd));
+      return indicator >= headerStart ? indicator : event.valueStart;
+    }
+    default:
+      return event.valueStart;
+  }
+}
+function parsePlain(text2) {
+  let events;
+  try {
+    events = parseEvents(text2, { maxDepth: LIMITS.maxDepth });
+  } catch {
+    return void 0;
+  }
+  const values = [];
+  const roots = [];
+  const stack = [];
+  let lastEnd = 0;
+  for (const event of events) {
+    if (event.type === EVENT_ID.POP) {
+      stack.pop();
+      continue;
+    }
+    if (event.type === EVENT_ID.DOCUMENT) {
+      if (event.directives.length > 0) return void 0;
+      if (values.length === LIMITS.maxDocuments) return void 0;
+      values.push(null);
+      roots.push(void 0);
+      stack.push({ kind: "document", node: located(0), value: void 0, keyName: void 0, keyStart: -1, keyEnd: -1 });
+      continue;
+    }
+    if (event.type === EVENT_ID.ALIAS || event.tagStart !== -1) return void 0;
+    const frame = stack[stack.length - 1];
+    if (!frame) return void 0;
+    let start;
+    let value;
+    if (event.type !== EVENT_ID.SCALAR) {
+      start = event.start;
+      lastEnd = start + 1;
+      value = event.type === EVENT_ID.MAPPING ? {} : [];
+    } else if (event.valueStart === -1) {
+      const indicator = frame.keyName !== void 0 ? text2.indexOf(":", frame.keyEnd) : frame.kind === "sequence" ? text2.indexOf("-", lastEnd) : -1;
+      start = indicator === -1 ? lastEnd : indicator + 1;
+      while (text2[start] === " " || text2[start] === "	") start++;
+      value = null;
+    } else {
+      start = scalarStart(text2, event);
+      const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
+      lastEnd = event.valueEnd + (quoted ? 1 : 0);
+      const source = getScalarValue(text2, event);
+      value = event.style === SCALAR_STYLE.PLAIN ? plainScalarValue(source) : source;
+    }
+    const node = located(start);
+    if (frame.kind === "document") {
+      roots[roots.length - 1] = node;
+      values[values.length - 1] = value;
+    } else if (frame.kind === "sequence") {
+      frame.node.items.push(node);
+      frame.value.push(value);
+    } else if (frame.keyName === void 0) {
+      if (typeof value !== "string") return void 0;
+      frame.keyName = value;
+      frame.keyStart = start;
+      frame.keyEnd = lastEnd;
+    } else {
+      const name = frame.keyName;
+      const entries = frame.node.entries;
+      if (entries.has(name)) return void 0;
+      node.key = frame.keyStart;
+      entries.set(name, node);
+      const target = frame.value;
+      setEntry(target, name, value);
+      frame.keyName = void 0;
+    }
+    if (event.type === EVENT_ID.MAPPING) {
+      node.entries = /* @__PURE__ */ new Map();
+      stack.push({ kind: "mapping", node, value, keyName: void 0, keyStart: -1, keyEnd: -1 });
+    } else if (event.type === EVENT_ID.SEQUENCE) {
+      node.items = [];
+      stack.push({ kind: "sequence", node, value, keyName: void 0, keyStart: -1, keyEnd: -1 });
+    }
+  }
+  return { values, roots };
+}
+function indexedFile(file, parser, { values, roots }, position) {
+  return {
+    file,
+    parser,
+    problems: [],
+    unread: [],
+    documents: values.map((value, i) => ({
+      value,
+      at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer))
+    }))
+  };
+}
+function parseThoroughly(file, text2, position) {
+  const result = { file, parser: "thorough", documents: [], problems: [], unread: [] };
+  const lost = (doc) => {
+    result.unread.push(...tenantsOfBrokenDocument(doc, text2));
+  };
+  if (flowDepth(text2) > LIMITS.maxDepth || blockDepth(text2) > LIMITS.maxDepth) {
+    result.problems.push(
+      limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, "registry files are shallow; this looks like generated or hostile input")
+    );
+    result.unread = tenantsNamedIn(text2);
+    return result;
+  }
+  const parser = new import_yaml.Parser();
+  const composer = new import_yaml.Composer({ uniqueKeys: false, prettyErrors: false, version: "1.2" });
+  let index = 0;
+  try {
+    for (const doc of composer.compose(parser.parse(text2))) {
+      index++;
+      if (index > LIMITS.maxDocuments) {
+        result.documents = [];
+        result.problems = [
+          limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, "split the file; a registry needs far fewer documents")
+        ];
+        result.unread = tenantsNamedIn(text2);
+        return result;
+      }
+      if (doc.errors.length > 0) {
+        for (const error2 of doc.errors) {
+          const at2 = position(error2.pos[0]);
+          const problem = { ...at2, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
+          const lineStart = error2.pos[0] - (at2.column - 1);
+          const lineEnd = text2.indexOf("\n", lineStart);
+          const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
+          if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+          } else if (/\btabs?\b/i.test(error2.message) && line.includes("	")) {
+            problem.hint = "indent with spaces: YAML does not allow tabs for indentation";
+          }
+          result.problems.push(problem);
+        }
+        lost(doc);
+        continue;
+      }
+      const inspection = inspectNodes(doc, LIMITS.maxDepth);
+      if (inspection.collectionKeys.length > 0) {
+        for (const { key, kind } of inspection.collectionKeys) {
+          result.problems.push({
+            ...position(key.range?.[0] ?? 0),
+            code: "yaml",
+            message: `a key must be text, not a ${kind}`,
+            hint: "write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported"
+          });
+        }
+        lost(doc);
+        continue;
+      }
+      if (inspection.duplicateKeys.length > 0) {
+        for (const key of inspection.duplicateKeys) {
+          result.problems.push({
+            ...position(key.range?.[0] ?? 0),
+            code: "duplicate-key",
+            message: `duplicate key "${String(key.value)}"`,
+            hint: "a key may appear once per mapping; merge the two entries"
+          });
+        }
+        lost(doc);
+        continue;
+      }
+      if (inspection.tooDeep) {
+        const start = doc.contents?.range?.[0] ?? 0;
+        result.problems.push(
+          limitProblem(
+            file,
+            `nesting deeper than ${LIMITS.maxDepth} levels`,
+            "registry files are shallow; this looks like generated or hostile input",
+            position(start)
+          )
+        );
+        lost(doc);
+        continue;
+      }
+      let value;
+      try {
+        value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+      } catch (error2) {
+        const start = doc.contents?.range?.[0] ?? 0;
+        const message = error2 instanceof Error ? error2.message : String(error2);
+        if (/alias/i.test(message)) {
+          result.problems.push(
+            limitProblem(
+              file,
+              'too many alias expansions (possible "billion laughs" attack)',
+              `at most ${LIMITS.maxAliasCount} aliases are expanded; write the values out`,
+              position(start)
+            )
+          );
+        } else {
+          result.problems.push({ ...position(start), code: "yaml", message: `malformed YAML: ${message}` });
+        }
+        lost(doc);
+        continue;
+      }
+      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
+    }
+  } catch (error2) {
+    if (error2 instanceof RangeError) {
+      result.problems.push(limitProblem(file, "input nested too deeply to parse", "registry files are shallow; this looks like hostile input"));
+      result.unread = tenantsNamedIn(text2);
+      return result;
+    }
+    throw error2;
+  }
+  return result;
+}
+var pairIndex = /* @__PURE__ */ new WeakMap();
+function pairsByKey(map) {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = /* @__PURE__ */ new Map();
+    for (const item of map.items) {
+      const key = (0, import_yaml.isScalar)(item.key) ? String(item.key.value) : void 0;
+      if (key !== void 0 && !index.has(key)) index.set(key, item);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+function nodeAt(doc, path) {
+  let current = doc.contents;
+  let key;
+  let parent;
+  for (const step of path) {
+    if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
+    parent = current;
+    key = void 0;
+    if ((0, import_yaml.isMap)(current)) {
+      const pair = pairsByKey(current).get(String(step));
+      if (!pair) return { node: void 0, key: void 0, parent };
+      key = pair.key;
+      current = pair.value;
+    } else if ((0, import_yaml.isSeq)(current)) {
+      current = current.items[Number(step)];
+    } else {
+      return { node: void 0, key: void 0, parent };
+    }
+  }
+  if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
+  return { node: current ?? void 0, key, parent };
+}
+function offsetAt(doc, path, prefer = "value") {
+  const { node, key, parent } = nodeAt(doc, path);
+  const first = prefer === "key" ? key ?? node : node ?? key;
+  return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
+}
+
+// src/heap.ts
+import { setFlagsFromString } from "node:v8";
+var LARGE_SOURCE_CHARS = 256 * 1024;
+var DEFAULT_GROWTH_FACTOR = 2;
+var EARLY_GROWTH_FACTOR = 16;
+function growYoungGenerationFor(sourceChars) {
+  if (sourceChars < LARGE_SOURCE_CHARS) return () => void 0;
+  setFlagsFromString(`--semi-space-growth-factor=${EARLY_GROWTH_FACTOR}`);
+  return () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+}
+
+// src/records.ts
+function nameRecord() {
+  return /* @__PURE__ */ Object.create(null);
+}
+function recordOf(entries) {
+  const record = nameRecord();
+  for (const [name, value] of entries) record[name] = value;
+  return Object.setPrototypeOf(record, Object.prototype);
+}
+
+// src/registry/load.ts
+var DEFAULT_CONFIG = {
+  failOn: "high",
+  thresholds: {
+    unusedScopeDays: 90,
+    idleTokenDays: 30,
+    minDeprecationDays: 30,
+    maxExceptionDays: 180,
+    spikeFactor: 5,
+    maxHoldersOfBroadScope: 3,
+    denialBurst: 10
+  },
+  rules: {},
+  owners: {},
+  policies: [],
+  store: ".scopeguard/audit.duckdb",
+  sources: {},
+  alerts: []
+};
+function resolveConfig(config, location, ruleLocations) {
+  const resolved = {
+    failOn: config?.failOn ?? DEFAULT_CONFIG.failOn,
+    thresholds: { ...DEFAULT_CONFIG.thresholds, ...config?.thresholds },
+    rules: structuredClone(config?.rules ?? {}),
+    owners: Object.fromEntries(
+      Object.entries(config?.owners ?? {}).map(([owner, ids]) => [owner, { emails: [...ids.emails ?? []], logins: [...ids.logins ?? []] }])
+    ),
+    policies: [...config?.policies ?? []],
+    store: config?.store ?? DEFAULT_CONFIG.store,
+    sources: structuredClone(config?.sources ?? {}),
+    alerts: structuredClone(config?.alerts ?? [])
+  };
+  if (config?.gateway) resolved.gateway = structuredClone(config.gateway);
+  if (location) resolved.location = location;
+  if (ruleLocations && Object.keys(ruleLocations).length > 0) resolved.ruleLocations = ruleLocations;
+  return resolved;
+}
+var formatPosition = (p2) => `${p2.file}:${p2.line}:${p2.column}`;
+var RegistryBuilder = class {
+  problems = [];
+  tenants = /* @__PURE__ */ new Map();
+  references = [];
+  config;
+  configLocation;
+  configRuleLocations = {};
+  /**
+   * Tenants with a document lost before its names could be read (a syntax error, a file in another encoding): a
+   * name that is unknown in them may well be defined there, so one broken line does not bring dozens of "unknown
+   * scope" problems burying it. Reported again once the document reads.
+   */
+  partlyUnread = /* @__PURE__ */ new Set();
+  /** A document of no tell-able tenant was lost: then no tenant's unknown names are reported. */
+  everyTenantPartlyUnread = false;
+  /** Names from documents that failed on their tenant: known in every tenant, for the same reason. */
+  namesOfNoTenant = { scopes: /* @__PURE__ */ new Set(), clients: /* @__PURE__ */ new Set() };
+  tenant(name) {
+    let tenant = this.tenants.get(name);
+    if (!tenant) {
+      tenant = {
+        name,
+        scopes: /* @__PURE__ */ new Map(),
+        actions: /* @__PURE__ */ new Map(),
+        clients: /* @__PURE__ */ new Map(),
+        exceptions: [],
+        knownScopes: /* @__PURE__ */ new Set(),
+        knownClients: /* @__PURE__ */ new Set(),
+        clientIds: /* @__PURE__ */ new Map()
+      };
+      this.tenants.set(name, tenant);
+    }
+    return tenant;
+  }
+  problem(position, code, message, hint) {
+    this.problems.push(hint === void 0 || hint === "" ? { ...position, code, message } : { ...position, code, message, hint });
+  }
+  addFile(file) {
+    this.problems.push(...file.problems);
+    for (const tenant of file.unread) this.markPartlyUnread(tenant);
+    for (const document2 of file.documents) this.addDocument(document2);
+  }
+  markPartlyUnread(tenant) {
+    if (tenant === void 0) this.everyTenantPartlyUnread = true;
+    else this.partlyUnread.add(tenant);
+  }
+  addDocument(document2) {
+    const { value, at: at2 } = document2;
+    if (value === null || value === void 0) return;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      this.problem(at2([]), "schema", 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(", ")}`);
+      return;
+    }
+    const record = value;
+    const kind = record.kind;
+    if (kind === void 0) {
+      this.problem(at2([]), "unknown-kind", 'document has no "kind"', `add kind: one of ${KINDS.join(", ")}`);
+      this.rememberNames(record);
+      return;
+    }
+    if (typeof kind !== "string" || !KINDS.includes(kind)) {
+      const suggestion = typeof kind === "string" ? didYouMean(kind, KINDS) : void 0;
+      this.problem(at2(["kind"]), "unknown-kind", `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(", ")}`].filter(Boolean).join(" "));
+      this.rememberNames(record);
+      return;
+    }
+    const schemaProblems = checkSchema(kind, document2);
+    if (schemaProblems.length > 0) {
+      this.problems.push(...schemaProblems);
+      this.rememberNames(record);
+      return;
+    }
+    switch (kind) {
+      case "Config":
+        return this.addConfig(value, at2);
+      case "ScopeSet":
+        return this.addScopeSet(value, at2);
+      case "ActionMap":
+        return this.addActionMap(value, at2);
+      case "ClientSet":
+        return this.addClientSet(value, at2);
+      case "ExceptionSet":
+        return this.addExceptionSet(value, at2);
+    }
+  }
+  /**
+   * The scope and client names of a document that failed on its kind or schema, so one typo does not cascade into
+   * "unknown scope" problems elsewhere. Read from the top-level `scopes:` and `clients:` mappings whatever the kind
+   * says (only a ScopeSet has the one and only a ClientSet the other); when either is there but is no mapping, its
+   * names cannot be told and the tenant counts as partly unread.
+   */
+  rememberNames(record) {
+    const tenantName = typeof record.tenant === "string" ? record.tenant : void 0;
+    for (const field of ["scopes", "clients"]) {
+      if (!Object.hasOwn(record, field)) continue;
+      const value = record[field];
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        this.markPartlyUnread(tenantName);
+        continue;
+      }
+      const known = tenantName === void 0 ? this.namesOfNoTenant[field] : field === "scopes" ? this.tenant(tenantName).knownScopes : this.tenant(tenantName).knownClients;
+      for (const name of Object.keys(value)) known.add(name);
+    }
+  }
+  addConfig(config, at2) {
+    const location = at2([]);
+    if (this.configLocation) {
+      this.problem(location, "duplicate-key", "a second Config document", `the registry has one Config, first at ${formatPosition(this.configLocation)}; merge them`);
+      return;
+    }
+    this.config = config;
+    this.configLocation = location;
+    for (const ruleId of Object.keys(config.rules ?? {})) this.configRuleLocations[ruleId] = at2(["rules", ruleId], "key");
+  }
+  reference(tenant, target, name, position, message) {
+    this.references.push({ tenant, target, name, position, message });
+  }
+  addScopeSet(set3, at2) {
+    const tenant = this.tenant(set3.tenant);
+    for (const [name, definition] of Object.entries(set3.scopes)) {
+      const location = at2(["scopes", name], "key");
+      const existing = tenant.scopes.get(name);
+      tenant.knownScopes.add(name);
+      if (existing) {
+        this.problem(location, "duplicate-key", `scope "${name}" is defined twice in tenant "${set3.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
+        continue;
+      }
+      const def = definition ?? {};
+      const scope = {
+        name,
+        tenant: set3.tenant,
+        sensitivity: def.sensitivity ?? "low",
+        status: def.status ?? "active",
+        implies: [...def.implies ?? []],
+        location
+      };
+      if (def.description !== void 0) scope.description = def.description;
+      if (def.owner !== void 0) scope.owner = def.owner;
+      if (def.deprecatedSince !== void 0) scope.deprecatedSince = def.deprecatedSince;
+      if (def.replacedBy !== void 0) scope.replacedBy = def.replacedBy;
+      tenant.scopes.set(name, scope);
+      scope.implies.forEach(
+        (implied, index) => this.reference(set3.tenant, "scope", implied, at2(["scopes", name, "implies", index]), () => `scope "${name}" implies the unknown scope "${implied}"`)
+      );
+      if (scope.replacedBy !== void 0) {
+        this.reference(set3.tenant, "scope", scope.replacedBy, at2(["scopes", name, "replacedBy"]), () => `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
+      }
+    }
+  }
+  addActionMap(map, at2) {
+    const tenant = this.tenant(map.tenant);
+    for (const [scope, patterns] of Object.entries(map.actions)) {
+      this.reference(map.tenant, "scope", scope, at2(["actions", scope], "key"), () => `action map names the unknown scope "${scope}"`);
+      let list = tenant.actions.get(scope);
+      if (!list) tenant.actions.set(scope, list = []);
+      patterns.forEach((text2, index) => {
+        const location = at2(["actions", scope, index]);
+        try {
+          const parsed = parseActionPattern(text2);
+          list.push({ pattern: text2, method: parsed.method, path: text2.trim().split(/\s+/)[1] ?? "", location });
+        } catch (error2) {
+          if (!(error2 instanceof ActionPatternError)) throw error2;
+          this.problem(location, "schema", error2.message, error2.hint);
+        }
+      });
+    }
+  }
+  addClientSet(set3, at2) {
+    const tenant = this.tenant(set3.tenant);
+    for (const [name, def] of Object.entries(set3.clients)) {
+      const location = at2(["clients", name], "key");
+      tenant.knownClients.add(name);
+      const existing = tenant.clients.get(name);
+      if (existing) {
+        this.problem(location, "duplicate-key", `client "${name}" is defined twice in tenant "${set3.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
+        continue;
+      }
+      const client = { name, tenant: set3.tenant, clientId: def.clientId, type: def.type, grants: [], location };
+      if (def.owner !== void 0) client.owner = def.owner;
+      if (def.description !== void 0) client.description = def.description;
+      const sameId = tenant.clientIds.get(def.clientId);
+      if (sameId) {
+        this.problem(
+          at2(["clients", name, "clientId"]),
+          "duplicate-key",
+          `clientId "${def.clientId}" of client "${name}" is also used by client "${sameId.name}" in tenant "${set3.tenant}"`,
+          `a provider client id identifies one client; ${sameId.name} is at ${formatPosition(sameId.location)}`
+        );
+      } else {
+        tenant.clientIds.set(def.clientId, client);
+      }
+      const justifications = def.justification ?? {};
+      const held = /* @__PURE__ */ new Set();
+      const scopes = def.scopes ?? [];
+      for (let index = 0; index < scopes.length; index++) {
+        const scope = scopes[index];
+        const grantLocation = at2(["clients", name, "scopes", index]);
+        if (held.has(scope)) {
+          this.problem(grantLocation, "duplicate-key", `client "${name}" lists the scope "${scope}" twice`, "remove the repeated entry");
+          continue;
+        }
+        held.add(scope);
+        const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : void 0;
+        client.grants.push(justification === void 0 ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
+      }
+      for (const scope of Object.keys(justifications)) {
+        if (held.has(scope)) continue;
+        const suggestion = didYouMean(scope, held);
+        this.problem(
+          at2(["clients", name, "justification", scope], "key"),
+          "reference",
+          `justification for "${scope}", which client "${name}" does not hold`,
+          suggestion ?? `add "${scope}" to its scopes or remove the justification`
+        );
+      }
+      tenant.clients.set(name, client);
+    }
+  }
+  addExceptionSet(set3, at2) {
+    const tenant = this.tenant(set3.tenant);
+    set3.exceptions.forEach((definition, index) => {
+      const location = at2(["exceptions", index]);
+      const subjectPosition = at2(["exceptions", index, "subject"]);
+      const subject = definition.subject.trim();
+      const exception = {
+        tenant: set3.tenant,
+        rule: definition.rule,
+        subject,
+        reason: definition.reason,
+        expires: definition.expires,
+        location
+      };
+      if (definition.owner !== void 0) exception.owner = definition.owner;
+      tenant.exceptions.push(exception);
+      const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
+      const client = /^client:([^/]+)$/.exec(subject);
+      const scope = /^scope:(.+)$/.exec(subject);
+      const what = `exception for ${definition.rule} names`;
+      if (clientAndScope) {
+        this.reference(set3.tenant, "client", clientAndScope[1], subjectPosition, () => `${what} the unknown client "${clientAndScope[1]}"`);
+        this.reference(set3.tenant, "scope", clientAndScope[2], subjectPosition, () => `${what} the unknown scope "${clientAndScope[2]}"`);
+      } else if (client) {
+        this.reference(set3.tenant, "client", client[1], subjectPosition, () => `${what} the unknown client "${client[1]}"`);
+      } else if (scope) {
+        this.reference(set3.tenant, "scope", scope[1], subjectPosition, () => `${what} the unknown scope "${scope[1]}"`);
+      } else if (!/^token:.+$/.test(subject)) {
+        this.problem(
+          subjectPosition,
+          "schema",
+          `exception subject "${definition.subject}" is malformed`,
+          "write scope:NAME, client:NAME, client:NAME/scope:NAME or token:ID"
+        );
+      }
+    });
+  }
+  resolveReferences() {
+    const fallbackHint = (target, tenant) => `define it in a ${target === "scope" ? "ScopeSet" : "ClientSet"} of tenant "${tenant}"`;
+    const partlyUnread = (tenant) => this.everyTenantPartlyUnread || this.partlyUnread.has(tenant);
+    for (const ref of this.references) {
+      const tenant = this.tenants.get(ref.tenant);
+      const known = ref.target === "scope" ? tenant?.knownScopes : tenant?.knownClients;
+      if (known?.has(ref.name) || this.namesOfNoTenant[ref.target === "scope" ? "scopes" : "clients"].has(ref.name) || partlyUnread(ref.tenant)) continue;
+      this.problem(ref.position, "reference", ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
+    }
+    for (const tenant of this.tenants.values()) {
+      if (partlyUnread(tenant.name)) continue;
+      for (const client of tenant.clients.values()) {
+        for (const { scope, location } of client.grants) {
+          if (tenant.knownScopes.has(scope) || this.namesOfNoTenant.scopes.has(scope)) continue;
+          this.problem(
+            location,
+            "reference",
+            `client "${client.name}" is granted the unknown scope "${scope}"`,
+            didYouMean(scope, tenant.knownScopes) ?? fallbackHint("scope", tenant.name)
+          );
+        }
+      }
+    }
+  }
+  build(root, files) {
+    const tenants = {};
+    for (const name of [...this.tenants.keys()].sort()) {
+      const t2 = this.tenants.get(name);
+      tenants[name] = {
+        name,
+        scopes: recordOf(t2.scopes),
+        actions: recordOf(t2.actions),
+        clients: recordOf(t2.clients),
+        exceptions: t2.exceptions
+      };
+    }
+    return { root, config: resolveConfig(this.config, this.configLocation, this.configRuleLocations), tenants, files };
+  }
+};
+function sortProblems(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((p2) => {
+    const key = `${p2.file}\0${p2.line}\0${p2.column}\0${p2.code}\0${p2.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.line - b3.line || a.column - b3.column || a.message.localeCompare(b3.message));
+}
+function collectRegistryProblems(root, sources, unreadTenants = []) {
+  const builder = new RegistryBuilder();
+  for (const tenant of unreadTenants) builder.markPartlyUnread(tenant);
+  for (const source of sources) builder.addFile(parseYamlFile(source.path, source.content));
+  builder.resolveReferences();
+  const problems = sortProblems(builder.problems);
+  if (problems.length > 0) return { problems };
+  return { registry: builder.build(root, sources.map((source) => source.path)), problems };
+}
+function collectRegistryProblemsCached(root, sources) {
+  const cache = RegistryCache.forSources(root, sources);
+  const cached = cache?.get();
+  if (cached) return { registry: cached, problems: [] };
+  const result = collectRegistryProblems(root, sources);
+  if (result.registry) cache?.set(result.registry);
+  return result;
+}
+function displayPath(absolute) {
+  const rel = relative(process.cwd(), absolute);
+  const shown = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? absolute : rel;
+  return sep === "/" ? shown : shown.split(sep).join("/");
+}
+var YAML_FILE = /\.ya?ml$/i;
+async function findRegistryFiles(dir) {
+  const found = [];
+  const entries = await readdir2(dir, { withFileTypes: true });
+  entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
+  for (const entry of entries) {
+    const full = join2(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      found.push(...await findRegistryFiles(full));
+    } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+async function readRegistrySources(root) {
+  const absoluteRoot = resolve2(root);
+  const info2 = await stat2(absoluteRoot).catch(() => void 0);
+  if (!info2) {
+    throw new InputError(`registry folder "${root}" does not exist`, "pass --registry DIR with the folder holding your scope YAML files (default: scopes)");
+  }
+  const files = info2.isDirectory() ? await findRegistryFiles(absoluteRoot) : [absoluteRoot];
+  if (files.length === 0) {
+    throw new InputError(`no *.yaml or *.yml files under "${root}"`, "a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config");
+  }
+  const read = { sources: [], problems: [], unread: [] };
+  for (const file of files) {
+    const path = displayPath(file);
+    const size = (await stat2(file)).size;
+    if (size > LIMITS.maxFileBytes) {
+      read.problems.push({
+        file: path,
+        line: 1,
+        column: 1,
+        code: "limit",
+        message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
+        hint: "split the registry into smaller files"
+      });
+      read.unread.push(void 0);
+      continue;
+    }
+    let bytes;
+    try {
+      bytes = await readFile(file);
+    } catch (error2) {
+      const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
+      throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
+    }
+    addRegistryFile(read, path, bytes);
+  }
+  return read;
+}
+function addRegistryFile(read, path, bytes) {
+  const decoded = decodeRegistryFile(path, bytes);
+  if ("content" in decoded) {
+    read.sources.push({ path, content: decoded.content });
+  } else {
+    read.problems.push(decoded.problem);
+    read.unread.push(...decoded.unread);
+  }
+}
+function decodeRegistryFile(path, bytes) {
+  const problem = encodingProblem(path, bytes);
+  if (!problem) return { content: bytes.toString("utf8") };
+  const looseText = decodeLoosely(bytes);
+  return { problem, looseText, unread: tenantsNamedIn(looseText) };
+}
+function decodeLoosely(bytes) {
+  if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le");
+  if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes).swap16().toString("utf16le");
+  return bytes.toString("latin1");
+}
+function collectReadRegistryProblems(root, read, options = { cache: true }) {
+  if (read.problems.length === 0) return options.cache ? collectRegistryProblemsCached(root, read.sources) : collectRegistryProblems(root, read.sources);
+  const { problems } = collectRegistryProblems(root, read.sources, read.unread);
+  return { problems: sortProblems([...read.problems, ...problems]) };
+}
+function encodingProblem(file, bytes) {
+  const hint = "save the file as UTF-8";
+  if (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255) {
+    return { file, line: 1, column: 1, code: "encoding", message: "the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8", hint };
+  }
+  if (isUtf8(bytes)) return void 0;
+  const text2 = bytes.toString("utf8");
+  const position = lineIndex(file, text2)(text2.indexOf("�"));
+  return { ...position, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
+}
+async function loadRegistry(root) {
+  const read = await readRegistrySources(root);
+  const restoreHeap = growYoungGenerationFor(read.sources.reduce((sum, source) => sum + source.content.length, 0));
+  let result;
+  try {
+    result = collectReadRegistryProblems(root, read);
+  } finally {
+    restoreHeap();
+  }
+  if (!result.registry) throw new ValidationError(result.problems);
+  return result.registry;
+}
+
+// src/file-system.ts
+var FILE_SYSTEM_REFUSALS = {
+  ENOTDIR: "a file is in the way of a folder on that path",
+  EEXIST: "a file is in the way of a folder on that path",
+  EISDIR: "it is a folder, not a file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the disk"
+};
+function fileSystemProblem(error2) {
+  if (!(error2 instanceof Error)) return void 0;
+  const { code, path, syscall } = error2;
+  const refusal = code === void 0 ? void 0 : FILE_SYSTEM_REFUSALS[code];
+  if (refusal === void 0 || path === void 0) return void 0;
+  const attempt = syscall === "mkdir" ? "cannot create the folder" : syscall === "open" || syscall === "write" ? "cannot write" : "cannot use";
+  return `${attempt} ${displayPath(resolve3(path))}: ${refusal}`;
+}
+
+// src/findings/finding.ts
+var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+function severityRank(severity) {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+function meetsThreshold(severity, failOn) {
+  return failOn !== "never" && severityRank(severity) >= severityRank(failOn);
+}
+
+// src/action/pull-request.ts
+import { readFileSync as readFileSync5, realpathSync as realpathSync3 } from "node:fs";
+import { relative as relative7, resolve as resolve9, sep as sep6 } from "node:path";
+
 // src/git/repo.ts
+import { realpathSync } from "node:fs";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 var SHALLOW_HINT = "fetch more history: actions/checkout with fetch-depth: 0 (or `git fetch --unshallow`)";
 async function openRepo(cwd = process.cwd()) {
   const { simpleGit } = await Promise.resolve().then(() => (init_dist3(), dist_exports));
@@ -38993,12 +45108,12 @@ async function openRepo(cwd = process.cwd()) {
   return { top: real, git: simpleGit({ baseDir: real }) };
 }
 function pathInRepo(repo, cwd, registryRoot) {
-  const absolute = resolve(realpathSync(cwd), registryRoot);
-  const inside = relative(repo.top, absolute);
-  if (inside.startsWith("..") || isAbsolute(inside)) {
+  const absolute = resolve4(realpathSync(cwd), registryRoot);
+  const inside = relative2(repo.top, absolute);
+  if (inside.startsWith("..") || isAbsolute2(inside)) {
     throw new InputError(`registry root ${registryRoot} is outside the git repository at ${repo.top}`);
   }
-  return inside.split(sep).join("/");
+  return inside.split(sep2).join("/");
 }
 var DATE_SPEC = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 function parseDateSpec(spec) {
@@ -39071,7 +45186,7 @@ function firstLine(error2) {
 }
 
 // src/findings/finalize.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // src/findings/exceptions.ts
 var DAY_MS = 864e5;
@@ -39132,7 +45247,7 @@ function finalizeFindings(raw, context) {
   return sortFindings(findings);
 }
 function fingerprintOf(finding) {
-  return createHash("sha256").update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ""].join("\0")).digest("hex");
+  return createHash2("sha256").update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ""].join("\0")).digest("hex");
 }
 function sortFindings(findings) {
   return findings.sort(
@@ -39479,8 +45594,8 @@ function Collection() {
 var before_after_hook_default = { Singular, Collection };
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-var VERSION = "0.0.0-development";
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var VERSION2 = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -39501,7 +45616,7 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject(value) {
+function isPlainObject2(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -39512,7 +45627,7 @@ function isPlainObject(value) {
 function mergeDeep(defaults, options) {
   const result = Object.assign({}, defaults);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
+    if (isPlainObject2(options[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults[key], options[key]);
     } else {
@@ -39798,7 +45913,7 @@ var SEMI = 59;
 var EQ = 61;
 var DQUOTE = 34;
 var BSLASH = 92;
-var COMMA = 44;
+var COMMA2 = 44;
 var LOWER_CASE = 1;
 var OWS = 2;
 var SEMI_FLAG = 4;
@@ -39810,7 +45925,7 @@ var CHAR_MAP = new Uint8Array(256);
 CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
+CHAR_MAP[COMMA2] |= COMMA_FLAG;
 for (let code = 128; code <= 255; code++) {
   CHAR_MAP[code] |= LOWER_CASE;
 }
@@ -40350,13 +46465,13 @@ var RequestError = class extends Error {
 };
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var VERSION2 = "10.0.16";
+var VERSION3 = "10.0.16";
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${VERSION3} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value) {
+function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -40374,7 +46489,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -40532,7 +46647,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var request = withDefaults2(endpoint, defaults_default);
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
-var VERSION3 = "0.0.0-development";
+var VERSION4 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
@@ -40629,7 +46744,7 @@ function withDefaults3(request2, newDefaults) {
 }
 var graphql2 = withDefaults3(request, {
   headers: {
-    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
+    "user-agent": `octokit-graphql.js/${VERSION4} ${getUserAgent()}`
   },
   method: "POST",
   url: "/graphql"
@@ -40643,8 +46758,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -40687,7 +46802,7 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION4 = "7.0.8";
+var VERSION5 = "7.0.8";
 
 // node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
@@ -40709,9 +46824,9 @@ function createLogger(logger = {}) {
   }
   return logger;
 }
-var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
+var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
 var Octokit = class {
-  static VERSION = VERSION4;
+  static VERSION = VERSION5;
   static defaults(defaults) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
@@ -40824,7 +46939,7 @@ var Octokit = class {
 };
 
 // node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION5 = "0.0.0-development";
+var VERSION6 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
     return {
@@ -40937,7 +47052,7 @@ function paginateRest(octokit) {
     })
   };
 }
-paginateRest.VERSION = VERSION5;
+paginateRest.VERSION = VERSION6;
 
 // node_modules/@octokit/plugin-paginate-graphql/dist-bundle/index.js
 var generateMessage = (path, cursorValue) => `The cursor at "${path.join(
@@ -41101,7 +47216,7 @@ function paginateGraphQL(octokit) {
 }
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION6 = "17.0.0";
+var VERSION7 = "17.0.0";
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
@@ -43525,7 +49640,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION6;
+restEndpointMethods.VERSION = VERSION7;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -43533,11 +49648,11 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = VERSION6;
+legacyRestEndpointMethods.VERSION = VERSION7;
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
-var VERSION7 = "0.0.0-development";
+var VERSION8 = "0.0.0-development";
 function isRequestError(error2) {
   return error2.request !== void 0;
 }
@@ -43607,11 +49722,11 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-retry.VERSION = VERSION7;
+retry.VERSION = VERSION8;
 
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
-var VERSION8 = "0.0.0-development";
+var VERSION9 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
 function wrapRequest2(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
@@ -43836,7 +49951,7 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-throttling.VERSION = VERSION8;
+throttling.VERSION = VERSION9;
 throttling.triggersNotification = triggersNotification;
 
 // node_modules/@octokit/oauth-authorization-url/dist-src/index.js
@@ -44189,7 +50304,7 @@ function getCachedAuthentication(state, auth22) {
   return newScope === currentScope ? authentication : false;
 }
 async function wait(seconds) {
-  await new Promise((resolve10) => setTimeout(resolve10, seconds * 1e3));
+  await new Promise((resolve11) => setTimeout(resolve11, seconds * 1e3));
 }
 async function waitForAccessToken(request2, clientId, clientType, verification) {
   try {
@@ -44244,11 +50359,11 @@ async function hook2(state, request2, route, parameters) {
   endpoint2.headers.authorization = `token ${token}`;
   return request2(endpoint2);
 }
-var VERSION9 = "0.0.0-development";
+var VERSION10 = "0.0.0-development";
 function createOAuthDeviceAuth(options) {
   const requestWithDefaults = options.request || request.defaults({
     headers: {
-      "user-agent": `octokit-auth-oauth-device.js/${VERSION9} ${getUserAgent()}`
+      "user-agent": `octokit-auth-oauth-device.js/${VERSION10} ${getUserAgent()}`
     }
   });
   const { request: request2 = requestWithDefaults, ...otherOptions } = options;
@@ -44278,7 +50393,7 @@ function createOAuthDeviceAuth(options) {
 }
 
 // node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
-var VERSION10 = "0.0.0-development";
+var VERSION11 = "0.0.0-development";
 async function getAuthentication(state) {
   if ("code" in state.strategyOptions) {
     const { authentication } = await exchangeWebFlowCode({
@@ -44438,7 +50553,7 @@ function createOAuthUserAuth({
   clientType = "oauth-app",
   request: request2 = request.defaults({
     headers: {
-      "user-agent": `octokit-auth-oauth-app.js/${VERSION10} ${getUserAgent()}`
+      "user-agent": `octokit-auth-oauth-app.js/${VERSION11} ${getUserAgent()}`
     }
   }),
   onTokenCreated,
@@ -44457,7 +50572,7 @@ function createOAuthUserAuth({
     hook: hook3.bind(null, state)
   });
 }
-createOAuthUserAuth.VERSION = VERSION10;
+createOAuthUserAuth.VERSION = VERSION11;
 
 // node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
 async function auth4(state, authOptions) {
@@ -44519,13 +50634,13 @@ async function hook4(state, request2, route, parameters) {
     throw error2;
   }
 }
-var VERSION11 = "0.0.0-development";
+var VERSION12 = "0.0.0-development";
 function createOAuthAppAuth(options) {
   const state = Object.assign(
     {
       request: request.defaults({
         headers: {
-          "user-agent": `octokit-auth-oauth-app.js/${VERSION11} ${getUserAgent()}`
+          "user-agent": `octokit-auth-oauth-app.js/${VERSION12} ${getUserAgent()}`
         }
       }),
       clientType: "oauth-app"
@@ -45195,11 +51310,11 @@ async function sendRequestWithRetries(state, request2, options, createdAt, retri
     state.log.warn(
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
-    await new Promise((resolve10) => setTimeout(resolve10, awaitTime));
+    await new Promise((resolve11) => setTimeout(resolve11, awaitTime));
     return sendRequestWithRetries(state, request2, options, createdAt, retries);
   }
 }
-var VERSION12 = "8.3.1";
+var VERSION13 = "8.3.1";
 function createAppAuth(options) {
   if (!options.appId) {
     throw new Error("[@octokit/auth-app] appId option is required");
@@ -45222,7 +51337,7 @@ function createAppAuth(options) {
   }
   const request2 = options.request || request.defaults({
     headers: {
-      "user-agent": `octokit-auth-app.js/${VERSION12} ${getUserAgent()}`
+      "user-agent": `octokit-auth-app.js/${VERSION13} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
@@ -45313,7 +51428,7 @@ var createUnauthenticatedAuth = function createUnauthenticatedAuth2(options) {
 };
 
 // node_modules/@octokit/oauth-app/dist-node/index.js
-var VERSION13 = "8.0.4";
+var VERSION14 = "8.0.4";
 function addEventHandler(state, eventName, eventHandler) {
   if (Array.isArray(eventName)) {
     for (const singleEventName of eventName) {
@@ -45327,7 +51442,7 @@ function addEventHandler(state, eventName, eventHandler) {
   state.eventHandlers[eventName].push(eventHandler);
 }
 var OAuthAppOctokit = Octokit.defaults({
-  userAgent: `octokit-oauth-app.js/${VERSION13} ${getUserAgent()}`
+  userAgent: `octokit-oauth-app.js/${VERSION14} ${getUserAgent()}`
 });
 async function emitEvent(state, context) {
   const { name, action } = context;
@@ -45619,7 +51734,7 @@ async function deleteAuthorizationWithState(state, options) {
   return response;
 }
 var OAuthApp = class {
-  static VERSION = VERSION13;
+  static VERSION = VERSION14;
   static defaults(defaults) {
     const OAuthAppWithDefaults = class extends this {
       constructor(...args) {
@@ -45708,7 +51823,7 @@ var OAuthApp = class {
 import { createHmac } from "node:crypto";
 import { timingSafeEqual } from "node:crypto";
 import { Buffer as Buffer2 } from "node:buffer";
-var VERSION14 = "6.0.0";
+var VERSION15 = "6.0.0";
 async function sign(secret, payload) {
   if (!secret || !payload) {
     throw new TypeError(
@@ -45721,7 +51836,7 @@ async function sign(secret, payload) {
   const algorithm = "sha256";
   return `${algorithm}=${createHmac(algorithm, secret).update(payload).digest("hex")}`;
 }
-sign.VERSION = VERSION14;
+sign.VERSION = VERSION15;
 async function verify(secret, eventPayload, signature) {
   if (!secret || !eventPayload || !signature) {
     throw new TypeError(
@@ -45740,7 +51855,7 @@ async function verify(secret, eventPayload, signature) {
   }
   return timingSafeEqual(signatureBuffer, verificationBuffer);
 }
-verify.VERSION = VERSION14;
+verify.VERSION = VERSION15;
 async function verifyWithFallback(secret, payload, signature, additionalSecrets) {
   const firstPass = await verify(secret, payload, signature);
   if (firstPass) {
@@ -46322,7 +52437,7 @@ var Webhooks = class {
 };
 
 // node_modules/@octokit/app/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION15 = "0.0.0-development";
+var VERSION16 = "0.0.0-development";
 function normalizePaginatedListResponse2(response) {
   if (!response.data) {
     return {
@@ -46435,10 +52550,10 @@ function paginateRest2(octokit) {
     })
   };
 }
-paginateRest2.VERSION = VERSION15;
+paginateRest2.VERSION = VERSION16;
 
 // node_modules/@octokit/app/dist-node/index.js
-var VERSION16 = "16.1.4";
+var VERSION17 = "16.1.4";
 function webhooks(appOctokit, options) {
   return new Webhooks({
     secret: options.secret,
@@ -46604,7 +52719,7 @@ async function getInstallationUrlBase(app) {
   return `${appInfo.html_url}/installations/new`;
 }
 var App = class {
-  static VERSION = VERSION16;
+  static VERSION = VERSION17;
   static defaults(defaults) {
     const AppWithDefaults = class extends this {
       constructor(...args) {
@@ -46696,7 +52811,7 @@ var App = class {
 };
 
 // node_modules/octokit/dist-bundle/index.js
-var VERSION17 = "0.0.0-development";
+var VERSION18 = "0.0.0-development";
 var Octokit2 = Octokit.plugin(
   restEndpointMethods,
   paginateRest,
@@ -46704,7 +52819,7 @@ var Octokit2 = Octokit.plugin(
   retry,
   throttling
 ).defaults({
-  userAgent: `octokit.js/${VERSION17}`,
+  userAgent: `octokit.js/${VERSION18}`,
   throttle: {
     onRateLimit,
     onSecondaryRateLimit
@@ -46835,6105 +52950,10 @@ function apiMessage(error2) {
 // src/action/engine.ts
 import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve7 } from "node:path";
+import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve8 } from "node:path";
 
 // src/check.ts
-import { resolve as resolve6 } from "node:path";
-
-// src/registry/load.ts
-import { isUtf8 } from "node:buffer";
-import { readdir as readdir2, readFile, stat as stat2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, join as join2, relative as relative2, resolve as resolve3, sep as sep3 } from "node:path";
-
-// src/registry/matcher.ts
-var HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-var ActionPatternError = class extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-    this.name = "ActionPatternError";
-  }
-  hint;
-};
-var PATTERN_HINT = 'write "METHOD /path" with METHOD one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *, e.g. "GET /v1/orders/{id}"';
-function parseActionPattern(text2) {
-  const parts = text2.trim().split(/\s+/);
-  if (parts.length !== 2 || parts[0] === "") {
-    throw new ActionPatternError(`action pattern "${text2}" is not "METHOD /path"`, PATTERN_HINT);
-  }
-  const [rawMethod, path] = parts;
-  const method = rawMethod.toUpperCase();
-  if (method !== "*" && !HTTP_METHODS.includes(method)) {
-    throw new ActionPatternError(`action pattern "${text2}" has the unknown method "${rawMethod}"`, PATTERN_HINT);
-  }
-  if (!path.startsWith("/")) {
-    throw new ActionPatternError(`action pattern "${text2}": the path must start with "/"`, PATTERN_HINT);
-  }
-  const segments = [];
-  for (const segment of path.split("/")) {
-    if (segment === "") continue;
-    if (segment === "**") segments.push({ kind: "globstar" });
-    else if (segment === "*") segments.push({ kind: "star" });
-    else if (/^\{[A-Za-z_][A-Za-z0-9_-]*\}$/.test(segment)) segments.push({ kind: "param", name: segment.slice(1, -1) });
-    else if (/[*{}?#]/.test(segment)) {
-      throw new ActionPatternError(
-        `action pattern "${text2}" has the malformed segment "${segment}"`,
-        "a segment is a literal, *, ** or {name}; wildcards inside a segment and query strings are not supported"
-      );
-    } else segments.push({ kind: "literal", value: segment });
-  }
-  return { method, segments };
-}
-function requestSegments(path) {
-  const end = path.search(/[?#]/);
-  return (end === -1 ? path : path.slice(0, end)).split("/").filter((segment) => segment !== "");
-}
-var newNode = () => ({ literals: /* @__PURE__ */ new Map(), scopes: /* @__PURE__ */ new Set() });
-function insert(root, segments, scope) {
-  let node = root;
-  for (const segment of segments) {
-    if (segment.kind === "literal") {
-      let next = node.literals.get(segment.value);
-      if (!next) node.literals.set(segment.value, next = newNode());
-      node = next;
-    } else if (segment.kind === "globstar") {
-      node = node.globstar ??= newNode();
-    } else {
-      node = node.single ??= newNode();
-    }
-  }
-  node.scopes.add(scope);
-}
-function collect(node, segments, index, out) {
-  if (node.globstar) {
-    for (let next = index; next <= segments.length; next++) collect(node.globstar, segments, next, out);
-  }
-  if (index === segments.length) {
-    for (const scope of node.scopes) out.add(scope);
-    return;
-  }
-  const literal = node.literals.get(segments[index]);
-  if (literal) collect(literal, segments, index + 1, out);
-  if (node.single) collect(node.single, segments, index + 1, out);
-}
-function compileActionMatcher(tenant) {
-  const byMethod = /* @__PURE__ */ new Map();
-  for (const [scope, patterns] of Object.entries(tenant.actions)) {
-    for (const pattern of patterns) {
-      const parsed = parseActionPattern(pattern.pattern);
-      let root = byMethod.get(parsed.method);
-      if (!root) byMethod.set(parsed.method, root = newNode());
-      insert(root, parsed.segments, scope);
-    }
-  }
-  const anyMethod = byMethod.get("*");
-  return {
-    match(method, path) {
-      const segments = requestSegments(path);
-      const out = /* @__PURE__ */ new Set();
-      const root = byMethod.get(method.toUpperCase());
-      if (root) collect(root, segments, 0, out);
-      if (anyMethod) collect(anyMethod, segments, 0, out);
-      return [...out].sort();
-    }
-  };
-}
-
-// src/schema/validators.js
-var validators_exports = {};
-__export(validators_exports, {
-  ActionMap: () => ActionMap,
-  ClientSet: () => ClientSet,
-  Config: () => Config,
-  ExceptionSet: () => ExceptionSet,
-  ScopeSet: () => ScopeSet
-});
-var runtime0Module = __toESM(require_ucs2length(), 1);
-var runtime1Module = __toESM(require_formats(), 1);
-var runtime0 = moduleExports(runtime0Module);
-var runtime1 = moduleExports(runtime1Module);
-function moduleExports(ns2) {
-  return ns2.default !== null && typeof ns2.default === "object" ? ns2.default : ns2;
-}
-var ActionMap = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/action-map.schema.json", "title": "ActionMap", "description": "What each scope of a tenant allows, as request patterns (kind: ActionMap).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "actions"], "properties": { "kind": { "description": "Document kind; always ActionMap here.", "const": "ActionMap" }, "tenant": { "description": "Tenant whose scopes are mapped. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "actions": { "description": "Scope name → request patterns `METHOD /path` with `*` (one segment), `**` (any depth) and `{param}`.", "type": "object", "additionalProperties": { "type": "array", "description": "Request patterns one scope allows.", "items": { "type": "string", "minLength": 1, "description": "One request pattern, e.g. `GET /v1/orders/{id}`." } } } } };
-var func2 = runtime0.default;
-var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
-function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema11.required, parentSchema: schema11, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.tenant === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema11.required, parentSchema: schema11, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.actions === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actions" }, message: "must have required property 'actions'", schema: schema11.required, parentSchema: schema11, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "tenant" || key0 === "actions")) {
-        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11, data };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if ("ActionMap" !== data0) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ActionMap" }, message: "must be equal to constant", schema: "ActionMap", parentSchema: schema11.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.tenant !== void 0) {
-      let data1 = data.tenant;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema11.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema11.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.tenant.type, parentSchema: schema11.properties.tenant, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.actions !== void 0) {
-      let data2 = data.actions;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          let data3 = data2[key1];
-          if (Array.isArray(data3)) {
-            const len0 = data3.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              let data4 = data3[i0];
-              if (typeof data4 === "string") {
-                if (func2(data4) < 1) {
-                  const err9 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
-                  if (vErrors === null) {
-                    vErrors = [err9];
-                  } else {
-                    vErrors.push(err9);
-                  }
-                  errors++;
-                }
-              } else {
-                const err10 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/actions/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.actions.additionalProperties.items.type, parentSchema: schema11.properties.actions.additionalProperties.items, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err10];
-                } else {
-                  vErrors.push(err10);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err11 = { instancePath: instancePath + "/actions/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/actions/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.actions.additionalProperties.type, parentSchema: schema11.properties.actions.additionalProperties, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err11];
-            } else {
-              vErrors.push(err11);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err12 = { instancePath: instancePath + "/actions", schemaPath: "#/properties/actions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.actions.type, parentSchema: schema11.properties.actions, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
-    if (vErrors === null) {
-      vErrors = [err13];
-    } else {
-      vErrors.push(err13);
-    }
-    errors++;
-  }
-  validate10.errors = vErrors;
-  return errors === 0;
-}
-var ClientSet = validate11;
-var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/client-set.schema.json", "title": "ClientSet", "description": "The OAuth clients of one tenant and the scopes granted to them (kind: ClientSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "clients"], "properties": { "kind": { "description": "Document kind; always ClientSet here.", "const": "ClientSet" }, "tenant": { "description": "Tenant the clients are registered with. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "clients": { "description": "Client name → its definition.", "type": "object", "additionalProperties": { "title": "ClientDefinition", "description": "One OAuth client (application).", "type": "object", "additionalProperties": false, "required": ["clientId", "type"], "properties": { "clientId": { "description": "The provider's client id, used to join audit logs.", "type": "string", "minLength": 1 }, "owner": { "description": "Team that owns the client (a key of Config owners).", "type": "string", "minLength": 1 }, "type": { "description": "confidential (has a secret), public (browser/mobile, no secret) or machine (client credentials).", "type": "string", "enum": ["confidential", "public", "machine"] }, "description": { "description": "What the client is.", "type": "string" }, "scopes": { "description": "Scopes granted to the client.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "justification": { "description": "Scope → why the client needs it (expected for high and critical scopes).", "type": "object", "additionalProperties": { "type": "string", "minLength": 1, "description": "Why the client needs this scope." } } } } } } };
-function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema12.required, parentSchema: schema12, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.tenant === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema12.required, parentSchema: schema12, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.clients === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "clients" }, message: "must have required property 'clients'", schema: schema12.required, parentSchema: schema12, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "tenant" || key0 === "clients")) {
-        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12, data };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if ("ClientSet" !== data0) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ClientSet" }, message: "must be equal to constant", schema: "ClientSet", parentSchema: schema12.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.tenant !== void 0) {
-      let data1 = data.tenant;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema12.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema12.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.tenant.type, parentSchema: schema12.properties.tenant, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.clients !== void 0) {
-      let data2 = data.clients;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          let data3 = data2[key1];
-          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-            if (data3.clientId === void 0) {
-              const err9 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "clientId" }, message: "must have required property 'clientId'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-            if (data3.type === void 0) {
-              const err10 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema12.properties.clients.additionalProperties.required, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err10];
-              } else {
-                vErrors.push(err10);
-              }
-              errors++;
-            }
-            for (const key2 in data3) {
-              if (!(key2 === "clientId" || key2 === "owner" || key2 === "type" || key2 === "description" || key2 === "scopes" || key2 === "justification")) {
-                const err11 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err11];
-                } else {
-                  vErrors.push(err11);
-                }
-                errors++;
-              }
-            }
-            if (data3.clientId !== void 0) {
-              let data4 = data3.clientId;
-              if (typeof data4 === "string") {
-                if (func2(data4) < 1) {
-                  const err12 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
-                  if (vErrors === null) {
-                    vErrors = [err12];
-                  } else {
-                    vErrors.push(err12);
-                  }
-                  errors++;
-                }
-              } else {
-                const err13 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/clientId", schemaPath: "#/properties/clients/additionalProperties/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.clientId.type, parentSchema: schema12.properties.clients.additionalProperties.properties.clientId, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
-                }
-                errors++;
-              }
-            }
-            if (data3.owner !== void 0) {
-              let data5 = data3.owner;
-              if (typeof data5 === "string") {
-                if (func2(data5) < 1) {
-                  const err14 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
-                  if (vErrors === null) {
-                    vErrors = [err14];
-                  } else {
-                    vErrors.push(err14);
-                  }
-                  errors++;
-                }
-              } else {
-                const err15 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/clients/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.owner.type, parentSchema: schema12.properties.clients.additionalProperties.properties.owner, data: data5 };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-            }
-            if (data3.type !== void 0) {
-              let data6 = data3.type;
-              if (typeof data6 !== "string") {
-                const err16 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.type.type, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err16];
-                } else {
-                  vErrors.push(err16);
-                }
-                errors++;
-              }
-              if (!(data6 === "confidential" || data6 === "public" || data6 === "machine")) {
-                const err17 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/clients/additionalProperties/properties/type/enum", keyword: "enum", params: { allowedValues: schema12.properties.clients.additionalProperties.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema12.properties.clients.additionalProperties.properties.type.enum, parentSchema: schema12.properties.clients.additionalProperties.properties.type, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err17];
-                } else {
-                  vErrors.push(err17);
-                }
-                errors++;
-              }
-            }
-            if (data3.description !== void 0) {
-              let data7 = data3.description;
-              if (typeof data7 !== "string") {
-                const err18 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/clients/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.description.type, parentSchema: schema12.properties.clients.additionalProperties.properties.description, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err18];
-                } else {
-                  vErrors.push(err18);
-                }
-                errors++;
-              }
-            }
-            if (data3.scopes !== void 0) {
-              let data8 = data3.scopes;
-              if (Array.isArray(data8)) {
-                const len0 = data8.length;
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data9 = data8[i0];
-                  if (typeof data9 === "string") {
-                    if (func2(data9) < 1) {
-                      const err19 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
-                      if (vErrors === null) {
-                        vErrors = [err19];
-                      } else {
-                        vErrors.push(err19);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err20 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes/" + i0, schemaPath: "#/properties/clients/additionalProperties/properties/scopes/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.scopes.items.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes.items, data: data9 };
-                    if (vErrors === null) {
-                      vErrors = [err20];
-                    } else {
-                      vErrors.push(err20);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err21 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/scopes", schemaPath: "#/properties/clients/additionalProperties/properties/scopes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.clients.additionalProperties.properties.scopes.type, parentSchema: schema12.properties.clients.additionalProperties.properties.scopes, data: data8 };
-                if (vErrors === null) {
-                  vErrors = [err21];
-                } else {
-                  vErrors.push(err21);
-                }
-                errors++;
-              }
-            }
-            if (data3.justification !== void 0) {
-              let data10 = data3.justification;
-              if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-                for (const key3 in data10) {
-                  let data11 = data10[key3];
-                  if (typeof data11 === "string") {
-                    if (func2(data11) < 1) {
-                      const err22 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
-                      if (vErrors === null) {
-                        vErrors = [err22];
-                      } else {
-                        vErrors.push(err22);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err23 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/properties/justification/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification.additionalProperties, data: data11 };
-                    if (vErrors === null) {
-                      vErrors = [err23];
-                    } else {
-                      vErrors.push(err23);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err24 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/justification", schemaPath: "#/properties/clients/additionalProperties/properties/justification/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.properties.justification.type, parentSchema: schema12.properties.clients.additionalProperties.properties.justification, data: data10 };
-                if (vErrors === null) {
-                  vErrors = [err24];
-                } else {
-                  vErrors.push(err24);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err25 = { instancePath: instancePath + "/clients/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/clients/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.additionalProperties.type, parentSchema: schema12.properties.clients.additionalProperties, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err26 = { instancePath: instancePath + "/clients", schemaPath: "#/properties/clients/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.clients.type, parentSchema: schema12.properties.clients, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
-    if (vErrors === null) {
-      vErrors = [err27];
-    } else {
-      vErrors.push(err27);
-    }
-    errors++;
-  }
-  validate11.errors = vErrors;
-  return errors === 0;
-}
-var Config = validate12;
-var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
-var func11 = Object.prototype.hasOwnProperty;
-function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema13.required, parentSchema: schema13, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func11.call(schema13.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if ("Config" !== data0) {
-        const err2 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "Config" }, message: "must be equal to constant", schema: "Config", parentSchema: schema13.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.failOn !== void 0) {
-      let data1 = data.failOn;
-      if (typeof data1 !== "string") {
-        const err3 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.failOn.type, parentSchema: schema13.properties.failOn, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-      if (!(data1 === "critical" || data1 === "high" || data1 === "medium" || data1 === "low" || data1 === "info" || data1 === "never")) {
-        const err4 = { instancePath: instancePath + "/failOn", schemaPath: "#/properties/failOn/enum", keyword: "enum", params: { allowedValues: schema13.properties.failOn.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.failOn.enum, parentSchema: schema13.properties.failOn, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.thresholds !== void 0) {
-      let data2 = data.thresholds;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          if (!(key1 === "unusedScopeDays" || key1 === "idleTokenDays" || key1 === "minDeprecationDays" || key1 === "maxExceptionDays" || key1 === "spikeFactor" || key1 === "maxHoldersOfBroadScope" || key1 === "denialBurst")) {
-            const err5 = { instancePath: instancePath + "/thresholds", schemaPath: "#/properties/thresholds/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.thresholds, data: data2 };
-            if (vErrors === null) {
-              vErrors = [err5];
-            } else {
-              vErrors.push(err5);
-            }
-            errors++;
-          }
-        }
-        if (data2.unusedScopeDays !== void 0) {
-          let data3 = data2.unusedScopeDays;
-          if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-            const err6 = { instancePath: instancePath + "/thresholds/unusedScopeDays", schemaPath: "#/properties/thresholds/properties/unusedScopeDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.unusedScopeDays.type, parentSchema: schema13.properties.thresholds.properties.unusedScopeDays, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err6];
-            } else {
-              vErrors.push(err6);
-            }
-            errors++;
-          }
-          if (typeof data3 == "number" && isFinite(data3)) {
-            if (data3 < 1 || isNaN(data3)) {
-              const err7 = { instancePath: instancePath + "/thresholds/unusedScopeDays", schemaPath: "#/properties/thresholds/properties/unusedScopeDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.unusedScopeDays, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err7];
-              } else {
-                vErrors.push(err7);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data2.idleTokenDays !== void 0) {
-          let data4 = data2.idleTokenDays;
-          if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-            const err8 = { instancePath: instancePath + "/thresholds/idleTokenDays", schemaPath: "#/properties/thresholds/properties/idleTokenDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.idleTokenDays.type, parentSchema: schema13.properties.thresholds.properties.idleTokenDays, data: data4 };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          }
-          if (typeof data4 == "number" && isFinite(data4)) {
-            if (data4 < 1 || isNaN(data4)) {
-              const err9 = { instancePath: instancePath + "/thresholds/idleTokenDays", schemaPath: "#/properties/thresholds/properties/idleTokenDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.idleTokenDays, data: data4 };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data2.minDeprecationDays !== void 0) {
-          let data5 = data2.minDeprecationDays;
-          if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-            const err10 = { instancePath: instancePath + "/thresholds/minDeprecationDays", schemaPath: "#/properties/thresholds/properties/minDeprecationDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.minDeprecationDays.type, parentSchema: schema13.properties.thresholds.properties.minDeprecationDays, data: data5 };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
-            }
-            errors++;
-          }
-          if (typeof data5 == "number" && isFinite(data5)) {
-            if (data5 < 0 || isNaN(data5)) {
-              const err11 = { instancePath: instancePath + "/thresholds/minDeprecationDays", schemaPath: "#/properties/thresholds/properties/minDeprecationDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.thresholds.properties.minDeprecationDays, data: data5 };
-              if (vErrors === null) {
-                vErrors = [err11];
-              } else {
-                vErrors.push(err11);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data2.maxExceptionDays !== void 0) {
-          let data6 = data2.maxExceptionDays;
-          if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-            const err12 = { instancePath: instancePath + "/thresholds/maxExceptionDays", schemaPath: "#/properties/thresholds/properties/maxExceptionDays/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.maxExceptionDays.type, parentSchema: schema13.properties.thresholds.properties.maxExceptionDays, data: data6 };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
-            }
-            errors++;
-          }
-          if (typeof data6 == "number" && isFinite(data6)) {
-            if (data6 < 1 || isNaN(data6)) {
-              const err13 = { instancePath: instancePath + "/thresholds/maxExceptionDays", schemaPath: "#/properties/thresholds/properties/maxExceptionDays/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.maxExceptionDays, data: data6 };
-              if (vErrors === null) {
-                vErrors = [err13];
-              } else {
-                vErrors.push(err13);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data2.spikeFactor !== void 0) {
-          let data7 = data2.spikeFactor;
-          if (typeof data7 == "number" && isFinite(data7)) {
-            if (data7 <= 1 || isNaN(data7)) {
-              const err14 = { instancePath: instancePath + "/thresholds/spikeFactor", schemaPath: "#/properties/thresholds/properties/spikeFactor/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 1 }, message: "must be > 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.spikeFactor, data: data7 };
-              if (vErrors === null) {
-                vErrors = [err14];
-              } else {
-                vErrors.push(err14);
-              }
-              errors++;
-            }
-          } else {
-            const err15 = { instancePath: instancePath + "/thresholds/spikeFactor", schemaPath: "#/properties/thresholds/properties/spikeFactor/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema13.properties.thresholds.properties.spikeFactor.type, parentSchema: schema13.properties.thresholds.properties.spikeFactor, data: data7 };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
-            }
-            errors++;
-          }
-        }
-        if (data2.maxHoldersOfBroadScope !== void 0) {
-          let data8 = data2.maxHoldersOfBroadScope;
-          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-            const err16 = { instancePath: instancePath + "/thresholds/maxHoldersOfBroadScope", schemaPath: "#/properties/thresholds/properties/maxHoldersOfBroadScope/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope.type, parentSchema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope, data: data8 };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
-            }
-            errors++;
-          }
-          if (typeof data8 == "number" && isFinite(data8)) {
-            if (data8 < 0 || isNaN(data8)) {
-              const err17 = { instancePath: instancePath + "/thresholds/maxHoldersOfBroadScope", schemaPath: "#/properties/thresholds/properties/maxHoldersOfBroadScope/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.thresholds.properties.maxHoldersOfBroadScope, data: data8 };
-              if (vErrors === null) {
-                vErrors = [err17];
-              } else {
-                vErrors.push(err17);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data2.denialBurst !== void 0) {
-          let data9 = data2.denialBurst;
-          if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
-            const err18 = { instancePath: instancePath + "/thresholds/denialBurst", schemaPath: "#/properties/thresholds/properties/denialBurst/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.thresholds.properties.denialBurst.type, parentSchema: schema13.properties.thresholds.properties.denialBurst, data: data9 };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
-            }
-            errors++;
-          }
-          if (typeof data9 == "number" && isFinite(data9)) {
-            if (data9 < 1 || isNaN(data9)) {
-              const err19 = { instancePath: instancePath + "/thresholds/denialBurst", schemaPath: "#/properties/thresholds/properties/denialBurst/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema13.properties.thresholds.properties.denialBurst, data: data9 };
-              if (vErrors === null) {
-                vErrors = [err19];
-              } else {
-                vErrors.push(err19);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err20 = { instancePath: instancePath + "/thresholds", schemaPath: "#/properties/thresholds/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.thresholds.type, parentSchema: schema13.properties.thresholds, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
-        }
-        errors++;
-      }
-    }
-    if (data.gateway !== void 0) {
-      let data10 = data.gateway;
-      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-        for (const key2 in data10) {
-          if (!(key2 === "fields")) {
-            const err21 = { instancePath: instancePath + "/gateway", schemaPath: "#/properties/gateway/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.gateway, data: data10 };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-        }
-        if (data10.fields !== void 0) {
-          let data11 = data10.fields;
-          if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
-            for (const key3 in data11) {
-              if (!func11.call(schema13.properties.gateway.properties.fields.properties, key3)) {
-                const err22 = { instancePath: instancePath + "/gateway/fields", schemaPath: "#/properties/gateway/properties/fields/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.gateway.properties.fields, data: data11 };
-                if (vErrors === null) {
-                  vErrors = [err22];
-                } else {
-                  vErrors.push(err22);
-                }
-                errors++;
-              }
-            }
-            if (data11.time !== void 0) {
-              let data12 = data11.time;
-              if (typeof data12 === "string") {
-                if (func2(data12) < 1) {
-                  const err23 = { instancePath: instancePath + "/gateway/fields/time", schemaPath: "#/properties/gateway/properties/fields/properties/time/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.time, data: data12 };
-                  if (vErrors === null) {
-                    vErrors = [err23];
-                  } else {
-                    vErrors.push(err23);
-                  }
-                  errors++;
-                }
-              } else {
-                const err24 = { instancePath: instancePath + "/gateway/fields/time", schemaPath: "#/properties/gateway/properties/fields/properties/time/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.time.type, parentSchema: schema13.properties.gateway.properties.fields.properties.time, data: data12 };
-                if (vErrors === null) {
-                  vErrors = [err24];
-                } else {
-                  vErrors.push(err24);
-                }
-                errors++;
-              }
-            }
-            if (data11.clientId !== void 0) {
-              let data13 = data11.clientId;
-              if (typeof data13 === "string") {
-                if (func2(data13) < 1) {
-                  const err25 = { instancePath: instancePath + "/gateway/fields/clientId", schemaPath: "#/properties/gateway/properties/fields/properties/clientId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.clientId, data: data13 };
-                  if (vErrors === null) {
-                    vErrors = [err25];
-                  } else {
-                    vErrors.push(err25);
-                  }
-                  errors++;
-                }
-              } else {
-                const err26 = { instancePath: instancePath + "/gateway/fields/clientId", schemaPath: "#/properties/gateway/properties/fields/properties/clientId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.clientId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.clientId, data: data13 };
-                if (vErrors === null) {
-                  vErrors = [err26];
-                } else {
-                  vErrors.push(err26);
-                }
-                errors++;
-              }
-            }
-            if (data11.scopes !== void 0) {
-              let data14 = data11.scopes;
-              if (typeof data14 === "string") {
-                if (func2(data14) < 1) {
-                  const err27 = { instancePath: instancePath + "/gateway/fields/scopes", schemaPath: "#/properties/gateway/properties/fields/properties/scopes/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.scopes, data: data14 };
-                  if (vErrors === null) {
-                    vErrors = [err27];
-                  } else {
-                    vErrors.push(err27);
-                  }
-                  errors++;
-                }
-              } else {
-                const err28 = { instancePath: instancePath + "/gateway/fields/scopes", schemaPath: "#/properties/gateway/properties/fields/properties/scopes/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.scopes.type, parentSchema: schema13.properties.gateway.properties.fields.properties.scopes, data: data14 };
-                if (vErrors === null) {
-                  vErrors = [err28];
-                } else {
-                  vErrors.push(err28);
-                }
-                errors++;
-              }
-            }
-            if (data11.method !== void 0) {
-              let data15 = data11.method;
-              if (typeof data15 === "string") {
-                if (func2(data15) < 1) {
-                  const err29 = { instancePath: instancePath + "/gateway/fields/method", schemaPath: "#/properties/gateway/properties/fields/properties/method/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.method, data: data15 };
-                  if (vErrors === null) {
-                    vErrors = [err29];
-                  } else {
-                    vErrors.push(err29);
-                  }
-                  errors++;
-                }
-              } else {
-                const err30 = { instancePath: instancePath + "/gateway/fields/method", schemaPath: "#/properties/gateway/properties/fields/properties/method/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.method.type, parentSchema: schema13.properties.gateway.properties.fields.properties.method, data: data15 };
-                if (vErrors === null) {
-                  vErrors = [err30];
-                } else {
-                  vErrors.push(err30);
-                }
-                errors++;
-              }
-            }
-            if (data11.path !== void 0) {
-              let data16 = data11.path;
-              if (typeof data16 === "string") {
-                if (func2(data16) < 1) {
-                  const err31 = { instancePath: instancePath + "/gateway/fields/path", schemaPath: "#/properties/gateway/properties/fields/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.path, data: data16 };
-                  if (vErrors === null) {
-                    vErrors = [err31];
-                  } else {
-                    vErrors.push(err31);
-                  }
-                  errors++;
-                }
-              } else {
-                const err32 = { instancePath: instancePath + "/gateway/fields/path", schemaPath: "#/properties/gateway/properties/fields/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.path.type, parentSchema: schema13.properties.gateway.properties.fields.properties.path, data: data16 };
-                if (vErrors === null) {
-                  vErrors = [err32];
-                } else {
-                  vErrors.push(err32);
-                }
-                errors++;
-              }
-            }
-            if (data11.status !== void 0) {
-              let data17 = data11.status;
-              if (typeof data17 === "string") {
-                if (func2(data17) < 1) {
-                  const err33 = { instancePath: instancePath + "/gateway/fields/status", schemaPath: "#/properties/gateway/properties/fields/properties/status/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.status, data: data17 };
-                  if (vErrors === null) {
-                    vErrors = [err33];
-                  } else {
-                    vErrors.push(err33);
-                  }
-                  errors++;
-                }
-              } else {
-                const err34 = { instancePath: instancePath + "/gateway/fields/status", schemaPath: "#/properties/gateway/properties/fields/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.status.type, parentSchema: schema13.properties.gateway.properties.fields.properties.status, data: data17 };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-            }
-            if (data11.tokenId !== void 0) {
-              let data18 = data11.tokenId;
-              if (typeof data18 === "string") {
-                if (func2(data18) < 1) {
-                  const err35 = { instancePath: instancePath + "/gateway/fields/tokenId", schemaPath: "#/properties/gateway/properties/fields/properties/tokenId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.tokenId, data: data18 };
-                  if (vErrors === null) {
-                    vErrors = [err35];
-                  } else {
-                    vErrors.push(err35);
-                  }
-                  errors++;
-                }
-              } else {
-                const err36 = { instancePath: instancePath + "/gateway/fields/tokenId", schemaPath: "#/properties/gateway/properties/fields/properties/tokenId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.tokenId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.tokenId, data: data18 };
-                if (vErrors === null) {
-                  vErrors = [err36];
-                } else {
-                  vErrors.push(err36);
-                }
-                errors++;
-              }
-            }
-            if (data11.eventId !== void 0) {
-              let data19 = data11.eventId;
-              if (typeof data19 === "string") {
-                if (func2(data19) < 1) {
-                  const err37 = { instancePath: instancePath + "/gateway/fields/eventId", schemaPath: "#/properties/gateway/properties/fields/properties/eventId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.eventId, data: data19 };
-                  if (vErrors === null) {
-                    vErrors = [err37];
-                  } else {
-                    vErrors.push(err37);
-                  }
-                  errors++;
-                }
-              } else {
-                const err38 = { instancePath: instancePath + "/gateway/fields/eventId", schemaPath: "#/properties/gateway/properties/fields/properties/eventId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.eventId.type, parentSchema: schema13.properties.gateway.properties.fields.properties.eventId, data: data19 };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
-                }
-                errors++;
-              }
-            }
-            if (data11.ip !== void 0) {
-              let data20 = data11.ip;
-              if (typeof data20 === "string") {
-                if (func2(data20) < 1) {
-                  const err39 = { instancePath: instancePath + "/gateway/fields/ip", schemaPath: "#/properties/gateway/properties/fields/properties/ip/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.ip, data: data20 };
-                  if (vErrors === null) {
-                    vErrors = [err39];
-                  } else {
-                    vErrors.push(err39);
-                  }
-                  errors++;
-                }
-              } else {
-                const err40 = { instancePath: instancePath + "/gateway/fields/ip", schemaPath: "#/properties/gateway/properties/fields/properties/ip/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.ip.type, parentSchema: schema13.properties.gateway.properties.fields.properties.ip, data: data20 };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
-                }
-                errors++;
-              }
-            }
-            if (data11.userAgent !== void 0) {
-              let data21 = data11.userAgent;
-              if (typeof data21 === "string") {
-                if (func2(data21) < 1) {
-                  const err41 = { instancePath: instancePath + "/gateway/fields/userAgent", schemaPath: "#/properties/gateway/properties/fields/properties/userAgent/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.userAgent, data: data21 };
-                  if (vErrors === null) {
-                    vErrors = [err41];
-                  } else {
-                    vErrors.push(err41);
-                  }
-                  errors++;
-                }
-              } else {
-                const err42 = { instancePath: instancePath + "/gateway/fields/userAgent", schemaPath: "#/properties/gateway/properties/fields/properties/userAgent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.userAgent.type, parentSchema: schema13.properties.gateway.properties.fields.properties.userAgent, data: data21 };
-                if (vErrors === null) {
-                  vErrors = [err42];
-                } else {
-                  vErrors.push(err42);
-                }
-                errors++;
-              }
-            }
-            if (data11.outcome !== void 0) {
-              let data22 = data11.outcome;
-              if (typeof data22 === "string") {
-                if (func2(data22) < 1) {
-                  const err43 = { instancePath: instancePath + "/gateway/fields/outcome", schemaPath: "#/properties/gateway/properties/fields/properties/outcome/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.gateway.properties.fields.properties.outcome, data: data22 };
-                  if (vErrors === null) {
-                    vErrors = [err43];
-                  } else {
-                    vErrors.push(err43);
-                  }
-                  errors++;
-                }
-              } else {
-                const err44 = { instancePath: instancePath + "/gateway/fields/outcome", schemaPath: "#/properties/gateway/properties/fields/properties/outcome/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.gateway.properties.fields.properties.outcome.type, parentSchema: schema13.properties.gateway.properties.fields.properties.outcome, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err44];
-                } else {
-                  vErrors.push(err44);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err45 = { instancePath: instancePath + "/gateway/fields", schemaPath: "#/properties/gateway/properties/fields/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.gateway.properties.fields.type, parentSchema: schema13.properties.gateway.properties.fields, data: data11 };
-            if (vErrors === null) {
-              vErrors = [err45];
-            } else {
-              vErrors.push(err45);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err46 = { instancePath: instancePath + "/gateway", schemaPath: "#/properties/gateway/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.gateway.type, parentSchema: schema13.properties.gateway, data: data10 };
-        if (vErrors === null) {
-          vErrors = [err46];
-        } else {
-          vErrors.push(err46);
-        }
-        errors++;
-      }
-    }
-    if (data.sources !== void 0) {
-      let data23 = data.sources;
-      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
-        for (const key4 in data23) {
-          const _errs52 = errors;
-          if (typeof key4 === "string") {
-            if (func2(key4) > 64) {
-              const err47 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
-              if (vErrors === null) {
-                vErrors = [err47];
-              } else {
-                vErrors.push(err47);
-              }
-              errors++;
-            }
-            if (func2(key4) < 1) {
-              const err48 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
-              if (vErrors === null) {
-                vErrors = [err48];
-              } else {
-                vErrors.push(err48);
-              }
-              errors++;
-            }
-            if (!pattern0.test(key4)) {
-              const err49 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema13.properties.sources.propertyNames, data: key4, propertyName: key4 };
-              if (vErrors === null) {
-                vErrors = [err49];
-              } else {
-                vErrors.push(err49);
-              }
-              errors++;
-            }
-          }
-          var valid4 = _errs52 === errors;
-          if (!valid4) {
-            const err50 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/propertyNames", keyword: "propertyNames", params: { propertyName: key4 }, message: "property name must be valid", schema: schema13.properties.sources.propertyNames, parentSchema: schema13.properties.sources, data: data23 };
-            if (vErrors === null) {
-              vErrors = [err50];
-            } else {
-              vErrors.push(err50);
-            }
-            errors++;
-          }
-        }
-        for (const key5 in data23) {
-          let data24 = data23[key5];
-          if (Array.isArray(data24)) {
-            const len0 = data24.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              let data25 = data24[i0];
-              if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
-                if (data25.provider === void 0) {
-                  const err51 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "provider" }, message: "must have required property 'provider'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
-                  if (vErrors === null) {
-                    vErrors = [err51];
-                  } else {
-                    vErrors.push(err51);
-                  }
-                  errors++;
-                }
-                if (data25.path === void 0) {
-                  const err52 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema13.properties.sources.additionalProperties.items.required, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
-                  if (vErrors === null) {
-                    vErrors = [err52];
-                  } else {
-                    vErrors.push(err52);
-                  }
-                  errors++;
-                }
-                for (const key6 in data25) {
-                  if (!(key6 === "provider" || key6 === "path")) {
-                    const err53 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
-                    if (vErrors === null) {
-                      vErrors = [err53];
-                    } else {
-                      vErrors.push(err53);
-                    }
-                    errors++;
-                  }
-                }
-                if (data25.provider !== void 0) {
-                  let data26 = data25.provider;
-                  if (typeof data26 === "string") {
-                    if (func2(data26) < 1) {
-                      const err54 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
-                      if (vErrors === null) {
-                        vErrors = [err54];
-                      } else {
-                        vErrors.push(err54);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err55 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/provider", schemaPath: "#/properties/sources/additionalProperties/items/properties/provider/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.provider.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.provider, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err55];
-                    } else {
-                      vErrors.push(err55);
-                    }
-                    errors++;
-                  }
-                }
-                if (data25.path !== void 0) {
-                  let data27 = data25.path;
-                  if (typeof data27 === "string") {
-                    if (func2(data27) < 1) {
-                      const err56 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
-                      if (vErrors === null) {
-                        vErrors = [err56];
-                      } else {
-                        vErrors.push(err56);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err57 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0 + "/path", schemaPath: "#/properties/sources/additionalProperties/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.sources.additionalProperties.items.properties.path.type, parentSchema: schema13.properties.sources.additionalProperties.items.properties.path, data: data27 };
-                    if (vErrors === null) {
-                      vErrors = [err57];
-                    } else {
-                      vErrors.push(err57);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err58 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/properties/sources/additionalProperties/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.additionalProperties.items.type, parentSchema: schema13.properties.sources.additionalProperties.items, data: data25 };
-                if (vErrors === null) {
-                  vErrors = [err58];
-                } else {
-                  vErrors.push(err58);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err59 = { instancePath: instancePath + "/sources/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/sources/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.sources.additionalProperties.type, parentSchema: schema13.properties.sources.additionalProperties, data: data24 };
-            if (vErrors === null) {
-              vErrors = [err59];
-            } else {
-              vErrors.push(err59);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err60 = { instancePath: instancePath + "/sources", schemaPath: "#/properties/sources/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.sources.type, parentSchema: schema13.properties.sources, data: data23 };
-        if (vErrors === null) {
-          vErrors = [err60];
-        } else {
-          vErrors.push(err60);
-        }
-        errors++;
-      }
-    }
-    if (data.alerts !== void 0) {
-      let data28 = data.alerts;
-      if (Array.isArray(data28)) {
-        const len1 = data28.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data29 = data28[i1];
-          if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
-            if (data29.url === void 0) {
-              const err61 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema13.properties.alerts.items.required, parentSchema: schema13.properties.alerts.items, data: data29 };
-              if (vErrors === null) {
-                vErrors = [err61];
-              } else {
-                vErrors.push(err61);
-              }
-              errors++;
-            }
-            for (const key7 in data29) {
-              if (!(key7 === "url" || key7 === "format" || key7 === "secretEnv")) {
-                const err62 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.alerts.items, data: data29 };
-                if (vErrors === null) {
-                  vErrors = [err62];
-                } else {
-                  vErrors.push(err62);
-                }
-                errors++;
-              }
-            }
-            if (data29.url !== void 0) {
-              let data30 = data29.url;
-              if (typeof data30 === "string") {
-                if (func2(data30) < 1) {
-                  const err63 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
-                  if (vErrors === null) {
-                    vErrors = [err63];
-                  } else {
-                    vErrors.push(err63);
-                  }
-                  errors++;
-                }
-              } else {
-                const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
-                if (vErrors === null) {
-                  vErrors = [err64];
-                } else {
-                  vErrors.push(err64);
-                }
-                errors++;
-              }
-            }
-            if (data29.format !== void 0) {
-              let data31 = data29.format;
-              if (typeof data31 !== "string") {
-                const err65 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
-                if (vErrors === null) {
-                  vErrors = [err65];
-                } else {
-                  vErrors.push(err65);
-                }
-                errors++;
-              }
-              if (!(data31 === "json" || data31 === "slack")) {
-                const err66 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
-                if (vErrors === null) {
-                  vErrors = [err66];
-                } else {
-                  vErrors.push(err66);
-                }
-                errors++;
-              }
-            }
-            if (data29.secretEnv !== void 0) {
-              let data32 = data29.secretEnv;
-              if (typeof data32 === "string") {
-                if (func2(data32) < 1) {
-                  const err67 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
-                  if (vErrors === null) {
-                    vErrors = [err67];
-                  } else {
-                    vErrors.push(err67);
-                  }
-                  errors++;
-                }
-              } else {
-                const err68 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
-                if (vErrors === null) {
-                  vErrors = [err68];
-                } else {
-                  vErrors.push(err68);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err69 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
-            if (vErrors === null) {
-              vErrors = [err69];
-            } else {
-              vErrors.push(err69);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err70 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
-        if (vErrors === null) {
-          vErrors = [err70];
-        } else {
-          vErrors.push(err70);
-        }
-        errors++;
-      }
-    }
-    if (data.rules !== void 0) {
-      let data33 = data.rules;
-      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
-        for (const key8 in data33) {
-          let data34 = data33[key8];
-          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-            if (data34.severity !== void 0) {
-              let data35 = data34.severity;
-              if (typeof data35 !== "string") {
-                const err71 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
-                if (vErrors === null) {
-                  vErrors = [err71];
-                } else {
-                  vErrors.push(err71);
-                }
-                errors++;
-              }
-              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
-                const err72 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
-                if (vErrors === null) {
-                  vErrors = [err72];
-                } else {
-                  vErrors.push(err72);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
-            if (vErrors === null) {
-              vErrors = [err73];
-            } else {
-              vErrors.push(err73);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err74 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
-        if (vErrors === null) {
-          vErrors = [err74];
-        } else {
-          vErrors.push(err74);
-        }
-        errors++;
-      }
-    }
-    if (data.owners !== void 0) {
-      let data36 = data.owners;
-      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-        for (const key9 in data36) {
-          let data37 = data36[key9];
-          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
-            for (const key10 in data37) {
-              if (!(key10 === "emails" || key10 === "logins")) {
-                const err75 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
-                if (vErrors === null) {
-                  vErrors = [err75];
-                } else {
-                  vErrors.push(err75);
-                }
-                errors++;
-              }
-            }
-            if (data37.emails !== void 0) {
-              let data38 = data37.emails;
-              if (Array.isArray(data38)) {
-                const len2 = data38.length;
-                for (let i2 = 0; i2 < len2; i2++) {
-                  let data39 = data38[i2];
-                  if (typeof data39 === "string") {
-                    if (func2(data39) < 1) {
-                      const err76 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
-                      if (vErrors === null) {
-                        vErrors = [err76];
-                      } else {
-                        vErrors.push(err76);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
-                    if (vErrors === null) {
-                      vErrors = [err77];
-                    } else {
-                      vErrors.push(err77);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data38 };
-                if (vErrors === null) {
-                  vErrors = [err78];
-                } else {
-                  vErrors.push(err78);
-                }
-                errors++;
-              }
-            }
-            if (data37.logins !== void 0) {
-              let data40 = data37.logins;
-              if (Array.isArray(data40)) {
-                const len3 = data40.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  let data41 = data40[i3];
-                  if (typeof data41 === "string") {
-                    if (func2(data41) < 1) {
-                      const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
-                      if (vErrors === null) {
-                        vErrors = [err79];
-                      } else {
-                        vErrors.push(err79);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
-                    if (vErrors === null) {
-                      vErrors = [err80];
-                    } else {
-                      vErrors.push(err80);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data40 };
-                if (vErrors === null) {
-                  vErrors = [err81];
-                } else {
-                  vErrors.push(err81);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
-            if (vErrors === null) {
-              vErrors = [err82];
-            } else {
-              vErrors.push(err82);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err83 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data36 };
-        if (vErrors === null) {
-          vErrors = [err83];
-        } else {
-          vErrors.push(err83);
-        }
-        errors++;
-      }
-    }
-    if (data.policies !== void 0) {
-      let data42 = data.policies;
-      if (Array.isArray(data42)) {
-        const len4 = data42.length;
-        for (let i4 = 0; i4 < len4; i4++) {
-          let data43 = data42[i4];
-          if (typeof data43 === "string") {
-            if (func2(data43) < 1) {
-              const err84 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data43 };
-              if (vErrors === null) {
-                vErrors = [err84];
-              } else {
-                vErrors.push(err84);
-              }
-              errors++;
-            }
-          } else {
-            const err85 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data43 };
-            if (vErrors === null) {
-              vErrors = [err85];
-            } else {
-              vErrors.push(err85);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err86 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data42 };
-        if (vErrors === null) {
-          vErrors = [err86];
-        } else {
-          vErrors.push(err86);
-        }
-        errors++;
-      }
-    }
-    if (data.store !== void 0) {
-      let data44 = data.store;
-      if (typeof data44 === "string") {
-        if (func2(data44) < 1) {
-          const err87 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data44 };
-          if (vErrors === null) {
-            vErrors = [err87];
-          } else {
-            vErrors.push(err87);
-          }
-          errors++;
-        }
-      } else {
-        const err88 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data44 };
-        if (vErrors === null) {
-          vErrors = [err88];
-        } else {
-          vErrors.push(err88);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
-    if (vErrors === null) {
-      vErrors = [err89];
-    } else {
-      vErrors.push(err89);
-    }
-    errors++;
-  }
-  validate12.errors = vErrors;
-  return errors === 0;
-}
-var ExceptionSet = validate13;
-var schema14 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/exception-set.schema.json", "title": "ExceptionSet", "description": "Accepted, time-limited waivers of findings for one tenant (kind: ExceptionSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "exceptions"], "properties": { "kind": { "description": "Document kind; always ExceptionSet here.", "const": "ExceptionSet" }, "tenant": { "description": "Tenant the exceptions apply to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "exceptions": { "description": "The exceptions.", "type": "array", "items": { "title": "ExceptionDefinition", "description": "One waiver: a rule not enforced on a subject until a date.", "type": "object", "additionalProperties": false, "required": ["rule", "subject", "reason", "expires"], "properties": { "rule": { "description": "Rule id waived, e.g. SG301.", "type": "string", "minLength": 1 }, "subject": { "description": "What is waived: `scope:x`, `client:y`, `client:y/scope:x` or `token:t`.", "type": "string", "minLength": 1 }, "reason": { "description": "Why the finding is accepted.", "type": "string", "minLength": 1 }, "owner": { "description": "Team accountable for the exception.", "type": "string", "minLength": 1 }, "expires": { "description": "Last day the exception waives (YYYY-MM-DD); after it the finding returns.", "type": "string", "format": "date" } } } } } };
-var formats0 = runtime1.fullFormats.date;
-function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema14.required, parentSchema: schema14, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.tenant === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema14.required, parentSchema: schema14, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.exceptions === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "exceptions" }, message: "must have required property 'exceptions'", schema: schema14.required, parentSchema: schema14, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "tenant" || key0 === "exceptions")) {
-        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14, data };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if ("ExceptionSet" !== data0) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ExceptionSet" }, message: "must be equal to constant", schema: "ExceptionSet", parentSchema: schema14.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.tenant !== void 0) {
-      let data1 = data.tenant;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema14.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema14.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.tenant.type, parentSchema: schema14.properties.tenant, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.exceptions !== void 0) {
-      let data2 = data.exceptions;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data3 = data2[i0];
-          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-            if (data3.rule === void 0) {
-              const err9 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "rule" }, message: "must have required property 'rule'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-            if (data3.subject === void 0) {
-              const err10 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err10];
-              } else {
-                vErrors.push(err10);
-              }
-              errors++;
-            }
-            if (data3.reason === void 0) {
-              const err11 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err11];
-              } else {
-                vErrors.push(err11);
-              }
-              errors++;
-            }
-            if (data3.expires === void 0) {
-              const err12 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/required", keyword: "required", params: { missingProperty: "expires" }, message: "must have required property 'expires'", schema: schema14.properties.exceptions.items.required, parentSchema: schema14.properties.exceptions.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err12];
-              } else {
-                vErrors.push(err12);
-              }
-              errors++;
-            }
-            for (const key1 in data3) {
-              if (!(key1 === "rule" || key1 === "subject" || key1 === "reason" || key1 === "owner" || key1 === "expires")) {
-                const err13 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema14.properties.exceptions.items, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
-                }
-                errors++;
-              }
-            }
-            if (data3.rule !== void 0) {
-              let data4 = data3.rule;
-              if (typeof data4 === "string") {
-                if (func2(data4) < 1) {
-                  const err14 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
-                  if (vErrors === null) {
-                    vErrors = [err14];
-                  } else {
-                    vErrors.push(err14);
-                  }
-                  errors++;
-                }
-              } else {
-                const err15 = { instancePath: instancePath + "/exceptions/" + i0 + "/rule", schemaPath: "#/properties/exceptions/items/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.rule.type, parentSchema: schema14.properties.exceptions.items.properties.rule, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-            }
-            if (data3.subject !== void 0) {
-              let data5 = data3.subject;
-              if (typeof data5 === "string") {
-                if (func2(data5) < 1) {
-                  const err16 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
-                  if (vErrors === null) {
-                    vErrors = [err16];
-                  } else {
-                    vErrors.push(err16);
-                  }
-                  errors++;
-                }
-              } else {
-                const err17 = { instancePath: instancePath + "/exceptions/" + i0 + "/subject", schemaPath: "#/properties/exceptions/items/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.subject.type, parentSchema: schema14.properties.exceptions.items.properties.subject, data: data5 };
-                if (vErrors === null) {
-                  vErrors = [err17];
-                } else {
-                  vErrors.push(err17);
-                }
-                errors++;
-              }
-            }
-            if (data3.reason !== void 0) {
-              let data6 = data3.reason;
-              if (typeof data6 === "string") {
-                if (func2(data6) < 1) {
-                  const err18 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
-                  if (vErrors === null) {
-                    vErrors = [err18];
-                  } else {
-                    vErrors.push(err18);
-                  }
-                  errors++;
-                }
-              } else {
-                const err19 = { instancePath: instancePath + "/exceptions/" + i0 + "/reason", schemaPath: "#/properties/exceptions/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.reason.type, parentSchema: schema14.properties.exceptions.items.properties.reason, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err19];
-                } else {
-                  vErrors.push(err19);
-                }
-                errors++;
-              }
-            }
-            if (data3.owner !== void 0) {
-              let data7 = data3.owner;
-              if (typeof data7 === "string") {
-                if (func2(data7) < 1) {
-                  const err20 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
-                  if (vErrors === null) {
-                    vErrors = [err20];
-                  } else {
-                    vErrors.push(err20);
-                  }
-                  errors++;
-                }
-              } else {
-                const err21 = { instancePath: instancePath + "/exceptions/" + i0 + "/owner", schemaPath: "#/properties/exceptions/items/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.owner.type, parentSchema: schema14.properties.exceptions.items.properties.owner, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err21];
-                } else {
-                  vErrors.push(err21);
-                }
-                errors++;
-              }
-            }
-            if (data3.expires !== void 0) {
-              let data8 = data3.expires;
-              if (typeof data8 === "string") {
-                if (!formats0.validate(data8)) {
-                  const err22 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
-                  if (vErrors === null) {
-                    vErrors = [err22];
-                  } else {
-                    vErrors.push(err22);
-                  }
-                  errors++;
-                }
-              } else {
-                const err23 = { instancePath: instancePath + "/exceptions/" + i0 + "/expires", schemaPath: "#/properties/exceptions/items/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.properties.exceptions.items.properties.expires.type, parentSchema: schema14.properties.exceptions.items.properties.expires, data: data8 };
-                if (vErrors === null) {
-                  vErrors = [err23];
-                } else {
-                  vErrors.push(err23);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err24 = { instancePath: instancePath + "/exceptions/" + i0, schemaPath: "#/properties/exceptions/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.properties.exceptions.items.type, parentSchema: schema14.properties.exceptions.items, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err25 = { instancePath: instancePath + "/exceptions", schemaPath: "#/properties/exceptions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema14.properties.exceptions.type, parentSchema: schema14.properties.exceptions, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema14.type, parentSchema: schema14, data };
-    if (vErrors === null) {
-      vErrors = [err26];
-    } else {
-      vErrors.push(err26);
-    }
-    errors++;
-  }
-  validate13.errors = vErrors;
-  return errors === 0;
-}
-var ScopeSet = validate14;
-var schema15 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/scope-set.schema.json", "title": "ScopeSet", "description": "The OAuth scopes one tenant defines (kind: ScopeSet).", "type": "object", "additionalProperties": false, "required": ["kind", "tenant", "scopes"], "properties": { "kind": { "description": "Document kind; always ScopeSet here.", "const": "ScopeSet" }, "tenant": { "description": "Tenant (authorization server or organisation) the scopes belong to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).", "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "scopes": { "description": "Scope name → its definition.", "type": "object", "additionalProperties": { "title": "ScopeDefinition", "description": "One scope.", "type": "object", "additionalProperties": false, "properties": { "description": { "description": "What the scope allows, in a reviewer's words.", "type": "string" }, "sensitivity": { "description": "How much damage misuse can do (default low).", "type": "string", "enum": ["low", "medium", "high", "critical"] }, "owner": { "description": "Team that owns the scope (a key of Config owners).", "type": "string", "minLength": 1 }, "status": { "description": "Lifecycle state (default active).", "type": "string", "enum": ["active", "deprecated", "removed"] }, "deprecatedSince": { "description": "Date the scope was deprecated (YYYY-MM-DD).", "type": "string", "format": "date" }, "replacedBy": { "description": "Scope that replaces this one.", "type": "string", "minLength": 1 }, "implies": { "description": "Scopes this scope includes; holding both is redundant.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } };
-function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema15.required, parentSchema: schema15, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.tenant === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tenant" }, message: "must have required property 'tenant'", schema: schema15.required, parentSchema: schema15, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.scopes === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "scopes" }, message: "must have required property 'scopes'", schema: schema15.required, parentSchema: schema15, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "tenant" || key0 === "scopes")) {
-        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15, data };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if ("ScopeSet" !== data0) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/const", keyword: "const", params: { allowedValue: "ScopeSet" }, message: "must be equal to constant", schema: "ScopeSet", parentSchema: schema15.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.tenant !== void 0) {
-      let data1 = data.tenant;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema15.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema15.properties.tenant, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/tenant", schemaPath: "#/properties/tenant/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.tenant.type, parentSchema: schema15.properties.tenant, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.scopes !== void 0) {
-      let data2 = data.scopes;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          let data3 = data2[key1];
-          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-            for (const key2 in data3) {
-              if (!(key2 === "description" || key2 === "sensitivity" || key2 === "owner" || key2 === "status" || key2 === "deprecatedSince" || key2 === "replacedBy" || key2 === "implies")) {
-                const err9 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err9];
-                } else {
-                  vErrors.push(err9);
-                }
-                errors++;
-              }
-            }
-            if (data3.description !== void 0) {
-              let data4 = data3.description;
-              if (typeof data4 !== "string") {
-                const err10 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/scopes/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.description.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.description, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err10];
-                } else {
-                  vErrors.push(err10);
-                }
-                errors++;
-              }
-            }
-            if (data3.sensitivity !== void 0) {
-              let data5 = data3.sensitivity;
-              if (typeof data5 !== "string") {
-                const err11 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
-                if (vErrors === null) {
-                  vErrors = [err11];
-                } else {
-                  vErrors.push(err11);
-                }
-                errors++;
-              }
-              if (!(data5 === "low" || data5 === "medium" || data5 === "high" || data5 === "critical")) {
-                const err12 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/sensitivity", schemaPath: "#/properties/scopes/additionalProperties/properties/sensitivity/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.sensitivity.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.sensitivity, data: data5 };
-                if (vErrors === null) {
-                  vErrors = [err12];
-                } else {
-                  vErrors.push(err12);
-                }
-                errors++;
-              }
-            }
-            if (data3.owner !== void 0) {
-              let data6 = data3.owner;
-              if (typeof data6 === "string") {
-                if (func2(data6) < 1) {
-                  const err13 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
-                  if (vErrors === null) {
-                    vErrors = [err13];
-                  } else {
-                    vErrors.push(err13);
-                  }
-                  errors++;
-                }
-              } else {
-                const err14 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/owner", schemaPath: "#/properties/scopes/additionalProperties/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.owner.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.owner, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err14];
-                } else {
-                  vErrors.push(err14);
-                }
-                errors++;
-              }
-            }
-            if (data3.status !== void 0) {
-              let data7 = data3.status;
-              if (typeof data7 !== "string") {
-                const err15 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.status.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-              if (!(data7 === "active" || data7 === "deprecated" || data7 === "removed")) {
-                const err16 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/status", schemaPath: "#/properties/scopes/additionalProperties/properties/status/enum", keyword: "enum", params: { allowedValues: schema15.properties.scopes.additionalProperties.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema15.properties.scopes.additionalProperties.properties.status.enum, parentSchema: schema15.properties.scopes.additionalProperties.properties.status, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err16];
-                } else {
-                  vErrors.push(err16);
-                }
-                errors++;
-              }
-            }
-            if (data3.deprecatedSince !== void 0) {
-              let data8 = data3.deprecatedSince;
-              if (typeof data8 === "string") {
-                if (!formats0.validate(data8)) {
-                  const err17 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"', schema: "date", parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
-                  if (vErrors === null) {
-                    vErrors = [err17];
-                  } else {
-                    vErrors.push(err17);
-                  }
-                  errors++;
-                }
-              } else {
-                const err18 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/deprecatedSince", schemaPath: "#/properties/scopes/additionalProperties/properties/deprecatedSince/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.deprecatedSince, data: data8 };
-                if (vErrors === null) {
-                  vErrors = [err18];
-                } else {
-                  vErrors.push(err18);
-                }
-                errors++;
-              }
-            }
-            if (data3.replacedBy !== void 0) {
-              let data9 = data3.replacedBy;
-              if (typeof data9 === "string") {
-                if (func2(data9) < 1) {
-                  const err19 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
-                  if (vErrors === null) {
-                    vErrors = [err19];
-                  } else {
-                    vErrors.push(err19);
-                  }
-                  errors++;
-                }
-              } else {
-                const err20 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/replacedBy", schemaPath: "#/properties/scopes/additionalProperties/properties/replacedBy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.replacedBy.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.replacedBy, data: data9 };
-                if (vErrors === null) {
-                  vErrors = [err20];
-                } else {
-                  vErrors.push(err20);
-                }
-                errors++;
-              }
-            }
-            if (data3.implies !== void 0) {
-              let data10 = data3.implies;
-              if (Array.isArray(data10)) {
-                const len0 = data10.length;
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data11 = data10[i0];
-                  if (typeof data11 === "string") {
-                    if (func2(data11) < 1) {
-                      const err21 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
-                      if (vErrors === null) {
-                        vErrors = [err21];
-                      } else {
-                        vErrors.push(err21);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err22 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies/" + i0, schemaPath: "#/properties/scopes/additionalProperties/properties/implies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema15.properties.scopes.additionalProperties.properties.implies.items.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies.items, data: data11 };
-                    if (vErrors === null) {
-                      vErrors = [err22];
-                    } else {
-                      vErrors.push(err22);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err23 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/implies", schemaPath: "#/properties/scopes/additionalProperties/properties/implies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema15.properties.scopes.additionalProperties.properties.implies.type, parentSchema: schema15.properties.scopes.additionalProperties.properties.implies, data: data10 };
-                if (vErrors === null) {
-                  vErrors = [err23];
-                } else {
-                  vErrors.push(err23);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err24 = { instancePath: instancePath + "/scopes/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/scopes/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.additionalProperties.type, parentSchema: schema15.properties.scopes.additionalProperties, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err25 = { instancePath: instancePath + "/scopes", schemaPath: "#/properties/scopes/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.properties.scopes.type, parentSchema: schema15.properties.scopes, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema15.type, parentSchema: schema15, data };
-    if (vErrors === null) {
-      vErrors = [err26];
-    } else {
-      vErrors.push(err26);
-    }
-    errors++;
-  }
-  validate14.errors = vErrors;
-  return errors === 0;
-}
-
-// src/registry/schema-check.ts
-var KINDS = ["Config", "ScopeSet", "ActionMap", "ClientSet", "ExceptionSet"];
-var VALIDATORS = validators_exports;
-function decodePointer(pointer) {
-  return pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-function describePath(path) {
-  let text2 = "";
-  for (const step of path) {
-    if (/^\d+$/.test(step)) text2 += `[${step}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(step)) text2 += text2 === "" ? step : `.${step}`;
-    else text2 += `${text2 === "" ? "" : "."}"${step}"`;
-  }
-  return text2;
-}
-function typeName(value) {
-  if (value === null) return "null (empty)";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  return `the ${typeof value} ${String(value)}`;
-}
-function typeHint(expected, value) {
-  if (expected === "array") {
-    if (value === null) return "write [] for none, or the items as [a, b]";
-    if (typeof value === "string") {
-      const items = value.split(/[\s,]+/).filter(Boolean);
-      return `write a list: [${items.join(", ")}], or one "- item" per line`;
-    }
-    return 'write a list: [a, b], or one "- item" per line';
-  }
-  if (expected === "object") return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
-  if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
-    return "put the value in quotes, so YAML keeps it as text as written";
-  }
-  return void 0;
-}
-var EXPECTED = {
-  string: "text",
-  integer: "a whole number",
-  number: "a number",
-  boolean: "true or false",
-  array: "a list",
-  object: "a mapping"
-};
-var TENANT_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
-var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
-var MERGE_KEY = "<<";
-function mergeKeyPath(error2) {
-  const path = decodePointer(error2.instancePath);
-  const index = path.indexOf(MERGE_KEY);
-  if (index >= 0) return path.slice(0, index + 1);
-  const key = error2.keyword === "additionalProperties" ? error2.params.additionalProperty : error2.propertyName;
-  return key === MERGE_KEY ? [...path, MERGE_KEY] : void 0;
-}
-function mergeKeyProblem(document2, path) {
-  const parent = path.slice(0, -1);
-  return {
-    ...document2.at(path, "key"),
-    code: "unknown-key",
-    message: `"<<" in ${parent.length === 0 ? "the document" : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
-    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`"
-  };
-}
-function toProblem(kind, document2, error2) {
-  const path = decodePointer(error2.instancePath);
-  const where = path.length === 0 ? kind : describePath(path);
-  const { at: at2 } = document2;
-  switch (error2.keyword) {
-    case "additionalProperties": {
-      const unknownKey = String(error2.params.additionalProperty);
-      const allowed = Object.keys(error2.parentSchema?.properties ?? {});
-      const suggestion = didYouMean(unknownKey, allowed);
-      return {
-        ...at2([...path, unknownKey], "key"),
-        code: "unknown-key",
-        message: `unknown key "${unknownKey}" in ${where}`,
-        hint: [suggestion, allowed.length > 0 ? `allowed: ${allowed.join(", ")}` : void 0].filter(Boolean).join(" ")
-      };
-    }
-    case "required": {
-      const missing = String(error2.params.missingProperty);
-      return {
-        ...at2(path, "key"),
-        code: "schema",
-        message: `${where} is missing the required key "${missing}"`,
-        hint: `add "${missing}:"`
-      };
-    }
-    case "type": {
-      const type = String(error2.params.type);
-      const expected = type.split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
-      const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
-      const hint = typeHint(type, error2.data);
-      return hint === void 0 ? problem : { ...problem, hint };
-    }
-    case "enum": {
-      const allowed = (error2.params.allowedValues ?? []).map(String);
-      const suggestion = typeof error2.data === "string" ? didYouMean(error2.data, allowed) : void 0;
-      return {
-        ...at2(path),
-        code: "schema",
-        message: `${where} has the invalid value ${JSON.stringify(error2.data)}`,
-        hint: [suggestion, `one of: ${allowed.join(", ")}`].filter(Boolean).join(" ")
-      };
-    }
-    case "format": {
-      const format = String(error2.params.format);
-      return {
-        ...at2(path),
-        code: "schema",
-        message: `${where} must be a ${format === "date" ? "date" : format}, not ${typeName(error2.data)}`,
-        hint: format === "date" ? "write a calendar date as YYYY-MM-DD, e.g. 2027-01-31" : void 0
-      };
-    }
-    case "minLength":
-      return { ...at2(path), code: "schema", message: `${where} must not be empty` };
-    case "maxLength": {
-      const limit = Number(error2.params.limit);
-      if (error2.propertyName !== void 0) {
-        const key = error2.propertyName.length > 40 ? `${error2.propertyName.slice(0, 40)}…` : error2.propertyName;
-        return { ...at2([...path, error2.propertyName], "key"), code: "schema", message: `the key "${key}" in ${where} is longer than ${limit} characters` };
-      }
-      return { ...at2(path), code: "schema", message: `${where} is longer than ${limit} characters` };
-    }
-    case "pattern": {
-      const pattern = String(error2.params.pattern);
-      const tenantName = pattern === TENANT_NAME_PATTERN;
-      const value = error2.propertyName ?? error2.data;
-      const message = `${error2.propertyName !== void 0 ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? "a valid tenant name" : `of the form ${pattern}`}`;
-      return { ...at2(error2.propertyName !== void 0 ? [...path, error2.propertyName] : path, error2.propertyName !== void 0 ? "key" : "value"), code: "schema", message, ...tenantName ? { hint: TENANT_NAME_HINT } : {} };
-    }
-    default:
-      return { ...at2(path), code: "schema", message: `${where} ${error2.message ?? "is invalid"}` };
-  }
-}
-function checkSchema(kind, document2) {
-  const validate = VALIDATORS[kind];
-  if (validate(document2.value)) return [];
-  const problems = [];
-  const mergeKeys = /* @__PURE__ */ new Set();
-  for (const error2 of validate.errors ?? []) {
-    const mergePath = mergeKeyPath(error2);
-    if (mergePath) {
-      const key = mergePath.join("/");
-      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document2, mergePath));
-      mergeKeys.add(key);
-    } else if (error2.keyword !== "propertyNames") {
-      problems.push(toProblem(kind, document2, error2));
-    }
-  }
-  return problems;
-}
-
-// src/registry/registry-cache.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve as resolve2 } from "node:path";
-
-// src/version.ts
-var VERSION18 = "0.1.0";
-
-// src/registry/registry-cache.ts
-var FORMAT = 5;
-function isPosition(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const keys = Object.keys(value);
-  const { file, line, column } = value;
-  return keys.length === 3 && typeof file === "string" && typeof line === "number" && typeof column === "number";
-}
-function pack(registry) {
-  const files = [];
-  const fileIndex = /* @__PURE__ */ new Map();
-  const json = JSON.stringify(registry, (key, value) => {
-    if (key !== "location" || !isPosition(value)) return value;
-    let index = fileIndex.get(value.file);
-    if (index === void 0) {
-      index = files.push(value.file) - 1;
-      fileIndex.set(value.file, index);
-    }
-    return [index, value.line, value.column];
-  });
-  return { json, files };
-}
-function unpack(registry, files) {
-  let fits = true;
-  const position = (packed) => {
-    const [file, line, column] = packed;
-    const name = files[file];
-    if (!Array.isArray(packed) || packed.length !== 3 || name === void 0) fits = false;
-    return { file: name ?? "", line, column };
-  };
-  if (registry.config.location !== void 0) registry.config.location = position(registry.config.location);
-  for (const tenant of Object.values(registry.tenants)) {
-    for (const scope of Object.values(tenant.scopes)) scope.location = position(scope.location);
-    for (const patterns of Object.values(tenant.actions)) for (const pattern of patterns) pattern.location = position(pattern.location);
-    for (const client of Object.values(tenant.clients)) {
-      client.location = position(client.location);
-      for (const grant of client.grants) grant.location = position(grant.location);
-    }
-    for (const exception of tenant.exceptions) exception.location = position(exception.location);
-  }
-  return fits;
-}
-var RegistryCache = class _RegistryCache {
-  constructor(file, key) {
-    this.file = file;
-    this.key = key;
-  }
-  file;
-  key;
-  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
-  static forSources(root, sources) {
-    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "")) return void 0;
-    const dir = resolve2(process.env.SCOPEGUARD_CACHE_DIR ?? join(".scopeguard", "cache"));
-    const rootKey = createHash2("sha256").update(resolve2(root)).digest("hex").slice(0, 16);
-    const hash = createHash2("sha256").update(`scopeguard ${VERSION18} registry-cache ${FORMAT}\0${root}\0`);
-    for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
-    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest("hex"));
-  }
-  /** The registry stored for exactly these sources, if any. */
-  get() {
-    try {
-      const text2 = readFileSync(this.file, "utf8");
-      const [key, json, files] = text2.split("\n");
-      if (key !== this.key || json === void 0 || files === void 0) return void 0;
-      const registry = JSON.parse(json);
-      return unpack(registry, JSON.parse(files)) ? registry : void 0;
-    } catch {
-      return void 0;
-    }
-  }
-  set(registry) {
-    try {
-      mkdirSync(resolve2(this.file, ".."), { recursive: true });
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      const { json, files } = pack(registry);
-      writeFileSync(temporary, `${this.key}
-${json}
-${JSON.stringify(files)}`);
-      renameSync(temporary, this.file);
-    } catch {
-    }
-  }
-};
-
-// node_modules/js-yaml/dist/js-yaml.mjs
-var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
-function defineScalarTag(tagName, options) {
-  return {
-    tagName,
-    nodeKind: "scalar",
-    implicit: options.implicit ?? false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    implicitFirstChars: options.implicitFirstChars ?? null,
-    resolve: options.resolve,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => String(data)),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineSequenceTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "sequence",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addItem: options.addItem,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-function defineMappingTag(tagName, options) {
-  const carrierIsResult = options.finalize === void 0;
-  return {
-    tagName,
-    nodeKind: "mapping",
-    implicit: false,
-    matchByTagPrefix: options.matchByTagPrefix ?? false,
-    create: options.create,
-    addPair: options.addPair,
-    has: options.has,
-    keys: options.keys,
-    get: options.get,
-    finalize: options.finalize ?? ((carrier) => carrier),
-    carrierIsResult,
-    identify: options.identify,
-    represent: options.represent ?? ((data) => data),
-    representTagName: options.representTagName ?? (() => tagName)
-  };
-}
-var strTag = defineScalarTag("tag:yaml.org,2002:str", {
-  resolve: (source) => source,
-  identify: (data) => typeof data === "string"
-});
-var NULL_VALUES$1 = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: ["n"],
-  resolve: (source, isExplicit) => {
-    if (source === "null" || isExplicit && source === "") return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var NULL_VALUES = [
-  "",
-  "~",
-  "null",
-  "Null",
-  "NULL"
-];
-var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
-  implicit: true,
-  implicitFirstChars: [
-    "",
-    "~",
-    "n",
-    "N"
-  ],
-  resolve: (source) => {
-    if (NULL_VALUES.indexOf(source) !== -1) return null;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => object === null,
-  represent: () => "null"
-});
-var TRUE_VALUES$2 = [
-  "true",
-  "True",
-  "TRUE"
-];
-var FALSE_VALUES$2 = [
-  "false",
-  "False",
-  "FALSE"
-];
-var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "t",
-    "T",
-    "f",
-    "F"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES$1 = ["true"];
-var FALSE_VALUES$1 = ["false"];
-var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: ["t", "f"],
-  resolve: (source) => {
-    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var TRUE_VALUES = [
-  "true",
-  "True",
-  "TRUE",
-  "y",
-  "Y",
-  "yes",
-  "Yes",
-  "YES",
-  "on",
-  "On",
-  "ON"
-];
-var FALSE_VALUES = [
-  "false",
-  "False",
-  "FALSE",
-  "n",
-  "N",
-  "no",
-  "No",
-  "NO",
-  "off",
-  "Off",
-  "OFF"
-];
-var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
-  implicit: true,
-  implicitFirstChars: [
-    "y",
-    "Y",
-    "n",
-    "N",
-    "t",
-    "T",
-    "f",
-    "F",
-    "o",
-    "O"
-  ],
-  resolve: (source) => {
-    if (TRUE_VALUES.indexOf(source) !== -1) return true;
-    if (FALSE_VALUES.indexOf(source) !== -1) return false;
-    return NOT_RESOLVED;
-  },
-  identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-  represent: (object) => object ? "true" : "false"
-});
-var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$2(source) {
-  let value = source;
-  let sign2 = 1;
-  if (value[0] === "-" || value[0] === "+") {
-    if (value[0] === "-") sign2 = -1;
-    value = value.slice(1);
-  }
-  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
-  if (value.startsWith("0o")) return sign2 * parseInt(value.slice(2), 8);
-  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
-  return sign2 * parseInt(value, 10);
-}
-function resolveYamlInteger$2(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$2(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger$2,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
-var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$1(source) {
-  let value = source;
-  let sign2 = 1;
-  if (value[0] === "-" || value[0] === "+") {
-    if (value[0] === "-") sign2 = -1;
-    value = value.slice(1);
-  }
-  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
-  if (value.startsWith("0o")) return sign2 * parseInt(value.slice(2), 8);
-  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
-  return sign2 * parseInt(value, 10);
-}
-function resolveYamlInteger$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger$1(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlInteger$1,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
-function parseYamlInteger(source) {
-  let value = source.replace(/_/g, "");
-  let sign2 = 1;
-  if (value[0] === "-" || value[0] === "+") {
-    if (value[0] === "-") sign2 = -1;
-    value = value.slice(1);
-  }
-  if (value.startsWith("0b")) return sign2 * parseInt(value.slice(2), 2);
-  if (value.startsWith("0x")) return sign2 * parseInt(value.slice(2), 16);
-  if (value.includes(":")) {
-    let result = 0;
-    for (const part of value.split(":")) result = result * 60 + Number(part);
-    return sign2 * result;
-  }
-  if (value !== "0" && value[0] === "0") return sign2 * parseInt(value, 8);
-  return sign2 * parseInt(value, 10);
-}
-function resolveYamlInteger(source) {
-  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = parseYamlInteger(source);
-  return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlInteger,
-  identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-  represent: (object) => object.toString(10)
-});
-var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$2(source) {
-  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-  let value = source.toLowerCase();
-  const sign2 = value[0] === "-" ? -1 : 1;
-  if ("+-".includes(value[0])) value = value.slice(1);
-  if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value === ".nan") return NaN;
-  const result = sign2 * parseFloat(value);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$2(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat$2,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$2
-});
-var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
-var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$1(source, isExplicit) {
-  if (isExplicit) {
-    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-    let value = source.toLowerCase();
-    const sign2 = value[0] === "-" ? -1 : 1;
-    if ("+-".includes(value[0])) value = value.slice(1);
-    if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    if (value === ".nan") return NaN;
-    const result2 = sign2 * parseFloat(value);
-    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
-  }
-  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-  const result = Number(source);
-  if (Number.isFinite(result)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat$1(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: ["-", ..."0123456789"],
-  resolve: resolveYamlFloat$1,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat$1
-});
-var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat(source) {
-  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-  let value = source.toLowerCase().replace(/_/g, "");
-  const sign2 = value[0] === "-" ? -1 : 1;
-  if ("+-".includes(value[0])) value = value.slice(1);
-  if (value === ".inf") return sign2 === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  if (value === ".nan") return NaN;
-  let result = 0;
-  if (value.includes(":")) {
-    for (const part of value.split(":")) result = result * 60 + Number(part);
-    result *= sign2;
-  } else result = sign2 * parseFloat(value);
-  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
-  return NOT_RESOLVED;
-}
-function representYamlFloat(object) {
-  if (isNaN(object)) return ".nan";
-  if (object === Number.POSITIVE_INFINITY) return ".inf";
-  if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-  if (Object.is(object, -0)) return "-0.0";
-  const result = object.toString(10);
-  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
-  implicit: true,
-  implicitFirstChars: [
-    "-",
-    "+",
-    ".",
-    ..."0123456789"
-  ],
-  resolve: resolveYamlFloat,
-  identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-  represent: representYamlFloat
-});
-var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
-  implicit: true,
-  implicitFirstChars: ["<"],
-  resolve: (source, isExplicit) => {
-    if (source === "<<" || isExplicit && source === "") return "<<";
-    return NOT_RESOLVED;
-  },
-  identify: () => false
-});
-var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
-function resolveYamlBinary(source) {
-  const input = source.replace(/\s/g, "");
-  if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
-  const binary = atob(input);
-  const result = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
-  return result;
-}
-function representYamlBinary(object) {
-  let binary = "";
-  for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
-  return btoa(binary);
-}
-var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
-  resolve: resolveYamlBinary,
-  identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
-  represent: representYamlBinary
-});
-var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
-var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
-function makeUtcDate(year, month, day3, hour = 0, minute = 0, second = 0, fraction = 0) {
-  const date = new Date(Date.UTC(year, month, day3, hour, minute, second, fraction));
-  date.setUTCFullYear(year, month, day3);
-  return date;
-}
-function resolveYamlTimestamp(source) {
-  let match = YAML_DATE_REGEXP.exec(source);
-  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
-  if (match === null) return NOT_RESOLVED;
-  const year = +match[1];
-  const month = +match[2] - 1;
-  const day3 = +match[3];
-  if (!match[4]) {
-    const date2 = makeUtcDate(year, month, day3);
-    if (date2.getUTCFullYear() !== year || date2.getUTCMonth() !== month || date2.getUTCDate() !== day3) return NOT_RESOLVED;
-    return date2;
-  }
-  const hour = +match[4];
-  const minute = +match[5];
-  const second = +match[6];
-  let fraction = 0;
-  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
-  if (match[7]) {
-    let value = match[7].slice(0, 3);
-    while (value.length < 3) value += "0";
-    fraction = +value;
-  }
-  const date = makeUtcDate(year, month, day3, hour, minute, second, fraction);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day3) return NOT_RESOLVED;
-  if (match[9]) {
-    const offsetHour = +match[10];
-    const offsetMinute = +(match[11] || 0);
-    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
-    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-    date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
-  }
-  return date;
-}
-var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
-  implicit: true,
-  implicitFirstChars: [..."0123456789"],
-  resolve: resolveYamlTimestamp,
-  identify: (object) => object instanceof Date,
-  represent: (object) => object.toISOString()
-});
-var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
-  create: () => [],
-  addItem: (container, item) => {
-    container.push(item);
-  },
-  identify: Array.isArray
-});
-function isPlainObject3(data) {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
-  const prototype = Object.getPrototypeOf(data);
-  return prototype === null || prototype === Object.prototype;
-}
-var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
-  create: () => ({
-    list: [],
-    seen: /* @__PURE__ */ new Set()
-  }),
-  addItem: (carrier, item) => {
-    let key;
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve an ordered map item";
-      key = item.keys().next().value;
-    } else if (isPlainObject3(item)) {
-      const itemKeys = Object.keys(item);
-      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
-      key = itemKeys[0];
-    } else return "cannot resolve an ordered map item";
-    if (carrier.seen.has(key)) return "duplicate key in ordered map";
-    carrier.seen.add(key);
-    carrier.list.push(item);
-    return "";
-  },
-  finalize: (carrier) => carrier.list,
-  identify: () => false
-});
-var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
-  create: () => [],
-  addItem: (container, item) => {
-    if (item instanceof Map) {
-      if (item.size !== 1) return "cannot resolve a pairs item";
-      container.push(item.entries().next().value);
-      return "";
-    }
-    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
-    const object = item;
-    const keys = Object.keys(object);
-    if (keys.length !== 1) return "cannot resolve a pairs item";
-    container.push([keys[0], object[keys[0]]]);
-    return "";
-  },
-  identify: () => false
-});
-var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject3,
-  represent: (o2) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o2)) map.set(key, o2[key]);
-    return map;
-  },
-  addPair: (container, key, value) => {
-    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
-    const normalizedKey = String(key);
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value;
-    return "";
-  },
-  has: (container, key) => {
-    if (key !== null && typeof key === "object") return false;
-    return Object.prototype.hasOwnProperty.call(container, String(key));
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var setTag = defineMappingTag("tag:yaml.org,2002:set", {
-  create: () => /* @__PURE__ */ new Set(),
-  identify: (data) => data instanceof Set,
-  represent: (data) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of data) map.set(key, null);
-    return map;
-  },
-  addPair: (container, key, value) => {
-    if (value !== null) return "cannot resolve a set item";
-    container.add(key);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: () => null
-});
-function createTagDefinitionMap() {
-  return {
-    scalar: /* @__PURE__ */ Object.create(null),
-    sequence: /* @__PURE__ */ Object.create(null),
-    mapping: /* @__PURE__ */ Object.create(null)
-  };
-}
-function createTagDefinitionListMap() {
-  return {
-    scalar: [],
-    sequence: [],
-    mapping: []
-  };
-}
-function compileTags(tags) {
-  const result = [];
-  for (const tag of tags) {
-    let index = result.length;
-    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-      const previous = result[previousIndex];
-      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
-        index = previousIndex;
-        break;
-      }
-    }
-    result[index] = tag;
-  }
-  return result;
-}
-var Schema = class Schema2 {
-  tags;
-  /** @internal */
-  implicitScalarTags;
-  /**
-  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
-  * the resolvers that may match that key, in schema order; a key absent from
-  * the map uses
-  * {@link Schema.implicitScalarAnyFirstChar}
-  * (resolvers that declared no first-char constraint, so they apply to any
-  * first character).
-  */
-  implicitScalarByFirstChar;
-  implicitScalarAnyFirstChar;
-  /**
-  * The default scalar tag (`!!str`), resolved once so the composer's fallback
-  * for unresolved plain scalars avoids a keyed lookup per scalar.
-  *
-  * @internal
-  */
-  defaultScalarTag;
-  /**
-  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
-  * value is identified by its default tag, the tag is implicit and not
-  * printed. Undefined if the schema does not define them (then such values
-  * can't be dumped).
-  *
-  * @internal
-  */
-  defaultSequenceTag;
-  /** @internal */
-  defaultMappingTag;
-  exact;
-  prefix;
-  constructor(tags) {
-    const compiledTags = compileTags(tags);
-    const implicitScalarTags = [];
-    const exact = createTagDefinitionMap();
-    const prefix = createTagDefinitionListMap();
-    for (const tag of compiledTags) {
-      if (tag.nodeKind === "scalar" && tag.implicit) {
-        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
-        implicitScalarTags.push(tag);
-      }
-      switch (tag.nodeKind) {
-        case "scalar":
-          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
-          else exact.scalar[tag.tagName] = tag;
-          break;
-        case "sequence":
-          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
-          else exact.sequence[tag.tagName] = tag;
-          break;
-        case "mapping":
-          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
-          else exact.mapping[tag.tagName] = tag;
-      }
-    }
-    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
-    const keys = /* @__PURE__ */ new Set();
-    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
-    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
-    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
-    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
-    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
-    this.tags = compiledTags;
-    this.implicitScalarTags = implicitScalarTags;
-    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
-    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
-    this.defaultScalarTag = defaultScalarTag;
-    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
-    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
-    this.exact = exact;
-    this.prefix = prefix;
-  }
-  /** @internal */
-  lookupScalarTag(tagName) {
-    const exactTag = this.exact.scalar[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupSequenceTag(tagName) {
-    const exactTag = this.exact.sequence[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  lookupMappingTag(tagName) {
-    const exactTag = this.exact.mapping[tagName];
-    if (exactTag) return exactTag;
-    for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
-  }
-  /** @internal */
-  resolveImplicitScalarTag(source) {
-    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-    for (const tag2 of candidates) {
-      const value = tag2.resolve(source, false, tag2.tagName);
-      if (value !== NOT_RESOLVED) return {
-        value,
-        tag: tag2
-      };
-    }
-    const tag = this.defaultScalarTag;
-    return {
-      value: tag.resolve(source, false, tag.tagName),
-      tag
-    };
-  }
-  /**
-  * Creates a new schema with the specified tags added. If a tag already
-  * exists, it is replaced by the specified tag.
-  *
-  * @example
-  *
-  * ```javascript
-  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-  *
-  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
-  * ```
-  */
-  withTags(...tags) {
-    let flatTags = [];
-    for (const tag of tags) flatTags = flatTags.concat(tag);
-    return new Schema2([...this.tags, ...flatTags]);
-  }
-};
-var FAILSAFE_SCHEMA = new Schema([
-  strTag,
-  seqTag,
-  mapTag
-]);
-var JSON_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullJsonTag,
-  boolJsonTag,
-  intJsonTag,
-  floatJsonTag
-]);
-var CORE_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullCoreTag,
-  boolCoreTag,
-  intCoreTag,
-  floatCoreTag
-]);
-var YAML11_SCHEMA = new Schema([
-  ...FAILSAFE_SCHEMA.tags,
-  nullYaml11Tag,
-  boolYaml11Tag,
-  intYaml11Tag,
-  floatYaml11Tag,
-  timestampTag,
-  mergeTag,
-  binaryTag,
-  omapTag,
-  pairsTag,
-  setTag
-]);
-var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
-  ...intYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-}, {
-  ...floatYaml11Tag,
-  resolve: (source, isExplicit, tagName) => {
-    const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
-  }
-});
-var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => /* @__PURE__ */ new Map(),
-  addPair: (container, key, value) => {
-    container.set(key, value);
-    return "";
-  },
-  has: (container, key) => container.has(key),
-  keys: (container) => container.keys(),
-  get: (container, key) => container.get(key),
-  identify: (data) => data instanceof Map || isPlainObject3(data),
-  represent: (data) => {
-    if (data instanceof Map) return data;
-    const map = /* @__PURE__ */ new Map();
-    const obj = data;
-    for (const key of Object.keys(obj)) map.set(key, obj[key]);
-    return map;
-  }
-});
-function normalizeKey(key) {
-  if (Array.isArray(key)) {
-    const array = Array.prototype.slice.call(key);
-    for (let index = 0; index < array.length; index++) {
-      if (Array.isArray(array[index])) return null;
-      if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
-    }
-    return String(array);
-  }
-  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
-  return String(key);
-}
-var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
-  create: () => ({}),
-  identify: isPlainObject3,
-  represent: (o2) => {
-    const map = /* @__PURE__ */ new Map();
-    for (const key of Object.keys(o2)) map.set(key, o2[key]);
-    return map;
-  },
-  addPair: (container, key, value) => {
-    const normalizedKey = normalizeKey(key);
-    if (normalizedKey === null) return "nested arrays are not supported inside keys";
-    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-      value,
-      enumerable: true,
-      configurable: true,
-      writable: true
-    });
-    else container[normalizedKey] = value;
-    return "";
-  },
-  has: (container, key) => {
-    const normalizedKey = normalizeKey(key);
-    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
-  },
-  keys: (container) => Object.keys(container),
-  get: (container, key) => {
-    const normalizedKey = String(key);
-    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-    return container[normalizedKey];
-  }
-});
-var DEFAULT_SNIPPET_OPTIONS = {
-  maxLength: 79,
-  indent: 1,
-  linesBefore: 3,
-  linesAfter: 2
-};
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-  let head = "";
-  let tail = "";
-  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-  if (position - lineStart > maxHalfLength) {
-    head = " ... ";
-    lineStart = position - maxHalfLength + head.length;
-  }
-  if (lineEnd - position > maxHalfLength) {
-    tail = " ...";
-    lineEnd = position + maxHalfLength - tail.length;
-  }
-  return {
-    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
-    pos: position - lineStart + head.length
-  };
-}
-function padStart(string, max) {
-  return " ".repeat(Math.max(max - string.length, 0)) + string;
-}
-function makeSnippet(mark, options) {
-  if (!mark.buffer) return null;
-  const opts = {
-    ...DEFAULT_SNIPPET_OPTIONS,
-    ...options
-  };
-  const re2 = /\r?\n|\r|\0/g;
-  const lineStarts = [0];
-  const lineEnds = [];
-  let match;
-  let foundLineNo = -1;
-  while (match = re2.exec(mark.buffer)) {
-    lineEnds.push(match.index);
-    lineStarts.push(match.index + match[0].length);
-    if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
-  }
-  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-  let result = "";
-  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
-  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
-  for (let i = 1; i <= opts.linesBefore; i++) {
-    if (foundLineNo - i < 0) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
-${result}`;
-  }
-  const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
-`;
-  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
-`;
-  for (let i = 1; i <= opts.linesAfter; i++) {
-    if (foundLineNo + i >= lineEnds.length) break;
-    const line2 = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
-`;
-  }
-  return result.replace(/\n$/, "");
-}
-function formatError(exception, compact) {
-  let where = "";
-  if (!exception.mark) return exception.reason;
-  if (exception.mark.name) where += `in "${exception.mark.name}" `;
-  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
-  if (!compact && exception.mark.snippet) where += `
-
-${exception.mark.snippet}`;
-  return `${exception.reason} ${where}`;
-}
-var YAMLException = class YAMLException2 extends Error {
-  reason;
-  mark;
-  /**
-  * Optional `mark` contains source snippet data. Usually, use
-  * {@link YAMLException.throwAt} instead of passing it directly.
-  */
-  constructor(reason, mark) {
-    super();
-    this.name = "YAMLException";
-    this.reason = reason;
-    this.mark = mark;
-    this.message = formatError(this, false);
-    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
-  }
-  /**
-  * Returns the formatted error, omitting the source snippet in compact mode.
-  */
-  toString(compact) {
-    return `${this.name}: ${formatError(this, compact)}`;
-  }
-  /**
-  * Builds a YAMLException with a source snippet and throws it. `source` is
-  * the raw input text; `position` is an offset into it.
-  */
-  static throwAt(source, position, message, filename = "") {
-    let line = 0;
-    let lineStart = 0;
-    for (let index = 0; index < position; index++) {
-      const ch = source.charCodeAt(index);
-      if (ch === 10) {
-        line++;
-        lineStart = index + 1;
-      } else if (ch === 13) {
-        line++;
-        if (source.charCodeAt(index + 1) === 10) index++;
-        lineStart = index + 1;
-      }
-    }
-    const mark = {
-      name: filename,
-      buffer: source,
-      position,
-      line,
-      column: position - lineStart
-    };
-    mark.snippet = makeSnippet(mark);
-    throw new YAMLException2(message, mark);
-  }
-};
-var EVENT_ID = {
-  DOCUMENT: 1,
-  SEQUENCE: 2,
-  MAPPING: 3,
-  SCALAR: 4,
-  ALIAS: 5,
-  POP: 6
-};
-var SCALAR_STYLE = {
-  PLAIN: 1,
-  SINGLE_QUOTED: 2,
-  DOUBLE_QUOTED: 3,
-  LITERAL_BLOCK: 4,
-  FOLDED_BLOCK: 5
-};
-var COLLECTION_STYLE = {
-  BLOCK: 1,
-  FLOW: 2
-};
-var CHOMPING_MODE = {
-  CLIP: 1,
-  STRIP: 2,
-  KEEP: 3
-};
-var NO_RANGE$3 = -1;
-function simpleEscapeSequence(c3) {
-  switch (c3) {
-    case 48:
-      return "\0";
-    case 97:
-      return "\x07";
-    case 98:
-      return "\b";
-    case 116:
-      return "	";
-    case 9:
-      return "	";
-    case 110:
-      return "\n";
-    case 118:
-      return "\v";
-    case 102:
-      return "\f";
-    case 114:
-      return "\r";
-    case 101:
-      return "\x1B";
-    case 32:
-      return " ";
-    case 34:
-      return '"';
-    case 47:
-      return "/";
-    case 92:
-      return "\\";
-    case 78:
-      return "";
-    case 95:
-      return " ";
-    case 76:
-      return "\u2028";
-    case 80:
-      return "\u2029";
-    default:
-      return "";
-  }
-}
-var simpleEscapeCheck = new Array(256);
-var simpleEscapeMap = new Array(256);
-for (let i = 0; i < 256; i++) {
-  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-  simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-function charFromCodepoint(c3) {
-  if (c3 <= 65535) return String.fromCharCode(c3);
-  return String.fromCharCode((c3 - 65536 >> 10) + 55296, (c3 - 65536 & 1023) + 56320);
-}
-function fromHexCode$1(c3) {
-  if (c3 >= 48 && c3 <= 57) return c3 - 48;
-  return (c3 | 32) - 97 + 10;
-}
-function escapedHexLen$1(c3) {
-  if (c3 === 120) return 2;
-  if (c3 === 117) return 4;
-  return 8;
-}
-function skipFoldedBreaks(input, position, end) {
-  let breaks = 0;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10) {
-      breaks++;
-      position++;
-    } else if (ch === 13) {
-      breaks++;
-      position++;
-      if (input.charCodeAt(position) === 10) position++;
-    } else if (ch === 32 || ch === 9) position++;
-    else break;
-  }
-  return {
-    position,
-    breaks
-  };
-}
-function foldedBreaks(count) {
-  if (count === 1) return " ";
-  return "\n".repeat(count - 1);
-}
-function getPlainValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, captureEnd);
-}
-function getSingleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 39) {
-      result += input.slice(captureStart, position) + "'";
-      position += 2;
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getDoubleQuotedValue(input, start, end) {
-  let result = "";
-  let position = start;
-  let captureStart = start;
-  let captureEnd = start;
-  while (position < end) {
-    const ch = input.charCodeAt(position);
-    if (ch === 92) {
-      result += input.slice(captureStart, position);
-      position++;
-      const escaped = input.charCodeAt(position);
-      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
-      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-        result += simpleEscapeMap[escaped];
-        position++;
-      } else {
-        let hexLength = escapedHexLen$1(escaped);
-        let hexResult = 0;
-        for (; hexLength > 0; hexLength--) {
-          position++;
-          const digit = fromHexCode$1(input.charCodeAt(position));
-          hexResult = (hexResult << 4) + digit;
-        }
-        result += charFromCodepoint(hexResult);
-        position++;
-      }
-      captureStart = captureEnd = position;
-    } else if (ch === 10 || ch === 13) {
-      result += input.slice(captureStart, captureEnd);
-      const fold = skipFoldedBreaks(input, position, end);
-      result += foldedBreaks(fold.breaks);
-      position = captureStart = captureEnd = fold.position;
-    } else {
-      position++;
-      if (ch !== 32 && ch !== 9) captureEnd = position;
-    }
-  }
-  return result + input.slice(captureStart, end);
-}
-function getBlockValue(input, start, end, indent, chomping, folded) {
-  const textIndent = indent < 0 ? 0 : indent;
-  const region = input.slice(start, end).replace(/\r\n?/g, "\n");
-  const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-  let result = "";
-  let didReadContent = false;
-  let emptyLines = 0;
-  let atMoreIndented = false;
-  for (const line of lines) {
-    let column = 0;
-    while (column < textIndent && line.charCodeAt(column) === 32) column++;
-    if (indent < 0 || column >= line.length) {
-      emptyLines++;
-      continue;
-    }
-    const content = line.slice(textIndent);
-    const first = content.charCodeAt(0);
-    if (folded) {
-      if (first === 32 || first === 9) {
-        atMoreIndented = true;
-        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-      } else if (atMoreIndented) {
-        atMoreIndented = false;
-        result += "\n".repeat(emptyLines + 1);
-      } else if (emptyLines === 0) {
-        if (didReadContent) result += " ";
-      } else result += "\n".repeat(emptyLines);
-    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-    result += content;
-    didReadContent = true;
-    emptyLines = 0;
-  }
-  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-  else if (chomping !== CHOMPING_MODE.STRIP) {
-    if (didReadContent) result += "\n";
-  }
-  return result;
-}
-function getScalarValue(input, scalar) {
-  if (scalar.valueStart === NO_RANGE$3) return "";
-  const { valueStart, valueEnd } = scalar;
-  if (scalar.fast) return input.slice(valueStart, valueEnd);
-  switch (scalar.style) {
-    case SCALAR_STYLE.SINGLE_QUOTED:
-      return getSingleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.DOUBLE_QUOTED:
-      return getDoubleQuotedValue(input, valueStart, valueEnd);
-    case SCALAR_STYLE.LITERAL_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
-    case SCALAR_STYLE.FOLDED_BLOCK:
-      return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
-    default:
-      return getPlainValue(input, valueStart, valueEnd);
-  }
-}
-var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
-  "!": "!",
-  "!!": "tag:yaml.org,2002:"
-});
-var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
-var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
-var DEFAULT_CONSTRUCTOR_OPTIONS = {
-  filename: "",
-  schema: CORE_SCHEMA,
-  json: false,
-  maxTotalMergeKeys: 1e4,
-  maxAliases: -1
-};
-var NO_RANGE$1 = -1;
-var HAS_OWN = Object.prototype.hasOwnProperty;
-var CONTEXT_FLOW_IN = 1;
-var CONTEXT_FLOW_OUT = 2;
-var CONTEXT_BLOCK_IN = 3;
-var CONTEXT_BLOCK_OUT = 4;
-var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
-var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
-var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
-var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
-var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
-var DEFAULT_PARSER_OPTIONS = {
-  filename: "",
-  maxDepth: 100
-};
-function addDocumentEvent(state, explicitStart, explicitEnd) {
-  state.events.push({
-    type: EVENT_ID.DOCUMENT,
-    explicitStart,
-    explicitEnd,
-    directives: state.directives
-  });
-}
-function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.SEQUENCE,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-  state.events.push({
-    type: EVENT_ID.MAPPING,
-    start,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style
-  });
-}
-function insertFlowPairMappingEvent(state, snapshot) {
-  state.events.splice(snapshot.eventsLength, 0, {
-    type: EVENT_ID.MAPPING,
-    start: snapshot.position,
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1,
-    style: COLLECTION_STYLE.FLOW
-  });
-}
-function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
-  state.events.push({
-    type: EVENT_ID.SCALAR,
-    valueStart,
-    valueEnd,
-    anchorStart,
-    anchorEnd,
-    tagStart,
-    tagEnd,
-    style,
-    chomping,
-    indent,
-    fast
-  });
-}
-function addAliasEvent(state, anchorStart, anchorEnd) {
-  state.events.push({
-    type: EVENT_ID.ALIAS,
-    anchorStart,
-    anchorEnd
-  });
-}
-function addPopEvent(state) {
-  state.events.push({ type: EVENT_ID.POP });
-}
-function addEmptyScalarEvent(state) {
-  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
-}
-function emptyProperties() {
-  return {
-    anchorStart: NO_RANGE$1,
-    anchorEnd: NO_RANGE$1,
-    tagStart: NO_RANGE$1,
-    tagEnd: NO_RANGE$1
-  };
-}
-function snapshotState(state) {
-  return {
-    position: state.position,
-    line: state.line,
-    lineStart: state.lineStart,
-    lineIndent: state.lineIndent,
-    firstTabInLine: state.firstTabInLine,
-    eventsLength: state.events.length
-  };
-}
-function restoreState(state, snapshot) {
-  state.position = snapshot.position;
-  state.line = snapshot.line;
-  state.lineStart = snapshot.lineStart;
-  state.lineIndent = snapshot.lineIndent;
-  state.firstTabInLine = snapshot.firstTabInLine;
-  state.events.length = snapshot.eventsLength;
-}
-function throwError(state, message) {
-  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
-}
-function isEol(c3) {
-  return c3 === 10 || c3 === 13;
-}
-function isWhiteSpace(c3) {
-  return c3 === 9 || c3 === 32;
-}
-function isWsOrEol(c3) {
-  return isWhiteSpace(c3) || isEol(c3);
-}
-function isWsOrEolOrEnd(c3) {
-  return c3 === 0 || isWsOrEol(c3);
-}
-function isFlowIndicator(c3) {
-  return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
-}
-function fromDecimalCode(c3) {
-  return c3 >= 48 && c3 <= 57 ? c3 - 48 : -1;
-}
-function fromHexCode(c3) {
-  if (c3 >= 48 && c3 <= 57) return c3 - 48;
-  const lc = c3 | 32;
-  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
-  return -1;
-}
-function escapedHexLen(c3) {
-  if (c3 === 120) return 2;
-  if (c3 === 117) return 4;
-  if (c3 === 85) return 8;
-  return 0;
-}
-function isSimpleEscape(c3) {
-  return c3 === 48 || c3 === 97 || c3 === 98 || c3 === 116 || c3 === 9 || c3 === 110 || c3 === 118 || c3 === 102 || c3 === 114 || c3 === 101 || c3 === 32 || c3 === 34 || c3 === 47 || c3 === 92 || c3 === 78 || c3 === 95 || c3 === 76 || c3 === 80;
-}
-function consumeLineBreak(state) {
-  if (state.input.charCodeAt(state.position) === 10) state.position++;
-  else {
-    state.position++;
-    if (state.input.charCodeAt(state.position) === 10) state.position++;
-  }
-  state.line++;
-  state.lineStart = state.position;
-  state.lineIndent = 0;
-  state.firstTabInLine = -1;
-}
-function skipSeparationSpace(state, allowComments) {
-  let lineBreaks = 0;
-  let ch = state.input.charCodeAt(state.position);
-  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
-  while (ch !== 0) {
-    while (isWhiteSpace(ch)) {
-      hasSeparation = true;
-      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
-      ch = state.input.charCodeAt(++state.position);
-    }
-    if (allowComments && hasSeparation && ch === 35) do
-      ch = state.input.charCodeAt(++state.position);
-    while (!isEol(ch) && ch !== 0);
-    if (!isEol(ch)) break;
-    consumeLineBreak(state);
-    lineBreaks++;
-    hasSeparation = true;
-    ch = state.input.charCodeAt(state.position);
-    while (ch === 32) {
-      state.lineIndent++;
-      ch = state.input.charCodeAt(++state.position);
-    }
-  }
-  return lineBreaks;
-}
-function testDocumentSeparator(state, position = state.position) {
-  const ch = state.input.charCodeAt(position);
-  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
-    const following = state.input.charCodeAt(position + 3);
-    return following === 0 || isWsOrEol(following);
-  }
-  return false;
-}
-function skipByteOrderMark(state) {
-  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
-    state.position++;
-    state.lineStart = state.position;
-  }
-}
-function testDocumentBoundary(state) {
-  if (state.position !== state.lineStart) return false;
-  if (testDocumentSeparator(state)) return true;
-  if (state.input.charCodeAt(state.position) !== 65279) return false;
-  const snapshot = snapshotState(state);
-  skipByteOrderMark(state);
-  skipSeparationSpace(state, true);
-  const ch = state.input.charCodeAt(state.position);
-  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
-  restoreState(state, snapshot);
-  return result;
-}
-function skipUntilLineEnd(state) {
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
-}
-function checkPrintable(state, start, end) {
-  const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
-  if (match !== null) {
-    state.position = start + match.index + match[0].length - 1;
-    throwError(state, "the stream contains non-printable characters");
-  }
-}
-function readTagProperty(state, props, inFlow) {
-  if (state.input.charCodeAt(state.position) !== 33) return false;
-  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
-  const start = state.position;
-  let isVerbatim = false;
-  let isNamed = false;
-  let tagHandle = "!";
-  let ch = state.input.charCodeAt(++state.position);
-  if (ch === 60) {
-    isVerbatim = true;
-    ch = state.input.charCodeAt(++state.position);
-  } else if (ch === 33) {
-    isNamed = true;
-    tagHandle = "!!";
-    ch = state.input.charCodeAt(++state.position);
-  }
-  let suffixStart = state.position;
-  let tagName;
-  if (isVerbatim) {
-    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
-    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
-    tagName = state.input.slice(suffixStart, state.position);
-    state.position++;
-  } else {
-    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
-      if (ch === 33) {
-        if (!isNamed) {
-          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
-          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-          isNamed = true;
-          suffixStart = state.position + 1;
-        } else throwError(state, "tag suffix cannot contain exclamation marks");
-      }
-      ch = state.input.charCodeAt(++state.position);
-    }
-    tagName = state.input.slice(suffixStart, state.position);
-    if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
-  }
-  if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
-  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
-  props.tagStart = start;
-  props.tagEnd = state.position;
-  return true;
-}
-function readAnchorProperty(state, props) {
-  if (state.input.charCodeAt(state.position) !== 38) return false;
-  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
-  props.anchorStart = start;
-  props.anchorEnd = state.position;
-  return true;
-}
-function readAlias(state, props) {
-  if (state.input.charCodeAt(state.position) !== 42) return false;
-  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
-  state.position++;
-  const start = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
-  addAliasEvent(state, start, state.position);
-  return true;
-}
-function readFlowScalarBreak(state, nodeIndent) {
-  skipSeparationSpace(state, false);
-  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readSingleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 39) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 39) {
-      if (state.input.charCodeAt(state.position + 1) === 39) {
-        simple = false;
-        state.position += 2;
-        continue;
-      }
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a single quoted scalar");
-}
-function readDoubleQuotedScalar(state, nodeIndent, props) {
-  if (state.input.charCodeAt(state.position) !== 34) return false;
-  state.position++;
-  const start = state.position;
-  let simple = true;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 34) {
-      const end = state.position;
-      state.position++;
-      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-      return true;
-    }
-    if (ch === 92) {
-      simple = false;
-      const escaped = state.input.charCodeAt(++state.position);
-      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
-      else if (isSimpleEscape(escaped)) state.position++;
-      else {
-        let hexLength = escapedHexLen(escaped);
-        if (hexLength === 0) throwError(state, "unknown escape sequence");
-        while (hexLength-- > 0) {
-          state.position++;
-          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
-        }
-        state.position++;
-      }
-    } else if (isEol(ch)) {
-      simple = false;
-      readFlowScalarBreak(state, nodeIndent);
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
-    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-    else state.position++;
-  }
-  throwError(state, "unexpected end of the stream within a double quoted scalar");
-}
-function readBlockScalar(state, parentIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  let chomping = CHOMPING_MODE.CLIP;
-  let indent = -1;
-  let detectedIndent = false;
-  if (ch !== 124 && ch !== 62) return false;
-  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const current = state.input.charCodeAt(state.position);
-    const digit = fromDecimalCode(current);
-    if (current === 43 || current === 45) {
-      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
-      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
-      state.position++;
-    } else if (digit >= 0) {
-      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
-      indent = parentIndent + digit - 1;
-      detectedIndent = true;
-      state.position++;
-    } else break;
-  }
-  let hadWhitespace = false;
-  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
-    hadWhitespace = true;
-    state.position++;
-  }
-  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
-  let contentIndent = detectedIndent ? indent : -1;
-  let maxLeadingIndent = 0;
-  const valueStart = state.position;
-  let valueEnd = state.position;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    const linePosition = state.position;
-    let column = 0;
-    while (state.input.charCodeAt(linePosition + column) === 32) column++;
-    const first = state.input.charCodeAt(linePosition + column);
-    if (first === 0) {
-      if (contentIndent >= 0) {
-        if (column > contentIndent) valueEnd = linePosition + column;
-      } else if (column > 0) valueEnd = linePosition + column;
-      break;
-    }
-    if (testDocumentBoundary(state)) break;
-    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
-      if (first === 9 && column < parentIndent) {
-        state.position = linePosition + column;
-        throwError(state, "tab characters must not be used in indentation");
-      }
-      if (column >= parentIndent && column < maxLeadingIndent) {
-        state.position = linePosition + column;
-        throwError(state, "bad indentation of a mapping entry");
-      }
-    }
-    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
-    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-    if (first !== 0 && !isEol(first) && column < requiredIndent) {
-      state.lineIndent = column;
-      state.position = linePosition + column;
-      break;
-    }
-    skipUntilLineEnd(state);
-    valueEnd = state.position;
-    if (isEol(state.input.charCodeAt(state.position))) {
-      consumeLineBreak(state);
-      valueEnd = state.position;
-    }
-  }
-  checkPrintable(state, valueStart, valueEnd);
-  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
-  return true;
-}
-function canStartPlainScalar(state, nodeContext) {
-  const ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
-  if (ch === 63 || ch === 45) {
-    const following = state.input.charCodeAt(state.position + 1);
-    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
-  }
-  return true;
-}
-function readPlainScalar(state, nodeIndent, nodeContext, props) {
-  if (!canStartPlainScalar(state, nodeContext)) return false;
-  const start = state.position;
-  let end = state.position;
-  let ch = state.input.charCodeAt(state.position);
-  const inFlow = nodeContext === CONTEXT_FLOW_IN;
-  let multiline = false;
-  while (ch !== 0) {
-    if (testDocumentBoundary(state)) break;
-    if (ch === 58) {
-      const following = state.input.charCodeAt(state.position + 1);
-      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
-    } else if (ch === 35) {
-      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
-    } else if (inFlow && isFlowIndicator(ch)) break;
-    else if (isEol(ch)) {
-      const savedPosition = state.position;
-      const savedLine = state.line;
-      const savedLineStart = state.lineStart;
-      const savedLineIndent = state.lineIndent;
-      skipSeparationSpace(state, false);
-      if (state.lineIndent >= nodeIndent) {
-        multiline = true;
-        ch = state.input.charCodeAt(state.position);
-        continue;
-      }
-      state.position = savedPosition;
-      state.line = savedLine;
-      state.lineStart = savedLineStart;
-      state.lineIndent = savedLineIndent;
-      break;
-    }
-    if (!isWhiteSpace(ch)) end = state.position + 1;
-    ch = state.input.charCodeAt(++state.position);
-  }
-  if (end === start) return false;
-  checkPrintable(state, start, end);
-  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
-  return true;
-}
-function skipFlowSeparationSpace(state, nodeIndent) {
-  const startLine = state.line;
-  skipSeparationSpace(state, true);
-  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readFlowCollection(state, nodeIndent, props) {
-  const ch = state.input.charCodeAt(state.position);
-  const isMapping = ch === 123;
-  const start = state.position;
-  let readNext = true;
-  if (ch !== 91 && ch !== 123) return false;
-  const terminator = isMapping ? 125 : 93;
-  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-  state.position++;
-  while (state.input.charCodeAt(state.position) !== 0) {
-    skipFlowSeparationSpace(state, nodeIndent);
-    let ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === terminator) {
-      state.position++;
-      addPopEvent(state);
-      return true;
-    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
-    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
-    let isPair = false;
-    let isExplicitPair = false;
-    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
-      isPair = isExplicitPair = true;
-      state.position += 1;
-      skipFlowSeparationSpace(state, nodeIndent);
-    }
-    const entryLine = state.line;
-    const entryStart = snapshotState(state);
-    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-    skipFlowSeparationSpace(state, nodeIndent);
-    ch2 = state.input.charCodeAt(state.position);
-    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
-      isPair = true;
-      state.position++;
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) {
-        insertFlowPairMappingEvent(state, entryStart);
-        if (!keyWasRead) addEmptyScalarEvent(state);
-      } else if (!keyWasRead) addEmptyScalarEvent(state);
-      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
-      skipFlowSeparationSpace(state, nodeIndent);
-      if (!isMapping) addPopEvent(state);
-    } else if (isMapping && isPair) {
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-    } else if (isMapping) addEmptyScalarEvent(state);
-    else if (isPair) {
-      insertFlowPairMappingEvent(state, entryStart);
-      if (!keyWasRead) addEmptyScalarEvent(state);
-      addEmptyScalarEvent(state);
-      addPopEvent(state);
-    }
-    ch2 = state.input.charCodeAt(state.position);
-    if (ch2 === 44) {
-      readNext = true;
-      state.position++;
-    } else readNext = false;
-  }
-  throwError(state, "unexpected end of the stream within a flow collection");
-}
-function readBlockSequence(state, nodeIndent, props) {
-  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
-  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
-    if (state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const entryLine = state.line;
-    state.position++;
-    const hadBreak = skipSeparationSpace(state, true) > 0;
-    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
-    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-    skipSeparationSpace(state, true);
-    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
-    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
-    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-  }
-  addPopEvent(state);
-  return true;
-}
-function readBlockMapping(state, nodeIndent, flowIndent, props) {
-  let atExplicitKey = false;
-  let detected = false;
-  let mappingOpened = false;
-  let pendingExplicitKey = false;
-  if (state.firstTabInLine !== -1) return false;
-  let ch = state.input.charCodeAt(state.position);
-  while (ch !== 0) {
-    if (!atExplicitKey && state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, "tab characters must not be used in indentation");
-    }
-    const following = state.input.charCodeAt(state.position + 1);
-    const entryLine = state.line;
-    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
-      if (!mappingOpened) {
-        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-        mappingOpened = true;
-      }
-      if (ch === 63) {
-        if (atExplicitKey) addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = true;
-      } else if (atExplicitKey) atExplicitKey = false;
-      else {
-        addEmptyScalarEvent(state);
-        detected = true;
-        atExplicitKey = false;
-      }
-      state.position += 1;
-      pendingExplicitKey = true;
-    } else {
-      if (atExplicitKey) {
-        addEmptyScalarEvent(state);
-        atExplicitKey = false;
-      }
-      const beforeKey = snapshotState(state);
-      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
-      if (state.line === entryLine) {
-        ch = state.input.charCodeAt(state.position);
-        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
-        if (ch === 58) {
-          ch = state.input.charCodeAt(++state.position);
-          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-          if (!mappingOpened) {
-            state.events.splice(beforeKey.eventsLength, 0, {
-              type: EVENT_ID.MAPPING,
-              start: beforeKey.position,
-              anchorStart: props.anchorStart,
-              anchorEnd: props.anchorEnd,
-              tagStart: props.tagStart,
-              tagEnd: props.tagEnd,
-              style: COLLECTION_STYLE.BLOCK
-            });
-            mappingOpened = true;
-          }
-          detected = true;
-          atExplicitKey = false;
-          pendingExplicitKey = false;
-        } else if (detected) throwError(state, "expected ':' after a mapping key");
-        else {
-          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-            restoreState(state, beforeKey);
-            return false;
-          }
-          return true;
-        }
-      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-      else {
-        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-          restoreState(state, beforeKey);
-          return false;
-        }
-        return true;
-      }
-    }
-    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
-    if (!atExplicitKey) {
-      if (pendingExplicitKey) {
-        addEmptyScalarEvent(state);
-        pendingExplicitKey = false;
-      }
-    }
-    skipSeparationSpace(state, true);
-    ch = state.input.charCodeAt(state.position);
-    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
-    else if (state.lineIndent < nodeIndent) break;
-  }
-  if (!detected) return false;
-  if (atExplicitKey) addEmptyScalarEvent(state);
-  if (mappingOpened) addPopEvent(state);
-  return true;
-}
-function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
-  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
-  state.depth++;
-  let indentStatus = 1;
-  let atNewLine = false;
-  let hasContent = false;
-  let propertyStart = null;
-  const props = emptyProperties();
-  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
-  let allowBlockCollections = allowBlockScalars;
-  const allowBlockStyles = allowBlockScalars;
-  if (allowToSeek && skipSeparationSpace(state, true)) {
-    atNewLine = true;
-    if (state.lineIndent > parentIndent) indentStatus = 1;
-    else if (state.lineIndent === parentIndent) indentStatus = 0;
-    else indentStatus = -1;
-  }
-  if (indentStatus === 1) while (true) {
-    const ch = state.input.charCodeAt(state.position);
-    const propertyState = snapshotState(state);
-    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
-    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
-      const fallbackState = snapshotState(state);
-      const flowIndent = parentIndent + 1;
-      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
-        state.depth--;
-        return true;
-      }
-      restoreState(state, fallbackState);
-    }
-    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
-    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
-    if (propertyStart === null) propertyStart = propertyState;
-    if (skipSeparationSpace(state, true)) {
-      atNewLine = true;
-      allowBlockCollections = allowBlockStyles;
-      if (state.lineIndent > parentIndent) indentStatus = 1;
-      else if (state.lineIndent === parentIndent) indentStatus = 0;
-      else indentStatus = -1;
-    } else allowBlockCollections = false;
-  }
-  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
-  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
-    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
-    const blockIndent = state.position - state.lineStart;
-    if (indentStatus === 1) {
-      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
-      else {
-        const ch = state.input.charCodeAt(state.position);
-        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
-          const fallbackState = snapshotState(state);
-          const propertyIndent = propertyStart.position - propertyStart.lineStart;
-          restoreState(state, propertyStart);
-          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
-          else restoreState(state, fallbackState);
-        }
-        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
-      }
-    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
-  }
-  allowBlockScalars = allowBlockScalars && !hasContent;
-  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
-    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
-    hasContent = true;
-  }
-  state.depth--;
-  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
-}
-function readDirective(state) {
-  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
-  state.position++;
-  const nameStart = state.position;
-  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-  const name = state.input.slice(nameStart, state.position);
-  const args = [];
-  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
-  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
-    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
-    const start = state.position;
-    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-    args.push(state.input.slice(start, state.position));
-  }
-  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-  if (name === "YAML") {
-    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
-    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
-    const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-    if (match === null) throwError(state, "ill-formed argument of the YAML directive");
-    if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
-    state.directives.push({
-      kind: "yaml",
-      version: args[0]
-    });
-  } else if (name === "TAG") {
-    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-    const [handle, prefix] = args;
-    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
-    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-    state.tagHandlers[handle] = prefix;
-    state.directives.push({
-      kind: "tag",
-      handle,
-      prefix
-    });
-  }
-  return true;
-}
-function readDocument(state) {
-  state.directives = [];
-  state.tagHandlers = /* @__PURE__ */ Object.create(null);
-  let hasDirectives = false;
-  skipSeparationSpace(state, true);
-  while (readDirective(state)) {
-    hasDirectives = true;
-    skipSeparationSpace(state, true);
-  }
-  let explicitStart = false;
-  let explicitEnd = false;
-  let allowCompact = true;
-  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
-    explicitStart = true;
-    const markerLine = state.line;
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    allowCompact = state.line > markerLine;
-  } else if (hasDirectives) throwError(state, "directives end mark is expected");
-  const documentEventIndex = state.events.length;
-  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
-    state.position += 3;
-    skipSeparationSpace(state, true);
-    return;
-  }
-  addDocumentEvent(state, explicitStart, false);
-  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
-  skipSeparationSpace(state, true);
-  if (state.position === state.lineStart && testDocumentSeparator(state)) {
-    explicitEnd = state.input.charCodeAt(state.position) === 46;
-    if (explicitEnd) {
-      const markerLine = state.line;
-      state.position += 3;
-      skipSeparationSpace(state, true);
-      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
-    }
-  }
-  const documentEvent = state.events[documentEventIndex];
-  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
-  addPopEvent(state);
-  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
-}
-function parseEvents(input, options) {
-  const length = input.length;
-  const state = {
-    ...DEFAULT_PARSER_OPTIONS,
-    ...options,
-    input: `${input}\0`,
-    length,
-    position: 0,
-    line: 0,
-    lineStart: 0,
-    lineIndent: 0,
-    firstTabInLine: -1,
-    depth: 0,
-    directives: [],
-    tagHandlers: /* @__PURE__ */ Object.create(null),
-    events: []
-  };
-  const nullpos = input.indexOf("\0");
-  if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
-  while (state.position < state.length) {
-    skipByteOrderMark(state);
-    skipSeparationSpace(state, true);
-    if (state.position >= state.length) break;
-    const documentStart = state.position;
-    readDocument(state);
-    if (state.position === documentStart)
-      throwError(state, "can not read a document");
-  }
-  return state.events;
-}
-var DEFAULT_LOAD_OPTIONS = {
-  ...DEFAULT_PARSER_OPTIONS,
-  ...DEFAULT_CONSTRUCTOR_OPTIONS
-};
-function hasBit(mask, bit) {
-  return (mask & 1 << bit) !== 0;
-}
-var DEFAULT_SCALAR_STYLE_RULES = {
-  applyQuoteFlowKeysOption,
-  doubleQuoteForInvisibles,
-  doubleQuoteWhitespaceOnly,
-  applyForceQuotesOption,
-  tryLongOrMultilineAsBlock,
-  quoteInvalidPlain,
-  fallbackToDoubleQuoted
-};
-function _preferredQuotedStyle(layout) {
-  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
-  return SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyQuoteFlowKeysOption(layout) {
-  if (!layout.presenterOptions.quoteFlowKeys) return;
-  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
-  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteForInvisibles(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteWhitespaceOnly(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyForceQuotesOption(layout) {
-  if (!layout.presenterOptions.forceQuotes) return;
-  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
-  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
-  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
-}
-function tryLongOrMultilineAsBlock(layout) {
-  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-  const value = layout.node.value;
-  const multiline = value.indexOf("\n") !== -1;
-  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
-    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-    return;
-  }
-  const w2 = layout.presenterOptions.lineWidth;
-  if (w2 === -1) {
-    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-    return;
-  }
-  const availableWidth = Math.max(Math.min(w2, 40), w2 - layout.shiftOfContent);
-  let position = 0;
-  let shouldFold = false;
-  while (position <= value.length) {
-    let lineEnd = value.length;
-    const nextLineBreak = value.indexOf("\n", position);
-    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-    const line = value.slice(position, lineEnd);
-    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
-    if (nextLineBreak === -1) break;
-    position = nextLineBreak + 1;
-  }
-  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
-  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-}
-function quoteInvalidPlain(layout) {
-  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
-}
-function fallbackToDoubleQuoted(layout) {
-  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
-var SRC_B_CHAR = "[\\n\\r]";
-var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
-var SRC_S_WHITE = "[ \\t]";
-var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
-var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
-var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
-var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
-var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
-var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
-var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
-var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
-var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
-var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
-var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
-var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
-var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
-var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
-var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
-var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
-var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
-var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
-var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
-var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
-var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
-var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
-var DEFAULT_PRESENTER_OPTIONS = {
-  indent: 2,
-  seqNoIndent: false,
-  seqInlineFirst: true,
-  lineWidth: 80,
-  flowBracketPadding: false,
-  flowSkipCommaSpace: false,
-  flowSkipColonSpace: false,
-  quoteFlowKeys: false,
-  quoteStyle: "single",
-  forceQuotes: false,
-  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
-  tagBeforeAnchor: false
-};
-var DEFAULT_DUMP_OPTIONS = {
-  ...DEFAULT_PRESENTER_OPTIONS,
-  schema: DUMP_SCHEMA,
-  skipInvalid: false,
-  noRefs: false,
-  flowLevel: -1,
-  sortKeys: false,
-  transform: () => {
-  }
-};
-var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
-var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
-var EVENT_MAPPING = EVENT_ID.MAPPING;
-var EVENT_SCALAR = EVENT_ID.SCALAR;
-var EVENT_ALIAS = EVENT_ID.ALIAS;
-var EVENT_POP = EVENT_ID.POP;
-var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
-var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
-var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
-var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
-var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
-var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
-var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
-var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
-var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
-var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
-
-// src/registry/yaml-source.ts
-var import_yaml = __toESM(require_dist3(), 1);
-
-// src/registry/yaml-index.ts
-var LIMITS = {
-  maxFileBytes: 5 * 1024 * 1024,
-  maxDocuments: 1e4,
-  maxDepth: 64,
-  maxAliasCount: 100
-};
-function located(start) {
-  return { start, key: -1, entries: void 0, items: void 0 };
-}
-function locatedOffset(root, path, prefer) {
-  let current = root;
-  let key;
-  let parent;
-  for (const step of path) {
-    parent = current;
-    key = void 0;
-    if (current?.entries) {
-      const entry = current.entries.get(String(step));
-      if (!entry) return parent?.start ?? root?.start ?? 0;
-      key = entry.key;
-      current = entry;
-    } else if (current?.items) {
-      current = current.items[Number(step)];
-    } else {
-      return parent?.start ?? root?.start ?? 0;
-    }
-  }
-  const first = prefer === "key" ? key ?? current?.start : current?.start ?? key;
-  return first ?? key ?? parent?.start ?? root?.start ?? 0;
-}
-var CORE_SCALAR_TAGS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
-var TAGS_BY_FIRST_CHAR = /* @__PURE__ */ new Map();
-for (const tag of CORE_SCALAR_TAGS) {
-  for (const first of tag.implicitFirstChars ?? []) TAGS_BY_FIRST_CHAR.set(first, [...TAGS_BY_FIRST_CHAR.get(first) ?? [], tag]);
-}
-function plainScalarValue(source) {
-  const tags = TAGS_BY_FIRST_CHAR.get(source.charAt(0));
-  if (tags === void 0) return source;
-  if (source.length !== 4 && source.length !== 5 && isLetter(source.charCodeAt(0))) return source;
-  for (const tag of tags) {
-    const value = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value;
-  }
-  return source;
-}
-function isLetter(code) {
-  return code >= 65 && code <= 90 || code >= 97 && code <= 122;
-}
-function setEntry(target, name, value) {
-  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
-}
-
-// src/registry/yaml-block.ts
-var SPACE = 32;
-var HASH = 35;
-var DASH = 45;
-var COLON = 58;
-var COMMA2 = 44;
-var SINGLE_QUOTE = 39;
-var DOUBLE_QUOTE = 34;
-var BACKSLASH = 92;
-var OPEN_BRACKET = 91;
-var CLOSE_BRACKET = 93;
-var OPEN_BRACE = 123;
-var CLOSE_BRACE = 125;
-var CR = 13;
-var PERCENT = 37;
-var DOT = 46;
-var OUTSIDE_SUBSET = /\r(?!\n)|[^\n\r\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
-var NOT_PLAIN_START = new Set([..."?:,[]{}#&*!|>'\"%@`"].map((ch) => ch.charCodeAt(0)));
-var UNUSUAL_KEY = /[[\]{},]/;
-var MAX_FLOW_DEPTH = 8;
-var MAX_BLOCK_DEPTH = 32;
-var MAX_KEY_LENGTH = 1e3;
-var Stop = { LineEnd: 0, Comment: 1, Colon: 2, FlowIndicator: 3 };
-var SIMPLE_ESCAPES = {
-  "\\": "\\",
-  '"': '"',
-  "/": "/",
-  n: "\n",
-  t: "	",
-  r: "\r",
-  b: "\b",
-  f: "\f",
-  "0": "\0"
-};
-var NOT_MINE = new Error("not plain block YAML");
-function refuse() {
-  throw NOT_MINE;
-}
-function parseBlockYaml(text2) {
-  if (OUTSIDE_SUBSET.test(text2)) return void 0;
-  try {
-    return new BlockParser(text2).parse();
-  } catch (error2) {
-    if (error2 === NOT_MINE) return void 0;
-    throw error2;
-  }
-}
-var BlockParser = class {
-  values = [];
-  roots = [];
-  stack = [];
-  /** The current document has begun: content or an explicit `---` was seen. */
-  documentStarted = false;
-  documentValue = null;
-  documentRoot = void 0;
-  // a `key:` or `-` with nothing after it on its line: null, unless the next line opens a nested collection
-  pendingParent = void 0;
-  pendingKey = "";
-  pendingKeyStart = -1;
-  pendingNullAt = -1;
-  // results of the scanners, read right after each call (no allocation per scalar)
-  stop = Stop.LineEnd;
-  colonAt = -1;
-  scalarText = "";
-  result = null;
-  text;
-  constructor(text2) {
-    this.text = text2;
-  }
-  parse() {
-    const text2 = this.text;
-    const length = text2.length;
-    let next = 0;
-    while (next <= length) {
-      const lineStart = next;
-      let lineEnd = text2.indexOf("\n", lineStart);
-      if (lineEnd === -1) lineEnd = length;
-      next = lineEnd + 1;
-      const end = lineEnd > lineStart && text2.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
-      let i = lineStart;
-      while (i < end && text2.charCodeAt(i) === SPACE) i++;
-      if (i === end) continue;
-      const first = text2.charCodeAt(i);
-      if (first === HASH) continue;
-      if (i === lineStart) {
-        if (first === DASH && text2.startsWith("---", i)) {
-          if (i + 3 < end && text2.charCodeAt(i + 3) !== SPACE) refuse();
-          this.trailing(i + 3, end);
-          this.startDocument();
-          continue;
-        }
-        if (first === PERCENT || first === DOT && text2.startsWith("...", i)) refuse();
-      }
-      this.line(i, end, i - lineStart);
-    }
-    this.endDocument();
-    return { values: this.values, roots: this.roots };
-  }
-  startDocument() {
-    this.endDocument();
-    this.documentStarted = true;
-  }
-  endDocument() {
-    this.resolvePendingAsNull();
-    if (this.documentStarted) {
-      if (this.values.length === LIMITS.maxDocuments) refuse();
-      this.values.push(this.documentValue);
-      this.roots.push(this.documentRoot);
-    }
-    this.stack = [];
-    this.documentStarted = false;
-    this.documentValue = null;
-    this.documentRoot = void 0;
-  }
-  /** One line's content, from its first non-blank character `i` (at column `indent`) to `end`. */
-  line(i, end, indent) {
-    const text2 = this.text;
-    const dash = text2.charCodeAt(i) === DASH && (i + 1 === end || text2.charCodeAt(i + 1) === SPACE);
-    const parent = this.pendingParent;
-    if (parent !== void 0) {
-      const atKeyIndent = indent === parent.indent && dash && parent.mapping !== void 0;
-      if (indent > parent.indent || atKeyIndent) {
-        const collection = this.open(i, indent, dash);
-        collection.atKeyIndent = atKeyIndent;
-        this.attach(parent, this.pendingKey, this.pendingKeyStart, collection.mapping ?? collection.sequence, collection.node);
-        this.pendingParent = void 0;
-        this.entry(collection, i, end, indent, dash);
-        return;
-      }
-      this.resolvePendingAsNull();
-    }
-    const stack = this.stack;
-    if (stack.length === 0) {
-      if (this.documentRoot !== void 0) refuse();
-      const root = this.open(i, indent, dash);
-      this.documentStarted = true;
-      this.documentValue = root.mapping ?? root.sequence;
-      this.documentRoot = root.node;
-      this.entry(root, i, end, indent, dash);
-      return;
-    }
-    let top = stack[stack.length - 1];
-    while (top.indent > indent || top.atKeyIndent && top.indent === indent && !dash) {
-      stack.pop();
-      if (stack.length === 0) refuse();
-      top = stack[stack.length - 1];
-    }
-    if (top.indent !== indent || dash !== (top.sequence !== void 0)) refuse();
-    this.entry(top, i, end, indent, dash);
-  }
-  open(start, indent, sequence) {
-    if (this.stack.length >= MAX_BLOCK_DEPTH) refuse();
-    const node = located(start);
-    let collection;
-    if (sequence) {
-      node.items = [];
-      collection = { indent, node, mapping: void 0, sequence: [], atKeyIndent: false };
-    } else {
-      node.entries = /* @__PURE__ */ new Map();
-      collection = { indent, node, mapping: {}, sequence: void 0, atKeyIndent: false };
-    }
-    this.stack.push(collection);
-    return collection;
-  }
-  attach(parent, key, keyStart, value, node) {
-    if (parent.sequence !== void 0) {
-      parent.sequence.push(value);
-      parent.node.items.push(node);
-    } else {
-      node.key = keyStart;
-      parent.node.entries.set(key, node);
-      setEntry(parent.mapping, key, value);
-    }
-  }
-  resolvePendingAsNull() {
-    const parent = this.pendingParent;
-    if (parent === void 0) return;
-    this.pendingParent = void 0;
-    this.attach(parent, this.pendingKey, this.pendingKeyStart, null, located(this.pendingNullAt));
-  }
-  entry(collection, i, end, indent, dash) {
-    if (dash) this.sequenceEntry(collection, i, end, indent);
-    else this.mappingEntry(collection, i, end);
-  }
-  /** `key: value` or `key:` at `i`, in `mapping`. */
-  mappingEntry(mapping, i, end) {
-    const afterColon = this.mappingKey(i, end, false);
-    const key = this.scalarText;
-    this.checkKey(mapping, key);
-    this.value(mapping, key, i, afterColon, end);
-  }
-  /**
-   * The key of a mapping entry at `i`, quoted or plain (read as a block or a flow scalar), refused unless its `:`
-   * follows: the index after the colon; the key in `scalarText`.
-   */
-  mappingKey(i, end, inFlow) {
-    const first = this.text.charCodeAt(i);
-    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-      const close = this.quoted(i, end);
-      if (!this.isKeyColon(close, end)) refuse();
-      return close + 1;
-    }
-    this.plainStartOrRefuse(i, end);
-    const keyEnd = inFlow ? this.flowPlain(i, end) : this.blockPlain(i, end);
-    if (this.stop !== Stop.Colon) refuse();
-    this.scalarText = this.plainKey(i, keyEnd);
-    return this.colonAt + 1;
-  }
-  /** `- item`, `- key: value` or `-` at `i`, in `sequence`. */
-  sequenceEntry(sequence, i, end, indent) {
-    const text2 = this.text;
-    let v2 = i + 1;
-    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
-    if (v2 === end || text2.charCodeAt(v2) === HASH) {
-      this.pend(sequence, "", -1, v2);
-      return;
-    }
-    const first = text2.charCodeAt(v2);
-    if (first === DASH && (v2 + 1 === end || text2.charCodeAt(v2 + 1) === SPACE)) refuse();
-    let key;
-    let afterColon;
-    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-      const close = this.quoted(v2, end);
-      if (!this.isKeyColon(close, end)) {
-        this.trailing(close, end);
-        this.attach(sequence, "", -1, this.scalarText, located(v2));
-        return;
-      }
-      key = this.scalarText;
-      afterColon = close + 1;
-    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
-      const node = located(v2);
-      this.trailing(this.flowNode(v2, end, node, 0), end);
-      this.attach(sequence, "", -1, this.result, node);
-      return;
-    } else {
-      this.plainStartOrRefuse(v2, end);
-      const scalarEnd = this.blockPlain(v2, end);
-      if (this.stop !== Stop.Colon) {
-        this.attach(sequence, "", -1, plainScalarValue(text2.slice(v2, scalarEnd)), located(v2));
-        return;
-      }
-      key = this.plainKey(v2, scalarEnd);
-      afterColon = this.colonAt + 1;
-    }
-    const mapping = this.open(v2, indent + (v2 - i), false);
-    this.attach(sequence, "", -1, mapping.mapping, mapping.node);
-    this.checkKey(mapping, key);
-    this.value(mapping, key, v2, afterColon, end);
-  }
-  /** What follows `key:` on its line: a scalar or flow collection, or nothing (null or a nested block). */
-  value(mapping, key, keyStart, afterColon, end) {
-    const text2 = this.text;
-    let v2 = afterColon;
-    while (v2 < end && text2.charCodeAt(v2) === SPACE) v2++;
-    if (v2 === end || text2.charCodeAt(v2) === HASH) {
-      this.pend(mapping, key, keyStart, v2);
-      return;
-    }
-    const node = located(v2);
-    const first = text2.charCodeAt(v2);
-    let value;
-    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-      this.trailing(this.quoted(v2, end), end);
-      value = this.scalarText;
-    } else if (first === OPEN_BRACKET || first === OPEN_BRACE) {
-      this.trailing(this.flowNode(v2, end, node, 0), end);
-      value = this.result;
-    } else {
-      this.plainStartOrRefuse(v2, end);
-      const scalarEnd = this.blockPlain(v2, end);
-      if (this.stop === Stop.Colon) refuse();
-      value = plainScalarValue(text2.slice(v2, scalarEnd));
-    }
-    this.attach(mapping, key, keyStart, value, node);
-  }
-  pend(parent, key, keyStart, nullAt) {
-    this.pendingParent = parent;
-    this.pendingKey = key;
-    this.pendingKeyStart = keyStart;
-    this.pendingNullAt = nullAt;
-  }
-  /** A key the subset takes: text under the core schema, not a merge key, not repeated in its mapping. */
-  checkKey(mapping, key) {
-    if (key.length > MAX_KEY_LENGTH || key === "<<" || mapping.node.entries.has(key)) refuse();
-  }
-  plainKey(start, end) {
-    const source = this.text.slice(start, end);
-    if (UNUSUAL_KEY.test(source) || typeof plainScalarValue(source) !== "string") refuse();
-    return source;
-  }
-  /** A `:` right after a quoted key, followed by a space or the line's end. */
-  isKeyColon(at2, end) {
-    return at2 < end && this.text.charCodeAt(at2) === COLON && (at2 + 1 === end || this.text.charCodeAt(at2 + 1) === SPACE);
-  }
-  /** After a complete value: only blanks, then the line's end or a comment. */
-  trailing(at2, end) {
-    const text2 = this.text;
-    let i = at2;
-    while (i < end && text2.charCodeAt(i) === SPACE) i++;
-    if (i === end) return;
-    if (i === at2 || text2.charCodeAt(i) !== HASH) refuse();
-  }
-  plainStartOrRefuse(at2, end) {
-    const first = this.text.charCodeAt(at2);
-    if (NOT_PLAIN_START.has(first)) refuse();
-    if (first === DASH) {
-      const second = at2 + 1 < end ? this.text.charCodeAt(at2 + 1) : SPACE;
-      if (second === SPACE || second === COMMA2 || second === CLOSE_BRACKET || second === CLOSE_BRACE) refuse();
-    }
-  }
-  /** A block plain scalar from `start` (a valid first character): its end with trailing blanks trimmed; `stop` says why. */
-  blockPlain(start, end) {
-    const text2 = this.text;
-    for (let j3 = start + 1; j3 < end; j3++) {
-      const ch = text2.charCodeAt(j3);
-      if (ch === COLON) {
-        if (j3 + 1 === end || text2.charCodeAt(j3 + 1) === SPACE) {
-          this.stop = Stop.Colon;
-          this.colonAt = j3;
-          return this.trimEnd(start, j3);
-        }
-      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
-        this.stop = Stop.Comment;
-        return this.trimEnd(start, j3);
-      }
-    }
-    this.stop = Stop.LineEnd;
-    return this.trimEnd(start, end);
-  }
-  trimEnd(start, end) {
-    let e = end;
-    while (e > start && this.text.charCodeAt(e - 1) === SPACE) e--;
-    return e;
-  }
-  /** A one-line quoted scalar at `start`: the index after its closing quote; its text in `scalarText`. */
-  quoted(start, end) {
-    const text2 = this.text;
-    const quote = text2.charCodeAt(start);
-    let value = "";
-    let from = start + 1;
-    for (let j3 = start + 1; j3 < end; j3++) {
-      const ch = text2.charCodeAt(j3);
-      if (ch === quote) {
-        if (quote === SINGLE_QUOTE && j3 + 1 < end && text2.charCodeAt(j3 + 1) === SINGLE_QUOTE) {
-          value += text2.slice(from, j3 + 1);
-          j3++;
-          from = j3 + 1;
-          continue;
-        }
-        this.scalarText = value + text2.slice(from, j3);
-        return j3 + 1;
-      }
-      if (ch === BACKSLASH && quote === DOUBLE_QUOTE) {
-        value += text2.slice(from, j3);
-        j3 = this.escape(j3, end);
-        value += this.scalarText;
-        from = j3 + 1;
-      }
-    }
-    return refuse();
-  }
-  /** The escape at `at` (its backslash) in a double-quoted scalar: the index of its last character; its text in `scalarText`. */
-  escape(at2, end) {
-    if (at2 + 1 >= end) refuse();
-    const code = this.text.charAt(at2 + 1);
-    const simple = SIMPLE_ESCAPES[code];
-    if (simple !== void 0) {
-      this.scalarText = simple;
-      return at2 + 1;
-    }
-    const digits = code === "x" ? 2 : code === "u" ? 4 : 0;
-    if (digits === 0 || at2 + 1 + digits >= end) refuse();
-    const hex = this.text.slice(at2 + 2, at2 + 2 + digits);
-    if (!/^[0-9a-fA-F]+$/.test(hex)) refuse();
-    const codePoint = Number.parseInt(hex, 16);
-    if (codePoint >= 55296 && codePoint <= 57343) refuse();
-    this.scalarText = String.fromCharCode(codePoint);
-    return at2 + 1 + digits;
-  }
-  /** A node inside a flow collection (or the flow collection after `key:`): the index after it; its value in `result`. */
-  flowNode(start, end, node, depth) {
-    if (start >= end) refuse();
-    const text2 = this.text;
-    const first = text2.charCodeAt(start);
-    if (first === OPEN_BRACKET) return this.flowSequence(start, end, node, depth + 1);
-    if (first === OPEN_BRACE) return this.flowMapping(start, end, node, depth + 1);
-    if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
-      const next = this.quoted(start, end);
-      this.result = this.scalarText;
-      return next;
-    }
-    this.plainStartOrRefuse(start, end);
-    const scalarEnd = this.flowPlain(start, end);
-    if (this.stop === Stop.Colon) refuse();
-    this.result = plainScalarValue(text2.slice(start, scalarEnd));
-    return scalarEnd;
-  }
-  flowSequence(start, end, node, depth) {
-    if (depth > MAX_FLOW_DEPTH) refuse();
-    const items = [];
-    const nodes = [];
-    node.items = nodes;
-    let p2 = this.skipSpaces(start + 1, end);
-    if (p2 < end && this.text.charCodeAt(p2) === CLOSE_BRACKET) {
-      this.result = items;
-      return p2 + 1;
-    }
-    for (; ; ) {
-      const child = located(p2);
-      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
-      items.push(this.result);
-      nodes.push(child);
-      if (p2 >= end) refuse();
-      const ch = this.text.charCodeAt(p2);
-      if (ch === CLOSE_BRACKET) {
-        this.result = items;
-        return p2 + 1;
-      }
-      if (ch !== COMMA2) refuse();
-      p2 = this.skipSpaces(p2 + 1, end);
-      if (p2 >= end || this.text.charCodeAt(p2) === CLOSE_BRACKET) refuse();
-    }
-  }
-  flowMapping(start, end, node, depth) {
-    if (depth > MAX_FLOW_DEPTH) refuse();
-    const text2 = this.text;
-    const mapping = {};
-    const entries = /* @__PURE__ */ new Map();
-    node.entries = entries;
-    let p2 = this.skipSpaces(start + 1, end);
-    if (p2 < end && text2.charCodeAt(p2) === CLOSE_BRACE) {
-      this.result = mapping;
-      return p2 + 1;
-    }
-    for (; ; ) {
-      if (p2 >= end) refuse();
-      const keyStart = p2;
-      p2 = this.mappingKey(p2, end, true);
-      const key = this.scalarText;
-      if (key.length > MAX_KEY_LENGTH || key === "<<" || entries.has(key)) refuse();
-      p2 = this.skipSpaces(p2, end);
-      if (p2 >= end) refuse();
-      const ch = text2.charCodeAt(p2);
-      if (ch === COMMA2 || ch === CLOSE_BRACE || ch === HASH) refuse();
-      const child = located(p2);
-      p2 = this.skipSpaces(this.flowNode(p2, end, child, depth), end);
-      child.key = keyStart;
-      entries.set(key, child);
-      setEntry(mapping, key, this.result);
-      if (p2 >= end) refuse();
-      const after = text2.charCodeAt(p2);
-      if (after === CLOSE_BRACE) {
-        this.result = mapping;
-        return p2 + 1;
-      }
-      if (after !== COMMA2) refuse();
-      p2 = this.skipSpaces(p2 + 1, end);
-      if (p2 >= end || text2.charCodeAt(p2) === CLOSE_BRACE) refuse();
-    }
-  }
-  /** A plain scalar inside a flow collection: its end with trailing blanks trimmed; `stop` says why it ended. */
-  flowPlain(start, end) {
-    const text2 = this.text;
-    for (let j3 = start + 1; j3 < end; j3++) {
-      const ch = text2.charCodeAt(j3);
-      if (ch === COMMA2 || ch === CLOSE_BRACKET || ch === CLOSE_BRACE) {
-        this.stop = Stop.FlowIndicator;
-        return this.trimEnd(start, j3);
-      }
-      if (ch === OPEN_BRACKET || ch === OPEN_BRACE) refuse();
-      if (ch === COLON) {
-        const next = j3 + 1 < end ? text2.charCodeAt(j3 + 1) : SPACE;
-        if (next === SPACE || next === COMMA2 || next === CLOSE_BRACKET || next === CLOSE_BRACE) {
-          this.stop = Stop.Colon;
-          this.colonAt = j3;
-          return this.trimEnd(start, j3);
-        }
-        if (next === OPEN_BRACKET || next === OPEN_BRACE || next === SINGLE_QUOTE || next === DOUBLE_QUOTE) refuse();
-      } else if (ch === HASH && text2.charCodeAt(j3 - 1) === SPACE) {
-        refuse();
-      }
-    }
-    return refuse();
-  }
-  skipSpaces(at2, end) {
-    let i = at2;
-    while (i < end && this.text.charCodeAt(i) === SPACE) i++;
-    return i;
-  }
-};
-
-// src/registry/yaml-source.ts
-function lineIndex(file, text2) {
-  const starts = [0];
-  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = low + high + 1 >> 1;
-      if (starts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { file, line: low + 1, column: offset - starts[low] + 1 };
-  };
-}
-function flowDepth(text2) {
-  let depth = 0;
-  let max = 0;
-  let quote;
-  let comment = false;
-  let previous = "\n";
-  for (let i = 0; i < text2.length; i++) {
-    const ch = text2[i];
-    if (comment) {
-      if (ch === "\n") {
-        comment = false;
-        previous = "\n";
-      }
-      continue;
-    }
-    if (quote) {
-      if (ch === "\\" && quote === '"') i++;
-      else if (ch === quote) {
-        quote = void 0;
-        previous = ch;
-      }
-      continue;
-    }
-    if (ch === " " || ch === "	" || ch === "\r") continue;
-    const before = i === 0 ? " " : text2[i - 1];
-    if ((ch === '"' || ch === "'") && " 	\n[{,:-".includes(before)) {
-      quote = ch;
-    } else if (ch === "#" && " 	\n".includes(before)) {
-      comment = true;
-    } else if ((ch === "[" || ch === "{") && "\n-?:,[{".includes(previous)) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if ((ch === "]" || ch === "}") && depth > 0) {
-      depth--;
-    }
-    previous = ch;
-  }
-  return max;
-}
-function blockDepth(text2) {
-  const indents = [];
-  let max = 0;
-  let start = 0;
-  while (start < text2.length) {
-    let end = text2.indexOf("\n", start);
-    if (end === -1) end = text2.length;
-    let i = start;
-    while (i < end && text2[i] === " ") i++;
-    if (i < end && text2[i] !== "#" && text2[i] !== "\r") {
-      const indent = i - start;
-      while (indents.length > 0 && indents[indents.length - 1] > indent) indents.pop();
-      if (indents.length === 0 || indents[indents.length - 1] < indent) indents.push(indent);
-      let compact = 0;
-      while (i < end && (text2[i] === "-" || text2[i] === "?") && (i + 1 === end || text2[i + 1] === " " || text2[i + 1] === "	")) {
-        compact++;
-        i += 2;
-        while (i < end && (text2[i] === " " || text2[i] === "	")) i++;
-      }
-      if (indents.length + compact > max) max = indents.length + compact;
-    }
-    start = end + 1;
-  }
-  return max;
-}
-function inspectNodes(doc, limit) {
-  const result = { tooDeep: false, duplicateKeys: [], collectionKeys: [] };
-  const visit = (node, depth) => {
-    if (result.tooDeep) return;
-    if (depth > limit) {
-      result.tooDeep = true;
-      return;
-    }
-    if ((0, import_yaml.isMap)(node)) {
-      const seen = /* @__PURE__ */ new Set();
-      for (const pair of node.items) {
-        if ((0, import_yaml.isScalar)(pair.key)) {
-          const key = String(pair.key.value);
-          if (seen.has(key)) result.duplicateKeys.push(pair.key);
-          seen.add(key);
-        } else {
-          const target = (0, import_yaml.isAlias)(pair.key) ? pair.key.resolve(doc) : pair.key;
-          if ((0, import_yaml.isMap)(target) || (0, import_yaml.isSeq)(target)) result.collectionKeys.push({ key: pair.key, kind: (0, import_yaml.isMap)(target) ? "mapping" : "list" });
-        }
-        visit(pair.key, depth + 1);
-        visit(pair.value, depth + 1);
-      }
-    } else if ((0, import_yaml.isSeq)(node)) {
-      for (const item of node.items) visit(item, depth + 1);
-    }
-  };
-  visit(doc.contents, 0);
-  return result;
-}
-var TENANT_LINE = /^tenant:[ \t]*(["']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*(?:#.*)?\r?$/gm;
-function tenantsNamedIn(text2) {
-  const names = /* @__PURE__ */ new Set();
-  for (const match of text2.matchAll(TENANT_LINE)) names.add(match[2]);
-  return names.size > 0 ? [...names] : [void 0];
-}
-function tenantsOfBrokenDocument(doc, text2) {
-  const tenant = (0, import_yaml.isMap)(doc.contents) ? doc.contents.get("tenant") : void 0;
-  if (typeof tenant === "string") return [tenant];
-  const [start, , end] = doc.range;
-  return tenantsNamedIn(text2.slice(start, end));
-}
-function limitProblem(file, message, hint, position) {
-  return { file, line: position?.line ?? 1, column: position?.column ?? 1, code: "limit", message, hint };
-}
-function parseYamlFile(file, text2, first = "block") {
-  const bytes = Buffer.byteLength(text2, "utf8");
-  if (bytes > LIMITS.maxFileBytes) {
-    return {
-      file,
-      parser: "thorough",
-      documents: [],
-      problems: [limitProblem(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`, "split the registry into smaller files")],
-      unread: tenantsNamedIn(text2)
-    };
-  }
-  const position = lineIndex(file, text2);
-  const block = first === "block" ? parseBlockYaml(text2) : void 0;
-  if (block) return indexedFile(file, "block", block, position);
-  const plain = first !== "thorough" ? parsePlain(text2) : void 0;
-  if (plain) return indexedFile(file, "plain", plain, position);
-  return parseThoroughly(file, text2, position);
-}
-function scalarStart(text2, event) {
-  switch (event.style) {
-    case SCALAR_STYLE.SINGLE_QUOTED:
-    case SCALAR_STYLE.DOUBLE_QUOTED:
-      return event.valueStart - 1;
-    case SCALAR_STYLE.LITERAL_BLOCK:
-    case SCALAR_STYLE.FOLDED_BLOCK: {
-      const headerEnd = text2.lastIndexOf("\n", event.valueStart - 1);
-      const headerStart = text2.lastIndexOf("\n", headerEnd - 1) + 1;
-      const indicator = Math.max(text2.lastIndexOf("|", headerEnd), text2.lastIndexOf(">", headerEnd));
-      return indicator >= headerStart ? indicator : event.valueStart;
-    }
-    default:
-      return event.valueStart;
-  }
-}
-function parsePlain(text2) {
-  let events;
-  try {
-    events = parseEvents(text2, { maxDepth: LIMITS.maxDepth });
-  } catch {
-    return void 0;
-  }
-  const values = [];
-  const roots = [];
-  const stack = [];
-  let lastEnd = 0;
-  for (const event of events) {
-    if (event.type === EVENT_ID.POP) {
-      stack.pop();
-      continue;
-    }
-    if (event.type === EVENT_ID.DOCUMENT) {
-      if (event.directives.length > 0) return void 0;
-      if (values.length === LIMITS.maxDocuments) return void 0;
-      values.push(null);
-      roots.push(void 0);
-      stack.push({ kind: "document", node: located(0), value: void 0, keyName: void 0, keyStart: -1, keyEnd: -1 });
-      continue;
-    }
-    if (event.type === EVENT_ID.ALIAS || event.tagStart !== -1) return void 0;
-    const frame = stack[stack.length - 1];
-    if (!frame) return void 0;
-    let start;
-    let value;
-    if (event.type !== EVENT_ID.SCALAR) {
-      start = event.start;
-      lastEnd = start + 1;
-      value = event.type === EVENT_ID.MAPPING ? {} : [];
-    } else if (event.valueStart === -1) {
-      const indicator = frame.keyName !== void 0 ? text2.indexOf(":", frame.keyEnd) : frame.kind === "sequence" ? text2.indexOf("-", lastEnd) : -1;
-      start = indicator === -1 ? lastEnd : indicator + 1;
-      while (text2[start] === " " || text2[start] === "	") start++;
-      value = null;
-    } else {
-      start = scalarStart(text2, event);
-      const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
-      lastEnd = event.valueEnd + (quoted ? 1 : 0);
-      const source = getScalarValue(text2, event);
-      value = event.style === SCALAR_STYLE.PLAIN ? plainScalarValue(source) : source;
-    }
-    const node = located(start);
-    if (frame.kind === "document") {
-      roots[roots.length - 1] = node;
-      values[values.length - 1] = value;
-    } else if (frame.kind === "sequence") {
-      frame.node.items.push(node);
-      frame.value.push(value);
-    } else if (frame.keyName === void 0) {
-      if (typeof value !== "string") return void 0;
-      frame.keyName = value;
-      frame.keyStart = start;
-      frame.keyEnd = lastEnd;
-    } else {
-      const name = frame.keyName;
-      const entries = frame.node.entries;
-      if (entries.has(name)) return void 0;
-      node.key = frame.keyStart;
-      entries.set(name, node);
-      const target = frame.value;
-      setEntry(target, name, value);
-      frame.keyName = void 0;
-    }
-    if (event.type === EVENT_ID.MAPPING) {
-      node.entries = /* @__PURE__ */ new Map();
-      stack.push({ kind: "mapping", node, value, keyName: void 0, keyStart: -1, keyEnd: -1 });
-    } else if (event.type === EVENT_ID.SEQUENCE) {
-      node.items = [];
-      stack.push({ kind: "sequence", node, value, keyName: void 0, keyStart: -1, keyEnd: -1 });
-    }
-  }
-  return { values, roots };
-}
-function indexedFile(file, parser, { values, roots }, position) {
-  return {
-    file,
-    parser,
-    problems: [],
-    unread: [],
-    documents: values.map((value, i) => ({
-      value,
-      at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer))
-    }))
-  };
-}
-function parseThoroughly(file, text2, position) {
-  const result = { file, parser: "thorough", documents: [], problems: [], unread: [] };
-  const lost = (doc) => {
-    result.unread.push(...tenantsOfBrokenDocument(doc, text2));
-  };
-  if (flowDepth(text2) > LIMITS.maxDepth || blockDepth(text2) > LIMITS.maxDepth) {
-    result.problems.push(
-      limitProblem(file, `nesting deeper than ${LIMITS.maxDepth} levels`, "registry files are shallow; this looks like generated or hostile input")
-    );
-    result.unread = tenantsNamedIn(text2);
-    return result;
-  }
-  const parser = new import_yaml.Parser();
-  const composer = new import_yaml.Composer({ uniqueKeys: false, prettyErrors: false, version: "1.2" });
-  let index = 0;
-  try {
-    for (const doc of composer.compose(parser.parse(text2))) {
-      index++;
-      if (index > LIMITS.maxDocuments) {
-        result.documents = [];
-        result.problems = [
-          limitProblem(file, `more than ${LIMITS.maxDocuments} YAML documents in one file`, "split the file; a registry needs far fewer documents")
-        ];
-        result.unread = tenantsNamedIn(text2);
-        return result;
-      }
-      if (doc.errors.length > 0) {
-        for (const error2 of doc.errors) {
-          const at2 = position(error2.pos[0]);
-          const problem = { ...at2, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
-          const lineStart = error2.pos[0] - (at2.column - 1);
-          const lineEnd = text2.indexOf("\n", lineStart);
-          const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
-          if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
-            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
-          } else if (/\btabs?\b/i.test(error2.message) && line.includes("	")) {
-            problem.hint = "indent with spaces: YAML does not allow tabs for indentation";
-          }
-          result.problems.push(problem);
-        }
-        lost(doc);
-        continue;
-      }
-      const inspection = inspectNodes(doc, LIMITS.maxDepth);
-      if (inspection.collectionKeys.length > 0) {
-        for (const { key, kind } of inspection.collectionKeys) {
-          result.problems.push({
-            ...position(key.range?.[0] ?? 0),
-            code: "yaml",
-            message: `a key must be text, not a ${kind}`,
-            hint: "write each name as its own key (e.g. `read.data:`); `? [a, b]` and `? {a: b}` keys are not supported"
-          });
-        }
-        lost(doc);
-        continue;
-      }
-      if (inspection.duplicateKeys.length > 0) {
-        for (const key of inspection.duplicateKeys) {
-          result.problems.push({
-            ...position(key.range?.[0] ?? 0),
-            code: "duplicate-key",
-            message: `duplicate key "${String(key.value)}"`,
-            hint: "a key may appear once per mapping; merge the two entries"
-          });
-        }
-        lost(doc);
-        continue;
-      }
-      if (inspection.tooDeep) {
-        const start = doc.contents?.range?.[0] ?? 0;
-        result.problems.push(
-          limitProblem(
-            file,
-            `nesting deeper than ${LIMITS.maxDepth} levels`,
-            "registry files are shallow; this looks like generated or hostile input",
-            position(start)
-          )
-        );
-        lost(doc);
-        continue;
-      }
-      let value;
-      try {
-        value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
-      } catch (error2) {
-        const start = doc.contents?.range?.[0] ?? 0;
-        const message = error2 instanceof Error ? error2.message : String(error2);
-        if (/alias/i.test(message)) {
-          result.problems.push(
-            limitProblem(
-              file,
-              'too many alias expansions (possible "billion laughs" attack)',
-              `at most ${LIMITS.maxAliasCount} aliases are expanded; write the values out`,
-              position(start)
-            )
-          );
-        } else {
-          result.problems.push({ ...position(start), code: "yaml", message: `malformed YAML: ${message}` });
-        }
-        lost(doc);
-        continue;
-      }
-      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
-    }
-  } catch (error2) {
-    if (error2 instanceof RangeError) {
-      result.problems.push(limitProblem(file, "input nested too deeply to parse", "registry files are shallow; this looks like hostile input"));
-      result.unread = tenantsNamedIn(text2);
-      return result;
-    }
-    throw error2;
-  }
-  return result;
-}
-var pairIndex = /* @__PURE__ */ new WeakMap();
-function pairsByKey(map) {
-  let index = pairIndex.get(map);
-  if (!index) {
-    index = /* @__PURE__ */ new Map();
-    for (const item of map.items) {
-      const key = (0, import_yaml.isScalar)(item.key) ? String(item.key.value) : void 0;
-      if (key !== void 0 && !index.has(key)) index.set(key, item);
-    }
-    pairIndex.set(map, index);
-  }
-  return index;
-}
-function nodeAt(doc, path) {
-  let current = doc.contents;
-  let key;
-  let parent;
-  for (const step of path) {
-    if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
-    parent = current;
-    key = void 0;
-    if ((0, import_yaml.isMap)(current)) {
-      const pair = pairsByKey(current).get(String(step));
-      if (!pair) return { node: void 0, key: void 0, parent };
-      key = pair.key;
-      current = pair.value;
-    } else if ((0, import_yaml.isSeq)(current)) {
-      current = current.items[Number(step)];
-    } else {
-      return { node: void 0, key: void 0, parent };
-    }
-  }
-  if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
-  return { node: current ?? void 0, key, parent };
-}
-function offsetAt(doc, path, prefer = "value") {
-  const { node, key, parent } = nodeAt(doc, path);
-  const first = prefer === "key" ? key ?? node : node ?? key;
-  return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
-}
-
-// src/heap.ts
-import { setFlagsFromString } from "node:v8";
-var LARGE_SOURCE_CHARS = 256 * 1024;
-var DEFAULT_GROWTH_FACTOR = 2;
-var EARLY_GROWTH_FACTOR = 16;
-function growYoungGenerationFor(sourceChars) {
-  if (sourceChars < LARGE_SOURCE_CHARS) return () => void 0;
-  setFlagsFromString(`--semi-space-growth-factor=${EARLY_GROWTH_FACTOR}`);
-  return () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
-}
-
-// src/records.ts
-function nameRecord() {
-  return /* @__PURE__ */ Object.create(null);
-}
-function recordOf(entries) {
-  const record = nameRecord();
-  for (const [name, value] of entries) record[name] = value;
-  return Object.setPrototypeOf(record, Object.prototype);
-}
-
-// src/registry/load.ts
-var DEFAULT_CONFIG = {
-  failOn: "high",
-  thresholds: {
-    unusedScopeDays: 90,
-    idleTokenDays: 30,
-    minDeprecationDays: 30,
-    maxExceptionDays: 180,
-    spikeFactor: 5,
-    maxHoldersOfBroadScope: 3,
-    denialBurst: 10
-  },
-  rules: {},
-  owners: {},
-  policies: [],
-  store: ".scopeguard/audit.duckdb",
-  sources: {},
-  alerts: []
-};
-function resolveConfig(config, location, ruleLocations) {
-  const resolved = {
-    failOn: config?.failOn ?? DEFAULT_CONFIG.failOn,
-    thresholds: { ...DEFAULT_CONFIG.thresholds, ...config?.thresholds },
-    rules: structuredClone(config?.rules ?? {}),
-    owners: Object.fromEntries(
-      Object.entries(config?.owners ?? {}).map(([owner, ids]) => [owner, { emails: [...ids.emails ?? []], logins: [...ids.logins ?? []] }])
-    ),
-    policies: [...config?.policies ?? []],
-    store: config?.store ?? DEFAULT_CONFIG.store,
-    sources: structuredClone(config?.sources ?? {}),
-    alerts: structuredClone(config?.alerts ?? [])
-  };
-  if (config?.gateway) resolved.gateway = structuredClone(config.gateway);
-  if (location) resolved.location = location;
-  if (ruleLocations && Object.keys(ruleLocations).length > 0) resolved.ruleLocations = ruleLocations;
-  return resolved;
-}
-var formatPosition = (p2) => `${p2.file}:${p2.line}:${p2.column}`;
-var RegistryBuilder = class {
-  problems = [];
-  tenants = /* @__PURE__ */ new Map();
-  references = [];
-  config;
-  configLocation;
-  configRuleLocations = {};
-  /**
-   * Tenants with a document lost before its names could be read (a syntax error, a file in another encoding): a
-   * name that is unknown in them may well be defined there, so one broken line does not bring dozens of "unknown
-   * scope" problems burying it. Reported again once the document reads.
-   */
-  partlyUnread = /* @__PURE__ */ new Set();
-  /** A document of no tell-able tenant was lost: then no tenant's unknown names are reported. */
-  everyTenantPartlyUnread = false;
-  /** Names from documents that failed on their tenant: known in every tenant, for the same reason. */
-  namesOfNoTenant = { scopes: /* @__PURE__ */ new Set(), clients: /* @__PURE__ */ new Set() };
-  tenant(name) {
-    let tenant = this.tenants.get(name);
-    if (!tenant) {
-      tenant = {
-        name,
-        scopes: /* @__PURE__ */ new Map(),
-        actions: /* @__PURE__ */ new Map(),
-        clients: /* @__PURE__ */ new Map(),
-        exceptions: [],
-        knownScopes: /* @__PURE__ */ new Set(),
-        knownClients: /* @__PURE__ */ new Set(),
-        clientIds: /* @__PURE__ */ new Map()
-      };
-      this.tenants.set(name, tenant);
-    }
-    return tenant;
-  }
-  problem(position, code, message, hint) {
-    this.problems.push(hint === void 0 || hint === "" ? { ...position, code, message } : { ...position, code, message, hint });
-  }
-  addFile(file) {
-    this.problems.push(...file.problems);
-    for (const tenant of file.unread) this.markPartlyUnread(tenant);
-    for (const document2 of file.documents) this.addDocument(document2);
-  }
-  markPartlyUnread(tenant) {
-    if (tenant === void 0) this.everyTenantPartlyUnread = true;
-    else this.partlyUnread.add(tenant);
-  }
-  addDocument(document2) {
-    const { value, at: at2 } = document2;
-    if (value === null || value === void 0) return;
-    if (typeof value !== "object" || Array.isArray(value)) {
-      this.problem(at2([]), "schema", 'a registry document must be a mapping with a "kind"', `kind is one of: ${KINDS.join(", ")}`);
-      return;
-    }
-    const record = value;
-    const kind = record.kind;
-    if (kind === void 0) {
-      this.problem(at2([]), "unknown-kind", 'document has no "kind"', `add kind: one of ${KINDS.join(", ")}`);
-      this.rememberNames(record);
-      return;
-    }
-    if (typeof kind !== "string" || !KINDS.includes(kind)) {
-      const suggestion = typeof kind === "string" ? didYouMean(kind, KINDS) : void 0;
-      this.problem(at2(["kind"]), "unknown-kind", `unknown kind ${JSON.stringify(kind)}`, [suggestion, `kinds: ${KINDS.join(", ")}`].filter(Boolean).join(" "));
-      this.rememberNames(record);
-      return;
-    }
-    const schemaProblems = checkSchema(kind, document2);
-    if (schemaProblems.length > 0) {
-      this.problems.push(...schemaProblems);
-      this.rememberNames(record);
-      return;
-    }
-    switch (kind) {
-      case "Config":
-        return this.addConfig(value, at2);
-      case "ScopeSet":
-        return this.addScopeSet(value, at2);
-      case "ActionMap":
-        return this.addActionMap(value, at2);
-      case "ClientSet":
-        return this.addClientSet(value, at2);
-      case "ExceptionSet":
-        return this.addExceptionSet(value, at2);
-    }
-  }
-  /**
-   * The scope and client names of a document that failed on its kind or schema, so one typo does not cascade into
-   * "unknown scope" problems elsewhere. Read from the top-level `scopes:` and `clients:` mappings whatever the kind
-   * says (only a ScopeSet has the one and only a ClientSet the other); when either is there but is no mapping, its
-   * names cannot be told and the tenant counts as partly unread.
-   */
-  rememberNames(record) {
-    const tenantName = typeof record.tenant === "string" ? record.tenant : void 0;
-    for (const field of ["scopes", "clients"]) {
-      if (!Object.hasOwn(record, field)) continue;
-      const value = record[field];
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        this.markPartlyUnread(tenantName);
-        continue;
-      }
-      const known = tenantName === void 0 ? this.namesOfNoTenant[field] : field === "scopes" ? this.tenant(tenantName).knownScopes : this.tenant(tenantName).knownClients;
-      for (const name of Object.keys(value)) known.add(name);
-    }
-  }
-  addConfig(config, at2) {
-    const location = at2([]);
-    if (this.configLocation) {
-      this.problem(location, "duplicate-key", "a second Config document", `the registry has one Config, first at ${formatPosition(this.configLocation)}; merge them`);
-      return;
-    }
-    this.config = config;
-    this.configLocation = location;
-    for (const ruleId of Object.keys(config.rules ?? {})) this.configRuleLocations[ruleId] = at2(["rules", ruleId], "key");
-  }
-  reference(tenant, target, name, position, message) {
-    this.references.push({ tenant, target, name, position, message });
-  }
-  addScopeSet(set3, at2) {
-    const tenant = this.tenant(set3.tenant);
-    for (const [name, definition] of Object.entries(set3.scopes)) {
-      const location = at2(["scopes", name], "key");
-      const existing = tenant.scopes.get(name);
-      tenant.knownScopes.add(name);
-      if (existing) {
-        this.problem(location, "duplicate-key", `scope "${name}" is defined twice in tenant "${set3.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
-        continue;
-      }
-      const def = definition ?? {};
-      const scope = {
-        name,
-        tenant: set3.tenant,
-        sensitivity: def.sensitivity ?? "low",
-        status: def.status ?? "active",
-        implies: [...def.implies ?? []],
-        location
-      };
-      if (def.description !== void 0) scope.description = def.description;
-      if (def.owner !== void 0) scope.owner = def.owner;
-      if (def.deprecatedSince !== void 0) scope.deprecatedSince = def.deprecatedSince;
-      if (def.replacedBy !== void 0) scope.replacedBy = def.replacedBy;
-      tenant.scopes.set(name, scope);
-      scope.implies.forEach(
-        (implied, index) => this.reference(set3.tenant, "scope", implied, at2(["scopes", name, "implies", index]), () => `scope "${name}" implies the unknown scope "${implied}"`)
-      );
-      if (scope.replacedBy !== void 0) {
-        this.reference(set3.tenant, "scope", scope.replacedBy, at2(["scopes", name, "replacedBy"]), () => `scope "${name}" is replaced by the unknown scope "${scope.replacedBy}"`);
-      }
-    }
-  }
-  addActionMap(map, at2) {
-    const tenant = this.tenant(map.tenant);
-    for (const [scope, patterns] of Object.entries(map.actions)) {
-      this.reference(map.tenant, "scope", scope, at2(["actions", scope], "key"), () => `action map names the unknown scope "${scope}"`);
-      let list = tenant.actions.get(scope);
-      if (!list) tenant.actions.set(scope, list = []);
-      patterns.forEach((text2, index) => {
-        const location = at2(["actions", scope, index]);
-        try {
-          const parsed = parseActionPattern(text2);
-          list.push({ pattern: text2, method: parsed.method, path: text2.trim().split(/\s+/)[1] ?? "", location });
-        } catch (error2) {
-          if (!(error2 instanceof ActionPatternError)) throw error2;
-          this.problem(location, "schema", error2.message, error2.hint);
-        }
-      });
-    }
-  }
-  addClientSet(set3, at2) {
-    const tenant = this.tenant(set3.tenant);
-    for (const [name, def] of Object.entries(set3.clients)) {
-      const location = at2(["clients", name], "key");
-      tenant.knownClients.add(name);
-      const existing = tenant.clients.get(name);
-      if (existing) {
-        this.problem(location, "duplicate-key", `client "${name}" is defined twice in tenant "${set3.tenant}"`, `first defined at ${formatPosition(existing.location)}`);
-        continue;
-      }
-      const client = { name, tenant: set3.tenant, clientId: def.clientId, type: def.type, grants: [], location };
-      if (def.owner !== void 0) client.owner = def.owner;
-      if (def.description !== void 0) client.description = def.description;
-      const sameId = tenant.clientIds.get(def.clientId);
-      if (sameId) {
-        this.problem(
-          at2(["clients", name, "clientId"]),
-          "duplicate-key",
-          `clientId "${def.clientId}" of client "${name}" is also used by client "${sameId.name}" in tenant "${set3.tenant}"`,
-          `a provider client id identifies one client; ${sameId.name} is at ${formatPosition(sameId.location)}`
-        );
-      } else {
-        tenant.clientIds.set(def.clientId, client);
-      }
-      const justifications = def.justification ?? {};
-      const held = /* @__PURE__ */ new Set();
-      const scopes = def.scopes ?? [];
-      for (let index = 0; index < scopes.length; index++) {
-        const scope = scopes[index];
-        const grantLocation = at2(["clients", name, "scopes", index]);
-        if (held.has(scope)) {
-          this.problem(grantLocation, "duplicate-key", `client "${name}" lists the scope "${scope}" twice`, "remove the repeated entry");
-          continue;
-        }
-        held.add(scope);
-        const justification = Object.hasOwn(justifications, scope) ? justifications[scope] : void 0;
-        client.grants.push(justification === void 0 ? { scope, location: grantLocation } : { scope, justification, location: grantLocation });
-      }
-      for (const scope of Object.keys(justifications)) {
-        if (held.has(scope)) continue;
-        const suggestion = didYouMean(scope, held);
-        this.problem(
-          at2(["clients", name, "justification", scope], "key"),
-          "reference",
-          `justification for "${scope}", which client "${name}" does not hold`,
-          suggestion ?? `add "${scope}" to its scopes or remove the justification`
-        );
-      }
-      tenant.clients.set(name, client);
-    }
-  }
-  addExceptionSet(set3, at2) {
-    const tenant = this.tenant(set3.tenant);
-    set3.exceptions.forEach((definition, index) => {
-      const location = at2(["exceptions", index]);
-      const subjectPosition = at2(["exceptions", index, "subject"]);
-      const subject = definition.subject.trim();
-      const exception = {
-        tenant: set3.tenant,
-        rule: definition.rule,
-        subject,
-        reason: definition.reason,
-        expires: definition.expires,
-        location
-      };
-      if (definition.owner !== void 0) exception.owner = definition.owner;
-      tenant.exceptions.push(exception);
-      const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
-      const client = /^client:([^/]+)$/.exec(subject);
-      const scope = /^scope:(.+)$/.exec(subject);
-      const what = `exception for ${definition.rule} names`;
-      if (clientAndScope) {
-        this.reference(set3.tenant, "client", clientAndScope[1], subjectPosition, () => `${what} the unknown client "${clientAndScope[1]}"`);
-        this.reference(set3.tenant, "scope", clientAndScope[2], subjectPosition, () => `${what} the unknown scope "${clientAndScope[2]}"`);
-      } else if (client) {
-        this.reference(set3.tenant, "client", client[1], subjectPosition, () => `${what} the unknown client "${client[1]}"`);
-      } else if (scope) {
-        this.reference(set3.tenant, "scope", scope[1], subjectPosition, () => `${what} the unknown scope "${scope[1]}"`);
-      } else if (!/^token:.+$/.test(subject)) {
-        this.problem(
-          subjectPosition,
-          "schema",
-          `exception subject "${definition.subject}" is malformed`,
-          "write scope:NAME, client:NAME, client:NAME/scope:NAME or token:ID"
-        );
-      }
-    });
-  }
-  resolveReferences() {
-    const fallbackHint = (target, tenant) => `define it in a ${target === "scope" ? "ScopeSet" : "ClientSet"} of tenant "${tenant}"`;
-    const partlyUnread = (tenant) => this.everyTenantPartlyUnread || this.partlyUnread.has(tenant);
-    for (const ref of this.references) {
-      const tenant = this.tenants.get(ref.tenant);
-      const known = ref.target === "scope" ? tenant?.knownScopes : tenant?.knownClients;
-      if (known?.has(ref.name) || this.namesOfNoTenant[ref.target === "scope" ? "scopes" : "clients"].has(ref.name) || partlyUnread(ref.tenant)) continue;
-      this.problem(ref.position, "reference", ref.message(), didYouMean(ref.name, known ?? []) ?? fallbackHint(ref.target, ref.tenant));
-    }
-    for (const tenant of this.tenants.values()) {
-      if (partlyUnread(tenant.name)) continue;
-      for (const client of tenant.clients.values()) {
-        for (const { scope, location } of client.grants) {
-          if (tenant.knownScopes.has(scope) || this.namesOfNoTenant.scopes.has(scope)) continue;
-          this.problem(
-            location,
-            "reference",
-            `client "${client.name}" is granted the unknown scope "${scope}"`,
-            didYouMean(scope, tenant.knownScopes) ?? fallbackHint("scope", tenant.name)
-          );
-        }
-      }
-    }
-  }
-  build(root, files) {
-    const tenants = {};
-    for (const name of [...this.tenants.keys()].sort()) {
-      const t2 = this.tenants.get(name);
-      tenants[name] = {
-        name,
-        scopes: recordOf(t2.scopes),
-        actions: recordOf(t2.actions),
-        clients: recordOf(t2.clients),
-        exceptions: t2.exceptions
-      };
-    }
-    return { root, config: resolveConfig(this.config, this.configLocation, this.configRuleLocations), tenants, files };
-  }
-};
-function sortProblems(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((p2) => {
-    const key = `${p2.file}\0${p2.line}\0${p2.column}\0${p2.code}\0${p2.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }).sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.line - b3.line || a.column - b3.column || a.message.localeCompare(b3.message));
-}
-function collectRegistryProblems(root, sources, unreadTenants = []) {
-  const builder = new RegistryBuilder();
-  for (const tenant of unreadTenants) builder.markPartlyUnread(tenant);
-  for (const source of sources) builder.addFile(parseYamlFile(source.path, source.content));
-  builder.resolveReferences();
-  const problems = sortProblems(builder.problems);
-  if (problems.length > 0) return { problems };
-  return { registry: builder.build(root, sources.map((source) => source.path)), problems };
-}
-function collectRegistryProblemsCached(root, sources) {
-  const cache = RegistryCache.forSources(root, sources);
-  const cached = cache?.get();
-  if (cached) return { registry: cached, problems: [] };
-  const result = collectRegistryProblems(root, sources);
-  if (result.registry) cache?.set(result.registry);
-  return result;
-}
-function displayPath(absolute) {
-  const rel = relative2(process.cwd(), absolute);
-  const shown = rel === "" || rel.startsWith("..") || isAbsolute2(rel) ? absolute : rel;
-  return sep3 === "/" ? shown : shown.split(sep3).join("/");
-}
-var YAML_FILE = /\.ya?ml$/i;
-async function findRegistryFiles(dir) {
-  const found = [];
-  const entries = await readdir2(dir, { withFileTypes: true });
-  entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
-  for (const entry of entries) {
-    const full = join2(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-      found.push(...await findRegistryFiles(full));
-    } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
-      found.push(full);
-    }
-  }
-  return found;
-}
-async function readRegistrySources(root) {
-  const absoluteRoot = resolve3(root);
-  const info2 = await stat2(absoluteRoot).catch(() => void 0);
-  if (!info2) {
-    throw new InputError(`registry folder "${root}" does not exist`, "pass --registry DIR with the folder holding your scope YAML files (default: scopes)");
-  }
-  const files = info2.isDirectory() ? await findRegistryFiles(absoluteRoot) : [absoluteRoot];
-  if (files.length === 0) {
-    throw new InputError(`no *.yaml or *.yml files under "${root}"`, "a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config");
-  }
-  const read = { sources: [], problems: [], unread: [] };
-  for (const file of files) {
-    const path = displayPath(file);
-    const size = (await stat2(file)).size;
-    if (size > LIMITS.maxFileBytes) {
-      read.problems.push({
-        file: path,
-        line: 1,
-        column: 1,
-        code: "limit",
-        message: `file is ${(size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit`,
-        hint: "split the registry into smaller files"
-      });
-      read.unread.push(void 0);
-      continue;
-    }
-    let bytes;
-    try {
-      bytes = await readFile(file);
-    } catch (error2) {
-      const reason = error2.code ?? (error2 instanceof Error ? error2.message : String(error2));
-      throw new InputError(`cannot read registry file ${path} (${reason})`, "check the file permissions");
-    }
-    addRegistryFile(read, path, bytes);
-  }
-  return read;
-}
-function addRegistryFile(read, path, bytes) {
-  const decoded = decodeRegistryFile(path, bytes);
-  if ("content" in decoded) {
-    read.sources.push({ path, content: decoded.content });
-  } else {
-    read.problems.push(decoded.problem);
-    read.unread.push(...decoded.unread);
-  }
-}
-function decodeRegistryFile(path, bytes) {
-  const problem = encodingProblem(path, bytes);
-  if (!problem) return { content: bytes.toString("utf8") };
-  const looseText = decodeLoosely(bytes);
-  return { problem, looseText, unread: tenantsNamedIn(looseText) };
-}
-function decodeLoosely(bytes) {
-  if (bytes[0] === 255 && bytes[1] === 254) return bytes.toString("utf16le");
-  if (bytes[0] === 254 && bytes[1] === 255) return Buffer.from(bytes).swap16().toString("utf16le");
-  return bytes.toString("latin1");
-}
-function collectReadRegistryProblems(root, read, options = { cache: true }) {
-  if (read.problems.length === 0) return options.cache ? collectRegistryProblemsCached(root, read.sources) : collectRegistryProblems(root, read.sources);
-  const { problems } = collectRegistryProblems(root, read.sources, read.unread);
-  return { problems: sortProblems([...read.problems, ...problems]) };
-}
-function encodingProblem(file, bytes) {
-  const hint = "save the file as UTF-8";
-  if (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255) {
-    return { file, line: 1, column: 1, code: "encoding", message: "the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8", hint };
-  }
-  if (isUtf8(bytes)) return void 0;
-  const text2 = bytes.toString("utf8");
-  const position = lineIndex(file, text2)(text2.indexOf("�"));
-  return { ...position, code: "encoding", message: "the file is not valid UTF-8 here (saved as Latin-1 or another encoding?)", hint };
-}
-async function loadRegistry(root) {
-  const read = await readRegistrySources(root);
-  const restoreHeap = growYoungGenerationFor(read.sources.reduce((sum, source) => sum + source.content.length, 0));
-  let result;
-  try {
-    result = collectReadRegistryProblems(root, read);
-  } finally {
-    restoreHeap();
-  }
-  if (!result.registry) throw new ValidationError(result.problems);
-  return result.registry;
-}
+import { resolve as resolve7 } from "node:path";
 
 // src/findings/summary.ts
 var FAIL_ON_CHOICES = [...SEVERITIES, "never"];
@@ -52952,7 +52972,7 @@ function summarize(findings, failOn) {
 // src/policy/engine.ts
 import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
-import { resolve as resolve4 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // src/policy/bundle.ts
 import { existsSync as existsSync3, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync } from "node:fs";
@@ -53131,7 +53151,7 @@ var engines = /* @__PURE__ */ new Map();
 var INITIAL_MEMORY_PAGES = 384;
 var wasmRuntime = globalThis.WebAssembly;
 function loadPolicyEngine(customDirs = []) {
-  const dirs = [...new Set(customDirs.map((dir) => resolve4(dir)))].sort();
+  const dirs = [...new Set(customDirs.map((dir) => resolve5(dir)))].sort();
   const cacheKey = dirs.join("\0");
   let engine = engines.get(cacheKey);
   if (!engine) {
@@ -53372,7 +53392,7 @@ import { existsSync as existsSync6 } from "node:fs";
 
 // src/store/store.ts
 import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync, rmSync as rmSync2, writeSync } from "node:fs";
-import { dirname as dirname3, join as join5, resolve as resolve5 } from "node:path";
+import { dirname as dirname3, join as join5, resolve as resolve6 } from "node:path";
 import { availableParallelism } from "node:os";
 
 // src/schema/audit-event.schema.json
@@ -54349,7 +54369,7 @@ var Store = class _Store {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
-    this.stagingDir = `${resolve5(path)}.staging`;
+    this.stagingDir = `${resolve6(path)}.staging`;
     const nextPath = (kind) => () => {
       mkdirSync2(this.stagingDir, { recursive: true });
       return join5(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
@@ -54382,7 +54402,7 @@ var Store = class _Store {
   stagingDir;
   stagingFiles = 0;
   static async open(path, options = {}) {
-    const absolute = resolve5(path);
+    const absolute = resolve6(path);
     if (options.readOnly && !existsSync5(absolute)) {
       throw new InputError(`no audit store at ${path}`, "import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)");
     }
@@ -54443,9 +54463,9 @@ var Store = class _Store {
   }
   /** For tests of the upgrade path: a store left at an older schema version. */
   static async createAtVersion(path, version) {
-    mkdirSync2(dirname3(resolve5(path)), { recursive: true });
+    mkdirSync2(dirname3(resolve6(path)), { recursive: true });
     const { DuckDBInstance } = await duckdb();
-    const instance = await DuckDBInstance.create(resolve5(path));
+    const instance = await DuckDBInstance.create(resolve6(path));
     const connection = await instance.connect();
     const store = new _Store(path, instance, connection);
     await store.migrate(false, version);
@@ -54695,7 +54715,7 @@ var Store = class _Store {
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync2(this.stagingDir, { recursive: true, force: true });
-    const base = resolve5(this.path);
+    const base = resolve6(this.path);
     for (const legacy of ["staging.ndjson", "staging.1.ndjson", "staging.direct.ndjson", "staging.direct.1.ndjson"]) rmSync2(`${base}.${legacy}`, { force: true });
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -55564,7 +55584,7 @@ function evaluateRegistry(engine, input, registry, customRules) {
   return Object.entries(input.tenants).flatMap(([name, tenant]) => engine.evaluate("registry", { ...input, tenants: { [name]: tenant } }, registry.config));
 }
 function policyFolders(registry, extra = []) {
-  return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve6(dir)))];
+  return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve7(dir)))];
 }
 
 // src/diff/coverage.ts
@@ -55875,9 +55895,9 @@ var BlobReader = class {
   read(id) {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const promise = new Promise((resolve10, reject) => {
+    const promise = new Promise((resolve11, reject) => {
       if (this.failure) return reject(this.failure);
-      this.pending.push({ id, resolve: resolve10, reject });
+      this.pending.push({ id, resolve: resolve11, reject });
       this.process.stdin.write(`${id}
 `);
     });
@@ -57090,7 +57110,7 @@ async function writeComplianceReport(options) {
       json: () => `${JSON.stringify(report, null, 2)}
 `,
       html: () => renderComplianceHtml(report),
-      sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION18 })
+      sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION })
     };
     for (const format of formats) {
       const file = join7(folder, `report.${format}`);
@@ -57119,7 +57139,7 @@ async function buildReport(result, tenant, now, previous, context) {
   const sinceForChanges = previous?.generatedAt ?? (facts ? facts.window.since : new Date(now.getTime() - 90 * 864e5).toISOString());
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: "scopeguard", version: VERSION18 },
+    tool: { name: "scopeguard", version: VERSION },
     tenant,
     date,
     generatedAt: now.toISOString(),
@@ -57269,7 +57289,7 @@ async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha,
 }
 async function withCwd(dir, work) {
   const previous = process.cwd();
-  if (resolve7(previous) === resolve7(dir)) return work();
+  if (resolve8(previous) === resolve8(dir)) return work();
   process.chdir(dir);
   try {
     return await work();
@@ -57282,18 +57302,18 @@ function findingsReport(findings, failOn, rules) {
 }
 function emitAnnotations(findings, failOn, rules) {
   if (findings.length === 0) return;
-  const text2 = FORMATTERS.github(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 });
+  const text2 = FORMATTERS.github(findingsReport(findings, failOn, rules), { color: false, version: VERSION });
   process.stdout.write(`${text2.trimEnd().split("\n").filter((line) => line.startsWith("::")).join("\n")}
 `);
 }
 function writeSarif(findings, failOn, rules, file) {
   mkdirSync4(dirname4(file), { recursive: true });
-  writeFileSync3(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION18 }));
+  writeFileSync3(file, FORMATTERS.sarif(findingsReport(findings, failOn, rules), { color: false, version: VERSION }));
   return file;
 }
 function writeProblemsSarif(error2, file) {
   mkdirSync4(dirname4(file), { recursive: true });
-  writeFileSync3(file, formatSarifProblems(problemsReportOf(error2), { color: false, version: VERSION18 }));
+  writeFileSync3(file, formatSarifProblems(problemsReportOf(error2), { color: false, version: VERSION }));
   return file;
 }
 async function usageUnavailableReason() {
@@ -57310,7 +57330,7 @@ async function writeReports(options) {
       outDir: options.outDir,
       cwd: options.workspace,
       ...options.withoutUsage ? { withoutUsage: options.withoutUsage } : {},
-      ...options.policy ? { policyDirs: [resolve7(options.workspace, options.policy)] } : {},
+      ...options.policy ? { policyDirs: [resolve8(options.workspace, options.policy)] } : {},
       ...options.now ? { now: options.now } : {}
     })
   );
@@ -57370,7 +57390,7 @@ async function runPullRequestMode(inputs) {
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative7(repoTop, resolve8(realpathSync3(workspace), file)).split(sep6).join("/")
+    repoPath: (file) => relative7(repoTop, resolve9(realpathSync3(workspace), file)).split(sep6).join("/")
   };
   let review;
   try {
@@ -57386,17 +57406,13 @@ async function runPullRequestMode(inputs) {
   } catch (error2) {
     if (error2 instanceof ValidationError) {
       await reportInvalidRegistry(inputs, event, context, error2);
-      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve8(workspace, inputs.sarifFile))}`);
+      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve9(workspace, inputs.sarifFile))}`);
     }
     throw error2;
   }
   const verdict = verdictOf(review);
   const fresh = newFindings(review);
   emitAnnotations(fresh, review.failOn, review.rules);
-  if (inputs.sarifFile) {
-    const written = writeSarif(review.findings, review.failOn, review.rules, resolve8(workspace, inputs.sarifFile));
-    info(`scopeguard: SARIF written to ${written}`);
-  }
   const nothingNew = fresh.length === 0;
   const comment = await publishComment(inputs, event, {
     body: renderReview(review, context, { limit: COMMENT_LIMIT, overflowWhere: "the job summary", allClear: nothingNew }),
@@ -57413,6 +57429,10 @@ async function runPullRequestMode(inputs) {
   setOutput("verdict", verdict);
   setOutput("report-path", "");
   setOutput("comment-url", comment.url ?? "");
+  if (inputs.sarifFile) {
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve9(workspace, inputs.sarifFile));
+    info(`scopeguard: SARIF written to ${written}`);
+  }
   if (verdict === "fail") {
     const blocking = fresh.filter((f3) => meetsThreshold(f3.severity, review.failOn)).length;
     setFailed(`scopeguard: ${counted(blocking, "new finding")} at or above ${review.failOn}`);
@@ -57484,7 +57504,7 @@ async function updateOrRecreate(client, pr2, id, body) {
 }
 
 // src/action/report-mode.ts
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 async function runReportMode(inputs) {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (inputs.failOn) info("scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests");
@@ -57494,7 +57514,7 @@ async function runReportMode(inputs) {
     workspace,
     ...withoutUsage ? { withoutUsage } : {},
     registry: inputs.registry,
-    outDir: resolve9(workspace, inputs.reportDir ?? "reports"),
+    outDir: resolve10(workspace, inputs.reportDir ?? "reports"),
     ...inputs.policy ? { policy: inputs.policy } : {}
   });
   for (const folder of report.folders) info(`scopeguard: report written to ${folder}`);
@@ -57549,6 +57569,11 @@ function reportFailure(error2) {
   }
   if (error2 instanceof ScopeguardError) {
     setFailed(`scopeguard: ${error2.message}${error2.hint ? ` — hint: ${error2.hint}` : ""}`);
+    return;
+  }
+  const fileProblem = fileSystemProblem(error2);
+  if (fileProblem) {
+    setFailed(`scopeguard: ${fileProblem} — hint: check the \`sarif-file\` and \`report-dir\` inputs and the folders on their way`);
     return;
   }
   const message = error2 instanceof Error ? error2.message : String(error2);

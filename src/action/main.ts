@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { ScopeguardError, ValidationError } from '../errors.ts';
+import { fileSystemProblem } from '../file-system.ts';
 import type { FailOn } from '../findings/finding.ts';
 import { SEVERITIES } from '../findings/finding.ts';
 import { runPullRequestMode, type CommentMode } from './pull-request.ts';
@@ -67,6 +68,11 @@ function reportFailure(error: unknown): void {
   }
   if (error instanceof ScopeguardError) {
     core.setFailed(`scopeguard: ${error.message}${error.hint ? ` — hint: ${error.hint}` : ''}`);
+    return;
+  }
+  const fileProblem = fileSystemProblem(error);
+  if (fileProblem) {
+    core.setFailed(`scopeguard: ${fileProblem} — hint: check the \`sarif-file\` and \`report-dir\` inputs and the folders on their way`);
     return;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -101,10 +101,6 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   const fresh = newFindings(review);
 
   emitAnnotations(fresh, review.failOn, review.rules);
-  if (inputs.sarifFile) {
-    const written = writeSarif(review.findings, review.failOn, review.rules, resolve(workspace, inputs.sarifFile));
-    core.info(`scopeguard: SARIF written to ${written}`);
-  }
 
   const nothingNew = fresh.length === 0;
   const comment = await publishComment(inputs, event, {
@@ -124,6 +120,12 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   core.setOutput('verdict', verdict);
   core.setOutput('report-path', '');
   core.setOutput('comment-url', comment.url ?? '');
+
+  // last of the outputs: a SARIF path that cannot be written fails the step, but the review is out already
+  if (inputs.sarifFile) {
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve(workspace, inputs.sarifFile));
+    core.info(`scopeguard: SARIF written to ${written}`);
+  }
 
   if (verdict === 'fail') {
     const blocking = fresh.filter((f) => meetsThreshold(f.severity, review.failOn)).length;

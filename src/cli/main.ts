@@ -2,10 +2,9 @@
  * scopeguard's command line. Each command lives in its own file and only parses flags, calls the library,
  * picks a formatter and sets the exit code. Errors a user can fix print as one line and exit 2.
  */
-import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ScopeguardError, ValidationError } from '../errors.ts';
-import { displayPath } from '../registry/load.ts';
+import { fileSystemProblem } from '../file-system.ts';
 import { registerValidate } from './validate.ts';
 import { registerCheck } from './check.ts';
 import { registerDiff } from './diff.ts';
@@ -84,26 +83,6 @@ function reportError(error: unknown, verbose: boolean): number {
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('  (this is a bug in scopeguard; run again with --verbose and report the stack trace)\n');
   return 2;
-}
-
-/** What the file system refused, in words; a path in the way or not writable is the user's to fix, not a bug. */
-const FILE_SYSTEM_REFUSALS: Record<string, string> = {
-  ENOTDIR: 'a file is in the way of a folder on that path',
-  EEXIST: 'a file is in the way of a folder on that path',
-  EISDIR: 'it is a folder, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the disk',
-};
-
-function fileSystemProblem(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, path, syscall } = error as NodeJS.ErrnoException;
-  const refusal = code === undefined ? undefined : FILE_SYSTEM_REFUSALS[code];
-  if (refusal === undefined || path === undefined) return undefined;
-  const attempt = syscall === 'mkdir' ? 'cannot create the folder' : syscall === 'open' || syscall === 'write' ? 'cannot write' : 'cannot use';
-  return `${attempt} ${displayPath(resolve(path))}: ${refusal}`;
 }
 
 // A reader that stops early (`scopeguard check | head`) closes the pipe: the rest of the output has nobody to read

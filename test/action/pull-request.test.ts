@@ -267,6 +267,18 @@ describe('pull-request mode', () => {
     expect(run.stdout).not.toContain('fork');
   }, 60_000);
 
+  it('a sarif-file that cannot be written is one clear line, after the comment and the outputs are out', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'README.md/scopeguard.sarif' } });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error::scopeguard: cannot create the folder .*README\.md: a file is in the way of a folder on that path — hint: check the `sarif-file` and `report-dir` inputs/m);
+    expect(run.stdout).not.toContain('this is a bug');
+    expect(stickyComments()).toHaveLength(1);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.summary).toContain('scopeguard: pass');
+  });
+
   it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const shallow = new TempRepo({ repo, branch: 'feature', depth: 1 });
