@@ -38919,6 +38919,8 @@ var InputError = class extends ScopeguardError {
   }
   location;
 };
+var NoRegistryFiles = class extends InputError {
+};
 var EnvironmentError = class extends ScopeguardError {
 };
 var ValidationError = class extends InputError {
@@ -44978,11 +44980,11 @@ async function readRegistrySources(root) {
   const absoluteRoot = resolve2(root);
   const info2 = await stat2(absoluteRoot).catch(() => void 0);
   if (!info2) {
-    throw new InputError(`registry folder "${root}" does not exist`, "pass --registry DIR with the folder holding your scope YAML files (default: scopes)");
+    throw new NoRegistryFiles(`registry folder "${root}" does not exist`, "pass --registry DIR with the folder holding your scope YAML files (default: scopes)");
   }
   const files = info2.isDirectory() ? await findRegistryFiles(absoluteRoot) : [absoluteRoot];
   if (files.length === 0) {
-    throw new InputError(`no *.yaml or *.yml files under "${root}"`, "a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config");
+    throw new NoRegistryFiles(`no *.yaml or *.yml files under "${root}"`, "a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config");
   }
   const read = { sources: [], problems: [], unread: [] };
   for (const file of files) {
@@ -56053,7 +56055,7 @@ function mergeFragments(fragments) {
 // src/git/registry-at.ts
 import { realpathSync as realpathSync2 } from "node:fs";
 import { isAbsolute as isAbsolute3, join as join6, relative as relative5, sep as sep5 } from "node:path";
-var NoRegistryAtRevision = class extends InputError {
+var NoRegistryAtRevision = class extends NoRegistryFiles {
 };
 var YAML_FILE2 = /\.ya?ml$/i;
 function isRegistryFile(pathInsideRoot) {
@@ -56315,9 +56317,11 @@ async function loadBaseSide(spec, registryRoot, options = {}) {
     return emptyBase(spec, registryRoot, (await resolveRevision(await openRepo(options.cwd), spec)).commit);
   });
 }
+function emptyRegistry(registryRoot) {
+  return { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+}
 function emptyBase(spec, registryRoot, commit) {
-  const registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
-  return { registry, label: { ref: spec, commit, empty: true } };
+  return { registry: emptyRegistry(registryRoot), label: { ref: spec, commit, empty: true } };
 }
 var LAST_LOADABLE_DEPTH = 100;
 async function lastLoadableBase(spec, registryRoot, options) {
@@ -56342,8 +56346,21 @@ async function loadSides(base, head, registryRoot) {
   const repo = await openRepo();
   const reader = new BlobReader(repo.top);
   try {
-    const headSide = await loadSide(head, registryRoot, { reader });
-    return { base: await loadBaseSide(base, registryRoot, { reader }), head: headSide };
+    let headSide;
+    let headMissing;
+    try {
+      headSide = await loadSide(head, registryRoot, { reader });
+    } catch (error2) {
+      if (!(error2 instanceof NoRegistryFiles)) throw error2;
+      headMissing = error2;
+    }
+    const baseSide = await loadBaseSide(base, registryRoot, { reader });
+    if (headMissing) {
+      if (baseSide.label.empty) throw headMissing;
+      const commit = head === WORKTREE ? void 0 : (await resolveRevision(repo, head)).commit;
+      headSide = { registry: emptyRegistry(registryRoot), label: { ref: head, ...commit ? { commit } : {}, empty: true } };
+    }
+    return { base: baseSide, head: headSide };
   } finally {
     reader.close();
   }

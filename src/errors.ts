@@ -23,6 +23,9 @@ export class InputError extends ScopeguardError {
   }
 }
 
+/** The registry folder holds no YAML (at a revision, or on disk): it did not exist there, or the path is wrong. */
+export class NoRegistryFiles extends InputError {}
+
 /** Something outside the project is missing or unreachable: the opa binary, an API, a browser. */
 export class EnvironmentError extends ScopeguardError {}
 

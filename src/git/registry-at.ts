@@ -5,14 +5,14 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { InputError, ValidationError } from '../errors.ts';
+import { InputError, NoRegistryFiles, ValidationError } from '../errors.ts';
 import { addRegistryFile, collectReadRegistryProblems, type RegistryRead } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
 
 /** The registry folder holds no YAML at that revision (it did not exist yet, or --registry names the wrong folder). */
-export class NoRegistryAtRevision extends InputError {}
+export class NoRegistryAtRevision extends NoRegistryFiles {}
 
 export interface TreeFile {
   /** Path inside the repository, `/`-separated. */

@@ -5,7 +5,7 @@ import { diffRegistries } from '../diff/diff.ts';
 import type { RegistryDiff, RevisionLabel } from '../diff/types.ts';
 import { BlobReader } from './blobs.ts';
 import { NoRegistryAtRevision, registryAt, type RegistryAtOptions } from './registry-at.ts';
-import { ValidationError } from '../errors.ts';
+import { NoRegistryFiles, ValidationError } from '../errors.ts';
 import { openRepo, pathInRepo, resolveRevision } from './repo.ts';
 
 export const WORKTREE = 'worktree';
@@ -36,9 +36,12 @@ export async function loadBaseSide(spec: string, registryRoot: string, options: 
   });
 }
 
+function emptyRegistry(registryRoot: string): Registry {
+  return { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
+}
+
 function emptyBase(spec: string, registryRoot: string, commit: string): RegistrySide {
-  const registry: Registry = { root: registryRoot, config: resolveConfig(), tenants: {}, files: [] };
-  return { registry, label: { ref: spec, commit, empty: true } };
+  return { registry: emptyRegistry(registryRoot), label: { ref: spec, commit, empty: true } };
 }
 
 /** How many earlier revisions of the registry a broken base looks through for one that loads. */
@@ -70,13 +73,30 @@ async function lastLoadableBase(spec: string, registryRoot: string, options: Reg
   return revisions.length < LAST_LOADABLE_DEPTH ? emptyBase(spec, registryRoot, base) : undefined;
 }
 
-/** Base and head loaded through one blob reader; head must hold a registry (see loadBaseSide for base). */
+/**
+ * Base and head loaded through one blob reader (see loadBaseSide for base). A head without the registry that base
+ * has is the change that deletes it: compared as an empty registry, so every scope and client counts as removed.
+ * When neither side has it, the folder named is wrong, and head's error says so.
+ */
 export async function loadSides(base: string, head: string, registryRoot: string): Promise<{ base: RegistrySide; head: RegistrySide }> {
   const repo = await openRepo();
   const reader = new BlobReader(repo.top);
   try {
-    const headSide = await loadSide(head, registryRoot, { reader });
-    return { base: await loadBaseSide(base, registryRoot, { reader }), head: headSide };
+    let headSide: RegistrySide | undefined;
+    let headMissing: NoRegistryFiles | undefined;
+    try {
+      headSide = await loadSide(head, registryRoot, { reader });
+    } catch (error) {
+      if (!(error instanceof NoRegistryFiles)) throw error;
+      headMissing = error;
+    }
+    const baseSide = await loadBaseSide(base, registryRoot, { reader });
+    if (headMissing) {
+      if (baseSide.label.empty) throw headMissing;
+      const commit = head === WORKTREE ? undefined : (await resolveRevision(repo, head)).commit;
+      headSide = { registry: emptyRegistry(registryRoot), label: { ref: head, ...(commit ? { commit } : {}), empty: true } };
+    }
+    return { base: baseSide, head: headSide! };
   } finally {
     reader.close();
   }

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { InputError, ValidationError, type Problem } from '../errors.ts';
+import { InputError, NoRegistryFiles, ValidationError, type Problem } from '../errors.ts';
 import type { Config } from '../schema/types.ts';
 import type { ActionPattern, Client, ClientType, Exception, Registry, ResolvedConfig, Scope, ScopeStatus, Sensitivity, SourcePosition, Tenant } from './model.ts';
 import type { ActionMap, ClientSet, ExceptionSet, ScopeSet } from '../schema/types.ts';
@@ -491,11 +491,11 @@ export async function readRegistrySources(root: string): Promise<RegistryRead> {
   const absoluteRoot = resolve(root);
   const info = await stat(absoluteRoot).catch(() => undefined);
   if (!info) {
-    throw new InputError(`registry folder "${root}" does not exist`, 'pass --registry DIR with the folder holding your scope YAML files (default: scopes)');
+    throw new NoRegistryFiles(`registry folder "${root}" does not exist`, 'pass --registry DIR with the folder holding your scope YAML files (default: scopes)');
   }
   const files = info.isDirectory() ? await findRegistryFiles(absoluteRoot) : [absoluteRoot];
   if (files.length === 0) {
-    throw new InputError(`no *.yaml or *.yml files under "${root}"`, 'a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config');
+    throw new NoRegistryFiles(`no *.yaml or *.yml files under "${root}"`, 'a registry is a folder of YAML files with kind: ScopeSet, ClientSet, ActionMap, ExceptionSet or Config');
   }
   const read: RegistryRead = { sources: [], problems: [], unread: [] };
   for (const file of files) {

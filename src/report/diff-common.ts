@@ -11,7 +11,7 @@ export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string
   if (!label) return side;
   const notes = [
     label.tip ? `fork point ${label.commit?.slice(0, 12)}; ${label.ref} is now at ${label.tip.slice(0, 12)}` : label.commit?.slice(0, 12),
-    label.empty ? 'no registry yet' : undefined,
+    label.empty ? (side === 'base' ? 'no registry yet' : 'registry removed') : undefined,
     label.loadedAt ? `does not load: compared with ${label.loadedAt.slice(0, 12)}` : undefined,
   ].filter(Boolean);
   return notes.length > 0 ? `${label.ref} (${notes.join(', ')})` : label.ref;

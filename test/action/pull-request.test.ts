@@ -279,6 +279,21 @@ describe('pull-request mode', () => {
     expect(run.summary).toContain('scopeguard: pass');
   });
 
+  it('reviews a pull request that deletes the whole registry as removing every scope and client', async () => {
+    repo.git('rm', '-r', '-q', 'scopes');
+    repo.git('commit', '-q', '-m', 'Drop the registry');
+    const head = repo.git('rev-parse', 'HEAD');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+
+    expect(run.stdout).not.toContain('no *.yaml');
+    expect(run.outputs.verdict).toMatch(/^(pass|fail)$/);
+    expect(run.outputs['new-findings']).toMatch(/^\d+$/);
+    const [comment] = stickyComments();
+    expect(comment).toContain('scope removed');
+    expect(comment).toContain('billing-service');
+    expect(run.summary).toContain('scope removed');
+  });
+
   it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const shallow = new TempRepo({ repo, branch: 'feature', depth: 1 });
