@@ -52950,7 +52950,7 @@ function apiMessage(error2) {
 }
 
 // src/action/engine.ts
-import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync8, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve8 } from "node:path";
 
@@ -57288,6 +57288,9 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
     const out = join8(target, String(index));
     mkdirSync4(out, { recursive: true });
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
+    if (listing.length === 0 && !existsSync8(resolve8(workspace, folder))) {
+      throw new InputError(`policy folder "${folder}" does not exist, at base or in the checkout`, "check the `policy` input and `policies:` in scopeguard.yaml");
+    }
     for (const file of listing) {
       const text2 = await repo.git.raw(["show", `${baseSha}:${file}`]);
       const destination = join8(out, relative6(inRepo, file));

@@ -2,7 +2,7 @@
  * The Action's calls into the library the CLI uses: the check against a base revision, the formatters for
  * annotations and SARIF, the report files. Everything else under src/action only renders and talks to GitHub.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { baseSubstituteNotice, forkPointNotice, runChangeCheck } from '../check-base.ts';
@@ -14,7 +14,7 @@ import { openRepo, pathInRepo, type GitRepo } from '../git/repo.ts';
 import { readManifest } from '../policy/bundle.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import type { Registry } from '../registry/model.ts';
-import type { ValidationError } from '../errors.ts';
+import { InputError, type ValidationError } from '../errors.ts';
 import { FORMATTERS, problemsReportOf, type FindingsReport } from '../report/formatter.ts';
 import { formatSarifProblems } from '../report/sarif.ts';
 import { VERSION } from '../version.ts';
@@ -93,6 +93,11 @@ async function policyFoldersAtBase(repo: GitRepo, workspace: string, base: Regis
     const out = join(target, String(index));
     mkdirSync(out, { recursive: true });
     const listing = (await repo.git.raw(['ls-tree', '-r', '--name-only', baseSha, '--', inRepo])).split('\n').filter(Boolean);
+    // not at base: new in this pull request (its rules apply after merge, and the comment says the rules change), or
+    // a path that is nowhere, which would silently run no custom rule at all
+    if (listing.length === 0 && !existsSync(resolve(workspace, folder))) {
+      throw new InputError(`policy folder "${folder}" does not exist, at base or in the checkout`, 'check the `policy` input and `policies:` in scopeguard.yaml');
+    }
     for (const file of listing) {
       const text = await repo.git.raw(['show', `${baseSha}:${file}`]);
       const destination = join(out, relative(inRepo, file));

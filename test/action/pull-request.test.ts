@@ -442,4 +442,12 @@ describe('pull-request mode', () => {
     expect(body).toContain('changes the rules that judge it');
     expect(body).toContain('policies/custom/owner\\.rego');
   });
+
+  it('a policy folder that exists nowhere is an input error, not a review without the custom rules', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(UNOWNED_CLIENT) }, 'Add an unowned client');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { policy: 'policies/cutsom' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error::scopeguard: policy folder "policies\/cutsom" does not exist, at base or in the checkout — hint: check the `policy` input/m);
+    expect(run.outputs.verdict ?? '').toBe('');
+  });
 });
