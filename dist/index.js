@@ -45370,13 +45370,13 @@ function classificationCell(classification) {
   const icon = { breaking: "💥", widening: "⬆️", narrowing: "⬇️", neutral: "➖" };
   return `${icon[classification]} ${classification}`;
 }
-function blobLink(context, file, line) {
+function blobLink(context, file, line, revision = context.headSha) {
   const path = context.repoPath(file).split("/").map(encodeURIComponent).join("/");
-  const url = `${context.serverUrl}/${context.repository.split("/").map(encodeURIComponent).join("/")}/blob/${encodeURIComponent(context.headSha)}/${path}${line ? `#L${line}` : ""}`;
+  const url = `${context.serverUrl}/${context.repository.split("/").map(encodeURIComponent).join("/")}/blob/${encodeURIComponent(revision)}/${path}${line ? `#L${line}` : ""}`;
   return `[${escapeMarkdown(line ? `${file}:${line}` : file)}](${url})`;
 }
 function findingRow(f3, context, withLink) {
-  const location = f3.location ? withLink ? blobLink(context, f3.location.file, f3.location.line) : escapeMarkdown(`${f3.location.file}:${f3.location.line}`) : "";
+  const location = f3.location ? withLink ? blobLink(context, f3.location.file, f3.location.line, f3.location.revision) : escapeMarkdown(`${f3.location.file}:${f3.location.line}`) : "";
   return [severityCell(f3.severity), markdownCode(f3.ruleId), `${escapeMarkdown(f3.tenant)} ${markdownCode(f3.subject)}`, escapeMarkdown(f3.message), location];
 }
 function changeRow(c3) {
@@ -56484,7 +56484,8 @@ async function runChangeCheck(options) {
   const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding) => {
     if (finding.location) return finding;
     const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c3) => c3.subject === finding.subject)?.location;
-    return location ? { ...finding, location } : finding;
+    const atBase2 = sides.base.label.loadedAt ?? sides.base.label.commit;
+    return location ? { ...finding, location: atBase2 ? { ...location, revision: atBase2 } : location } : finding;
   });
   const findings = sortFindings([...registryFindings, ...changeFindings]);
   const failOn = options.failOn ?? head.config.failOn;
@@ -56530,7 +56531,7 @@ var formatJson = (report) => {
     subject: f3.subject,
     message: f3.message,
     remediation: f3.remediation ?? null,
-    location: f3.location ? { file: f3.location.file, line: f3.location.line, column: f3.location.column } : null,
+    location: f3.location ? { file: f3.location.file, line: f3.location.line, column: f3.location.column, ...f3.location.revision ? { revision: f3.location.revision } : {} } : null,
     fingerprint: f3.fingerprint,
     status: f3.status,
     ...f3.evidence ? { evidence: f3.evidence } : {},
@@ -56552,7 +56553,7 @@ No findings.
   for (const f3 of report.findings) {
     const docs = report.rules.find((rule2) => rule2.id === f3.ruleId)?.docs;
     const rule = docs ? `[${escapeMarkdown(f3.ruleId)}](${docs})` : escapeMarkdown(f3.ruleId);
-    const where = f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}`) : "";
+    const where = f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}${f3.location.revision ? ` (at ${f3.location.revision.slice(0, 12)})` : ""}`) : "";
     const status = f3.status === "waived" && f3.waivedBy ? `waived until ${escapeMarkdown(f3.waivedBy.expires)}` : f3.status;
     lines.push(
       `| ${f3.severity} | ${rule} | ${escapeMarkdown(f3.tenant)} | ${markdownCode(f3.subject)} | ${escapeMarkdown(f3.message)} | ${where} | ${status} |`
@@ -56600,7 +56601,8 @@ var formatSarif = (report, context) => {
     ruleIndex: ruleIndex.get(f3.ruleId) ?? 0,
     level: LEVELS[f3.severity],
     message: { text: f3.remediation ? `${f3.message}. ${f3.remediation}` : f3.message },
-    ...f3.location ? { locations: [physicalLocation(f3.location)] } : {},
+    // a location at another revision (a removed entry, at base) would point code scanning at an unrelated line
+    ...f3.location && !f3.location.revision ? { locations: [physicalLocation(f3.location)] } : {},
     partialFingerprints: { "scopeguardFingerprint/v1": f3.fingerprint },
     ...f3.status === "waived" && f3.waivedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f3.waivedBy.reason} (until ${f3.waivedBy.expires})` }] } : {},
     properties: { tenant: f3.tenant, subject: f3.subject, severity: f3.severity, status: f3.status }
@@ -56653,7 +56655,7 @@ var formatGithub = (report) => {
   for (const f3 of report.findings) {
     if (f3.status === "waived") continue;
     const properties = [];
-    if (f3.location) {
+    if (f3.location && !f3.location.revision) {
       properties.push(`file=${escapeProperty2(f3.location.file)}`, `line=${f3.location.line}`, `col=${f3.location.column}`);
     }
     properties.push(`title=${escapeProperty2(`${f3.ruleId} ${ruleTitle(report.rules, f3.ruleId)}`)}`);
@@ -56684,7 +56686,7 @@ function problemsReportOf(error2) {
 }
 function locationText(finding) {
   const l3 = finding.location;
-  return l3 ? `${l3.file}:${l3.line}:${l3.column}` : "";
+  return l3 ? `${l3.file}:${l3.line}:${l3.column}${l3.revision ? ` (at ${l3.revision.slice(0, 12)})` : ""}` : "";
 }
 function ruleTitle(rules, ruleId) {
   return rules.find((rule) => rule.id === ruleId)?.title ?? ruleId;

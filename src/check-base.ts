@@ -84,9 +84,10 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const raw = engine.evaluate('change', input, head.config);
   const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding): Finding => {
     if (finding.location) return finding;
-    // removals are located where the entry was, at base
+    // removals are located where the entry was, at base, and say so: that line is not head's
     const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c) => c.subject === finding.subject)?.location;
-    return location ? { ...finding, location } : finding;
+    const atBase = sides.base.label.loadedAt ?? sides.base.label.commit;
+    return location ? { ...finding, location: atBase ? { ...location, revision: atBase } : location } : finding;
   });
 
   const findings = sortFindings([...registryFindings, ...changeFindings]);

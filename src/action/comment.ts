@@ -106,14 +106,15 @@ function classificationCell(classification: ScopeChange['classification']): stri
 }
 
 /** Link to the line at the head commit; every part of the URL that came from the repository is percent-encoded. */
-export function blobLink(context: RenderContext, file: string, line: number | undefined): string {
+export function blobLink(context: RenderContext, file: string, line: number | undefined, revision = context.headSha): string {
   const path = context.repoPath(file).split('/').map(encodeURIComponent).join('/');
-  const url = `${context.serverUrl}/${context.repository.split('/').map(encodeURIComponent).join('/')}/blob/${encodeURIComponent(context.headSha)}/${path}${line ? `#L${line}` : ''}`;
+  const url = `${context.serverUrl}/${context.repository.split('/').map(encodeURIComponent).join('/')}/blob/${encodeURIComponent(revision)}/${path}${line ? `#L${line}` : ''}`;
   return `[${escapeMarkdown(line ? `${file}:${line}` : file)}](${url})`;
 }
 
 function findingRow(f: Finding, context: RenderContext, withLink: boolean): string[] {
-  const location = f.location ? (withLink ? blobLink(context, f.location.file, f.location.line) : escapeMarkdown(`${f.location.file}:${f.location.line}`)) : '';
+  // a removed entry is located at base: linked there, not at whatever head has on that line
+  const location = f.location ? (withLink ? blobLink(context, f.location.file, f.location.line, f.location.revision) : escapeMarkdown(`${f.location.file}:${f.location.line}`)) : '';
   return [severityCell(f.severity), markdownCode(f.ruleId), `${escapeMarkdown(f.tenant)} ${markdownCode(f.subject)}`, escapeMarkdown(f.message), location];
 }
 

@@ -11,6 +11,11 @@ export interface SourcePosition {
    * `scopes/acme/scopes.yaml`), absolute only when outside it; for in-memory sources, the path given verbatim.
    */
   file: string;
+  /**
+   * The commit the file is read at, when that is not the revision under review: an entry a change removed is
+   * located where it was, at base. Head-relative outputs (annotations, SARIF) then leave the line out.
+   */
+  revision?: string;
   /** 1-based */
   line: number;
   /** 1-based */

@@ -77,7 +77,7 @@ export const PROBLEM_FORMATTERS: Partial<Record<string, ProblemsFormatter>> = {
 /** `file:line:column`, or '' when the finding has no location. */
 export function locationText(finding: Finding): string {
   const l = finding.location;
-  return l ? `${l.file}:${l.line}:${l.column}` : '';
+  return l ? `${l.file}:${l.line}:${l.column}${l.revision ? ` (at ${l.revision.slice(0, 12)})` : ''}` : '';
 }
 
 /** The title of a rule, or its id when no metadata describes it. */

@@ -22,7 +22,8 @@ export const formatGithub: Formatter = (report) => {
   for (const f of report.findings) {
     if (f.status === 'waived') continue;
     const properties: string[] = [];
-    if (f.location) {
+    // a location at another revision (a removed entry, at base) is no line of the change under review
+    if (f.location && !f.location.revision) {
       properties.push(`file=${escapeProperty(f.location.file)}`, `line=${f.location.line}`, `col=${f.location.column}`);
     }
     properties.push(`title=${escapeProperty(`${f.ruleId} ${ruleTitle(report.rules, f.ruleId)}`)}`);

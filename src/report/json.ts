@@ -19,7 +19,7 @@ export const formatJson: Formatter = (report) => {
     subject: f.subject,
     message: f.message,
     remediation: f.remediation ?? null,
-    location: f.location ? { file: f.location.file, line: f.location.line, column: f.location.column } : null,
+    location: f.location ? { file: f.location.file, line: f.location.line, column: f.location.column, ...(f.location.revision ? { revision: f.location.revision } : {}) } : null,
     fingerprint: f.fingerprint,
     status: f.status,
     ...(f.evidence ? { evidence: f.evidence } : {}),

@@ -12,7 +12,7 @@ export const formatMarkdown: Formatter = (report) => {
   for (const f of report.findings) {
     const docs = report.rules.find((rule) => rule.id === f.ruleId)?.docs;
     const rule = docs ? `[${escapeMarkdown(f.ruleId)}](${docs})` : escapeMarkdown(f.ruleId);
-    const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}`) : '';
+    const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}${f.location.revision ? ` (at ${f.location.revision.slice(0, 12)})` : ''}`) : '';
     const status = f.status === 'waived' && f.waivedBy ? `waived until ${escapeMarkdown(f.waivedBy.expires)}` : f.status;
     lines.push(
       `| ${f.severity} | ${rule} | ${escapeMarkdown(f.tenant)} | ${markdownCode(f.subject)} | ${escapeMarkdown(f.message)} | ${where} | ${status} |`,

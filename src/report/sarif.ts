@@ -48,7 +48,8 @@ export const formatSarif: Formatter = (report, context) => {
     ruleIndex: ruleIndex.get(f.ruleId) ?? 0,
     level: LEVELS[f.severity],
     message: { text: f.remediation ? `${f.message}. ${f.remediation}` : f.message },
-    ...(f.location ? { locations: [physicalLocation(f.location)] } : {}),
+    // a location at another revision (a removed entry, at base) would point code scanning at an unrelated line
+    ...(f.location && !f.location.revision ? { locations: [physicalLocation(f.location)] } : {}),
     partialFingerprints: { 'scopeguardFingerprint/v1': f.fingerprint },
     ...(f.status === 'waived' && f.waivedBy
       ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waivedBy.reason} (until ${f.waivedBy.expires})` }] }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
-import { HOSTILE, ROOT, SCOPES, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
+import { ACTIONS, HOSTILE, ROOT, SCOPES, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
 
 const MARKER = '<!-- scopeguard:scopes -->';
 
@@ -292,6 +292,27 @@ describe('pull-request mode', () => {
     expect(comment).toContain('scope removed');
     expect(comment).toContain('billing-service');
     expect(run.summary).toContain('scope removed');
+  });
+
+  it('links a finding about a removed scope to the line where it was at base, and annotates no head line with it', async () => {
+    const head = repo.commit(
+      {
+        'scopes/acme/scopes.yaml': SCOPES.replace("  read.profile:\n    description: Read the signed-in user's profile\n    sensitivity: low\n    owner: team-identity\n", ''),
+        'scopes/acme/actions.yaml': ACTIONS.replace('  read.profile: [GET /v1/profile]\n', ''),
+        'scopes/acme/clients.yaml': clients().replace(/read\.profile, |, read\.profile|read\.profile/g, ''),
+      },
+      'Remove read.profile',
+    );
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'fail-on': 'never' } });
+
+    const [comment] = stickyComments();
+    const row = (comment ?? '').split('\n').find((l) => l.includes('`SG204`'));
+    const line = SCOPES.split('\n').indexOf('  read.profile:') + 1;
+    expect(row).toContain(`/blob/${baseSha}/scopes/acme/scopes.yaml#L${line})`);
+    expect(row).not.toContain(head);
+    const annotation = run.stdout.split('\n').find((l) => l.includes('SG204'));
+    expect(annotation).toBeDefined();
+    expect(annotation).not.toContain('line=');
   });
 
   it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
