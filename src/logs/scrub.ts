@@ -73,7 +73,7 @@ export function isSecretKey(key: string): boolean {
 
 /** A copy of a parsed record with secret-named keys redacted and every string scrubbed. */
 export function scrubValue(value: unknown): unknown {
-  if (typeof value === 'string') return scrubString(value);
+  if (typeof value === 'string') return scrubEmbeddedJson(value) ?? scrubString(value);
   if (Array.isArray(value)) return value.map(scrubValue);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -87,6 +87,23 @@ export function scrubValue(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * A string that holds a JSON document (Keycloak's admin events carry the changed client as `representation`, a JSON
+ * text with its `secret`): scrubbed as the document it is, by key too, and written back as text; undefined for any
+ * other string.
+ */
+function scrubEmbeddedJson(text: string): string | undefined {
+  const first = text.charCodeAt(0);
+  if (first !== 0x7b /* { */ && first !== 0x5b /* [ */) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return scrubText(text);
+  }
+  return parsed !== null && typeof parsed === 'object' ? JSON.stringify(scrubValue(parsed)) : undefined;
 }
 
 export function sha256Hex(text: string): string {

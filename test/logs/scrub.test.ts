@@ -28,6 +28,17 @@ describe('scrub', () => {
     expect(scrubString('/v1/tokens?tokenCount=3&expires_in=3600')).toBe('/v1/tokens?tokenCount=3&expires_in=3600');
   });
 
+  it('redacts by key inside a JSON document held in a string (Keycloak admin events carry the client as JSON text)', () => {
+    const representation = JSON.stringify({ clientId: 'billing', secret: 'kc-client-secret-value', attributes: { 'client.secret.rotated': 'x' } });
+    const scrubbed = scrubValue({ operationType: 'CREATE', representation }) as { representation: string };
+    expect(scrubbed.representation).not.toContain('kc-client-secret-value');
+    expect(JSON.parse(scrubbed.representation)).toEqual({ clientId: 'billing', secret: REDACTED, attributes: { 'client.secret.rotated': 'x' } });
+    // cut off: redacted by key in the text
+    expect(scrubValue('{"clientId": "billing", "secret": "kc-cut')).toBe(`{"clientId": "billing", "secret": "${REDACTED}`);
+    // text that only starts like JSON is left as text
+    expect(scrubValue('[draft] rotate the key')).toBe('[draft] rotate the key');
+  });
+
   it('redacts by key inside unparseable JSON text, in any spelling of the key', () => {
     expect(scrubText('{"password": "pw1", "access_token":"abc')).toBe(`{"password": "${REDACTED}", "access_token":"${REDACTED}`);
     expect(scrubText('{"clientSecret": "s1", "Refresh-Token": "r1", "user": "ana", "sessionToken":"t')).toBe(
