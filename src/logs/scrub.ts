@@ -103,7 +103,11 @@ function scrubEmbeddedJson(text: string): string | undefined {
   } catch {
     return scrubText(text);
   }
-  return parsed !== null && typeof parsed === 'object' ? JSON.stringify(scrubValue(parsed)) : undefined;
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  // rewritten only when something was redacted: the text, and the content hash of a record without an id, stay as
+  // they were otherwise, so a re-import still finds the events it stored before
+  const scrubbed = JSON.stringify(scrubValue(parsed));
+  return scrubbed === JSON.stringify(parsed) ? scrubString(text) : scrubbed;
 }
 
 export function sha256Hex(text: string): string {

@@ -35,6 +35,8 @@ describe('scrub', () => {
     expect(JSON.parse(scrubbed.representation)).toEqual({ clientId: 'billing', secret: REDACTED, attributes: { 'client.secret.rotated': 'x' } });
     // cut off: redacted by key in the text
     expect(scrubValue('{"clientId": "billing", "secret": "kc-cut')).toBe(`{"clientId": "billing", "secret": "${REDACTED}`);
+    // without a secret, the text stays byte for byte (spacing included)
+    expect(scrubValue('{ "clientId": "billing" }')).toBe('{ "clientId": "billing" }');
     // text that only starts like JSON is left as text
     expect(scrubValue('[draft] rotate the key')).toBe('[draft] rotate the key');
   });
