@@ -45297,14 +45297,18 @@ function unknownRule(what, ruleId, location, rules) {
 
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+var INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+function withoutControls(text2) {
+  return text2.replace(INVISIBLE_CONTROL, "�");
+}
 function escapeHtml(text2) {
-  return text2.replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3);
+  return withoutControls(text2).replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3);
 }
 function escapeMarkdown(text2) {
-  return text2.replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
+  return withoutControls(text2).replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
 }
 function markdownCode(text2, options = {}) {
-  const oneLine = text2.replace(/\r\n?|\n/g, " ");
+  const oneLine = withoutControls(text2).replace(/\r\n?|\n/g, " ");
   const clean = options.table === false ? oneLine : oneLine.replace(/\|/g, "\\|");
   const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run2) => run2.length));
   const fence = "`".repeat(longestRun + 1);

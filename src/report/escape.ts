@@ -5,8 +5,20 @@
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * Characters that act rather than show: C0 and C1 controls other than line breaks and tabs, and the bidirectional
+ * embeddings, overrides and isolates, which can make a name read backwards (the "Trojan Source" trick). A reviewer
+ * sees U+FFFD where one was.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function withoutControls(text: string): string {
+  return text.replace(INVISIBLE_CONTROL, '\uFFFD');
+}
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+  return withoutControls(text).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }
 
 /**
@@ -16,7 +28,7 @@ export function escapeHtml(text: string): string {
  * joiner after the sigil breaks GitHub's autolinker without changing what a reader sees).
  */
 export function escapeMarkdown(text: string): string {
-  return text
+  return withoutControls(text)
     .replace(/\r\n?|\n/g, ' ')
     .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
     .replace(/([@#])(?=[\p{L}\p{N}_])/gu, '$1\u200d')
@@ -34,7 +46,7 @@ export function escapeMarkdown(text: string): string {
  * list item, a line) the backslash would show, so pipes stay as they are.
  */
 export function markdownCode(text: string, options: { table?: boolean } = {}): string {
-  const oneLine = text.replace(/\r\n?|\n/g, ' ');
+  const oneLine = withoutControls(text).replace(/\r\n?|\n/g, ' ');
   const clean = options.table === false ? oneLine : oneLine.replace(/\|/g, '\\|');
   const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);

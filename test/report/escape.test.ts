@@ -3,7 +3,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, markdownCode } from '../../src/report/escape.ts';
+import { escapeHtml, escapeMarkdown, markdownCode } from '../../src/report/escape.ts';
 import { formatMarkdownProblems } from '../../src/report/markdown.ts';
 
 const md = new MarkdownIt({ html: true });
@@ -76,3 +76,20 @@ describe('the Markdown of a registry that does not load', () => {
     );
   });
 });
+
+describe('characters that act rather than show', () => {
+  // an ANSI escape, a bell, a right-to-left override that would show "admin.read" as "daer.nimda"-style spoofing, an isolate
+  const ACTING = ['\u001b[31mred\u001b[0m', 'ring\u0007', 'admin\u202eread', 'x\u2066y\u2069'];
+
+  it('become U+FFFD in Markdown, code spans and HTML, so a reviewer sees something was there', () => {
+    for (const text of ACTING) {
+      for (const escaped of [escapeMarkdown(text), markdownCode(text), escapeHtml(text)]) {
+        expect(escaped, JSON.stringify(text)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+        expect(escaped).toContain('\uFFFD');
+      }
+    }
+    // line breaks in a description still read as spaces, tabs stay
+    expect(escapeMarkdown('a\tb\nc')).toBe('a\tb c');
+  });
+});
+
