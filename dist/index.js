@@ -57430,6 +57430,7 @@ async function runPullRequestMode(inputs) {
       pr: { number: event.number, ...event.author ? { author: event.author } : {}, ...event.title ? { title: event.title } : {} }
     });
   } catch (error2) {
+    if (error2 instanceof NoRegistryFiles) throw new InputError(error2.message, "check the `registry` input of the step (default: scopes), relative to the repository checkout");
     if (error2 instanceof ValidationError) {
       await reportInvalidRegistry(inputs, event, context, error2);
       if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve9(workspace, inputs.sarifFile))}`);

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { readFileSync, realpathSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { openRepo } from '../git/repo.ts';
-import { ScopeguardError, ValidationError } from '../errors.ts';
+import { InputError, NoRegistryFiles, ScopeguardError, ValidationError } from '../errors.ts';
 import { meetsThreshold } from '../findings/finding.ts';
 import type { ActionInputs } from './main.ts';
 import { COMMENT_LIMIT, SUMMARY_LIMIT, newFindings, renderInvalid, renderReview, stickyMarker, verdictOf, type RenderContext } from './comment.ts';
@@ -89,6 +89,8 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
       pr: { number: event.number, ...(event.author ? { author: event.author } : {}), ...(event.title ? { title: event.title } : {}) },
     });
   } catch (error) {
+    // neither side has the registry: the folder named is the workflow's mistake, and its hint names a CLI flag
+    if (error instanceof NoRegistryFiles) throw new InputError(error.message, 'check the `registry` input of the step (default: scopes), relative to the repository checkout');
     // a pull request that breaks the registry gets told where, in the same comment; the failure itself is
     // reported (annotations, failed step) by the caller
     if (error instanceof ValidationError) {

@@ -315,6 +315,14 @@ describe('pull-request mode', () => {
     expect(annotation).not.toContain('line=');
   });
 
+  it('a registry input that names no registry at base or head says to check that input', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { registry: 'scope' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error::scopeguard: no \*\.yaml or \*\.yml files under "scope" .* — hint: check the `registry` input of the step/m);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it('says to fetch more history when the base commit is missing (shallow checkout)', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const shallow = new TempRepo({ repo, branch: 'feature', depth: 1 });
