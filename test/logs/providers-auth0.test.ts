@@ -133,3 +133,20 @@ describe('auth0: Log Streams', () => {
     expect(events).toMatchObject(expected);
   });
 });
+
+describe('auth0: a failed silent authentication', () => {
+  it('carries the scopes asked for, read from the query string of the request', async () => {
+    const file = ndjson([
+      {
+        date: '2026-11-05T08:00:00.000Z', type: 'fsa', description: 'Login required', client_id: carrierSync, client_name: 'carrier-sync', ip: '198.51.100.20',
+        details: { body: {}, qs: { client_id: carrierSync, response_type: 'code', scope: 'openid read.rates write.rates', prompt: 'none' }, error: { message: 'Login required', oauthError: 'login_required', type: 'oauth-authorization' } },
+        log_id: '90020261105080000000000000000001223372036854776001',
+      },
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.type, e.clientId, e.outcome, e.requestedScopes, e.scopes])).toEqual([
+      ['authorize.denied', carrierSync, 'failure', ['openid', 'read.rates', 'write.rates'], []],
+    ]);
+  });
+});
+

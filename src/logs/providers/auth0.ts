@@ -111,7 +111,8 @@ export const auth0: Provider = {
     // a grant change names the grant in its path, or in the response when it creates one
     const changedGrant = resource?.collection === 'client-grants' || resource?.collection === 'grants' ? (resource.id ?? str(get(details, 'response.body.id'))) : undefined;
     const caller = str(record.client_id);
-    const scopes = scopeList(record.scope ?? details.scope ?? get(details, 'request.body.scope') ?? get(details, 'response.body.scope'));
+    // a failed authorization (fsa, f, fc) names what was asked for only in the request's query string (details.qs)
+    const scopes = scopeList(record.scope ?? details.scope ?? get(details, 'request.body.scope') ?? get(details, 'response.body.scope') ?? get(details, 'qs.scope'));
     const draft: DraftEvent = {
       eventId: str(record.log_id) ?? str(record._id),
       time: record.date,
