@@ -56705,7 +56705,7 @@ function summaryLine(summary2) {
 }
 
 // src/report/compliance/write.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync3, readFileSync as readFileSync4, readdirSync as readdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync3, readFileSync as readFileSync4, readdirSync as readdirSync2, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { join as join7 } from "node:path";
 
 // src/usage/least-privilege.ts
@@ -57211,8 +57211,11 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
 }
 function storedDates(outDir, tenant) {
   const dir = join7(outDir, tenant);
-  if (!existsSync7(dir)) return [];
+  if (!isFolder(dir)) return [];
   return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join7(dir, name, "report.json"))).sort();
+}
+function isFolder(path) {
+  return statSync3(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 function readStored(outDir, tenant, date) {
   try {
@@ -57234,7 +57237,7 @@ function indexEntries(outDir) {
   if (!existsSync7(outDir)) return [];
   const entries = [];
   for (const tenant of readdirSync2(outDir).sort()) {
-    if (!existsSync7(join7(outDir, tenant)) || tenant === "index.md") continue;
+    if (!isFolder(join7(outDir, tenant))) continue;
     for (const date of storedDates(outDir, tenant).reverse()) {
       const report = readStored(outDir, tenant, date);
       if (!report) continue;

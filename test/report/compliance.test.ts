@@ -154,4 +154,16 @@ describe('compliance report', () => {
       rmSync(exception);
     }
   });
+
+  it('leaves files beside the tenant folders alone (.gitkeep, a README) and still writes the index', () => {
+    cpSync(join(ws.dir, 'reports'), join(ws.dir, 'kept'), { recursive: true });
+    writeFileSync(join(ws.dir, 'kept', '.gitkeep'), '');
+    writeFileSync(join(ws.dir, 'kept', 'README.md'), '# Compliance reports\n');
+    const run = report('kept', '2026-11-26', ['--format', 'md']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(read('kept', 'index.md')).toContain('2026-11-26');
+    expect(read('kept', 'README.md')).toBe('# Compliance reports\n');
+  });
 });
+

@@ -4,7 +4,7 @@
  * The library entry used by `scopeguard report` and the GitHub Action's report mode. Deterministic: the same
  * registry, store, git history, stored reports and `now` give the same bytes.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck, type CheckResult } from '../../check.ts';
 import { SEVERITIES, type Finding, type Severity } from '../../findings/finding.ts';
@@ -172,10 +172,15 @@ async function registryChanges(cwd: string, registryRoot: string, tenant: string
 /** Stored report dates of a tenant, oldest first (folder names are YYYY-MM-DD). */
 function storedDates(outDir: string, tenant: string): string[] {
   const dir = join(outDir, tenant);
-  if (!existsSync(dir)) return [];
+  if (!isFolder(dir)) return [];
   return readdirSync(dir)
     .filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync(join(dir, name, 'report.json')))
     .sort();
+}
+
+/** The reports folder is often committed with a .gitkeep or a README beside the tenant folders: only folders count. */
+function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 function readStored(outDir: string, tenant: string, date: string): ComplianceReport | undefined {
@@ -214,7 +219,7 @@ function indexEntries(outDir: string): IndexEntry[] {
   if (!existsSync(outDir)) return [];
   const entries: IndexEntry[] = [];
   for (const tenant of readdirSync(outDir).sort()) {
-    if (!existsSync(join(outDir, tenant)) || tenant === 'index.md') continue;
+    if (!isFolder(join(outDir, tenant))) continue;
     for (const date of storedDates(outDir, tenant).reverse()) {
       const report = readStored(outDir, tenant, date);
       if (!report) continue;
