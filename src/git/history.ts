@@ -262,10 +262,16 @@ async function attachPullRequests(repo: GitRepo, commits: CommitInfo[]): Promise
   }
 }
 
-/** True when a change concerns the scope `name`: the scope, its actions, grants of it, exceptions about it. */
+/**
+ * True when a change concerns the scope `name`: the scope, its actions, grants of it, exceptions about it, and a
+ * client added or removed holding it (a grant made or revoked along with its client).
+ */
 export function concernsScope(change: RegistryChange, name: string): boolean {
   const s = change.subject;
-  return s === `scope:${name}` || s.startsWith(`scope:${name}/action:`) || s.endsWith(`/scope:${name}`);
+  if (s === `scope:${name}` || s.startsWith(`scope:${name}/action:`) || s.endsWith(`/scope:${name}`)) return true;
+  if (change.kind !== 'client.added' && change.kind !== 'client.removed') return false;
+  const client = (change.kind === 'client.added' ? change.after : change.before) as { scopes?: unknown } | undefined;
+  return Array.isArray(client?.scopes) && client.scopes.includes(name);
 }
 
 /** True when a change concerns the client `name`: the client, its grants, exceptions about it. */

@@ -40,6 +40,30 @@ describe('scopeguard history', () => {
     expect(entries[1]?.changes.map((c) => c.detail)).toContain('actions widened: + DELETE /v1/orders/{id}');
   });
 
+  it('lists the commits that add or remove a client holding the scope', () => {
+    const repo = new TestRepo();
+    try {
+      const scopes = 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.profile: {description: Read profiles, owner: team-id}\n  read.other: {description: Read other, owner: team-id}\n';
+      const clients = (extra: string) => `kind: ClientSet\ntenant: acme\nclients:\n  web: {clientId: w1, type: public, owner: team-id, scopes: [read.other]}\n${extra}`;
+      repo.write('scopes/scopes.yaml', scopes);
+      repo.write('scopes/clients.yaml', clients(''));
+      repo.commit('Initial registry', ANA, '2026-01-01T10:00:00Z');
+      repo.write('scopes/clients.yaml', clients('  mobile: {clientId: m1, type: public, owner: team-id, scopes: [read.profile]}\n'));
+      repo.commit('Add the mobile app (#5)', ANA, '2026-02-01T10:00:00Z');
+      repo.write('scopes/clients.yaml', clients(''));
+      repo.commit('Retire the mobile app', ANA, '2026-03-01T10:00:00Z');
+      const run = scopeguard(['history', '--scope', 'read.profile', '--format', 'json'], repo.dir);
+      const entries = (JSON.parse(run.stdout) as { commits: HistoryEntry[] }).commits;
+      expect(entries.map((e) => [e.subject, e.changes.map((c) => c.detail)])).toEqual([
+        ['Retire the mobile app', ['client removed']],
+        ['Add the mobile app (#5)', ['client added with read.profile']],
+        ['Initial registry', ['scope added (low)']],
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('lists a client’s grants and shows sensitivity changes as semantic lines in text', () => {
     expect(history(['--client', 'reporting-app']).map((e) => e.changes.map((c) => c.detail).join('; '))).toEqual([
       'granted read.data; exception for SG105 on client:reporting-app/scope:read.data until 2027-12-31',
