@@ -24,6 +24,7 @@ import {
   storedClientIds,
   storedScopes,
   storedTenants,
+  type ClientMatch,
   type EventFilter,
 } from '../store/query.ts';
 import { progressEnabled, writeOutput } from './io.ts';
@@ -240,7 +241,7 @@ async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilt
   const client = flags.client;
   if (client !== undefined && !tenants.some(([, t]) => Object.hasOwn(t.clients, client))) {
     const stored = await storedClientIds(store, { tenant });
-    const ids = filter.clientIds ?? [client];
+    const ids = filter.clients?.map((c) => c.clientId) ?? [client];
     if (!ids.some((id) => stored.includes(id))) {
       const hint =
         (await elsewhere((t) => clientNamed(t, client), () => storedTenants(store, { clientIds: ids }), 'have')) ??
@@ -310,15 +311,19 @@ function parseDate(flag: string, value: string | undefined): string | undefined 
 }
 
 /** `--client` is a registry client name (resolved to its provider client ids) or a provider client id. */
-function clientIds(client: string | undefined, tenant: string | undefined, registry: Registry | undefined): string[] | undefined {
+/**
+ * `--client`: a provider client id as given (any tenant), and a registry client's name resolved to its provider id in
+ * its own tenant only: another tenant's events with the same id belong to another client.
+ */
+function clientMatches(client: string | undefined, tenant: string | undefined, registry: Registry | undefined): ClientMatch[] | undefined {
   if (!client) return undefined;
-  const ids = new Set<string>([client]);
+  const matches: ClientMatch[] = [{ clientId: client }];
   for (const [name, t] of Object.entries(registry?.tenants ?? {})) {
     if (tenant && name !== tenant) continue;
     const known = t.clients[client];
-    if (known) ids.add(known.clientId);
+    if (known) matches.push({ clientId: known.clientId, tenant: name });
   }
-  return [...ids];
+  return matches;
 }
 
 async function buildFilter(options: QueryFlags, registry: Registry | undefined): Promise<EventFilter> {
@@ -340,7 +345,7 @@ async function buildFilter(options: QueryFlags, registry: Registry | undefined):
   }
   return {
     tenant: options.tenant,
-    clientIds: clientIds(options.client, options.tenant, registry),
+    clients: clientMatches(options.client, options.tenant, registry),
     scope: options.scope,
     type: options.type,
     since,

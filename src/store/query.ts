@@ -25,6 +25,11 @@ export interface EventFilter {
   tenant?: string;
   /** Provider client ids; an event matches any of them. */
   clientIds?: string[];
+  /**
+   * Clients, each a provider client id of one tenant (a registry client resolved) or of any tenant (an id as given);
+   * an event matches any of them. The same id in another tenant is another client.
+   */
+  clients?: ClientMatch[];
   scope?: string;
   type?: string;
   /** Inclusive, UTC ISO */
@@ -33,6 +38,11 @@ export interface EventFilter {
   until?: string;
   outcome?: string;
   limit?: number;
+}
+
+export interface ClientMatch {
+  clientId: string;
+  tenant?: string;
 }
 
 const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
@@ -46,6 +56,10 @@ function where(filter: EventFilter): { sql: string; values: DuckDBValue[] } {
   };
   if (filter.tenant) clauses.push(`tenant = ${param(filter.tenant)}`);
   if (filter.clientIds && filter.clientIds.length > 0) clauses.push(`client_id IN (${filter.clientIds.map(param).join(', ')})`);
+  if (filter.clients && filter.clients.length > 0) {
+    const match = (c: ClientMatch): string => (c.tenant === undefined ? `client_id = ${param(c.clientId)}` : `(tenant = ${param(c.tenant)} AND client_id = ${param(c.clientId)})`);
+    clauses.push(`(${filter.clients.map(match).join(' OR ')})`);
+  }
   // a scope filter matches what a token carried or what a client asked for
   if (filter.scope) {
     const p = param(filter.scope);

@@ -101,6 +101,22 @@ describe('logs import of the example exports', () => {
     expect(q('--tenant', 'acme', '--limit', '5')).toBe(0 + 5);
   });
 
+  it('--client with a registry name matches that client in its own tenant, not another tenant reusing the id', () => {
+    const own = join(tempDir(), 'audit.duckdb');
+    expect(cli(['logs', 'import', 'scopes/logs/acme/okta.ndjson', '--db', own, '--quiet']).status).toBe(0);
+    const reused = join(tempDir(), 'globex.ndjson');
+    const event = { eventId: 'gx-1', tenant: 'globex', provider: 'scopeguard', time: '2026-11-10T10:00:00Z', type: 'authorize.denied', outcome: 'failure', clientId: '0oa8pf1fb2NhC7qMs4x7' };
+    writeFileSync(reused, `${JSON.stringify(event)}\n`);
+    expect(cli(['logs', 'import', reused, '--provider', 'scopeguard', '--tenant', 'globex', '--db', own, '--quiet']).status).toBe(0);
+    const tenantsOf = (client: string): string[] => {
+      const result = cli(['logs', 'query', '--db', own, '--limit', '0', '--format', 'ndjson', '--type', 'authorize.denied', '--client', client]);
+      return [...new Set(result.stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { tenant: string }).tenant))].sort();
+    };
+    expect(tenantsOf('partner-fabrikam')).toEqual(['acme']);
+    // the provider id as given matches it wherever it is stored
+    expect(tenantsOf('0oa8pf1fb2NhC7qMs4x7')).toEqual(['acme', 'globex']);
+  });
+
   it('an empty answer for a client or scope known nowhere names the closest one on stderr', () => {
     const empty = (...args: string[]): { stdout: string; stderr: string } => {
       const result = cli(['logs', 'query', '--db', db, ...args]);
