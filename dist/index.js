@@ -56841,6 +56841,7 @@ th{background:#f9fafb}td.n{text-align:right}code{background:#f3f4f6;padding:0 .2
 ${SEVERITIES.map((s) => `.sev-${s}{background:${COLORS[s]}}`).join("")}
 .finding{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.muted{color:#6b7280}
 svg.chart{max-width:100%;height:auto;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
+th,td,p,li,code,.finding{overflow-wrap:anywhere}
 `;
 function renderComplianceHtml(r2) {
   const e = escapeHtml;
@@ -57215,7 +57216,11 @@ function storedDates(outDir, tenant) {
   return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join7(dir, name, "report.json"))).sort();
 }
 function isFolder(path) {
-  return statSync3(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  try {
+    return statSync3(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 function readStored(outDir, tenant, date) {
   try {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioWorkspace, scopeguard, type ScenarioWorkspace } from '../usage/helpers.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
+// a description with no place to break a line: it must wrap, not widen the page
+const UNBROKEN = 'x'.repeat(600);
 
 describe('HTML compliance report in Chromium', () => {
   let ws: ScenarioWorkspace;
@@ -20,7 +22,7 @@ describe('HTML compliance report in Chromium', () => {
     ws = await scenarioWorkspace();
     const scopes = join(ws.dir, 'scopes', 'scenario', 'scopes.yaml');
     // admin.users is granted to over-scoped-app and never used, so its description shows in the least-privilege table
-    writeFileSync(scopes, readFileSync(scopes, 'utf8').replace('description: admin.users for the scenario', `description: "${HOSTILE}<script>alert(2)</script>"`));
+    writeFileSync(scopes, readFileSync(scopes, 'utf8').replace('description: admin.users for the scenario', `description: "${HOSTILE}<script>alert(2)</script>${UNBROKEN}"`));
     for (const now of ['2026-11-01', '2026-11-25']) {
       const run = scopeguard(['report', '--db', 'audit.duckdb', '--now', now, '--format', 'html'], ws.dir);
       expect(run.status, run.stderr).toBe(0);
@@ -64,6 +66,9 @@ describe('HTML compliance report in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
     const text = await page.locator('#least-privilege').innerText();
     expect(text).toContain(`${HOSTILE}<script>alert(2)</script>`);
+    // long unbroken text wraps inside its cell: the page is no wider than the window
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     expect(csp).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
     await context.close();

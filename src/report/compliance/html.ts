@@ -25,6 +25,7 @@ th{background:#f9fafb}td.n{text-align:right}code{background:#f3f4f6;padding:0 .2
 ${SEVERITIES.map((s) => `.sev-${s}{background:${COLORS[s]}}`).join('')}
 .finding{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.muted{color:#6b7280}
 svg.chart{max-width:100%;height:auto;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
+th,td,p,li,code,.finding{overflow-wrap:anywhere}
 `;
 
 export function renderComplianceHtml(r: ComplianceReport): string {

@@ -180,7 +180,11 @@ function storedDates(outDir: string, tenant: string): string[] {
 
 /** The reports folder is often committed with a .gitkeep or a README beside the tenant folders: only folders count. */
 function isFolder(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing, or a file in the way of it (reported when the folder is made)
+  }
 }
 
 function readStored(outDir: string, tenant: string, date: string): ComplianceReport | undefined {
