@@ -66,9 +66,9 @@ const EXPECTED: Record<string, string> = {
 };
 
 /** The schemas' pattern and length for tenant names (a tenant names its folder of reports), and how to meet them. */
-export const TENANT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+export const TENANT_NAME_PATTERN = '^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const TENANT_NAME_MAX_LENGTH = 64;
-export const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports';
+export const TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports, beside their index.md (so not index.md itself)';
 
 /** A name the schemas accept for a tenant, for names that come from elsewhere (a command-line flag). */
 export function isTenantName(name: string): boolean {

@@ -14,7 +14,7 @@ export interface ActionMap {
    */
   kind: 'ActionMap';
   /**
-   * Tenant whose scopes are mapped. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).
+   * Tenant whose scopes are mapped. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit, other than index.md (it names the tenant's folder of reports, beside their index.md).
    */
   tenant: string;
   /**
@@ -169,7 +169,7 @@ export interface ClientSet {
    */
   kind: 'ClientSet';
   /**
-   * Tenant the clients are registered with. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).
+   * Tenant the clients are registered with. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit, other than index.md (it names the tenant's folder of reports, beside their index.md).
    */
   tenant: string;
   /**
@@ -415,7 +415,7 @@ export interface ExceptionSet {
    */
   kind: 'ExceptionSet';
   /**
-   * Tenant the exceptions apply to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).
+   * Tenant the exceptions apply to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit, other than index.md (it names the tenant's folder of reports, beside their index.md).
    */
   tenant: string;
   /**
@@ -459,7 +459,7 @@ export interface ScopeSet {
    */
   kind: 'ScopeSet';
   /**
-   * Tenant (authorization server or organisation) the scopes belong to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit (it names the tenant's folder of reports).
+   * Tenant (authorization server or organisation) the scopes belong to. A name of letters, digits, `.`, `_` and `-` that starts with a letter or digit, other than index.md (it names the tenant's folder of reports, beside their index.md).
    */
   tenant: string;
   /**

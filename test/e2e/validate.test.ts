@@ -91,7 +91,7 @@ describe('scopeguard validate', () => {
     const result = scopeguard('report', '--registry', dir, '--out', out, '--format', 'md,json', '--now', '2026-11-25');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      `${dir}/scopes.yaml:2:9  tenant "../escaped" is not a valid tenant name  (a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports)\nscopeguard: 1 problem in the registry\n`,
+      `${dir}/scopes.yaml:2:9  tenant "../escaped" is not a valid tenant name  (a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports, beside their index.md (so not index.md itself))\nscopeguard: 1 problem in the registry\n`,
     );
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(dir, 'escaped'))).toBe(false);

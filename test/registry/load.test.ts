@@ -77,6 +77,11 @@ describe('loadRegistry: each error class from a real file, with its position', (
       '  acme: []',
       '  "globex corp": []',
       `  ${'x'.repeat(70)}: []`,
+      '  INDEX.md: []',
+      '---',
+      'kind: ClientSet',
+      'tenant: index.md',
+      'clients: {}',
       '',
     ].join('\n');
     const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/tenants.yaml', content: text }]);
@@ -84,6 +89,9 @@ describe('loadRegistry: each error class from a real file, with its position', (
       'tenants.yaml:2:9 schema tenant "acme/eu" is not a valid tenant name',
       'tenants.yaml:8:3 schema the key "globex corp" in sources is not a valid tenant name',
       `tenants.yaml:9:3 schema the key "${'x'.repeat(40)}…" in sources is longer than 64 characters`,
+      // the reports' own index: a tenant folder of that name would take its place
+      'tenants.yaml:10:3 schema the key "INDEX.md" in sources is not a valid tenant name',
+      'tenants.yaml:13:9 schema tenant "index.md" is not a valid tenant name',
     ]);
     expect(problems[0]!.hint).toMatch(/^a tenant is named with letters, digits/);
   });
