@@ -14,39 +14,32 @@ const lena = { id: '00u1a2b3c4D5e6F7g4x7', type: 'User', alternateId: 'lena.okaf
 // Okta's AppInstance target: `id` is the app's OAuth client_id, `alternateId` its label, `displayName` the app type
 const storefront = { id: '0oa5rt1xk8WbQ2vYz4x7', type: 'AppInstance', alternateId: 'Web Storefront', displayName: 'OpenID Connect Client' };
 
+/** A successful System Log event, with the parts that differ per event. */
+function oktaEvent(uuid: string, published: string, eventType: string, actor: object, rest: object): object {
+  return { uuid, published, eventType, actor, outcome: { result: 'SUCCESS' }, ...rest };
+}
+
+/** An event Lena caused from her browser. */
+function byLena(uuid: string, published: string, eventType: string, rest: object): object {
+  return oktaEvent(uuid, published, eventType, lena, { client: { ipAddress: '198.51.100.12' }, ...rest });
+}
+
 describe('okta: the client of user-initiated events', () => {
   it('is the target app instance id (its client_id), not its label', async () => {
     const file = ndjson([
-      {
-        uuid: 'e1000002-aaaa-11ef-8a2b-000000000002',
-        published: '2026-11-03T09:20:00.001Z',
-        eventType: 'app.oauth2.as.consent.grant',
-        actor: lena,
-        client: { ipAddress: '198.51.100.12' },
-        outcome: { result: 'SUCCESS' },
+      byLena('e1000002-aaaa-11ef-8a2b-000000000002', '2026-11-03T09:20:00.001Z', 'app.oauth2.as.consent.grant', {
         target: [storefront, { id: 'scp1ordersread', type: 'Scope', alternateId: 'read.orders', displayName: 'read.orders' }],
         transaction: { type: 'WEB', id: 'Yc2g0ys3Wu4nL8' },
         debugContext: { debugData: { requestUri: '/oauth2/aus1acme9default/v1/authorize' } },
-      },
-      {
-        uuid: 'e1000003-aaaa-11ef-8a2b-000000000003',
-        published: '2026-11-03T10:00:00.000+01:00',
-        eventType: 'app.oauth2.as.authorize.code',
-        actor: lena,
-        client: { ipAddress: '198.51.100.12' },
-        outcome: { result: 'SUCCESS' },
+      }),
+      byLena('e1000003-aaaa-11ef-8a2b-000000000003', '2026-11-03T10:00:00.000+01:00', 'app.oauth2.as.authorize.code', {
         target: [storefront],
         transaction: { type: 'WEB', id: 'Tx3' },
         debugContext: { debugData: { grantedScopes: 'openid profile read.orders', requestedScopes: 'openid profile read.orders', responseType: 'code', requestUri: '/oauth2/aus1acme9default/v1/authorize' } },
-      },
-      {
-        uuid: 'e1000009-aaaa-11ef-8a2b-000000000009',
-        published: '2026-11-03T11:00:00.000Z',
-        eventType: 'application.lifecycle.create',
-        actor: { id: '00u1admin', type: 'User', alternateId: 'jonas.weber@example.com', displayName: 'Jonas Weber' },
-        outcome: { result: 'SUCCESS' },
+      }),
+      oktaEvent('e1000009-aaaa-11ef-8a2b-000000000009', '2026-11-03T11:00:00.000Z', 'application.lifecycle.create', { id: '00u1admin', type: 'User', alternateId: 'jonas.weber@example.com', displayName: 'Jonas Weber' }, {
         target: [{ id: '0oaNEWshadow0001x7', type: 'AppInstance', alternateId: 'shadow-report-tool', displayName: 'OpenID Connect Client' }],
-      },
+      }),
     ]);
     const { events } = await importAndRead(file);
     expect(events.map((e) => [e.type, e.clientId, e.actor?.name, e.scopes])).toEqual([
@@ -58,15 +51,10 @@ describe('okta: the client of user-initiated events', () => {
 
   it('is still the acting client when a client is the actor', async () => {
     const file = ndjson([
-      {
-        uuid: 'e1000001-aaaa-11ef-8a2b-000000000001',
-        published: '2026-11-03T09:14:27.482Z',
-        eventType: 'app.oauth2.as.token.grant.access_token',
-        actor: { id: '0oa8f3k2bi1LlNgSr4x7', type: 'PublicClientApp', alternateId: '0oa8f3k2bi1LlNgSr4x7', displayName: 'billing-service' },
-        outcome: { result: 'SUCCESS' },
+      oktaEvent('e1000001-aaaa-11ef-8a2b-000000000001', '2026-11-03T09:14:27.482Z', 'app.oauth2.as.token.grant.access_token', { id: '0oa8f3k2bi1LlNgSr4x7', type: 'PublicClientApp', alternateId: '0oa8f3k2bi1LlNgSr4x7', displayName: 'billing-service' }, {
         target: [{ id: 'AT.q1W2e3R4t5Y6u7I8o9P0', type: 'access_token', alternateId: 'xxx', displayName: 'Access Token' }],
         debugContext: { debugData: { grantType: 'client_credentials', grantedScopes: 'read.orders write.invoices' } },
-      },
+      }),
     ]);
     const { events } = await importAndRead(file);
     expect(events[0]).toMatchObject({ type: 'token.issued', clientId: '0oa8f3k2bi1LlNgSr4x7', actor: { type: 'PublicClientApp' }, scopes: ['read.orders', 'write.invoices'] });
