@@ -8,6 +8,7 @@ import type { FailOn } from '../findings/finding.ts';
 import { FAIL_ON_CHOICES } from '../findings/summary.ts';
 import { FORMATTERS, OUTPUT_FORMATS } from '../report/formatter.ts';
 import { VERSION } from '../version.ts';
+import { parseNow } from './now.ts';
 import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 import { addUsageCheckOptions, sendCheckAlerts, usageCheckOptions, type UsageCheckFlags } from './usage-options.ts';
 
@@ -37,7 +38,7 @@ export function registerCheck(program: Command): void {
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', `lowest severity that fails: ${FAIL_ON_CHOICES.join(', ')} (default: failOn from scopeguard.yaml, else high)`)
     .option('--policy <dir>', 'extra Rego policy folder, compiled with opa (repeatable)', collect, [])
-    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now)')
+    .option('--now <date>', 'judge dates (exception expiry, deprecation age) as of this day or instant (default: now; SCOPEGUARD_NOW)')
     .option('--base <ref>', 'judge a change: mark findings new or existing against this revision (ref, commit or date) and run the change rules')
     .option('--head <ref>', 'with --base: the head revision (default: the work tree)')
     .option('--worktree', 'with --base: compare with the work tree (the default)')
@@ -51,10 +52,7 @@ export function registerCheck(program: Command): void {
           throw new UsageError(`unknown --fail-on "${flags.failOn}"`, `use one of: ${FAIL_ON_CHOICES.join(', ')}`);
         }
         const usage = usageCheckOptions(flags);
-        const now = flags.now === undefined ? new Date() : new Date(flags.now);
-        if (Number.isNaN(now.getTime())) {
-          throw new UsageError(`--now "${flags.now}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 instant');
-        }
+        const now = parseNow(flags.now);
         if (flags.base === undefined && (flags.head !== undefined || flags.worktree || flags.failOnExisting)) {
           throw new UsageError('--head, --worktree and --fail-on-existing need --base REF');
         }

@@ -29,7 +29,8 @@ export async function withFormattedErrors<T>(format: string, outputFile: string 
   try {
     return await run();
   } catch (error) {
-    const formatter = PROBLEM_FORMATTERS[format];
+    // text on a terminal is stderr's message already; into a file it replaces what an earlier run left there
+    const formatter = format === 'text' && outputFile === undefined ? undefined : PROBLEM_FORMATTERS[format];
     if (formatter && error instanceof ScopeguardError) writeOutput(formatter(problemsReportOf(error), { color: false, version: VERSION }), outputFile);
     throw error;
   }

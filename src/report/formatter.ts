@@ -7,7 +7,7 @@ import { ValidationError, type Problem, type ScopeguardError } from '../errors.t
 import type { Finding } from '../findings/finding.ts';
 import type { FindingsSummary } from '../findings/summary.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
-import { formatText } from './text.ts';
+import { formatText, formatTextProblems } from './text.ts';
 import { formatJson, formatJsonProblems } from './json.ts';
 import { formatMarkdown, formatMarkdownProblems } from './markdown.ts';
 import { formatSarif, formatSarifProblems } from './sarif.ts';
@@ -67,7 +67,10 @@ export function problemsReportOf(error: ScopeguardError): ProblemsReport {
  * text, which a person reads on the terminal, leaves it to the message on stderr.
  */
 export const PROBLEM_FORMATTERS: Partial<Record<string, ProblemsFormatter>> = {
+  text: formatTextProblems,
   json: formatJsonProblems,
+  // `show --format yaml`: the JSON error document is YAML too
+  yaml: formatJsonProblems,
   markdown: formatMarkdownProblems,
   sarif: formatSarifProblems,
   github: formatGithubProblems,

@@ -1,6 +1,6 @@
 /** Human output: findings grouped by severity, most severe first; colour only when the context allows it. */
 import { SEVERITIES, type Severity } from '../findings/finding.ts';
-import type { Formatter } from './formatter.ts';
+import type { Formatter, ProblemsFormatter } from './formatter.ts';
 import { locationText, summaryLine } from './formatter.ts';
 import { escapeTerminal } from './escape.ts';
 
@@ -32,3 +32,11 @@ export const formatText: Formatter = (report, context) => {
   lines.push(summaryLine(report.summary));
   return `${lines.join('\n')}\n`;
 };
+
+/** The error as the terminal shows it: each registry problem at its place, then the error and its hint. */
+export const formatTextProblems: ProblemsFormatter = (report) => {
+  const lines = report.problems.map((p) => `${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}`);
+  lines.push(`scopeguard: ${report.error}`, ...(report.hint ? [`  hint: ${report.hint}`] : []));
+  return `${lines.map((line) => escapeTerminal(line)).join('\n')}\n`;
+};
+

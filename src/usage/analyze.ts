@@ -8,6 +8,7 @@ import { compileActionMatcher } from '../registry/matcher.ts';
 import type { Registry } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import { Store } from '../store/store.ts';
+import { parseUserDate } from '../logs/time.ts';
 import { computeUsageFacts, type UsageFacts, type UsageWindow } from './facts.ts';
 
 const DAY_MS = 86_400_000;
@@ -92,8 +93,7 @@ export function parseWindowDays(text: string): number {
 
 /** `YYYY-MM-DD` or a full ISO-8601 instant → Date; a clear error otherwise. */
 export function parseInstant(flag: string, text: string): Date {
-  const value = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} "${text}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 time');
-  return date;
+  const iso = parseUserDate(text);
+  if (iso === undefined) throw new UsageError(`${flag} "${text}" is not a date`, 'use YYYY-MM-DD or an ISO-8601 time');
+  return new Date(iso);
 }

@@ -42,6 +42,14 @@ describe('scopeguard check: invocation errors', () => {
     expect(scopeguardIn(dir, ['check', '--fail-on', 'severe']).stderr).toContain('unknown --fail-on "severe"');
     expect(scopeguardIn(dir, ['check', '--fail-on', 'severe']).status).toBe(2);
     expect(scopeguardIn(dir, ['check', '--now', 'yesterday']).status).toBe(2);
+    // a day that does not exist, or a number, is no date (Date would read them as 2026-12-01 and 2001-12-01)
+    for (const now of ['2026-11-31', '12', 'Nov 20']) {
+      const run = scopeguardIn(dir, ['check', '--now', now]);
+      expect(run.status, now).toBe(2);
+      expect(run.stderr).toBe(`scopeguard: --now "${now}" is not a date\n  hint: use YYYY-MM-DD or an ISO-8601 instant\n`);
+    }
+    // and SCOPEGUARD_NOW sets it, as for the other commands
+    expect(scopeguardIn(dir, ['check'], { ...process.env, SCOPEGUARD_NOW: '2026-02-30' }).status).toBe(2);
   });
 
   it('a missing registry folder is exit 2, and --format json says so as JSON on stdout besides the stderr line', () => {
@@ -102,11 +110,16 @@ describe('scopeguard check: invocation errors', () => {
       expect(lines).toHaveLength(6);
     });
 
-    it('text: nothing on stdout, the problems on stderr', () => {
+    it('text: nothing on stdout, the problems on stderr; into --output, the same lines replace an earlier report', () => {
       const run = scopeguardIn(dir, ['check', ...NOW]);
       expect(run.status).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain(`scopes/clients.yaml:${typeLine}:11  clients.web.type has the invalid value "Public"`);
+      const output = join(dir, 'report.txt');
+      writeFileSync(output, 'the report of an earlier run');
+      const intoFile = scopeguardIn(dir, ['check', '--output', output, ...NOW]);
+      expect(intoFile.status).toBe(2);
+      expect(readFileSync(output, 'utf8')).toBe(intoFile.stderr);
     });
 
     it('github: an error annotation per problem at its line, then the error', () => {
