@@ -56487,9 +56487,12 @@ async function runChangeCheck(options) {
   const raw = engine.evaluate("change", input, head.config);
   const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding) => {
     if (finding.location) return finding;
-    const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c3) => c3.subject === finding.subject)?.location;
     const atBase2 = sides.base.label.loadedAt ?? sides.base.label.commit;
-    return location ? { ...finding, location: atBase2 ? { ...location, revision: atBase2 } : location } : finding;
+    const inBase = locate(base.tenants[finding.tenant], { subject: finding.subject });
+    const change = inBase ? void 0 : diff.changes.find((c3) => c3.subject === finding.subject);
+    const location = inBase ?? change?.location;
+    const removed = inBase !== void 0 || change?.after === void 0;
+    return location ? { ...finding, location: atBase2 && removed ? { ...location, revision: atBase2 } : location } : finding;
   });
   const findings = sortFindings([...registryFindings, ...changeFindings]);
   const failOn = options.failOn ?? head.config.failOn;

@@ -84,10 +84,14 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const raw = engine.evaluate('change', input, head.config);
   const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding): Finding => {
     if (finding.location) return finding;
-    // removals are located where the entry was, at base, and say so: that line is not head's
-    const location = locate(base.tenants[finding.tenant], { subject: finding.subject }) ?? diff.changes.find((c) => c.subject === finding.subject)?.location;
+    // Head has no place for it: an entry the change removed, located where it was at base, and marked so (that line
+    // is not head's); or an entry only the diff can place (an exception), at head unless the change removed it.
     const atBase = sides.base.label.loadedAt ?? sides.base.label.commit;
-    return location ? { ...finding, location: atBase ? { ...location, revision: atBase } : location } : finding;
+    const inBase = locate(base.tenants[finding.tenant], { subject: finding.subject });
+    const change = inBase ? undefined : diff.changes.find((c) => c.subject === finding.subject);
+    const location = inBase ?? change?.location;
+    const removed = inBase !== undefined || change?.after === undefined;
+    return location ? { ...finding, location: atBase && removed ? { ...location, revision: atBase } : location } : finding;
   });
 
   const findings = sortFindings([...registryFindings, ...changeFindings]);

@@ -48,7 +48,11 @@ describe('scopeguard check --base (the pull request run)', () => {
     ]);
     expect(sg205[0]?.message).toBe(`Mallory <mallory@example.com> changed scope:admin.all of team-data in ${scenario.commits.mallory.slice(0, 12)} (2026-05-05T10:00:00+00:00): sensitivity critical → high`);
     // a removal is located where the scope was defined at base
-    expect(f.find((x) => x.ruleId === 'SG201')?.location).toMatchObject({ file: `${ROOT}/tenants/acme/scope-definitions.yaml`, line: 16 });
+    expect(f.find((x) => x.ruleId === 'SG201')?.location).toMatchObject({ file: `${ROOT}/tenants/acme/scope-definitions.yaml`, line: 16, revision: move });
+    // an exception the change adds is at head: no base revision on its location
+    const added = f.find((x) => x.ruleId === 'SG207')?.location as Record<string, unknown> | undefined;
+    expect(added?.file).toMatch(/\.yaml$/);
+    expect(added?.revision).toBeUndefined();
     expect(f.filter((x) => x.ruleId.startsWith('SG2')).every((x) => x.status === 'new')).toBe(true);
   });
 
