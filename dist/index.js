@@ -55750,6 +55750,12 @@ function diffScopes(tenant, before, after) {
     if ((old.description ?? "") !== (now.description ?? "")) {
       change({ kind: "scope.description-changed", classification: "neutral", before: old.description, after: now.description, detail: "description changed" });
     }
+    if (old.status === now.status && (old.deprecatedSince ?? "") !== (now.deprecatedSince ?? "")) {
+      change({ kind: "scope.deprecation-date-changed", classification: "neutral", before: old.deprecatedSince, after: now.deprecatedSince, detail: `deprecated since ${old.deprecatedSince ?? "(none)"} → ${now.deprecatedSince ?? "(none)"}` });
+    }
+    if (old.status === now.status && (old.replacedBy ?? "") !== (now.replacedBy ?? "")) {
+      change({ kind: "scope.replacement-changed", classification: "neutral", before: old.replacedBy, after: now.replacedBy, detail: `replaced by ${old.replacedBy ?? "(none)"} → ${now.replacedBy ?? "(none)"}` });
+    }
   }
   return changes;
 }
@@ -55829,6 +55835,12 @@ function diffClients(tenant, before, after) {
     if ((old.owner ?? "") !== (now.owner ?? "")) {
       changes.push({ tenant, subject, kind: "client.owner-changed", classification: "neutral", before: old.owner, after: now.owner, detail: `owner ${old.owner ?? "(none)"} → ${now.owner ?? "(none)"}`, location: now.location });
     }
+    if (old.clientId !== now.clientId) {
+      changes.push({ tenant, subject, kind: "client.id-changed", classification: "widening", before: old.clientId, after: now.clientId, detail: `client id ${old.clientId} → ${now.clientId}`, location: now.location });
+    }
+    if ((old.description ?? "") !== (now.description ?? "")) {
+      changes.push({ tenant, subject, kind: "client.description-changed", classification: "neutral", before: old.description, after: now.description, detail: "description changed", location: now.location });
+    }
     const oldScopes = new Set(old.grants.map((g2) => g2.scope));
     const nowScopes = new Set(now.grants.map((g2) => g2.scope));
     for (const grant of [...now.grants].sort((a, b3) => a.scope.localeCompare(b3.scope))) {
@@ -55838,6 +55850,13 @@ function diffClients(tenant, before, after) {
     for (const grant of [...old.grants].sort((a, b3) => a.scope.localeCompare(b3.scope))) {
       if (nowScopes.has(grant.scope)) continue;
       changes.push({ tenant, subject: `${subject}/scope:${grant.scope}`, kind: "client.scope-revoked", classification: "breaking", before: grant.scope, detail: `revoked ${grant.scope}`, location: now.location });
+    }
+    const oldJustification = new Map(old.grants.map((g2) => [g2.scope, g2.justification]));
+    for (const grant of [...now.grants].sort((a, b3) => a.scope.localeCompare(b3.scope))) {
+      if (!oldScopes.has(grant.scope) || (oldJustification.get(grant.scope) ?? "") === (grant.justification ?? "")) continue;
+      const was = oldJustification.get(grant.scope);
+      const detail = grant.justification === void 0 ? `justification of ${grant.scope} removed` : was === void 0 ? `justification of ${grant.scope} added` : `justification of ${grant.scope} changed`;
+      changes.push({ tenant, subject: `${subject}/scope:${grant.scope}`, kind: "client.justification-changed", classification: "neutral", before: was, after: grant.justification, detail, location: grant.location });
     }
   }
   return changes;
@@ -55863,18 +55882,26 @@ function diffExceptions(tenant, before, after) {
       changes.push({ tenant, subject, kind: "exception.added", classification: "widening", after: now.expires, detail: `exception for ${now.rule} on ${now.subject} until ${now.expires}`, location: now.location });
     } else if (old && !now) {
       changes.push({ tenant, subject, kind: "exception.removed", classification: "narrowing", before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: old.location });
-    } else if (old && now && old.expires !== now.expires) {
-      const extended = now.expires > old.expires;
-      changes.push({
-        tenant,
-        subject,
-        kind: extended ? "exception.extended" : "exception.shortened",
-        classification: extended ? "widening" : "narrowing",
-        before: old.expires,
-        after: now.expires,
-        detail: `exception expiry ${old.expires} → ${now.expires}`,
-        location: now.location
-      });
+    } else if (old && now) {
+      if (old.expires !== now.expires) {
+        const extended = now.expires > old.expires;
+        changes.push({
+          tenant,
+          subject,
+          kind: extended ? "exception.extended" : "exception.shortened",
+          classification: extended ? "widening" : "narrowing",
+          before: old.expires,
+          after: now.expires,
+          detail: `exception expiry ${old.expires} → ${now.expires}`,
+          location: now.location
+        });
+      }
+      if ((old.owner ?? "") !== (now.owner ?? "")) {
+        changes.push({ tenant, subject, kind: "exception.owner-changed", classification: "neutral", before: old.owner, after: now.owner, detail: `exception owner ${old.owner ?? "(none)"} → ${now.owner ?? "(none)"}`, location: now.location });
+      }
+      if (old.reason !== now.reason) {
+        changes.push({ tenant, subject, kind: "exception.reason-changed", classification: "neutral", before: old.reason, after: now.reason, detail: "exception reason changed", location: now.location });
+      }
     }
   }
   return changes;
@@ -56423,7 +56450,7 @@ function touchedEntry(change, views) {
   const add = (owner) => {
     if (typeof owner === "string" && owner !== "") owners.add(owner);
   };
-  if (change.kind === "scope.owner-changed" || change.kind === "client.owner-changed") {
+  if (change.kind === "scope.owner-changed" || change.kind === "client.owner-changed" || change.kind === "exception.owner-changed") {
     add(change.before);
     add(change.after);
   }

@@ -113,6 +113,13 @@ function diffScopes(tenant: string, before: Tenant, after: Tenant): RegistryChan
     if ((old.description ?? '') !== (now.description ?? '')) {
       change({ kind: 'scope.description-changed', classification: 'neutral', before: old.description, after: now.description, detail: 'description changed' });
     }
+    // with the status unchanged (a status change says both): a back-dated deprecation shortens the wait SG204 asks for
+    if (old.status === now.status && (old.deprecatedSince ?? '') !== (now.deprecatedSince ?? '')) {
+      change({ kind: 'scope.deprecation-date-changed', classification: 'neutral', before: old.deprecatedSince, after: now.deprecatedSince, detail: `deprecated since ${old.deprecatedSince ?? '(none)'} → ${now.deprecatedSince ?? '(none)'}` });
+    }
+    if (old.status === now.status && (old.replacedBy ?? '') !== (now.replacedBy ?? '')) {
+      change({ kind: 'scope.replacement-changed', classification: 'neutral', before: old.replacedBy, after: now.replacedBy, detail: `replaced by ${old.replacedBy ?? '(none)'} → ${now.replacedBy ?? '(none)'}` });
+    }
   }
   return changes;
 }
@@ -198,6 +205,13 @@ function diffClients(tenant: string, before: Tenant, after: Tenant): RegistryCha
     if ((old.owner ?? '') !== (now.owner ?? '')) {
       changes.push({ tenant, subject, kind: 'client.owner-changed', classification: 'neutral', before: old.owner, after: now.owner, detail: `owner ${old.owner ?? '(none)'} → ${now.owner ?? '(none)'}`, location: now.location });
     }
+    // another provider app now holds every grant of the entry
+    if (old.clientId !== now.clientId) {
+      changes.push({ tenant, subject, kind: 'client.id-changed', classification: 'widening', before: old.clientId, after: now.clientId, detail: `client id ${old.clientId} → ${now.clientId}`, location: now.location });
+    }
+    if ((old.description ?? '') !== (now.description ?? '')) {
+      changes.push({ tenant, subject, kind: 'client.description-changed', classification: 'neutral', before: old.description, after: now.description, detail: 'description changed', location: now.location });
+    }
     const oldScopes = new Set(old.grants.map((g) => g.scope));
     const nowScopes = new Set(now.grants.map((g) => g.scope));
     for (const grant of [...now.grants].sort((a, b) => a.scope.localeCompare(b.scope))) {
@@ -207,6 +221,14 @@ function diffClients(tenant: string, before: Tenant, after: Tenant): RegistryCha
     for (const grant of [...old.grants].sort((a, b) => a.scope.localeCompare(b.scope))) {
       if (nowScopes.has(grant.scope)) continue;
       changes.push({ tenant, subject: `${subject}/scope:${grant.scope}`, kind: 'client.scope-revoked', classification: 'breaking', before: grant.scope, detail: `revoked ${grant.scope}`, location: now.location });
+    }
+    // the recorded reason for a grant both sides hold
+    const oldJustification = new Map(old.grants.map((g) => [g.scope, g.justification]));
+    for (const grant of [...now.grants].sort((a, b) => a.scope.localeCompare(b.scope))) {
+      if (!oldScopes.has(grant.scope) || (oldJustification.get(grant.scope) ?? '') === (grant.justification ?? '')) continue;
+      const was = oldJustification.get(grant.scope);
+      const detail = grant.justification === undefined ? `justification of ${grant.scope} removed` : was === undefined ? `justification of ${grant.scope} added` : `justification of ${grant.scope} changed`;
+      changes.push({ tenant, subject: `${subject}/scope:${grant.scope}`, kind: 'client.justification-changed', classification: 'neutral', before: was, after: grant.justification, detail, location: grant.location });
     }
   }
   return changes;
@@ -236,18 +258,26 @@ function diffExceptions(tenant: string, before: Tenant, after: Tenant): Registry
       changes.push({ tenant, subject, kind: 'exception.added', classification: 'widening', after: now.expires, detail: `exception for ${now.rule} on ${now.subject} until ${now.expires}`, location: now.location });
     } else if (old && !now) {
       changes.push({ tenant, subject, kind: 'exception.removed', classification: 'narrowing', before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: old.location });
-    } else if (old && now && old.expires !== now.expires) {
-      const extended = now.expires > old.expires;
-      changes.push({
-        tenant,
-        subject,
-        kind: extended ? 'exception.extended' : 'exception.shortened',
-        classification: extended ? 'widening' : 'narrowing',
-        before: old.expires,
-        after: now.expires,
-        detail: `exception expiry ${old.expires} → ${now.expires}`,
-        location: now.location,
-      });
+    } else if (old && now) {
+      if (old.expires !== now.expires) {
+        const extended = now.expires > old.expires;
+        changes.push({
+          tenant,
+          subject,
+          kind: extended ? 'exception.extended' : 'exception.shortened',
+          classification: extended ? 'widening' : 'narrowing',
+          before: old.expires,
+          after: now.expires,
+          detail: `exception expiry ${old.expires} → ${now.expires}`,
+          location: now.location,
+        });
+      }
+      if ((old.owner ?? '') !== (now.owner ?? '')) {
+        changes.push({ tenant, subject, kind: 'exception.owner-changed', classification: 'neutral', before: old.owner, after: now.owner, detail: `exception owner ${old.owner ?? '(none)'} → ${now.owner ?? '(none)'}`, location: now.location });
+      }
+      if (old.reason !== now.reason) {
+        changes.push({ tenant, subject, kind: 'exception.reason-changed', classification: 'neutral', before: old.reason, after: now.reason, detail: 'exception reason changed', location: now.location });
+      }
     }
   }
   return changes;

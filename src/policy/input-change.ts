@@ -139,7 +139,7 @@ function touchedEntry(change: RegistryChange, views: readonly RegistryTenants[])
   const add = (owner: unknown): void => {
     if (typeof owner === 'string' && owner !== '') owners.add(owner);
   };
-  if (change.kind === 'scope.owner-changed' || change.kind === 'client.owner-changed') {
+  if (change.kind === 'scope.owner-changed' || change.kind === 'client.owner-changed' || change.kind === 'exception.owner-changed') {
     add(change.before);
     add(change.after);
   }

@@ -119,6 +119,26 @@ exceptions:
     expect(back.changes.map((c) => c.kind)).toEqual(['scope.undeprecated']);
   });
 
+  it('reports the fields a reviewer must see change: deprecation date, replacement, client id, description, justification, exception owner and reason', () => {
+    const deprecated = (since: string, replacedBy: string) =>
+      SCOPES.replace('old.scope: {description: Old, owner: team-data}', `old.scope: {description: Old, owner: team-data, status: deprecated, deprecatedSince: ${since}, replacedBy: ${replacedBy}}`);
+    const clients = (clientId: string, justification: string) =>
+      CLIENTS.replace('app: {clientId: c1, owner: team-orders, type: confidential, scopes: [read.orders, old.scope]}', `app: {clientId: ${clientId}, owner: team-orders, type: confidential, description: ${clientId} app, scopes: [read.orders, old.scope], justification: {read.orders: ${justification}}}`);
+    const exceptions = (owner: string, reason: string) => EXCEPTIONS.replace('reason: later, expires: 2026-12-31}\n  - {rule: SG104', `reason: ${reason}, owner: ${owner}, expires: 2026-12-31}\n  - {rule: SG104`);
+    const before = load({ ...BASE, 'scopes.yaml': deprecated('2099-01-01', 'read.data'), 'clients.yaml': clients('c1', 'lists orders'), 'exceptions.yaml': exceptions('team-orders', 'later') });
+    const after = load({ ...BASE, 'scopes.yaml': deprecated('2020-01-01', 'read.orders'), 'clients.yaml': clients('someone-elses-app', 'reads order history'), 'exceptions.yaml': exceptions('team-data', 'because') });
+    const rows = diffRegistries(before, after).changes.map((c) => `${c.subject} | ${c.kind} | ${c.classification} | ${c.detail}`);
+    expect(rows).toEqual([
+      'scope:old.scope | scope.deprecation-date-changed | neutral | deprecated since 2099-01-01 → 2020-01-01',
+      'scope:old.scope | scope.replacement-changed | neutral | replaced by read.data → read.orders',
+      'client:app | client.id-changed | widening | client id c1 → someone-elses-app',
+      'client:app | client.description-changed | neutral | description changed',
+      'client:app/scope:read.orders | client.justification-changed | neutral | justification of read.orders changed',
+      'exception:SG101/scope:read.orders | exception.owner-changed | neutral | exception owner team-orders → team-data',
+      'exception:SG101/scope:read.orders | exception.reason-changed | neutral | exception reason changed',
+    ]);
+  });
+
   it('calls adding ** widening even when narrower patterns exist', () => {
     const head = ACTIONS.replace('["GET /v1/orders/*"]', '["GET /v1/orders/*", "GET /v1/orders/**"]');
     const diff = diffRegistries(load(BASE), load({ ...BASE, 'actions.yaml': head }));
