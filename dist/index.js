@@ -44868,6 +44868,11 @@ var RegistryBuilder = class {
         location
       };
       if (definition.owner !== void 0) exception.owner = definition.owner;
+      const same = tenant.exceptions.find((e) => e.rule === exception.rule && e.subject === subject);
+      if (same) {
+        this.problem(location, "duplicate-key", `a second exception for ${exception.rule} on ${subject} in tenant "${set3.tenant}"`, `the first is at ${formatPosition(same.location)}; keep one`);
+        return;
+      }
       tenant.exceptions.push(exception);
       const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
       const client = /^client:([^/]+)$/.exec(subject);

@@ -337,6 +337,13 @@ class RegistryBuilder {
         location,
       };
       if (definition.owner !== undefined) exception.owner = definition.owner;
+      // two waivers of one finding: which one holds is a matter of order, and a longer second one would slip past a
+      // review (a diff compares exceptions by rule and subject)
+      const same = tenant.exceptions.find((e) => e.rule === exception.rule && e.subject === subject);
+      if (same) {
+        this.problem(location, 'duplicate-key', `a second exception for ${exception.rule} on ${subject} in tenant "${set.tenant}"`, `the first is at ${formatPosition(same.location)}; keep one`);
+        return;
+      }
       tenant.exceptions.push(exception);
       const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
       const client = /^client:([^/]+)$/.exec(subject);

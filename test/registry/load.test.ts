@@ -96,6 +96,21 @@ describe('loadRegistry: each error class from a real file, with its position', (
     expect(problems[0]!.hint).toMatch(/^a tenant is named with letters, digits/);
   });
 
+  it('a second exception for the same rule and subject in a tenant is a problem at it, pointing at the first', () => {
+    const text = [
+      'kind: ScopeSet', 'tenant: acme', 'scopes:', '  read.a: {description: A, owner: t}', '---',
+      'kind: ExceptionSet', 'tenant: acme', 'exceptions:',
+      '  - {rule: SG104, subject: "scope:read.a", reason: x, expires: 2026-12-31}',
+      '  - {rule: SG104, subject: " scope:read.a", reason: y, expires: 2099-12-31}',
+      '  - {rule: SG101, subject: "scope:read.a", reason: z, expires: 2026-12-31}',
+      '',
+    ].join('\n');
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/x.yaml', content: text }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'x.yaml:10:5 duplicate-key a second exception for SG104 on scope:read.a in tenant "acme" (the first is at scopes/x.yaml:9:5; keep one)',
+    ]);
+  });
+
   it('wrong types, enum values, unknown keys, bad dates and missing required keys', async () => {
     const problems = await problemsOf(`${FIXTURES}/schema-errors`);
     expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
