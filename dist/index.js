@@ -53284,7 +53284,7 @@ function tenantInput(tenant, now) {
   for (const [name, scope] of Object.entries(tenant.scopes)) scopes[name] = scopeInput(scope, closure.get(name) ?? [], now);
   const actions = nameRecord();
   for (const [name, patterns] of Object.entries(tenant.actions)) {
-    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path }));
+    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${path.split("/").filter(Boolean).join("/")}` }));
   }
   const clients = nameRecord();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);
@@ -53302,7 +53302,7 @@ function scopeInput(scope, impliesAll, now) {
   if (scope.owner !== void 0) input.owner = scope.owner;
   if (scope.deprecatedSince !== void 0) {
     input.deprecatedSince = scope.deprecatedSince;
-    input.daysDeprecated = daysBetween(scope.deprecatedSince, isoDay(now));
+    input.daysDeprecated = Math.max(0, daysBetween(scope.deprecatedSince, isoDay(now)));
   }
   if (scope.replacedBy !== void 0) input.replacedBy = scope.replacedBy;
   return input;

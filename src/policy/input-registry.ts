@@ -99,7 +99,9 @@ export function tenantInput(tenant: Tenant, now: Date): TenantInput {
   for (const [name, scope] of Object.entries(tenant.scopes)) scopes[name] = scopeInput(scope, closure.get(name) ?? [], now);
   const actions = nameRecord<ActionInput[]>();
   for (const [name, patterns] of Object.entries(tenant.actions)) {
-    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path }));
+    // the path as the matcher reads it (doubled and trailing slashes mean nothing), so `//**` and `/**/` are `/**` to
+    // the rules too
+    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${path.split('/').filter(Boolean).join('/')}` }));
   }
   const clients = nameRecord<ClientInput>();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);
@@ -118,7 +120,8 @@ export function scopeInput(scope: Scope, impliesAll: string[], now: Date): Scope
   if (scope.owner !== undefined) input.owner = scope.owner;
   if (scope.deprecatedSince !== undefined) {
     input.deprecatedSince = scope.deprecatedSince;
-    input.daysDeprecated = daysBetween(scope.deprecatedSince, isoDay(now));
+    // a date still ahead is no deprecation yet: zero days, not a negative count
+    input.daysDeprecated = Math.max(0, daysBetween(scope.deprecatedSince, isoDay(now)));
   }
   if (scope.replacedBy !== undefined) input.replacedBy = scope.replacedBy;
   return input;

@@ -246,6 +246,19 @@ describe('scopeguard check: exceptions, config and fail-on', () => {
     expect(checkJson(projectWith(tight)).report.findings.filter((f) => f.ruleId === 'SG107').map((f) => f.subject)).toEqual(['scope:admin']);
   });
 
+  it('SG107: an action covering every path is broad however its slashes are written (//**, /**/)', () => {
+    for (const pattern of ['GET //**', '* /**/']) {
+      const files = {
+        ...CLEAN,
+        'scopes/scopes.yaml': `${SCOPES}  gateway:\n    description: The whole API\n    owner: team-orders\n`,
+        'scopes/actions.yaml': `${ACTIONS}  gateway: ['${pattern}']\n`,
+        'scopes/clients.yaml': `${CLIENTS}  web:\n    clientId: 0oa-web\n    owner: team-orders\n    type: public\n    scopes: [gateway]\n`,
+      };
+      const broad = checkJson(projectWith(files)).report.findings.filter((f) => f.ruleId === 'SG107');
+      expect(broad.map((f) => [f.subject, f.message]), pattern).toEqual([['client:web/scope:gateway', 'public client web holds broad scope gateway']]);
+    }
+  });
+
   it('fingerprints do not change when the YAML moves lines', () => {
     const before = checkJson(projectWith(redundant)).report.findings[0]!;
     const moved = { ...redundant, 'scopes/clients.yaml': `# a comment\n\n${redundant['scopes/clients.yaml']}` };

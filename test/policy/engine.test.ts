@@ -64,6 +64,13 @@ describe('registry input', () => {
     expect(acme.exceptions[0]).toMatchObject({ index: 0, expired: true, daysUntilExpiry: -1 });
   });
 
+  it('counts a deprecation dated in the future as zero days, and reads action paths as the matcher does', () => {
+    const ahead = registry({ 'scopes/s.yaml': SCOPES.replace('deprecatedSince: 2026-11-01', 'deprecatedSince: 2099-01-01'), 'scopes/a.yaml': ACTIONS.replace('[GET /v0/orders]', '["GET //v0//orders/"]') });
+    const acme = buildRegistryInput(ahead, NOW).tenants.acme!;
+    expect(acme.scopes['read.legacy']!.daysDeprecated).toBe(0);
+    expect(acme.actions['read.legacy']).toEqual([{ pattern: 'GET //v0//orders/', method: 'GET', path: '/v0/orders' }]);
+  });
+
   it('an exception waives through its expires day and stops the day after', () => {
     const onLastDay = buildRegistryInput(registry({ 'scopes/e.yaml': EXCEPTIONS('2026-11-25') }), NOW);
     expect(onLastDay.tenants.acme!.exceptions[0]).toMatchObject({ expired: false, daysUntilExpiry: 0 });
