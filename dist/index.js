@@ -39522,7 +39522,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var Config = validate12;
-var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
+var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] }, "maxHolders": { "description": "SG107: how many clients may hold a broad scope before it is reported (overrides thresholds.maxHoldersOfBroadScope).", "type": "integer", "minimum": 0 } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
 var func11 = Object.prototype.hasOwnProperty;
 function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
@@ -40350,185 +40350,186 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data34.maxHolders !== void 0) {
+              let data36 = data34.maxHolders;
+              if (!(typeof data36 == "number" && (!(data36 % 1) && !isNaN(data36)) && isFinite(data36))) {
+                const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.rules.additionalProperties.properties.maxHolders.type, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
+                if (vErrors === null) {
+                  vErrors = [err73];
+                } else {
+                  vErrors.push(err73);
+                }
+                errors++;
+              }
+              if (typeof data36 == "number" && isFinite(data36)) {
+                if (data36 < 0 || isNaN(data36)) {
+                  const err74 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
+                  if (vErrors === null) {
+                    vErrors = [err74];
+                  } else {
+                    vErrors.push(err74);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
+            const err75 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
             if (vErrors === null) {
-              vErrors = [err73];
+              vErrors = [err75];
             } else {
-              vErrors.push(err73);
+              vErrors.push(err75);
             }
             errors++;
           }
         }
       } else {
-        const err74 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
+        const err76 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
         if (vErrors === null) {
-          vErrors = [err74];
+          vErrors = [err76];
         } else {
-          vErrors.push(err74);
+          vErrors.push(err76);
         }
         errors++;
       }
     }
     if (data.owners !== void 0) {
-      let data36 = data.owners;
-      if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-        for (const key9 in data36) {
-          let data37 = data36[key9];
-          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
-            for (const key10 in data37) {
+      let data37 = data.owners;
+      if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+        for (const key9 in data37) {
+          let data38 = data37[key9];
+          if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
+            for (const key10 in data38) {
               if (!(key10 === "emails" || key10 === "logins")) {
-                const err75 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+                const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
                 if (vErrors === null) {
-                  vErrors = [err75];
+                  vErrors = [err77];
                 } else {
-                  vErrors.push(err75);
+                  vErrors.push(err77);
                 }
                 errors++;
               }
             }
-            if (data37.emails !== void 0) {
-              let data38 = data37.emails;
-              if (Array.isArray(data38)) {
-                const len2 = data38.length;
+            if (data38.emails !== void 0) {
+              let data39 = data38.emails;
+              if (Array.isArray(data39)) {
+                const len2 = data39.length;
                 for (let i2 = 0; i2 < len2; i2++) {
-                  let data39 = data38[i2];
-                  if (typeof data39 === "string") {
-                    if (func2(data39) < 1) {
-                      const err76 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                  let data40 = data39[i2];
+                  if (typeof data40 === "string") {
+                    if (func2(data40) < 1) {
+                      const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
                       if (vErrors === null) {
-                        vErrors = [err76];
+                        vErrors = [err78];
                       } else {
-                        vErrors.push(err76);
+                        vErrors.push(err78);
                       }
                       errors++;
                     }
                   } else {
-                    const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data39 };
+                    const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
                     if (vErrors === null) {
-                      vErrors = [err77];
+                      vErrors = [err79];
                     } else {
-                      vErrors.push(err77);
+                      vErrors.push(err79);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data38 };
+                const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data39 };
                 if (vErrors === null) {
-                  vErrors = [err78];
+                  vErrors = [err80];
                 } else {
-                  vErrors.push(err78);
+                  vErrors.push(err80);
                 }
                 errors++;
               }
             }
-            if (data37.logins !== void 0) {
-              let data40 = data37.logins;
-              if (Array.isArray(data40)) {
-                const len3 = data40.length;
+            if (data38.logins !== void 0) {
+              let data41 = data38.logins;
+              if (Array.isArray(data41)) {
+                const len3 = data41.length;
                 for (let i3 = 0; i3 < len3; i3++) {
-                  let data41 = data40[i3];
-                  if (typeof data41 === "string") {
-                    if (func2(data41) < 1) {
-                      const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                  let data42 = data41[i3];
+                  if (typeof data42 === "string") {
+                    if (func2(data42) < 1) {
+                      const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
                       if (vErrors === null) {
-                        vErrors = [err79];
+                        vErrors = [err81];
                       } else {
-                        vErrors.push(err79);
+                        vErrors.push(err81);
                       }
                       errors++;
                     }
                   } else {
-                    const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data41 };
+                    const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
                     if (vErrors === null) {
-                      vErrors = [err80];
+                      vErrors = [err82];
                     } else {
-                      vErrors.push(err80);
+                      vErrors.push(err82);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data40 };
+                const err83 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data41 };
                 if (vErrors === null) {
-                  vErrors = [err81];
+                  vErrors = [err83];
                 } else {
-                  vErrors.push(err81);
+                  vErrors.push(err83);
                 }
                 errors++;
               }
             }
           } else {
-            const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data37 };
+            const err84 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
             if (vErrors === null) {
-              vErrors = [err82];
+              vErrors = [err84];
             } else {
-              vErrors.push(err82);
+              vErrors.push(err84);
             }
             errors++;
           }
         }
       } else {
-        const err83 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data36 };
+        const err85 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data37 };
         if (vErrors === null) {
-          vErrors = [err83];
+          vErrors = [err85];
         } else {
-          vErrors.push(err83);
+          vErrors.push(err85);
         }
         errors++;
       }
     }
     if (data.policies !== void 0) {
-      let data42 = data.policies;
-      if (Array.isArray(data42)) {
-        const len4 = data42.length;
+      let data43 = data.policies;
+      if (Array.isArray(data43)) {
+        const len4 = data43.length;
         for (let i4 = 0; i4 < len4; i4++) {
-          let data43 = data42[i4];
-          if (typeof data43 === "string") {
-            if (func2(data43) < 1) {
-              const err84 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data43 };
+          let data44 = data43[i4];
+          if (typeof data44 === "string") {
+            if (func2(data44) < 1) {
+              const err86 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data44 };
               if (vErrors === null) {
-                vErrors = [err84];
+                vErrors = [err86];
               } else {
-                vErrors.push(err84);
+                vErrors.push(err86);
               }
               errors++;
             }
           } else {
-            const err85 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data43 };
+            const err87 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data44 };
             if (vErrors === null) {
-              vErrors = [err85];
+              vErrors = [err87];
             } else {
-              vErrors.push(err85);
+              vErrors.push(err87);
             }
             errors++;
           }
         }
       } else {
-        const err86 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data42 };
-        if (vErrors === null) {
-          vErrors = [err86];
-        } else {
-          vErrors.push(err86);
-        }
-        errors++;
-      }
-    }
-    if (data.store !== void 0) {
-      let data44 = data.store;
-      if (typeof data44 === "string") {
-        if (func2(data44) < 1) {
-          const err87 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data44 };
-          if (vErrors === null) {
-            vErrors = [err87];
-          } else {
-            vErrors.push(err87);
-          }
-          errors++;
-        }
-      } else {
-        const err88 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data44 };
+        const err88 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data43 };
         if (vErrors === null) {
           vErrors = [err88];
         } else {
@@ -40537,12 +40538,34 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.store !== void 0) {
+      let data45 = data.store;
+      if (typeof data45 === "string") {
+        if (func2(data45) < 1) {
+          const err89 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data45 };
+          if (vErrors === null) {
+            vErrors = [err89];
+          } else {
+            vErrors.push(err89);
+          }
+          errors++;
+        }
+      } else {
+        const err90 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err90];
+        } else {
+          vErrors.push(err90);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
+    const err91 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
     if (vErrors === null) {
-      vErrors = [err89];
+      vErrors = [err91];
     } else {
-      vErrors.push(err89);
+      vErrors.push(err91);
     }
     errors++;
   }

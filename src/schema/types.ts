@@ -389,6 +389,10 @@ export interface RuleSettings {
    * Severity override, or off to disable the rule.
    */
   severity?: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'off';
+  /**
+   * SG107: how many clients may hold a broad scope before it is reported (overrides thresholds.maxHoldersOfBroadScope).
+   */
+  maxHolders?: number;
   [k: string]: unknown;
 }
 /**

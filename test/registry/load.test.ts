@@ -111,6 +111,11 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  it('rules.SG107.maxHolders is checked like the threshold it overrides (a quoted number or null turned the check off)', () => {
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopes/scopeguard.yaml', content: 'kind: Config\nrules:\n  SG107: {maxHolders: "2"}\n' }]);
+    expect(problems.map((p) => `${at(p)} ${p.message}`)).toEqual(['scopeguard.yaml:3:23 schema rules.SG107.maxHolders must be a whole number, not the text "2"']);
+  });
+
   it('wrong types, enum values, unknown keys, bad dates and missing required keys', async () => {
     const problems = await problemsOf(`${FIXTURES}/schema-errors`);
     expect(problems.map((p) => `${at(p)} ${p.message}${p.hint ? ` (${p.hint})` : ''}`)).toEqual([
