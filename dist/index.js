@@ -53138,6 +53138,12 @@ function inspectRules(opa2, roots) {
       const meta = ruleMetaOf(entry);
       if (meta) rules.set(meta.id, meta);
     }
+    for (const namespace of Object.keys(parsed.namespaces ?? {})) {
+      const [, root2, mode, rulesKey, packageId, ...rest] = namespace.split(".");
+      if (root2 !== "scopeguard" || rulesKey !== "rules" || !packageId || rest.length > 0 || !MODES.includes(mode)) continue;
+      if (packageId.endsWith("_test") || rules.has(packageId)) continue;
+      rules.set(packageId, { id: packageId, title: packageId, description: "", severity: "medium", remediation: "", mode, docs: ruleDocsUrl(packageId) });
+    }
   }
   return [...rules.values()].sort((a, b3) => a.id.localeCompare(b3.id));
 }

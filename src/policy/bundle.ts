@@ -148,10 +148,19 @@ export function inspectRules(opa: string, roots: string[]): RuleMeta[] {
   for (const root of roots) {
     const run = runOpa(opa, ['inspect', '-a', '--format', 'json', root]);
     if (run.status !== 0) throw regoCompileError(run.stderr || run.stdout);
-    const parsed = JSON.parse(run.stdout || '{}') as { annotations?: InspectAnnotation[] };
+    const parsed = JSON.parse(run.stdout || '{}') as { annotations?: InspectAnnotation[]; namespaces?: Record<string, unknown> };
     for (const entry of parsed.annotations ?? []) {
       const meta = ruleMetaOf(entry);
       if (meta) rules.set(meta.id, meta);
+    }
+    // A rule package without METADATA still runs (its findings are collected by package): it is a rule all the same,
+    // with the id of its package and the default severity, so rules: and exceptions can name it and a clash with a
+    // built-in id is caught.
+    for (const namespace of Object.keys(parsed.namespaces ?? {})) {
+      const [, root, mode, rulesKey, packageId, ...rest] = namespace.split('.');
+      if (root !== 'scopeguard' || rulesKey !== 'rules' || !packageId || rest.length > 0 || !MODES.includes(mode as PolicyMode)) continue;
+      if (packageId.endsWith('_test') || rules.has(packageId)) continue;
+      rules.set(packageId, { id: packageId, title: packageId, description: '', severity: 'medium', remediation: '', mode: mode as PolicyMode, docs: ruleDocsUrl(packageId) });
     }
   }
   return [...rules.values()].sort((a, b) => a.id.localeCompare(b.id));

@@ -182,6 +182,23 @@ describe('scopeguard check: custom policies', () => {
     expect(run.status).toBe(1);
   });
 
+  it('a custom rule without METADATA is a rule of its package name: rules: and exceptions may name it, and a built-in id is refused', () => {
+    const bare = CUSTOM_RULE.replace(/^# .*\n/gm, '').replace('ACME001', 'ACME002');
+    const config = 'kind: Config\nrules:\n  ACME002: {severity: low}\n';
+    const dir = projectWith({ ...UNOWNED, 'policies/custom/acme002.rego': bare, 'scopes/scopeguard.yaml': config });
+    const run = scopeguardIn(dir, ['check', '--format', 'json', '--policy', 'policies/custom', ...NOW]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.findings.map((f) => [f.ruleId, f.severity, f.subject])).toEqual([
+      ['ACME002', 'low', 'client:legacy'],
+      ['ACME002', 'low', 'client:orphan'],
+    ]);
+    const clash = projectWith({ ...UNOWNED, 'policies/custom/sg101.rego': bare.replace('ACME002', 'SG101') });
+    const refused = scopeguardIn(clash, ['check', '--policy', 'policies/custom', ...NOW]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('custom rule SG101 has the id of a built-in rule');
+  });
+
   it('custom policy folders can come from scopeguard.yaml', () => {
     const dir = projectWith({ ...UNOWNED, 'rego/acme001.rego': CUSTOM_RULE, 'scopes/scopeguard.yaml': 'kind: Config\npolicies: [rego]\n' });
     const report = JSON.parse(scopeguardIn(dir, ['check', '--format', 'json', ...NOW]).stdout) as JsonReport;
