@@ -56654,6 +56654,12 @@ var formatSarif = (report, context) => {
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const judged = /* @__PURE__ */ new Map();
+  for (const f3 of report.findings) judged.set(f3.ruleId, (judged.get(f3.ruleId) ?? /* @__PURE__ */ new Set()).add(f3.severity));
+  const severityOf = (rule) => {
+    const seen = judged.get(rule.id);
+    return seen?.size === 1 ? [...seen][0] : rule.severity;
+  };
   const descriptors = rules.map((rule) => ({
     id: rule.id,
     name: rule.title,
@@ -56661,8 +56667,8 @@ var formatSarif = (report, context) => {
     fullDescription: { text: rule.description || rule.title },
     ...rule.remediation ? { help: { text: rule.remediation } } : {},
     helpUri: rule.docs,
-    defaultConfiguration: { level: LEVELS[rule.severity] },
-    properties: { tags: ["security", "oauth", rule.mode], "security-severity": SECURITY_SEVERITY[rule.severity] }
+    defaultConfiguration: { level: LEVELS[severityOf(rule)] },
+    properties: { tags: ["security", "oauth", rule.mode], "security-severity": SECURITY_SEVERITY[severityOf(rule)] }
   }));
   const results = report.findings.map((f3) => ({
     ruleId: f3.ruleId,

@@ -33,6 +33,14 @@ export const formatSarif: Formatter = (report, context) => {
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  // Code scanning ranks alerts by the rule's security-severity, not the result's level: a rule whose severity
+  // scopeguard.yaml overrides carries the severity its findings have, the one this run judged by.
+  const judged = new Map<string, Set<Severity>>();
+  for (const f of report.findings) judged.set(f.ruleId, (judged.get(f.ruleId) ?? new Set<Severity>()).add(f.severity));
+  const severityOf = (rule: (typeof rules)[number]): Severity => {
+    const seen = judged.get(rule.id);
+    return seen?.size === 1 ? [...seen][0]! : rule.severity;
+  };
   const descriptors = rules.map((rule) => ({
     id: rule.id,
     name: rule.title,
@@ -40,8 +48,8 @@ export const formatSarif: Formatter = (report, context) => {
     fullDescription: { text: rule.description || rule.title },
     ...(rule.remediation ? { help: { text: rule.remediation } } : {}),
     helpUri: rule.docs,
-    defaultConfiguration: { level: LEVELS[rule.severity] },
-    properties: { tags: ['security', 'oauth', rule.mode], 'security-severity': SECURITY_SEVERITY[rule.severity] },
+    defaultConfiguration: { level: LEVELS[severityOf(rule)] },
+    properties: { tags: ['security', 'oauth', rule.mode], 'security-severity': SECURITY_SEVERITY[severityOf(rule)] },
   }));
   const results = report.findings.map((f) => ({
     ruleId: f.ruleId,

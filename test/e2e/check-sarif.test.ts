@@ -1,6 +1,6 @@
 // The SARIF output validated against the official SARIF 2.1.0 JSON schema (test/fixtures/sarif/README.md).
 import { describe, expect, it } from 'vitest';
-import { CLEAN, CLIENTS, projectWith, sarifValidator, scopeguardIn } from './check-support.ts';
+import { CLEAN, CLIENTS, SCOPES, projectWith, sarifValidator, scopeguardIn } from './check-support.ts';
 
 interface SarifLog {
   version: string;
@@ -63,4 +63,17 @@ describe('scopeguard check --format sarif', () => {
     }
     expect(sarifRun!.results.find((r) => r.ruleId === 'SG103')!.level).toBe('error');
   });
+
+  it('a rule whose severity scopeguard.yaml overrides carries that severity in its descriptor, which code scanning ranks by', () => {
+    const dir = projectWith({ ...CLEAN, 'scopes/scopes.yaml': SCOPES.replace('sensitivity: medium', 'sensitivity: high'), 'scopes/clients.yaml': `${CLIENTS}  web:\n    clientId: 0oa-web\n    owner: team-orders\n    type: public\n    scopes: [write.orders]\n`, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {severity: info}\n' });
+    const overridden = JSON.parse(scopeguardIn(dir, ['check', '--format', 'sarif', '--now', '2026-11-25']).stdout) as {
+      runs: { tool: { driver: { rules: { id: string; defaultConfiguration: { level: string }; properties: Record<string, unknown> }[] } }; results: { ruleId: string; level: string }[] }[];
+    };
+    const [only] = overridden.runs;
+    const rule = only!.tool.driver.rules.find((r) => r.id === 'SG103');
+    expect(only!.results.filter((r) => r.ruleId === 'SG103').map((r) => r.level)).toEqual(['note']);
+    expect(rule?.defaultConfiguration.level).toBe('note');
+    expect(rule?.properties['security-severity']).toBe('0.5');
+  });
 });
+
