@@ -53257,14 +53257,14 @@ function validateResult(result) {
     for (const field of ["tenant", "subject", "message"]) {
       if (typeof f3[field] !== "string" || f3[field] === "") fail(`\`${field}\` must be a non-empty string`);
     }
-    if (f3.ruleId !== void 0 && (typeof f3.ruleId !== "string" || f3.ruleId === "")) fail("`ruleId` must be a non-empty string");
+    if (f3.ruleId !== void 0 && f3.ruleId !== packageId) fail(`\`ruleId\` may only repeat the rule's own id, ${packageId}`);
     if (f3.key !== void 0 && typeof f3.key !== "string") fail("`key` must be a string");
     if (f3.evidence !== void 0 && (typeof f3.evidence !== "object" || f3.evidence === null || Array.isArray(f3.evidence))) {
       fail("`evidence` must be an object");
     }
     if (f3.exception !== void 0 && !Number.isInteger(f3.exception)) fail("`exception` must be an exception index");
     const raw = {
-      ruleId: f3.ruleId ?? packageId,
+      ruleId: packageId,
       tenant: f3.tenant,
       subject: f3.subject,
       message: f3.message

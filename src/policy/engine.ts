@@ -133,14 +133,15 @@ export function validateResult(result: unknown): RawFinding[] {
     for (const field of ['tenant', 'subject', 'message'] as const) {
       if (typeof f[field] !== 'string' || f[field] === '') fail(`\`${field}\` must be a non-empty string`);
     }
-    if (f.ruleId !== undefined && (typeof f.ruleId !== 'string' || f.ruleId === '')) fail('`ruleId` must be a non-empty string');
+    // a rule reports as itself: a finding naming another rule would take that rule's severity, waivers and switch
+    if (f.ruleId !== undefined && f.ruleId !== packageId) fail(`\`ruleId\` may only repeat the rule's own id, ${packageId}`);
     if (f.key !== undefined && typeof f.key !== 'string') fail('`key` must be a string');
     if (f.evidence !== undefined && (typeof f.evidence !== 'object' || f.evidence === null || Array.isArray(f.evidence))) {
       fail('`evidence` must be an object');
     }
     if (f.exception !== undefined && !Number.isInteger(f.exception)) fail('`exception` must be an exception index');
     const raw: RawFinding = {
-      ruleId: (f.ruleId as string | undefined) ?? packageId,
+      ruleId: packageId,
       tenant: f.tenant as string,
       subject: f.subject as string,
       message: f.message as string,

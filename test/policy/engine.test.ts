@@ -124,6 +124,7 @@ describe('validateResult (the contract at the policy boundary)', () => {
     [{ rule: 'X2', finding: 'oops' }, 'policy rule X2 returned a malformed finding (a string is not an object)'],
     [{ rule: 'X3', finding: { tenant: 't', subject: 's' } }, 'policy rule X3 returned a malformed finding (`message` must be a non-empty string)'],
     [{ rule: 'X4', finding: { tenant: 't', subject: 's', message: 'm', evidence: [1] } }, 'policy rule X4 returned a malformed finding (`evidence` must be an object)'],
+    [{ rule: 'ACME9', finding: { ruleId: 'SG101', tenant: 't', subject: 's', message: 'm' } }, "policy rule ACME9 returned a malformed finding (`ruleId` may only repeat the rule's own id, ACME9)"],
   ])('rejects %j naming the rule', (wrapped, message) => {
     expect(() => validateResult([wrapped])).toThrow(message);
   });
