@@ -1,7 +1,8 @@
 // Each provider's documented export format, written as realistic fixtures, mapped field by field.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { importAndRead } from './helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { importAndRead, tempDir } from './helpers.ts';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
@@ -114,6 +115,35 @@ describe('google Reports activities', () => {
     const byType = Object.fromEntries(events.slice(1).map((e) => [e.type, e]));
     expect(byType['consent.revoked']).toMatchObject({ eventId: '8812736450019283746#0', rawType: 'token.revoke' });
     expect(byType['api.request']).toMatchObject({ eventId: '8812736450019283746#1', request: { method: 'drive.files.list', path: 'drive' } });
+  });
+
+  it('reads the scopes of a token event that carries them only in scope_data (a multiMessageValue)', async () => {
+    const activity = {
+      kind: 'admin#reports#activity',
+      id: { time: '2026-11-06T09:00:00.000Z', uniqueQualifier: '-111', applicationName: 'token', customerId: 'C01' },
+      actor: { email: 'mei.tanaka@example.com', profileId: '112233445566778899001' },
+      events: [
+        {
+          type: 'auth',
+          name: 'authorize',
+          parameters: [
+            { name: 'client_id', value: '123456789012-abcdefghijklmnop.apps.googleusercontent.com' },
+            { name: 'app_name', value: 'Reports exporter' },
+            {
+              name: 'scope_data',
+              multiMessageValue: [
+                { parameter: [{ name: 'scope_name', value: 'https://www.googleapis.com/auth/drive.readonly' }, { name: 'product_bucket', multiValue: ['DRIVE'] }] },
+                { parameter: [{ name: 'scope_name', value: 'openid' }, { name: 'product_bucket', multiValue: ['IDENTITY'] }] },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const file = join(tempDir(), 'google-scope-data.json');
+    writeFileSync(file, JSON.stringify([activity]));
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.type, e.scopes])).toEqual([['consent.granted', ['https://www.googleapis.com/auth/drive.readonly', 'openid']]]);
   });
 });
 

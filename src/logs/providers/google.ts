@@ -28,9 +28,18 @@ function parameters(event: Record<string, unknown>): Record<string, unknown> {
     const p = asObject(raw);
     const name = str(p?.name);
     if (!p || !name) continue;
-    out[name] = p.multiValue ?? p.value ?? p.intValue ?? p.boolValue ?? p.multiIntValue;
+    // multiMessageValue: a list of nested parameter sets (token events' scope_data: [{scope_name, product_bucket}])
+    const messages = Array.isArray(p.multiMessageValue) ? p.multiMessageValue.map((m) => parameters({ parameters: asObject(m)?.parameter })) : undefined;
+    out[name] = p.multiValue ?? p.value ?? p.intValue ?? p.boolValue ?? p.multiIntValue ?? messages;
   }
   return out;
+}
+
+/** The scope names of a scope_data parameter, for token events that carry their scopes only there. */
+function scopeDataNames(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const names = value.map((entry) => str(asObject(entry)?.scope_name)).filter((name) => name !== undefined);
+  return names.length > 0 ? names : undefined;
 }
 
 export const google: Provider = {
@@ -48,7 +57,7 @@ export const google: Provider = {
       const name = str(event.name) ?? '';
       const params = parameters(event);
       const type = (application === 'token' ? TOKEN_EVENTS[name] : undefined) ?? (application === 'admin' ? ADMIN_EVENTS[name] : undefined) ?? 'other';
-      const scopes = scopeList(params.scope ?? params.scopes ?? params.API_SCOPES);
+      const scopes = scopeList(params.scope ?? params.scopes ?? params.API_SCOPES ?? scopeDataNames(params.scope_data));
       return {
         // one activity can hold several events; the index keeps their ids apart and stable
         eventId: str(id.uniqueQualifier) ? `${str(id.uniqueQualifier)}${events.length > 1 ? `#${index}` : ''}` : undefined,
