@@ -3,7 +3,9 @@
  * picks a formatter and sets the exit code. Errors a user can fix print as one line and exit 2.
  */
 import { Command, CommanderError } from 'commander';
-import { ScopeguardError, ValidationError } from '../errors.ts';
+import { ScopeguardError } from '../errors.ts';
+import { problemsReportOf } from '../report/formatter.ts';
+import { formatTextProblems } from '../report/text.ts';
 import { fileSystemProblem } from '../file-system.ts';
 import { registerValidate } from './validate.ts';
 import { registerCheck } from './check.ts';
@@ -62,15 +64,9 @@ function reportError(error: unknown, verbose: boolean): number {
       ? 0
       : 2;
   }
-  if (error instanceof ValidationError) {
-    for (const p of error.problems) {
-      process.stderr.write(`${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}\n`);
-    }
-    process.stderr.write(`scopeguard: ${error.message}\n`);
-    return error.exitCode;
-  }
   if (error instanceof ScopeguardError) {
-    process.stderr.write(`scopeguard: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`);
+    // the same lines `--format text --output FILE` writes into the file
+    process.stderr.write(formatTextProblems(problemsReportOf(error), { color: false, version: VERSION }));
     return error.exitCode;
   }
   const fileProblem = fileSystemProblem(error);

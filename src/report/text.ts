@@ -33,10 +33,10 @@ export const formatText: Formatter = (report, context) => {
   return `${lines.join('\n')}\n`;
 };
 
-/** The error as the terminal shows it: each registry problem at its place, then the error and its hint. */
+/** The error as stderr shows it (cli/main.ts): each registry problem at its place, then the error and its hint. */
 export const formatTextProblems: ProblemsFormatter = (report) => {
   const lines = report.problems.map((p) => `${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}`);
   lines.push(`scopeguard: ${report.error}`, ...(report.hint ? [`  hint: ${report.hint}`] : []));
-  return `${lines.map((line) => escapeTerminal(line)).join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 };
 
