@@ -53577,8 +53577,7 @@ var VALUE_PATTERNS = [
 ];
 var SECRET_PARAMETERS = /* @__PURE__ */ new Set(["key", "sig", "signature", "xamzsignature", "xamzsecuritytoken", "xamzcredential", "xgoogsignature", "xgoogcredential"]);
 function isSecretParameter(name) {
-  const normalized = name.toLowerCase().replace(/[-_]/g, "");
-  return SECRET_KEYS.has(normalized) || SECRET_PARAMETERS.has(normalized);
+  return isSecretKey(name) || SECRET_PARAMETERS.has(keySpelling(name));
 }
 var PARAMETER = /([?&;\s"']|^)([A-Za-z0-9_.-]{1,64})=([^&\s"'#;]+)/g;
 var QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
@@ -53590,6 +53589,12 @@ function scrubString(value) {
     result = result.replace(PARAMETER, (match, before, name) => isSecretParameter(name) ? `${before}${name}=${REDACTED}` : match);
   }
   return result;
+}
+function keySpelling(key) {
+  return key.toLowerCase().replace(/[-_]/g, "");
+}
+function isSecretKey(key) {
+  return SECRET_KEYS.has(keySpelling(key));
 }
 function sha256Hex(text2) {
   return createHash4("sha256").update(text2).digest("hex");

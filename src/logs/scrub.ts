@@ -42,8 +42,7 @@ const SECRET_PARAMETERS = new Set(['key', 'sig', 'signature', 'xamzsignature', '
 
 /** A query-string or form parameter whose value is a secret, named in any spelling (`access_token`, `accessToken`, `access-token`). */
 function isSecretParameter(name: string): boolean {
-  const normalized = name.toLowerCase().replace(/[-_]/g, '');
-  return SECRET_KEYS.has(normalized) || SECRET_PARAMETERS.has(normalized);
+  return isSecretKey(name) || SECRET_PARAMETERS.has(keySpelling(name));
 }
 
 // secrets in query strings and form bodies: every `name=value`, judged by its name
@@ -67,8 +66,13 @@ export function scrubText(text: string): string {
   return scrubString(text.replace(KEY_IN_TEXT, (match: string, head: string, key: string, _value: string, tail: string) => (isSecretKey(key) ? `${head}${REDACTED}${tail}` : match)));
 }
 
+/** A key as the secret lists spell it: lower case, without `-` and `_`. */
+function keySpelling(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '');
+}
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+  return SECRET_KEYS.has(keySpelling(key));
 }
 
 /** A copy of a parsed record with secret-named keys redacted and every string scrubbed. */
