@@ -53139,19 +53139,22 @@ function inspectRules(opa2, roots) {
       if (meta) rules.set(meta.id, meta);
     }
     for (const namespace of Object.keys(parsed.namespaces ?? {})) {
-      const [, root2, mode, rulesKey, packageId, ...rest] = namespace.split(".");
-      if (root2 !== "scopeguard" || rulesKey !== "rules" || !packageId || rest.length > 0 || !MODES.includes(mode)) continue;
-      if (packageId.endsWith("_test") || rules.has(packageId)) continue;
-      rules.set(packageId, { id: packageId, title: packageId, description: "", severity: "medium", remediation: "", mode, docs: ruleDocsUrl(packageId) });
+      const rule = rulePackage(namespace.split("."));
+      if (!rule || rule.id.endsWith("_test") || rules.has(rule.id)) continue;
+      rules.set(rule.id, { id: rule.id, title: rule.id, description: "", severity: "medium", remediation: "", mode: rule.mode, docs: ruleDocsUrl(rule.id) });
     }
   }
   return [...rules.values()].sort((a, b3) => a.id.localeCompare(b3.id));
 }
+function rulePackage(path) {
+  const [, root, mode, rulesKey, id, ...rest] = path;
+  if (root !== "scopeguard" || rulesKey !== "rules" || !id || rest.length > 0 || !MODES.includes(mode)) return void 0;
+  return { mode, id };
+}
 function ruleMetaOf(entry) {
-  const path = (entry.path ?? []).map((part) => String(part.value));
-  const [, root, mode, rulesKey, packageId, ...rest] = path;
-  if (root !== "scopeguard" || rulesKey !== "rules" || !packageId || rest.length > 0) return void 0;
-  if (!MODES.includes(mode) || entry.annotations?.scope !== "package") return void 0;
+  const rule = rulePackage((entry.path ?? []).map((part) => String(part.value)));
+  if (!rule || entry.annotations?.scope !== "package") return void 0;
+  const { mode, id: packageId } = rule;
   const annotations = entry.annotations;
   const where = `${entry.location?.file ?? "?"}:${entry.location?.row ?? 0}`;
   const custom = annotations.custom ?? {};

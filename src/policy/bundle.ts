@@ -157,20 +157,25 @@ export function inspectRules(opa: string, roots: string[]): RuleMeta[] {
     // with the id of its package and the default severity, so rules: and exceptions can name it and a clash with a
     // built-in id is caught.
     for (const namespace of Object.keys(parsed.namespaces ?? {})) {
-      const [, root, mode, rulesKey, packageId, ...rest] = namespace.split('.');
-      if (root !== 'scopeguard' || rulesKey !== 'rules' || !packageId || rest.length > 0 || !MODES.includes(mode as PolicyMode)) continue;
-      if (packageId.endsWith('_test') || rules.has(packageId)) continue;
-      rules.set(packageId, { id: packageId, title: packageId, description: '', severity: 'medium', remediation: '', mode: mode as PolicyMode, docs: ruleDocsUrl(packageId) });
+      const rule = rulePackage(namespace.split('.'));
+      if (!rule || rule.id.endsWith('_test') || rules.has(rule.id)) continue;
+      rules.set(rule.id, { id: rule.id, title: rule.id, description: '', severity: 'medium', remediation: '', mode: rule.mode, docs: ruleDocsUrl(rule.id) });
     }
   }
   return [...rules.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** A rule's package path, `data.scopeguard.<mode>.rules.<id>`: its mode and id; undefined for any other package. */
+function rulePackage(path: readonly string[]): { mode: PolicyMode; id: string } | undefined {
+  const [, root, mode, rulesKey, id, ...rest] = path;
+  if (root !== 'scopeguard' || rulesKey !== 'rules' || !id || rest.length > 0 || !MODES.includes(mode as PolicyMode)) return undefined;
+  return { mode: mode as PolicyMode, id };
+}
+
 function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
-  const path = (entry.path ?? []).map((part) => String(part.value));
-  const [, root, mode, rulesKey, packageId, ...rest] = path;
-  if (root !== 'scopeguard' || rulesKey !== 'rules' || !packageId || rest.length > 0) return undefined;
-  if (!MODES.includes(mode as PolicyMode) || entry.annotations?.scope !== 'package') return undefined;
+  const rule = rulePackage((entry.path ?? []).map((part) => String(part.value)));
+  if (!rule || entry.annotations?.scope !== 'package') return undefined;
+  const { mode, id: packageId } = rule;
   const annotations = entry.annotations;
   const where = `${entry.location?.file ?? '?'}:${entry.location?.row ?? 0}`;
   const custom = annotations.custom ?? {};
@@ -188,7 +193,7 @@ function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
     description: (annotations.description ?? '').trim(),
     severity: severity as Severity,
     remediation: typeof custom.remediation === 'string' ? custom.remediation : '',
-    mode: mode as PolicyMode,
+    mode,
     docs: ruleDocsUrl(id),
   };
 }
