@@ -197,7 +197,7 @@ const timings: number[] = [];
 let matched = 0;
 for (let run = 0; run < 5; run++) {
   const q = performance.now();
-  matched = (await queryEvents(store, { tenant: 'acme', clientIds: ['client-7'], scope: 'write.orders', type: 'api.request', since: '2026-10-01T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z', limit: 100 })).length;
+  matched = (await queryEvents(store, { tenant: 'acme', clients: [{ clientId: 'client-7' }], scope: 'write.orders', type: 'api.request', since: '2026-10-01T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z', limit: 100 })).length;
   timings.push(performance.now() - q);
 }
 timings.sort((a, b) => a - b);

@@ -244,7 +244,7 @@ async function explainNoMatch(store: Store, flags: QueryFlags, filter: EventFilt
     const ids = filter.clients?.map((c) => c.clientId) ?? [client];
     if (!ids.some((id) => stored.includes(id))) {
       const hint =
-        (await elsewhere((t) => clientNamed(t, client), () => storedTenants(store, { clientIds: ids }), 'have')) ??
+        (await elsewhere((t) => clientNamed(t, client), () => storedTenants(store, { clients: ids.map((clientId) => ({ clientId })) }), 'have')) ??
         didYouMean(client, [...tenants.flatMap(([, t]) => Object.keys(t.clients)), ...stored]);
       say(`${noStoredEvent} has client ${JSON.stringify(client)}${inRegistry('client')}`, hint);
       return;

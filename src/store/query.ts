@@ -23,8 +23,6 @@ export const EVENT_TYPE_FAMILIES: readonly string[] = [...new Set(EVENT_TYPES.fi
 
 export interface EventFilter {
   tenant?: string;
-  /** Provider client ids; an event matches any of them. */
-  clientIds?: string[];
   /**
    * Clients, each a provider client id of one tenant (a registry client resolved) or of any tenant (an id as given);
    * an event matches any of them. The same id in another tenant is another client.
@@ -55,7 +53,6 @@ function where(filter: EventFilter): { sql: string; values: DuckDBValue[] } {
     return `$${values.length}`;
   };
   if (filter.tenant) clauses.push(`tenant = ${param(filter.tenant)}`);
-  if (filter.clientIds && filter.clientIds.length > 0) clauses.push(`client_id IN (${filter.clientIds.map(param).join(', ')})`);
   if (filter.clients && filter.clients.length > 0) {
     const match = (c: ClientMatch): string => (c.tenant === undefined ? `client_id = ${param(c.clientId)}` : `(tenant = ${param(c.tenant)} AND client_id = ${param(c.clientId)})`);
     clauses.push(`(${filter.clients.map(match).join(' OR ')})`);
