@@ -54799,8 +54799,9 @@ async function computeUsageFacts(connection, options) {
   const query = (sql) => timed(sql, async () => (await connection.runAndReadAll(sql, sql.includes("$1") ? [tenant.name] : [])).getRowObjectsJS());
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c3) => [c3.clientId, c3]));
-  const cidOf = await loadRegistryTables(connection, tenant);
-  await loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since);
+  const closure = impliesClosure(tenant);
+  const cidOf = await loadRegistryTables(connection, tenant, closure);
+  await loadRequestShapes(connection, tenant, closure, matcher, byClientId, cidOf, table, inHistory, since);
   const counts = (await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n, CAST(COUNT(CASE WHEN type = 'api.request' THEN 1 END) AS INTEGER) AS requests FROM ${table} WHERE ${inWindow}`))[0];
   const eventCount = num(counts?.n);
   const requestCount = num(counts?.requests);
@@ -54932,13 +54933,12 @@ async function computeUsageFacts(connection, options) {
     unknownClients
   };
 }
-async function loadRegistryTables(connection, tenant) {
+async function loadRegistryTables(connection, tenant, closure) {
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_clients (cid INTEGER, client_id VARCHAR, name VARCHAR)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grants (client_id VARCHAR, scope VARCHAR)`);
   const cidOf = /* @__PURE__ */ new Map();
   const clientRows = [];
   const grantRows = [];
-  const closure = impliesClosure(tenant);
   for (const client of Object.values(tenant.clients)) {
     if (!cidOf.has(client.clientId)) cidOf.set(client.clientId, cidOf.size + 1);
     clientRows.push([cidOf.get(client.clientId), client.clientId, client.name]);
@@ -54949,7 +54949,7 @@ async function loadRegistryTables(connection, tenant) {
   await insertRows(connection, "sg_grants", grantRows);
   return cidOf;
 }
-async function loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since) {
+async function loadRequestShapes(connection, tenant, closure, matcher, byClientId, cidOf, table, inHistory, since) {
   const requests = `${prefixed(inHistory)} AND e.type = 'api.request' AND e.request_method IS NOT NULL AND e.request_path IS NOT NULL`;
   await timed("request endpoints", () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_endpoints AS
@@ -54986,7 +54986,6 @@ async function loadRequestShapes(connection, tenant, matcher, byClientId, cidOf,
   for (const row of endpoints) {
     for (const scope of new Set(matcher.match(str(row.method).toUpperCase(), str(row.path)))) endpointScopes.push([num(row.eid), sid(scope)]);
   }
-  const closure = impliesClosure(tenant);
   const grantCovers = [];
   for (const [clientId, client] of byClientId) {
     for (const { scope: granted } of client.grants) {

@@ -180,9 +180,10 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
 
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c) => [c.clientId, c]));
-  const cidOf = await loadRegistryTables(connection, tenant);
+  const closure = impliesClosure(tenant);
+  const cidOf = await loadRegistryTables(connection, tenant, closure);
 
-  await loadRequestShapes(connection, tenant, matcher, byClientId, cidOf, table, inHistory, since);
+  await loadRequestShapes(connection, tenant, closure, matcher, byClientId, cidOf, table, inHistory, since);
 
   const counts = (await query(`SELECT CAST(COUNT(*) AS INTEGER) AS n, CAST(COUNT(CASE WHEN type = 'api.request' THEN 1 END) AS INTEGER) AS requests FROM ${table} WHERE ${inWindow}`))[0];
   const eventCount = num(counts?.n);
@@ -338,13 +339,12 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
  * Registry clients (numbered `cid`, so request rows can carry an integer) and grants as temporary tables, so "not
  * granted" and "unknown client" are joins. Returns each client id's cid.
  */
-async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant): Promise<Map<string, number>> {
+async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant, closure: ReadonlyMap<string, string[]>): Promise<Map<string, number>> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_clients (cid INTEGER, client_id VARCHAR, name VARCHAR)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_grants (client_id VARCHAR, scope VARCHAR)`);
   const cidOf = new Map<string, number>();
   const clientRows: Array<[number, string, string]> = [];
   const grantRows: string[][] = [];
-  const closure = impliesClosure(tenant);
   for (const client of Object.values(tenant.clients)) {
     if (!cidOf.has(client.clientId)) cidOf.set(client.clientId, cidOf.size + 1);
     clientRows.push([cidOf.get(client.clientId)!, client.clientId, client.name]);
@@ -372,6 +372,8 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant):
 async function loadRequestShapes(
   connection: DuckDBConnection,
   tenant: Tenant,
+  /** Each scope's implied scopes (impliesClosure): a grant covers its scope and all of them. */
+  closure: ReadonlyMap<string, string[]>,
   matcher: RequestMatcher,
   byClientId: Map<string, Client>,
   cidOf: Map<string, number>,
@@ -419,7 +421,6 @@ async function loadRequestShapes(
   }
   // A grant covers its scope and every scope it implies, directly or through a chain (as SG106 and the token checks
   // read `implies`), so a request allowed by a scope three links down is use of the grant at the top.
-  const closure = impliesClosure(tenant);
   const grantCovers: Array<[number, number, number]> = [];
   for (const [clientId, client] of byClientId) {
     for (const { scope: granted } of client.grants) {
