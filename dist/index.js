@@ -53316,7 +53316,7 @@ function tenantInput(tenant, now) {
   for (const [name, scope] of Object.entries(tenant.scopes)) scopes[name] = scopeInput(scope, closure.get(name) ?? [], now);
   const actions = nameRecord();
   for (const [name, patterns] of Object.entries(tenant.actions)) {
-    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${path.split("/").filter(Boolean).join("/")}` }));
+    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${requestSegments(path).join("/")}` }));
   }
   const clients = nameRecord();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);

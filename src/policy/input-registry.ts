@@ -26,6 +26,7 @@
 import type { Client, Exception, Registry, Scope, Tenant } from '../registry/model.ts';
 import { nameRecord } from '../records.ts';
 import { impliesClosure } from '../registry/implies.ts';
+import { requestSegments } from '../registry/matcher.ts';
 import { daysBetween, daysUntilExpiry, isExpired, isoDay } from '../findings/exceptions.ts';
 
 export interface ScopeInput {
@@ -101,7 +102,7 @@ export function tenantInput(tenant: Tenant, now: Date): TenantInput {
   for (const [name, patterns] of Object.entries(tenant.actions)) {
     // the path as the matcher reads it (doubled and trailing slashes mean nothing), so `//**` and `/**/` are `/**` to
     // the rules too
-    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${path.split('/').filter(Boolean).join('/')}` }));
+    actions[name] = patterns.map(({ pattern, method, path }) => ({ pattern, method, path: `/${requestSegments(path).join('/')}` }));
   }
   const clients = nameRecord<ClientInput>();
   for (const [name, client] of Object.entries(tenant.clients)) clients[name] = clientInput(client);
