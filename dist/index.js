@@ -44686,7 +44686,8 @@ var RegistryBuilder = class {
         exceptions: [],
         knownScopes: /* @__PURE__ */ new Set(),
         knownClients: /* @__PURE__ */ new Set(),
-        clientIds: /* @__PURE__ */ new Map()
+        clientIds: /* @__PURE__ */ new Map(),
+        exceptionsByKey: /* @__PURE__ */ new Map()
       };
       this.tenants.set(name, tenant);
     }
@@ -44891,11 +44892,13 @@ var RegistryBuilder = class {
         location
       };
       if (definition.owner !== void 0) exception.owner = definition.owner;
-      const same = tenant.exceptions.find((e) => e.rule === exception.rule && e.subject === subject);
+      const key = `${exception.rule}/${subject}`;
+      const same = tenant.exceptionsByKey.get(key);
       if (same) {
         this.problem(location, "duplicate-key", `a second exception for ${exception.rule} on ${subject} in tenant "${set3.tenant}"`, `the first is at ${formatPosition(same.location)}; keep one`);
         return;
       }
+      tenant.exceptionsByKey.set(key, exception);
       tenant.exceptions.push(exception);
       const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
       const client = /^client:([^/]+)$/.exec(subject);

@@ -73,6 +73,8 @@ interface TenantBuilder {
   knownScopes: Set<string>;
   knownClients: Set<string>;
   clientIds: Map<string, Client>;
+  /** Exceptions by rule and subject, for the duplicate check. */
+  exceptionsByKey: Map<string, Exception>;
 }
 
 interface PendingReference {
@@ -116,6 +118,7 @@ class RegistryBuilder {
         knownScopes: new Set(),
         knownClients: new Set(),
         clientIds: new Map(),
+        exceptionsByKey: new Map(),
       };
       this.tenants.set(name, tenant);
     }
@@ -339,11 +342,13 @@ class RegistryBuilder {
       if (definition.owner !== undefined) exception.owner = definition.owner;
       // two waivers of one finding: which one holds is a matter of order, and a longer second one would slip past a
       // review (a diff compares exceptions by rule and subject)
-      const same = tenant.exceptions.find((e) => e.rule === exception.rule && e.subject === subject);
+      const key = `${exception.rule}/${subject}`;
+      const same = tenant.exceptionsByKey.get(key);
       if (same) {
         this.problem(location, 'duplicate-key', `a second exception for ${exception.rule} on ${subject} in tenant "${set.tenant}"`, `the first is at ${formatPosition(same.location)}; keep one`);
         return;
       }
+      tenant.exceptionsByKey.set(key, exception);
       tenant.exceptions.push(exception);
       const clientAndScope = /^client:([^/]+)\/scope:(.+)$/.exec(subject);
       const client = /^client:([^/]+)$/.exec(subject);
