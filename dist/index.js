@@ -56631,7 +56631,7 @@ No findings.
   for (const f3 of report.findings) {
     const docs = report.rules.find((rule2) => rule2.id === f3.ruleId)?.docs;
     const rule = docs ? `[${escapeMarkdown(f3.ruleId)}](${docs})` : escapeMarkdown(f3.ruleId);
-    const where = f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}${f3.location.revision ? ` (at ${f3.location.revision.slice(0, 12)})` : ""}`) : "";
+    const where = f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}${atRevision(f3.location)}`) : "";
     const status = f3.status === "waived" && f3.waivedBy ? `waived until ${escapeMarkdown(f3.waivedBy.expires)}` : f3.status;
     lines.push(
       `| ${f3.severity} | ${rule} | ${escapeMarkdown(f3.tenant)} | ${markdownCode(f3.subject)} | ${escapeMarkdown(f3.message)} | ${where} | ${status} |`
@@ -56770,7 +56770,10 @@ function problemsReportOf(error2) {
 }
 function locationText(finding) {
   const l3 = finding.location;
-  return l3 ? `${l3.file}:${l3.line}:${l3.column}${l3.revision ? ` (at ${l3.revision.slice(0, 12)})` : ""}` : "";
+  return l3 ? `${l3.file}:${l3.line}:${l3.column}${atRevision(l3)}` : "";
+}
+function atRevision(location) {
+  return location.revision ? ` (at ${location.revision.slice(0, 12)})` : "";
 }
 function ruleTitle(rules, ruleId) {
   return rules.find((rule) => rule.id === ruleId)?.title ?? ruleId;

@@ -5,6 +5,7 @@
  */
 import { ValidationError, type Problem, type ScopeguardError } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
+import type { SourcePosition } from '../registry/model.ts';
 import type { FindingsSummary } from '../findings/summary.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
 import { formatText, formatTextProblems } from './text.ts';
@@ -80,7 +81,12 @@ export const PROBLEM_FORMATTERS: Partial<Record<string, ProblemsFormatter>> = {
 /** `file:line:column`, or '' when the finding has no location. */
 export function locationText(finding: Finding): string {
   const l = finding.location;
-  return l ? `${l.file}:${l.line}:${l.column}${l.revision ? ` (at ${l.revision.slice(0, 12)})` : ''}` : '';
+  return l ? `${l.file}:${l.line}:${l.column}${atRevision(l)}` : '';
+}
+
+/** ` (at <commit>)` for a location at another revision than the one judged (an entry a change removed), else ''. */
+export function atRevision(location: SourcePosition): string {
+  return location.revision ? ` (at ${location.revision.slice(0, 12)})` : '';
 }
 
 /** The title of a rule, or its id when no metadata describes it. */

@@ -1,7 +1,7 @@
 /** Markdown for job summaries and PR comments: verdict first, then a table. Everything from YAML is escaped. */
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import type { Formatter, ProblemsFormatter } from './formatter.ts';
-import { summaryLine } from './formatter.ts';
+import { atRevision, summaryLine } from './formatter.ts';
 
 export const formatMarkdown: Formatter = (report) => {
   const { summary } = report;
@@ -12,7 +12,7 @@ export const formatMarkdown: Formatter = (report) => {
   for (const f of report.findings) {
     const docs = report.rules.find((rule) => rule.id === f.ruleId)?.docs;
     const rule = docs ? `[${escapeMarkdown(f.ruleId)}](${docs})` : escapeMarkdown(f.ruleId);
-    const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}${f.location.revision ? ` (at ${f.location.revision.slice(0, 12)})` : ''}`) : '';
+    const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}${atRevision(f.location)}`) : '';
     const status = f.status === 'waived' && f.waivedBy ? `waived until ${escapeMarkdown(f.waivedBy.expires)}` : f.status;
     lines.push(
       `| ${f.severity} | ${rule} | ${escapeMarkdown(f.tenant)} | ${markdownCode(f.subject)} | ${escapeMarkdown(f.message)} | ${where} | ${status} |`,
