@@ -56119,7 +56119,7 @@ function mergeFragments(fragments) {
     for (const [name, part] of Object.entries(fragment.tenants)) {
       const tenant = tenants[name] ??= { name, scopes: {}, actions: {}, clients: {}, exceptions: [] };
       Object.assign(tenant.scopes, part.scopes);
-      Object.assign(tenant.actions, part.actions);
+      for (const [scope, patterns] of Object.entries(part.actions)) tenant.actions[scope] = [...tenant.actions[scope] ?? [], ...patterns];
       Object.assign(tenant.clients, part.clients);
       tenant.exceptions.push(...part.exceptions);
     }
@@ -56235,6 +56235,7 @@ async function walkRegistryCommits(repo, options) {
     };
     const tenantsOf = (blob) => (contents.get(blob ?? "")?.tenants ?? [void 0]).map((tenant) => tenant ?? "");
     const result = [];
+    let actionFiles;
     for (const commit of commits) {
       const beforeParts = [];
       const afterParts = [];
@@ -56260,16 +56261,83 @@ async function walkRegistryCommits(repo, options) {
         if (before2) beforeParts.push(before2);
         if (after2) afterParts.push(after2);
       }
-      const before = mergeFragments(beforeParts);
-      const after = mergeFragments(afterParts);
-      const changes = [...notes, ...beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes];
-      result.push({ ...commit, changes, before, after });
+      let before = mergeFragments(beforeParts);
+      let after = mergeFragments(afterParts);
+      let diffed = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
+      const changedPaths = new Set(commit.files.map((file) => file.path));
+      const remapped = remappedScopes(diffed, wanted);
+      if (remapped.size > 0) actionFiles ??= await filesMappingActions(repo, reader, options.root, commits, contents, wanted);
+      const mappedElsewhere = new Set([...remapped].filter((key) => [...actionFiles?.get(key) ?? []].some((path) => !changedPaths.has(path))));
+      if (mappedElsewhere.size > 0) {
+        const unchanged = await unchangedActions(repo, reader, commit, options.root, mappedElsewhere, contents);
+        before = mergeFragments([before, unchanged]);
+        after = mergeFragments([after, unchanged]);
+        diffed = diffRegistries(before, after).changes;
+      }
+      result.push({ ...commit, changes: [...notes, ...diffed], before, after });
     }
     await attachPullRequests(repo, result);
     return result;
   } finally {
     if (!options.reader) reader.close();
   }
+}
+function remappedScopes(changes, wanted) {
+  const scopes = /* @__PURE__ */ new Set();
+  for (const change of changes) {
+    if (change.kind !== "action.added" && change.kind !== "action.removed") continue;
+    const scope = change.subject.slice("scope:".length, change.subject.indexOf("/action:"));
+    if (wanted === void 0 || scope === wanted) scopes.add(`${change.tenant}\0${scope}`);
+  }
+  return scopes;
+}
+async function filesMappingActions(repo, reader, root, commits, contents, wanted) {
+  const versions = commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after].filter((blob) => blob !== void 0).map((blob) => ({ path: file.path, blob }))));
+  if (commits[0]) versions.push(...await registryFilesAt(repo, commits[0].commit, root));
+  await Promise.all(versions.map(async ({ blob }) => {
+    if (contents.has(blob)) return;
+    const bytes = await reader.read(blob);
+    if (bytes !== void 0) contents.set(blob, decodeBlob(bytes));
+  }));
+  const index = /* @__PURE__ */ new Map();
+  for (const { path, blob } of versions) {
+    const decoded = contents.get(blob);
+    if (!decoded?.searchText.includes("ActionMap") || wanted !== void 0 && !decoded.searchText.includes(wanted)) continue;
+    const fragment = fragmentFor(blob, path, decoded);
+    if (isUnreadable(fragment)) continue;
+    for (const [tenant, part] of Object.entries(fragment.tenants)) {
+      for (const scope of Object.keys(part.actions)) {
+        const key = `${tenant}\0${scope}`;
+        let paths = index.get(key);
+        if (!paths) index.set(key, paths = /* @__PURE__ */ new Set());
+        paths.add(path);
+      }
+    }
+  }
+  return index;
+}
+async function unchangedActions(repo, reader, commit, root, scopes, contents) {
+  const changed = new Set(commit.files.map((file) => file.path));
+  const parts = [];
+  for (const file of await registryFilesAt(repo, commit.commit, root)) {
+    if (changed.has(file.path)) continue;
+    let decoded = contents.get(file.blob);
+    if (!decoded) {
+      const bytes = await reader.read(file.blob);
+      if (bytes === void 0) continue;
+      contents.set(file.blob, decoded = decodeBlob(bytes));
+    }
+    if (!decoded.searchText.includes("ActionMap")) continue;
+    const fragment = fragmentFor(file.blob, file.path, decoded);
+    if (isUnreadable(fragment)) continue;
+    const tenants = {};
+    for (const [name, tenant] of Object.entries(fragment.tenants)) {
+      const actions = Object.fromEntries(Object.entries(tenant.actions).filter(([scope]) => scopes.has(`${name}\0${scope}`)));
+      if (Object.keys(actions).length > 0) tenants[name] = { name, scopes: {}, actions, clients: {}, exceptions: [] };
+    }
+    parts.push({ tenants });
+  }
+  return mergeFragments(parts);
 }
 function fileNotes(tenants, path, kind, detail) {
   return tenants.map((tenant) => ({ tenant, subject: `file:${path}`, kind, classification: "neutral", detail }));

@@ -125,7 +125,8 @@ export function mergeFragments(fragments: readonly RegistryTenants[]): RegistryT
     for (const [name, part] of Object.entries(fragment.tenants)) {
       const tenant = (tenants[name] ??= { name, scopes: {}, actions: {}, clients: {}, exceptions: [] });
       Object.assign(tenant.scopes, part.scopes);
-      Object.assign(tenant.actions, part.actions);
+      // a scope's actions may be mapped in several files: the lists add up, as the loader reads them
+      for (const [scope, patterns] of Object.entries(part.actions)) tenant.actions[scope] = [...(tenant.actions[scope] ?? []), ...patterns];
       Object.assign(tenant.clients, part.clients);
       tenant.exceptions.push(...part.exceptions);
     }

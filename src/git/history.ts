@@ -10,7 +10,7 @@ import { BlobReader } from './blobs.ts';
 import { isUnreadable, mergeFragments, parseFragment, type UnreadableFile } from './fragments.ts';
 import { decodeRegistryFile } from '../registry/load.ts';
 import { tenantsNamedIn } from '../registry/yaml-source.ts';
-import { isRegistryFile } from './registry-at.ts';
+import { isRegistryFile, registryFilesAt } from './registry-at.ts';
 import { hasNoCommits, noCommitsError, openRepo, parseDateSpec, pathInRepo, type GitRepo } from './repo.ts';
 
 const NO_BLOB = /^0+$/;
@@ -106,6 +106,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
     };
     const tenantsOf = (blob: string | undefined) => (contents.get(blob ?? '')?.tenants ?? [undefined]).map((tenant) => tenant ?? '');
     const result: CommitChanges[] = [];
+    let actionFiles: Map<string, Set<string>> | undefined;
     for (const commit of commits) {
       const beforeParts: RegistryTenants[] = [];
       const afterParts: RegistryTenants[] = [];
@@ -134,16 +135,113 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
         if (before) beforeParts.push(before);
         if (after) afterParts.push(after);
       }
-      const before = mergeFragments(beforeParts);
-      const after = mergeFragments(afterParts);
-      const changes = [...notes, ...(beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes)];
-      result.push({ ...commit, changes, before, after });
+      let before = mergeFragments(beforeParts);
+      let after = mergeFragments(afterParts);
+      let diffed = beforeParts.length === 0 && afterParts.length === 0 ? [] : diffRegistries(before, after).changes;
+      const changedPaths = new Set(commit.files.map((file) => file.path));
+      const remapped = remappedScopes(diffed, wanted);
+      if (remapped.size > 0) actionFiles ??= await filesMappingActions(repo, reader, options.root, commits, contents, wanted);
+      // most scopes are mapped in one file: only those mapped elsewhere too need the rest of the tree
+      const mappedElsewhere = new Set([...remapped].filter((key) => [...(actionFiles?.get(key) ?? [])].some((path) => !changedPaths.has(path))));
+      if (mappedElsewhere.size > 0) {
+        const unchanged = await unchangedActions(repo, reader, commit, options.root, mappedElsewhere, contents);
+        before = mergeFragments([before, unchanged]);
+        after = mergeFragments([after, unchanged]);
+        diffed = diffRegistries(before, after).changes;
+      }
+      result.push({ ...commit, changes: [...notes, ...diffed], before, after });
     }
     await attachPullRequests(repo, result);
     return result;
   } finally {
     if (!options.reader) reader.close();
   }
+}
+
+/** Tenant and scope (`tenant\0scope`) of each scope whose action list a change touched; only `wanted`, if given. */
+function remappedScopes(changes: readonly RegistryChange[], wanted: string | undefined): Set<string> {
+  const scopes = new Set<string>();
+  for (const change of changes) {
+    if (change.kind !== 'action.added' && change.kind !== 'action.removed') continue;
+    const scope = change.subject.slice('scope:'.length, change.subject.indexOf('/action:'));
+    if (wanted === undefined || scope === wanted) scopes.add(`${change.tenant}\0${scope}`);
+  }
+  return scopes;
+}
+
+/**
+ * The files that map actions for each scope (`tenant\0scope` → paths) in any version the walk can meet: the files
+ * at its newest commit and every version its commits changed. A file as it is at some commit of the walk either
+ * stays so up to the newest commit or is changed by a later commit, so it is among them.
+ */
+async function filesMappingActions(
+  repo: GitRepo,
+  reader: BlobReader,
+  root: string,
+  commits: ReadonlyArray<{ commit: string; files: ChangedFile[] }>,
+  contents: Map<string, DecodedBlob>,
+  wanted: string | undefined,
+): Promise<Map<string, Set<string>>> {
+  const versions = commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after].filter((blob): blob is string => blob !== undefined).map((blob) => ({ path: file.path, blob }))));
+  if (commits[0]) versions.push(...(await registryFilesAt(repo, commits[0].commit, root)));
+  await Promise.all(versions.map(async ({ blob }) => {
+    if (contents.has(blob)) return;
+    const bytes = await reader.read(blob);
+    if (bytes !== undefined) contents.set(blob, decodeBlob(bytes));
+  }));
+  const index = new Map<string, Set<string>>();
+  for (const { path, blob } of versions) {
+    const decoded = contents.get(blob);
+    if (!decoded?.searchText.includes('ActionMap') || (wanted !== undefined && !decoded.searchText.includes(wanted))) continue;
+    const fragment = fragmentFor(blob, path, decoded);
+    if (isUnreadable(fragment)) continue;
+    for (const [tenant, part] of Object.entries(fragment.tenants)) {
+      for (const scope of Object.keys(part.actions)) {
+        const key = `${tenant}\0${scope}`;
+        let paths = index.get(key);
+        if (!paths) index.set(key, (paths = new Set()));
+        paths.add(path);
+      }
+    }
+  }
+  return index;
+}
+
+/**
+ * A scope's actions may be mapped in several files, and a commit's changed files hold only their part of the list:
+ * a pattern moved between files over two commits would look added by one and removed by the other, and a pattern
+ * another file already covers would look like a widening. The files the commit left alone map the same patterns on
+ * both sides of it, so their patterns for the scopes the commit remapped are added to both sides before judging.
+ */
+async function unchangedActions(
+  repo: GitRepo,
+  reader: BlobReader,
+  commit: CommitInfo & { files: ChangedFile[] },
+  root: string,
+  scopes: ReadonlySet<string>,
+  contents: Map<string, DecodedBlob>,
+): Promise<RegistryTenants> {
+  const changed = new Set(commit.files.map((file) => file.path));
+  const parts: RegistryTenants[] = [];
+  for (const file of await registryFilesAt(repo, commit.commit, root)) {
+    if (changed.has(file.path)) continue;
+    let decoded = contents.get(file.blob);
+    if (!decoded) {
+      const bytes = await reader.read(file.blob);
+      if (bytes === undefined) continue;
+      contents.set(file.blob, (decoded = decodeBlob(bytes)));
+    }
+    if (!decoded.searchText.includes('ActionMap')) continue;
+    const fragment = fragmentFor(file.blob, file.path, decoded);
+    if (isUnreadable(fragment)) continue;
+    const tenants: RegistryTenants['tenants'] = {};
+    for (const [name, tenant] of Object.entries(fragment.tenants)) {
+      const actions = Object.fromEntries(Object.entries(tenant.actions).filter(([scope]) => scopes.has(`${name}\0${scope}`)));
+      if (Object.keys(actions).length > 0) tenants[name] = { name, scopes: {}, actions, clients: {}, exceptions: [] };
+    }
+    parts.push({ tenants });
+  }
+  return mergeFragments(parts);
 }
 
 /** One note per tenant the file names (they filter by tenant), or one of no tenant. */
