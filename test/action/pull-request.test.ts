@@ -396,6 +396,8 @@ describe('pull-request mode', () => {
     const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'scopeguard.sarif' } });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
+    // no finding was judged: the counts are empty, not a reassuring 0
+    expect([run.outputs.findings ?? '', run.outputs['new-findings'] ?? '']).toEqual(['', '']);
     expect(run.stdout).toMatch(/^::error file=scopes\/acme\/clients\.yaml,line=\d+/m);
     // code scanning shows the broken line too: the SARIF holds the problem instead of no file at all
     const sarif = JSON.parse(readFileSync(join(repo.dir, 'scopeguard.sarif'), 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
