@@ -2172,9 +2172,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve12, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve11(data);
+              return err ? reject(err) : resolve12(data);
             });
           });
         }
@@ -2212,12 +2212,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve12, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve11(data);
+              ) : resolve12(data);
             });
           });
         }
@@ -4484,8 +4484,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve11, reject) => {
-        res = resolve11;
+      const promise = new Promise((resolve12, reject) => {
+        res = resolve12;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6736,12 +6736,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve12;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7411,12 +7411,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve12;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7895,16 +7895,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve11) => {
+        return new Promise((resolve12) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve11;
+            this[kClosedResolve] = resolve12;
           } else {
-            resolve11(null);
+            resolve12(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve11) => {
+        return new Promise((resolve12) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7915,7 +7915,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve11(null);
+            resolve12(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7966,7 +7966,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve11, reject) => {
+        const socket = await new Promise((resolve12, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7978,7 +7978,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve11(socket2);
+              resolve12(socket2);
             }
           });
         });
@@ -8314,8 +8314,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
-          await new Promise((resolve11) => {
-            this[kClosedResolve] = resolve11;
+          await new Promise((resolve12) => {
+            this[kClosedResolve] = resolve12;
           });
         }
       }
@@ -9584,7 +9584,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve11, reject) => {
+        return await new Promise((resolve12, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9597,7 +9597,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve11(null);
+              resolve12(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve12, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9633,7 +9633,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve11,
+              resolve: resolve12,
               reject,
               length: 0,
               body: []
@@ -9703,18 +9703,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve11, stream, length } = consume2;
+      const { type, body, resolve: resolve12, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve11(chunksDecode(body, length));
+          resolve12(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve11(JSON.parse(chunksDecode(body, length)));
+          resolve12(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve11(chunksConcat(body, length).buffer);
+          resolve12(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve11(new Blob(body, { type: stream[kContentType] }));
+          resolve12(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve11(chunksConcat(body, length));
+          resolve12(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9971,9 +9971,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10196,9 +10196,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10483,9 +10483,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10577,9 +10577,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -14442,7 +14442,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve11, reject) => agent.dispatch(
+        return new Promise((resolve12, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14518,7 +14518,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve11({
+              resolve12({
                 status,
                 statusText,
                 headersList,
@@ -14561,7 +14561,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve11({
+              resolve12({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18302,8 +18302,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve11) => {
-        setTimeout(resolve11, ms2).unref();
+      return new Promise((resolve12) => {
+        setTimeout(resolve12, ms2).unref();
       });
     }
     module.exports = {
@@ -31390,8 +31390,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve11, reject) {
-            return setTimeout(resolve11, t2);
+          return new this.Promise(function(resolve12, reject) {
+            return setTimeout(resolve12, t2);
           });
         }
         computePenalty() {
@@ -31602,15 +31602,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve11, returned, task;
+          var args, cb, error2, reject, resolve12, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve11, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve12, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve11(returned);
+                  return resolve12(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -31625,13 +31625,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve11;
-          resolve11 = reject = null;
+          var promise, reject, resolve12;
+          resolve12 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve11 = _resolve;
+            resolve12 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve11, reject });
+          this._queue.push({ task, args, resolve: resolve12, reject });
           this._tryToRun();
           return promise;
         }
@@ -32032,14 +32032,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve11, reject) => {
+              return new this.Promise((resolve12, reject) => {
                 if (finished()) {
-                  return resolve11();
+                  return resolve12();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve11();
+                      return resolve12();
                     }
                   });
                 }
@@ -32132,9 +32132,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve11, reject) {
+              return new this.Promise(function(resolve12, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve11)(args3);
+                  return (args3[0] != null ? reject : resolve12)(args3);
                 });
               });
             };
@@ -35263,12 +35263,12 @@ ${ctx.indent}`;
       for (const {
         format,
         test,
-        resolve: resolve11
+        resolve: resolve12
       } of tags) {
         if (test) {
           const match = str2.match(test);
           if (match) {
-            let res = resolve11.apply(null, match);
+            let res = resolve12.apply(null, match);
             if (!(res instanceof Scalar)) res = new Scalar(res);
             if (format) res.format = format;
             return res;
@@ -38549,11 +38549,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve11) {
-      resolve11(value);
+    return value instanceof P3 ? value : new P3(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve11, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38569,7 +38569,7 @@ var __awaiter = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -45122,7 +45122,7 @@ function meetsThreshold(severity, failOn) {
 
 // src/action/pull-request.ts
 import { readFileSync as readFileSync5, realpathSync as realpathSync3 } from "node:fs";
-import { relative as relative7, resolve as resolve9, sep as sep6 } from "node:path";
+import { relative as relative7, resolve as resolve10, sep as sep6 } from "node:path";
 
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
@@ -50341,7 +50341,7 @@ function getCachedAuthentication(state, auth22) {
   return newScope === currentScope ? authentication : false;
 }
 async function wait(seconds) {
-  await new Promise((resolve11) => setTimeout(resolve11, seconds * 1e3));
+  await new Promise((resolve12) => setTimeout(resolve12, seconds * 1e3));
 }
 async function waitForAccessToken(request2, clientId, clientType, verification) {
   try {
@@ -51347,7 +51347,7 @@ async function sendRequestWithRetries(state, request2, options, createdAt, retri
     state.log.warn(
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
-    await new Promise((resolve11) => setTimeout(resolve11, awaitTime));
+    await new Promise((resolve12) => setTimeout(resolve12, awaitTime));
     return sendRequestWithRetries(state, request2, options, createdAt, retries);
   }
 }
@@ -52987,10 +52987,10 @@ function apiMessage(error2) {
 // src/action/engine.ts
 import { existsSync as existsSync8, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve8 } from "node:path";
+import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve9 } from "node:path";
 
 // src/check.ts
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve8 } from "node:path";
 
 // src/findings/summary.ts
 var FAIL_ON_CHOICES = [...SEVERITIES, "never"];
@@ -53009,7 +53009,7 @@ function summarize(findings, failOn) {
 // src/policy/engine.ts
 import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
-import { resolve as resolve5 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 
 // src/policy/bundle.ts
 import { existsSync as existsSync3, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync } from "node:fs";
@@ -53025,7 +53025,7 @@ var zlib = () => requireBuiltin("node:zlib");
 // src/policy/opa-cli.ts
 import { spawnSync } from "node:child_process";
 import { accessSync, constants as constants3, existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
-import { dirname, join as join3, relative as relative3 } from "node:path";
+import { dirname, join as join3, relative as relative3, resolve as resolve5 } from "node:path";
 import { fileURLToPath } from "node:url";
 var OPA_INSTALL_HINT = "npm run opa:install (or open-policy-agent/setup-opa in GitHub Actions)";
 function packageRoot() {
@@ -53069,16 +53069,17 @@ function runOpa(opa2, args, cwd) {
   if (result.error) throw new EnvironmentError(`cannot run ${opa2}: ${result.error.message}`, OPA_INSTALL_HINT);
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
-function opaErrorLines(stderr) {
+function opaErrorLines(stderr, opaCwd = process.cwd()) {
   const found = [];
   for (const match of stderr.matchAll(/(\S+\.rego):(\d+): (rego_\w+: [^\n]*)/g)) {
-    const file = relative3(process.cwd(), match[1]);
-    found.push(`${file.startsWith("..") ? match[1] : file}:${match[2]}: ${match[3]}`);
+    const absolute = resolve5(opaCwd, match[1]);
+    const file = relative3(process.cwd(), absolute);
+    found.push(`${file.startsWith("..") ? absolute : file}:${match[2]}: ${match[3]}`);
   }
   return found.length > 0 ? found : stderr.split("\n").map((line) => line.trim()).filter(Boolean).slice(0, 5);
 }
-function regoCompileError(stderr) {
-  const lines = opaErrorLines(stderr);
+function regoCompileError(stderr, opaCwd) {
+  const lines = opaErrorLines(stderr, opaCwd);
   return new InputError(`policy does not compile: ${lines.join("; ")}`, "fix the Rego at the file:line opa names, then run again");
 }
 
@@ -53117,15 +53118,15 @@ function extractFromTarGz(archive, wanted) {
   }
   throw new Error(`${wanted} not found in the opa bundle`);
 }
-function compileWasm(opa2, roots) {
+function compileWasm(opa2, roots, cwd) {
   const work = mkdtempSync(join4(tmpdir(), "scopeguard-opa-"));
   try {
     const out = join4(work, "bundle.tar.gz");
     const args = ["build", "-t", "wasm", "--ignore", "*_test.rego"];
     for (const entrypoint of Object.values(ENTRYPOINTS)) args.push("-e", entrypoint);
     args.push("-o", out, ...roots);
-    const run2 = runOpa(opa2, args);
-    if (run2.status !== 0 || !existsSync3(out)) throw regoCompileError(run2.stderr || run2.stdout);
+    const run2 = runOpa(opa2, args, cwd);
+    if (run2.status !== 0 || !existsSync3(out)) throw regoCompileError(run2.stderr || run2.stdout, cwd);
     return extractFromTarGz(readFileSync3(out), "policy.wasm");
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -53197,7 +53198,7 @@ var engines = /* @__PURE__ */ new Map();
 var INITIAL_MEMORY_PAGES = 384;
 var wasmRuntime = globalThis.WebAssembly;
 function loadPolicyEngine(customDirs = []) {
-  const dirs = [...new Set(customDirs.map((dir) => resolve5(dir)))].sort();
+  const dirs = [...new Set(customDirs.map((dir) => resolve6(dir)))].sort();
   const cacheKey = dirs.join("\0");
   let engine = engines.get(cacheKey);
   if (!engine) {
@@ -53438,7 +53439,7 @@ import { existsSync as existsSync6 } from "node:fs";
 
 // src/store/store.ts
 import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync, rmSync as rmSync2, writeSync } from "node:fs";
-import { dirname as dirname3, join as join5, resolve as resolve6 } from "node:path";
+import { dirname as dirname3, join as join5, resolve as resolve7 } from "node:path";
 import { availableParallelism } from "node:os";
 
 // src/schema/audit-event.schema.json
@@ -54420,7 +54421,7 @@ var Store = class _Store {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
-    this.stagingDir = `${resolve6(path)}.staging`;
+    this.stagingDir = `${resolve7(path)}.staging`;
     const nextPath = (kind) => () => {
       mkdirSync2(this.stagingDir, { recursive: true });
       return join5(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
@@ -54453,7 +54454,7 @@ var Store = class _Store {
   stagingDir;
   stagingFiles = 0;
   static async open(path, options = {}) {
-    const absolute = resolve6(path);
+    const absolute = resolve7(path);
     if (options.readOnly && !existsSync5(absolute)) {
       throw new InputError(`no audit store at ${path}`, "import logs first: scopeguard logs import FILE --tenant T (or pass --db PATH)");
     }
@@ -54514,9 +54515,9 @@ var Store = class _Store {
   }
   /** For tests of the upgrade path: a store left at an older schema version. */
   static async createAtVersion(path, version) {
-    mkdirSync2(dirname3(resolve6(path)), { recursive: true });
+    mkdirSync2(dirname3(resolve7(path)), { recursive: true });
     const { DuckDBInstance } = await duckdb();
-    const instance = await DuckDBInstance.create(resolve6(path));
+    const instance = await DuckDBInstance.create(resolve7(path));
     const connection = await instance.connect();
     const store = new _Store(path, instance, connection);
     await store.migrate(false, version);
@@ -54766,7 +54767,7 @@ var Store = class _Store {
     this.stagedRows.drop();
     this.stagedLines.drop();
     rmSync2(this.stagingDir, { recursive: true, force: true });
-    const base = resolve6(this.path);
+    const base = resolve7(this.path);
     for (const legacy of ["staging.ndjson", "staging.1.ndjson", "staging.direct.ndjson", "staging.direct.1.ndjson"]) rmSync2(`${base}.${legacy}`, { force: true });
   }
   /** Writes everything to the main file (so nothing lingers only in the WAL) and releases the file lock. */
@@ -55634,7 +55635,7 @@ function evaluateRegistry(engine, input, registry, customRules) {
   return Object.entries(input.tenants).flatMap(([name, tenant]) => engine.evaluate("registry", { ...input, tenants: { [name]: tenant } }, registry.config));
 }
 function policyFolders(registry, extra = []) {
-  return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve7(dir)))];
+  return [...new Set([...registry.config.policies, ...extra].map((dir) => resolve8(dir)))];
 }
 
 // src/diff/coverage.ts
@@ -55972,9 +55973,9 @@ var BlobReader = class {
   read(id) {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const promise = new Promise((resolve11, reject) => {
+    const promise = new Promise((resolve12, reject) => {
       if (this.failure) return reject(this.failure);
-      this.pending.push({ id, resolve: resolve11, reject });
+      this.pending.push({ id, resolve: resolve12, reject });
       this.process.stdin.write(`${id}
 `);
     });
@@ -57453,7 +57454,7 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
     const out = join8(target, String(index));
     mkdirSync4(out, { recursive: true });
     const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
-    if (listing.length === 0 && !existsSync8(resolve8(workspace, folder))) {
+    if (listing.length === 0 && !existsSync8(resolve9(workspace, folder))) {
       throw new InputError(`policy folder "${folder}" does not exist, at base or in the checkout`, "check the `policy` input and `policies:` in scopeguard.yaml");
     }
     for (const file of listing) {
@@ -57474,7 +57475,7 @@ async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha,
 }
 async function withCwd(dir, work) {
   const previous = process.cwd();
-  if (resolve8(previous) === resolve8(dir)) return work();
+  if (resolve9(previous) === resolve9(dir)) return work();
   process.chdir(dir);
   try {
     return await work();
@@ -57515,7 +57516,7 @@ async function writeReports(options) {
       outDir: options.outDir,
       cwd: options.workspace,
       ...options.withoutUsage ? { withoutUsage: options.withoutUsage } : {},
-      ...options.policy ? { policyDirs: [resolve8(options.workspace, options.policy)] } : {},
+      ...options.policy ? { policyDirs: [resolve9(options.workspace, options.policy)] } : {},
       ...options.now ? { now: options.now } : {}
     })
   );
@@ -57575,7 +57576,7 @@ async function runPullRequestMode(inputs) {
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative7(repoTop, resolve9(realpathSync3(workspace), file)).split(sep6).join("/")
+    repoPath: (file) => relative7(repoTop, resolve10(realpathSync3(workspace), file)).split(sep6).join("/")
   };
   let review;
   try {
@@ -57592,7 +57593,7 @@ async function runPullRequestMode(inputs) {
     if (error2 instanceof NoRegistryFiles) throw new InputError(error2.message, "check the `registry` input of the step (default: scopes), relative to the repository checkout");
     if (error2 instanceof ValidationError) {
       await reportInvalidRegistry(inputs, event, context, error2);
-      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve9(workspace, inputs.sarifFile))}`);
+      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve10(workspace, inputs.sarifFile))}`);
     }
     throw error2;
   }
@@ -57616,7 +57617,7 @@ async function runPullRequestMode(inputs) {
   setOutput("report-path", "");
   setOutput("comment-url", comment.url ?? "");
   if (inputs.sarifFile) {
-    const written = writeSarif(review.findings, review.failOn, review.rules, resolve9(workspace, inputs.sarifFile));
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve10(workspace, inputs.sarifFile));
     info(`scopeguard: SARIF written to ${written}`);
   }
   if (verdict === "fail") {
@@ -57690,7 +57691,7 @@ async function updateOrRecreate(client, pr2, id, body) {
 }
 
 // src/action/report-mode.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve11 } from "node:path";
 async function runReportMode(inputs) {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (inputs.failOn) info("scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests");
@@ -57700,7 +57701,7 @@ async function runReportMode(inputs) {
     workspace,
     ...withoutUsage ? { withoutUsage } : {},
     registry: inputs.registry,
-    outDir: resolve10(workspace, inputs.reportDir ?? "reports"),
+    outDir: resolve11(workspace, inputs.reportDir ?? "reports"),
     ...inputs.policy ? { policy: inputs.policy } : {}
   });
   for (const folder of report.folders) info(`scopeguard: report written to ${folder}`);

@@ -8,8 +8,8 @@ import { opaVersion } from '../src/policy/opa-cli.ts';
 import {
   ENTRYPOINTS,
   builtinPoliciesDir,
+  builtinWasm,
   bundleRoots,
-  compileWasm,
   distDir,
   inspectRules,
   sourceHash,
@@ -19,7 +19,7 @@ import {
 const opa = installOpa();
 const policies = builtinPoliciesDir();
 const roots = bundleRoots(policies);
-const wasm = compileWasm(opa, roots);
+const wasm = builtinWasm(opa);
 const manifest: PolicyManifest = {
   opaVersion: opaVersion(opa),
   sourceHash: sourceHash(policies),

@@ -95,6 +95,12 @@ export function bundleRoots(policiesDir: string): string[] {
     .map((name) => join(policiesDir, name));
 }
 
+/** The built-in rules compiled as policies/dist/policy.wasm holds them (a test compares the two byte for byte). */
+export function builtinWasm(opa: string): Buffer {
+  const policies = builtinPoliciesDir();
+  return compileWasm(opa, bundleRoots(policies).map((root) => relative(policies, root)), policies);
+}
+
 /** Reads one file out of a .tar.gz (ustar), enough for the policy.wasm of an opa bundle. */
 export function extractFromTarGz(archive: Buffer, wanted: string): Buffer {
   const tar = zlib().gunzipSync(archive);
@@ -112,16 +118,20 @@ export function extractFromTarGz(archive: Buffer, wanted: string): Buffer {
   throw new Error(`${wanted} not found in the opa bundle`);
 }
 
-/** Compiles the given Rego folders into one Wasm module with every mode's entrypoint; broken Rego → InputError. */
-export function compileWasm(opa: string, roots: string[]): Buffer {
+/**
+ * Compiles the given Rego folders into one Wasm module with every mode's entrypoint; broken Rego → InputError.
+ * opa writes the roots' paths into the module as given: the built-in bundle passes them relative to `cwd`, so the
+ * same sources build the same bytes in any checkout.
+ */
+export function compileWasm(opa: string, roots: string[], cwd?: string): Buffer {
   const work = mkdtempSync(join(tmpdir(), 'scopeguard-opa-'));
   try {
     const out = join(work, 'bundle.tar.gz');
     const args = ['build', '-t', 'wasm', '--ignore', '*_test.rego'];
     for (const entrypoint of Object.values(ENTRYPOINTS)) args.push('-e', entrypoint);
     args.push('-o', out, ...roots);
-    const run = runOpa(opa, args);
-    if (run.status !== 0 || !existsSync(out)) throw regoCompileError(run.stderr || run.stdout);
+    const run = runOpa(opa, args, cwd);
+    if (run.status !== 0 || !existsSync(out)) throw regoCompileError(run.stderr || run.stdout, cwd);
     return extractFromTarGz(readFileSync(out), 'policy.wasm');
   } finally {
     rmSync(work, { recursive: true, force: true });

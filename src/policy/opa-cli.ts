@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InputError } from '../errors.ts';
 
@@ -74,17 +74,18 @@ export function opaVersion(opa: string): string {
  * opa's compile errors as one line each, `file:line: rego_xxx_error: message`, with paths relative to the working
  * directory. opa prints them after prefixes such as `error: load error: N errors occurred during loading:`.
  */
-export function opaErrorLines(stderr: string): string[] {
+export function opaErrorLines(stderr: string, opaCwd = process.cwd()): string[] {
   const found: string[] = [];
   for (const match of stderr.matchAll(/(\S+\.rego):(\d+): (rego_\w+: [^\n]*)/g)) {
-    const file = relative(process.cwd(), match[1]!);
-    found.push(`${file.startsWith('..') ? match[1] : file}:${match[2]}: ${match[3]}`);
+    const absolute = resolve(opaCwd, match[1]!);
+    const file = relative(process.cwd(), absolute);
+    found.push(`${file.startsWith('..') ? absolute : file}:${match[2]}: ${match[3]}`);
   }
   return found.length > 0 ? found : stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 5);
 }
 
 /** A failed opa compile as an InputError quoting opa's file:line message. */
-export function regoCompileError(stderr: string): InputError {
-  const lines = opaErrorLines(stderr);
+export function regoCompileError(stderr: string, opaCwd?: string): InputError {
+  const lines = opaErrorLines(stderr, opaCwd);
   return new InputError(`policy does not compile: ${lines.join('; ')}`, 'fix the Rego at the file:line opa names, then run again');
 }

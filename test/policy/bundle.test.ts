@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { describe, expect, it } from 'vitest';
 import { OPA_VERSION } from '../../scripts/install-opa.mjs';
-import { ENTRYPOINTS, builtinPoliciesDir, bundleRoots, inspectRules, readManifest, sourceHash } from '../../src/policy/bundle.ts';
+import { ENTRYPOINTS, builtinPoliciesDir, builtinWasm, bundleRoots, inspectRules, readManifest, sourceHash } from '../../src/policy/bundle.ts';
 import { findOpa } from '../../src/policy/opa-cli.ts';
 
 interface WasmApi {
@@ -18,6 +18,14 @@ describe('policies/dist (run npm run policy:build when this fails)', () => {
 
   it('was built from the current Rego sources', () => {
     expect(manifest.sourceHash, 'policies/dist is stale: run npm run policy:build and commit policies/dist').toBe(sourceHash(builtinPoliciesDir()));
+  });
+
+  it('holds exactly the Wasm that the Rego sources compile to now', () => {
+    // the manifest's source hash alone would not notice a policy.wasm swapped for an older or hand-built one
+    const opa = findOpa();
+    expect(opa, 'opa not found: run npm run opa:install').toBeDefined();
+    const committed = readFileSync(join(builtinPoliciesDir(), 'dist', 'policy.wasm'));
+    expect(builtinWasm(opa!).equals(committed), 'policies/dist/policy.wasm is stale: run npm run policy:build and commit policies/dist').toBe(true);
   });
 
   it('was built with the pinned opa and names every entrypoint', () => {
