@@ -53027,7 +53027,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants as constants3, existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 import { dirname, join as join3, relative as relative3, resolve as resolve5 } from "node:path";
 import { fileURLToPath } from "node:url";
-var OPA_INSTALL_HINT = "npm run opa:install (or open-policy-agent/setup-opa in GitHub Actions)";
+var OPA_INSTALL_HINT = "put OPA v1 on PATH or name it in SCOPEGUARD_OPA (GitHub Actions: open-policy-agent/setup-opa; in a scopeguard checkout: npm run opa:install)";
 function packageRoot() {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (; ; ) {
@@ -53062,12 +53062,22 @@ function requireOpa(purpose) {
     const where = process.env.SCOPEGUARD_OPA ? ` (SCOPEGUARD_OPA=${process.env.SCOPEGUARD_OPA} is not an executable)` : "";
     throw new EnvironmentError(`${purpose} need the opa CLI${where}: ${OPA_INSTALL_HINT}`);
   }
+  const tooOld = opaTooOld(opaVersion(opa2));
+  if (tooOld) throw new EnvironmentError(`${purpose} are Rego v1 and need OPA v1 or newer; ${opa2} is ${tooOld}`, OPA_INSTALL_HINT);
   return opa2;
+}
+function opaTooOld(version) {
+  const major = /^v?(\d+)\./.exec(version)?.[1];
+  return major !== void 0 && Number(major) < 1 ? `v${version.replace(/^v/, "")}` : void 0;
 }
 function runOpa(opa2, args, cwd) {
   const result = spawnSync(opa2, args, { encoding: "utf8", cwd, maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw new EnvironmentError(`cannot run ${opa2}: ${result.error.message}`, OPA_INSTALL_HINT);
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+function opaVersion(opa2) {
+  const run2 = runOpa(opa2, ["version"]);
+  return /^Version:\s*(\S+)/m.exec(run2.stdout)?.[1] ?? "unknown";
 }
 function opaErrorLines(stderr, opaCwd = process.cwd()) {
   const found = [];

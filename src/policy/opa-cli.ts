@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InputError } from '../errors.ts';
 
-export const OPA_INSTALL_HINT = 'npm run opa:install (or open-policy-agent/setup-opa in GitHub Actions)';
+export const OPA_INSTALL_HINT =
+  'put OPA v1 on PATH or name it in SCOPEGUARD_OPA (GitHub Actions: open-policy-agent/setup-opa; in a scopeguard checkout: npm run opa:install)';
 
 /** The scopeguard package root (holds package.json and policies/), found from this module in source or bundled form. */
 export function packageRoot(): string {
@@ -43,14 +44,25 @@ export function findOpa(env: NodeJS.ProcessEnv = process.env): string | undefine
   return undefined;
 }
 
-/** Like findOpa, but a missing binary is an EnvironmentError that says what to do. */
+/**
+ * Like findOpa, but a missing binary is an EnvironmentError that says what to do, and so is an OPA before v1: it
+ * reads Rego v1 (`if`, `contains`) as syntax errors, which would send the user hunting for a mistake in valid Rego.
+ */
 export function requireOpa(purpose: string): string {
   const opa = findOpa();
   if (!opa) {
     const where = process.env.SCOPEGUARD_OPA ? ` (SCOPEGUARD_OPA=${process.env.SCOPEGUARD_OPA} is not an executable)` : '';
     throw new EnvironmentError(`${purpose} need the opa CLI${where}: ${OPA_INSTALL_HINT}`);
   }
+  const tooOld = opaTooOld(opaVersion(opa));
+  if (tooOld) throw new EnvironmentError(`${purpose} are Rego v1 and need OPA v1 or newer; ${opa} is ${tooOld}`, OPA_INSTALL_HINT);
   return opa;
+}
+
+/** `v0.70.0` when `opa version` names a version before 1.0; undefined for v1 and later, or a version it cannot read. */
+export function opaTooOld(version: string): string | undefined {
+  const major = /^v?(\d+)\./.exec(version)?.[1];
+  return major !== undefined && Number(major) < 1 ? `v${version.replace(/^v/, '')}` : undefined;
 }
 
 export interface OpaRun {

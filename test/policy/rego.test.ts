@@ -1,6 +1,7 @@
 // The Rego sources themselves: strict compile and every *_test.rego, through the same script as npm run policy:test.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { findOpa, opaTooOld, opaVersion, requireOpa } from '../../src/policy/opa-cli.ts';
 
 describe('npm run opa:install', () => {
   it('reuses the pinned opa already in .tools/bin without calling go', () => {
@@ -20,5 +21,19 @@ describe('npm run policy:test', () => {
       expect(run.stdout).toContain(`policies/registry/${rule}/`);
     }
     expect(run.status).toBe(0);
+  });
+});
+
+describe('the opa that compiles custom policies', () => {
+  it('must be OPA v1: an older one would read valid Rego v1 as syntax errors', () => {
+    // `opa version` prints "Version: 0.70.0" on the last v0 release and "Version: 1.22.3" on the pinned one
+    expect(opaTooOld('0.70.0')).toBe('v0.70.0');
+    expect(opaTooOld('v0.9.1')).toBe('v0.9.1');
+    expect(opaTooOld('1.0.0')).toBeUndefined();
+    expect(opaTooOld('unknown')).toBeUndefined();
+    const pinned = findOpa();
+    expect(pinned, 'opa not found: run npm run opa:install').toBeDefined();
+    expect(opaTooOld(opaVersion(pinned!))).toBeUndefined();
+    expect(requireOpa('custom policies')).toBe(pinned);
   });
 });
