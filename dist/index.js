@@ -45249,11 +45249,12 @@ function finalizeFindings(raw, context) {
   if (checks === "all") checkConfiguredRules(registry, rules);
   const findings = [];
   const seen = /* @__PURE__ */ new Set();
-  for (const r2 of raw) {
+  const fingerprints = distinctFingerprints(raw);
+  for (const [index, r2] of raw.entries()) {
     const meta = rules.get(r2.ruleId);
     const override = registry.config.rules[r2.ruleId]?.severity;
     if (override === "off") continue;
-    const fingerprint = fingerprintOf(r2);
+    const fingerprint = fingerprints[index];
     if (seen.has(fingerprint)) continue;
     seen.add(fingerprint);
     const tenant = registry.tenants[r2.tenant];
@@ -45281,6 +45282,19 @@ function finalizeFindings(raw, context) {
 }
 function fingerprintOf(finding) {
   return createHash2("sha256").update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ""].join("\0")).digest("hex");
+}
+function distinctFingerprints(raw) {
+  const plain = raw.map(fingerprintOf);
+  const messages = /* @__PURE__ */ new Map();
+  plain.forEach((fingerprint, index) => {
+    let seen = messages.get(fingerprint);
+    if (!seen) messages.set(fingerprint, seen = /* @__PURE__ */ new Set());
+    seen.add(raw[index].message);
+  });
+  return plain.map((fingerprint, index) => {
+    const finding = raw[index];
+    return messages.get(fingerprint).size > 1 ? fingerprintOf({ ...finding, key: `${finding.key ?? ""}\0${finding.message}` }) : fingerprint;
+  });
 }
 function sortFindings(findings) {
   return findings.sort(

@@ -38,11 +38,12 @@ export function finalizeFindings(raw: readonly RawFinding[], context: FinalizeCo
   if (checks === 'all') checkConfiguredRules(registry, rules);
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  for (const r of raw) {
+  const fingerprints = distinctFingerprints(raw);
+  for (const [index, r] of raw.entries()) {
     const meta = rules.get(r.ruleId);
     const override = registry.config.rules[r.ruleId]?.severity;
     if (override === 'off') continue;
-    const fingerprint = fingerprintOf(r);
+    const fingerprint = fingerprints[index]!;
     if (seen.has(fingerprint)) continue;
     seen.add(fingerprint);
     const tenant = registry.tenants[r.tenant];
@@ -74,6 +75,25 @@ export function fingerprintOf(finding: Pick<RawFinding, 'ruleId' | 'tenant' | 's
   return createHash('sha256')
     .update([finding.ruleId, finding.tenant, finding.subject, finding.key ?? ''].join('\0'))
     .digest('hex');
+}
+
+/**
+ * One fingerprint per raw finding. Findings of one rule on one subject are told apart by their `key`; where a rule
+ * gives none (a custom rule may not know it should) and reports the subject with different messages, each message
+ * is a finding of its own, fingerprinted with the message, instead of all but one being dropped as repeats.
+ */
+function distinctFingerprints(raw: readonly RawFinding[]): string[] {
+  const plain = raw.map(fingerprintOf);
+  const messages = new Map<string, Set<string>>();
+  plain.forEach((fingerprint, index) => {
+    let seen = messages.get(fingerprint);
+    if (!seen) messages.set(fingerprint, (seen = new Set()));
+    seen.add(raw[index]!.message);
+  });
+  return plain.map((fingerprint, index) => {
+    const finding = raw[index]!;
+    return messages.get(fingerprint)!.size > 1 ? fingerprintOf({ ...finding, key: `${finding.key ?? ''}\0${finding.message}` }) : fingerprint;
+  });
 }
 
 /** Most severe first, then by rule, tenant, subject and fingerprint, so output never depends on evaluation order. */

@@ -182,6 +182,24 @@ describe('scopeguard check: custom policies', () => {
     expect(run.status).toBe(1);
   });
 
+  it('a custom rule that reports one subject for two reasons without a key keeps both findings, each with its own fingerprint', () => {
+    const twoReasons = CUSTOM_RULE.replace(
+      'finding := {"tenant": tenant_name, "subject": concat("", ["client:", name]), "message": concat(" ", ["client", name, "has no owner"])}',
+      'some message in ["has no owner", "has no reviewer"]\n\tfinding := {"tenant": tenant_name, "subject": concat("", ["client:", name]), "message": concat(" ", ["client", name, message])}',
+    );
+    expect(twoReasons).toContain('has no reviewer');
+    const dir = projectWith({ ...UNOWNED, 'policies/custom/acme001.rego': twoReasons });
+    const run = scopeguardIn(dir, ['check', '--format', 'json', '--policy', 'policies/custom', ...NOW]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const orphan = report.findings.filter((f) => f.subject === 'client:orphan');
+    expect(orphan.map((f) => f.message).sort()).toEqual(['client orphan has no owner', 'client orphan has no reviewer']);
+    expect(new Set(orphan.map((f) => f.fingerprint)).size).toBe(2);
+    // and the same run again gives the same fingerprints
+    const again = JSON.parse(scopeguardIn(dir, ['check', '--format', 'json', '--policy', 'policies/custom', ...NOW]).stdout) as JsonReport;
+    expect(again.findings.map((f) => f.fingerprint)).toEqual(report.findings.map((f) => f.fingerprint));
+  });
+
   it('a custom rule without METADATA is a rule of its package name: rules: and exceptions may name it, and a built-in id is refused', () => {
     const bare = CUSTOM_RULE.replace(/^# .*\n/gm, '').replace('ACME001', 'ACME002');
     const config = 'kind: Config\nrules:\n  ACME002: {severity: low}\n';
