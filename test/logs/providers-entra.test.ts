@@ -60,16 +60,131 @@ describe('entra: permissions granted to and removed from an app', () => {
         { ...graph, modifiedProperties: [property('DelegatedPermissionGrant.Scope', '', 'Mail.Read'), property('DelegatedPermissionGrant.ConsentType', '', 'AllPrincipals')] },
         { id: '5d6e7f80-0000-4000-8000-0000000000c1', displayName: 'mail-sync', type: 'ServicePrincipal', modifiedProperties: [] },
       ]),
+      // the AppId detail of a delegated grant is the API's (Microsoft Graph's), not the app's: the app is only named by
+      // the ServicePrincipal.ObjectID property
       audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_100000004', 'Remove delegated permission grant', [
-        { ...graph, modifiedProperties: [property('DelegatedPermissionGrant.Scope', 'User.Read Mail.Read', '')] },
-      ], [{ key: 'AppId', value: '3f2e1d0c-aaaa-4bbb-8ccc-123456789abc' }]),
+        { ...graph, modifiedProperties: [property('DelegatedPermissionGrant.Scope', 'User.Read Mail.Read', ''), property('ServicePrincipal.ObjectID', null, '3f2e1d0c-0000-4000-8000-0000000000b2')] },
+      ], [{ key: 'AppId', value: '00000003-0000-0000-c000-000000000000' }]),
     ]);
     const { events } = await importAndRead(file);
     expect(events.map((e) => ({ rawType: e.rawType, type: e.type, clientId: e.clientId, scopes: e.scopes, actor: e.actor?.name, outcome: e.outcome }))).toEqual([
       { rawType: 'Add app role assignment to service principal', type: 'grant.changed', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
       { rawType: 'Remove app role assignment from service principal', type: 'grant.changed', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
       { rawType: 'Add delegated permission grant', type: 'grant.changed', clientId: '5d6e7f80-0000-4000-8000-0000000000c1', scopes: ['Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
-      { rawType: 'Remove delegated permission grant', type: 'grant.changed', clientId: '3f2e1d0c-aaaa-4bbb-8ccc-123456789abc', scopes: ['User.Read', 'Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
+      { rawType: 'Remove delegated permission grant', type: 'grant.changed', clientId: '3f2e1d0c-0000-4000-8000-0000000000b2', scopes: ['User.Read', 'Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
     ]);
+  });
+
+  // Shaped like a real Graph export of an admin consenting a grant for all users (lab records published in public
+  // repositories): the API's service principal first, with every ServicePrincipal.* property but the object id null,
+  // Microsoft Graph's own service principal names, the app as a bare second target and Graph's appId as the AppId detail.
+  it('are not filed under the API when the AppId detail names the API', async () => {
+    const mailSyncObjectId = '5d6e7f80-0000-4000-8000-0000000000c1';
+    const file = page([
+      audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_100000005', 'Add delegated permission grant', [
+        {
+          ...graph,
+          modifiedProperties: [
+            property('DelegatedPermissionGrant.Scope', ' offline_access openid profile User.Read', ' offline_access openid profile User.Read Mail.ReadWrite'),
+            property('DelegatedPermissionGrant.ConsentType', 'AllPrincipals', 'AllPrincipals'),
+            property('ServicePrincipal.ObjectID', null, mailSyncObjectId),
+            { displayName: 'ServicePrincipal.DisplayName', oldValue: null, newValue: null },
+            { displayName: 'ServicePrincipal.AppId', oldValue: null, newValue: null },
+            { displayName: 'ServicePrincipal.Name', oldValue: null, newValue: null },
+            property('TargetId.ServicePrincipalNames', null, '00000003-0000-0000-c000-000000000000/ags.windows.net;00000003-0000-0000-c000-000000000000;https://graph.microsoft.com'),
+          ],
+        },
+        { id: mailSyncObjectId, displayName: null, type: 'ServicePrincipal', userPrincipalName: null, groupType: null, modifiedProperties: [] },
+      ], [
+        { key: 'User-Agent', value: 'EvoSTS' },
+        { key: 'AppId', value: '00000003-0000-0000-c000-000000000000' },
+        { key: 'ServicePrincipalProvisioningType', value: 'Other' },
+      ]),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.type, e.clientId])).toEqual([['grant.changed', mailSyncObjectId]]);
+  });
+
+  // When an existing delegated grant is amended Entra logs a Remove beside the Add, both with the grant before and
+  // after the change (same correlation id, operationType Unassign): the grant grew, nothing was removed.
+  it('a removal names only what is no longer granted', async () => {
+    const file = page([
+      audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_100000006', 'Remove delegated permission grant', [
+        {
+          ...graph,
+          modifiedProperties: [
+            property('DelegatedPermissionGrant.Scope', ' User.Read', ' User.Read User.ReadBasic.All'),
+            property('DelegatedPermissionGrant.ConsentType', 'Principal', 'Principal'),
+            property('DelegatedPermissionGrant.PrincipalId', sam.user.id, sam.user.id),
+            property('ServicePrincipal.ObjectID', null, '4c43a528-0000-4000-8000-0000000000d4'),
+          ],
+        },
+      ], [{ key: 'AppId', value: '00000003-0000-0000-c000-000000000000' }]),
+      audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_100000007', 'Remove delegated permission grant', [
+        { ...graph, modifiedProperties: [property('DelegatedPermissionGrant.Scope', ' User.Read Mail.Read Files.Read', ' User.Read'), property('ServicePrincipal.ObjectID', null, '4c43a528-0000-4000-8000-0000000000d4')] },
+      ]),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.type, e.clientId, e.scopes])).toEqual([
+      ['grant.changed', '4c43a528-0000-4000-8000-0000000000d4', []],
+      ['grant.changed', '4c43a528-0000-4000-8000-0000000000d4', ['Mail.Read', 'Files.Read']],
+    ]);
+  });
+});
+
+// A user (or an admin for everyone) consenting: the client's own service principal is the target, its id the object
+// id (ConsentAction.Permissions' ClientId is that object id too); the appId is among its service principal names.
+// Shaped like real "Consent to application" records published in public write-ups and lab evidence.
+describe('entra: consent to an application', () => {
+  const reportsObjectId = '05e6c6b7-0000-4000-8000-0000000000e5';
+  const reportsAppId = '7d1e9a3f-2b88-4c10-9f55-c0aa41e2b6d1';
+  const consent = (id: string, names: string, additionalDetails: object[]): object =>
+    audit(id, 'Consent to application', [
+      {
+        id: reportsObjectId,
+        displayName: 'Quarterly Reports',
+        type: 'ServicePrincipal',
+        userPrincipalName: null,
+        groupType: null,
+        modifiedProperties: [
+          property('ConsentContext.IsAdminConsent', null, 'False'),
+          property('ConsentContext.IsAppOnly', null, 'False'),
+          property('ConsentContext.OnBehalfOfAll', null, 'False'),
+          property('ConsentContext.Tags', null, 'WindowsAzureActiveDirectoryIntegratedApp'),
+          property(
+            'ConsentAction.Permissions',
+            null,
+            `[] => [[Id: KKVDTDO6sECIIchkNYfzUb47HpG_M1xKif_yoJNjuqo, ClientId: ${reportsObjectId}, PrincipalId: ${sam.user.id}, ResourceId: ${graph.id}, ConsentType: Principal, Scope:  User.Read Mail.Read offline_access, CreatedDateTime: , LastModifiedDateTime ]]; `,
+          ),
+          property('TargetId.ServicePrincipalNames', null, names),
+        ],
+      },
+    ], additionalDetails);
+
+  it('is filed under the app id (client id) from the service principal names, not the object id', async () => {
+    const file = page([
+      // no AppId detail: only the service principal names carry the appId
+      consent('Directory_11111111-2222-4333-8444-555555555555_AB1CD_200000001', reportsAppId, [{ key: 'User-Agent', value: 'EvoSTS' }]),
+      // the appId among URIs, in either order
+      consent('Directory_11111111-2222-4333-8444-555555555555_AB1CD_200000002', `https://reports.example.com/app;${reportsAppId}`, []),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => ({ type: e.type, clientId: e.clientId, scopes: e.scopes }))).toEqual([
+      { type: 'consent.granted', clientId: reportsAppId, scopes: ['User.Read', 'Mail.Read', 'offline_access'] },
+      { type: 'consent.granted', clientId: reportsAppId, scopes: ['User.Read', 'Mail.Read', 'offline_access'] },
+    ]);
+  });
+
+  it('falls back to the AppId detail, then to the object id', async () => {
+    const file = page([
+      audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_200000003', 'Consent to application', [
+        { id: reportsObjectId, displayName: 'Quarterly Reports', type: 'ServicePrincipal', modifiedProperties: [property('ConsentAction.Permissions', null, '[] => [[Scope:  User.Read, CreatedDateTime: ]]; ')] },
+      ], [{ key: 'User-Agent', value: 'EvoSTS' }, { key: 'AppId', value: reportsAppId }]),
+      audit('Directory_11111111-2222-4333-8444-555555555555_AB1CD_200000004', 'Consent to application', [
+        { id: reportsObjectId, displayName: 'Quarterly Reports', type: 'ServicePrincipal', modifiedProperties: [property('ConsentAction.Permissions', null, '[] => [[Scope:  User.Read, CreatedDateTime: ]]; ')] },
+      ]),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => e.clientId)).toEqual([reportsAppId, reportsObjectId]);
   });
 });

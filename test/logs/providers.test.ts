@@ -160,7 +160,8 @@ describe('entra (Microsoft Graph)', () => {
       rawType: 'Add delegated permission grant',
       outcome: 'success',
       actor: { id: 'a1b2c3d4-0000-4000-8000-000000000001', type: 'user', name: 'sam.ortiz@example.com' },
-      clientId: '3f2e1d0c-aaaa-4bbb-8ccc-123456789abc',
+      // a delegated grant names its app only by the service principal's object id (its AppId detail is Graph's appId)
+      clientId: '9a8b7c6d-0000-4000-8000-0000000000ff',
       scopes: ['User.Read', 'Mail.Read'],
       requestedScopes: [],
       grantId: '0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e',

@@ -31,8 +31,10 @@ function unwrap(record: Record<string, unknown>): { body: Record<string, unknown
 
 /**
  * Activities whose first target is the API a permission is on (Microsoft Graph's service principal, say), not the app
- * that gets or loses the permission: that app is named in the ServicePrincipal.AppId property, the AppId detail or a
- * later target.
+ * that gets or loses the permission. Their AppId detail is the first target's appId, so the API's
+ * (00000003-0000-0000-c000-000000000000 for Microsoft Graph in real exports), never the client's; the app is named by
+ * the ServicePrincipal.AppId property (app role assignments fill it; delegated grants leave it null), else only by its
+ * object id: a later target's id or the ServicePrincipal.ObjectID property.
  */
 const PERMISSION_ACTIVITIES = new Set([
   'Add app role assignment to service principal',
@@ -42,9 +44,23 @@ const PERMISSION_ACTIVITIES = new Set([
   'Update delegated permission grant',
 ]);
 
-/** A removal's modified properties hold what was removed in oldValue (its newValue is empty). */
+/**
+ * A removal's modified properties hold the grant before it in oldValue and after it in newValue (empty when the whole
+ * grant went). "Revoke consent" is not one of them: no public record of it shows where it writes what was revoked.
+ */
 function isRemoval(activity: string): boolean {
   return /^Remove\b/.test(activity);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The appId among a target's service principal names (TargetId.ServicePrincipalNames, `;`-separated: the appId itself
+ * and URIs such as `https://graph.microsoft.com` or `<appId>/ags.windows.net`): the one name that is a bare GUID.
+ */
+function appIdOfNames(target: Record<string, unknown> | undefined): string | undefined {
+  const names = target ? modifiedValue([target], 'TargetId.ServicePrincipalNames') : undefined;
+  return names?.split(';').map((name) => name.trim()).find((name) => GUID.test(name));
 }
 
 function isAppTarget(target: Record<string, unknown> | undefined): target is Record<string, unknown> {
@@ -65,7 +81,7 @@ function modifiedValue(targets: unknown[], displayName: string): string | undefi
 
 /**
  * Scopes written in modified properties: `"User.Read Mail.Read"` or `[[..., Scope: User.Read Mail.Read, ...]]`, read
- * from `side`: newValue for what was granted, oldValue for what a removal took away.
+ * from `side`: newValue for the grant after the change, oldValue for the grant before it.
  */
 function scopesFromModified(targets: unknown, side: 'newValue' | 'oldValue'): string[] {
   const found: string[] = [];
@@ -82,6 +98,16 @@ function scopesFromModified(targets: unknown, side: 'newValue' | 'oldValue'): st
     }
   }
   return [...new Set(found)];
+}
+
+/**
+ * What a removal took away: the scopes before it that are not after it. Entra also logs a Remove beside the Add when an
+ * existing delegated grant is amended, with the same oldValue and newValue as the Add (the grant grew); nothing was
+ * removed then, and reading oldValue alone would report the scopes still granted as removed.
+ */
+function removedScopes(targets: unknown): string[] {
+  const after = new Set(scopesFromModified(targets, 'newValue'));
+  return scopesFromModified(targets, 'oldValue').filter((scope) => !after.has(scope));
 }
 
 export const entra: Provider = {
@@ -102,9 +128,17 @@ export const entra: Provider = {
       const permissionChange = PERMISSION_ACTIVITIES.has(activity);
       // for a permission change the first target is the API the permission is on, never the client
       const servicePrincipal = (permissionChange ? targets.slice(1) : targets).map(asObject).find(isAppTarget);
+      // the appId of the first target (see PERMISSION_ACTIVITIES): the client's only when that target is the client
       const appIdDetail = Array.isArray(body.additionalDetails)
         ? str(asObject(body.additionalDetails.find((d) => /^AppId$/i.test(String(get(d, 'key')))))?.value)
         : undefined;
+      // Registry clients are joined by appId (the client id), so every id the record has for the app is tried before
+      // the service principal's object id, which is the last resort. "Consent to application" targets the client's
+      // service principal (its id is the object id, as is ConsentAction.Permissions' ClientId); its appId is among
+      // that target's service principal names and in the AppId detail.
+      const clientId = permissionChange
+        ? (modifiedValue(targets, 'ServicePrincipal.AppId') ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')) ?? modifiedValue(targets, 'ServicePrincipal.ObjectID'))
+        : (appIdOfNames(servicePrincipal) ?? appIdDetail ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')));
       const draft: DraftEvent = {
         eventId: str(body.id),
         time: body.activityDateTime ?? body.time,
@@ -112,8 +146,8 @@ export const entra: Provider = {
         rawType: activity,
         outcome: str(body.result) === 'success' ? 'success' : str(body.result) === 'failure' ? 'failure' : 'unknown',
         actor: user ? compact({ id: str(user.id), type: 'user', name: str(user.userPrincipalName) ?? str(user.displayName) }) : compact({ id: str(app?.servicePrincipalId) ?? str(app?.appId), type: app ? 'service-principal' : undefined, name: str(app?.displayName) }),
-        clientId: appIdDetail ?? (permissionChange ? modifiedValue(targets, 'ServicePrincipal.AppId') : undefined) ?? str(servicePrincipal?.appId) ?? str(get(servicePrincipal, 'id')),
-        scopes: scopesFromModified(targets, isRemoval(activity) ? 'oldValue' : 'newValue'),
+        clientId,
+        scopes: isRemoval(activity) ? removedScopes(targets) : scopesFromModified(targets, 'newValue'),
         requestedScopes: [],
         grantId: str(body.correlationId),
         ip: str(user?.ipAddress),
