@@ -45287,13 +45287,15 @@ function distinctFingerprints(raw) {
   const plain = raw.map(fingerprintOf);
   const messages = /* @__PURE__ */ new Map();
   plain.forEach((fingerprint, index) => {
+    if (raw[index].key !== void 0) return;
     let seen = messages.get(fingerprint);
     if (!seen) messages.set(fingerprint, seen = /* @__PURE__ */ new Set());
     seen.add(raw[index].message);
   });
   return plain.map((fingerprint, index) => {
     const finding = raw[index];
-    return messages.get(fingerprint).size > 1 ? fingerprintOf({ ...finding, key: `${finding.key ?? ""}\0${finding.message}` }) : fingerprint;
+    const told = (messages.get(fingerprint)?.size ?? 0) > 1;
+    return told ? fingerprintOf({ ...finding, key: `\0${finding.message}` }) : fingerprint;
   });
 }
 function sortFindings(findings) {

@@ -78,21 +78,24 @@ export function fingerprintOf(finding: Pick<RawFinding, 'ruleId' | 'tenant' | 's
 }
 
 /**
- * One fingerprint per raw finding. Findings of one rule on one subject are told apart by their `key`; where a rule
- * gives none (a custom rule may not know it should) and reports the subject with different messages, each message
- * is a finding of its own, fingerprinted with the message, instead of all but one being dropped as repeats.
+ * One fingerprint per raw finding. Findings of one rule on one subject are told apart by their `key`, and those
+ * with the same key are one finding (SG205 reports a commit once per owner, however many ways it touched the
+ * entry). Where a rule gives no key at all (a custom rule may not know it should) and reports a subject with
+ * different messages, each message is a finding of its own, instead of all but one being dropped as repeats.
  */
 function distinctFingerprints(raw: readonly RawFinding[]): string[] {
   const plain = raw.map(fingerprintOf);
   const messages = new Map<string, Set<string>>();
   plain.forEach((fingerprint, index) => {
+    if (raw[index]!.key !== undefined) return;
     let seen = messages.get(fingerprint);
     if (!seen) messages.set(fingerprint, (seen = new Set()));
     seen.add(raw[index]!.message);
   });
   return plain.map((fingerprint, index) => {
     const finding = raw[index]!;
-    return messages.get(fingerprint)!.size > 1 ? fingerprintOf({ ...finding, key: `${finding.key ?? ''}\0${finding.message}` }) : fingerprint;
+    const told = (messages.get(fingerprint)?.size ?? 0) > 1;
+    return told ? fingerprintOf({ ...finding, key: `\0${finding.message}` }) : fingerprint;
   });
 }
 
