@@ -96,3 +96,31 @@ describe('okta: token grants', () => {
     ]);
   });
 });
+
+// Okta's documented refresh token reuse detection (developer.okta.com, guides/refresh-tokens): a rotated refresh token
+// presented again is refused and Okta invalidates the token family, logging app.oauth2.as.token.detect_reuse (custom
+// authorization server) or app.oauth2.token.detect_reuse (org authorization server). Shaped like a System Log
+// LogEvent: the user whose session the token belongs to as actor, the app instance as target, the token request in
+// debugData (threatSuspected is the flag Okta's own detection content keys on).
+describe('okta: refresh token reuse detected', () => {
+  const reuse = (uuid: string, eventType: string, result: string): object =>
+    byLena(uuid, '2026-11-04T07:30:00.000Z', eventType, {
+      outcome: { result },
+      displayMessage: 'Token Reuse',
+      target: [storefront, { id: 'rt.0b9a3f1e4c', type: 'refresh_token', alternateId: 'unknown', displayName: 'Refresh Token' }],
+      transaction: { type: 'WEB', id: 'Yd4h1zt4Xv5oM9' },
+      debugContext: { debugData: { grantType: 'refresh_token', threatSuspected: 'false', requestUri: '/oauth2/aus1acme9default/v1/token', requestId: 'Yd4h1zt4Xv5oM9' } },
+    });
+
+  it('is a revocation of the token, not a refresh (nothing was issued)', async () => {
+    const file = ndjson([
+      reuse('e1000010-aaaa-11ef-8a2b-000000000010', 'app.oauth2.as.token.detect_reuse', 'FAILURE'),
+      reuse('e1000011-aaaa-11ef-8a2b-000000000011', 'app.oauth2.token.detect_reuse', 'SUCCESS'),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.rawType, e.type, e.outcome, e.clientId, e.tokenId])).toEqual([
+      ['app.oauth2.as.token.detect_reuse', 'token.revoked', 'success', '0oa5rt1xk8WbQ2vYz4x7', 'rt.0b9a3f1e4c'],
+      ['app.oauth2.token.detect_reuse', 'token.revoked', 'success', '0oa5rt1xk8WbQ2vYz4x7', 'rt.0b9a3f1e4c'],
+    ]);
+  });
+});

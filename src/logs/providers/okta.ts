@@ -4,7 +4,15 @@ import { asObject, compact, get, scopeList, str, type AuditEventType, type Draft
 // Okta eventType → vocabulary; the custom authorization server variants (`app.oauth2.as.*`) map like the org ones.
 const EXACT: Record<string, AuditEventType> = {
   'app.oauth2.token.revoke': 'token.revoked',
-  'app.oauth2.token.detect_reuse': 'token.refreshed',
+  // Refresh token reuse detected (app.oauth2.token.detect_reuse on the org authorization server,
+  // app.oauth2.as.token.detect_reuse on a custom one): a rotated refresh token was presented again, Okta refused it and
+  // invalidated the most recently issued refresh token and every access token issued since the user authenticated
+  // (developer.okta.com, guides/refresh-tokens, "Refresh token reuse detection"). Nothing was issued, so it is no
+  // token.refreshed, which the usage facts count as an issue and a use of the token's scopes and whose token they
+  // watch for idleness (SG303). It is token.revoked: a token it names is revoked from then on, so a later use of it is a
+  // use after revocation (SG302) and no idle token. Not authorize.denied either: that would only add one denial to the
+  // client's count (SG308) and say nothing about its tokens being gone.
+  'app.oauth2.token.detect_reuse': 'token.revoked',
   'app.oauth2.authorize.code': 'authorize.granted',
   'app.oauth2.authorize.scope_denied': 'authorize.denied',
   'app.oauth2.consent.grant': 'consent.granted',
@@ -49,6 +57,10 @@ function outcome(result: unknown): Outcome {
   }
 }
 
+function isReuseDetection(eventType: string): boolean {
+  return /^app\.oauth2\.(as\.)?token\.detect_reuse$/.test(eventType);
+}
+
 const CLIENT_TYPES = new Set(['PublicClientApp', 'AppInstance', 'OAuth2Client', 'Application']);
 
 export const okta: Provider = {
@@ -76,7 +88,9 @@ export const okta: Provider = {
       time: record.published,
       type,
       rawType: eventType,
-      outcome: outcome(get(record, 'outcome.result')),
+      // a reuse detection is logged once Okta has revoked the token family: the revocation happened, whatever result
+      // the refused token request is logged with
+      outcome: isReuseDetection(eventType) ? 'success' : outcome(get(record, 'outcome.result')),
       actor: compact({ id: str(actor.id), type: str(actor.type), name: str(actor.alternateId) ?? str(actor.displayName) }),
       clientId,
       scopes: debug.grantedScopes !== undefined ? scopeList(debug.grantedScopes) : scopeTargets,
