@@ -66,7 +66,9 @@ export const google: Provider = {
         rawType: `${application}.${name}`,
         outcome: type === 'authorize.denied' ? 'failure' : 'success',
         actor: compact({ id: str(actor.profileId), type: str(actor.callerType)?.toLowerCase() ?? 'user', name: str(actor.email) }),
-        clientId: str(params.client_id) ?? str(params.OAUTH_CLIENT_ID) ?? str(params.APP_ID),
+        // domain-wide delegation (admin DOMAIN_SETTINGS events AUTHORIZE_API_CLIENT_ACCESS and REMOVE_API_CLIENT_ACCESS)
+        // names the client in API_CLIENT_NAME, the Client ID the admin entered, and its scopes in API_SCOPES
+        clientId: str(params.client_id) ?? str(params.OAUTH_CLIENT_ID) ?? str(params.API_CLIENT_NAME) ?? str(params.APP_ID),
         scopes: type === 'authorize.denied' ? [] : scopes,
         requestedScopes: type === 'authorize.denied' || name === 'request' ? scopes : [],
         request: name === 'activity' ? compact({ method: str(params.method_name), path: str(params.api_name), status: undefined }) : undefined,
