@@ -45354,6 +45354,10 @@ function escapeHtml(text2) {
 function escapeMarkdown(text2) {
   return withoutControls(text2).replace(/\r\n?|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c3) => `\\${c3}`).replace(/([@#])(?=[\p{L}\p{N}_])/gu, "$1‍").replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3).replace(/:\/\//g, ":&#47;&#47;");
 }
+function markdownLinkTarget(url) {
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return void 0;
+  return url.replace(/[()<>[\]"'`\\|*_]/g, (c3) => `%${c3.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
 function markdownCode(text2, options = {}) {
   const oneLine = withoutControls(text2).replace(/\r\n?|\n/g, " ");
   const clean = options.table === false ? oneLine : oneLine.replace(/\|/g, "\\|");
@@ -53158,30 +53162,36 @@ function compileWasm(opa2, roots, cwd) {
     rmSync(work, { recursive: true, force: true });
   }
 }
-function inspectRules(opa2, roots) {
+function inspectRules(opa2, roots, origin = "custom") {
   const rules = /* @__PURE__ */ new Map();
   for (const root of roots) {
     const run2 = runOpa(opa2, ["inspect", "-a", "--format", "json", root]);
     if (run2.status !== 0) throw regoCompileError(run2.stderr || run2.stdout);
     const parsed = JSON.parse(run2.stdout || "{}");
     for (const entry of parsed.annotations ?? []) {
-      const meta = ruleMetaOf(entry);
+      const meta = ruleMetaOf(entry, origin);
       if (meta) rules.set(meta.id, meta);
     }
     for (const namespace of Object.keys(parsed.namespaces ?? {})) {
       const rule = rulePackage(namespace.split("."));
       if (!rule || rule.id.endsWith("_test") || rules.has(rule.id)) continue;
-      rules.set(rule.id, { id: rule.id, title: rule.id, description: "", severity: "medium", remediation: "", mode: rule.mode, docs: ruleDocsUrl(rule.id) });
+      const docs = origin === "builtin" ? ruleDocsUrl(rule.id) : void 0;
+      rules.set(rule.id, { id: rule.id, title: rule.id, description: "", severity: "medium", remediation: "", mode: rule.mode, ...docs ? { docs } : {} });
     }
   }
   return [...rules.values()].sort((a, b3) => a.id.localeCompare(b3.id));
+}
+function docsOf(resources, fallback) {
+  const link = (resources ?? []).map((resource) => resource.ref).find((ref) => typeof ref === "string" && /^https?:\/\/\S+$/i.test(ref));
+  const docs = link ?? fallback;
+  return docs ? { docs } : {};
 }
 function rulePackage(path) {
   const [, root, mode, rulesKey, id, ...rest] = path;
   if (root !== "scopeguard" || rulesKey !== "rules" || !id || rest.length > 0 || !MODES.includes(mode)) return void 0;
   return { mode, id };
 }
-function ruleMetaOf(entry) {
+function ruleMetaOf(entry, origin) {
   const rule = rulePackage((entry.path ?? []).map((part) => String(part.value)));
   if (!rule || entry.annotations?.scope !== "package") return void 0;
   const { mode, id: packageId } = rule;
@@ -53203,7 +53213,7 @@ function ruleMetaOf(entry) {
     severity,
     remediation: typeof custom.remediation === "string" ? custom.remediation : "",
     mode,
-    docs: ruleDocsUrl(id)
+    ...docsOf(annotations.related_resources, origin === "builtin" ? ruleDocsUrl(id) : void 0)
   };
 }
 function builtinDistDir(policiesDir) {
@@ -56725,7 +56735,8 @@ No findings.
   lines.push("| Severity | Rule | Tenant | Subject | Finding | Location | Status |", "|---|---|---|---|---|---|---|");
   for (const f3 of report.findings) {
     const docs = report.rules.find((rule2) => rule2.id === f3.ruleId)?.docs;
-    const rule = docs ? `[${escapeMarkdown(f3.ruleId)}](${docs})` : escapeMarkdown(f3.ruleId);
+    const target = docs === void 0 ? void 0 : markdownLinkTarget(docs);
+    const rule = target ? `[${escapeMarkdown(f3.ruleId)}](${target})` : escapeMarkdown(f3.ruleId);
     const where = f3.location ? markdownCode(`${f3.location.file}:${f3.location.line}${atRevision(f3.location)}`) : "";
     const status = f3.status === "waived" && f3.waivedBy ? `waived until ${escapeMarkdown(f3.waivedBy.expires)}` : f3.status;
     lines.push(
@@ -56755,7 +56766,7 @@ var formatSarif = (report, context) => {
   const rules = [...report.rules];
   for (const f3 of report.findings) {
     if (!rules.some((rule) => rule.id === f3.ruleId)) {
-      rules.push({ id: f3.ruleId, title: f3.ruleId, description: "", severity: f3.severity, remediation: "", mode: "registry", docs: DOCS_URL });
+      rules.push({ id: f3.ruleId, title: f3.ruleId, description: "", severity: f3.severity, remediation: "", mode: "registry" });
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
@@ -56771,7 +56782,7 @@ var formatSarif = (report, context) => {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description || rule.title },
     ...rule.remediation ? { help: { text: rule.remediation } } : {},
-    helpUri: rule.docs,
+    ...rule.docs ? { helpUri: rule.docs } : {},
     defaultConfiguration: { level: LEVELS[severityOf(rule)] },
     properties: { tags: ["security", "oauth", rule.mode], "security-severity": SECURITY_SEVERITY[severityOf(rule)] }
   }));

@@ -24,7 +24,7 @@ const manifest: PolicyManifest = {
   opaVersion: opaVersion(opa),
   sourceHash: sourceHash(policies),
   entrypoints: Object.values(ENTRYPOINTS),
-  rules: inspectRules(opa, roots),
+  rules: inspectRules(opa, roots, 'builtin'),
 };
 mkdirSync(distDir(policies), { recursive: true });
 writeFileSync(join(distDir(policies), 'policy.wasm'), wasm);

@@ -38,7 +38,8 @@ export interface RuleMeta {
   severity: Severity;
   remediation: string;
   mode: PolicyMode;
-  docs: string;
+  /** Where the rule is documented: the README's rule table for built-in rules, a custom rule's own link if any. */
+  docs?: string;
 }
 
 export interface PolicyManifest {
@@ -143,6 +144,7 @@ interface InspectAnnotation {
     scope?: string;
     title?: string;
     description?: string;
+    related_resources?: { ref?: unknown }[];
     custom?: { id?: unknown; severity?: unknown; remediation?: unknown };
   };
   location?: { file?: string; row?: number };
@@ -152,15 +154,17 @@ interface InspectAnnotation {
 /**
  * The metadata of every rule package `scopeguard.<mode>.rules.<ID>` under the given folders, from
  * `opa inspect -a`. A custom rule without `custom.severity` gets medium; its id defaults to the package name.
+ * Its documentation is the first http(s) link in `related_resources`; a built-in rule without one links to its row
+ * of the README's rule table, which custom rules do not have.
  */
-export function inspectRules(opa: string, roots: string[]): RuleMeta[] {
+export function inspectRules(opa: string, roots: string[], origin: 'builtin' | 'custom' = 'custom'): RuleMeta[] {
   const rules = new Map<string, RuleMeta>();
   for (const root of roots) {
     const run = runOpa(opa, ['inspect', '-a', '--format', 'json', root]);
     if (run.status !== 0) throw regoCompileError(run.stderr || run.stdout);
     const parsed = JSON.parse(run.stdout || '{}') as { annotations?: InspectAnnotation[]; namespaces?: Record<string, unknown> };
     for (const entry of parsed.annotations ?? []) {
-      const meta = ruleMetaOf(entry);
+      const meta = ruleMetaOf(entry, origin);
       if (meta) rules.set(meta.id, meta);
     }
     // A rule package without METADATA still runs (its findings are collected by package): it is a rule all the same,
@@ -169,10 +173,17 @@ export function inspectRules(opa: string, roots: string[]): RuleMeta[] {
     for (const namespace of Object.keys(parsed.namespaces ?? {})) {
       const rule = rulePackage(namespace.split('.'));
       if (!rule || rule.id.endsWith('_test') || rules.has(rule.id)) continue;
-      rules.set(rule.id, { id: rule.id, title: rule.id, description: '', severity: 'medium', remediation: '', mode: rule.mode, docs: ruleDocsUrl(rule.id) });
+      const docs = origin === 'builtin' ? ruleDocsUrl(rule.id) : undefined;
+      rules.set(rule.id, { id: rule.id, title: rule.id, description: '', severity: 'medium', remediation: '', mode: rule.mode, ...(docs ? { docs } : {}) });
     }
   }
   return [...rules.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function docsOf(resources: { ref?: unknown }[] | undefined, fallback: string | undefined): { docs?: string } {
+  const link = (resources ?? []).map((resource) => resource.ref).find((ref): ref is string => typeof ref === 'string' && /^https?:\/\/\S+$/i.test(ref));
+  const docs = link ?? fallback;
+  return docs ? { docs } : {};
 }
 
 /** A rule's package path, `data.scopeguard.<mode>.rules.<id>`: its mode and id; undefined for any other package. */
@@ -182,7 +193,7 @@ function rulePackage(path: readonly string[]): { mode: PolicyMode; id: string } 
   return { mode: mode as PolicyMode, id };
 }
 
-function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
+function ruleMetaOf(entry: InspectAnnotation, origin: 'builtin' | 'custom'): RuleMeta | undefined {
   const rule = rulePackage((entry.path ?? []).map((part) => String(part.value)));
   if (!rule || entry.annotations?.scope !== 'package') return undefined;
   const { mode, id: packageId } = rule;
@@ -204,7 +215,7 @@ function ruleMetaOf(entry: InspectAnnotation): RuleMeta | undefined {
     severity: severity as Severity,
     remediation: typeof custom.remediation === 'string' ? custom.remediation : '',
     mode,
-    docs: ruleDocsUrl(id),
+    ...docsOf(annotations.related_resources, origin === 'builtin' ? ruleDocsUrl(id) : undefined),
   };
 }
 

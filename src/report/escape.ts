@@ -38,6 +38,15 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
+ * A link target for Markdown from a rule's METADATA (custom rules name their own): http(s) only, and every character
+ * that could end the target or start markup percent-encoded, so the link cannot become something else.
+ */
+export function markdownLinkTarget(url: string): string | undefined {
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return undefined;
+  return url.replace(/[()<>[\]"'`\\|*_]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
  * Inline code for identifiers (scope names, rule ids, client ids from logs) that should look like code but stay
  * inert. A code span shows its text literally, HTML included, as long as nothing inside can close it: its fence is one
  * backtick longer than the longest run of backticks in the text (CommonMark), with a space inside each end when the

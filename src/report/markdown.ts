@@ -1,5 +1,5 @@
 /** Markdown for job summaries and PR comments: verdict first, then a table. Everything from YAML is escaped. */
-import { escapeMarkdown, markdownCode } from './escape.ts';
+import { escapeMarkdown, markdownCode, markdownLinkTarget } from './escape.ts';
 import type { Formatter, ProblemsFormatter } from './formatter.ts';
 import { atRevision, summaryLine } from './formatter.ts';
 
@@ -11,7 +11,8 @@ export const formatMarkdown: Formatter = (report) => {
   lines.push('| Severity | Rule | Tenant | Subject | Finding | Location | Status |', '|---|---|---|---|---|---|---|');
   for (const f of report.findings) {
     const docs = report.rules.find((rule) => rule.id === f.ruleId)?.docs;
-    const rule = docs ? `[${escapeMarkdown(f.ruleId)}](${docs})` : escapeMarkdown(f.ruleId);
+    const target = docs === undefined ? undefined : markdownLinkTarget(docs);
+    const rule = target ? `[${escapeMarkdown(f.ruleId)}](${target})` : escapeMarkdown(f.ruleId);
     const where = f.location ? markdownCode(`${f.location.file}:${f.location.line}${atRevision(f.location)}`) : '';
     const status = f.status === 'waived' && f.waivedBy ? `waived until ${escapeMarkdown(f.waivedBy.expires)}` : f.status;
     lines.push(

@@ -29,7 +29,7 @@ export const formatSarif: Formatter = (report, context) => {
   const rules = [...report.rules];
   for (const f of report.findings) {
     if (!rules.some((rule) => rule.id === f.ruleId)) {
-      rules.push({ id: f.ruleId, title: f.ruleId, description: '', severity: f.severity, remediation: '', mode: 'registry', docs: DOCS_URL });
+      rules.push({ id: f.ruleId, title: f.ruleId, description: '', severity: f.severity, remediation: '', mode: 'registry' });
     }
   }
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
@@ -47,7 +47,7 @@ export const formatSarif: Formatter = (report, context) => {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description || rule.title },
     ...(rule.remediation ? { help: { text: rule.remediation } } : {}),
-    helpUri: rule.docs,
+    ...(rule.docs ? { helpUri: rule.docs } : {}),
     defaultConfiguration: { level: LEVELS[severityOf(rule)] },
     properties: { tags: ['security', 'oauth', rule.mode], 'security-severity': SECURITY_SEVERITY[severityOf(rule)] },
   }));

@@ -182,6 +182,27 @@ describe('scopeguard check: custom policies', () => {
     expect(run.status).toBe(1);
   });
 
+  it('a custom rule links to the documentation its METADATA names, and to none when it names none', () => {
+    const linked = CUSTOM_RULE.replace('# custom:', '# related_resources:\n#   - ref: https://wiki.example.com/rules/acme001_(owners)\n# custom:');
+    const unlinked = CUSTOM_RULE.replace(/ACME001/g, 'ACME003').replace('has no owner', 'is unowned');
+    const dir = projectWith({ ...UNOWNED, 'policies/custom/acme001.rego': linked, 'policies/custom/acme003.rego': unlinked });
+    const markdown = scopeguardIn(dir, ['check', '--format', 'markdown', '--policy', 'policies/custom', ...NOW]);
+    expect(markdown.stderr).toBe('');
+    expect(markdown.stdout).toContain('| high | [ACME001](https://wiki.example.com/rules/acme001%5F%28owners%29) |');
+    expect(markdown.stdout).toContain('| high | ACME003 |');
+    expect(markdown.stdout).not.toContain('github.com/scopeguard/scopeguard#acme');
+    const sarif = JSON.parse(scopeguardIn(dir, ['check', '--format', 'sarif', '--policy', 'policies/custom', ...NOW]).stdout) as {
+      runs: { tool: { driver: { rules: { id: string; helpUri?: string }[] } } }[];
+    };
+    expect(sarifValidator()(sarif)).toBe(true);
+    const helpUris = Object.fromEntries(sarif.runs[0]!.tool.driver.rules.map((rule) => [rule.id, rule.helpUri]));
+    expect([helpUris.ACME001, helpUris.ACME003, helpUris.SG101]).toEqual([
+      'https://wiki.example.com/rules/acme001_(owners)',
+      undefined,
+      'https://github.com/scopeguard/scopeguard#sg101',
+    ]);
+  });
+
   it('a custom rule that reports one subject for two reasons without a key keeps both findings, each with its own fingerprint', () => {
     const twoReasons = CUSTOM_RULE.replace(
       'finding := {"tenant": tenant_name, "subject": concat("", ["client:", name]), "message": concat(" ", ["client", name, "has no owner"])}',

@@ -36,7 +36,7 @@ describe('policies/dist (run npm run policy:build when this fails)', () => {
   it('carries the same rule metadata opa reads from the sources now', () => {
     const opa = findOpa();
     expect(opa, 'opa not found: run npm run opa:install').toBeDefined();
-    expect(manifest.rules).toEqual(inspectRules(opa!, bundleRoots(builtinPoliciesDir())));
+    expect(manifest.rules).toEqual(inspectRules(opa!, bundleRoots(builtinPoliciesDir()), 'builtin'));
   });
 
   it('every built-in rule has a title, a description, a severity and a remediation', () => {
