@@ -188,3 +188,20 @@ describe('entra: consent to an application', () => {
     expect(events.map((e) => e.clientId)).toEqual([reportsAppId, reportsObjectId]);
   });
 });
+
+describe('entra: activity names as exports spell them', () => {
+  it('a secret added to an app is client.updated with or without the trailing space and en dash Entra writes', async () => {
+    const app = { id: '5d0c2b1a-3333-4000-8000-0000000000cc', displayName: 'Billing Service', type: 'Application' };
+    const file = page([
+      audit('Directory_secret_1', 'Update application – Certificates and secrets management ', [app]),
+      audit('Directory_secret_2', 'Update application – Certificates and secrets management', [app]),
+      audit('Directory_secret_3', 'Update application - Certificates and secrets management', [app]),
+    ]);
+    const { events } = await importAndRead(file);
+    expect(events.map((e) => [e.type, e.rawType])).toEqual([
+      ['client.updated', 'Update application – Certificates and secrets management '],
+      ['client.updated', 'Update application – Certificates and secrets management'],
+      ['client.updated', 'Update application - Certificates and secrets management'],
+    ]);
+  });
+});

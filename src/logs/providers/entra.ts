@@ -4,7 +4,15 @@
  */
 import { asObject, compact, get, scopeList, str, type AuditEventType, type DraftEvent, type Provider } from '../provider.ts';
 
-const AUDIT_ACTIVITIES: Record<string, AuditEventType> = {
+/**
+ * An activity name as it is looked up: Entra writes some with a trailing space and an en dash ("Update application –
+ * Certificates and secrets management "), and exports through other tools trim or re-dash them.
+ */
+function activityKey(name: string): string {
+  return name.replace(/[\u2012-\u2015-]/g, '-').replace(/\s+/g, ' ').trim();
+}
+
+const AUDIT_ACTIVITY_NAMES: Record<string, AuditEventType> = {
   'Consent to application': 'consent.granted',
   'Revoke consent': 'consent.revoked',
   'Add delegated permission grant': 'grant.changed',
@@ -22,6 +30,7 @@ const AUDIT_ACTIVITIES: Record<string, AuditEventType> = {
   'Add service principal credentials': 'client.updated',
   'Update application – Certificates and secrets management ': 'client.updated',
 };
+const AUDIT_ACTIVITIES = new Map(Object.entries(AUDIT_ACTIVITY_NAMES).map(([name, type]) => [activityKey(name), type]));
 
 function unwrap(record: Record<string, unknown>): { body: Record<string, unknown>; category?: string } {
   const properties = asObject(record.properties);
@@ -125,7 +134,7 @@ export const entra: Provider = {
       const user = asObject(get(body, 'initiatedBy.user'));
       const app = asObject(get(body, 'initiatedBy.app'));
       const targets = Array.isArray(body.targetResources) ? body.targetResources : [];
-      const permissionChange = PERMISSION_ACTIVITIES.has(activity);
+      const permissionChange = PERMISSION_ACTIVITIES.has(activityKey(activity));
       // for a permission change the first target is the API the permission is on, never the client
       const servicePrincipal = (permissionChange ? targets.slice(1) : targets).map(asObject).find(isAppTarget);
       // the appId of the first target (see PERMISSION_ACTIVITIES): the client's only when that target is the client
@@ -142,7 +151,7 @@ export const entra: Provider = {
       const draft: DraftEvent = {
         eventId: str(body.id),
         time: body.activityDateTime ?? body.time,
-        type: AUDIT_ACTIVITIES[activity] ?? AUDIT_ACTIVITIES[activity.trim()] ?? 'other',
+        type: AUDIT_ACTIVITIES.get(activityKey(activity)) ?? 'other',
         rawType: activity,
         outcome: str(body.result) === 'success' ? 'success' : str(body.result) === 'failure' ? 'failure' : 'unknown',
         actor: user ? compact({ id: str(user.id), type: 'user', name: str(user.userPrincipalName) ?? str(user.displayName) }) : compact({ id: str(app?.servicePrincipalId) ?? str(app?.appId), type: app ? 'service-principal' : undefined, name: str(app?.displayName) }),
