@@ -9,7 +9,8 @@ import { diffRegistries } from './diff/diff.ts';
 import type { RegistryDiff } from './diff/types.ts';
 import type { Registry } from './registry/model.ts';
 import { meetsThreshold, type Finding } from './findings/finding.ts';
-import { finalizeFindings, locate, sortFindings } from './findings/finalize.ts';
+import { exceptionsOfUnknownRules, finalizeFindings, locate, sortFindings } from './findings/finalize.ts';
+import { didYouMean } from './registry/suggest.ts';
 import { summarize } from './findings/summary.ts';
 import { walkRegistryCommits } from './git/history.ts';
 import { forkPoint, openRepo, pathInRepo, resolveRevision } from './git/repo.ts';
@@ -34,6 +35,11 @@ export interface ChangeCheckOptions extends Omit<CheckOptions, 'registry'> {
 
 export interface ChangeCheckResult extends CheckResult {
   diff: RegistryDiff;
+  /**
+   * With `baseRules`: head's exceptions that name a rule the base's rules do not have (a rule the change adds, or a
+   * typo). They waive nothing until such a rule exists; said, not fatal, so the review still runs.
+   */
+  notices: string[];
 }
 
 /** Said wherever a change is compared with its fork point rather than the base's newest commit (see RevisionLabel.tip). */
@@ -62,9 +68,10 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
 
-  // head's own rule settings are checked unless base's judge it; base is only compared with (its typos must not
-  // block the pull request that fixes them)
-  const headChecks = rules ? 'exceptions' : 'all';
+  // head's rule ids (its `rules:` and exceptions) are checked unless base's rules judge it: then its `rules:` are
+  // base's, and its exceptions naming rules base lacks become notices; base is only compared with (its typos must
+  // not block the pull request that fixes them)
+  const headChecks = rules ? 'none' : 'all';
   const headResult = await runCheck({ ...options, now, registry: head, ruleIdChecks: headChecks });
   // usage facts describe today, not the base revision: base is judged by the registry rules alone
   const { usage: _usage, ...registryOnly } = options;
@@ -98,5 +105,12 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const failOn = options.failOn ?? head.config.failOn;
   const summary = summarize(findings, failOn);
   summary.failed = findings.some((f) => (f.status === 'new' || (options.failOnExisting === true && f.status === 'existing')) && meetsThreshold(f.severity, failOn));
-  return { ...headResult, findings, summary, registry: head, rules: engine.rules, now, diff };
+  const notices = rules
+    ? exceptionsOfUnknownRules(head, engine.rules).map((exception) => {
+        const where = exception.location ? ` at ${exception.location.file}:${exception.location.line}:${exception.location.column}` : '';
+        const guess = didYouMean(exception.rule, engine.rules.map((rule) => rule.id));
+        return `the exception${where} names ${exception.rule}, a rule the base branch does not have${guess ? ` (${guess})` : ''}: it waives nothing until such a rule is merged`;
+      })
+    : [];
+  return { ...headResult, findings, summary, registry: head, rules: engine.rules, now, diff, notices };
 }

@@ -2,7 +2,7 @@
  * The Action's calls into the library the CLI uses: the check against a base revision, the formatters for
  * annotations and SARIF, the report files. Everything else under src/action only renders and talks to GitHub.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { baseSubstituteNotice, forkPointNotice, runChangeCheck } from '../check-base.ts';
@@ -46,11 +46,19 @@ export function policyBundleVersion(): string {
  * and custom policy folders read from git at base), so a pull request cannot weaken what judges it.
  */
 export async function reviewPullRequest(options: ReviewOptions): Promise<PullRequestReview> {
-  const { workspace, registry: registryRoot, baseSha, headSha } = options;
+  const { workspace, registry: registryRoot, baseSha } = options;
   const baseRegistry = (await loadBaseSide(baseSha, registryRoot, { cwd: workspace })).registry;
   const repo = await openRepo(workspace);
-  const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
+  const policies = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
+  try {
+    return await reviewWithPolicies(options, repo, baseRegistry, policies.folders);
+  } finally {
+    policies.remove();
+  }
+}
 
+async function reviewWithPolicies(options: ReviewOptions, repo: GitRepo, baseRegistry: Registry, policyDirs: string[]): Promise<PullRequestReview> {
+  const { workspace, registry: registryRoot, baseSha, headSha } = options;
   const result = await withCwd(workspace, () =>
     runChangeCheck({
       registryRoot,
@@ -68,6 +76,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
   const notices = [
     forkPointNotice(`the base branch`, result.diff.base),
     result.diff.base?.loadedAt ? baseSubstituteNotice(comparedWith.slice(0, 12), result.diff.base.loadedAt) : undefined,
+    ...result.notices,
   ].flatMap((notice) => (notice ? [sentence(notice)] : []));
 
   return {
@@ -82,17 +91,37 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<PullReq
   };
 }
 
-/** The custom policy folders (config `policies:` at base, plus the `policy` input) as they were at base. */
-async function policyFoldersAtBase(repo: GitRepo, workspace: string, base: Registry, extra: string | undefined, baseSha: string): Promise<string[]> {
+/**
+ * The custom policy folders (config `policies:` at base, plus the `policy` input) as they were at base, written to a
+ * temporary folder that `remove` deletes when the review is done.
+ */
+async function policyFoldersAtBase(
+  repo: GitRepo,
+  workspace: string,
+  base: Registry,
+  extra: string | undefined,
+  baseSha: string,
+): Promise<{ folders: string[]; remove: () => void }> {
   const folders = [...base.config.policies, ...(extra ? [extra] : [])];
-  if (folders.length === 0) return [];
+  if (folders.length === 0) return { folders: [], remove: () => undefined };
   const target = mkdtempSync(join(tmpdir(), 'scopeguard-base-policies-'));
+  const remove = (): void => rmSync(target, { recursive: true, force: true });
+  try {
+    return { folders: await materializeAtBase(repo, workspace, folders, baseSha, target), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+async function materializeAtBase(repo: GitRepo, workspace: string, folders: string[], baseSha: string, target: string): Promise<string[]> {
   const materialized: string[] = [];
   for (const [index, folder] of folders.entries()) {
     const inRepo = pathInRepo(repo, workspace, folder);
     const out = join(target, String(index));
     mkdirSync(out, { recursive: true });
-    const listing = (await repo.git.raw(['ls-tree', '-r', '--name-only', baseSha, '--', inRepo])).split('\n').filter(Boolean);
+    // -z: paths as they are, not C-quoted (a folder named règles would come back as "r\303\250gles")
+    const listing = (await repo.git.raw(['ls-tree', '-r', '-z', '--name-only', baseSha, '--', inRepo])).split('\0').filter(Boolean);
     // not at base: new in this pull request (its rules apply after merge, and the comment says the rules change), or
     // a path that is nowhere, which would silently run no custom rule at all
     if (listing.length === 0 && !existsSync(resolve(workspace, folder))) {
@@ -120,8 +149,8 @@ async function changedRuleFiles(
 ): Promise<string[]> {
   const paths = new Set<string>([pathInRepo(repo, workspace, join(registryRoot, 'scopeguard.yaml'))]);
   for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
-  const output = await repo.git.raw(['diff', '--name-only', baseSha, headSha, '--', ...paths]);
-  return output.split('\n').filter(Boolean).sort();
+  const output = await repo.git.raw(['diff', '-z', '--name-only', baseSha, headSha, '--', ...paths]);
+  return output.split('\0').filter(Boolean).sort();
 }
 
 /** Registry paths are resolved against the working directory; the Action's is the workspace. */

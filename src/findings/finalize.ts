@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
-import type { Registry, Severity, SourcePosition, Tenant } from '../registry/model.ts';
+import type { Exception, Registry, Severity, SourcePosition, Tenant } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import type { RawFinding } from '../policy/engine.ts';
 import type { RuleMeta } from '../policy/bundle.ts';
@@ -149,11 +149,18 @@ function checkConfiguredRules(registry: Registry, rules: ReadonlyMap<string, Rul
 
 /** An exception naming a rule nobody defines can never waive anything: it is a typo, reported at its entry. */
 function checkExceptionRules(registry: Registry, rules: ReadonlyMap<string, RuleMeta>): void {
-  for (const tenant of Object.values(registry.tenants)) {
-    for (const exception of tenant.exceptions) {
-      if (!rules.has(exception.rule)) throw unknownRule('exception', exception.rule, exception.location, rules);
-    }
-  }
+  const [first] = exceptionsOfUnknownRules(registry, [...rules.values()]);
+  if (first) throw unknownRule('exception', first.rule, first.location, rules);
+}
+
+/**
+ * The exceptions that name a rule none of `rules` defines. `check` stops at the first. The Action judges a pull
+ * request by the base branch's rules, and a pull request may add a custom rule together with its exceptions: there
+ * they are said in the comment instead (see runChangeCheck's `notices`).
+ */
+export function exceptionsOfUnknownRules(registry: Registry, rules: readonly RuleMeta[]): Exception[] {
+  const known = new Set(rules.map((rule) => rule.id));
+  return Object.values(registry.tenants).flatMap((tenant) => tenant.exceptions.filter((exception) => !known.has(exception.rule)));
 }
 
 /** `<file:line:column>: <what> names unknown rule <id>`, with the closest known id (or all of them) as the hint. */

@@ -4,7 +4,7 @@
  * variables named the way the runner names them.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -148,6 +148,8 @@ export interface ActionRun {
   stderr: string;
   summary: string;
   outputs: Record<string, string>;
+  /** What the run left in its temporary folder (TMPDIR): nothing, when it cleans up after itself. */
+  leftInTemp: string[];
 }
 
 /** Runs an Action bundle with the runner's environment; resolves when it exits. */
@@ -165,6 +167,8 @@ export async function runAction(options: {
   writeFileSync(eventPath, JSON.stringify(options.event ?? {}));
   writeFileSync(summaryPath, '');
   writeFileSync(outputPath, '');
+  const tempDir = join(runnerDir, 'tmp');
+  mkdirSync(tempDir);
 
   // action.yml defaults, as the runner fills them in, then the test's inputs
   const inputs: Record<string, string> = {
@@ -193,6 +197,7 @@ export async function runAction(options: {
     GITHUB_WORKSPACE: options.repo.dir,
     GITHUB_SHA: options.repo.git('rev-parse', 'HEAD'),
     RUNNER_TEMP: runnerDir,
+    TMPDIR: tempDir,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
@@ -209,6 +214,7 @@ export async function runAction(options: {
     stderr,
     summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '',
     outputs: parseOutputs(readFileSync(outputPath, 'utf8')),
+    leftInTemp: readdirSync(tempDir),
   };
 }
 

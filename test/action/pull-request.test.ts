@@ -474,6 +474,29 @@ describe('pull-request mode', () => {
     expect(body).toContain('policies/custom/owner\\.rego');
   });
 
+  it.skipIf(!opa)('reviews a pull request that adds a custom rule with its exceptions, in a folder with a non-ASCII name, and cleans up', async () => {
+    const withPolicy = repo.commit(
+      { 'scopes/scopeguard.yaml': 'kind: Config\nfailOn: high\npolicies: [policies/règles]\n', 'policies/règles/clients/règle.rego': CUSTOM_RULE },
+      'Custom rule: clients need an owner',
+    );
+    const secondRule = CUSTOM_RULE.replace(/ACME001/g, 'ACME002').replace('has no owner', 'has no reviewer');
+    const exceptions = 'kind: ExceptionSet\ntenant: acme\nexceptions:\n  - {rule: ACME002, subject: "client:orphan", reason: reviewed by hand, expires: 2099-01-01}\n';
+    const head = repo.commit(
+      { 'policies/règles/clients/reviewer.rego': secondRule, 'scopes/acme/exceptions.yaml': exceptions, 'scopes/acme/clients.yaml': clients(UNOWNED_CLIENT) },
+      'Second custom rule, waived for the orphan',
+    );
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha: withPolicy, headSha: head }) });
+    expect(run.stdout + run.stderr).not.toMatch(/unexpected error|\n\s+at .+:\d+:\d+/);
+    // judged by base's rules: ACME001 flags the orphan, ACME002 is not a rule yet, and its exception is said to wait for it
+    expect(run.outputs.verdict).toBe('fail');
+    const body = stickyComments()[0] ?? '';
+    expect(body).toContain('client orphan has no owner');
+    expect(body).not.toContain('has no reviewer');
+    expect(body).toContain('> The exception at scopes/acme/exceptions\\.yaml:4:5 names ACME002, a rule the base branch does not have \\(did you mean &quot;ACME001&quot;?\\): it waives nothing until such a rule is merged\\.');
+    expect(body).toContain('policies/règles/clients/reviewer\\.rego');
+    expect(run.leftInTemp).toEqual([]);
+  });
+
   it('a policy folder that exists nowhere is an input error, not a review without the custom rules', async () => {
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(UNOWNED_CLIENT) }, 'Add an unowned client');
     const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { policy: 'policies/cutsom' } });
