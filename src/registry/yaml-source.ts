@@ -490,36 +490,48 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
   return index;
 }
 
-/** The node at a path of keys and indices, with the key node of the last step when it was a mapping key. */
+/**
+ * The node at a path of keys and indices, with the key node of the last step when it was a mapping key. `alias` is
+ * the first alias the path went through: what lies beyond it is written at its anchor, elsewhere in the file, and
+ * belongs to another entry (`scopes: *web` under client spa lists web's scopes), so the path's own place in the file
+ * is the alias. An alias the path ends at is the node itself, not resolved, for the same reason.
+ */
 function nodeAt(
   doc: Document.Parsed,
   path: ReadonlyArray<string | number>,
-): { node: Node | undefined; key: Node | undefined; parent: Node | undefined } {
+): { node: Node | undefined; key: Node | undefined; parent: Node | undefined; alias: Node | undefined } {
   let current: unknown = doc.contents;
   let key: Node | undefined;
   let parent: Node | undefined;
+  let alias: Node | undefined;
   for (const step of path) {
-    if (isAlias(current)) current = current.resolve(doc);
+    if (isAlias(current)) {
+      alias ??= current;
+      current = current.resolve(doc);
+    }
     parent = current as Node | undefined;
     key = undefined;
     if (isMap(current)) {
       const pair = pairsByKey(current).get(String(step));
-      if (!pair) return { node: undefined, key: undefined, parent };
+      if (!pair) return { node: undefined, key: undefined, parent, alias };
       key = pair.key as Node;
       current = pair.value;
     } else if (isSeq(current)) {
       current = current.items[Number(step)];
     } else {
-      return { node: undefined, key: undefined, parent };
+      return { node: undefined, key: undefined, parent, alias };
     }
   }
-  if (isAlias(current)) current = current.resolve(doc);
-  return { node: (current ?? undefined) as Node | undefined, key, parent };
+  return { node: (current ?? undefined) as Node | undefined, key, parent, alias };
 }
 
-/** Start offset of the best node to point at for a path: the value, else its key, else the closest parent. */
+/**
+ * Start offset of the best node to point at for a path: the value, else its key, else the closest parent; for a path
+ * through an alias, the alias.
+ */
 function offsetAt(doc: Document.Parsed, path: ReadonlyArray<string | number>, prefer: Prefer = 'value'): number {
-  const { node, key, parent } = nodeAt(doc, path);
+  const { node, key, parent, alias } = nodeAt(doc, path);
+  if (alias?.range) return alias.range[0];
   const first = prefer === 'key' ? key ?? node : node ?? key;
   return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
 }

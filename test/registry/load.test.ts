@@ -253,6 +253,55 @@ describe('loadRegistry: each error class from a real file, with its position', (
   });
 });
 
+describe('what a YAML alias stands for is placed at the alias, not at its anchor in another entry', () => {
+  const clients = [
+    'kind: ClientSet',
+    'tenant: acme',
+    'clients:',
+    '  web:',
+    '    clientId: w',
+    '    type: confidential',
+    '    scopes: &web [&other read.other, read.data]',
+    '  spa:',
+    '    clientId: s',
+    '    type: public',
+    '    scopes: *web',
+    '  tool:',
+    '    clientId: t',
+    '    type: machine',
+    '    scopes: [read.data, *other]',
+    '',
+  ].join('\n');
+  const scopes = 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: Read data, sensitivity: high, owner: team-data}\n';
+
+  it('grants of an aliased list, and an aliased item, point inside the client that holds them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-alias-'));
+    writeFileSync(join(dir, 'scopes.yaml'), `${scopes}  read.other: {description: Read other, owner: team-data}\n`);
+    writeFileSync(join(dir, 'clients.yaml'), clients);
+    const registry = await loadRegistry(dir);
+    const grants = Object.values(registry.tenants.acme!.clients).map(
+      (client) => `${client.name}: ${client.grants.map((g) => `${g.scope} ${g.location.line}:${g.location.column}`).join(', ')}`,
+    );
+    expect(grants).toEqual([
+      'web: read.other 7:26, read.data 7:38',
+      // the alias itself: spa's line, not web's list
+      'spa: read.other 11:13, read.data 11:13',
+      'tool: read.data 15:14, read.other 15:25',
+    ]);
+  });
+
+  it('so are problems found through an alias', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-alias-'));
+    writeFileSync(join(dir, 'scopes.yaml'), scopes);
+    writeFileSync(join(dir, 'clients.yaml'), clients);
+    expect((await problemsOf(dir)).map((p) => `${at(p)} ${p.message}`)).toEqual([
+      'clients.yaml:7:26 reference client "web" is granted the unknown scope "read.other"',
+      'clients.yaml:11:13 reference client "spa" is granted the unknown scope "read.other"',
+      'clients.yaml:15:25 reference client "tool" is granted the unknown scope "read.other"',
+    ]);
+  });
+});
+
 describe('hostile YAML is refused with a limit problem', () => {
   it('alias bombs', async () => {
     const problems = await problemsOf(`${FIXTURES}/hostile-aliases`);

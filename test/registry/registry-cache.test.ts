@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectRegistryProblems, readRegistrySources } from '../../src/registry/load.ts';
+import { collectReadRegistryProblems, collectRegistryProblems, readRegistrySources } from '../../src/registry/load.ts';
 import { RegistryCache } from '../../src/registry/registry-cache.ts';
 
 describe('RegistryCache', () => {
@@ -30,6 +30,35 @@ describe('RegistryCache', () => {
     const renamed = sources.map((source, i) => (i === 0 ? { ...source, path: `${source.path}.moved.yaml` } : source));
     expect(RegistryCache.forSources('scopes', renamed)!.get()).toBeUndefined();
     expect(RegistryCache.forSources('scopes', sources.slice(1))!.get()).toBeUndefined();
+  });
+
+  it('misses an entry an earlier loader wrote for the same files: a loader that places things otherwise is part of the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-cache-registry-'));
+    writeFileSync(
+      join(dir, 'registry.yaml'),
+      [
+        'kind: ScopeSet',
+        'tenant: acme',
+        'scopes:',
+        '  read.data: {description: Read data, owner: team-data}',
+        '---',
+        'kind: ClientSet',
+        'tenant: acme',
+        'clients:',
+        '  web: {clientId: w, type: confidential, scopes: &web [read.data]}',
+        '  spa: {clientId: s, type: public, scopes: *web}',
+        '',
+      ].join('\n'),
+    );
+    const read = await readRegistrySources(dir);
+    const { registry } = collectRegistryProblems(dir, read.sources);
+    const spaGrant = () => registry!.tenants.acme!.clients.spa!.grants[0]!;
+    expect(spaGrant().location.line).toBe(10);
+    // what the loader before the alias fix stored, under the key it used: spa's grant at web's list on line 9
+    const stale = structuredClone(registry!);
+    stale.tenants.acme!.clients.spa!.grants[0]!.location = { ...spaGrant().location, line: 9, column: 55 };
+    RegistryCache.forSources(dir, read.sources)!.set(stale);
+    expect(collectReadRegistryProblems(dir, read).registry).toStrictEqual(registry);
   });
 
   it('is off with SCOPEGUARD_CACHE=off', () => {
