@@ -24,16 +24,29 @@ export interface DiffOptions {
 
 export function diffRegistries(base: RegistryTenants, head: RegistryTenants, options: DiffOptions = {}): RegistryDiff {
   const changes: RegistryChange[] = [];
+  const atBase = baseLocator(options.base);
   const tenantNames = sortedUnion(Object.keys(base.tenants), Object.keys(head.tenants));
   for (const tenant of tenantNames) {
     const before = base.tenants[tenant] ?? emptyTenant(tenant);
     const after = head.tenants[tenant] ?? emptyTenant(tenant);
-    changes.push(...diffScopes(tenant, before, after));
-    changes.push(...diffActions(tenant, before, after));
-    changes.push(...diffClients(tenant, before, after));
-    changes.push(...diffExceptions(tenant, before, after));
+    changes.push(...diffScopes(tenant, before, after, atBase));
+    changes.push(...diffActions(tenant, before, after, atBase));
+    changes.push(...diffClients(tenant, before, after, atBase));
+    changes.push(...diffExceptions(tenant, before, after, atBase));
   }
   return summarise(changes, options);
+}
+
+/** Marks a location read at base (an entry the change removed), so no output takes that line for head's. */
+type BaseLocator = (location: SourcePosition) => SourcePosition;
+
+/**
+ * The commit base's registry was read at, as `check --base` marks its findings: the one it loaded at when the
+ * base does not load, else the base commit. A base without a commit (the work tree) leaves locations as they are.
+ */
+function baseLocator(label: RevisionLabel | undefined): BaseLocator {
+  const revision = label?.loadedAt ?? label?.commit;
+  return (location) => (revision ? { ...location, revision } : location);
 }
 
 export function summarise(changes: RegistryChange[], options: DiffOptions = {}): RegistryDiff {
@@ -59,7 +72,7 @@ function sortedUnion(a: Iterable<string>, b: Iterable<string>): string[] {
   return [...new Set([...a, ...b])].sort();
 }
 
-function diffScopes(tenant: string, before: Tenant, after: Tenant): RegistryChange[] {
+function diffScopes(tenant: string, before: Tenant, after: Tenant, atBase: BaseLocator): RegistryChange[] {
   const changes: RegistryChange[] = [];
   for (const name of sortedUnion(Object.keys(before.scopes), Object.keys(after.scopes))) {
     const old = before.scopes[name];
@@ -73,7 +86,7 @@ function diffScopes(tenant: string, before: Tenant, after: Tenant): RegistryChan
       continue;
     }
     if (old && !now) {
-      change({ kind: 'scope.removed', classification: 'breaking', before: scopeSummary(old), detail: 'scope removed' }, old.location);
+      change({ kind: 'scope.removed', classification: 'breaking', before: scopeSummary(old), detail: 'scope removed' }, atBase(old.location));
       continue;
     }
     if (!old || !now) continue;
@@ -142,7 +155,7 @@ function patternKey(pattern: ActionPattern): string {
   return `${pattern.method.toUpperCase()} ${pattern.path}`;
 }
 
-function diffActions(tenant: string, before: Tenant, after: Tenant): RegistryChange[] {
+function diffActions(tenant: string, before: Tenant, after: Tenant, atBase: BaseLocator): RegistryChange[] {
   const changes: RegistryChange[] = [];
   for (const scope of sortedUnion(Object.keys(before.actions), Object.keys(after.actions))) {
     const old = before.actions[scope] ?? [];
@@ -177,14 +190,15 @@ function diffActions(tenant: string, before: Tenant, after: Tenant): RegistryCha
         classification: narrowing ? 'narrowing' : 'neutral',
         before: patternKey(pattern),
         detail: `actions ${narrowing ? 'narrowed' : 'rewritten'}: - ${patternKey(pattern)}`,
-        location: pattern.location,
+        // where the pattern was: its file may be gone at head, and its line hold something else
+        location: atBase(pattern.location),
       });
     }
   }
   return changes;
 }
 
-function diffClients(tenant: string, before: Tenant, after: Tenant): RegistryChange[] {
+function diffClients(tenant: string, before: Tenant, after: Tenant, atBase: BaseLocator): RegistryChange[] {
   const changes: RegistryChange[] = [];
   for (const name of sortedUnion(Object.keys(before.clients), Object.keys(after.clients))) {
     const old = before.clients[name];
@@ -195,7 +209,7 @@ function diffClients(tenant: string, before: Tenant, after: Tenant): RegistryCha
       continue;
     }
     if (old && !now) {
-      changes.push({ tenant, subject, kind: 'client.removed', classification: 'breaking', before: clientSummary(old), detail: 'client removed', location: old.location });
+      changes.push({ tenant, subject, kind: 'client.removed', classification: 'breaking', before: clientSummary(old), detail: 'client removed', location: atBase(old.location) });
       continue;
     }
     if (!old || !now) continue;
@@ -246,7 +260,7 @@ function exceptionKey(exception: Exception): string {
   return `${exception.rule}/${exception.subject}`;
 }
 
-function diffExceptions(tenant: string, before: Tenant, after: Tenant): RegistryChange[] {
+function diffExceptions(tenant: string, before: Tenant, after: Tenant, atBase: BaseLocator): RegistryChange[] {
   const changes: RegistryChange[] = [];
   const oldByKey = new Map(before.exceptions.map((e) => [exceptionKey(e), e]));
   const nowByKey = new Map(after.exceptions.map((e) => [exceptionKey(e), e]));
@@ -257,7 +271,7 @@ function diffExceptions(tenant: string, before: Tenant, after: Tenant): Registry
     if (!old && now) {
       changes.push({ tenant, subject, kind: 'exception.added', classification: 'widening', after: now.expires, detail: `exception for ${now.rule} on ${now.subject} until ${now.expires}`, location: now.location });
     } else if (old && !now) {
-      changes.push({ tenant, subject, kind: 'exception.removed', classification: 'narrowing', before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: old.location });
+      changes.push({ tenant, subject, kind: 'exception.removed', classification: 'narrowing', before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: atBase(old.location) });
     } else if (old && now) {
       if (old.expires !== now.expires) {
         const extended = now.expires > old.expires;

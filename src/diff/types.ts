@@ -63,7 +63,10 @@ export interface RegistryChange {
   after?: unknown;
   /** One line for humans: "sensitivity high → medium", "granted write.orders". */
   detail: string;
-  /** Where the change is at head, or at base for removals. */
+  /**
+   * Where the change is at head, or at base for removals (an entry, action pattern or exception head no longer has):
+   * those carry `revision`, the base commit, when base is one (see SourcePosition.revision).
+   */
   location?: SourcePosition;
 }
 

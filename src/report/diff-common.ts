@@ -1,10 +1,12 @@
 /** What every diff format shares: where a change is, and how the compared revisions are named. */
 import type { SourcePosition } from '../registry/model.ts';
 import type { RegistryDiff } from '../diff/types.ts';
+import { atRevision } from './formatter.ts';
 
 export type DiffFormatter = (diff: RegistryDiff) => string;
 
-export const changeLocation = (location?: SourcePosition): string => (location ? `${location.file}:${location.line}` : '');
+/** `file:line`, and ` (at <commit>)` when it is base's line (an entry the change removed), as `check` writes it. */
+export const changeLocation = (location?: SourcePosition): string => (location ? `${location.file}:${location.line}${atRevision(location)}` : '');
 
 export const revisionLabel = (diff: RegistryDiff, side: 'base' | 'head'): string => {
   const label = diff[side];

@@ -139,6 +139,38 @@ exceptions:
     ]);
   });
 
+  it('marks the location of what head no longer has (scope, action pattern, client, exception) with the base commit it was read at', () => {
+    const head = {
+      'scopes.yaml': SCOPES.replace('  old.scope: {description: Old, owner: team-data}\n', '').replace('sensitivity: medium', 'sensitivity: high'),
+      'actions.yaml': ACTIONS.replace('["POST /v1/orders", "PUT /v1/orders/{id}"]', '["POST /v1/orders"]'),
+      'clients.yaml': CLIENTS.replace(/ {2}gone: .*\n/, '').replace('[read.orders, old.scope]', '[read.orders]'),
+      'exceptions.yaml': EXCEPTIONS.replace(/ {2}- \{rule: SG104.*\n/, ''),
+    };
+    const commit = 'b'.repeat(40);
+    const diff = diffRegistries(load(BASE), load(head), { base: { ref: 'main', commit }, head: { ref: 'worktree' } });
+    const at = (kind: string) => diff.changes.filter((c) => c.kind === kind).map((c) => c.location?.revision);
+    expect(at('scope.removed')).toEqual([commit]);
+    expect(at('action.removed')).toEqual([commit]);
+    expect(at('client.removed')).toEqual([commit]);
+    expect(at('exception.removed')).toEqual([commit]);
+    // base's lines: old.scope was on line 7 of scopes.yaml there, the gone client on line 5 of clients.yaml
+    expect(diff.changes.find((c) => c.kind === 'scope.removed')?.location).toEqual({ file: 'scopes/scopes.yaml', line: 7, column: 3, revision: commit });
+    expect(diff.changes.find((c) => c.kind === 'client.removed')?.location).toMatchObject({ file: 'scopes/clients.yaml', line: 5, revision: commit });
+    // located at head: a revocation is the client's head entry, a sensitivity change the scope's
+    expect(at('client.scope-revoked')).toEqual([undefined]);
+    expect(at('scope.sensitivity-raised')).toEqual([undefined]);
+  });
+
+  it('marks base locations with the revision base was loaded at, and nothing when base is no commit', () => {
+    const head = load({ ...BASE, 'clients.yaml': CLIENTS.replace(/ {2}gone: .*\n/, '') });
+    const broken = diffRegistries(load(BASE), head, { base: { ref: 'main', commit: 'c'.repeat(40), loadedAt: 'd'.repeat(40) } });
+    expect(broken.changes.map((c) => [c.kind, c.location?.revision])).toEqual([['client.removed', 'd'.repeat(40)]]);
+    const worktree = diffRegistries(load(BASE), head, { base: { ref: 'worktree' } });
+    expect(worktree.changes.every((c) => c.location?.revision === undefined)).toBe(true);
+    // history compares fragments with no labels: nothing to mark
+    expect(diffRegistries(load(BASE), head).changes.every((c) => c.location?.revision === undefined)).toBe(true);
+  });
+
   it('calls adding ** widening even when narrower patterns exist', () => {
     const head = ACTIONS.replace('["GET /v1/orders/*"]', '["GET /v1/orders/*", "GET /v1/orders/**"]');
     const diff = diffRegistries(load(BASE), load({ ...BASE, 'actions.yaml': head }));
