@@ -6,8 +6,8 @@
  * together with the built-in sources, which needs the opa CLI.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { InputError } from '../errors.ts';
 import type { ResolvedConfig } from '../registry/model.ts';
@@ -105,9 +105,38 @@ async function createEngine(customDirs: string[]): Promise<PolicyEngine> {
         policy.setData({ config });
         dataKey = key;
       }
-      return validateResult(evaluateEntrypoint(policy, ENTRYPOINTS[mode], input));
+      let result: unknown;
+      try {
+        result = evaluateEntrypoint(policy, ENTRYPOINTS[mode], input);
+      } catch (error) {
+        // the built-in rules are tested on every input shape; a failure with custom rules loaded is theirs
+        if (customDirs.length === 0) throw error;
+        throw evaluationError(error, customDirs);
+      }
+      return validateResult(result);
     },
   };
+}
+
+/**
+ * What opa-wasm threw while a custom rule ran: a plain `{message}` object for a built-in the Wasm target lacks
+ * (`not implemented: built-in function 3: time.now_ns`), a string or an Error for a conflict such as two values
+ * for one rule. `opa test` runs the Go runtime and passes such rules, so the message says what differs.
+ */
+function evaluationError(error: unknown, customDirs: readonly string[]): InputError {
+  const thrown = (error as { message?: unknown } | null)?.message;
+  const raw = typeof error === 'string' ? error : typeof thrown === 'string' ? thrown : JSON.stringify(error);
+  const message = raw.replaceAll(`${process.cwd()}${sep}`, '');
+  const builtin = /not implemented: built-in function \d+: (\S+)/.exec(message)?.[1];
+  if (builtin) {
+    const callers = regoFiles(customDirs).filter((file) => readFileSync(file, 'utf8').includes(`${builtin}(`));
+    const where = callers.length > 0 ? ` (${callers.map((file) => relative(process.cwd(), file)).join(', ')})` : '';
+    return new InputError(
+      `a custom policy calls ${builtin}${where}, which policies compiled to Wasm do not have`,
+      "use built-ins the Wasm target supports (OPA's policy reference marks them); dates arrive precomputed in the input (now, ages in days)",
+    );
+  }
+  return new InputError(`a custom policy failed while it ran: ${message}`, 'fix the Rego at the place the message names');
 }
 
 function evaluateEntrypoint(policy: LoadedPolicy, entrypoint: string, input: unknown): unknown {
@@ -151,6 +180,14 @@ export function validateResult(result: unknown): RawFinding[] {
     if (f.exception !== undefined) raw.exception = f.exception as number;
     return raw;
   });
+}
+
+function regoFiles(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.rego') && !name.endsWith('_test.rego'))
+      .map((name) => join(dir, name)),
+  );
 }
 
 function describe(value: unknown): string {

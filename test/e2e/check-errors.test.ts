@@ -252,6 +252,17 @@ describe('scopeguard check: custom policies', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a custom rule that fails while it runs is exit 2 naming the built-in or the place, not an unexpected error', () => {
+    const clock = 'package scopeguard.registry.rules.CLOCK1\n\nfindings contains {"tenant": "acme", "subject": "scope:read.data", "message": sprintf("%v", [x])} if {\n\tx := time.now_ns()\n}\n';
+    const noClock = scopeguardIn(projectWith({ ...CLEAN, 'p/clock.rego': clock }), ['check', '--policy', 'p', ...NOW]);
+    expect(noClock.status).toBe(2);
+    expect(noClock.stderr).toMatch(/^scopeguard: a custom policy calls time\.now_ns \(p\/clock\.rego\), which policies compiled to Wasm do not have\n  hint: /);
+    const conflict = 'package scopeguard.registry.rules.TWICE1\n\nv := x if {\n\tsome x in ["a", "b"]\n}\n\nfindings contains {"tenant": "acme", "subject": "scope:read.data", "message": v} if true\n';
+    const twoValues = scopeguardIn(projectWith({ ...CLEAN, 'p/twice.rego': conflict }), ['check', '--policy', 'p', ...NOW]);
+    expect(twoValues.status).toBe(2);
+    expect(twoValues.stderr).toBe('scopeguard: a custom policy failed while it ran: p/twice.rego:3:1: var assignment conflict\n  hint: fix the Rego at the place the message names\n');
+  });
+
   it('a custom rule returning a malformed finding is exit 2 naming the rule', () => {
     const rego = 'package scopeguard.registry.rules.BAD2\n\nfindings contains {"tenant": "acme", "subject": "scope:x"} if true\n';
     const run = scopeguardIn(projectWith({ ...CLEAN, 'p/bad2.rego': rego }), ['check', '--policy', 'p']);
