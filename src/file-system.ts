@@ -10,6 +10,8 @@ const FILE_SYSTEM_REFUSALS: Record<string, string> = {
   EPERM: 'operation not permitted',
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the disk',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is too large for the file system',
 };
 
 /** The refusal as one line naming the path (`cannot write out/x.sarif: permission denied`), or undefined for any other error. */
@@ -17,7 +19,8 @@ export function fileSystemProblem(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, path, syscall } = error as NodeJS.ErrnoException;
   const refusal = code === undefined ? undefined : FILE_SYSTEM_REFUSALS[code];
-  if (refusal === undefined || path === undefined) return undefined;
+  if (refusal === undefined) return undefined;
   const attempt = syscall === 'mkdir' ? 'cannot create the folder' : syscall === 'open' || syscall === 'write' ? 'cannot write' : 'cannot use';
-  return `${attempt} ${displayPath(resolve(path))}: ${refusal}`;
+  // a write that fails once the file is open (a full disk) names no path
+  return path === undefined ? `${attempt}: ${refusal}` : `${attempt} ${displayPath(resolve(path))}: ${refusal}`;
 }

@@ -9,7 +9,13 @@ import { VERSION } from '../version.ts';
 export function writeOutput(text: string, outputFile?: string): void {
   if (outputFile) {
     mkdirSync(dirname(outputFile), { recursive: true });
-    writeFileSync(outputFile, text.endsWith('\n') ? text : `${text}\n`);
+    try {
+      writeFileSync(outputFile, text.endsWith('\n') ? text : `${text}\n`);
+    } catch (error) {
+      // a full disk fails the write after the open, and Node's error then names no path: name the file here
+      if (error instanceof Error) (error as NodeJS.ErrnoException).path ??= outputFile;
+      throw error;
+    }
   } else {
     process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }

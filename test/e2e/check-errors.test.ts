@@ -1,6 +1,6 @@
 // What a user sees when the invocation, the registry or a custom policy is wrong: one clear line, exit 2.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, CLEAN, CLIENTS, lineOf, projectWith, sarifValidator, scopeguardIn, type JsonReport } from './check-support.ts';
@@ -295,6 +295,13 @@ describe('scopeguard check: where the output goes', () => {
     const throughFile = scopeguardIn(dir, ['check', '--output', 'out/taken/report.json', ...NOW]);
     expect(throughFile.status).toBe(2);
     expect(throughFile.stderr).toMatch(/^scopeguard: cannot create the folder out\/taken: a file is in the way of a folder on that path\n/);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a full disk is exit 2 naming the file, not an unexpected error', () => {
+    // /dev/full opens, then refuses every write with ENOSPC, as a full disk does
+    const run = scopeguardIn(projectWith(CLEAN), ['check', '--format', 'markdown', '--output', '/dev/full', ...NOW]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^scopeguard: cannot write \/dev\/full: no space left on the disk\n  hint: /);
   });
 
   it('a reader that stops early (check | head) ends the run quietly, with the verdict as exit code', async () => {
