@@ -22,7 +22,12 @@ function sarifLog(context: FormatContext, rules: object[], run: { invocations?: 
 }
 
 function physicalLocation(position: SourcePosition): object {
-  return { physicalLocation: { artifactLocation: { uri: encodeURI(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+  return { physicalLocation: { artifactLocation: { uri: relativeUri(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+}
+
+/** A relative file path as a URI reference: each segment encoded, so `#` and `?` in a name stay part of the path. */
+function relativeUri(file: string): string {
+  return file.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 
 export const formatSarif: Formatter = (report, context) => {

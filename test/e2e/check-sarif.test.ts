@@ -64,6 +64,14 @@ describe('scopeguard check --format sarif', () => {
     expect(sarifRun!.results.find((r) => r.ruleId === 'SG103')!.level).toBe('error');
   });
 
+  it('a file name with # or ? or a space is one path in the uri, not a fragment or a query', () => {
+    const dir = projectWith({ ...CLEAN, 'scopes/scopes.yaml': SCOPES.replace('sensitivity: medium', 'sensitivity: high'), 'scopes/clients.yaml': '', 'scopes/team #2?.yaml': `${CLIENTS}  web:\n    clientId: 0oa-web\n    type: public\n    scopes: [write.orders]\n` });
+    const located = JSON.parse(scopeguardIn(dir, ['check', '--format', 'sarif', '--now', '2026-11-25']).stdout) as SarifLog;
+    const uris = new Set(located.runs[0]!.results.flatMap((r) => r.locations ?? []).map((l) => l.physicalLocation.artifactLocation.uri));
+    expect(uris).toContain('scopes/team%20%232%3F.yaml');
+    for (const uri of uris) expect(decodeURIComponent(new URL(uri, 'file:///repo/').pathname.slice('/repo/'.length))).toMatch(/^scopes\/[^#?]+\.yaml$|^scopes\/team #2\?\.yaml$/);
+  });
+
   it('a rule whose severity scopeguard.yaml overrides carries that severity in its descriptor, which code scanning ranks by', () => {
     const dir = projectWith({ ...CLEAN, 'scopes/scopes.yaml': SCOPES.replace('sensitivity: medium', 'sensitivity: high'), 'scopes/clients.yaml': `${CLIENTS}  web:\n    clientId: 0oa-web\n    owner: team-orders\n    type: public\n    scopes: [write.orders]\n`, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {severity: info}\n' });
     const overridden = JSON.parse(scopeguardIn(dir, ['check', '--format', 'sarif', '--now', '2026-11-25']).stdout) as {
