@@ -1,11 +1,13 @@
 /** `scopeguard validate`: the registry is either valid, or every problem is listed with its exact place. */
 import type { Command } from 'commander';
-import { InputError, type Problem } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { collectReadRegistryProblems, readRegistrySources } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { assertFormat, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 import { jsonProblem } from '../report/json.ts';
+import { formatProblemLine } from '../report/text.ts';
+import { escapeTerminal } from '../report/escape.ts';
 
 const FORMATS = ['text', 'json'] as const;
 type ValidateFormat = (typeof FORMATS)[number];
@@ -25,10 +27,6 @@ export function summarize(registry: Registry): RegistrySummary {
     clients: tenants.reduce((sum, tenant) => sum + Object.keys(tenant.clients).length, 0),
     files: registry.files.length,
   };
-}
-
-export function formatProblem(problem: Problem): string {
-  return `${problem.file}:${problem.line}:${problem.column}  ${problem.message}${problem.hint ? `  (${problem.hint})` : ''}`;
 }
 
 export function registerValidate(program: Command): void {
@@ -65,7 +63,7 @@ export function registerValidate(program: Command): void {
       writeOutput(
         format === 'json'
           ? JSON.stringify({ valid: false, problems: problems.map(jsonProblem) }, null, 2)
-          : `${problems.map(formatProblem).join('\n')}\n${counted(problems.length, 'problem')} in ${options.registry}`,
+          : `${problems.map(formatProblemLine).join('\n')}\n${counted(problems.length, 'problem')} in ${escapeTerminal(options.registry)}`,
       );
       process.exitCode = 2;
     });

@@ -1,20 +1,37 @@
 /**
  * Untrusted text (scope descriptions, names, log fields, author names, PR titles) passes through here before it
- * reaches Markdown, HTML or a PR comment. One place, so every output escapes the same way.
+ * reaches a terminal, a workflow annotation, Markdown, HTML or a PR comment. One place, so every output escapes the
+ * same way.
  */
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Characters that act rather than show: C0 and C1 controls other than line breaks and tabs, and the bidirectional
- * embeddings, overrides and isolates, which can make a name read backwards (the "Trojan Source" trick). A reviewer
- * sees U+FFFD where one was.
+ * Characters that act rather than show, the one list every text-bound output neutralises (terminal, annotations,
+ * Markdown, HTML): C0 and C1 controls (ANSI escapes, bells, carriage returns, newlines), and the bidirectional
+ * formatting characters, which can make a name read as another (the "Trojan Source" trick): the embeddings and
+ * overrides U+202A–U+202E, the isolates U+2066–U+2069, and the invisible marks U+200E, U+200F and U+061C, which move
+ * the digits and punctuation next to them. A reader sees U+FFFD where one was. Letters of any script (é, 日本, עברית)
+ * are text, not controls, and stay.
  */
 // eslint-disable-next-line no-control-regex
-const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const ACTING = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export interface NeutraliseOptions {
+  /** Leave tabs and line breaks (\t, \n, \r) to the caller, which encodes them its own way (Markdown, annotations). */
+  keepLineBreaks?: boolean;
+  /** What a neutralised character becomes; U+FFFD unless a layout needs otherwise. */
+  replacement?: string;
+}
+
+/** Every character of ACTING in `text` replaced, so untrusted text can only show, never act. */
+export function neutralise(text: string, options: NeutraliseOptions = {}): string {
+  const replacement = options.replacement ?? '\uFFFD';
+  return text.replace(ACTING, (c) => (options.keepLineBreaks && (c === '\t' || c === '\n' || c === '\r') ? c : replacement));
+}
 
 function withoutControls(text: string): string {
-  return text.replace(INVISIBLE_CONTROL, '\uFFFD');
+  return neutralise(text, { keepLineBreaks: true });
 }
 
 export function escapeHtml(text: string): string {
@@ -62,13 +79,11 @@ export function markdownCode(text: string, options: { table?: boolean } = {}): s
   return longestRun > 0 ? `${fence} ${clean} ${fence}` : `${fence}${clean}${fence}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /**
  * Text bound for a terminal: control characters (ANSI escapes, carriage returns, newlines) must not move the cursor,
- * recolour the screen or break a row. Replaced by U+FFFD by default, so a reader sees something was there.
+ * recolour the screen, break a row or forge a `file:line:col` line, and bidirectional controls must not reorder it.
+ * Replaced by U+FFFD by default, so a reader sees something was there.
  */
 export function escapeTerminal(text: string, replacement = '\uFFFD'): string {
-  return text.replace(TERMINAL_CONTROL, replacement);
+  return neutralise(text, { replacement });
 }

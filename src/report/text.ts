@@ -1,4 +1,5 @@
 /** Human output: findings grouped by severity, most severe first; colour only when the context allows it. */
+import type { Problem } from '../errors.ts';
 import { SEVERITIES, type Severity } from '../findings/finding.ts';
 import type { Formatter, ProblemsFormatter } from './formatter.ts';
 import { locationText, summaryLine } from './formatter.ts';
@@ -33,10 +34,19 @@ export const formatText: Formatter = (report, context) => {
   return `${lines.join('\n')}\n`;
 };
 
+/**
+ * One registry problem as `file:line:column  message  (hint)`, the line `validate` prints and `check` writes to
+ * stderr. Messages quote names from YAML: a newline in one must not start a forged `file:line:col` line that a
+ * CI problem matcher would pick up, nor an escape sequence drive the terminal.
+ */
+export function formatProblemLine(p: Problem): string {
+  return escapeTerminal(`${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}`);
+}
+
 /** The error as stderr shows it (cli/main.ts): each registry problem at its place, then the error and its hint. */
 export const formatTextProblems: ProblemsFormatter = (report) => {
-  const lines = report.problems.map((p) => `${p.file}:${p.line}:${p.column}  ${p.message}${p.hint ? `  (${p.hint})` : ''}`);
-  lines.push(`scopeguard: ${report.error}`, ...(report.hint ? [`  hint: ${report.hint}`] : []));
+  const lines = report.problems.map(formatProblemLine);
+  lines.push(escapeTerminal(`scopeguard: ${report.error}`), ...(report.hint ? [escapeTerminal(`  hint: ${report.hint}`)] : []));
   return `${lines.join('\n')}\n`;
 };
 

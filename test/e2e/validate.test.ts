@@ -107,6 +107,32 @@ describe('scopeguard validate', () => {
     expect(result.stdout).toContain(`${dir}/clients.yaml:4:49  client "shop" is granted the unknown scope "read.ordrs"  (did you mean "read.orders"?)`);
   });
 
+  it('shows what YAML escapes smuggle into a problem line as U+FFFD: no colour, no reordering, no forged problem line', () => {
+    // written as a user would, with YAML's own escapes: an ANSI colour, a right-to-left override, a newline followed by
+    // a line that a CI problem matcher would read as a problem of another file; beside them names in é and 日本
+    const dir = registryWith({
+      ...VALID,
+      'clients.yaml': [
+        'kind: ClientSet',
+        'tenant: acme',
+        'clients:',
+        '  shop:',
+        '    clientId: 0oa1',
+        '    type: public',
+        '    scopes: ["read.\\u001b[31mred\\u202eevil", "read.x\\nscopes/evil.yaml:1:1  forged problem", "read.caf\\u00e9.\\u65e5\\u672c"]',
+        '',
+      ].join('\n'),
+    });
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      `${dir}/clients.yaml:7:14  client "shop" is granted the unknown scope "read.\uFFFD[31mred\uFFFDevil"  (define it in a ScopeSet of tenant "acme")`,
+      `${dir}/clients.yaml:7:46  client "shop" is granted the unknown scope "read.x\uFFFDscopes/evil.yaml:1:1  forged problem"  (define it in a ScopeSet of tenant "acme")`,
+      `${dir}/clients.yaml:7:94  client "shop" is granted the unknown scope "read.café.日本"  (define it in a ScopeSet of tenant "acme")`,
+      `3 problems in ${dir}`,
+    ]);
+  });
+
   it('gives the same problems as JSON with --format json', () => {
     const dir = registryWith({ ...VALID, 'bad.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  a: {}\n  a: {}\n' });
     const result = scopeguard('validate', '--registry', dir, '--format', 'json');

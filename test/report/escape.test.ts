@@ -3,7 +3,8 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdown, markdownCode } from '../../src/report/escape.ts';
+import { escapeHtml, escapeMarkdown, escapeTerminal, markdownCode } from '../../src/report/escape.ts';
+import { escapeData, escapeProperty } from '../../src/report/github.ts';
 import { formatMarkdownProblems } from '../../src/report/markdown.ts';
 
 const md = new MarkdownIt({ html: true });
@@ -78,18 +79,38 @@ describe('the Markdown of a registry that does not load', () => {
 });
 
 describe('characters that act rather than show', () => {
-  // an ANSI escape, a bell, a right-to-left override that would show "admin.read" as "daer.nimda"-style spoofing, an isolate
-  const ACTING = ['\u001b[31mred\u001b[0m', 'ring\u0007', 'admin\u202eread', 'x\u2066y\u2069'];
+  // an ANSI escape, a bell, a right-to-left override that would show "admin.read" as "daer.nimda"-style spoofing,
+  // isolates, and the invisible marks (LRM, RLM, ALM) that move punctuation and digits beside them
+  const ACTING = ['\u001b[31mred\u001b[0m', 'ring\u0007', 'admin\u202eread', 'x\u2066y\u2069', 'a\u200e.b\u200f.c\u061c', 'embed\u202a\u202b\u202c\u202d', 'fsi\u2068'];
+  const ACTING_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  // text in any script is text: accents, CJK, Hebrew and Arabic letters, emoji
+  const LEGITIMATE = ['read.café', '日本語の説明', 'קריאה', 'قراءة', 'naïve 🚀'];
 
-  it('become U+FFFD in Markdown, code spans and HTML, so a reviewer sees something was there', () => {
+  it('become U+FFFD in Markdown, code spans, HTML, terminal text and workflow annotations, so a reader sees something was there', () => {
     for (const text of ACTING) {
-      for (const escaped of [escapeMarkdown(text), markdownCode(text), escapeHtml(text)]) {
-        expect(escaped, JSON.stringify(text)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      for (const escaped of [escapeMarkdown(text), markdownCode(text), escapeHtml(text), escapeTerminal(text), escapeData(text), escapeProperty(text)]) {
+        expect(escaped, JSON.stringify(text)).not.toMatch(ACTING_CHARACTER);
         expect(escaped).toContain('\uFFFD');
       }
+      // a table cell may ask for a space instead; the character still does not act
+      expect(escapeTerminal(text, ' '), JSON.stringify(text)).not.toMatch(ACTING_CHARACTER);
     }
     // line breaks in a description still read as spaces, tabs stay
     expect(escapeMarkdown('a\tb\nc')).toBe('a\tb c');
   });
-});
 
+  it('leave text in any script as it is', () => {
+    for (const text of LEGITIMATE) {
+      expect(escapeTerminal(text)).toBe(text);
+      expect(escapeData(text)).toBe(text);
+      expect(escapeHtml(text)).toBe(text);
+      expect(markdownCode(text)).toBe(`\`${text}\``);
+    }
+  });
+
+  it('on a terminal, a line break cannot start a line of its own; in an annotation it is GitHub\'s escape, as specified', () => {
+    expect(escapeTerminal('read.x\nscopes/evil.yaml:1:1  forged\r')).toBe('read.x\uFFFDscopes/evil.yaml:1:1  forged\uFFFD');
+    expect(escapeData('100% \u202eoff\r\nnext')).toBe('100%25 \uFFFDoff%0D%0Anext');
+    expect(escapeProperty('scopes/a,b:c\u001b.yaml')).toBe('scopes/a%2Cb%3Ac\uFFFD.yaml');
+  });
+});
