@@ -92,13 +92,13 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   const changeFindings = finalizeFindings(raw, { registry: head, rulesMeta: engine.rules, now, ruleIdChecks: headChecks }).map((finding): Finding => {
     if (finding.location) return finding;
     // Head has no place for it: an entry the change removed, located where it was at base, and marked so (that line
-    // is not head's); or an entry only the diff can place (an exception), at head unless the change removed it.
+    // is not head's); or an entry only the diff can place (an exception), where the diff located it (marked at base
+    // when that is where it is).
     const atBase = sides.base.label.loadedAt ?? sides.base.label.commit;
     const inBase = locate(base.tenants[finding.tenant], { subject: finding.subject });
-    const change = inBase ? undefined : diff.changes.find((c) => c.subject === finding.subject);
-    const location = inBase ?? change?.location;
-    const removed = inBase !== undefined || change?.after === undefined;
-    return location ? { ...finding, location: atBase && removed ? { ...location, revision: atBase } : location } : finding;
+    if (inBase) return { ...finding, location: atBase ? { ...inBase, revision: atBase } : inBase };
+    const location = diff.changes.find((c) => c.subject === finding.subject)?.location;
+    return location ? { ...finding, location } : finding;
   });
 
   const findings = sortFindings([...registryFindings, ...changeFindings]);
