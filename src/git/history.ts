@@ -98,7 +98,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
     const wanted = options.mentioning;
     const mentions = (blob: string | undefined): boolean => {
       const decoded = contents.get(blob ?? '');
-      return decoded !== undefined && (wanted === undefined || decoded.searchText.includes(wanted));
+      return decoded !== undefined && (wanted === undefined || mayMention(decoded, wanted));
     };
     const fragment = (file: ChangedFile, blob: string | undefined): RegistryTenants | UnreadableFile | undefined => {
       const decoded = blob === undefined ? undefined : contents.get(blob);
@@ -192,7 +192,7 @@ async function filesMappingActions(
   const index = new Map<string, Set<string>>();
   for (const { path, blob } of versions) {
     const decoded = contents.get(blob);
-    if (!decoded?.searchText.includes('ActionMap') || (wanted !== undefined && !decoded.searchText.includes(wanted))) continue;
+    if (!decoded?.searchText.includes('ActionMap') || (wanted !== undefined && !mayMention(decoded, wanted))) continue;
     const fragment = fragmentFor(blob, path, decoded);
     if (isUnreadable(fragment)) continue;
     for (const [tenant, part] of Object.entries(fragment.tenants)) {
@@ -290,6 +290,14 @@ function decodeBlob(bytes: Buffer): DecodedBlob {
   return 'content' in decoded
     ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) }
     : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
+}
+
+/**
+ * Whether a blob may name `wanted`: its text holds the name, or it has a backslash, which may start a YAML escape
+ * that spells it (`"caf\u00e9.read"` is café.read; PyYAML writes non-ASCII names so by default).
+ */
+function mayMention(decoded: DecodedBlob, wanted: string): boolean {
+  return decoded.searchText.includes(wanted) || decoded.searchText.includes('\\');
 }
 
 const fragmentCache = new Map<string, RegistryTenants | UnreadableFile>();

@@ -88,3 +88,24 @@ describe('history of a scope whose actions are mapped in several files', () => {
     expect(result.stderr).toBe('');
   });
 });
+
+describe('history of a name that a file spells with YAML escapes', () => {
+  let escaped: TestRepo;
+  beforeAll(() => {
+    escaped = new TestRepo();
+    // as PyYAML writes non-ASCII text by default
+    escaped.write('scopes/scopes.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  "caf\\u00e9.read": {description: d, owner: team-data, sensitivity: low}\n');
+    escaped.commit('Add café.read', ANA, '2026-01-01T10:00:00Z');
+    escaped.write('scopes/scopes.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  "caf\\u00e9.read": {description: d, owner: team-data, sensitivity: high}\n');
+    escaped.commit('Raise café.read', BOB, '2026-02-01T10:00:00Z');
+  });
+  afterAll(() => escaped.remove());
+
+  it('finds every commit that changed it', async () => {
+    const commits = await walkRegistryCommits(await openRepo(escaped.dir), { root: 'scopes', mentioning: 'café.read' });
+    expect(commits.map((c) => [c.subject, c.changes.filter((x) => concernsScope(x, 'café.read')).map((x) => x.detail)])).toEqual([
+      ['Raise café.read', ['sensitivity low → high']],
+      ['Add café.read', ['scope added (low)']],
+    ]);
+  });
+});
