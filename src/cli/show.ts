@@ -1,6 +1,7 @@
 /** `scopeguard show --at`: the registry, or one scope or client, as it was at a date or revision. */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { neutralise } from '../report/escape.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
@@ -93,7 +94,8 @@ function select(registry: Registry, options: ShowOptions): unknown[] | Record<st
 }
 
 function formatText(view: unknown[] | Record<string, unknown>, header: string): string {
-  return `${header}\n${stringify(view, { lineWidth: 0 })}`;
+  // YAML escapes control characters but prints bidi controls as they are; on a terminal they would reorder a name
+  return neutralise(`${header}\n${stringify(view, { lineWidth: 0 })}`, { keepLineBreaks: true });
 }
 
 export function registerShow(program: Command): void {

@@ -5,7 +5,8 @@ import { changeLocation, revisionLabel } from './diff-common.ts';
 import { escapeTerminal } from './escape.ts';
 
 /** Control characters from YAML (newlines, terminal escapes) must not break rows or drive the terminal. */
-const cell = (text: string): string => escapeTerminal(text, ' ');
+// a line break in a description reads as a space in a table row; anything else that acts shows as U+FFFD
+const cell = (text: string): string => escapeTerminal(text.replace(/\r\n?|[\n\t]/g, ' '));
 
 export function formatDiffText(diff: RegistryDiff): string {
   const header = `${revisionLabel(diff, 'base')} → ${revisionLabel(diff, 'head')}: ${diff.classification}`;

@@ -105,3 +105,32 @@ exceptions:
     expect(tenantTypo.stderr).toBe('scopeguard: no tenant "acm" at main\n  hint: did you mean "acme"?\n');
   });
 });
+
+describe('scopeguard show and diff on a terminal, with hostile text in the registry', () => {
+  let repo: TestRepo;
+  beforeAll(() => {
+    repo = new TestRepo();
+    // a right-to-left override would make the description read backwards from here on
+    repo.write('scopes/scopes.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: "Reads \\u202Eatad\\u202C records", owner: team-data}\n');
+    repo.commit('Add read.data', ANA, '2026-01-01T10:00:00Z');
+    repo.write('scopes/scopes.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: "Reads \\u202Eatad\\u202C records", owner: team-data}\n  "read.\\u202Eatad": {description: x, owner: team-data}\n');
+    repo.commit('Add a look-alike', ANA, '2026-01-02T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('show --format text replaces bidi controls, which YAML prints as they are', () => {
+    const text = scopeguard(['show', '--at', 'HEAD~1', '--scope', 'read.data'], repo.dir);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('Reads \uFFFDatad\uFFFD records');
+    expect(text.stdout).not.toMatch(/[\u202a-\u202e]/);
+    // data formats keep the text as it is
+    const json = JSON.parse(scopeguard(['show', '--at', 'HEAD~1', '--scope', 'read.data', '--format', 'json'], repo.dir).stdout) as { registry: { description: string }[] };
+    expect(json.registry[0]!.description).toBe('Reads \u202Eatad\u202C records');
+  });
+
+  it('diff shows the bidi controls of a name as U+FFFD', () => {
+    const diff = scopeguard(['diff', '--base', 'HEAD~1', '--head', 'HEAD'], repo.dir);
+    expect(diff.stdout).toContain('scope:read.\uFFFDatad  scope added (low)');
+    expect(diff.stdout).not.toMatch(/[\u202a-\u202e]/);
+  });
+});
