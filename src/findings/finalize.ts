@@ -142,8 +142,22 @@ export function locate(tenant: Tenant | undefined, finding: Pick<RawFinding, 'su
  * would not): a typo, reported at its key as linters report an unknown rule in their configuration.
  */
 function checkConfiguredRules(registry: Registry, rules: ReadonlyMap<string, RuleMeta>): void {
-  for (const ruleId of Object.keys(registry.config.rules)) {
-    if (!rules.has(ruleId)) throw unknownRule('rules:', ruleId, registry.config.ruleLocations?.[ruleId] ?? registry.config.location, rules);
+  for (const [ruleId, settings] of Object.entries(registry.config.rules)) {
+    const location = registry.config.ruleLocations?.[ruleId] ?? registry.config.location;
+    const rule = rules.get(ruleId);
+    if (!rule) throw unknownRule('rules:', ruleId, location, rules);
+    // `{severty: off}` or `{enabled: false}` would change nothing while looking like it switched the rule off
+    if (rule.options === undefined) continue;
+    const known = ['severity', ...rule.options];
+    const unknown = Object.keys(settings).find((name) => !known.includes(name));
+    if (unknown !== undefined) {
+      const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+      throw new InputError(
+        `${where}rules: ${ruleId} has no setting "${unknown}"`,
+        didYouMean(unknown, known) ?? `${ruleId} takes ${known.join(', ')}; write {severity: off} to switch it off`,
+        location,
+      );
+    }
   }
 }
 

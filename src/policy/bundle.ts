@@ -40,6 +40,11 @@ export interface RuleMeta {
   mode: PolicyMode;
   /** Where the rule is documented: the README's rule table for built-in rules, a custom rule's own link if any. */
   docs?: string;
+  /**
+   * The settings `rules.<id>` may hold besides `severity` (METADATA `custom.options`). Every built-in rule declares
+   * its own (none for most), so a typo is caught; a custom rule that declares none takes any.
+   */
+  options?: string[];
 }
 
 export interface PolicyManifest {
@@ -145,7 +150,7 @@ interface InspectAnnotation {
     title?: string;
     description?: string;
     related_resources?: { ref?: unknown }[];
-    custom?: { id?: unknown; severity?: unknown; remediation?: unknown };
+    custom?: { id?: unknown; severity?: unknown; remediation?: unknown; options?: unknown };
   };
   location?: { file?: string; row?: number };
   path?: { value?: unknown }[];
@@ -174,7 +179,16 @@ export function inspectRules(opa: string, roots: string[], origin: 'builtin' | '
       const rule = rulePackage(namespace.split('.'));
       if (!rule || rule.id.endsWith('_test') || rules.has(rule.id)) continue;
       const docs = origin === 'builtin' ? ruleDocsUrl(rule.id) : undefined;
-      rules.set(rule.id, { id: rule.id, title: rule.id, description: '', severity: 'medium', remediation: '', mode: rule.mode, ...(docs ? { docs } : {}) });
+      rules.set(rule.id, {
+        id: rule.id,
+        title: rule.id,
+        description: '',
+        severity: 'medium',
+        remediation: '',
+        mode: rule.mode,
+        ...(docs ? { docs } : {}),
+        ...(origin === 'builtin' ? { options: [] } : {}),
+      });
     }
   }
   return [...rules.values()].sort((a, b) => a.id.localeCompare(b.id));
@@ -208,6 +222,10 @@ function ruleMetaOf(entry: InspectAnnotation, origin: 'builtin' | 'custom'): Rul
   if (typeof severity !== 'string' || !SEVERITIES.includes(severity as Severity)) {
     throw new InputError(`${where}: METADATA custom.severity of ${id} must be one of ${SEVERITIES.join(', ')}`);
   }
+  const options = custom.options ?? (origin === 'builtin' ? [] : undefined);
+  if (options !== undefined && (!Array.isArray(options) || !options.every((option) => typeof option === 'string' && option !== 'severity'))) {
+    throw new InputError(`${where}: METADATA custom.options of ${id} must be a list of setting names (severity is always one)`);
+  }
   return {
     id,
     title: annotations.title ?? id,
@@ -216,6 +234,7 @@ function ruleMetaOf(entry: InspectAnnotation, origin: 'builtin' | 'custom'): Rul
     remediation: typeof custom.remediation === 'string' ? custom.remediation : '',
     mode,
     ...docsOf(annotations.related_resources, origin === 'builtin' ? ruleDocsUrl(id) : undefined),
+    ...(options !== undefined ? { options: options as string[] } : {}),
   };
 }
 

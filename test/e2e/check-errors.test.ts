@@ -164,6 +164,22 @@ describe('scopeguard check: invocation errors', () => {
   });
 });
 
+describe('scopeguard check: rule settings', () => {
+  it('a setting a built-in rule does not have is exit 2 at the rule, with the closest setting', () => {
+    const typo = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {severty: off}\n' }), ['check', ...NOW]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG103 has no setting "severty"\n  hint: did you mean "severity"?\n');
+    const option = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG107: {maxHolder: 0}\n' }), ['check', ...NOW]);
+    expect(option.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG107 has no setting "maxHolder"\n  hint: did you mean "maxHolders"?\n');
+    const unlike = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {enabled: false}\n' }), ['check', ...NOW]);
+    expect(unlike.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG103 has no setting "enabled"\n  hint: SG103 takes severity; write {severity: off} to switch it off\n');
+    // the settings a rule has are fine
+    const fine = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG107: {maxHolders: 5, severity: low}\n' }), ['check', ...NOW]);
+    expect(fine.stderr).toBe('');
+    expect(fine.status).toBe(0);
+  });
+});
+
 describe('scopeguard check: custom policies', () => {
   it('a custom rule folder is compiled with opa and its findings, severity and exceptions work', () => {
     const dir = projectWith({
@@ -236,6 +252,16 @@ describe('scopeguard check: custom policies', () => {
     const refused = scopeguardIn(clash, ['check', '--policy', 'policies/custom', ...NOW]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('custom rule SG101 has the id of a built-in rule');
+  });
+
+  it('a custom rule takes any setting unless its METADATA lists its options', () => {
+    const free = projectWith({ ...UNOWNED, 'rego/acme001.rego': CUSTOM_RULE, 'scopes/scopeguard.yaml': 'kind: Config\npolicies: [rego]\nrules:\n  ACME001: {team: platform}\n' });
+    expect(scopeguardIn(free, ['check', ...NOW]).stderr).toBe('');
+    const declared = CUSTOM_RULE.replace('#   severity: high', '#   severity: high\n#   options: [team]');
+    const strict = projectWith({ ...UNOWNED, 'rego/acme001.rego': declared, 'scopes/scopeguard.yaml': 'kind: Config\npolicies: [rego]\nrules:\n  ACME001: {teem: platform}\n' });
+    const run = scopeguardIn(strict, ['check', ...NOW]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('rules: ACME001 has no setting "teem"\n  hint: did you mean "team"?');
   });
 
   it('custom policy folders can come from scopeguard.yaml', () => {

@@ -7,6 +7,7 @@
 # custom:
 #   id: SG107
 #   severity: high
+#   options: [maxHolders]
 #   remediation: "Grant the clients the narrow scopes they actually use instead of the broad one; keep the broad scope for a few audited confidential clients."
 package scopeguard.registry.rules.SG107
 
