@@ -7,6 +7,7 @@ import type { Problem } from '../errors.ts';
 import * as compiledValidators from '../schema/validators.js';
 import type { CompiledValidator } from '../schema/validators.js';
 import { didYouMean } from './suggest.ts';
+import { plainScalarValue } from './yaml-index.ts';
 import type { ParsedDocument } from './yaml-source.ts';
 
 export const KINDS = ['Config', 'ScopeSet', 'ActionMap', 'ClientSet', 'ExceptionSet'] as const;
@@ -38,22 +39,107 @@ function typeName(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
+/** The words YAML reads as null (besides nothing at all), as written at the start of a value's source. */
+const NULL_WORD = /^(~|null|Null|NULL)(?=$|[\s,\]}#])/;
+
+/** Text that reads back as itself unquoted, in a [ ] list or after a key (conservative: anything else is quoted). */
+const PLAIN_TEXT = /^[A-Za-z0-9_./](?:[A-Za-z0-9_./*@+=~$%-]| (?! |$))*$/;
+
+/** `text` written as a YAML value: as it is when it reads back as this text, else in double quotes (JSON's are YAML's). */
+function yamlText(text: string): string {
+  return PLAIN_TEXT.test(text) && plainScalarValue(text) === text ? text : JSON.stringify(text);
+}
+
+/** The key a path ends with, when it ends with one (not a list index). */
+function lastKey(path: ReadonlyArray<string>): string | undefined {
+  const last = path[path.length - 1];
+  return last === undefined || /^\d+$/.test(last) ? undefined : last;
+}
+
+/** Lists of scope names: OAuth writes a set of scopes as one space-separated text, so spaces separate items too. */
+const SCOPE_LISTS = new Set(['scopes', 'implies']);
+
+interface HintContext {
+  path: ReadonlyArray<string>;
+  /** The type of the list's items the schema expects, for a list. */
+  itemType: string | undefined;
+  /** How the value was written, when it is null: the word (`~`, `Null`...), or undefined for nothing at all. */
+  nullWord: string | undefined;
+  /** Whether the key is required where it stands (undefined: not known). */
+  required: boolean | undefined;
+}
+
 /** How to write what the schema expected, from what the YAML held instead (the usual slips of hand-written YAML). */
-function typeHint(expected: string, value: unknown): string | undefined {
+function typeHint(expected: string, value: unknown, context: HintContext): string | undefined {
+  const key = lastKey(context.path);
+  if (value === null && context.nullWord !== undefined && expected === 'string') {
+    // the user wrote something, a word YAML 1.2 reads as null (the message says so)
+    return `put it in quotes to keep it as text: ${key === undefined ? '' : `${key}: `}"${context.nullWord}"`;
+  }
   if (expected === 'array') {
     if (value === null) return 'write [] for none, or the items as [a, b]';
-    if (typeof value === 'string') {
-      const items = value.split(/[\s,]+/).filter(Boolean);
-      return `write a list: [${items.join(', ')}], or one "- item" per line`;
+    if (typeof value === 'string' && context.itemType === 'string') {
+      // scope names never hold spaces; anything else (an action pattern "GET /v1/orders") may, and is one item
+      const separator = key !== undefined && SCOPE_LISTS.has(key) ? /[\s,]+/ : /\s*,\s*/;
+      const items = value.split(separator).map((item) => item.trim()).filter(Boolean);
+      if (items.length > 0) return `write a list: [${items.map(yamlText).join(', ')}], or one "- item" per line`;
     }
+    if (context.itemType === 'object') return 'write a list: one "- key: value" entry per item, its other keys indented under it';
     return 'write a list: [a, b], or one "- item" per line';
   }
   if (expected === 'object') return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
-  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
-    // YAML reads 0042, 1e3, true and null-like words as other types; quoting keeps the text as written
-    return 'put the value in quotes, so YAML keeps it as text as written';
+  if (expected === 'string') {
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      // YAML reads 0042, 1e3, true and null-like words as other types; quoting keeps the text as written
+      return 'put the value in quotes, so YAML keeps it as text as written';
+    }
+    if (value === null) {
+      if (key === undefined) return 'write the item after its "-", or remove the empty item';
+      return `write the value after "${key}:"${context.required === false ? `, or leave out the "${key}:" line` : ''}`;
+    }
+    if (Array.isArray(value)) {
+      const first = value.find((item): item is string => typeof item === 'string');
+      const example = first === undefined ? '' : `, e.g. ${key === undefined ? '' : `${key}: `}${yamlText(first)}`;
+      return `${value.length > 1 ? 'one value, not several: keep one and write' : 'write'} it as text, without [ ] or "- "${example}`;
+    }
+    if (typeof value === 'object') {
+      return `write the text on the line of ${key === undefined ? 'its "-"' : `"${key}:"`}, in quotes if it holds ": " or starts with { or [`;
+    }
   }
+  if (expected === 'integer' || expected === 'number') {
+    const numeric = typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+    return numeric ? 'remove the quotes: a number in quotes is text' : `write a ${expected === 'integer' ? 'whole ' : ''}number, e.g. 30`;
+  }
+  if (expected === 'boolean') return typeof value === 'string' && /^(true|false)$/i.test(value) ? 'remove the quotes: write true or false' : 'write true or false';
   return undefined;
+}
+
+/**
+ * The root schema of each kind, for what an error does not carry (whether a key is required where it stands). The
+ * validators are generated code and export no schema, but with ajv's `verbose` errors carry their schema: the error
+ * for a document that is not even an object carries the root.
+ */
+const ROOT_SCHEMAS = new Map<Kind, unknown>();
+
+function rootSchema(kind: Kind): unknown {
+  if (!ROOT_SCHEMAS.has(kind)) {
+    const validate = VALIDATORS[kind];
+    validate(null);
+    const error = validate.errors?.find((e) => e.schemaPath === '#/type');
+    ROOT_SCHEMAS.set(kind, error?.parentSchema);
+  }
+  return ROOT_SCHEMAS.get(kind);
+}
+
+/** Whether the key an error's schema path ends in (`…/properties/owner/minLength`) is required there; undefined when unknown. */
+function isRequired(kind: Kind, error: ErrorObject): boolean | undefined {
+  const steps = decodePointer(error.schemaPath.replace(/^#/, ''));
+  if (steps.length < 3 || steps[steps.length - 3] !== 'properties') return undefined;
+  let schema: unknown = rootSchema(kind);
+  for (const step of steps.slice(0, -3)) schema = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>)[step] : undefined;
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const { required } = schema as { required?: unknown };
+  return Array.isArray(required) && required.includes(steps[steps.length - 2]);
 }
 
 const EXPECTED: Record<string, string> = {
@@ -129,8 +215,16 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
         .split(',')
         .map((name) => EXPECTED[name] ?? name)
         .join(' or ');
-      const problem: Problem = { ...at(path), code: 'schema', message: `${where} must be ${expected}, not ${typeName(error.data)}` };
-      const hint = typeHint(type, error.data);
+      const nullWord = error.data === null ? NULL_WORD.exec(document.source(path))?.[1] : undefined;
+      const items = (error.parentSchema as { items?: { type?: unknown } } | undefined)?.items;
+      const got = nullWord === undefined ? typeName(error.data) : `null: YAML reads ${nullWord} as null`;
+      const problem: Problem = { ...at(path), code: 'schema', message: `${where} must be ${expected}, not ${got}` };
+      const hint = typeHint(type, error.data, {
+        path,
+        itemType: typeof items?.type === 'string' ? items.type : undefined,
+        nullWord,
+        required: isRequired(kind, error),
+      });
       return hint === undefined ? problem : { ...problem, hint };
     }
     case 'enum': {
@@ -152,16 +246,23 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
         hint: format === 'date' ? 'write a calendar date as YYYY-MM-DD, e.g. 2027-01-31' : undefined,
       };
     }
-    case 'minLength':
-      return { ...at(path), code: 'schema', message: `${where} must not be empty` };
+    case 'minLength': {
+      // the one minimum length the schemas set is 1: the value is "" (or '')
+      const key = lastKey(path);
+      const hint =
+        key === undefined
+          ? 'write the item between the quotes, or remove the empty item'
+          : `write the ${key} between the quotes${isRequired(kind, error) === false ? `, or leave out the "${key}:" line` : ''}`;
+      return { ...at(path), code: 'schema', message: `${where} must not be empty`, hint };
+    }
     case 'maxLength': {
       const limit = Number((error.params as { limit: number }).limit);
       // a mapping key (ajv's propertyNames) is named by the key itself
       if (error.propertyName !== undefined) {
         const key = error.propertyName.length > 40 ? `${error.propertyName.slice(0, 40)}…` : error.propertyName;
-        return { ...at([...path, error.propertyName], 'key'), code: 'schema', message: `the key "${key}" in ${where} is longer than ${limit} characters` };
+        return { ...at([...path, error.propertyName], 'key'), code: 'schema', message: `the key "${key}" in ${where} is longer than ${limit} characters`, hint: `shorten it to ${limit} characters or fewer` };
       }
-      return { ...at(path), code: 'schema', message: `${where} is longer than ${limit} characters` };
+      return { ...at(path), code: 'schema', message: `${where} is longer than ${limit} characters`, hint: `shorten it to ${limit} characters or fewer` };
     }
     case 'pattern': {
       const pattern = String((error.params as { pattern: string }).pattern);
@@ -169,6 +270,12 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
       const value = error.propertyName ?? error.data;
       const message = `${error.propertyName !== undefined ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? 'a valid tenant name' : `of the form ${pattern}`}`;
       return { ...at(error.propertyName !== undefined ? [...path, error.propertyName] : path, error.propertyName !== undefined ? 'key' : 'value'), code: 'schema', message, ...(tenantName ? { hint: TENANT_NAME_HINT } : {}) };
+    }
+    case 'minimum':
+    case 'exclusiveMinimum': {
+      const limit = Number((error.params as { limit: number }).limit);
+      const least = error.keyword === 'minimum' ? `at least ${limit}` : `more than ${limit}`;
+      return { ...at(path), code: 'schema', message: `${where} must be ${least}, not ${typeName(error.data)}`, hint: `write a number ${least}` };
     }
     default:
       return { ...at(path), code: 'schema', message: `${where} ${error.message ?? 'is invalid'}` };
@@ -179,11 +286,13 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
 export function checkSchema(kind: Kind, document: ParsedDocument): Problem[] {
   const validate = VALIDATORS[kind];
   if (validate(document.value)) return [];
+  // copied: reading a root schema for a hint (rootSchema) runs the validator again
+  const errors = [...(validate.errors ?? [])];
   // a key that breaks a propertyNames rule is reported by that rule's own error, with the key; the summary error
   // ajv adds after it ("property name must be valid") says nothing more
   const problems: Problem[] = [];
   const mergeKeys = new Set<string>();
-  for (const error of validate.errors ?? []) {
+  for (const error of errors) {
     // every error under one `<<` is that key's one problem
     const mergePath = mergeKeyPath(error);
     if (mergePath) {

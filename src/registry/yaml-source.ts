@@ -11,7 +11,7 @@
  * The fast two build the same position index (yaml-index.ts); tests prove all three agree on values and positions.
  */
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event as YamlEvent } from 'js-yaml';
-import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Parser, type CST, type Document, type Node, type Pair, type Scalar, type YAMLError, type YAMLMap } from 'yaml';
 import type { Problem } from '../errors.ts';
 import type { SourcePosition } from './model.ts';
 import { parseBlockYaml } from './yaml-block.ts';
@@ -22,8 +22,13 @@ export { LIMITS, type Prefer } from './yaml-index.ts';
 export interface ParsedDocument {
   /** Plain JS value of the document (aliases expanded within the limit). */
   value: unknown;
-  /** Where the node at a path of keys and indices starts: the value, else its key, else the closest parent. */
+  /**
+   * Where the node at a path of keys and indices starts: the value, else its key, else the closest parent; for a path
+   * through an alias (`scopes: *web`), the alias.
+   */
   at(path: ReadonlyArray<string | number>, prefer?: Prefer): SourcePosition;
+  /** The text from where `at(path)` points to the end of that line: how a value was written (`~`, `Null` or nothing all read as null). */
+  source(path: ReadonlyArray<string | number>): string;
 }
 
 export interface ParsedFile {
@@ -216,9 +221,9 @@ export function parseYamlFile(file: string, text: string, first: ParserName = 'b
   }
   const position = lineIndex(file, text);
   const block = first === 'block' ? parseBlockYaml(text) : undefined;
-  if (block) return indexedFile(file, 'block', block, position);
+  if (block) return indexedFile(file, 'block', block, text, position);
   const plain = first !== 'thorough' ? parsePlain(text) : undefined;
-  if (plain) return indexedFile(file, 'plain', plain, position);
+  if (plain) return indexedFile(file, 'plain', plain, text, position);
   return parseThoroughly(file, text, position);
 }
 
@@ -339,7 +344,13 @@ function parsePlain(text: string): IndexedParse | undefined {
   return { values, roots };
 }
 
-function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }: IndexedParse, position: (offset: number) => SourcePosition): ParsedFile {
+/** The rest of the line from `offset`. */
+function restOfLine(text: string, offset: number): string {
+  const end = text.indexOf('\n', offset);
+  return text.slice(offset, end === -1 ? text.length : end);
+}
+
+function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }: IndexedParse, text: string, position: (offset: number) => SourcePosition): ParsedFile {
   return {
     file,
     parser,
@@ -348,6 +359,7 @@ function indexedFile(file: string, parser: 'block' | 'plain', { values, roots }:
     documents: values.map((value, i) => ({
       value,
       at: (path, prefer = 'value') => position(locatedOffset(roots[i], path, prefer)),
+      source: (path) => restOfLine(text, locatedOffset(roots[i], path, 'value')),
     })),
   };
 }
@@ -370,6 +382,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
   const parser = new Parser();
   const composer = new Composer({ uniqueKeys: false, prettyErrors: false, version: '1.2' });
   let index = 0;
+  let unclosed: Unclosed[] | undefined; // read from the syntax tree on the first syntax error
   try {
     for (const doc of composer.compose(parser.parse(text))) {
       index++;
@@ -383,21 +396,8 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         return result;
       }
       if (doc.errors.length > 0) {
-        for (const error of doc.errors) {
-          const at = position(error.pos[0]);
-          const problem: Problem = { ...at, code: 'yaml', message: `malformed YAML: ${error.message.split('\n')[0]}` };
-          const lineStart = error.pos[0] - (at.column - 1);
-          const lineEnd = text.indexOf('\n', lineStart);
-          const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
-          if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
-            // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
-            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
-          } else if (/\btabs?\b/i.test(error.message) && line.includes('\t')) {
-            // editors that insert tabs: the most common first YAML error
-            problem.hint = 'indent with spaces: YAML does not allow tabs for indentation';
-          }
-          result.problems.push(problem);
-        }
+        unclosed ??= unclosedIn(text);
+        result.problems.push(...syntaxProblems(text, doc, unclosed, position));
         lost(doc);
         continue;
       }
@@ -460,7 +460,7 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
         lost(doc);
         continue;
       }
-      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
+      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)), source: (path) => restOfLine(text, offsetAt(doc, path)) });
     }
   } catch (error) {
     if (error instanceof RangeError) {
@@ -471,6 +471,129 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
     throw error;
   }
   return result;
+}
+
+/** A `[`, `{` or quote that the syntax tree never sees closed, and the unclosed one it is inside, if any. */
+interface Unclosed {
+  offset: number;
+  opener: '[' | '{' | '"' | "'";
+  within: Unclosed | undefined;
+  /** A quote's text as the parser read it: on to where its indentation ends, or to the end of the file. */
+  quoted: string | undefined;
+}
+
+/** Whether a quoted scalar's source ends with its closing quote (not an escaped one). */
+function quoteClosed(source: string, quote: string): boolean {
+  if (source.length < 2 || !source.endsWith(quote)) return false;
+  // before the closing quote: an even run of backslashes in "…", an even run of quotes ('' is one quote) in '…'
+  const escape = quote === '"' ? '\\' : "'";
+  let run = 0;
+  for (let i = source.length - 2; i >= 1 && source[i] === escape; i--) run++;
+  return run % 2 === 0;
+}
+
+/** Every bracket and quote of a file that is never closed, from the `yaml` library's syntax tree (tokens). */
+function unclosedIn(text: string): Unclosed[] {
+  const found: Unclosed[] = [];
+  const visit = (token: CST.Token | null | undefined, within: Unclosed | undefined): void => {
+    if (!token) return;
+    switch (token.type) {
+      case 'document':
+        visit(token.value, within);
+        return;
+      case 'flow-collection':
+      case 'block-map':
+      case 'block-seq': {
+        let inner = within;
+        if (token.type === 'flow-collection') {
+          const opener = token.start.source === '{' ? '{' : '[';
+          const closer = opener === '{' ? '}' : ']';
+          if (!token.end.some((end) => end.source === closer)) found.push((inner = { offset: token.start.offset, opener, within, quoted: undefined }));
+        }
+        for (const item of token.items) {
+          if ('key' in item) visit(item.key, inner);
+          visit(item.value, inner);
+        }
+        return;
+      }
+      case 'double-quoted-scalar':
+      case 'single-quoted-scalar': {
+        const quote = token.type === 'double-quoted-scalar' ? '"' : "'";
+        if (!quoteClosed(token.source, quote)) found.push({ offset: token.offset, opener: quote, within, quoted: token.source });
+        return;
+      }
+      default:
+    }
+  };
+  for (const token of new Parser().parse(text)) visit(token, undefined);
+  return found;
+}
+
+/** The `yaml` library's words for a bracket or quote it reached the end without closing. */
+const UNCLOSED_ERROR = /^(Missing closing ["']quote|Flow (map|sequence)\b.*end with an? [\]}])/;
+
+/**
+ * A document's syntax errors as problems. An unclosed bracket or quote is reported once, where it opens: the parser
+ * only notices at the end of the file (or of the document), past the last line, and often twice (an unclosed quote
+ * takes the `}` of its flow mapping with it). Of unclosed ones inside each other, the innermost is the one to close.
+ * Other errors stay where the parser saw them, but never past the end of the text.
+ */
+function syntaxProblems(text: string, doc: Document.Parsed, unclosed: readonly Unclosed[], position: (offset: number) => SourcePosition): Problem[] {
+  const problems: Problem[] = [];
+  const [start, , end] = doc.range;
+  const mine = unclosed.filter((u) => u.offset >= start && u.offset < end);
+  const innermost = mine.filter((u) => !mine.some((other) => other.within === u));
+  const reportUnclosed = innermost.length > 0 && doc.errors.some((error) => UNCLOSED_ERROR.test(error.message));
+  if (reportUnclosed) for (const u of innermost) problems.push(unclosedProblem(text, u, position));
+  const lastContent = text.trimEnd().length;
+  for (const error of doc.errors) {
+    if (reportUnclosed && UNCLOSED_ERROR.test(error.message)) continue;
+    const offset = Math.min(error.pos[0], lastContent);
+    problems.push(syntaxProblem(text, error, position(offset), offset));
+  }
+  return problems;
+}
+
+function unclosedProblem(text: string, u: Unclosed, position: (offset: number) => SourcePosition): Problem {
+  const at = position(u.offset);
+  if (u.quoted !== undefined) {
+    // the parser reads an unclosed quote on over every line indented enough, maybe to the end of the file, and with
+    // it the bracket meant to close the one it stands in
+    const quoted = u.quoted.trimEnd();
+    const last = position(u.offset + quoted.length).line;
+    const extent = last === at.line ? '' : u.offset + quoted.length >= text.trimEnd().length ? 'to the end of the file' : `to line ${last}`;
+    const outerCloser = u.within ? (u.within.opener === '{' ? '}' : ']') : undefined;
+    const taken = outerCloser !== undefined && quoted.includes(outerCloser) ? `the ${outerCloser} meant for the ${u.within!.opener} at line ${position(u.within!.offset).line}` : '';
+    const runsOn = extent === '' && taken === '' ? '' : `; as written, it takes in ${[taken, extent === '' ? '' : `everything ${extent}`].filter(Boolean).join(' and ')}`;
+    return {
+      ...at,
+      code: 'yaml',
+      message: `malformed YAML: a ${u.opener} quote is never closed`,
+      hint: `close the quote: add the closing ${u.opener} where the text should end${runsOn}`,
+    };
+  }
+  const closer = u.opener === '{' ? '}' : ']';
+  return {
+    ...at,
+    code: 'yaml',
+    message: `malformed YAML: a ${u.opener} is never closed with ${closer}`,
+    hint: `close the ${u.opener} opened at line ${at.line} with a ${closer}; a ${u.opener} ${closer} spread over several lines needs every line after the first indented more than its key`,
+  };
+}
+
+function syntaxProblem(text: string, error: YAMLError, at: SourcePosition, offset: number): Problem {
+  const problem: Problem = { ...at, code: 'yaml', message: `malformed YAML: ${error.message.split('\n')[0]}` };
+  const lineStart = offset - (at.column - 1);
+  const lineEnd = text.indexOf('\n', lineStart);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  if (/flow/i.test(error.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+    // the classic: [PUT /v1/orders/{id}] makes {id} a flow mapping
+    problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+  } else if (/\btabs?\b/i.test(error.message) && line.includes('\t')) {
+    // editors that insert tabs: the most common first YAML error
+    problem.hint = 'indent with spaces: YAML does not allow tabs for indentation';
+  }
+  return problem;
 }
 
 // Positions are looked up once per scope, client and grant; an index per mapping keeps that linear for big files.

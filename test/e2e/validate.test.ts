@@ -69,6 +69,16 @@ describe('scopeguard validate', () => {
     ]);
   });
 
+  it('an unclosed quote is one problem where it opens, not two past the end of the file', () => {
+    const dir = registryWith({ ...VALID, 'extra.yaml': 'kind: ScopeSet\ntenant: acme\nscopes:\n  x: {description: "unterminated}\n' });
+    const result = scopeguard('validate', '--registry', dir);
+    expect(result.status).toBe(2);
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      `${dir}/extra.yaml:4:20  malformed YAML: a " quote is never closed  (close the quote: add the closing " where the text should end; as written, it takes in the } meant for the { at line 4)`,
+      `1 problem in ${dir}`,
+    ]);
+  });
+
   it('names a file that is not UTF-8 (UTF-16 from an editor, Latin-1) instead of misreading its content', () => {
     const dir = registryWith(VALID);
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: ScopeSet\ntenant: acme\nscopes: {}\n', 'utf16le')]);

@@ -23,10 +23,43 @@ const at = (p: Problem) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p
 describe('loadRegistry: each error class from a real file, with its position', () => {
   it('malformed YAML, with a hint for {param} inside a flow list', async () => {
     const problems = await problemsOf(`${FIXTURES}/malformed-yaml`);
-    expect(problems.map(at)).toEqual(['actions.yaml:4:50 yaml', 'scopes.yaml:7:1 yaml']);
+    // the unclosed quote where it opens, not past the end of the file where the parser gave up
+    expect(problems.map(at)).toEqual(['actions.yaml:4:50 yaml', 'scopes.yaml:5:18 yaml']);
     expect(problems[0]!.file).toBe(`${FIXTURES}/malformed-yaml/actions.yaml`);
     expect(problems[0]!.hint).toContain('quote patterns with {param}');
-    expect(problems[1]!.message).toContain('Missing closing "quote');
+    expect(`${problems[1]!.message} (${problems[1]!.hint})`).toBe(
+      'malformed YAML: a " quote is never closed (close the quote: add the closing " where the text should end; as written, it takes in everything to the end of the file)',
+    );
+  });
+
+  describe('an unclosed bracket or quote: one problem where it opens, with how to close it', () => {
+    const scopeSet = (line: string) => `kind: ScopeSet\ntenant: acme\nscopes:\n${line}\n`;
+    it.each([
+      [
+        'a quote inside a flow mapping, on the last line',
+        '  x: {description: "unterminated}',
+        '4:20 malformed YAML: a " quote is never closed (close the quote: add the closing " where the text should end; as written, it takes in the } meant for the { at line 4)',
+      ],
+      [
+        'a flow mapping',
+        '  x: {description: d',
+        '4:6 malformed YAML: a { is never closed with } (close the { opened at line 4 with a }; a { } spread over several lines needs every line after the first indented more than its key)',
+      ],
+      [
+        'a flow list closed by the wrong bracket, inside a flow mapping',
+        '  x: {description: d, implies: [read.a}\n  y: {}',
+        '4:32 malformed YAML: a [ is never closed with ] (close the [ opened at line 4 with a ]; a [ ] spread over several lines needs every line after the first indented more than its key)',
+      ],
+      [
+        'a flow mapping whose next line is not indented enough',
+        '  x: {description: d,\n  owner: o}',
+        '4:6 malformed YAML: a { is never closed with } (close the { opened at line 4 with a }; a { } spread over several lines needs every line after the first indented more than its key)',
+      ],
+    ])('%s', async (_, line, expected) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sg-unclosed-'));
+      writeFileSync(join(dir, 'scopes.yaml'), scopeSet(line));
+      expect((await problemsOf(dir)).map((p) => `${p.line}:${p.column} ${p.message} (${p.hint})`)).toEqual([expected]);
+    });
   });
 
   it('duplicate keys', async () => {
@@ -139,6 +172,92 @@ describe('loadRegistry: each error class from a real file, with its position', (
       'c.yaml:12:12 schema clients.y.scopes must be a list, not null (empty) (write [] for none, or the items as [a, b])',
       'c.yaml:13:19 schema clients.y.justification must be a mapping, not null (empty) (write {} for none, or indent "key: value" lines under it)',
     ]);
+  });
+
+  describe('every problem of a value comes with a hint that, followed, makes a valid file', () => {
+    const actionMap = (actions: string) => `kind: ActionMap\ntenant: acme\nactions:\n${actions}\n`;
+    const scopes = 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.orders: {description: Read orders}\n  write.orders: {description: Write orders}\n';
+    const problemsWith = async (files: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sg-hints-'));
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      return { dir, problems: (await problemsOf(dir)).map((p) => `${at(p)} ${p.message} (${p.hint})`) };
+    };
+
+    it('action patterns written as text: each pattern one item, quoted where a [ ] list needs it', async () => {
+      const actions = ['  read.orders: GET /v1/orders/{id}', '  write.orders: POST /v1/orders, PUT /v1/orders/{id}, * /v1/orders/**'].join('\n');
+      const { problems } = await problemsWith({ 'scopes.yaml': scopes, 'actions.yaml': actionMap(actions) });
+      expect(problems).toEqual([
+        'actions.yaml:4:16 schema actions."read.orders" must be a list, not the text "GET /v1/orders/{id}" (write a list: ["GET /v1/orders/{id}"], or one "- item" per line)',
+        'actions.yaml:5:17 schema actions."write.orders" must be a list, not the text "POST /v1/orders, PUT /v1/orders/{id}, * …" (write a list: [POST /v1/orders, "PUT /v1/orders/{id}", "* /v1/orders/**"], or one "- item" per line)',
+      ]);
+      // the lists the hints write, in place of the text
+      const fixed = problems.map((problem) => /write a list: (\[.*\]), or/.exec(problem)![1]);
+      const dir = mkdtempSync(join(tmpdir(), 'sg-hints-'));
+      writeFileSync(join(dir, 'scopes.yaml'), scopes);
+      writeFileSync(join(dir, 'actions.yaml'), actionMap(`  read.orders: ${fixed[0]}\n  write.orders: ${fixed[1]}`));
+      const registry = await loadRegistry(dir);
+      expect(Object.fromEntries(Object.entries(registry.tenants.acme!.actions).map(([scope, patterns]) => [scope, patterns.map((p) => p.pattern)]))).toEqual({
+        'read.orders': ['GET /v1/orders/{id}'],
+        'write.orders': ['POST /v1/orders', 'PUT /v1/orders/{id}', '* /v1/orders/**'],
+      });
+    });
+
+    it('empty text, a list for one value, and null: written as nothing, or as a word YAML reads as null', async () => {
+      const files = {
+        'scopes.yaml': [
+          'kind: ScopeSet',
+          'tenant: acme',
+          'scopes:',
+          '  read.orders:',
+          '    description: Read orders',
+          '    owner: ""',
+          '  read.legacy:',
+          '    description: Old orders',
+          '    status: deprecated',
+          '    replacedBy: [read.orders]',
+          '',
+        ].join('\n'),
+        'clients.yaml': [
+          'kind: ClientSet',
+          'tenant: acme',
+          'clients:',
+          '  a: {clientId: ~, type: public}',
+          '  b:',
+          '    clientId: Null',
+          '    type: public',
+          '  c:',
+          '    clientId:',
+          '    type: public',
+          '  d: {clientId: d1, type: public, description: ~}',
+          '---',
+          'kind: ExceptionSet',
+          'tenant: acme',
+          'exceptions:',
+          "  - {rule: SG301, subject: 'scope:read.orders', reason: '', expires: 2027-01-31}",
+          '',
+        ].join('\n'),
+      };
+      expect((await problemsWith(files)).problems).toEqual([
+        'clients.yaml:4:17 schema clients.a.clientId must be text, not null: YAML reads ~ as null (put it in quotes to keep it as text: clientId: "~")',
+        'clients.yaml:6:15 schema clients.b.clientId must be text, not null: YAML reads Null as null (put it in quotes to keep it as text: clientId: "Null")',
+        'clients.yaml:9:14 schema clients.c.clientId must be text, not null (empty) (write the value after "clientId:")',
+        'clients.yaml:11:48 schema clients.d.description must be text, not null: YAML reads ~ as null (put it in quotes to keep it as text: description: "~")',
+        'clients.yaml:16:57 schema exceptions[0].reason must not be empty (write the reason between the quotes)',
+        'scopes.yaml:6:12 schema scopes."read.orders".owner must not be empty (write the owner between the quotes, or leave out the "owner:" line)',
+        'scopes.yaml:10:17 schema scopes."read.legacy".replacedBy must be text, not a list (write it as text, without [ ] or "- ", e.g. replacedBy: read.orders)',
+      ]);
+    });
+    it('numbers out of range or in quotes, and text that is too long', async () => {
+      const config = `kind: Config\nthresholds: {unusedScopeDays: 0, spikeFactor: 1, idleTokenDays: "30", denialBurst: many}\n`;
+      const { problems } = await problemsWith({ 'scopeguard.yaml': config, 'scopes.yaml': scopes.replace('tenant: acme', `tenant: ${'a'.repeat(65)}`) });
+      expect(problems).toEqual([
+        'scopeguard.yaml:2:31 schema thresholds.unusedScopeDays must be at least 1, not the number 0 (write a number at least 1)',
+        'scopeguard.yaml:2:47 schema thresholds.spikeFactor must be more than 1, not the number 1 (write a number more than 1)',
+        'scopeguard.yaml:2:65 schema thresholds.idleTokenDays must be a whole number, not the text "30" (remove the quotes: a number in quotes is text)',
+        'scopeguard.yaml:2:84 schema thresholds.denialBurst must be a whole number, not the text "many" (write a whole number, e.g. 30)',
+        'scopes.yaml:2:9 schema tenant is longer than 64 characters (shorten it to 64 characters or fewer)',
+      ]);
+    });
   });
 
   it('a YAML 1.1 merge key is named as one, once, wherever it stands', () => {
