@@ -26,7 +26,8 @@ function formatText(entries: HistoryEntry[], what: string): string {
   return entries
     .map((e) => {
       // author, email and subject come from git, details from YAML: none of it may drive the terminal
-      const head = `${e.date}  ${e.commit.slice(0, 12)}  ${e.author} <${e.email}>${e.pr !== undefined ? `  PR #${e.pr}` : ''}  ${e.subject}`;
+      const landed = e.landed ? `  (landed ${e.landed})` : '';
+      const head = `${e.date}${landed}  ${e.commit.slice(0, 12)}  ${e.author} <${e.email}>${e.pr !== undefined ? `  PR #${e.pr}` : ''}  ${e.subject}`;
       const line = (c: HistoryEntry['changes'][number]) => (isFileNote(c) ? `    ${c.tenant || '(tenant unknown)'}  note: ${c.detail}` : `    ${c.tenant}  ${c.detail}  [${c.classification}]`);
       return [head, ...e.changes.map(line)].map((text) => escapeTerminal(text)).join('\n');
     })

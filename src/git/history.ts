@@ -22,6 +22,14 @@ export interface CommitInfo {
   email: string;
   /** Author date, ISO-8601 with offset as git gives it. */
   date: string;
+  /**
+   * When the commit landed on the branch walked: its committer date when it is on the branch's first-parent line,
+   * else the committer date of the merge that brought it in. `--since` and report periods go by this date, as
+   * `show --at` does: a commit written in February and merged in July changed the branch in July.
+   */
+  landed?: string;
+  /** Committer date. */
+  committed?: string;
   subject: string;
   /** Pull request number from "Merge pull request #12" / "Title (#12)" or from the merge that brought the commit in. */
   pr?: number;
@@ -65,27 +73,29 @@ export function pullRequestNumber(subject: string): number | undefined {
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
-const FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+const FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%cI${FIELD}%s`;
 /** `git log` of commits with the blobs of the files they changed, as parseLog reads it. */
 const LOG = ['-c', 'core.quotePath=false', 'log', `--format=${FORMAT}`, '--raw', '--no-abbrev', '--no-renames'];
 
 /** Commits that touch the registry root, newest first, with the semantic change each made. */
 export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): Promise<CommitChanges[]> {
-  const args = [...LOG];
-  if (options.since) {
-    const since = parseDateSpec(options.since);
-    if (!since) throw new InputError(`--since "${options.since}" is not a date`, 'write it as YYYY-MM-DD');
-    args.push(`--since=${Math.floor(since.getTime() / 1000)}`);
-  }
-  args.push(options.range ?? 'HEAD', '--', options.root === '' ? '.' : options.root);
+  const since = options.since === undefined ? undefined : parseDateSpec(options.since);
+  if (options.since !== undefined && !since) throw new InputError(`--since "${options.since}" is not a date`, 'write it as YYYY-MM-DD');
+  const range = options.range ?? 'HEAD';
+  const tip = range.includes('..') ? range.slice(range.indexOf('..') + 2) || 'HEAD' : range;
   let output: string;
   try {
-    output = await repo.git.raw(args);
+    // what landed on the branch since then: everything after its newest first-parent commit from before that date
+    // (git's own --since would go by each commit's date and miss a commit written earlier but merged since)
+    const boundary = since ? (await repo.git.raw(['rev-list', '-1', '--first-parent', `--before=${Math.floor(since.getTime() / 1000) - 1}`, tip])).trim() : '';
+    output = await repo.git.raw([...LOG, boundary ? `${boundary}..${tip}` : range, '--', options.root === '' ? '.' : options.root]);
   } catch (error) {
     if (await hasNoCommits(repo)) throw noCommitsError(repo);
     throw error;
   }
-  const commits = parseLog(output, options.root);
+  const walked = parseLog(output, options.root);
+  await attachLandingDates(repo, walked, tip);
+  const commits = since ? walked.filter((commit) => Date.parse(commit.landed ?? commit.date) >= since.getTime()) : walked;
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
     // ask for every blob up front: cat-file answers them in one stream instead of one round trip per commit
@@ -318,7 +328,7 @@ function parseLog(output: string, root: string): Array<CommitInfo & { files: Cha
   for (const record of output.split(RECORD)) {
     if (record.trim() === '') continue;
     const [header = '', ...lines] = record.split('\n');
-    const [commit = '', parents = '', author = '', email = '', date = '', subject = ''] = header.split(FIELD);
+    const [commit = '', parents = '', author = '', email = '', date = '', committed = '', subject = ''] = header.split(FIELD);
     const files: ChangedFile[] = [];
     for (const line of lines) {
       if (!line.startsWith(':')) continue;
@@ -330,7 +340,7 @@ function parseLog(output: string, root: string): Array<CommitInfo & { files: Cha
       files.push({ path, ...(NO_BLOB.test(before) ? {} : { before }), ...(NO_BLOB.test(after) ? {} : { after }) });
     }
     const pr = pullRequestNumber(subject);
-    commits.push({ commit, parents: parents.split(' ').filter(Boolean), author, email, date, subject, ...(pr !== undefined ? { pr } : {}), files });
+    commits.push({ commit, parents: parents.split(' ').filter(Boolean), author, email, date, committed, subject, ...(pr !== undefined ? { pr } : {}), files });
   }
   return commits;
 }
@@ -342,6 +352,21 @@ function unquote(path: string): string {
     return JSON.parse(path) as string;
   } catch {
     return path.slice(1, -1);
+  }
+}
+
+/** Sets `landed` on each commit: see CommitInfo.landed. */
+async function attachLandingDates(repo: GitRepo, commits: CommitInfo[], tip: string): Promise<void> {
+  if (commits.length === 0) return;
+  const firstParentLine = new Set((await repo.git.raw(['rev-list', '--first-parent', tip])).split('\n').filter(Boolean));
+  for (const commit of commits) {
+    if (firstParentLine.has(commit.commit)) {
+      commit.landed = commit.committed ?? commit.date;
+      continue;
+    }
+    // the oldest first-parent commit that descends from it is the merge that brought it in
+    const line = (await repo.git.raw(['log', '--first-parent', '--ancestry-path', `--format=%cI`, `${commit.commit}..${tip}`])).trim().split('\n');
+    commit.landed = line.at(-1) || commit.committed || commit.date;
   }
 }
 
@@ -395,6 +420,8 @@ export interface HistoryEntry {
   email: string;
   subject: string;
   pr?: number;
+  /** When it reached the branch, if another day than `date` (merged later, or rebased): see CommitInfo.landed. */
+  landed?: string;
   changes: Array<{ tenant: string; subject: string; kind: string; classification: string; detail: string }>;
 }
 
@@ -411,11 +438,14 @@ export function historyEntries(commits: readonly CommitChanges[], keep: (change:
       email: commit.email,
       subject: commit.subject,
       ...(commit.pr !== undefined ? { pr: commit.pr } : {}),
+      ...(commit.landed !== undefined && utcDay(commit.landed) !== utcDay(commit.date) ? { landed: commit.landed } : {}),
       changes: changes.map((c) => ({ tenant: c.tenant, subject: c.subject, kind: c.kind, classification: c.classification, detail: c.detail })),
     });
   }
   return entries;
 }
+
+const utcDay = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
 
 /** Every commit that changed one scope or client (of one tenant, if given), newest first. */
 export async function subjectHistory(options: { scope?: string; client?: string; tenant?: string; since?: string; registry: string }): Promise<HistoryEntry[]> {

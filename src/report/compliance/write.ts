@@ -160,8 +160,9 @@ async function registryChanges(cwd: string, registryRoot: string, tenant: string
   try {
     const root = pathInRepo(repo, cwd, registryRoot);
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
-    // only what happened between the previous report and this one, so reruns of a past date stay the same
-    const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
+    // only what reached the branch between the previous report and this one, so reruns of a past date stay the same
+    const landed = (commit: (typeof commits)[number]): number => Date.parse(commit.landed ?? commit.date);
+    const inPeriod = commits.filter((commit) => landed(commit) <= now.getTime() && landed(commit) >= Date.parse(since));
     const entries = historyEntries(inPeriod, (c) => belongsToTenant(c, tenant));
     return { available: true, since, commits: entries };
   } catch (error) {
