@@ -69,7 +69,7 @@ export function renderComplianceHtml(r: ComplianceReport): string {
     parts.push('<table><tr><th>date</th><th>author</th><th>commit</th><th>change</th></tr>');
     for (const c of r.registryChanges.commits) {
       for (const change of c.changes) {
-        parts.push(`<tr><td>${e(day(c.date))}</td><td>${e(c.author)}</td><td><code>${e(c.commit.slice(0, 10))}</code> ${e(c.subject)}</td><td>${isFileNote(change) ? `note: ${e(change.detail)}` : `${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}`}</td></tr>`);
+        parts.push(`<tr><td>${e(day(c.landed ?? c.date))}</td><td>${e(c.author)}</td><td><code>${e(c.commit.slice(0, 10))}</code> ${e(c.subject)}</td><td>${isFileNote(change) ? `note: ${e(change.detail)}` : `${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}`}</td></tr>`);
       }
     }
     parts.push('</table>');

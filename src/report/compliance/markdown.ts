@@ -38,7 +38,7 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
     push('| date | author | commit | change |', '|---|---|---|---|');
     for (const c of r.registryChanges.commits) {
       for (const change of c.changes) {
-        push(`| ${day(c.date)} | ${escapeMarkdown(c.author)} | ${markdownCode(c.commit.slice(0, 10))} ${escapeMarkdown(c.subject)}${c.pr ? ` (PR ${c.pr})` : ''} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
+        push(`| ${day(c.landed ?? c.date)} | ${escapeMarkdown(c.author)} | ${markdownCode(c.commit.slice(0, 10))} ${escapeMarkdown(c.subject)}${c.pr ? ` (PR ${c.pr})` : ''} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
       }
     }
     push('');
