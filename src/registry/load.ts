@@ -445,20 +445,9 @@ export function collectRegistryProblems(
   return { registry: builder.build(root, sources.map((source) => source.path)), problems };
 }
 
-/**
- * How this loader reads files into a registry, as part of the cache key beside the files themselves. Bump it when
- * the same files load into a different registry (a position moves, a value is read otherwise): the cache's own
- * format and the scopeguard version need not change with such a commit, and a cached run would give back the old
- * reading. 1: a path through a YAML alias is placed at the alias, no longer at its anchor.
- */
-const LOADER_REVISION = 1;
-
-/** The source the cache key adds for LOADER_REVISION; no file can have its path (a NUL). */
-const LOADER_SOURCE: RegistrySource = { path: '\0scopeguard-loader', content: `revision ${LOADER_REVISION}` };
-
 /** collectRegistryProblems for files read from a folder, reusing that folder's last valid registry when no file changed. */
 export function collectRegistryProblemsCached(root: string, sources: ReadonlyArray<RegistrySource>): { registry?: Registry; problems: Problem[] } {
-  const cache = RegistryCache.forSources(root, [...sources, LOADER_SOURCE]);
+  const cache = RegistryCache.forSources(root, sources);
   const cached = cache?.get();
   if (cached) return { registry: cached, problems: [] };
   const result = collectRegistryProblems(root, sources);

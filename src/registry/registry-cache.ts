@@ -19,6 +19,13 @@ import type { Registry, SourcePosition } from './model.ts';
 /** Bump when the Registry model or the encoding below changes. */
 const FORMAT = 5;
 
+/**
+ * How the loader reads files into a registry. Bump it when the same files load into a different registry (a position
+ * moves, a value is read otherwise): neither the format above nor the scopeguard version need change with such a
+ * commit, and a cached run would give back the old reading. 1: a path through a YAML alias is placed at the alias.
+ */
+const LOADER_REVISION = 1;
+
 // An entry is the key on the first line, the registry as JSON on the second and a file table on the third. The
 // model is plain data (a JSON round trip is exact, which a test checks); JSON.parse reads it back faster than
 // v8.deserialize, and unlike V8's format it does not change with the Node version. Every SourcePosition is written
@@ -85,11 +92,11 @@ export class RegistryCache {
   ) {}
 
   /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
-  static forSources(root: string, sources: ReadonlyArray<Source>): RegistryCache | undefined {
+  static forSources(root: string, sources: ReadonlyArray<Source>, loaderRevision = LOADER_REVISION): RegistryCache | undefined {
     if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? '')) return undefined;
     const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join('.scopeguard', 'cache'));
     const rootKey = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
-    const hash = createHash('sha256').update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${root}\0`);
+    const hash = createHash('sha256').update(`scopeguard ${VERSION} registry-cache ${FORMAT} loader ${loaderRevision}\0${root}\0`);
     for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
     return new RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest('hex'));
   }

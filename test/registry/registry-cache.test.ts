@@ -54,10 +54,11 @@ describe('RegistryCache', () => {
     const { registry } = collectRegistryProblems(dir, read.sources);
     const spaGrant = () => registry!.tenants.acme!.clients.spa!.grants[0]!;
     expect(spaGrant().location.line).toBe(10);
-    // what the loader before the alias fix stored, under the key it used: spa's grant at web's list on line 9
+    // what the loader before the alias fix (revision 0) stored: spa's grant at web's list on line 9
     const stale = structuredClone(registry!);
     stale.tenants.acme!.clients.spa!.grants[0]!.location = { ...spaGrant().location, line: 9, column: 55 };
-    RegistryCache.forSources(dir, read.sources)!.set(stale);
+    RegistryCache.forSources(dir, read.sources, 0)!.set(stale);
+    expect(RegistryCache.forSources(dir, read.sources, 0)!.get()).toStrictEqual(stale);
     expect(collectReadRegistryProblems(dir, read).registry).toStrictEqual(registry);
   });
 
