@@ -101,7 +101,8 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
     return location ? { ...finding, location } : finding;
   });
 
-  const findings = sortFindings([...registryFindings, ...changeFindings]);
+  const inTenants = (finding: Finding): boolean => !options.tenants?.length || options.tenants.includes(finding.tenant);
+  const findings = sortFindings([...registryFindings, ...changeFindings.filter(inTenants)]);
   const failOn = options.failOn ?? head.config.failOn;
   const summary = summarize(findings, failOn);
   summary.failed = findings.some((f) => (f.status === 'new' || (options.failOnExisting === true && f.status === 'existing')) && meetsThreshold(f.severity, failOn));

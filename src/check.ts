@@ -13,7 +13,7 @@ import { loadPolicyEngine, type PolicyEngine, type RawFinding } from './policy/e
 import type { RuleMeta } from './policy/bundle.ts';
 import { buildRegistryInput, type RegistryInput } from './policy/input-registry.ts';
 import { buildUsageInputs } from './policy/input-usage.ts';
-import { collectUsageFacts, type UsageOptions } from './usage/analyze.ts';
+import { assertRegistryTenants, collectUsageFacts, type UsageOptions } from './usage/analyze.ts';
 import type { UsageFacts } from './usage/facts.ts';
 
 export interface CheckOptions {
@@ -31,6 +31,8 @@ export interface CheckOptions {
   usage?: UsageOptions;
   /** Which rule ids in the registry must name known rules (default `all`); see RuleIdChecks. */
   ruleIdChecks?: RuleIdChecks;
+  /** Only these tenants' findings (`--tenant`); every tenant is still evaluated, as custom rules may compare them. */
+  tenants?: readonly string[];
 }
 
 export interface CheckResult {
@@ -50,12 +52,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // the registry's config names custom policies, that engine is built below instead
   if (!options.policyDirs?.length) void loadPolicyEngine().catch(() => undefined);
   const registry = options.registry ?? (await loadRegistry(options.registryRoot));
+  if (options.tenants?.length) assertRegistryTenants(registry, options.tenants);
   const customDirs = policyFolders(registry, options.policyDirs);
   const engine = await loadPolicyEngine(customDirs);
   const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : undefined;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate('usage', input, registry.config));
-  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
+  const selected = options.tenants?.length ? raw.filter((finding) => options.tenants!.includes(finding.tenant)) : raw;
+  const findings = finalizeFindings(selected, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...(usage ? { usage } : {}) };
 }

@@ -62,6 +62,7 @@ export function registerCheck(program: Command): void {
           now,
           ...(flags.failOn ? { failOn: flags.failOn as FailOn } : {}),
           ...(usage ? { usage } : {}),
+          ...(flags.tenant.length ? { tenants: flags.tenant } : {}),
         };
         return flags.base === undefined
           ? await runCheck(options)

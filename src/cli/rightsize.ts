@@ -35,7 +35,7 @@ export function registerRightsize(program: Command): void {
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);
     // an unknown client would plan nothing and read as "every granted scope was used"
-    if (flags.client) assertRegistryClient(registry, flags.client);
+    if (flags.client) assertRegistryClient(registry, flags.client, flags.tenant);
     const facts = await collectUsageFacts(registry, options, now);
     const plan = planRightsize(registry, facts, now, { ...(flags.client ? { client: flags.client } : {}), includeJustified: Boolean(flags.includeJustified) });
     const written = flags.write && plan.removals.length > 0 ? await writeRightsize(flags.registry, registry, plan.removals) : [];

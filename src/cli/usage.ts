@@ -30,7 +30,7 @@ export function registerUsage(program: Command): void {
     const options = storeOptions(flags);
     const now = parseNow(flags.now);
     const registry = await loadRegistry(flags.registry);
-    if (flags.client) assertRegistryClient(registry, flags.client);
+    if (flags.client) assertRegistryClient(registry, flags.client, flags.tenant);
     const facts = await collectUsageFacts(registry, options, now);
     const clients = facts.flatMap((f) => leastPrivilege(f, flags.client));
     const window = facts[0]?.window ?? { since: now.toISOString(), until: now.toISOString(), days: 0 };

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.ts';
 import { compileActionMatcher } from '../registry/matcher.ts';
-import type { Registry } from '../registry/model.ts';
+import type { Registry, Tenant } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import { Store } from '../store/store.ts';
 import { parseUserDate } from '../logs/time.ts';
@@ -40,10 +40,19 @@ export function resolveWindow(options: UsageOptions, now: Date, defaultDays: num
   return { since, until };
 }
 
-/** `--client` must name a registry client or its provider client id: a typo is exit 2 with the closest name. */
-export function assertRegistryClient(registry: Registry, client: string): void {
-  const tenants = Object.values(registry.tenants);
-  if (tenants.some((t) => Object.values(t.clients).some((c) => c.name === client || c.clientId === client))) return;
+/**
+ * `--client` must name a registry client or its provider client id, in one of the `--tenant`s when any are given:
+ * a typo is exit 2 with the closest name, and a client of another tenant says which one, not an empty table.
+ */
+export function assertRegistryClient(registry: Registry, client: string, tenantNames: readonly string[] = []): void {
+  const named = (t: Tenant): boolean => Object.values(t.clients).some((c) => c.name === client || c.clientId === client);
+  const all = Object.values(registry.tenants);
+  const tenants = tenantNames.length > 0 ? all.filter((t) => tenantNames.includes(t.name)) : all;
+  if (tenants.some(named)) return;
+  const elsewhere = all.filter(named).map((t) => t.name);
+  if (elsewhere.length > 0) {
+    throw new UsageError(`client "${client}" is not in tenant ${tenantNames.join(', ')}`, `it is a client of ${elsewhere.join(', ')}: pass --tenant ${elsewhere[0]}, or no --tenant`);
+  }
   const names = tenants.flatMap((t) => Object.keys(t.clients));
   throw new UsageError(`unknown client "${client}"`, didYouMean(client, names) ?? 'give a client name from the registry or its provider client id');
 }

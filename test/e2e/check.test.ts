@@ -193,6 +193,20 @@ describe('scopeguard check: the example registry', () => {
     expect(report.findings.map((f) => `${f.ruleId} ${f.tenant} ${f.subject}`).sort()).toEqual(planted.sort());
     expect(status).toBe(1);
   });
+
+  it('--tenant judges and counts only that tenant, and a misspelt tenant is exit 2', () => {
+    const planted = [...readFileSync('scopes/README.md', 'utf8').matchAll(/^\| (SG\d{3}) \| (\w+) \| `([^`]+)` \|/gm)].filter(([, , tenant]) => tenant === 'globex');
+    const { report } = checkJson(process.cwd(), '--registry', 'scopes', '--tenant', 'globex');
+    expect(report.findings.map((f) => `${f.ruleId} ${f.tenant} ${f.subject}`).sort()).toEqual(planted.map(([, rule, tenant, subject]) => `${rule} ${tenant} ${subject}`).sort());
+    expect(report.summary.total).toBe(planted.length);
+    const typo = scopeguardIn(process.cwd(), ['check', '--tenant', 'glbex']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe('scopeguard: unknown tenant "glbex"\n  hint: did you mean "globex"? tenants in the registry: acme, globex\n');
+    // a client of another tenant is named as such, not an empty table
+    const elsewhere = scopeguardIn(process.cwd(), ['usage', '--client', 'admin-portal', '--tenant', 'globex']);
+    expect(elsewhere.status).toBe(2);
+    expect(elsewhere.stderr).toBe('scopeguard: client "admin-portal" is not in tenant globex\n  hint: it is a client of acme: pass --tenant acme, or no --tenant\n');
+  });
 });
 
 describe('scopeguard check: exceptions, config and fail-on', () => {
