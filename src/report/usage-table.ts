@@ -5,6 +5,7 @@
 import type { ClientUsageRow } from '../usage/least-privilege.ts';
 import { escapeMarkdown, markdownCode } from './escape.ts';
 import { alignColumns } from './columns.ts';
+import { counted } from '../plural.ts';
 
 export interface UsageReport {
   window: { since: string; until: string; days: number };
@@ -31,8 +32,24 @@ export function day(iso: string | undefined): string {
   return iso ? iso.slice(0, 10) : 'never';
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A usage window as a reader takes it: its first and last day, and its length. The window ends before `until`
+ * (`--until 2026-11-19` stops at the start of that day), so the last day shown is the one before an `until` at
+ * midnight; a window of part of a day is counted in hours.
+ */
+export function windowSpan(window: UsageReport['window']): { first: string; last: string; length: string } {
+  const since = Date.parse(window.since);
+  const until = Date.parse(window.until);
+  const span = until - since;
+  const length = span % DAY_MS === 0 ? counted(span / DAY_MS, 'day') : counted(Math.max(1, Math.round(span / 3_600_000)), 'hour');
+  return { first: day(window.since), last: day(new Date(Math.max(since, until - 1)).toISOString()), length };
+}
+
 function formatUsageTable(report: UsageReport): string {
-  const lines = [`usage ${day(report.window.since)} .. ${day(report.window.until)} (${report.window.days} days)`];
+  const span = windowSpan(report.window);
+  const lines = [`usage ${span.first} .. ${span.last} (${span.length})`];
   if (report.clients.length === 0) return `${lines[0]}\nno clients\n`;
   const header = ['tenant', 'client', 'scope', 'sensitivity', 'issued', 'exercised', 'last used', 'score'];
   const rows: string[][] = [];
@@ -57,8 +74,9 @@ function formatUsageTable(report: UsageReport): string {
 }
 
 function formatUsageMarkdown(report: UsageReport): string {
+  const span = windowSpan(report.window);
   const lines = [
-    `### Scope usage ${day(report.window.since)} to ${day(report.window.until)} (${report.window.days} days)`,
+    `### Scope usage ${span.first} to ${span.last} (${span.length})`,
     '',
     '| tenant | client | least privilege | granted | used | unused scopes |',
     '|---|---|---:|---:|---:|---|',

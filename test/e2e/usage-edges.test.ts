@@ -177,3 +177,16 @@ describe('usage rules at their edges', () => {
     expect(plan).toContain('t c1 read.a: exception until 2027-01-31: quarterly job');
   });
 });
+
+describe('the usage window as the table names it', () => {
+  it('names the last day the window holds (it ends before --until) and counts a part of a day in hours', () => {
+    const ws = workspace('  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a]}\n', [
+      request('2026-11-18T10:00:00Z', 'GET', '/a'),
+      request('2026-11-19T10:00:00Z', 'GET', '/a'),
+    ]);
+    const days = ws.run(['usage', '--since', '2026-11-01', '--until', '2026-11-19']);
+    expect(days.stdout.split('\n')[0]).toBe('usage 2026-11-01 .. 2026-11-18 (18 days)');
+    const hours = ws.run(['usage', '--since', '2026-11-19', '--until', '2026-11-19T12:00:00Z']);
+    expect(hours.stdout.split('\n')[0]).toBe('usage 2026-11-19 .. 2026-11-19 (12 hours)');
+  });
+});

@@ -8,7 +8,7 @@ import type { FindingsSummary } from '../../findings/summary.ts';
 import type { ClientUsageRow } from '../../usage/least-privilege.ts';
 import type { HistoryEntry } from '../../git/history.ts';
 import { counted } from '../../plural.ts';
-import { day } from '../usage-table.ts';
+import { windowSpan } from '../usage-table.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -55,7 +55,7 @@ export interface ComplianceReport {
  * escaping for the one untrusted part, the reason usage was not analysed (dates and counts are the tool's own).
  */
 export function usageSentence(usage: ComplianceReport['usage'], escape: (text: string) => string): string {
-  return usage.available
-    ? `Usage window ${day(usage.window.since)} to ${day(usage.window.until)} (${counted(usage.window.days, 'day')}, ${counted(usage.events, 'event')}).`
-    : `Usage not analysed: ${escape(usage.reason)}.`;
+  if (!usage.available) return `Usage not analysed: ${escape(usage.reason)}.`;
+  const span = windowSpan(usage.window);
+  return `Usage window ${span.first} to ${span.last} (${span.length}, ${counted(usage.events, 'event')}).`;
 }
