@@ -69,6 +69,8 @@ interface HintContext {
   required: boolean | undefined;
 }
 
+const RULE_SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info', 'off']);
+
 /** How to write what the schema expected, from what the YAML held instead (the usual slips of hand-written YAML). */
 function typeHint(expected: string, value: unknown, context: HintContext): string | undefined {
   const key = lastKey(context.path);
@@ -86,6 +88,10 @@ function typeHint(expected: string, value: unknown, context: HintContext): strin
     }
     if (context.itemType === 'object') return 'write a list: one "- key: value" entry per item, its other keys indented under it';
     return 'write a list: [a, b], or one "- item" per line';
+  }
+  // `SG106: off`, as other linters' configurations write it: scopeguard.yaml keeps rule options beside the severity
+  if (expected === 'object' && typeof value === 'string' && context.path.length === 2 && context.path[0] === 'rules' && RULE_SEVERITIES.has(value.toLowerCase())) {
+    return `write ${context.path[1]}: {severity: ${value.toLowerCase()}}`;
   }
   if (expected === 'object') return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
   if (expected === 'string') {

@@ -174,6 +174,14 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  it('a rule switched off as other linters write it gets the form scopeguard.yaml takes', () => {
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopeguard.yaml', content: 'kind: Config\nrules:\n  SG103: off\n  SG106: Info\n' }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'scopeguard.yaml:3:10 schema rules.SG103 must be a mapping, not the text "off" (write SG103: {severity: off})',
+      'scopeguard.yaml:4:10 schema rules.SG106 must be a mapping, not the text "Info" (write SG106: {severity: info})',
+    ]);
+  });
+
   describe('every problem of a value comes with a hint that, followed, makes a valid file', () => {
     const actionMap = (actions: string) => `kind: ActionMap\ntenant: acme\nactions:\n${actions}\n`;
     const scopes = 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.orders: {description: Read orders}\n  write.orders: {description: Write orders}\n';
