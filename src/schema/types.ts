@@ -369,7 +369,7 @@ export interface LogSource {
  */
 export interface AlertTarget {
   /**
-   * Webhook URL (https).
+   * Webhook URL: http:// or https:// (https for anything not on this machine). `user:password@` in it is sent as HTTP Basic authentication; only its origin is ever printed.
    */
   url: string;
   /**

@@ -16,6 +16,7 @@ interface Received {
   path: string;
   body: string;
   signature?: string;
+  authorization?: string;
 }
 
 const SECRET = 'test-signing-secret';
@@ -33,7 +34,7 @@ describe('webhook alerts', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-scopeguard-signature'] as string | undefined });
+        received.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-scopeguard-signature'] as string | undefined, authorization: req.headers.authorization });
         res.statusCode = req.url === '/slack' ? 200 : respondWith;
         res.end('ok');
       });
@@ -117,5 +118,41 @@ describe('webhook alerts', () => {
       `scopeguard: alert to #1 http://127.0.0.1:${port} not sent: environment variable SG_TEST_SECRET (the signing secret) is not set; the 14 findings will be sent next run`,
     );
     expect(received).toHaveLength(0);
+  });
+
+  it('sends user:password@ in a URL as Basic authentication, and prints nothing of a URL beyond its origin', async () => {
+    writeFileSync(
+      join(ws.dir, 'scopes', 'scopeguard.yaml'),
+      [
+        'kind: Config',
+        'alerts:',
+        `  - {url: "http://user:hunter2@127.0.0.1:${port}/slack", format: slack}`,
+        // fetch never connects to port 6000: an error that no retry mends
+        '  - {url: "http://user:hunter2@127.0.0.1:6000/services/T000/SECRETPATH?token=t0k3n", format: slack}',
+        '',
+      ].join('\n'),
+    );
+    received.length = 0;
+    const result = await run();
+    expect(result.status).toBe(1);
+    expect(slack()).toHaveLength(1);
+    expect(slack()[0]!.authorization).toBe(`Basic ${Buffer.from('user:hunter2').toString('base64')}`);
+    expect(result.stderr).not.toMatch(/hunter2|SECRETPATH|t0k3n|T000/);
+    expect(result.stderr.trim()).toBe(
+      'scopeguard: alert to #2 http://127.0.0.1:6000 failed after 1 attempt (bad port: fetch never connects to this port); the 14 findings will be sent next run',
+    );
+  });
+
+  it('rejects an alert URL that is not http(s) when the config is read, not when it is sent', async () => {
+    for (const url of ['hooks.slack.com/services/T000/SECRETPATH', 'ftp://127.0.0.1/SECRETPATH']) {
+      writeFileSync(join(ws.dir, 'scopes', 'scopeguard.yaml'), ['kind: Config', 'alerts:', `  - {url: "${url}", format: slack}`, ''].join('\n'));
+      received.length = 0;
+      const validate = await scopeguardAsync(['validate', '--registry', 'scopes'], ws.dir);
+      expect(validate.status).toBe(2);
+      expect(validate.stdout).toMatch(/scopeguard\.yaml:3:\d+ +alerts\[0\]\.url .* is not of the form \^\(\(https\?\|HTTPS\?\):/);
+      const check = await run();
+      expect(check.status).toBe(2);
+      expect(received).toHaveLength(0);
+    }
   });
 });
