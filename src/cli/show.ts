@@ -113,7 +113,7 @@ export function registerShow(program: Command): void {
       if (options.scope !== undefined && options.client !== undefined) throw new UsageError('give --scope or --client, not both');
       assertFormat(options.format, FORMATS);
       await withFormattedErrors(options.format, options.output, async () => {
-        const { registry, revision } = await registryAt(options.at, options.registry);
+        const { registry, revision } = await registryAt(options.at, options.registry, options.tenant !== undefined ? { tenant: options.tenant } : {});
         const view = select(registry, options);
         const document = { at: options.at, commit: revision.commit, registry: view };
         const text =

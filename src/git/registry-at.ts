@@ -8,6 +8,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { InputError, NoRegistryFiles, ValidationError } from '../errors.ts';
 import { addRegistryFile, collectReadRegistryProblems, type RegistryRead } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
+import { didYouMean } from '../registry/suggest.ts';
+import { tenantsNamedIn } from '../registry/yaml-source.ts';
 import { BlobReader } from './blobs.ts';
 import { openRepo, pathInRepo, resolveRevision, type GitRepo, type ResolvedRevision } from './repo.ts';
 
@@ -55,6 +57,11 @@ export interface RegistryAtOptions {
   cwd?: string;
   /** Reuse one reader (and its blob cache) across several revisions. */
   reader?: BlobReader;
+  /**
+   * Read only the files of this tenant (and those naming none, such as scopeguard.yaml): a file of another tenant
+   * that was broken at that revision does not hide this tenant's registry from an audit.
+   */
+  tenant?: string;
 }
 
 /**
@@ -68,7 +75,7 @@ export async function registryAt(spec: string, registryRoot: string, options: Re
   const revision = await resolveRevision(repo, spec);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd);
+    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd, options.tenant);
     return { registry, revision };
   } finally {
     if (!options.reader) reader.close();
@@ -83,6 +90,7 @@ export async function loadRegistryAtCommit(
   registryRoot: string,
   spec: string,
   cwd: string = process.cwd(),
+  tenant?: string,
 ): Promise<Registry> {
   const base = realpathSync(cwd);
   // as the on-disk loader names files: relative to the working directory, absolute only outside it
@@ -99,6 +107,12 @@ export async function loadRegistryAtCommit(
   const read: RegistryRead = { sources: [], problems: [], unread: [] };
   const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: (await reader.read(file.blob)) ?? Buffer.alloc(0) })));
   for (const { path, bytes } of blobs) addRegistryFile(read, path, bytes);
+  if (tenant !== undefined) {
+    const named = new Map(read.sources.map((source) => [source, tenantsNamedIn(source.content)]));
+    const everyTenant = new Set([...named.values()].flat().filter((name): name is string => name !== undefined));
+    if (!everyTenant.has(tenant)) throw new InputError(`no tenant "${tenant}" at ${spec}`, didYouMean(tenant, everyTenant));
+    read.sources = read.sources.filter((source) => named.get(source)!.includes(tenant) || named.get(source)!.includes(undefined));
+  }
   const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
   if (registry) return registry;
   const error = new ValidationError(problems);

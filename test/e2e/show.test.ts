@@ -134,3 +134,26 @@ describe('scopeguard show and diff on a terminal, with hostile text in the regis
     expect(diff.stdout).not.toMatch(/[\u202a-\u202e]/);
   });
 });
+
+describe('scopeguard show --tenant at a revision where another tenant’s file was broken', () => {
+  let repo: TestRepo;
+  beforeAll(() => {
+    repo = new TestRepo();
+    repo.write('scopes/acme.yaml', 'kind: ScopeSet\ntenant: acme\nscopes:\n  read.data: {description: Read data, owner: team-data}\n');
+    repo.write('scopes/globex.yaml', 'kind: ScopeSet\ntenant: globex\nscopes:\n  g.read: {description: Read g, owner: team-g}\n  g.y: {description: d\n');
+    repo.commit('acme fine, globex broken', ANA, '2026-01-01T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('shows the tenant asked for; the whole registry still says where it is broken', () => {
+    const acme = scopeguard(['show', '--at', 'HEAD', '--tenant', 'acme', '--scope', 'read.data', '--format', 'json'], repo.dir);
+    expect(acme.stderr).toBe('');
+    expect((JSON.parse(acme.stdout) as { registry: { name: string }[] }).registry.map((entry) => entry.name)).toEqual(['read.data']);
+    const all = scopeguard(['show', '--at', 'HEAD'], repo.dir);
+    expect(all.status).toBe(2);
+    expect(all.stderr).toContain('scopes/globex.yaml:');
+    const broken = scopeguard(['show', '--at', 'HEAD', '--tenant', 'globex'], repo.dir);
+    expect(broken.status).toBe(2);
+    expect(scopeguard(['show', '--at', 'HEAD', '--tenant', 'acm'], repo.dir).stderr).toBe('scopeguard: no tenant "acm" at HEAD\n  hint: did you mean "acme"?\n');
+  });
+});
