@@ -5,7 +5,7 @@
  * Run alone: npx tsx bench/check.bench.ts
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -208,6 +208,17 @@ try {
   const findings = finalizeFindings(raw, { registry: loaded, rulesMeta: engine.rules, now: new Date('2026-11-25T00:00:00Z') });
   lap('finalize');
   process.stdout.write(`in-process stages (${findings.length} findings): ${stages.map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}\n`);
+  // the ratio only means something if both did the same work: the same raw findings from the same input
+  const opaRun = opa ? contenders.find((contender) => contender.command === opa) : undefined;
+  if (opaRun) {
+    const evaluated = spawnSync(opaRun.command, opaRun.args, { cwd: work, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    const theirFindings = (JSON.parse(evaluated.stdout) as { result?: { expressions: { value: unknown[] }[] }[] }).result?.[0]?.expressions[0]?.value ?? [];
+    const reported = (JSON.parse(readFileSync(join(work, 'report.json'), 'utf8')) as { findings: unknown[] }).findings;
+    const same = theirFindings.length === raw.length && reported.length === findings.length;
+    process.stdout.write(
+      `same work: opa eval ${theirFindings.length} raw findings, the Wasm ${raw.length}; the CLI reported ${reported.length}, in process ${findings.length}: ${same ? 'yes' : 'NO'}\n`,
+    );
+  }
   process.stdout.write(`goal: whole command under 1000 ms: cold ${cold.best < 1000 ? 'met' : 'NOT met'}, warm ${warm.best < 1000 ? 'met' : 'NOT met'}\n`);
   if (theirs) {
     const faster = (ours: Timing): string => (ours.best < theirs.best && ours.median < theirs.median ? 'met' : 'NOT met');
