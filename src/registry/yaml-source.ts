@@ -592,9 +592,22 @@ function syntaxProblem(text: string, error: YAMLError, at: SourcePosition, offse
   } else if (/\btabs?\b/i.test(error.message) && line.includes('\t')) {
     // editors that insert tabs: the most common first YAML error
     problem.hint = 'indent with spaces: YAML does not allow tabs for indentation';
+  } else {
+    const hint = SYNTAX_HINTS[error.code];
+    if (hint) problem.hint = hint;
   }
   return problem;
 }
+
+/** What the usual slips of hand-written YAML need, by the YAML library's error code. */
+const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
+  BLOCK_AS_IMPLICIT_KEY: 'put text holding ": " in quotes (description: "Note: reads data"); a mapping as a value goes on the next lines, indented',
+  MULTILINE_IMPLICIT_KEY: 'a key needs its ":" on the same line; look for a missing ":" or an unclosed quote on this line or the one above',
+  BAD_INDENT: 'indent the keys of one mapping by the same number of spaces, in line with the key above',
+  BLOCK_IN_FLOW: 'inside { } or [ ], put text holding ": " or starting with "- " in quotes, e.g. {description: "Note: reads data"}',
+  UNEXPECTED_TOKEN: 'put the whole value in quotes: text after a closing quote or bracket is not part of it',
+  BAD_SCALAR_START: 'put a value starting with @, `, %, | or > in quotes, e.g. owner: "@team-data"',
+};
 
 // Positions are looked up once per scope, client and grant; an index per mapping keeps that linear for big files.
 const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();

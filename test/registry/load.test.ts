@@ -174,6 +174,22 @@ describe('loadRegistry: each error class from a real file, with its position', (
     ]);
   });
 
+  it('the usual slips of hand-written YAML come with what to do', () => {
+    const scopes = (body: string) => `kind: ScopeSet\ntenant: acme\nscopes:\n${body}`;
+    const { problems } = collectRegistryProblems('scopes', [
+      { path: 'a.yaml', content: scopes('  read.data: description: Read data\n') },
+      { path: 'b.yaml', content: scopes('  read.x: {description: x, owner: @team}\n') },
+      { path: 'c.yaml', content: scopes('  read.y:\n    description: y\n   owner: t\n') },
+      { path: 'd.yaml', content: scopes('  read.z: "z" more\n') },
+    ]);
+    expect(problems.map((p) => `${p.file}:${p.line} ${p.hint}`)).toEqual([
+      'a.yaml:4 put text holding ": " in quotes (description: "Note: reads data"); a mapping as a value goes on the next lines, indented',
+      'b.yaml:4 put a value starting with @, `, %, | or > in quotes, e.g. owner: "@team-data"',
+      'c.yaml:6 indent the keys of one mapping by the same number of spaces, in line with the key above',
+      'd.yaml:4 put the whole value in quotes: text after a closing quote or bracket is not part of it',
+    ]);
+  });
+
   it('a rule switched off as other linters write it gets the form scopeguard.yaml takes', () => {
     const { problems } = collectRegistryProblems('scopes', [{ path: 'scopeguard.yaml', content: 'kind: Config\nrules:\n  SG103: off\n  SG106: Info\n' }]);
     expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
