@@ -445,7 +445,17 @@ function parseThoroughly(file: string, text: string, position: (offset: number) 
       } catch (error) {
         const start = doc.contents?.range?.[0] ?? 0;
         const message = error instanceof Error ? error.message : String(error);
-        if (/alias/i.test(message)) {
+        const unresolved = /^Unresolved alias[^:]*: (.+)$/.exec(message)?.[1];
+        if (unresolved !== undefined) {
+          // an alias whose anchor is missing or comes after it: reported at the alias, not as an attack
+          const alias = findAlias(doc.contents, unresolved);
+          result.problems.push({
+            ...position(alias?.range?.[0] ?? start),
+            code: 'yaml',
+            message: `malformed YAML: the alias *${unresolved} names no anchor before it`,
+            hint: `define &${unresolved} on the value it stands for, above this line, or write the values out`,
+          });
+        } else if (/alias/i.test(message)) {
           result.problems.push(
             limitProblem(
               file,
@@ -597,6 +607,18 @@ function syntaxProblem(text: string, error: YAMLError, at: SourcePosition, offse
     if (hint) problem.hint = hint;
   }
   return problem;
+}
+
+/** The first alias named `name` under `node`, depth first. */
+function findAlias(node: unknown, name: string): Node | undefined {
+  if (isAlias(node)) return node.source === name ? node : undefined;
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      const found = isMap(node) ? (findAlias((item as Pair).key, name) ?? findAlias((item as Pair).value, name)) : findAlias(item, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** What the usual slips of hand-written YAML need, by the YAML library's error code. */

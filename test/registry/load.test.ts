@@ -181,13 +181,16 @@ describe('loadRegistry: each error class from a real file, with its position', (
       { path: 'b.yaml', content: scopes('  read.x: {description: x, owner: @team}\n') },
       { path: 'c.yaml', content: scopes('  read.y:\n    description: y\n   owner: t\n') },
       { path: 'd.yaml', content: scopes('  read.z: "z" more\n') },
+      { path: 'e.yaml', content: 'kind: ClientSet\ntenant: acme\nclients:\n  spa: {clientId: s, type: public, scopes: *web}\n' },
     ]);
     expect(problems.map((p) => `${p.file}:${p.line} ${p.hint}`)).toEqual([
       'a.yaml:4 put text holding ": " in quotes (description: "Note: reads data"); a mapping as a value goes on the next lines, indented',
       'b.yaml:4 put a value starting with @, `, %, | or > in quotes, e.g. owner: "@team-data"',
       'c.yaml:6 indent the keys of one mapping by the same number of spaces, in line with the key above',
       'd.yaml:4 put the whole value in quotes: text after a closing quote or bracket is not part of it',
+      'e.yaml:4 define &web on the value it stands for, above this line, or write the values out',
     ]);
+    expect(problems.at(-1)).toMatchObject({ column: 44, message: 'malformed YAML: the alias *web names no anchor before it' });
   });
 
   it('a rule switched off as other linters write it gets the form scopeguard.yaml takes', () => {
