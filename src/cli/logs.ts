@@ -11,6 +11,7 @@ import { didYouMean } from '../registry/suggest.ts';
 import { escapeTerminal } from '../report/escape.ts';
 import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
 import { PROVIDER_NAMES } from '../logs/providers/index.ts';
+import { useGatewayFieldsForDetection } from '../logs/providers/gateway.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
 import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
@@ -30,7 +31,12 @@ import {
 import { progressEnabled, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 
-const LOG_FILE = /\.(ndjson|jsonl|json|log)(\.gz)?$|\.gz$/i;
+// what a folder's log files are called: exports, and logrotate's rotations of them (access.log.1, access.log.2.gz,
+// access.log-20261110 with dateext)
+const LOG_FILE = /\.(ndjson|jsonl|json|log)(\.\d+|-\d{8}(\d{2})?)?(\.gz)?$|\.gz$/i;
+const LOG_FILE_NAMES = '*.ndjson, *.jsonl, *.json, *.log, rotated as *.log.1 or *.log-20261110, *.gz';
+// names listed in the line about skipped files before "and N more"
+const SKIPPED_LISTED = 5;
 
 interface StoreOptions {
   db?: string;
@@ -58,7 +64,11 @@ function registryGiven(command: Command): boolean {
   return command.getOptionValueSource('registry') === 'cli';
 }
 
-function listInputs(paths: string[]): string[] {
+/**
+ * The files to import: each file as given, and in each folder (recursively) the files named like logs. A folder's
+ * other files are skipped, and `skipped` is told which, per folder given; hidden files (.gitkeep) are not named.
+ */
+function listInputs(paths: string[], skipped: (folder: string, names: string[]) => void = () => undefined): string[] {
   const files: string[] = [];
   for (const path of paths) {
     if (path === '-') {
@@ -67,14 +77,18 @@ function listInputs(paths: string[]): string[] {
     }
     if (!existsSync(path)) throw new InputError(`no such file or folder: ${path}`);
     if (statSync(path).isDirectory()) {
-      const walk = (dir: string): void => {
+      const others: string[] = [];
+      const walk = (dir: string, hidden: boolean): void => {
         for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
           const full = join(dir, entry.name);
-          if (entry.isDirectory()) walk(full);
+          const hiddenEntry = hidden || entry.name.startsWith('.');
+          if (entry.isDirectory()) walk(full, hiddenEntry);
           else if (LOG_FILE.test(entry.name)) files.push(full);
+          else if (!hiddenEntry) others.push(relative(path, full));
         }
       };
-      walk(path);
+      walk(path, false);
+      if (others.length > 0) skipped(path, others);
     } else {
       files.push(path);
     }
@@ -82,21 +96,36 @@ function listInputs(paths: string[]): string[] {
   return files;
 }
 
-/** The tenant and provider that `sources` in scopeguard.yaml assign to a file (the deepest matching path wins). */
-function fromSources(file: string, config: ResolvedConfig): { tenant?: string; provider?: string; exact?: boolean } {
+/** One line for the files of a folder that were not imported, naming the first few. */
+function skippedLine(folder: string, names: string[]): string {
+  const listed = names.slice(0, SKIPPED_LISTED).join(', ');
+  const more = names.length > SKIPPED_LISTED ? `, and ${names.length - SKIPPED_LISTED} more` : '';
+  return escapeTerminal(
+    `scopeguard: ${folder}: skipped ${counted(names.length, 'file')} not named like a log file (${LOG_FILE_NAMES}): ${listed}${more}; pass a file by name to import it anyway`,
+  );
+}
+
+/**
+ * The tenant and provider that `sources` in scopeguard.yaml assign to a file: the deepest source path that is the
+ * file or a folder holding it wins, and its provider applies to every file under it. Sources naming the same folder
+ * with different providers leave the provider to detection.
+ */
+function fromSources(file: string, config: ResolvedConfig): { tenant?: string; provider?: string } {
   if (file === '-') return {};
   const absolute = resolve(file);
-  let best: { tenant: string; provider: string; depth: number; exact: boolean } | undefined;
+  let best: { tenant: string; providers: Set<string>; depth: number } | undefined;
   for (const [tenant, sources] of Object.entries(config.sources)) {
     for (const source of sources ?? []) {
       const base = resolve(source.path);
-      if (absolute === base || absolute.startsWith(base + sep)) {
+      if (absolute === base || absolute.startsWith(base.endsWith(sep) ? base : base + sep)) {
         const depth = base.length;
-        if (!best || depth > best.depth) best = { tenant, provider: source.provider, depth, exact: absolute === base };
+        if (!best || depth > best.depth) best = { tenant, providers: new Set([source.provider]), depth };
+        else if (depth === best.depth) best.providers.add(source.provider);
       }
     }
   }
-  return best ? { tenant: best.tenant, provider: best.provider, exact: best.exact } : {};
+  if (!best) return {};
+  return { tenant: best.tenant, ...(best.providers.size === 1 ? { provider: [...best.providers][0] } : {}) };
 }
 
 function summaryLine(results: FileImportResult[], seconds: number): string {
@@ -121,8 +150,11 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
   const registry = await optionalRegistry(options.registry, registryGiven(command));
   if (options.tenant !== undefined) checkTenantFlag(options.tenant, registry);
   const config = registry?.config ?? resolveConfig();
-  const files = listInputs(paths.length > 0 ? paths : configuredSourcePaths(config));
-  if (files.length === 0) throw new InputError(`no log files (*.ndjson, *.jsonl, *.json, *.log, *.gz) under ${paths.join(', ')}`);
+  // a record is recognised as a gateway's by the fields the config maps, not only by the common names
+  useGatewayFieldsForDetection(config.gateway?.fields);
+  const inputs = paths.length > 0 ? paths : configuredSourcePaths(config);
+  const files = listInputs(inputs, (folder, names) => process.stderr.write(`${skippedLine(folder, names)}\n`));
+  if (files.length === 0) throw new InputError(`no log files (${LOG_FILE_NAMES}) under ${inputs.join(', ')}`);
   const dbPath = storePath(options, config);
   const store = await Store.open(dbPath);
   const quiet = globalQuiet(command);
@@ -133,8 +165,8 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
     for (const file of files) {
       const assigned = fromSources(file, config);
       const tenant = options.tenant ?? assigned.tenant ?? singleTenant(registry);
-      // a source naming this very file also names its importer; a folder may hold several providers' exports
-      const provider = options.provider ?? (assigned.exact ? assigned.provider : undefined);
+      // a source names the importer of every file under its path
+      const provider = options.provider ?? assigned.provider;
       // loaded only when a bar is shown: piped and quiet runs, and every other command, skip it at start-up
       const cliProgress = showProgress ? (await import('cli-progress')).default : undefined;
       const bar = cliProgress
@@ -143,7 +175,16 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
             cliProgress.Presets.shades_classic,
           )
         : undefined;
+      let shown = { total: 0, value: 0, speed: 0 };
       bar?.start(0, 0, { speed: 0 });
+      // a line written while the bar is drawn would land on the bar's line: the bar is cleared, the line written,
+      // and the bar drawn again below it
+      const say = (message: string): void => {
+        const drawn = bar?.isActive === true;
+        if (drawn) bar.stop();
+        process.stderr.write(`${message}\n`);
+        if (drawn) bar.start(shown.total, shown.value, { speed: shown.speed });
+      };
       const fileStarted = Date.now();
       const result = await importFile(store, file, {
         provider,
@@ -152,7 +193,7 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
         keepRaw: options.keepRaw,
         gateway: config.gateway,
         rejectsDir: defaultRejectsDir(dbPath),
-        notice: quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
+        notice: quiet ? undefined : say,
         requireTenant: (providerName) => {
           throw new UsageError(
             `cannot tell which tenant ${file} (${providerName}) belongs to`,
@@ -162,12 +203,12 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
         onProgress: bar
           ? (counts) => {
               const seconds = Math.max((Date.now() - fileStarted) / 1000, 0.001);
-              bar.setTotal(counts.read);
-              bar.update(counts.read, { speed: Math.round(counts.read / seconds) });
+              shown = { total: counts.read, value: counts.read, speed: Math.round(counts.read / seconds) };
+              bar.setTotal(shown.total);
+              bar.update(shown.value, { speed: shown.speed });
             }
           : undefined,
-      });
-      bar?.stop();
+      }).finally(() => bar?.stop());
       results.push(result);
       if (result.unreadable) process.stderr.write(`scopeguard: ${file}: ${result.unreadable}\n`);
       if (result.rejectsFile) process.stderr.write(`scopeguard: ${file}: ${counted(result.rejected, 'rejected record')} written to ${relativeForDisplay(result.rejectsFile)}\n`);

@@ -55,14 +55,28 @@ function outcomeOf(explicit: unknown, status: number | undefined): Outcome {
   return status < 400 ? 'success' : 'failure';
 }
 
+type GatewayFields = Partial<Record<GatewayField, string>>;
+
+// `gateway.fields` of the config being imported under: detection sees only a record, and a gateway whose log names
+// its fields otherwise ({"verb", "route", "code"}) is recognised by what the config maps
+let detectionFields: GatewayFields | undefined;
+
+/** Sets the `gateway.fields` detection reads records by (undefined: the common names only); the CLI sets its config's. */
+export function useGatewayFieldsForDetection(fields: GatewayFields | undefined): void {
+  detectionFields = fields;
+}
+
 export const gateway: Provider = {
   name: 'gateway',
   detect(record) {
-    const has = (field: GatewayField): boolean => pick(record, field, undefined) !== undefined;
+    const has = (field: GatewayField): boolean => {
+      const value = pick(record, field, detectionFields);
+      return value !== undefined && value !== null && value !== '';
+    };
     return has('method') && has('path') && has('status') ? (has('clientId') ? 0.7 : 0.5) : 0;
   },
   normalize(record, context) {
-    const fields = context.gateway?.fields as Partial<Record<GatewayField, string>> | undefined;
+    const fields = context.gateway?.fields as GatewayFields | undefined;
     const status = int(pick(record, 'status', fields));
     const draft: DraftEvent = {
       eventId: str(pick(record, 'eventId', fields)),
