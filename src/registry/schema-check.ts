@@ -69,6 +69,9 @@ interface HintContext {
   required: boolean | undefined;
 }
 
+/** config.schema.json's pattern for alerts[].url. */
+const WEBHOOK_URL_PATTERN = '^((https?|HTTPS?)://\\S+)?$';
+
 const RULE_SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info', 'off']);
 
 /** How to write what the schema expected, from what the YAML held instead (the usual slips of hand-written YAML). */
@@ -272,6 +275,10 @@ function toProblem(kind: Kind, document: ParsedDocument, error: ErrorObject): Pr
     }
     case 'pattern': {
       const pattern = String((error.params as { pattern: string }).pattern);
+      if (pattern === WEBHOOK_URL_PATTERN) {
+        // the value is not repeated: a webhook URL's path is its secret
+        return { ...at(path), code: 'schema', message: `${where} must be an http:// or https:// URL`, hint: 'write the whole URL with its scheme, e.g. https://hooks.slack.com/services/…' };
+      }
       const tenantName = pattern === TENANT_NAME_PATTERN;
       const value = error.propertyName ?? error.data;
       const message = `${error.propertyName !== undefined ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? 'a valid tenant name' : `of the form ${pattern}`}`;

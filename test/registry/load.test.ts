@@ -193,6 +193,13 @@ describe('loadRegistry: each error class from a real file, with its position', (
     expect(problems.at(-1)).toMatchObject({ column: 44, message: 'malformed YAML: the alias *web names no anchor before it' });
   });
 
+  it('a webhook URL without its scheme is named as such, and its secret path is not repeated', () => {
+    const { problems } = collectRegistryProblems('scopes', [{ path: 'scopeguard.yaml', content: 'kind: Config\nalerts:\n  - {url: hooks.slack.com/services/T000/SECRETPATH, format: slack}\n' }]);
+    expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
+      'scopeguard.yaml:3:11 schema alerts[0].url must be an http:// or https:// URL (write the whole URL with its scheme, e.g. https://hooks.slack.com/services/…)',
+    ]);
+  });
+
   it('a rule switched off as other linters write it gets the form scopeguard.yaml takes', () => {
     const { problems } = collectRegistryProblems('scopes', [{ path: 'scopeguard.yaml', content: 'kind: Config\nrules:\n  SG103: off\n  SG106: Info\n' }]);
     expect(problems.map((p) => `${at(p)} ${p.message} (${p.hint})`)).toEqual([
