@@ -52,7 +52,7 @@ export async function deliverAlerts(options: AlertOptions): Promise<AlertDeliver
   try {
     for (const [index, target] of options.targets.entries()) {
       const label = targetLabel(target.url, index);
-      const targetKey = createHash('sha256').update(target.url).digest('hex');
+      const targetKey = createHash('sha256').update(deliveryTarget(target.url)).digest('hex');
       const delivered = await deliveredFingerprints(store, targetKey);
       const pending = alertable.filter((f) => !delivered.has(f.fingerprint));
       if (pending.length === 0) {
@@ -128,6 +128,22 @@ export function targetLabel(url: string, index: number): string {
  * its origin, and its credentials, path, query and fragment wherever else they appear become "…". Error messages
  * (undici's, for one) quote the URL they were given.
  */
+/**
+ * What delivery bookkeeping is kept by: the URL without its credentials, so a rotated password does not send every
+ * finding again; any other URL as written, as it always was kept.
+ */
+function deliveryTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
 export function scrubUrl(text: string, url: string): string {
   let parsed: URL | undefined;
   try {

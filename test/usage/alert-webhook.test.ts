@@ -114,6 +114,10 @@ describe('deliverAlerts', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.path).toBe('/services/T000/SECRETPATH');
     expect(received[0]!.authorization).toBe(`Basic ${Buffer.from('us@er:hun:ter2').toString('base64')}`);
+    // a rotated password is the same target: what it was sent is not sent again
+    const rotated = await deliver({ findings: findings(2), targets: [{ url: `http://us%40er:n3w@127.0.0.1:${port}/services/T000/SECRETPATH`, format: 'json' }], dbPath });
+    expect(rotated[0]).toMatchObject({ findings: 0, sent: 0 });
+    expect(received).toHaveLength(1);
   });
 
   it('does not retry what cannot succeed, and says why without the URL', async () => {
