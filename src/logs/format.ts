@@ -2,7 +2,7 @@
 import type { AuditEvent } from '../schema/types.ts';
 import type { StatsRow } from '../store/query.ts';
 import { alignColumns } from '../report/columns.ts';
-import { escapeTerminal } from '../report/escape.ts';
+import { escapeTerminal, neutralise } from '../report/escape.ts';
 
 export const EVENT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
@@ -22,10 +22,16 @@ const COLUMNS: Array<[string, (e: AuditEvent) => string]> = [
 // Log text reaches a terminal: escapeTerminal keeps ANSI escapes and carriage returns from acting on it.
 const table = (header: string[], rows: string[][]): string => alignColumns(header, rows, { maxWidth: 60 }).join('\n');
 
-/** A CSV cell: quoted when needed, and a leading = + - @ defused so spreadsheets do not run it as a formula. */
+/**
+ * A CSV cell: control characters neutralised as in a table (CSV is read on terminals too, where an ANSI escape or a
+ * carriage return in a client id would act), quoted when needed, and a leading = + - @ defused so spreadsheets do not
+ * run it as a formula.
+ */
 function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // tabs and line breaks too: each is U+FFFD from here on, so a cell is never more than one line
+  const plain = neutralise(text);
+  const safe = /^[=+\-@]/.test(plain) ? `'${plain}` : plain;
+  return /[",]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function formatEvents(events: AuditEvent[], format: EventFormat): string {
