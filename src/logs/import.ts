@@ -17,7 +17,7 @@ import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
 import { scanStoredForm } from './direct.ts';
 import { hashFileInBackground, type BackgroundHash } from './file-hash.ts';
 import { GzipError, openInput, readRecordBatches, type DirectLane, type ReadRecord } from './read.ts';
-import { safeTokenId, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
+import { safeTokenId, scrubReason, scrubString, scrubText, scrubValue, sha256Hex } from './scrub.ts';
 import { toUtcIso } from './time.ts';
 import { prepareAuditEventValidator } from './validate.ts';
 
@@ -108,8 +108,8 @@ class RejectsWriter {
       mkdirSync(dirname(this.path), { recursive: true });
       this.fd = openSync(this.path, 'a');
     }
-    // the text is scrubbed like any event: a rejects file must not be where secrets end up
-    writeSync(this.fd, `${JSON.stringify({ line: rejection.line, reason: scrubText(rejection.reason), text: scrubText(rejection.text) })}\n`);
+    // the text is scrubbed like any event: a rejects file must not be where secrets end up (the reason comes scrubbed)
+    writeSync(this.fd, `${JSON.stringify({ line: rejection.line, reason: rejection.reason, text: scrubText(rejection.text) })}\n`);
   }
   get used(): boolean {
     return this.fd !== undefined;
@@ -224,8 +224,10 @@ async function importRecords(store: Store, file: string, options: ImportOptions,
   const lane: DirectLane = {};
   const records = readRecordBatches(input, { maxRecordBytes: options.maxRecordBytes, onBytes: hash && ((chunk) => hash.update(chunk)), direct: lane });
 
-  const reject = (line: number, reason: string, text: string): void => {
+  const reject = (line: number, rawReason: string, text: string): void => {
     counts.rejected++;
+    // a reason can quote the record (JSON.parse's message does): scrubbed for the rejects file and --strict's stderr
+    const reason = scrubReason(rawReason, text);
     rejects.write({ line, reason, text });
     if (options.strict) {
       rejects.close();

@@ -479,4 +479,30 @@ describe('secrets never reach the store or the rejects file', () => {
     // the bearer token id became a hash, not a blank
     expect(stored).toMatch(/sha256:[0-9a-f]{64}/);
   });
+
+  it("a Keycloak password reset keeps no password; --strict's error quotes no input; CSV passes no terminal escape", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'store', 'audit.duckdb');
+    mkdirSync(join(dir, 'store'));
+    const reset = { id: 'a2', time: 1791885600001, realmId: 'globex', authDetails: { userId: 'u1' }, operationType: 'ACTION', resourceType: 'USER', resourcePath: 'users/123/reset-password', representation: '{"type":"password","value":"ResetPass99","temporary":true}' };
+    writeFileSync(join(dir, 'kc.ndjson'), `${JSON.stringify(reset)}\n${JSON.stringify({ ...reset, id: 'a3', time: 'never' })}\n`);
+    const imported = cli(['logs', 'import', 'kc.ndjson', '--provider', 'keycloak', '--tenant', 'globex', '--keep-raw', '--db', db], { cwd: dir });
+    expect(imported.stdout).toMatch(/^imported 1 event from 1 file, 0 duplicates skipped, 1 rejected/);
+
+    writeFileSync(join(dir, 'bad.ndjson'), `${JSON.stringify({ eventId: 'e1', time: '2026-11-10T10:00:00Z', type: 'api.request', clientId: 'esc\u001b[31mRED\u001b[0m' })}\n{"password": hunter2SECRET}\n`);
+    const strict = cli(['logs', 'import', 'bad.ndjson', '--provider', 'scopeguard', '--tenant', 'globex', '--strict', '--db', db], { cwd: dir });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain("bad.ndjson:2: invalid JSON: Unexpected token 'h' in JSON at position 13");
+    expect(strict.stderr).not.toMatch(/hunter2|SECRET/);
+
+    const storeFiles = readdirSync(join(dir, 'store'), { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+    const bytes = Buffer.concat(storeFiles.map((f) => readFileSync(f)));
+    for (const secret of ['ResetPass99', 'hunter2']) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
+
+    // --strict stopped before its batch was stored: the escape comes from a normal import
+    cli(['logs', 'import', 'bad.ndjson', '--provider', 'scopeguard', '--tenant', 'globex', '--db', db], { cwd: dir });
+    const csv = cli(['logs', 'query', '--db', db, '--client', 'esc\u001b[31mRED\u001b[0m', '--format', 'csv'], { cwd: dir });
+    expect(csv.stdout).toContain(',esc\uFFFD[31mRED\uFFFD[0m,');
+    expect(csv.stdout).not.toContain('\u001b');
+  });
 });
