@@ -189,6 +189,7 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
       const result = await importFile(store, file, {
         provider,
         tenant,
+        tenants: registry ? Object.keys(registry.tenants) : undefined,
         strict: options.strict,
         keepRaw: options.keepRaw,
         gateway: config.gateway,

@@ -12,6 +12,7 @@
  */
 import auditEventSchema from '../schema/audit-event.schema.json' with { type: 'json' };
 import { safeTokenId, scrubString } from './scrub.ts';
+import { recordTenantProblem } from './providers/scopeguard.ts';
 import { isCanonicalUtcBytes } from './time.ts';
 
 /**
@@ -95,7 +96,7 @@ class StoredFormScanner {
   // whether it holds a character one of the scrubber's patterns needs
   private stringMayHoldSecret = false;
 
-  scan(bytes: Buffer, start: number, limit: number, lineNumber: number, defaultTenant: string | undefined): DirectLine | undefined {
+  scan(bytes: Buffer, start: number, limit: number, lineNumber: number, defaultTenant: string | undefined, tenants: readonly string[] | undefined): DirectLine | undefined {
     this.bytes = bytes;
     this.limit = limit;
     if (start >= limit || bytes[start] !== LBRACE) return undefined;
@@ -123,7 +124,11 @@ class StoredFormScanner {
         case PROVIDER:
           // the schema wants both non-empty; the stored provider is the importer's name, whatever the line says
           ok = this.readPlainString() && this.stringEnd > this.stringStart;
-          if (key === TENANT) tenant = this.tenantValue();
+          if (ok && key === TENANT) {
+            tenant = this.tenantValue();
+            // a tenant the general path refuses (not a tenant name, not the file's, not the registry's) goes that way
+            ok = this.tenantAccepted(tenant, defaultTenant, tenants);
+          }
           break;
         case TIME:
           ok = this.readPlainString() && this.stringEnd - this.stringStart === CANONICAL_TIME_LENGTH && isCanonicalUtcBytes(bytes, this.stringStart);
@@ -198,6 +203,24 @@ class StoredFormScanner {
       this.tenantNames.push(name);
     }
     return name;
+  }
+
+  // whether the general path takes each tenant named so far, for the import asking (its --tenant and registry tenants)
+  private readonly tenantVerdicts = new Map<string, boolean>();
+  private verdictsFor: { defaultTenant: string | undefined; tenants: readonly string[] | undefined } = { defaultTenant: undefined, tenants: undefined };
+
+  /** Whether the general path stores a line naming `tenant` (scopeguard's recordTenantProblem finds nothing). */
+  private tenantAccepted(tenant: string, defaultTenant: string | undefined, tenants: readonly string[] | undefined): boolean {
+    if (this.verdictsFor.defaultTenant !== defaultTenant || this.verdictsFor.tenants !== tenants) {
+      this.tenantVerdicts.clear();
+      this.verdictsFor = { defaultTenant, tenants };
+    }
+    let accepted = this.tenantVerdicts.get(tenant);
+    if (accepted === undefined) {
+      accepted = recordTenantProblem(tenant, { tenant: defaultTenant, tenants }) === undefined;
+      if (this.tenantVerdicts.size < 64) this.tenantVerdicts.set(tenant, accepted);
+    }
+    return accepted;
   }
 
   /** The string just read, as a string of its own (printable ASCII, so latin1 and UTF-8 agree). */
@@ -376,6 +399,13 @@ const scanner = new StoredFormScanner();
  * unchanged, or undefined when the line must take the general path. `defaultTenant` is --tenant, for lines that name
  * none.
  */
-export function scanStoredForm(bytes: Buffer, start: number, end: number, lineNumber: number, defaultTenant: string | undefined): DirectLine | undefined {
-  return scanner.scan(bytes, start, end, lineNumber, defaultTenant);
+export function scanStoredForm(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+  defaultTenant: string | undefined,
+  tenants?: readonly string[],
+): DirectLine | undefined {
+  return scanner.scan(bytes, start, end, lineNumber, defaultTenant, tenants);
 }

@@ -60,8 +60,10 @@ function keepYoungGenerationSmall(): void {
 
 export interface ImportOptions {
   provider?: string;
-  /** Tenant for events whose record does not name one. */
+  /** Tenant for events whose record does not name one; a normalized record that names another is rejected. */
   tenant?: string;
+  /** The registry's tenants: a tenant a normalized record names must be one of them (none given: any valid name). */
+  tenants?: readonly string[];
   strict?: boolean;
   keepRaw?: boolean;
   gateway?: ResolvedConfig['gateway'];
@@ -281,7 +283,7 @@ async function importRecords(store: Store, file: string, options: ImportOptions,
   const origin = { provider: provider.name, file, tenant: options.tenant };
   let directLines = 0;
   if (provider.name === 'scopeguard' && !options.keepRaw && (options.directLane ?? process.env.SCOPEGUARD_DIRECT_LANE !== 'off')) {
-    lane.take = (bytes, start, end, line) => scanStoredForm(bytes, start, end, line, options.tenant);
+    lane.take = (bytes, start, end, line) => scanStoredForm(bytes, start, end, line, options.tenant, options.tenants);
   }
   // events go to the store's staging buffer as they are made; only their count is kept here
   let batchSize = 0;
@@ -320,7 +322,7 @@ async function importRecords(store: Store, file: string, options: ImportOptions,
     const scrubbed = (): unknown => (scrubbedCopy ??= scrubValue(object));
     let drafts: DraftEvent | DraftEvent[] | null;
     try {
-      drafts = provider.normalize(object, { tenant: options.tenant, gateway: options.gateway });
+      drafts = provider.normalize(object, { tenant: options.tenant, tenants: options.tenants, gateway: options.gateway });
     } catch (error) {
       if (!(error instanceof RecordError) && !(error instanceof TypeError)) throw error;
       reject(record.line, error.message, JSON.stringify(scrubbed()));

@@ -16,7 +16,10 @@ export type DraftEvent = Omit<AuditEvent, 'tenant' | 'provider' | 'source' | 'ev
 };
 
 export interface NormalizeContext {
+  /** The tenant the file is imported for (--tenant, its source in scopeguard.yaml, the registry's only tenant). */
   tenant: string | undefined;
+  /** The registry's tenants, which a record naming its own tenant must be one of; none known: any valid name. */
+  tenants?: readonly string[];
   gateway?: ResolvedConfig['gateway'];
 }
 

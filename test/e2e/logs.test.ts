@@ -255,6 +255,26 @@ describe('logs import of bad and unusual inputs', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("a normalized record's own tenant is checked as --tenant is: a valid name, the registry's, the flag's", () => {
+    const dir = tempDir();
+    const file = join(dir, 'normalized.ndjson');
+    writeFileSync(file, [event(1), event(2, { tenant: '../x' }), event(3, { tenant: 'initech' }), event(4, { tenant: 'globex' })].join('\n'));
+    const db = join(dir, 'a.duckdb');
+    const registry = join(ROOT, 'scopes');
+    const imported = cli(['logs', 'import', file, '--db', db, '--provider', 'scopeguard', '--registry', registry], { cwd: dir });
+    expect(imported.stdout).toMatch(/^imported 2 events from 1 file, 0 duplicates skipped, 2 rejected/);
+    const flagged = cli(['logs', 'import', file, '--db', join(dir, 'b.duckdb'), '--provider', 'scopeguard', '--registry', registry, '--tenant', 'acme'], { cwd: dir });
+    expect(flagged.stdout).toMatch(/^imported 1 event from 1 file, 0 duplicates skipped, 3 rejected/);
+    const rejects = readdirSync(join(dir, 'rejects')).flatMap((f) => lines(join(dir, 'rejects', f))).map((r) => [r.line, r.reason]);
+    expect(rejects).toEqual(
+      expect.arrayContaining([
+        [2, 'tenant "../x" is not a valid tenant name'],
+        [3, 'tenant initech is not a tenant of the registry'],
+        [4, 'tenant globex is not acme, the tenant this file is imported for'],
+      ]),
+    );
+  });
+
   it('rejects malformed, truncated, typeless and timeless records with line and reason; exit 1', () => {
     const dir = tempDir();
     const file = join(dir, 'mixed.ndjson');

@@ -91,6 +91,7 @@ function line(i: number, rand: () => number, previousIds: string[]): string {
     () => JSON.stringify({ ...record, eventId: '' }),
     () => JSON.stringify({ ...record, tenant: undefined }),
     () => JSON.stringify({ ...record, tenant: '' }),
+    () => JSON.stringify({ ...record, tenant: pick(['../acme', 'acme/x', 'index.md', 'initech', 'Acme']) }),
     () => JSON.stringify({ ...record, outcome: undefined }),
     () => JSON.stringify({ ...record, outcome: 'maybe' }),
     () => JSON.stringify({ ...record, type: 'token.stolen' }),
@@ -134,14 +135,14 @@ interface Imported {
   rejects: Array<{ line: number; reason: string; text: string }>;
 }
 
-async function importBothWays(files: string[], options: { tenant?: string } = {}): Promise<{ on: Imported[]; off: Imported[] }> {
+async function importBothWays(files: string[], options: { tenant?: string; tenants?: string[] } = {}): Promise<{ on: Imported[]; off: Imported[] }> {
   const out: { on: Imported[]; off: Imported[] } = { on: [], off: [] };
   for (const lane of ['on', 'off'] as const) {
     const dir = tempDir('sg-direct-');
     const store = await Store.open(join(dir, 'audit.duckdb'));
     try {
       for (const file of files) {
-        const result = await importFile(store, file, { provider: 'scopeguard', tenant: options.tenant, rejectsDir: join(dir, 'rejects'), directLane: lane === 'on' });
+        const result = await importFile(store, file, { provider: 'scopeguard', tenant: options.tenant, tenants: options.tenants, rejectsDir: join(dir, 'rejects'), directLane: lane === 'on' });
         // every stored column but the import's id, in one order
         const reader = await store.connection.runAndReadAll(`SELECT * EXCLUDE (import_id) FROM events ORDER BY ALL`);
         const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
@@ -178,22 +179,27 @@ describe('the direct lane for normalized NDJSON', () => {
     const second = join(dir, 'second.ndjson');
     writeFileSync(second, `${[...lines.slice(2000), ...more].join('\n')}\n`);
 
-    for (const tenant of ['acme', undefined]) {
-      const { on, off } = await importBothWays([first, second], { tenant });
+    // with --tenant acme the half of the lines that name globex are rejected, either way
+    for (const [tenant, tenants, share] of [['acme', undefined, 0.2], [undefined, undefined, 0.4], [undefined, ['acme', 'globex'], 0.4]] as const) {
+      const { on, off } = await importBothWays([first, second], { tenant, tenants: tenants && [...tenants] });
       for (let k = 0; k < 2; k++) {
         const { directLines: taken, rejectsFile: _onFile, ...onCounts } = on[k]!.result;
         const { directLines: none, rejectsFile: _offFile, ...offCounts } = off[k]!.result;
         expect(none).toBe(0);
         // both ways are exercised: most canonical lines go direct, every odd one the general way
-        expect(taken).toBeGreaterThan(on[k]!.result.read * 0.4);
+        expect(taken).toBeGreaterThan(on[k]!.result.read * share);
         expect(taken).toBeLessThan(on[k]!.result.read * 0.8);
         expect(onCounts).toEqual(offCounts);
         expect(on[k]!.rows).toEqual(off[k]!.rows);
         expect(on[k]!.rejects).toEqual(off[k]!.rejects);
       }
-      expect(on[1]!.result.duplicates).toBeGreaterThan(1000);
-      expect(on[0]!.rows.length).toBeGreaterThan(1000);
+      expect(on[1]!.result.duplicates).toBeGreaterThan(1000 * share * 2);
+      expect(on[0]!.rows.length).toBeGreaterThan(1000 * share * 2);
       expect(on[0]!.result.rejected).toBeGreaterThan(100);
+      // a record's own tenant is checked as --tenant is, either way
+      expect(on[0]!.rejects.some((r) => r.reason === 'tenant "../acme" is not a valid tenant name')).toBe(true);
+      if (tenant) expect(on[0]!.rejects.some((r) => r.reason === 'tenant globex is not acme, the tenant this file is imported for')).toBe(true);
+      if (tenants) expect(on[0]!.rejects.some((r) => r.reason === 'tenant Acme is not a tenant of the registry (did you mean "acme"?)')).toBe(true);
       // a status the store's INTEGER column cannot hold is a rejected record, not a failed import
       expect(on[0]!.rejects.some((r) => /request\.status 9999999999 is not an HTTP status/.test(r.reason))).toBe(true);
     }
