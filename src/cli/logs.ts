@@ -11,7 +11,6 @@ import { didYouMean } from '../registry/suggest.ts';
 import { escapeTerminal } from '../report/escape.ts';
 import { defaultRejectsDir, importFile, providerByName, type FileImportResult } from '../logs/import.ts';
 import { PROVIDER_NAMES } from '../logs/providers/index.ts';
-import { useGatewayFieldsForDetection } from '../logs/providers/gateway.ts';
 import { EVENT_FORMATS, formatEvents, formatStats, type EventFormat } from '../logs/format.ts';
 import { parseUserDate } from '../logs/time.ts';
 import { Store } from '../store/store.ts';
@@ -151,7 +150,6 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
   if (options.tenant !== undefined) checkTenantFlag(options.tenant, registry);
   const config = registry?.config ?? resolveConfig();
   // a record is recognised as a gateway's by the fields the config maps, not only by the common names
-  useGatewayFieldsForDetection(config.gateway?.fields);
   const inputs = paths.length > 0 ? paths : configuredSourcePaths(config);
   const files = listInputs(inputs, (folder, names) => process.stderr.write(`${skippedLine(folder, names)}\n`));
   if (files.length === 0) throw new InputError(`no log files (${LOG_FILE_NAMES}) under ${inputs.join(', ')}`);
@@ -182,7 +180,8 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
       const say = (message: string): void => {
         const drawn = bar?.isActive === true;
         if (drawn) bar.stop();
-        process.stderr.write(`${message}\n`);
+        // notices name files, which may hold anything a file name can
+        process.stderr.write(`${escapeTerminal(message)}\n`);
         if (drawn) bar.start(shown.total, shown.value, { speed: shown.speed });
       };
       const fileStarted = Date.now();

@@ -12,7 +12,7 @@ import { InputError, UsageError } from '../errors.ts';
 import type { AuditEvent } from '../schema/types.ts';
 import type { ResolvedConfig } from '../registry/model.ts';
 import type { ImportCounts, Store } from '../store/store.ts';
-import { asObject, RecordError, type DraftEvent, type Provider } from './provider.ts';
+import { asObject, RecordError, type DraftEvent, type NormalizeContext, type Provider } from './provider.ts';
 import { PROVIDERS, PROVIDER_NAMES } from './providers/index.ts';
 import { scanStoredForm } from './direct.ts';
 import { hashFileInBackground, type BackgroundHash } from './file-hash.ts';
@@ -124,11 +124,11 @@ class RejectsWriter {
 }
 
 /** Picks the provider whose detector is most confident over the sample; undefined when none recognises it. */
-export function detectProvider(sample: Record<string, unknown>[]): Provider | undefined {
+export function detectProvider(sample: Record<string, unknown>[], context: Pick<NormalizeContext, 'gateway'> = {}): Provider | undefined {
   let best: { provider: Provider; score: number } | undefined;
   for (const name of PROVIDER_NAMES) {
     const provider = PROVIDERS[name]!;
-    const score = sample.reduce((sum, record) => sum + provider.detect(record), 0) / Math.max(sample.length, 1);
+    const score = sample.reduce((sum, record) => sum + provider.detect(record, context), 0) / Math.max(sample.length, 1);
     if (score > 0.3 && (!best || score > best.score)) best = { provider, score };
   }
   return best?.provider;
@@ -255,7 +255,7 @@ async function importRecords(store: Store, file: string, options: ImportOptions,
       const end = head.findIndex((r) => r.error === undefined && ++parsed === DETECT_SAMPLE);
       if (end >= 0) afterHead.push(...head.splice(end + 1));
       const sample = head.map((r) => (r.error === undefined ? asObject(r.value) : undefined)).filter((r) => r !== undefined);
-      provider = detectProvider(sample);
+      provider = detectProvider(sample, options.gateway ? { gateway: options.gateway } : {});
       if (provider) options.notice?.(`${file}: detected provider ${provider.name}`);
     }
   } catch (error) {

@@ -25,8 +25,11 @@ export interface NormalizeContext {
 
 export interface Provider {
   name: string;
-  /** 0 (not this provider's record) to 1 (certainly this provider's); the first records decide. */
-  detect(record: Record<string, unknown>): number;
+  /**
+   * 0 (not this provider's record) to 1 (certainly this provider's); the first records decide. `context.gateway`
+   * carries the config's field mapping, by which a gateway's records are recognised.
+   */
+  detect(record: Record<string, unknown>, context?: Pick<NormalizeContext, 'gateway'>): number;
   /** null: a valid record that says nothing about scopes or tokens (counted as skipped, not rejected). */
   normalize(record: Record<string, unknown>, context: NormalizeContext): DraftEvent | DraftEvent[] | null;
 }

@@ -57,20 +57,13 @@ function outcomeOf(explicit: unknown, status: number | undefined): Outcome {
 
 type GatewayFields = Partial<Record<GatewayField, string>>;
 
-// `gateway.fields` of the config being imported under: detection sees only a record, and a gateway whose log names
-// its fields otherwise ({"verb", "route", "code"}) is recognised by what the config maps
-let detectionFields: GatewayFields | undefined;
-
-/** Sets the `gateway.fields` detection reads records by (undefined: the common names only); the CLI sets its config's. */
-export function useGatewayFieldsForDetection(fields: GatewayFields | undefined): void {
-  detectionFields = fields;
-}
-
 export const gateway: Provider = {
   name: 'gateway',
-  detect(record) {
+  detect(record, context) {
+    // a gateway whose log names its fields otherwise ({"verb", "route", "code"}) is recognised by what the config maps
+    const fields = context?.gateway?.fields as GatewayFields | undefined;
     const has = (field: GatewayField): boolean => {
-      const value = pick(record, field, detectionFields);
+      const value = pick(record, field, fields);
       return value !== undefined && value !== null && value !== '';
     };
     return has('method') && has('path') && has('status') ? (has('clientId') ? 0.7 : 0.5) : 0;
