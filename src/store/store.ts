@@ -92,7 +92,8 @@ function stagedRow({ event, raw }: StoredEvent): string {
   });
 }
 
-// Rows per commit unit: the staged files of whole batches, inserted by one statement in a transaction of its own.
+// Rows per commit unit: the staged files of whole batches, inserted by one statement in a transaction of its own (more
+// statements where it may repeat stored rows: see insertUnit).
 // DuckDB writes each row group an insert thread fills straight to the database file, but when a thread's share of a
 // statement was two row groups, the rows went through the write-ahead log and a checkpoint that rewrote them. Four
 // per thread did not (2,000,000 events: one thread, units of 245,760 rows 17-18 s, 491,520 12.4-12.7 s, 983,040
@@ -103,6 +104,13 @@ function stagedRow({ event, raw }: StoredEvent): string {
 const ROW_GROUP_ROWS = 122_880;
 export const COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 4 * ROW_GROUP_ROWS * Number(IMPORT_THREADS));
 const UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
+
+// The most staged rows and NDJSON bytes one duplicate search (an anti-join statement, see insertUnit) takes: DuckDB
+// holds them whole in its hash table, beside read_json's 32 MiB buffer, in the import's 64 MB per thread. On one
+// thread a search fitted 60,000 rows of small events (~260 bytes of NDJSON) or 56,000 of the bench's (~450 bytes),
+// and ran out of memory at 80,000 and 75,000. These bounds take two batches of small events, one of larger ones.
+const DEDUP_ROWS = Number(process.env.SCOPEGUARD_IMPORT_DEDUP_ROWS ?? 40_960);
+const DEDUP_BYTES = Number(process.env.SCOPEGUARD_IMPORT_DEDUP_BYTES ?? 16 << 20);
 
 // The DuckDB bindings take ~0.5 s to load: only commands that open a store pay for them.
 async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
@@ -493,10 +501,20 @@ interface StagedBatch {
   directOrigin?: DirectOrigin;
 }
 
-/** Whole batches staged for one insert statement (a commit unit). */
+/** A staged batch of a unit: its files, time span and tenant + provider pairs. */
+interface UnitBatch {
+  rowsFile?: string;
+  linesFile?: string;
+  lo: string;
+  hi: string;
+  pairs: Set<IdPair>;
+  rows: number;
+  bytes: number;
+}
+
+/** Whole batches staged for one transaction (a commit unit). */
 interface PendingUnit {
-  rowsFiles: string[];
-  linesFiles: string[];
+  batches: UnitBatch[];
   lo: string;
   hi: string;
   /** the tenant + provider pairs of its rows */
@@ -507,6 +525,59 @@ interface PendingUnit {
   /** rows the importer handed over, repeats inside a batch included: the difference to the inserted are duplicates */
   handed: number;
   bytes: number;
+}
+
+/** The key of a tenant + provider pair in Store.storedSpans. */
+const pairKey = (tenant: string, provider: string): string => `${tenant}\u0000${provider}`;
+
+/**
+ * The stored rows some batches' rows can repeat: of their tenant + provider pairs, inside their time span. Literal
+ * bounds let DuckDB prune row groups by their min/max (exports are written in time order) instead of scanning the
+ * whole table for every statement.
+ */
+function storedKeysSql(batches: UnitBatch[]): string {
+  let lo = batches[0]!.lo;
+  let hi = batches[0]!.hi;
+  const pairs = new Set<IdPair>();
+  for (const batch of batches) {
+    if (batch.lo < lo) lo = batch.lo;
+    if (batch.hi > hi) hi = batch.hi;
+    for (const pair of batch.pairs) pairs.add(pair);
+  }
+  const keyFilter = [...pairs].map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
+  return `SELECT tenant, provider, event_id FROM events
+    WHERE time BETWEEN CAST(${sqlString(lo.slice(0, 23))} AS TIMESTAMP) AND CAST(${sqlString(hi.slice(0, 23))} AS TIMESTAMP) AND (${keyFilter})`;
+}
+
+/** An INSERT of the rows staged in some batches' files, read as `s` (an anti-join may follow). */
+function insertSql(importId: number, batches: UnitBatch[], directOrigin: DirectOrigin | undefined): string {
+  const list = (paths: string[]): string => `[${paths.map(sqlString).join(', ')}]`;
+  const rowsFiles = batches.flatMap(({ rowsFile }) => (rowsFile ? [rowsFile] : []));
+  const linesFiles = batches.flatMap(({ linesFile }) => (linesFile ? [linesFile] : []));
+  // both kinds of staged row in the stored columns' order
+  const parts: string[] = [];
+  if (rowsFiles.length > 0) {
+    parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
+      scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
+      FROM read_json(${list(rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+  }
+  if (linesFiles.length > 0) {
+    // what finishEvent fills in for the general path: the importer's provider and file, --tenant, outcome
+    // unknown, empty scope lists
+    const origin = directOrigin!;
+    parts.push(`SELECT coalesce(tenant, ${origin.tenant === undefined ? 'NULL' : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
+      eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
+      coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
+      request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
+      FROM read_json(${list(linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+  }
+  return `INSERT INTO events
+    SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+           s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+           s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+    FROM (${parts.join(' UNION ALL ')}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
+      actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
+      file, line, raw)`;
 }
 
 export class Store {
@@ -531,6 +602,8 @@ export class Store {
   /** Where staged batches wait for their unit's insert: beside the store, removed when the import ends. */
   private readonly stagingDir: string;
   private stagingFiles = 0;
+  /** DuckDB's memory limit while an import runs, named when it runs out */
+  private importMemory = MEMORY_LIMIT;
 
   private constructor(readonly path: string, private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {
     this.stagingDir = `${resolve(path)}.staging`;
@@ -625,7 +698,8 @@ export class Store {
   }
 
   async beginImport(file: string, provider: string, tenant: string | undefined, options: { keepRaw?: boolean } = {}): Promise<number> {
-    await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
+    this.importMemory = importMemoryLimit(Boolean(options.keepRaw));
+    await this.connection.run(`SET memory_limit = ${sqlString(this.importMemory)}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     await this.connection.run('SET preserve_insertion_order = false');
     // only this process can write the store (DuckDB holds its lock): staging files left by a killed import are stale
@@ -758,10 +832,9 @@ export class Store {
       }
       this.unitIds.endBatch();
       const { lo, hi } = batch.span;
-      const unit: PendingUnit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
+      const unit: PendingUnit = this.pending ?? { batches: [], lo, hi, pairs: new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
-      if (rowsFile) unit.rowsFiles.push(rowsFile);
-      if (linesFile) unit.linesFiles.push(linesFile);
+      if (rowsFile || linesFile) unit.batches.push({ rowsFile, linesFile, lo, hi, pairs: batch.pairs, rows, bytes });
       if (lo < unit.lo) unit.lo = lo;
       if (hi > unit.hi) unit.hi = hi;
       for (const pair of batch.pairs) unit.pairs.add(pair);
@@ -795,66 +868,61 @@ export class Store {
   /**
    * Moves a unit's new rows into `events` and adds them to the import's counts, in one transaction: a killed import
    * keeps whole units. Runs on DuckDB's threads.
+   *
+   * A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
+   * content hashes include the time), so only stored rows of a batch's tenant + provider pairs inside its time span
+   * can be duplicates. The batches that can meet none (outside what is stored for their pairs, or with no stored row
+   * in their span) go in with one plain insert, as a first import's do. The others are searched for duplicates by
+   * an anti-join in groups of at most DEDUP_ROWS rows and DEDUP_BYTES of staged NDJSON, one statement each: DuckDB
+   * builds its hash table from a group's staged rows, whole (they are what it inserts), and probes it with the
+   * stored rows of the group's span, which it streams. So the search's memory is bounded by the group, whatever the
+   * unit, the store or the order of the export; one anti-join over a whole unit (491,520 rows on 2 cores) ran out of
+   * the import's 64 MB from ~70,000 overlapping rows on.
    */
   private async insertUnit(importId: number, unit: PendingUnit, counts: ImportCounts): Promise<void> {
     const c = this.connection;
-    // A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
-    // content hashes include the time), so only stored rows inside the unit's bounds can be duplicates. Literal
-    // bounds let DuckDB prune row groups by their min/max instead of scanning the whole table for every unit.
-    // The stored rows a unit can collide with also share a tenant + provider pair with it. Both are tracked while
-    // staging (a query over the staged rows cost more than the insert).
-    const lo = unit.lo.slice(0, 23);
-    const hi = unit.hi.slice(0, 23);
-    const pairs = [...unit.pairs].map(({ tenant, provider }) => ({ tenant, provider, key: `${tenant}\u0000${provider}` }));
-    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(' OR ');
-    const files = [...unit.rowsFiles, ...unit.linesFiles];
+    const files = unit.batches.flatMap(({ rowsFile, linesFile }) => [rowsFile, linesFile].filter((f): f is string => f !== undefined));
     try {
-      const stored = `SELECT tenant, provider, event_id FROM events
-        WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      // Most units of new logs meet no stored row in their span, and counting them (time zone maps, one column)
-      // costs a fraction of the anti-join, which is only needed when some exist. A unit outside what is stored for
-      // its tenant + provider pairs needs neither.
-      const loMs = Date.parse(unit.lo);
-      const hiMs = Date.parse(unit.hi);
-      let mayOverlap = false;
-      for (const pair of pairs) {
-        const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
-        if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
+      const plain: UnitBatch[] = [];
+      const searched: { batches: UnitBatch[]; stored: string }[] = [];
+      let group: UnitBatch[] = [];
+      let groupRows = 0;
+      let groupBytes = 0;
+      const endGroup = async (): Promise<void> => {
+        if (group.length === 0) return;
+        const stored = storedKeysSql(group);
+        // counting the stored rows of the span (time zone maps, one column) costs a fraction of the anti-join
+        const found = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored} LIMIT 1)`);
+        if (Number(found.getRowObjectsJS()[0]?.n) > 0) searched.push({ batches: group, stored });
+        else plain.push(...group);
+        group = [];
+        groupRows = 0;
+        groupBytes = 0;
+      };
+      for (const batch of unit.batches) {
+        if (!(await this.mayMeetStored(batch))) {
+          plain.push(batch);
+          continue;
+        }
+        if (group.length > 0 && (groupRows + batch.rows > DEDUP_ROWS || groupBytes + batch.bytes > DEDUP_BYTES)) await endGroup();
+        group.push(batch);
+        groupRows += batch.rows;
+        groupBytes += batch.bytes;
       }
-      const overlap = mayOverlap && Number((await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
-      const list = (paths: string[]): string => `[${paths.map(sqlString).join(', ')}]`;
-      // both kinds of staged row in the stored columns' order
-      const parts: string[] = [];
-      if (unit.rowsFiles.length > 0) {
-        parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
-          scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
-          FROM read_json(${list(unit.rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
-      }
-      if (unit.linesFiles.length > 0) {
-        // what finishEvent fills in for the general path: the importer's provider and file, --tenant, outcome
-        // unknown, empty scope lists
-        const origin = unit.directOrigin!;
-        parts.push(`SELECT coalesce(tenant, ${origin.tenant === undefined ? 'NULL' : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
-          eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
-          coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
-          request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
-          FROM read_json(${list(unit.linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
-      }
-      const staging = `(${parts.join(' UNION ALL ')}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
-        actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
-        file, line, raw)`;
+      await endGroup();
+      let inserted = 0;
+      /** rows the duplicate searches let through */
+      let searchedNew = 0;
       await c.run('BEGIN TRANSACTION');
       try {
         // anything already stored is a duplicate (a plain hash anti-join: the correlated NOT EXISTS it replaces
         // planned as a delim join at twice the cost)
-        const result = await c.run(`
-          INSERT INTO events
-          SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
-                 s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
-                 s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
-          FROM ${staging}
-          ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ''}`);
-        const inserted = result.rowsChanged;
+        for (const { batches, stored } of searched) {
+          searchedNew += (await c.run(`${insertSql(importId, batches, unit.directOrigin)}
+            ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId`)).rowsChanged;
+        }
+        inserted = searchedNew;
+        if (plain.length > 0) inserted += (await c.run(insertSql(importId, plain, unit.directOrigin))).rowsChanged;
         const duplicates = unit.handed - inserted;
         // the imports row always matches the rows kept
         await c.run(
@@ -868,13 +936,55 @@ export class Store {
         await c.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
-      for (const { key } of pairs) {
+      if (searchedNew > 0) {
+        // The searches' statements are small: the new rows they found went through the write-ahead log into the
+        // table's last row group. When that row group was on disk already (the store's last before this import),
+        // the checkpoint at the end also rewrote the row groups later units wrote after it: 0.65 s and ~90 MB more
+        // RSS for 500,000 rows, when a rolling export's overlapping units had found a few new events before its new
+        // ones. Checkpointed now (~50 ms, within the import's memory), they stay as written. A failure here leaves
+        // the rows committed and the checkpoint to the end.
+        await c.run('CHECKPOINT').catch(() => undefined);
+      }
+      const loMs = Date.parse(unit.lo);
+      const hiMs = Date.parse(unit.hi);
+      for (const { tenant, provider } of unit.pairs) {
+        const key = pairKey(tenant, provider);
         const known = this.storedSpans.get(key);
         this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
+    } catch (error) {
+      throw this.importFailure(error);
     } finally {
       for (const file of files) rmSync(file, { force: true });
     }
+  }
+
+  /**
+   * Whether a batch's span meets the span of stored rows of one of its tenant + provider pairs (learnt once per
+   * import and widened by each unit): otherwise none of its rows can be a duplicate.
+   */
+  private async mayMeetStored(batch: UnitBatch): Promise<boolean> {
+    const loMs = Date.parse(batch.lo);
+    const hiMs = Date.parse(batch.hi);
+    for (const { tenant, provider } of batch.pairs) {
+      const known = await this.storedSpan(tenant, provider, pairKey(tenant, provider));
+      if (known && known.lo <= hiMs && loMs <= known.hi) return true;
+    }
+    return false;
+  }
+
+  /**
+   * DuckDB's out-of-memory error, anywhere in an import, as one line that says what to do: the import's memory is a
+   * setting (a bug in scopeguard it is not, and the units already committed are kept).
+   */
+  private importFailure(error: unknown): unknown {
+    if (!(error instanceof Error) || !/^Out of Memory Error/.test(error.message)) return error;
+    const detail = error.message.split('\n')[0]!.replace(/^Out of Memory Error:\s*/, '');
+    const example = process.env.SCOPEGUARD_DUCKDB_MEMORY === undefined ? ' (e.g. SCOPEGUARD_DUCKDB_MEMORY=512MB)' : '';
+    return new EnvironmentError(
+      `DuckDB ran out of memory importing into ${this.path} (${this.importMemory} for the import: ${detail})`,
+      `give the import more with SCOPEGUARD_DUCKDB_MEMORY${example} and run it again: what was imported is kept, and nothing is stored twice`,
+    );
   }
 
   /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
