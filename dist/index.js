@@ -23353,10 +23353,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep7, value } = collItem;
+        const { start, key, sep: sep8, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23370,7 +23370,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep7) {
+          if (!keyProps.anchor && !keyProps.tag && !sep8) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -23394,7 +23394,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep7 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep8 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23410,7 +23410,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -23501,7 +23501,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep7 = "";
+        let sep8 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23515,13 +23515,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep7 + cb;
-              sep7 = "";
+                comment += sep8 + cb;
+              sep8 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep7 += source;
+                sep8 += source;
               hasSpace = true;
               break;
             default:
@@ -23564,18 +23564,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep7, value } = collItem;
+        const { start, key, sep: sep8, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep7 && !value) {
+          if (!props.anchor && !props.tag && !sep8 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23629,8 +23629,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep7 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
+        if (!isMap2 && !sep8 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -23642,7 +23642,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep7 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep8 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -23653,8 +23653,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep7)
-                for (const st2 of sep7) {
+              if (sep8)
+                for (const st2 of sep8) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -23671,7 +23671,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23851,7 +23851,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep7 = "";
+      let sep8 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -23868,24 +23868,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep7 + indent.slice(trimIndent) + content;
-          sep7 = "\n";
+          value += sep8 + indent.slice(trimIndent) + content;
+          sep8 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep7 === " ")
-            sep7 = "\n";
-          else if (!prevMoreIndented && sep7 === "\n")
-            sep7 = "\n\n";
-          value += sep7 + indent.slice(trimIndent) + content;
-          sep7 = "\n";
+          if (sep8 === " ")
+            sep8 = "\n";
+          else if (!prevMoreIndented && sep8 === "\n")
+            sep8 = "\n\n";
+          value += sep8 + indent.slice(trimIndent) + content;
+          sep8 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep7 === "\n")
+          if (sep8 === "\n")
             value += "\n";
           else
-            sep7 = "\n";
+            sep8 = "\n";
         } else {
-          value += sep7 + content;
-          sep7 = " ";
+          value += sep8 + content;
+          sep8 = " ";
           prevMoreIndented = false;
         }
       }
@@ -24068,25 +24068,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep7 = " ";
+      let sep8 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep7 === "\n")
-            res += sep7;
+          if (sep8 === "\n")
+            res += sep8;
           else
-            sep7 = "\n";
+            sep8 = "\n";
         } else {
-          res += sep7 + lm;
-          sep7 = " ";
+          res += sep8 + lm;
+          sep8 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep7 + (match?.[1] ?? "");
+      return res + sep8 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24896,14 +24896,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep7, value }) {
+    function stringifyItem({ start, key, sep: sep8, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep7)
-        for (const st2 of sep7)
+      if (sep8)
+        for (const st2 of sep8)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -26070,18 +26070,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep7;
+          let sep8;
           if (scalar.end) {
-            sep7 = scalar.end;
-            sep7.push(this.sourceToken);
+            sep8 = scalar.end;
+            sep8.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep7 = [this.sourceToken];
+            sep8 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep7 }]
+            items: [{ start, key: scalar, sep: sep8 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -26234,15 +26234,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep7 = it2.sep;
-                  sep7.push(this.sourceToken);
+                  const sep8 = it2.sep;
+                  sep8.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep7 }]
+                    items: [{ start: start2, key, sep: sep8 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -26436,13 +26436,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep7 = fc.end.splice(1, fc.end.length);
-            sep7.push(this.sourceToken);
+            const sep8 = fc.end.splice(1, fc.end.length);
+            sep8.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep7 }]
+              items: [{ start, key: fc, sep: sep8 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -32685,13 +32685,13 @@ ${offset}${err}${errEnd}`;
         return next >= src.length || src[next] === "\n" ? str2 + "\n" : str2;
       }
       // ^(---|...)
-      static atDocumentBoundary(src, offset, sep7) {
+      static atDocumentBoundary(src, offset, sep8) {
         const ch0 = src[offset];
         if (!ch0) return true;
         const prev = src[offset - 1];
         if (prev && prev !== "\n") return false;
-        if (sep7) {
-          if (ch0 !== sep7) return false;
+        if (sep8) {
+          if (ch0 !== sep8) return false;
         } else {
           if (ch0 !== Char.DIRECTIVES_END && ch0 !== Char.DOCUMENT_END) return false;
         }
@@ -33867,7 +33867,7 @@ var require_parse_cst = __commonJS({
         const folded = this.type === PlainValue.Type.BLOCK_FOLDED;
         let atStart = true;
         let str2 = "";
-        let sep7 = "";
+        let sep8 = "";
         let prevMoreIndented = false;
         for (let i = start; i < end; ++i) {
           for (let j3 = 0; j3 < bi; ++j3) {
@@ -33876,21 +33876,21 @@ var require_parse_cst = __commonJS({
           }
           const ch2 = src[i];
           if (ch2 === "\n") {
-            if (sep7 === "\n") str2 += "\n";
-            else sep7 = "\n";
+            if (sep8 === "\n") str2 += "\n";
+            else sep8 = "\n";
           } else {
             const lineEnd = PlainValue.Node.endOfLine(src, i);
             const line = src.slice(i, lineEnd);
             i = lineEnd;
             if (folded && (ch2 === " " || ch2 === "	") && i < keepStart) {
-              if (sep7 === " ") sep7 = "\n";
-              else if (!prevMoreIndented && !atStart && sep7 === "\n") sep7 = "\n\n";
-              str2 += sep7 + line;
-              sep7 = lineEnd < end && src[lineEnd] || "";
+              if (sep8 === " ") sep8 = "\n";
+              else if (!prevMoreIndented && !atStart && sep8 === "\n") sep8 = "\n\n";
+              str2 += sep8 + line;
+              sep8 = lineEnd < end && src[lineEnd] || "";
               prevMoreIndented = true;
             } else {
-              str2 += sep7 + line;
-              sep7 = folded && i < keepStart ? " " : "\n";
+              str2 += sep8 + line;
+              sep8 = folded && i < keepStart ? " " : "\n";
               prevMoreIndented = false;
             }
             if (atStart && line !== "") atStart = false;
@@ -38370,11 +38370,11 @@ var init_src = __esm({
 var require_duckdb = __commonJS({
   "from-workspace:duckdb"(exports, module) {
     var { createRequire: createRequire2 } = __require("node:module");
-    var { join: join9 } = __require("node:path");
+    var { join: join10 } = __require("node:path");
     var MESSAGE = "usage analysis needs DuckDB, which the GitHub Action does not bundle: run `npm ci` in the workflow first (or use the scopeguard CLI)";
     var duckdb2;
     try {
-      duckdb2 = createRequire2(join9(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
+      duckdb2 = createRequire2(join10(process.env.GITHUB_WORKSPACE || process.cwd(), "package.json"))("@duckdb/node-api");
     } catch {
       duckdb2 = new Proxy({ scopeguardUnavailable: MESSAGE }, {
         get(target, name) {
@@ -39522,8 +39522,9 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var Config = validate12;
-var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL (https).", "type": "string", "minLength": 1 }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] }, "maxHolders": { "description": "SG107: how many clients may hold a broad scope before it is reported (overrides thresholds.maxHoldersOfBroadScope).", "type": "integer", "minimum": 0 } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
+var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://scopeguard.dev/schema/config.schema.json", "title": "Config", "description": "Project settings (scopes/scopeguard.yaml, kind: Config). Every key is optional and has a default.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "kind": { "description": "Document kind; always Config here.", "const": "Config" }, "failOn": { "description": "Lowest finding severity that makes `check` exit 1; `never` only reports. Default high.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "never"] }, "thresholds": { "title": "Thresholds", "description": "Numbers the built-in rules judge against.", "type": "object", "additionalProperties": false, "properties": { "unusedScopeDays": { "description": "A granted scope not exercised for this many days is unused (default 90).", "type": "integer", "minimum": 1 }, "idleTokenDays": { "description": "A token not seen for this many days is idle (default 30).", "type": "integer", "minimum": 1 }, "minDeprecationDays": { "description": "Days a scope must stay deprecated before it may be removed (default 30).", "type": "integer", "minimum": 0 }, "maxExceptionDays": { "description": "Longest allowed lifetime of an exception, in days (default 180).", "type": "integer", "minimum": 1 }, "spikeFactor": { "description": "Daily use above this multiple of the baseline is a spike (default 5).", "type": "number", "exclusiveMinimum": 1 }, "maxHoldersOfBroadScope": { "description": "More clients than this holding a broad scope is a finding (default 3).", "type": "integer", "minimum": 0 }, "denialBurst": { "description": "This many denials for one client within a day is a burst (default 10).", "type": "integer", "minimum": 1 } } }, "gateway": { "title": "GatewaySettings", "description": "How to read API gateway JSON access logs.", "type": "object", "additionalProperties": false, "properties": { "fields": { "title": "GatewayFields", "description": "Dot-paths into one gateway JSON log line (e.g. `request.client.id`) for each normalized field.", "type": "object", "additionalProperties": false, "properties": { "time": { "description": "Dot-path of the request time.", "type": "string", "minLength": 1 }, "clientId": { "description": "Dot-path of the OAuth client id.", "type": "string", "minLength": 1 }, "scopes": { "description": "Dot-path of the scopes the token carried (array or space-separated string).", "type": "string", "minLength": 1 }, "method": { "description": "Dot-path of the HTTP method.", "type": "string", "minLength": 1 }, "path": { "description": "Dot-path of the request path.", "type": "string", "minLength": 1 }, "status": { "description": "Dot-path of the HTTP status code.", "type": "string", "minLength": 1 }, "tokenId": { "description": "Dot-path of the token id (jti or a hash; never the token itself).", "type": "string", "minLength": 1 }, "eventId": { "description": "Dot-path of the gateway's request id.", "type": "string", "minLength": 1 }, "ip": { "description": "Dot-path of the client IP address.", "type": "string", "minLength": 1 }, "userAgent": { "description": "Dot-path of the user agent.", "type": "string", "minLength": 1 }, "outcome": { "description": "Dot-path of the success/failure outcome, when the gateway logs one.", "type": "string", "minLength": 1 } } } } }, "sources": { "description": "Per tenant: where its audit logs are read from.", "type": "object", "propertyNames": { "minLength": 1, "maxLength": 64, "pattern": "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$" }, "additionalProperties": { "type": "array", "description": "Log sources of one tenant.", "items": { "title": "LogSource", "description": "One log source: a provider's export read from a file or folder.", "type": "object", "additionalProperties": false, "required": ["provider", "path"], "properties": { "provider": { "description": "Importer name, e.g. okta, auth0, github, google, entra, keycloak, gateway, scopeguard.", "type": "string", "minLength": 1 }, "path": { "description": "File or folder with the exported logs, relative to the working directory.", "type": "string", "minLength": 1 } } } } }, "alerts": { "description": "Webhooks that receive alerts for findings.", "type": "array", "items": { "title": "AlertTarget", "description": "One webhook receiving alerts.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "Webhook URL: http:// or https:// (https for anything not on this machine). `user:password@` in it is sent as HTTP Basic authentication; only its origin is ever printed.", "type": "string", "minLength": 1, "pattern": "^((https?|HTTPS?)://\\S+)?$" }, "format": { "description": "Payload shape: plain JSON or a Slack message.", "type": "string", "enum": ["json", "slack"] }, "secretEnv": { "description": "Name of the environment variable holding the HMAC signing secret.", "type": "string", "minLength": 1 } } } }, "rules": { "description": "Per-rule settings keyed by rule id (e.g. SG106): severity override or off, plus rule options.", "type": "object", "additionalProperties": { "title": "RuleSettings", "description": "Settings of one rule; keys other than severity are rule options.", "type": "object", "properties": { "severity": { "description": "Severity override, or off to disable the rule.", "type": "string", "enum": ["critical", "high", "medium", "low", "info", "off"] }, "maxHolders": { "description": "SG107: how many clients may hold a broad scope before it is reported (overrides thresholds.maxHoldersOfBroadScope).", "type": "integer", "minimum": 0 } }, "additionalProperties": true } }, "owners": { "description": "Owner name → the git author emails and GitHub logins that may change what this owner owns.", "type": "object", "additionalProperties": { "title": "OwnerIdentities", "description": "Identities of one owner.", "type": "object", "additionalProperties": false, "properties": { "emails": { "description": "Git author emails.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "logins": { "description": "GitHub logins.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } }, "policies": { "description": "Extra Rego policy folders, compiled when opa is available.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "store": { "description": "Path of the DuckDB audit store (default .scopeguard/audit.duckdb).", "type": "string", "minLength": 1 } } };
 var func11 = Object.prototype.hasOwnProperty;
+var pattern3 = new RegExp("^((https?|HTTPS?)://\\S+)?$", "u");
 function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
@@ -40250,20 +40251,17 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              } else {
-                const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
-                if (vErrors === null) {
-                  vErrors = [err64];
-                } else {
-                  vErrors.push(err64);
+                if (!pattern3.test(data30)) {
+                  const err64 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/pattern", keyword: "pattern", params: { pattern: "^((https?|HTTPS?)://\\S+)?$" }, message: 'must match pattern "^((https?|HTTPS?)://\\S+)?$"', schema: "^((https?|HTTPS?)://\\S+)?$", parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
+                  if (vErrors === null) {
+                    vErrors = [err64];
+                  } else {
+                    vErrors.push(err64);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-            }
-            if (data29.format !== void 0) {
-              let data31 = data29.format;
-              if (typeof data31 !== "string") {
-                const err65 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+              } else {
+                const err65 = { instancePath: instancePath + "/alerts/" + i1 + "/url", schemaPath: "#/properties/alerts/items/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.url.type, parentSchema: schema13.properties.alerts.items.properties.url, data: data30 };
                 if (vErrors === null) {
                   vErrors = [err65];
                 } else {
@@ -40271,12 +40269,24 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data31 === "json" || data31 === "slack")) {
-                const err66 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+            }
+            if (data29.format !== void 0) {
+              let data31 = data29.format;
+              if (typeof data31 !== "string") {
+                const err66 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.format.type, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
                 if (vErrors === null) {
                   vErrors = [err66];
                 } else {
                   vErrors.push(err66);
+                }
+                errors++;
+              }
+              if (!(data31 === "json" || data31 === "slack")) {
+                const err67 = { instancePath: instancePath + "/alerts/" + i1 + "/format", schemaPath: "#/properties/alerts/items/properties/format/enum", keyword: "enum", params: { allowedValues: schema13.properties.alerts.items.properties.format.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.alerts.items.properties.format.enum, parentSchema: schema13.properties.alerts.items.properties.format, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
                 }
                 errors++;
               }
@@ -40285,40 +40295,40 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
               let data32 = data29.secretEnv;
               if (typeof data32 === "string") {
                 if (func2(data32) < 1) {
-                  const err67 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                  const err68 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
                   if (vErrors === null) {
-                    vErrors = [err67];
+                    vErrors = [err68];
                   } else {
-                    vErrors.push(err67);
+                    vErrors.push(err68);
                   }
                   errors++;
                 }
               } else {
-                const err68 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
+                const err69 = { instancePath: instancePath + "/alerts/" + i1 + "/secretEnv", schemaPath: "#/properties/alerts/items/properties/secretEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.alerts.items.properties.secretEnv.type, parentSchema: schema13.properties.alerts.items.properties.secretEnv, data: data32 };
                 if (vErrors === null) {
-                  vErrors = [err68];
+                  vErrors = [err69];
                 } else {
-                  vErrors.push(err68);
+                  vErrors.push(err69);
                 }
                 errors++;
               }
             }
           } else {
-            const err69 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
+            const err70 = { instancePath: instancePath + "/alerts/" + i1, schemaPath: "#/properties/alerts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.alerts.items.type, parentSchema: schema13.properties.alerts.items, data: data29 };
             if (vErrors === null) {
-              vErrors = [err69];
+              vErrors = [err70];
             } else {
-              vErrors.push(err69);
+              vErrors.push(err70);
             }
             errors++;
           }
         }
       } else {
-        const err70 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
+        const err71 = { instancePath: instancePath + "/alerts", schemaPath: "#/properties/alerts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.alerts.type, parentSchema: schema13.properties.alerts, data: data28 };
         if (vErrors === null) {
-          vErrors = [err70];
+          vErrors = [err71];
         } else {
-          vErrors.push(err70);
+          vErrors.push(err71);
         }
         errors++;
       }
@@ -40332,16 +40342,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
             if (data34.severity !== void 0) {
               let data35 = data34.severity;
               if (typeof data35 !== "string") {
-                const err71 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
-                if (vErrors === null) {
-                  vErrors = [err71];
-                } else {
-                  vErrors.push(err71);
-                }
-                errors++;
-              }
-              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
-                const err72 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
+                const err72 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.rules.additionalProperties.properties.severity.type, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
                 if (vErrors === null) {
                   vErrors = [err72];
                 } else {
@@ -40349,11 +40350,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-            }
-            if (data34.maxHolders !== void 0) {
-              let data36 = data34.maxHolders;
-              if (!(typeof data36 == "number" && (!(data36 % 1) && !isNaN(data36)) && isFinite(data36))) {
-                const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.rules.additionalProperties.properties.maxHolders.type, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
+              if (!(data35 === "critical" || data35 === "high" || data35 === "medium" || data35 === "low" || data35 === "info" || data35 === "off")) {
+                const err73 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/properties/rules/additionalProperties/properties/severity/enum", keyword: "enum", params: { allowedValues: schema13.properties.rules.additionalProperties.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.rules.additionalProperties.properties.severity.enum, parentSchema: schema13.properties.rules.additionalProperties.properties.severity, data: data35 };
                 if (vErrors === null) {
                   vErrors = [err73];
                 } else {
@@ -40361,34 +40359,46 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+            }
+            if (data34.maxHolders !== void 0) {
+              let data36 = data34.maxHolders;
+              if (!(typeof data36 == "number" && (!(data36 % 1) && !isNaN(data36)) && isFinite(data36))) {
+                const err74 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.rules.additionalProperties.properties.maxHolders.type, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
+                if (vErrors === null) {
+                  vErrors = [err74];
+                } else {
+                  vErrors.push(err74);
+                }
+                errors++;
+              }
               if (typeof data36 == "number" && isFinite(data36)) {
                 if (data36 < 0 || isNaN(data36)) {
-                  const err74 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
+                  const err75 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1") + "/maxHolders", schemaPath: "#/properties/rules/additionalProperties/properties/maxHolders/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema13.properties.rules.additionalProperties.properties.maxHolders, data: data36 };
                   if (vErrors === null) {
-                    vErrors = [err74];
+                    vErrors = [err75];
                   } else {
-                    vErrors.push(err74);
+                    vErrors.push(err75);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err75 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
+            const err76 = { instancePath: instancePath + "/rules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.additionalProperties.type, parentSchema: schema13.properties.rules.additionalProperties, data: data34 };
             if (vErrors === null) {
-              vErrors = [err75];
+              vErrors = [err76];
             } else {
-              vErrors.push(err75);
+              vErrors.push(err76);
             }
             errors++;
           }
         }
       } else {
-        const err76 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
+        const err77 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.rules.type, parentSchema: schema13.properties.rules, data: data33 };
         if (vErrors === null) {
-          vErrors = [err76];
+          vErrors = [err77];
         } else {
-          vErrors.push(err76);
+          vErrors.push(err77);
         }
         errors++;
       }
@@ -40401,11 +40411,11 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
             for (const key10 in data38) {
               if (!(key10 === "emails" || key10 === "logins")) {
-                const err77 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
+                const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
                 if (vErrors === null) {
-                  vErrors = [err77];
+                  vErrors = [err78];
                 } else {
-                  vErrors.push(err77);
+                  vErrors.push(err78);
                 }
                 errors++;
               }
@@ -40418,30 +40428,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   let data40 = data39[i2];
                   if (typeof data40 === "string") {
                     if (func2(data40) < 1) {
-                      const err78 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
+                      const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
                       if (vErrors === null) {
-                        vErrors = [err78];
+                        vErrors = [err79];
                       } else {
-                        vErrors.push(err78);
+                        vErrors.push(err79);
                       }
                       errors++;
                     }
                   } else {
-                    const err79 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
+                    const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails/" + i2, schemaPath: "#/properties/owners/additionalProperties/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.emails.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails.items, data: data40 };
                     if (vErrors === null) {
-                      vErrors = [err79];
+                      vErrors = [err80];
                     } else {
-                      vErrors.push(err79);
+                      vErrors.push(err80);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err80 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data39 };
+                const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/emails", schemaPath: "#/properties/owners/additionalProperties/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.emails.type, parentSchema: schema13.properties.owners.additionalProperties.properties.emails, data: data39 };
                 if (vErrors === null) {
-                  vErrors = [err80];
+                  vErrors = [err81];
                 } else {
-                  vErrors.push(err80);
+                  vErrors.push(err81);
                 }
                 errors++;
               }
@@ -40454,50 +40464,50 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
                   let data42 = data41[i3];
                   if (typeof data42 === "string") {
                     if (func2(data42) < 1) {
-                      const err81 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
+                      const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
                       if (vErrors === null) {
-                        vErrors = [err81];
+                        vErrors = [err82];
                       } else {
-                        vErrors.push(err81);
+                        vErrors.push(err82);
                       }
                       errors++;
                     }
                   } else {
-                    const err82 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
+                    const err83 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins/" + i3, schemaPath: "#/properties/owners/additionalProperties/properties/logins/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.owners.additionalProperties.properties.logins.items.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins.items, data: data42 };
                     if (vErrors === null) {
-                      vErrors = [err82];
+                      vErrors = [err83];
                     } else {
-                      vErrors.push(err82);
+                      vErrors.push(err83);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err83 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data41 };
+                const err84 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1") + "/logins", schemaPath: "#/properties/owners/additionalProperties/properties/logins/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.owners.additionalProperties.properties.logins.type, parentSchema: schema13.properties.owners.additionalProperties.properties.logins, data: data41 };
                 if (vErrors === null) {
-                  vErrors = [err83];
+                  vErrors = [err84];
                 } else {
-                  vErrors.push(err83);
+                  vErrors.push(err84);
                 }
                 errors++;
               }
             }
           } else {
-            const err84 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
+            const err85 = { instancePath: instancePath + "/owners/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/owners/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.additionalProperties.type, parentSchema: schema13.properties.owners.additionalProperties, data: data38 };
             if (vErrors === null) {
-              vErrors = [err84];
+              vErrors = [err85];
             } else {
-              vErrors.push(err84);
+              vErrors.push(err85);
             }
             errors++;
           }
         }
       } else {
-        const err85 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data37 };
+        const err86 = { instancePath: instancePath + "/owners", schemaPath: "#/properties/owners/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.owners.type, parentSchema: schema13.properties.owners, data: data37 };
         if (vErrors === null) {
-          vErrors = [err85];
+          vErrors = [err86];
         } else {
-          vErrors.push(err85);
+          vErrors.push(err86);
         }
         errors++;
       }
@@ -40510,30 +40520,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           let data44 = data43[i4];
           if (typeof data44 === "string") {
             if (func2(data44) < 1) {
-              const err86 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data44 };
+              const err87 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.policies.items, data: data44 };
               if (vErrors === null) {
-                vErrors = [err86];
+                vErrors = [err87];
               } else {
-                vErrors.push(err86);
+                vErrors.push(err87);
               }
               errors++;
             }
           } else {
-            const err87 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data44 };
+            const err88 = { instancePath: instancePath + "/policies/" + i4, schemaPath: "#/properties/policies/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.policies.items.type, parentSchema: schema13.properties.policies.items, data: data44 };
             if (vErrors === null) {
-              vErrors = [err87];
+              vErrors = [err88];
             } else {
-              vErrors.push(err87);
+              vErrors.push(err88);
             }
             errors++;
           }
         }
       } else {
-        const err88 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data43 };
+        const err89 = { instancePath: instancePath + "/policies", schemaPath: "#/properties/policies/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.policies.type, parentSchema: schema13.properties.policies, data: data43 };
         if (vErrors === null) {
-          vErrors = [err88];
+          vErrors = [err89];
         } else {
-          vErrors.push(err88);
+          vErrors.push(err89);
         }
         errors++;
       }
@@ -40542,30 +40552,30 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       let data45 = data.store;
       if (typeof data45 === "string") {
         if (func2(data45) < 1) {
-          const err89 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data45 };
+          const err90 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema13.properties.store, data: data45 };
           if (vErrors === null) {
-            vErrors = [err89];
+            vErrors = [err90];
           } else {
-            vErrors.push(err89);
+            vErrors.push(err90);
           }
           errors++;
         }
       } else {
-        const err90 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data45 };
+        const err91 = { instancePath: instancePath + "/store", schemaPath: "#/properties/store/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.store.type, parentSchema: schema13.properties.store, data: data45 };
         if (vErrors === null) {
-          vErrors = [err90];
+          vErrors = [err91];
         } else {
-          vErrors.push(err90);
+          vErrors.push(err91);
         }
         errors++;
       }
     }
   } else {
-    const err91 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
+    const err92 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
     if (vErrors === null) {
-      vErrors = [err91];
+      vErrors = [err92];
     } else {
-      vErrors.push(err91);
+      vErrors.push(err92);
     }
     errors++;
   }
@@ -41200,252 +41210,6 @@ function didYouMean(word, candidates) {
   const match = closest(word, candidates);
   return match === void 0 ? void 0 : `did you mean "${match}"?`;
 }
-
-// src/registry/schema-check.ts
-var KINDS = ["Config", "ScopeSet", "ActionMap", "ClientSet", "ExceptionSet"];
-var VALIDATORS = validators_exports;
-function decodePointer(pointer) {
-  return pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-function describePath(path) {
-  let text2 = "";
-  for (const step of path) {
-    if (/^\d+$/.test(step)) text2 += `[${step}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(step)) text2 += text2 === "" ? step : `.${step}`;
-    else text2 += `${text2 === "" ? "" : "."}"${step}"`;
-  }
-  return text2;
-}
-function typeName(value) {
-  if (value === null) return "null (empty)";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  return `the ${typeof value} ${String(value)}`;
-}
-function typeHint(expected, value) {
-  if (expected === "array") {
-    if (value === null) return "write [] for none, or the items as [a, b]";
-    if (typeof value === "string") {
-      const items = value.split(/[\s,]+/).filter(Boolean);
-      return `write a list: [${items.join(", ")}], or one "- item" per line`;
-    }
-    return 'write a list: [a, b], or one "- item" per line';
-  }
-  if (expected === "object") return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
-  if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
-    return "put the value in quotes, so YAML keeps it as text as written";
-  }
-  return void 0;
-}
-var EXPECTED = {
-  string: "text",
-  integer: "a whole number",
-  number: "a number",
-  boolean: "true or false",
-  array: "a list",
-  object: "a mapping"
-};
-var TENANT_NAME_PATTERN = "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$";
-var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports, beside their index.md (so not index.md itself)';
-var MERGE_KEY = "<<";
-function mergeKeyPath(error2) {
-  const path = decodePointer(error2.instancePath);
-  const index = path.indexOf(MERGE_KEY);
-  if (index >= 0) return path.slice(0, index + 1);
-  const key = error2.keyword === "additionalProperties" ? error2.params.additionalProperty : error2.propertyName;
-  return key === MERGE_KEY ? [...path, MERGE_KEY] : void 0;
-}
-function mergeKeyProblem(document2, path) {
-  const parent = path.slice(0, -1);
-  return {
-    ...document2.at(path, "key"),
-    code: "unknown-key",
-    message: `"<<" in ${parent.length === 0 ? "the document" : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
-    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`"
-  };
-}
-function toProblem(kind, document2, error2) {
-  const path = decodePointer(error2.instancePath);
-  const where = path.length === 0 ? kind : describePath(path);
-  const { at: at2 } = document2;
-  switch (error2.keyword) {
-    case "additionalProperties": {
-      const unknownKey = String(error2.params.additionalProperty);
-      const allowed = Object.keys(error2.parentSchema?.properties ?? {});
-      const suggestion = didYouMean(unknownKey, allowed);
-      return {
-        ...at2([...path, unknownKey], "key"),
-        code: "unknown-key",
-        message: `unknown key "${unknownKey}" in ${where}`,
-        hint: [suggestion, allowed.length > 0 ? `allowed: ${allowed.join(", ")}` : void 0].filter(Boolean).join(" ")
-      };
-    }
-    case "required": {
-      const missing = String(error2.params.missingProperty);
-      return {
-        ...at2(path, "key"),
-        code: "schema",
-        message: `${where} is missing the required key "${missing}"`,
-        hint: `add "${missing}:"`
-      };
-    }
-    case "type": {
-      const type = String(error2.params.type);
-      const expected = type.split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
-      const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${typeName(error2.data)}` };
-      const hint = typeHint(type, error2.data);
-      return hint === void 0 ? problem : { ...problem, hint };
-    }
-    case "enum": {
-      const allowed = (error2.params.allowedValues ?? []).map(String);
-      const suggestion = typeof error2.data === "string" ? didYouMean(error2.data, allowed) : void 0;
-      return {
-        ...at2(path),
-        code: "schema",
-        message: `${where} has the invalid value ${JSON.stringify(error2.data)}`,
-        hint: [suggestion, `one of: ${allowed.join(", ")}`].filter(Boolean).join(" ")
-      };
-    }
-    case "format": {
-      const format = String(error2.params.format);
-      return {
-        ...at2(path),
-        code: "schema",
-        message: `${where} must be a ${format === "date" ? "date" : format}, not ${typeName(error2.data)}`,
-        hint: format === "date" ? "write a calendar date as YYYY-MM-DD, e.g. 2027-01-31" : void 0
-      };
-    }
-    case "minLength":
-      return { ...at2(path), code: "schema", message: `${where} must not be empty` };
-    case "maxLength": {
-      const limit = Number(error2.params.limit);
-      if (error2.propertyName !== void 0) {
-        const key = error2.propertyName.length > 40 ? `${error2.propertyName.slice(0, 40)}…` : error2.propertyName;
-        return { ...at2([...path, error2.propertyName], "key"), code: "schema", message: `the key "${key}" in ${where} is longer than ${limit} characters` };
-      }
-      return { ...at2(path), code: "schema", message: `${where} is longer than ${limit} characters` };
-    }
-    case "pattern": {
-      const pattern = String(error2.params.pattern);
-      const tenantName = pattern === TENANT_NAME_PATTERN;
-      const value = error2.propertyName ?? error2.data;
-      const message = `${error2.propertyName !== void 0 ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? "a valid tenant name" : `of the form ${pattern}`}`;
-      return { ...at2(error2.propertyName !== void 0 ? [...path, error2.propertyName] : path, error2.propertyName !== void 0 ? "key" : "value"), code: "schema", message, ...tenantName ? { hint: TENANT_NAME_HINT } : {} };
-    }
-    default:
-      return { ...at2(path), code: "schema", message: `${where} ${error2.message ?? "is invalid"}` };
-  }
-}
-function checkSchema(kind, document2) {
-  const validate = VALIDATORS[kind];
-  if (validate(document2.value)) return [];
-  const problems = [];
-  const mergeKeys = /* @__PURE__ */ new Set();
-  for (const error2 of validate.errors ?? []) {
-    const mergePath = mergeKeyPath(error2);
-    if (mergePath) {
-      const key = mergePath.join("/");
-      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document2, mergePath));
-      mergeKeys.add(key);
-    } else if (error2.keyword !== "propertyNames") {
-      problems.push(toProblem(kind, document2, error2));
-    }
-  }
-  return problems;
-}
-
-// src/registry/registry-cache.ts
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-
-// src/version.ts
-var VERSION = "0.1.0";
-
-// src/registry/registry-cache.ts
-var FORMAT = 5;
-function isPosition(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const keys = Object.keys(value);
-  const { file, line, column } = value;
-  return keys.length === 3 && typeof file === "string" && typeof line === "number" && typeof column === "number";
-}
-function pack(registry) {
-  const files = [];
-  const fileIndex = /* @__PURE__ */ new Map();
-  const json = JSON.stringify(registry, (key, value) => {
-    if (key !== "location" || !isPosition(value)) return value;
-    let index = fileIndex.get(value.file);
-    if (index === void 0) {
-      index = files.push(value.file) - 1;
-      fileIndex.set(value.file, index);
-    }
-    return [index, value.line, value.column];
-  });
-  return { json, files };
-}
-function unpack(registry, files) {
-  let fits = true;
-  const position = (packed) => {
-    const [file, line, column] = packed;
-    const name = files[file];
-    if (!Array.isArray(packed) || packed.length !== 3 || name === void 0) fits = false;
-    return { file: name ?? "", line, column };
-  };
-  if (registry.config.location !== void 0) registry.config.location = position(registry.config.location);
-  for (const tenant of Object.values(registry.tenants)) {
-    for (const scope of Object.values(tenant.scopes)) scope.location = position(scope.location);
-    for (const patterns of Object.values(tenant.actions)) for (const pattern of patterns) pattern.location = position(pattern.location);
-    for (const client of Object.values(tenant.clients)) {
-      client.location = position(client.location);
-      for (const grant of client.grants) grant.location = position(grant.location);
-    }
-    for (const exception of tenant.exceptions) exception.location = position(exception.location);
-  }
-  return fits;
-}
-var RegistryCache = class _RegistryCache {
-  constructor(file, key) {
-    this.file = file;
-    this.key = key;
-  }
-  file;
-  key;
-  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
-  static forSources(root, sources) {
-    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "")) return void 0;
-    const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join(".scopeguard", "cache"));
-    const rootKey = createHash("sha256").update(resolve(root)).digest("hex").slice(0, 16);
-    const hash = createHash("sha256").update(`scopeguard ${VERSION} registry-cache ${FORMAT}\0${root}\0`);
-    for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
-    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest("hex"));
-  }
-  /** The registry stored for exactly these sources, if any. */
-  get() {
-    try {
-      const text2 = readFileSync(this.file, "utf8");
-      const [key, json, files] = text2.split("\n");
-      if (key !== this.key || json === void 0 || files === void 0) return void 0;
-      const registry = JSON.parse(json);
-      return unpack(registry, JSON.parse(files)) ? registry : void 0;
-    } catch {
-      return void 0;
-    }
-  }
-  set(registry) {
-    try {
-      mkdirSync(resolve(this.file, ".."), { recursive: true });
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      const { json, files } = pack(registry);
-      writeFileSync(temporary, `${this.key}
-${json}
-${JSON.stringify(files)}`);
-      renameSync(temporary, this.file);
-    } catch {
-    }
-  }
-};
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
@@ -43649,9 +43413,6 @@ var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
 var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
 var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
-// src/registry/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-
 // src/registry/yaml-index.ts
 var LIMITS = {
   maxFileBytes: 5 * 1024 * 1024,
@@ -43705,6 +43466,340 @@ function setEntry(target, name, value) {
   if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
   else target[name] = value;
 }
+
+// src/registry/schema-check.ts
+var KINDS = ["Config", "ScopeSet", "ActionMap", "ClientSet", "ExceptionSet"];
+var VALIDATORS = validators_exports;
+function decodePointer(pointer) {
+  return pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function describePath(path) {
+  let text2 = "";
+  for (const step of path) {
+    if (/^\d+$/.test(step)) text2 += `[${step}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(step)) text2 += text2 === "" ? step : `.${step}`;
+    else text2 += `${text2 === "" ? "" : "."}"${step}"`;
+  }
+  return text2;
+}
+function typeName(value) {
+  if (value === null) return "null (empty)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `the ${typeof value} ${String(value)}`;
+}
+var NULL_WORD = /^(~|null|Null|NULL)(?=$|[\s,\]}#])/;
+var PLAIN_TEXT = /^[A-Za-z0-9_./](?:[A-Za-z0-9_./*@+=~$%-]| (?! |$))*$/;
+function yamlText(text2) {
+  return PLAIN_TEXT.test(text2) && plainScalarValue(text2) === text2 ? text2 : JSON.stringify(text2);
+}
+function lastKey(path) {
+  const last = path[path.length - 1];
+  return last === void 0 || /^\d+$/.test(last) ? void 0 : last;
+}
+var SCOPE_LISTS = /* @__PURE__ */ new Set(["scopes", "implies"]);
+var WEBHOOK_URL_PATTERN = "^((https?|HTTPS?)://\\S+)?$";
+var RULE_SEVERITIES = /* @__PURE__ */ new Set(["critical", "high", "medium", "low", "info", "off"]);
+function typeHint(expected, value, context) {
+  const key = lastKey(context.path);
+  if (value === null && context.nullWord !== void 0 && expected === "string") {
+    return `put it in quotes to keep it as text: ${key === void 0 ? "" : `${key}: `}"${context.nullWord}"`;
+  }
+  if (expected === "array") {
+    if (value === null) return "write [] for none, or the items as [a, b]";
+    if (typeof value === "string" && context.itemType === "string") {
+      const separator = key !== void 0 && SCOPE_LISTS.has(key) ? /[\s,]+/ : /\s*,\s*/;
+      const items = value.split(separator).map((item) => item.trim()).filter(Boolean);
+      if (items.length > 0) return `write a list: [${items.map(yamlText).join(", ")}], or one "- item" per line`;
+    }
+    if (context.itemType === "object") return 'write a list: one "- key: value" entry per item, its other keys indented under it';
+    return 'write a list: [a, b], or one "- item" per line';
+  }
+  if (expected === "object" && typeof value === "string" && context.path.length === 2 && context.path[0] === "rules" && RULE_SEVERITIES.has(value.toLowerCase())) {
+    return `write ${context.path[1]}: {severity: ${value.toLowerCase()}}`;
+  }
+  if (expected === "object") return value === null ? 'write {} for none, or indent "key: value" lines under it' : 'indent "key: value" lines under it';
+  if (expected === "string") {
+    if (typeof value === "number" || typeof value === "boolean") {
+      return "put the value in quotes, so YAML keeps it as text as written";
+    }
+    if (value === null) {
+      if (key === void 0) return 'write the item after its "-", or remove the empty item';
+      return `write the value after "${key}:"${context.required === false ? `, or leave out the "${key}:" line` : ""}`;
+    }
+    if (Array.isArray(value)) {
+      const first = value.find((item) => typeof item === "string");
+      const example = first === void 0 ? "" : `, e.g. ${key === void 0 ? "" : `${key}: `}${yamlText(first)}`;
+      return `${value.length > 1 ? "one value, not several: keep one and write" : "write"} it as text, without [ ] or "- "${example}`;
+    }
+    if (typeof value === "object") {
+      return `write the text on the line of ${key === void 0 ? 'its "-"' : `"${key}:"`}, in quotes if it holds ": " or starts with { or [`;
+    }
+  }
+  if (expected === "integer" || expected === "number") {
+    const numeric = typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value));
+    return numeric ? "remove the quotes: a number in quotes is text" : `write a ${expected === "integer" ? "whole " : ""}number, e.g. 30`;
+  }
+  if (expected === "boolean") return typeof value === "string" && /^(true|false)$/i.test(value) ? "remove the quotes: write true or false" : "write true or false";
+  return void 0;
+}
+var ROOT_SCHEMAS = /* @__PURE__ */ new Map();
+function rootSchema(kind) {
+  if (!ROOT_SCHEMAS.has(kind)) {
+    const validate = VALIDATORS[kind];
+    validate(null);
+    const error2 = validate.errors?.find((e) => e.schemaPath === "#/type");
+    ROOT_SCHEMAS.set(kind, error2?.parentSchema);
+  }
+  return ROOT_SCHEMAS.get(kind);
+}
+function isRequired(kind, error2) {
+  const steps = decodePointer(error2.schemaPath.replace(/^#/, ""));
+  if (steps.length < 3 || steps[steps.length - 3] !== "properties") return void 0;
+  let schema = rootSchema(kind);
+  for (const step of steps.slice(0, -3)) schema = typeof schema === "object" && schema !== null ? schema[step] : void 0;
+  if (typeof schema !== "object" || schema === null) return void 0;
+  const { required } = schema;
+  return Array.isArray(required) && required.includes(steps[steps.length - 2]);
+}
+var EXPECTED = {
+  string: "text",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping"
+};
+var TENANT_NAME_PATTERN = "^(?![Ii][Nn][Dd][Ee][Xx]\\.[Mm][Dd]$)[A-Za-z0-9][A-Za-z0-9._-]*$";
+var TENANT_NAME_MAX_LENGTH = 64;
+var TENANT_NAME_HINT = 'a tenant is named with letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. acme-eu: it names a folder of reports, beside their index.md (so not index.md itself)';
+function isTenantName(name) {
+  return name.length <= TENANT_NAME_MAX_LENGTH && new RegExp(TENANT_NAME_PATTERN).test(name);
+}
+var MERGE_KEY = "<<";
+function mergeKeyPath(error2) {
+  const path = decodePointer(error2.instancePath);
+  const index = path.indexOf(MERGE_KEY);
+  if (index >= 0) return path.slice(0, index + 1);
+  const key = error2.keyword === "additionalProperties" ? error2.params.additionalProperty : error2.propertyName;
+  return key === MERGE_KEY ? [...path, MERGE_KEY] : void 0;
+}
+function mergeKeyProblem(document2, path) {
+  const parent = path.slice(0, -1);
+  return {
+    ...document2.at(path, "key"),
+    code: "unknown-key",
+    message: `"<<" in ${parent.length === 0 ? "the document" : describePath(parent)} is a YAML 1.1 merge key, which registry files (YAML 1.2) do not have`,
+    hint: "write the keys out; an anchor can still stand for a whole value, as in `scopes: *common`"
+  };
+}
+function toProblem(kind, document2, error2) {
+  const path = decodePointer(error2.instancePath);
+  const where = path.length === 0 ? kind : describePath(path);
+  const { at: at2 } = document2;
+  switch (error2.keyword) {
+    case "additionalProperties": {
+      const unknownKey = String(error2.params.additionalProperty);
+      const allowed = Object.keys(error2.parentSchema?.properties ?? {});
+      const suggestion = didYouMean(unknownKey, allowed);
+      return {
+        ...at2([...path, unknownKey], "key"),
+        code: "unknown-key",
+        message: `unknown key "${unknownKey}" in ${where}`,
+        hint: [suggestion, allowed.length > 0 ? `allowed: ${allowed.join(", ")}` : void 0].filter(Boolean).join(" ")
+      };
+    }
+    case "required": {
+      const missing = String(error2.params.missingProperty);
+      return {
+        ...at2(path, "key"),
+        code: "schema",
+        message: `${where} is missing the required key "${missing}"`,
+        hint: `add "${missing}:"`
+      };
+    }
+    case "type": {
+      const type = String(error2.params.type);
+      const expected = type.split(",").map((name) => EXPECTED[name] ?? name).join(" or ");
+      const nullWord = error2.data === null ? NULL_WORD.exec(document2.source(path))?.[1] : void 0;
+      const items = error2.parentSchema?.items;
+      const got = nullWord === void 0 ? typeName(error2.data) : `null: YAML reads ${nullWord} as null`;
+      const problem = { ...at2(path), code: "schema", message: `${where} must be ${expected}, not ${got}` };
+      const hint = typeHint(type, error2.data, {
+        path,
+        itemType: typeof items?.type === "string" ? items.type : void 0,
+        nullWord,
+        required: isRequired(kind, error2)
+      });
+      return hint === void 0 ? problem : { ...problem, hint };
+    }
+    case "enum": {
+      const allowed = (error2.params.allowedValues ?? []).map(String);
+      const suggestion = typeof error2.data === "string" ? didYouMean(error2.data, allowed) : void 0;
+      return {
+        ...at2(path),
+        code: "schema",
+        message: `${where} has the invalid value ${JSON.stringify(error2.data)}`,
+        hint: [suggestion, `one of: ${allowed.join(", ")}`].filter(Boolean).join(" ")
+      };
+    }
+    case "format": {
+      const format = String(error2.params.format);
+      return {
+        ...at2(path),
+        code: "schema",
+        message: `${where} must be a ${format === "date" ? "date" : format}, not ${typeName(error2.data)}`,
+        hint: format === "date" ? "write a calendar date as YYYY-MM-DD, e.g. 2027-01-31" : void 0
+      };
+    }
+    case "minLength": {
+      const key = lastKey(path);
+      const hint = key === void 0 ? "write the item between the quotes, or remove the empty item" : `write the ${key} between the quotes${isRequired(kind, error2) === false ? `, or leave out the "${key}:" line` : ""}`;
+      return { ...at2(path), code: "schema", message: `${where} must not be empty`, hint };
+    }
+    case "maxLength": {
+      const limit = Number(error2.params.limit);
+      if (error2.propertyName !== void 0) {
+        const key = error2.propertyName.length > 40 ? `${error2.propertyName.slice(0, 40)}…` : error2.propertyName;
+        return { ...at2([...path, error2.propertyName], "key"), code: "schema", message: `the key "${key}" in ${where} is longer than ${limit} characters`, hint: `shorten it to ${limit} characters or fewer` };
+      }
+      return { ...at2(path), code: "schema", message: `${where} is longer than ${limit} characters`, hint: `shorten it to ${limit} characters or fewer` };
+    }
+    case "pattern": {
+      const pattern = String(error2.params.pattern);
+      if (pattern === WEBHOOK_URL_PATTERN) {
+        return { ...at2(path), code: "schema", message: `${where} must be an http:// or https:// URL`, hint: "write the whole URL with its scheme, e.g. https://hooks.slack.com/services/…" };
+      }
+      const tenantName = pattern === TENANT_NAME_PATTERN;
+      const value = error2.propertyName ?? error2.data;
+      const message = `${error2.propertyName !== void 0 ? `the key ${JSON.stringify(value)} in ${where}` : `${where} ${JSON.stringify(value)}`} is not ${tenantName ? "a valid tenant name" : `of the form ${pattern}`}`;
+      return { ...at2(error2.propertyName !== void 0 ? [...path, error2.propertyName] : path, error2.propertyName !== void 0 ? "key" : "value"), code: "schema", message, ...tenantName ? { hint: TENANT_NAME_HINT } : {} };
+    }
+    case "minimum":
+    case "exclusiveMinimum": {
+      const limit = Number(error2.params.limit);
+      const least = error2.keyword === "minimum" ? `at least ${limit}` : `more than ${limit}`;
+      return { ...at2(path), code: "schema", message: `${where} must be ${least}, not ${typeName(error2.data)}`, hint: `write a number ${least}` };
+    }
+    default:
+      return { ...at2(path), code: "schema", message: `${where} ${error2.message ?? "is invalid"}` };
+  }
+}
+function checkSchema(kind, document2) {
+  const validate = VALIDATORS[kind];
+  if (validate(document2.value)) return [];
+  const errors = [...validate.errors ?? []];
+  const problems = [];
+  const mergeKeys = /* @__PURE__ */ new Set();
+  for (const error2 of errors) {
+    const mergePath = mergeKeyPath(error2);
+    if (mergePath) {
+      const key = mergePath.join("/");
+      if (!mergeKeys.has(key)) problems.push(mergeKeyProblem(document2, mergePath));
+      mergeKeys.add(key);
+    } else if (error2.keyword !== "propertyNames") {
+      problems.push(toProblem(kind, document2, error2));
+    }
+  }
+  return problems;
+}
+
+// src/registry/registry-cache.ts
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/registry/registry-cache.ts
+var FORMAT = 5;
+var LOADER_REVISION = 1;
+function isPosition(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const keys = Object.keys(value);
+  const { file, line, column } = value;
+  return keys.length === 3 && typeof file === "string" && typeof line === "number" && typeof column === "number";
+}
+function pack(registry) {
+  const files = [];
+  const fileIndex = /* @__PURE__ */ new Map();
+  const json = JSON.stringify(registry, (key, value) => {
+    if (key !== "location" || !isPosition(value)) return value;
+    let index = fileIndex.get(value.file);
+    if (index === void 0) {
+      index = files.push(value.file) - 1;
+      fileIndex.set(value.file, index);
+    }
+    return [index, value.line, value.column];
+  });
+  return { json, files };
+}
+function unpack(registry, files) {
+  let fits = true;
+  const position = (packed) => {
+    const [file, line, column] = packed;
+    const name = files[file];
+    if (!Array.isArray(packed) || packed.length !== 3 || name === void 0) fits = false;
+    return { file: name ?? "", line, column };
+  };
+  if (registry.config.location !== void 0) registry.config.location = position(registry.config.location);
+  for (const tenant of Object.values(registry.tenants)) {
+    for (const scope of Object.values(tenant.scopes)) scope.location = position(scope.location);
+    for (const patterns of Object.values(tenant.actions)) for (const pattern of patterns) pattern.location = position(pattern.location);
+    for (const client of Object.values(tenant.clients)) {
+      client.location = position(client.location);
+      for (const grant of client.grants) grant.location = position(grant.location);
+    }
+    for (const exception of tenant.exceptions) exception.location = position(exception.location);
+  }
+  return fits;
+}
+var RegistryCache = class _RegistryCache {
+  constructor(file, key) {
+    this.file = file;
+    this.key = key;
+  }
+  file;
+  key;
+  /** The entry for the registry under `root` read from `sources`, or undefined when caching is off. */
+  static forSources(root, sources, loaderRevision = LOADER_REVISION) {
+    if (/^(off|0|false|no)$/i.test(process.env.SCOPEGUARD_CACHE ?? "")) return void 0;
+    const dir = resolve(process.env.SCOPEGUARD_CACHE_DIR ?? join(".scopeguard", "cache"));
+    const rootKey = createHash("sha256").update(resolve(root)).digest("hex").slice(0, 16);
+    const hash = createHash("sha256").update(`scopeguard ${VERSION} registry-cache ${FORMAT} loader ${loaderRevision}\0${root}\0`);
+    for (const { path, content } of sources) hash.update(`${path}\0${content.length}\0`).update(content);
+    return new _RegistryCache(join(dir, `registry-${rootKey}.json`), hash.digest("hex"));
+  }
+  /** The registry stored for exactly these sources, if any. */
+  get() {
+    try {
+      const text2 = readFileSync(this.file, "utf8");
+      const [key, json, files] = text2.split("\n");
+      if (key !== this.key || json === void 0 || files === void 0) return void 0;
+      const registry = JSON.parse(json);
+      return unpack(registry, JSON.parse(files)) ? registry : void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  set(registry) {
+    try {
+      mkdirSync(resolve(this.file, ".."), { recursive: true });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      const { json, files } = pack(registry);
+      writeFileSync(temporary, `${this.key}
+${json}
+${JSON.stringify(files)}`);
+      renameSync(temporary, this.file);
+    } catch {
+    }
+  }
+};
+
+// src/registry/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
 
 // src/registry/yaml-block.ts
 var SPACE = 32;
@@ -44334,9 +44429,9 @@ function parseYamlFile(file, text2, first = "block") {
   }
   const position = lineIndex(file, text2);
   const block = first === "block" ? parseBlockYaml(text2) : void 0;
-  if (block) return indexedFile(file, "block", block, position);
+  if (block) return indexedFile(file, "block", block, text2, position);
   const plain = first !== "thorough" ? parsePlain(text2) : void 0;
-  if (plain) return indexedFile(file, "plain", plain, position);
+  if (plain) return indexedFile(file, "plain", plain, text2, position);
   return parseThoroughly(file, text2, position);
 }
 function scalarStart(text2, event) {
@@ -44432,7 +44527,11 @@ function parsePlain(text2) {
   }
   return { values, roots };
 }
-function indexedFile(file, parser, { values, roots }, position) {
+function restOfLine(text2, offset) {
+  const end = text2.indexOf("\n", offset);
+  return text2.slice(offset, end === -1 ? text2.length : end);
+}
+function indexedFile(file, parser, { values, roots }, text2, position) {
   return {
     file,
     parser,
@@ -44440,7 +44539,8 @@ function indexedFile(file, parser, { values, roots }, position) {
     unread: [],
     documents: values.map((value, i) => ({
       value,
-      at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer))
+      at: (path, prefer = "value") => position(locatedOffset(roots[i], path, prefer)),
+      source: (path) => restOfLine(text2, locatedOffset(roots[i], path, "value"))
     }))
   };
 }
@@ -44459,6 +44559,7 @@ function parseThoroughly(file, text2, position) {
   const parser = new import_yaml.Parser();
   const composer = new import_yaml.Composer({ uniqueKeys: false, prettyErrors: false, version: "1.2" });
   let index = 0;
+  let unclosed;
   try {
     for (const doc of composer.compose(parser.parse(text2))) {
       index++;
@@ -44471,19 +44572,8 @@ function parseThoroughly(file, text2, position) {
         return result;
       }
       if (doc.errors.length > 0) {
-        for (const error2 of doc.errors) {
-          const at2 = position(error2.pos[0]);
-          const problem = { ...at2, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
-          const lineStart = error2.pos[0] - (at2.column - 1);
-          const lineEnd = text2.indexOf("\n", lineStart);
-          const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
-          if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
-            problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
-          } else if (/\btabs?\b/i.test(error2.message) && line.includes("	")) {
-            problem.hint = "indent with spaces: YAML does not allow tabs for indentation";
-          }
-          result.problems.push(problem);
-        }
+        unclosed ??= unclosedIn(text2);
+        result.problems.push(...syntaxProblems(text2, doc, unclosed, position));
         lost(doc);
         continue;
       }
@@ -44531,7 +44621,16 @@ function parseThoroughly(file, text2, position) {
       } catch (error2) {
         const start = doc.contents?.range?.[0] ?? 0;
         const message = error2 instanceof Error ? error2.message : String(error2);
-        if (/alias/i.test(message)) {
+        const unresolved = /^Unresolved alias[^:]*: (.+)$/.exec(message)?.[1];
+        if (unresolved !== void 0) {
+          const alias = findAlias(doc.contents, unresolved);
+          result.problems.push({
+            ...position(alias?.range?.[0] ?? start),
+            code: "yaml",
+            message: `malformed YAML: the alias *${unresolved} names no anchor before it`,
+            hint: `define &${unresolved} on the value it stands for, above this line, or write the values out`
+          });
+        } else if (/alias/i.test(message)) {
           result.problems.push(
             limitProblem(
               file,
@@ -44546,7 +44645,7 @@ function parseThoroughly(file, text2, position) {
         lost(doc);
         continue;
       }
-      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)) });
+      result.documents.push({ value, at: (path, prefer) => position(offsetAt(doc, path, prefer)), source: (path) => restOfLine(text2, offsetAt(doc, path)) });
     }
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -44558,6 +44657,121 @@ function parseThoroughly(file, text2, position) {
   }
   return result;
 }
+function quoteClosed(source, quote) {
+  if (source.length < 2 || !source.endsWith(quote)) return false;
+  const escape = quote === '"' ? "\\" : "'";
+  let run2 = 0;
+  for (let i = source.length - 2; i >= 1 && source[i] === escape; i--) run2++;
+  return run2 % 2 === 0;
+}
+function unclosedIn(text2) {
+  const found = [];
+  const visit = (token, within) => {
+    if (!token) return;
+    switch (token.type) {
+      case "document":
+        visit(token.value, within);
+        return;
+      case "flow-collection":
+      case "block-map":
+      case "block-seq": {
+        let inner = within;
+        if (token.type === "flow-collection") {
+          const opener = token.start.source === "{" ? "{" : "[";
+          const closer = opener === "{" ? "}" : "]";
+          if (!token.end.some((end) => end.source === closer)) found.push(inner = { offset: token.start.offset, opener, within, quoted: void 0 });
+        }
+        for (const item of token.items) {
+          if ("key" in item) visit(item.key, inner);
+          visit(item.value, inner);
+        }
+        return;
+      }
+      case "double-quoted-scalar":
+      case "single-quoted-scalar": {
+        const quote = token.type === "double-quoted-scalar" ? '"' : "'";
+        if (!quoteClosed(token.source, quote)) found.push({ offset: token.offset, opener: quote, within, quoted: token.source });
+        return;
+      }
+      default:
+    }
+  };
+  for (const token of new import_yaml.Parser().parse(text2)) visit(token, void 0);
+  return found;
+}
+var UNCLOSED_ERROR = /^(Missing closing ["']quote|Flow (map|sequence)\b.*end with an? [\]}])/;
+function syntaxProblems(text2, doc, unclosed, position) {
+  const problems = [];
+  const [start, , end] = doc.range;
+  const mine = unclosed.filter((u2) => u2.offset >= start && u2.offset < end);
+  const innermost = mine.filter((u2) => !mine.some((other) => other.within === u2));
+  const reportUnclosed = innermost.length > 0 && doc.errors.some((error2) => UNCLOSED_ERROR.test(error2.message));
+  if (reportUnclosed) for (const u2 of innermost) problems.push(unclosedProblem(text2, u2, position));
+  const lastContent = text2.trimEnd().length;
+  for (const error2 of doc.errors) {
+    if (reportUnclosed && UNCLOSED_ERROR.test(error2.message)) continue;
+    const offset = Math.min(error2.pos[0], lastContent);
+    problems.push(syntaxProblem(text2, error2, position(offset), offset));
+  }
+  return problems;
+}
+function unclosedProblem(text2, u2, position) {
+  const at2 = position(u2.offset);
+  if (u2.quoted !== void 0) {
+    const quoted = u2.quoted.trimEnd();
+    const last = position(u2.offset + quoted.length).line;
+    const extent = last === at2.line ? "" : u2.offset + quoted.length >= text2.trimEnd().length ? "to the end of the file" : `to line ${last}`;
+    const outerCloser = u2.within ? u2.within.opener === "{" ? "}" : "]" : void 0;
+    const taken = outerCloser !== void 0 && quoted.includes(outerCloser) ? `the ${outerCloser} meant for the ${u2.within.opener} at line ${position(u2.within.offset).line}` : "";
+    const runsOn = extent === "" && taken === "" ? "" : `; as written, it takes in ${[taken, extent === "" ? "" : `everything ${extent}`].filter(Boolean).join(" and ")}`;
+    return {
+      ...at2,
+      code: "yaml",
+      message: `malformed YAML: a ${u2.opener} quote is never closed`,
+      hint: `close the quote: add the closing ${u2.opener} where the text should end${runsOn}`
+    };
+  }
+  const closer = u2.opener === "{" ? "}" : "]";
+  return {
+    ...at2,
+    code: "yaml",
+    message: `malformed YAML: a ${u2.opener} is never closed with ${closer}`,
+    hint: `close the ${u2.opener} opened at line ${at2.line} with a ${closer}; a ${u2.opener} ${closer} spread over several lines needs every line after the first indented more than its key`
+  };
+}
+function syntaxProblem(text2, error2, at2, offset) {
+  const problem = { ...at2, code: "yaml", message: `malformed YAML: ${error2.message.split("\n")[0]}` };
+  const lineStart = offset - (at2.column - 1);
+  const lineEnd = text2.indexOf("\n", lineStart);
+  const line = text2.slice(lineStart, lineEnd === -1 ? text2.length : lineEnd);
+  if (/flow/i.test(error2.message) && /[[{]/.test(line) && /\{\w+\}/.test(line)) {
+    problem.hint = 'inside [ ] lists, quote patterns with {param}, e.g. ["PUT /v1/orders/{id}"], or write a block list';
+  } else if (/\btabs?\b/i.test(error2.message) && line.includes("	")) {
+    problem.hint = "indent with spaces: YAML does not allow tabs for indentation";
+  } else {
+    const hint = SYNTAX_HINTS[error2.code];
+    if (hint) problem.hint = hint;
+  }
+  return problem;
+}
+function findAlias(node, name) {
+  if ((0, import_yaml.isAlias)(node)) return node.source === name ? node : void 0;
+  if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
+    for (const item of node.items) {
+      const found = (0, import_yaml.isMap)(node) ? findAlias(item.key, name) ?? findAlias(item.value, name) : findAlias(item, name);
+      if (found) return found;
+    }
+  }
+  return void 0;
+}
+var SYNTAX_HINTS = {
+  BLOCK_AS_IMPLICIT_KEY: 'put text holding ": " in quotes (description: "Note: reads data"); a mapping as a value goes on the next lines, indented',
+  MULTILINE_IMPLICIT_KEY: 'a key needs its ":" on the same line; look for a missing ":" or an unclosed quote on this line or the one above',
+  BAD_INDENT: "indent the keys of one mapping by the same number of spaces, in line with the key above",
+  BLOCK_IN_FLOW: 'inside { } or [ ], put text holding ": " or starting with "- " in quotes, e.g. {description: "Note: reads data"}',
+  UNEXPECTED_TOKEN: "put the whole value in quotes: text after a closing quote or bracket is not part of it",
+  BAD_SCALAR_START: 'put a value starting with @, `, %, | or > in quotes, e.g. owner: "@team-data"'
+};
 var pairIndex = /* @__PURE__ */ new WeakMap();
 function pairsByKey(map) {
   let index = pairIndex.get(map);
@@ -44575,26 +44789,30 @@ function nodeAt(doc, path) {
   let current = doc.contents;
   let key;
   let parent;
+  let alias;
   for (const step of path) {
-    if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
+    if ((0, import_yaml.isAlias)(current)) {
+      alias ??= current;
+      current = current.resolve(doc);
+    }
     parent = current;
     key = void 0;
     if ((0, import_yaml.isMap)(current)) {
       const pair = pairsByKey(current).get(String(step));
-      if (!pair) return { node: void 0, key: void 0, parent };
+      if (!pair) return { node: void 0, key: void 0, parent, alias };
       key = pair.key;
       current = pair.value;
     } else if ((0, import_yaml.isSeq)(current)) {
       current = current.items[Number(step)];
     } else {
-      return { node: void 0, key: void 0, parent };
+      return { node: void 0, key: void 0, parent, alias };
     }
   }
-  if ((0, import_yaml.isAlias)(current)) current = current.resolve(doc);
-  return { node: current ?? void 0, key, parent };
+  return { node: current ?? void 0, key, parent, alias };
 }
 function offsetAt(doc, path, prefer = "value") {
-  const { node, key, parent } = nodeAt(doc, path);
+  const { node, key, parent, alias } = nodeAt(doc, path);
+  if (alias?.range) return alias.range[0];
   const first = prefer === "key" ? key ?? node : node ?? key;
   return first?.range?.[0] ?? key?.range?.[0] ?? parent?.range?.[0] ?? doc.contents?.range?.[0] ?? 0;
 }
@@ -45100,15 +45318,17 @@ var FILE_SYSTEM_REFUSALS = {
   EACCES: "permission denied",
   EPERM: "operation not permitted",
   EROFS: "the file system is read-only",
-  ENOSPC: "no space left on the disk"
+  ENOSPC: "no space left on the disk",
+  EDQUOT: "the disk quota is used up",
+  EFBIG: "the file is too large for the file system"
 };
 function fileSystemProblem(error2) {
   if (!(error2 instanceof Error)) return void 0;
   const { code, path, syscall } = error2;
   const refusal = code === void 0 ? void 0 : FILE_SYSTEM_REFUSALS[code];
-  if (refusal === void 0 || path === void 0) return void 0;
+  if (refusal === void 0) return void 0;
   const attempt = syscall === "mkdir" ? "cannot create the folder" : syscall === "open" || syscall === "write" ? "cannot write" : "cannot use";
-  return `${attempt} ${displayPath(resolve3(path))}: ${refusal}`;
+  return path === void 0 ? `${attempt}: ${refusal}` : `${attempt} ${displayPath(resolve3(path))}: ${refusal}`;
 }
 
 // src/findings/finding.ts
@@ -45121,8 +45341,8 @@ function meetsThreshold(severity, failOn) {
 }
 
 // src/action/pull-request.ts
-import { readFileSync as readFileSync5, realpathSync as realpathSync3 } from "node:fs";
-import { relative as relative7, resolve as resolve10, sep as sep6 } from "node:path";
+import { readFileSync as readFileSync6, realpathSync as realpathSync3 } from "node:fs";
+import { relative as relative8, resolve as resolve10, sep as sep7 } from "node:path";
 
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
@@ -45326,16 +45546,30 @@ function locate(tenant, finding) {
   return void 0;
 }
 function checkConfiguredRules(registry, rules) {
-  for (const ruleId of Object.keys(registry.config.rules)) {
-    if (!rules.has(ruleId)) throw unknownRule("rules:", ruleId, registry.config.ruleLocations?.[ruleId] ?? registry.config.location, rules);
+  for (const [ruleId, settings] of Object.entries(registry.config.rules)) {
+    const location = registry.config.ruleLocations?.[ruleId] ?? registry.config.location;
+    const rule = rules.get(ruleId);
+    if (!rule) throw unknownRule("rules:", ruleId, location, rules);
+    if (rule.options === void 0) continue;
+    const known = ["severity", ...rule.options];
+    const unknown = Object.keys(settings).find((name) => !known.includes(name));
+    if (unknown !== void 0) {
+      const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
+      throw new InputError(
+        `${where}rules: ${ruleId} has no setting "${unknown}"`,
+        didYouMean(unknown, known) ?? `${ruleId} takes ${known.join(", ")}; write {severity: off} to switch it off`,
+        location
+      );
+    }
   }
 }
 function checkExceptionRules(registry, rules) {
-  for (const tenant of Object.values(registry.tenants)) {
-    for (const exception of tenant.exceptions) {
-      if (!rules.has(exception.rule)) throw unknownRule("exception", exception.rule, exception.location, rules);
-    }
-  }
+  const [first] = exceptionsOfUnknownRules(registry, [...rules.values()]);
+  if (first) throw unknownRule("exception", first.rule, first.location, rules);
+}
+function exceptionsOfUnknownRules(registry, rules) {
+  const known = new Set(rules.map((rule) => rule.id));
+  return Object.values(registry.tenants).flatMap((tenant) => tenant.exceptions.filter((exception) => !known.has(exception.rule)));
 }
 function unknownRule(what, ruleId, location, rules) {
   const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
@@ -45344,9 +45578,13 @@ function unknownRule(what, ruleId, location, rules) {
 
 // src/report/escape.ts
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-var INVISIBLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+var ACTING = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+function neutralise(text2, options = {}) {
+  const replacement = options.replacement ?? "�";
+  return text2.replace(ACTING, (c3) => options.keepLineBreaks && (c3 === "	" || c3 === "\n" || c3 === "\r") ? c3 : replacement);
+}
 function withoutControls(text2) {
-  return text2.replace(INVISIBLE_CONTROL, "�");
+  return neutralise(text2, { keepLineBreaks: true });
 }
 function escapeHtml(text2) {
   return withoutControls(text2).replace(/[&<>"']/g, (c3) => HTML_ENTITIES[c3] ?? c3);
@@ -45365,9 +45603,8 @@ function markdownCode(text2, options = {}) {
   const fence = "`".repeat(longestRun + 1);
   return longestRun > 0 ? `${fence} ${clean} ${fence}` : `${fence}${clean}${fence}`;
 }
-var TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 function escapeTerminal(text2, replacement = "�") {
-  return text2.replace(TERMINAL_CONTROL, replacement);
+  return neutralise(text2, { replacement });
 }
 
 // src/action/comment.ts
@@ -53005,9 +53242,9 @@ function apiMessage(error2) {
 }
 
 // src/action/engine.ts
-import { existsSync as existsSync8, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync8, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join8, relative as relative6, resolve as resolve9 } from "node:path";
+import { dirname as dirname4, join as join9, relative as relative7, resolve as resolve9 } from "node:path";
 
 // src/check.ts
 import { resolve as resolve8 } from "node:path";
@@ -53028,8 +53265,8 @@ function summarize(findings, failOn) {
 
 // src/policy/engine.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
-import { resolve as resolve6 } from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { join as join5, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 
 // src/policy/bundle.ts
 import { existsSync as existsSync3, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync } from "node:fs";
@@ -53176,7 +53413,16 @@ function inspectRules(opa2, roots, origin = "custom") {
       const rule = rulePackage(namespace.split("."));
       if (!rule || rule.id.endsWith("_test") || rules.has(rule.id)) continue;
       const docs = origin === "builtin" ? ruleDocsUrl(rule.id) : void 0;
-      rules.set(rule.id, { id: rule.id, title: rule.id, description: "", severity: "medium", remediation: "", mode: rule.mode, ...docs ? { docs } : {} });
+      rules.set(rule.id, {
+        id: rule.id,
+        title: rule.id,
+        description: "",
+        severity: "medium",
+        remediation: "",
+        mode: rule.mode,
+        ...docs ? { docs } : {},
+        ...origin === "builtin" ? { options: [] } : {}
+      });
     }
   }
   return [...rules.values()].sort((a, b3) => a.id.localeCompare(b3.id));
@@ -53206,6 +53452,10 @@ function ruleMetaOf(entry, origin) {
   if (typeof severity !== "string" || !SEVERITIES.includes(severity)) {
     throw new InputError(`${where}: METADATA custom.severity of ${id} must be one of ${SEVERITIES.join(", ")}`);
   }
+  const options = custom.options ?? (origin === "builtin" ? [] : void 0);
+  if (options !== void 0 && (!Array.isArray(options) || !options.every((option) => typeof option === "string" && option !== "severity"))) {
+    throw new InputError(`${where}: METADATA custom.options of ${id} must be a list of setting names (severity is always one)`);
+  }
   return {
     id,
     title: annotations.title ?? id,
@@ -53213,7 +53463,8 @@ function ruleMetaOf(entry, origin) {
     severity,
     remediation: typeof custom.remediation === "string" ? custom.remediation : "",
     mode,
-    ...docsOf(annotations.related_resources, origin === "builtin" ? ruleDocsUrl(id) : void 0)
+    ...docsOf(annotations.related_resources, origin === "builtin" ? ruleDocsUrl(id) : void 0),
+    ...options !== void 0 ? { options } : {}
   };
 }
 function builtinDistDir(policiesDir) {
@@ -53277,9 +53528,31 @@ async function createEngine(customDirs) {
         policy.setData({ config });
         dataKey = key;
       }
-      return validateResult(evaluateEntrypoint(policy, ENTRYPOINTS[mode], input));
+      let result;
+      try {
+        result = evaluateEntrypoint(policy, ENTRYPOINTS[mode], input);
+      } catch (error2) {
+        if (customDirs.length === 0) throw error2;
+        throw evaluationError(error2, customDirs);
+      }
+      return validateResult(result);
     }
   };
+}
+function evaluationError(error2, customDirs) {
+  const thrown = error2?.message;
+  const raw = typeof error2 === "string" ? error2 : typeof thrown === "string" ? thrown : JSON.stringify(error2);
+  const message = raw.replaceAll(`${process.cwd()}${sep5}`, "");
+  const builtin = /not implemented: built-in function \d+: (\S+)/.exec(message)?.[1];
+  if (builtin) {
+    const callers = regoFiles(customDirs).filter((file) => readFileSync4(file, "utf8").includes(`${builtin}(`));
+    const where = callers.length > 0 ? ` (${callers.map((file) => relative5(process.cwd(), file)).join(", ")})` : "";
+    return new InputError(
+      `a custom policy calls ${builtin}${where}, which policies compiled to Wasm do not have`,
+      "use built-ins the Wasm target supports (OPA's policy reference marks them); dates arrive precomputed in the input (now, ages in days)"
+    );
+  }
+  return new InputError(`a custom policy failed while it ran: ${message}`, "fix the Rego at the place the message names");
 }
 function evaluateEntrypoint(policy, entrypoint, input) {
   const bytes = new TextEncoder().encode(JSON.stringify(input));
@@ -53317,6 +53590,11 @@ function validateResult(result) {
     if (f3.exception !== void 0) raw.exception = f3.exception;
     return raw;
   });
+}
+function regoFiles(dirs) {
+  return dirs.flatMap(
+    (dir) => readdirSync2(dir, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".rego") && !name.endsWith("_test.rego")).map((name) => join5(dir, name))
+  );
 }
 function describe(value) {
   if (value === null) return "null";
@@ -53475,7 +53753,7 @@ import { existsSync as existsSync6 } from "node:fs";
 
 // src/store/store.ts
 import { closeSync, existsSync as existsSync5, mkdirSync as mkdirSync2, openSync, rmSync as rmSync2, writeSync } from "node:fs";
-import { dirname as dirname3, join as join5, resolve as resolve7 } from "node:path";
+import { dirname as dirname3, join as join6, resolve as resolve7 } from "node:path";
 import { availableParallelism } from "node:os";
 
 // src/schema/audit-event.schema.json
@@ -53562,22 +53840,7 @@ var audit_event_schema_default = {
 import { createHash as createHash4 } from "node:crypto";
 var REDACTED = "[REDACTED]";
 var SECRET_KEYS = /* @__PURE__ */ new Set([
-  "accesstoken",
-  "refreshtoken",
-  "idtoken",
-  "token",
-  "bearertoken",
-  "authtoken",
-  "sessiontoken",
-  "apikey",
-  "apitoken",
-  "clientsecret",
-  "secret",
-  "password",
-  "passwd",
   "pwd",
-  "newpassword",
-  "oldpassword",
   "credentials",
   "credential",
   "code",
@@ -53586,23 +53849,16 @@ var SECRET_KEYS = /* @__PURE__ */ new Set([
   "devicecode",
   "usercode",
   "codeverifier",
-  "assertion",
-  "clientassertion",
   "samlresponse",
-  "authorization",
-  "proxyauthorization",
-  "cookie",
-  "setcookie",
-  "xapikey",
-  "privatekey",
   "otp",
-  "subjecttoken",
-  "actortoken",
-  "hashedsecret",
-  "sharedsecret",
-  "signingsecret",
-  "webhooksecret"
+  // Keycloak's CredentialRepresentation: the hash and salt of a password, an OTP seed (JSON text), and the legacy field
+  "secretdata",
+  "credentialdata",
+  "hashedsaltedvalue"
 ]);
+var SECRET_ENDING = /(?:token|secret|secrettext|password|passwd|passphrase|passcode|(?:api|secret|private|access|signing|encryption|master|session|auth|hmac|shared|subscription|functions)key|authorization|cookie|assertion|credentials?)$/;
+var NOT_SECRET_ENDING = /(?:pagetoken|nexttoken|continuationtoken|synctoken|paginationtoken|resumetoken|cursortoken|hashedtoken)$/;
+var WHOLLY_SECRET_KEYS = /* @__PURE__ */ new Set(["credentials", "credential"]);
 var VALUE_PATTERNS = [
   // JWT / JWS / JWE: base64url JSON header `{"` is always `eyJ`; two or more dot-separated parts
   [/eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,4}/g, REDACTED],
@@ -53618,11 +53874,11 @@ var VALUE_PATTERNS = [
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
   [/\bAKIA[0-9A-Z]{16}\b/g, REDACTED]
 ];
-var SECRET_PARAMETERS = /* @__PURE__ */ new Set(["key", "sig", "signature", "xamzsignature", "xamzsecuritytoken", "xamzcredential", "xgoogsignature", "xgoogcredential"]);
+var SECRET_PARAMETERS = /* @__PURE__ */ new Set(["key", "sig", "signature", "xamzsignature", "xamzsecuritytoken", "xamzcredential", "xgoogsignature", "xgoogcredential", "ticket"]);
 function isSecretParameter(name) {
   return isSecretKey(name) || SECRET_PARAMETERS.has(keySpelling(name));
 }
-var PARAMETER = /([?&;\s"']|^)([A-Za-z0-9_.-]{1,64})=([^&\s"'#;]+)/g;
+var PARAMETER = /([?&;#\s"']|^)([A-Za-z0-9_.-]{1,64})=([^&\s"'#;]+)/g;
 var QUICK_CHECK = /eyJ|bearer|basic|digest|negotiate|ssws|token|=|:\/\/|gh[pousr]_|github_pat_|ya29\.|1\/\/|xox|AKIA/i;
 function scrubString(value) {
   if (!QUICK_CHECK.test(value)) return value;
@@ -53634,10 +53890,21 @@ function scrubString(value) {
   return result;
 }
 function keySpelling(key) {
-  return key.toLowerCase().replace(/[-_]/g, "");
+  return key.toLowerCase().replace(/[-_.]/g, "");
 }
 function isSecretKey(key) {
-  return SECRET_KEYS.has(keySpelling(key));
+  const kind = keyKind(key);
+  return kind === "secret" || kind === "wholly";
+}
+var KEY_KINDS = /* @__PURE__ */ new Map();
+function keyKind(key) {
+  let kind = KEY_KINDS.get(key);
+  if (kind === void 0) {
+    const spelling = keySpelling(key);
+    kind = WHOLLY_SECRET_KEYS.has(spelling) ? "wholly" : SECRET_KEYS.has(spelling) || SECRET_ENDING.test(spelling) && !NOT_SECRET_ENDING.test(spelling) ? "secret" : spelling === "value" ? "value" : "plain";
+    if (KEY_KINDS.size < 4096) KEY_KINDS.set(key, kind);
+  }
+  return kind;
 }
 function sha256Hex(text2) {
   return createHash4("sha256").update(text2).digest("hex");
@@ -53651,6 +53918,18 @@ function safeTokenId(tokenId) {
     return `sha256:${sha256Hex(stripped)}`;
   }
   return tokenId;
+}
+
+// src/logs/providers/scopeguard.ts
+function recordTenantProblem(tenant, context) {
+  if (!isTenantName(tenant)) return `tenant ${JSON.stringify(tenant)} is not a valid tenant name`;
+  if (context.tenant !== void 0 && tenant !== context.tenant) return `tenant ${tenant} is not ${context.tenant}, the tenant this file is imported for`;
+  const known = context.tenants ?? [];
+  if (known.length > 0 && !known.includes(tenant)) {
+    const hint = didYouMean(tenant, known);
+    return `tenant ${tenant} is not a tenant of the registry${hint ? ` (${hint})` : ""}`;
+  }
+  return void 0;
 }
 
 // src/logs/time.ts
@@ -53744,7 +54023,7 @@ var StoredFormScanner = class {
   stringEnd = 0;
   // whether it holds a character one of the scrubber's patterns needs
   stringMayHoldSecret = false;
-  scan(bytes, start, limit, lineNumber, defaultTenant) {
+  scan(bytes, start, limit, lineNumber, defaultTenant, tenants) {
     this.bytes = bytes;
     this.limit = limit;
     if (start >= limit || bytes[start] !== LBRACE) return void 0;
@@ -53769,7 +54048,10 @@ var StoredFormScanner = class {
         case TENANT:
         case PROVIDER:
           ok = this.readPlainString() && this.stringEnd > this.stringStart;
-          if (key === TENANT) tenant = this.tenantValue();
+          if (ok && key === TENANT) {
+            tenant = this.tenantValue();
+            ok = this.tenantAccepted(tenant, defaultTenant, tenants);
+          }
           break;
         case TIME:
           ok = this.readPlainString() && this.stringEnd - this.stringStart === CANONICAL_TIME_LENGTH && isCanonicalUtcBytes(bytes, this.stringStart);
@@ -53838,6 +54120,22 @@ var StoredFormScanner = class {
       this.tenantNames.push(name);
     }
     return name;
+  }
+  // whether the general path takes each tenant named so far, for the import asking (its --tenant and registry tenants)
+  tenantVerdicts = /* @__PURE__ */ new Map();
+  verdictsFor = { defaultTenant: void 0, tenants: void 0 };
+  /** Whether the general path stores a line naming `tenant` (scopeguard's recordTenantProblem finds nothing). */
+  tenantAccepted(tenant, defaultTenant, tenants) {
+    if (this.verdictsFor.defaultTenant !== defaultTenant || this.verdictsFor.tenants !== tenants) {
+      this.tenantVerdicts.clear();
+      this.verdictsFor = { defaultTenant, tenants };
+    }
+    let accepted = this.tenantVerdicts.get(tenant);
+    if (accepted === void 0) {
+      accepted = recordTenantProblem(tenant, { tenant: defaultTenant, tenants }) === void 0;
+      if (this.tenantVerdicts.size < 64) this.tenantVerdicts.set(tenant, accepted);
+    }
+    return accepted;
   }
   /** The string just read, as a string of its own (printable ASCII, so latin1 and UTF-8 agree). */
   stringValue() {
@@ -54136,6 +54434,8 @@ function stagedRow({ event, raw }) {
 var ROW_GROUP_ROWS = 122880;
 var COMMIT_ROWS = Number(process.env.SCOPEGUARD_IMPORT_COMMIT_ROWS ?? 4 * ROW_GROUP_ROWS * Number(IMPORT_THREADS));
 var UNIT_BYTES = Number(process.env.SCOPEGUARD_IMPORT_UNIT_BYTES ?? 512 << 20);
+var DEDUP_ROWS = Number(process.env.SCOPEGUARD_IMPORT_DEDUP_ROWS ?? 40960);
+var DEDUP_BYTES = Number(process.env.SCOPEGUARD_IMPORT_DEDUP_BYTES ?? 16 << 20);
 async function duckdb() {
   return Promise.resolve().then(() => __toESM(require_duckdb(), 1));
 }
@@ -54452,6 +54752,46 @@ function compareBytes(bytes, start, end, other, length) {
   }
   return end - start - length;
 }
+var pairKey = (tenant, provider) => `${tenant}\0${provider}`;
+function storedKeysSql(batches) {
+  let lo = batches[0].lo;
+  let hi = batches[0].hi;
+  const pairs = /* @__PURE__ */ new Set();
+  for (const batch of batches) {
+    if (batch.lo < lo) lo = batch.lo;
+    if (batch.hi > hi) hi = batch.hi;
+    for (const pair of batch.pairs) pairs.add(pair);
+  }
+  const keyFilter = [...pairs].map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
+  return `SELECT tenant, provider, event_id FROM events
+    WHERE time BETWEEN CAST(${sqlString(lo.slice(0, 23))} AS TIMESTAMP) AND CAST(${sqlString(hi.slice(0, 23))} AS TIMESTAMP) AND (${keyFilter})`;
+}
+function insertSql(importId, batches, directOrigin) {
+  const list = (paths) => `[${paths.map(sqlString).join(", ")}]`;
+  const rowsFiles = batches.flatMap(({ rowsFile }) => rowsFile ? [rowsFile] : []);
+  const linesFiles = batches.flatMap(({ linesFile }) => linesFile ? [linesFile] : []);
+  const parts = [];
+  if (rowsFiles.length > 0) {
+    parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
+      scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
+      FROM read_json(${list(rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
+  }
+  if (linesFiles.length > 0) {
+    const origin = directOrigin;
+    parts.push(`SELECT coalesce(tenant, ${origin.tenant === void 0 ? "NULL" : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
+      eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
+      coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
+      request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
+      FROM read_json(${list(linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
+  }
+  return `INSERT INTO events
+    SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
+           s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
+           s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
+    FROM (${parts.join(" UNION ALL ")}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
+      actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
+      file, line, raw)`;
+}
 var Store = class _Store {
   constructor(path, instance, connection) {
     this.path = path;
@@ -54460,7 +54800,7 @@ var Store = class _Store {
     this.stagingDir = `${resolve7(path)}.staging`;
     const nextPath = (kind) => () => {
       mkdirSync2(this.stagingDir, { recursive: true });
-      return join5(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
+      return join6(this.stagingDir, `${kind}-${++this.stagingFiles}.ndjson`);
     };
     this.stagedRows = new StagingFile(nextPath("rows"));
     this.stagedLines = new StagingFile(nextPath("lines"));
@@ -54489,6 +54829,8 @@ var Store = class _Store {
   /** Where staged batches wait for their unit's insert: beside the store, removed when the import ends. */
   stagingDir;
   stagingFiles = 0;
+  /** DuckDB's memory limit while an import runs, named when it runs out */
+  importMemory = MEMORY_LIMIT;
   static async open(path, options = {}) {
     const absolute = resolve7(path);
     if (options.readOnly && !existsSync5(absolute)) {
@@ -54564,7 +54906,8 @@ var Store = class _Store {
     return Number(row.getRowObjectsJS()[0]?.v);
   }
   async beginImport(file, provider, tenant, options = {}) {
-    await this.connection.run(`SET memory_limit = ${sqlString(importMemoryLimit(Boolean(options.keepRaw)))}`);
+    this.importMemory = importMemoryLimit(Boolean(options.keepRaw));
+    await this.connection.run(`SET memory_limit = ${sqlString(this.importMemory)}`);
     await this.connection.run(`SET threads = ${IMPORT_THREADS}`);
     await this.connection.run("SET preserve_insertion_order = false");
     this.dropStaged();
@@ -54684,10 +55027,9 @@ var Store = class _Store {
       }
       this.unitIds.endBatch();
       const { lo, hi } = batch.span;
-      const unit = this.pending ?? { rowsFiles: [], linesFiles: [], lo, hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
+      const unit = this.pending ?? { batches: [], lo, hi, pairs: /* @__PURE__ */ new Set(), rows: 0, handed: 0, bytes: 0 };
       this.pending = unit;
-      if (rowsFile) unit.rowsFiles.push(rowsFile);
-      if (linesFile) unit.linesFiles.push(linesFile);
+      if (rowsFile || linesFile) unit.batches.push({ rowsFile, linesFile, lo, hi, pairs: batch.pairs, rows, bytes });
       if (lo < unit.lo) unit.lo = lo;
       if (hi > unit.hi) unit.hi = hi;
       for (const pair of batch.pairs) unit.pairs.add(pair);
@@ -54718,53 +55060,57 @@ var Store = class _Store {
   /**
    * Moves a unit's new rows into `events` and adds them to the import's counts, in one transaction: a killed import
    * keeps whole units. Runs on DuckDB's threads.
+   *
+   * A re-imported event has the same tenant, provider and time as its stored copy (provider ids name one event;
+   * content hashes include the time), so only stored rows of a batch's tenant + provider pairs inside its time span
+   * can be duplicates. The batches that can meet none (outside what is stored for their pairs, or with no stored row
+   * in their span) go in with one plain insert, as a first import's do. The others are searched for duplicates by
+   * an anti-join in groups of at most DEDUP_ROWS rows and DEDUP_BYTES of staged NDJSON, one statement each: DuckDB
+   * builds its hash table from a group's staged rows, whole (they are what it inserts), and probes it with the
+   * stored rows of the group's span, which it streams. So the search's memory is bounded by the group, whatever the
+   * unit, the store or the order of the export; one anti-join over a whole unit (491,520 rows on 2 cores) ran out of
+   * the import's 64 MB from ~70,000 overlapping rows on.
    */
   async insertUnit(importId, unit, counts) {
     const c3 = this.connection;
-    const lo = unit.lo.slice(0, 23);
-    const hi = unit.hi.slice(0, 23);
-    const pairs = [...unit.pairs].map(({ tenant, provider }) => ({ tenant, provider, key: `${tenant}\0${provider}` }));
-    const keyFilter = pairs.map(({ tenant, provider }) => `(tenant = ${sqlString(tenant)} AND provider = ${sqlString(provider)})`).join(" OR ");
-    const files = [...unit.rowsFiles, ...unit.linesFiles];
+    const files = unit.batches.flatMap(({ rowsFile, linesFile }) => [rowsFile, linesFile].filter((f3) => f3 !== void 0));
     try {
-      const stored = `SELECT tenant, provider, event_id FROM events
-        WHERE time BETWEEN CAST(${sqlString(lo)} AS TIMESTAMP) AND CAST(${sqlString(hi)} AS TIMESTAMP) AND (${keyFilter})`;
-      const loMs = Date.parse(unit.lo);
-      const hiMs = Date.parse(unit.hi);
-      let mayOverlap = false;
-      for (const pair of pairs) {
-        const known = await this.storedSpan(pair.tenant, pair.provider, pair.key);
-        if (known && known.lo <= hiMs && loMs <= known.hi) mayOverlap = true;
+      const plain = [];
+      const searched = [];
+      let group = [];
+      let groupRows = 0;
+      let groupBytes = 0;
+      const endGroup = async () => {
+        if (group.length === 0) return;
+        const stored = storedKeysSql(group);
+        const found = await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored} LIMIT 1)`);
+        if (Number(found.getRowObjectsJS()[0]?.n) > 0) searched.push({ batches: group, stored });
+        else plain.push(...group);
+        group = [];
+        groupRows = 0;
+        groupBytes = 0;
+      };
+      for (const batch of unit.batches) {
+        if (!await this.mayMeetStored(batch)) {
+          plain.push(batch);
+          continue;
+        }
+        if (group.length > 0 && (groupRows + batch.rows > DEDUP_ROWS || groupBytes + batch.bytes > DEDUP_BYTES)) await endGroup();
+        group.push(batch);
+        groupRows += batch.rows;
+        groupBytes += batch.bytes;
       }
-      const overlap = mayOverlap && Number((await c3.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (${stored})`)).getRowObjectsJS()[0]?.n) > 0;
-      const list = (paths) => `[${paths.map(sqlString).join(", ")}]`;
-      const parts = [];
-      if (unit.rowsFiles.length > 0) {
-        parts.push(`SELECT tenant, provider, eventId, time, type, rawType, outcome, actorId, actorType, actorName, clientId,
-          scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent, file, line, raw
-          FROM read_json(${list(unit.rowsFiles)}, format = 'newline_delimited', columns = ${STAGED_COLUMNS_SQL})`);
-      }
-      if (unit.linesFiles.length > 0) {
-        const origin = unit.directOrigin;
-        parts.push(`SELECT coalesce(tenant, ${origin.tenant === void 0 ? "NULL" : sqlString(origin.tenant)}), ${sqlString(origin.provider)},
-          eventId, time, type, rawType, coalesce(outcome, 'unknown'), actor.id, actor.type, actor.name, clientId,
-          coalesce(scopes, []), coalesce(requestedScopes, []), tokenId, grantId, request.method, request.path,
-          request.status, ip, userAgent, ${sqlString(origin.file)}, __line, NULL
-          FROM read_json(${list(unit.linesFiles)}, format = 'newline_delimited', columns = ${DIRECT_COLUMNS_SQL})`);
-      }
-      const staging = `(${parts.join(" UNION ALL ")}) s(tenant, provider, eventId, time, type, rawType, outcome, actorId,
-        actorType, actorName, clientId, scopes, requestedScopes, tokenId, grantId, method, path, status, ip, userAgent,
-        file, line, raw)`;
+      await endGroup();
+      let inserted = 0;
+      let searchedNew = 0;
       await c3.run("BEGIN TRANSACTION");
       try {
-        const result = await c3.run(`
-          INSERT INTO events
-          SELECT s.tenant, s.provider, s.eventId, CAST(left(s.time, 23) AS TIMESTAMP), s.type, s.rawType, s.outcome,
-                 s.actorId, s.actorType, s.actorName, s.clientId, s.scopes, s.requestedScopes, s.tokenId, s.grantId,
-                 s.method, s.path, s.status, s.ip, s.userAgent, s.file, s.line, ${importId}, CAST(s.raw AS JSON)
-          FROM ${staging}
-          ${overlap ? `ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId` : ""}`);
-        const inserted = result.rowsChanged;
+        for (const { batches, stored } of searched) {
+          searchedNew += (await c3.run(`${insertSql(importId, batches, unit.directOrigin)}
+            ANTI JOIN (${stored}) e ON e.tenant = s.tenant AND e.provider = s.provider AND e.event_id = s.eventId`)).rowsChanged;
+        }
+        inserted = searchedNew;
+        if (plain.length > 0) inserted += (await c3.run(insertSql(importId, plain, unit.directOrigin))).rowsChanged;
         const duplicates = unit.handed - inserted;
         await c3.run(
           `UPDATE imports SET read_count = $2, imported = imported + $3, duplicates = duplicates + $4, rejected = $5, skipped = $6 WHERE import_id = $1`,
@@ -54777,13 +55123,47 @@ var Store = class _Store {
         await c3.run("ROLLBACK").catch(() => void 0);
         throw error2;
       }
-      for (const { key } of pairs) {
+      if (searchedNew > 0) {
+        await c3.run("CHECKPOINT").catch(() => void 0);
+      }
+      const loMs = Date.parse(unit.lo);
+      const hiMs = Date.parse(unit.hi);
+      for (const { tenant, provider } of unit.pairs) {
+        const key = pairKey(tenant, provider);
         const known = this.storedSpans.get(key);
         this.storedSpans.set(key, known ? { lo: Math.min(known.lo, loMs), hi: Math.max(known.hi, hiMs) } : { lo: loMs, hi: hiMs });
       }
+    } catch (error2) {
+      throw this.importFailure(error2);
     } finally {
       for (const file of files) rmSync2(file, { force: true });
     }
+  }
+  /**
+   * Whether a batch's span meets the span of stored rows of one of its tenant + provider pairs (learnt once per
+   * import and widened by each unit): otherwise none of its rows can be a duplicate.
+   */
+  async mayMeetStored(batch) {
+    const loMs = Date.parse(batch.lo);
+    const hiMs = Date.parse(batch.hi);
+    for (const { tenant, provider } of batch.pairs) {
+      const known = await this.storedSpan(tenant, provider, pairKey(tenant, provider));
+      if (known && known.lo <= hiMs && loMs <= known.hi) return true;
+    }
+    return false;
+  }
+  /**
+   * DuckDB's out-of-memory error, anywhere in an import, as one line that says what to do: the import's memory is a
+   * setting (a bug in scopeguard it is not, and the units already committed are kept).
+   */
+  importFailure(error2) {
+    if (!(error2 instanceof Error) || !/^Out of Memory Error/.test(error2.message)) return error2;
+    const detail = error2.message.split("\n")[0].replace(/^Out of Memory Error:\s*/, "");
+    const example = process.env.SCOPEGUARD_DUCKDB_MEMORY === void 0 ? " (e.g. SCOPEGUARD_DUCKDB_MEMORY=512MB)" : "";
+    return new EnvironmentError(
+      `DuckDB ran out of memory importing into ${this.path} (${this.importMemory} for the import: ${detail})`,
+      `give the import more with SCOPEGUARD_DUCKDB_MEMORY${example} and run it again: what was imported is kept, and nothing is stored twice`
+    );
   }
   /** The span of a tenant + provider pair's stored rows, asked of the table the first time an import meets the pair. */
   async storedSpan(tenant, provider, key) {
@@ -55657,12 +56037,14 @@ async function runCheck(options) {
   const now = options.now ?? /* @__PURE__ */ new Date();
   if (!options.policyDirs?.length) void loadPolicyEngine().catch(() => void 0);
   const registry = options.registry ?? await loadRegistry(options.registryRoot);
+  if (options.tenants?.length) assertRegistryTenants(registry, options.tenants);
   const customDirs = policyFolders(registry, options.policyDirs);
   const engine = await loadPolicyEngine(customDirs);
   const raw = evaluateRegistry(engine, buildRegistryInput(registry, now), registry, customDirs.length > 0);
   const usage = options.usage ? await collectUsageFacts(registry, options.usage, now) : void 0;
   for (const input of usage ? buildUsageInputs(usage, now) : []) raw.push(...engine.evaluate("usage", input, registry.config));
-  const findings = finalizeFindings(raw, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
+  const selected = options.tenants?.length ? raw.filter((finding) => options.tenants.includes(finding.tenant)) : raw;
+  const findings = finalizeFindings(selected, { registry, rulesMeta: engine.rules, now, ruleIdChecks: options.ruleIdChecks });
   const failOn = options.failOn ?? registry.config.failOn;
   return { findings, summary: summarize(findings, failOn), registry, rules: engine.rules, now, ...usage ? { usage } : {} };
 }
@@ -55747,16 +56129,21 @@ function belongsToTenant(change, tenant) {
 var SENSITIVITY_ORDER = ["low", "medium", "high", "critical"];
 function diffRegistries(base, head, options = {}) {
   const changes = [];
+  const atBase = baseLocator(options.base);
   const tenantNames = sortedUnion(Object.keys(base.tenants), Object.keys(head.tenants));
   for (const tenant of tenantNames) {
     const before = base.tenants[tenant] ?? emptyTenant(tenant);
     const after = head.tenants[tenant] ?? emptyTenant(tenant);
-    changes.push(...diffScopes(tenant, before, after));
-    changes.push(...diffActions(tenant, before, after));
-    changes.push(...diffClients(tenant, before, after));
-    changes.push(...diffExceptions(tenant, before, after));
+    changes.push(...diffScopes(tenant, before, after, atBase));
+    changes.push(...diffActions(tenant, before, after, atBase));
+    changes.push(...diffClients(tenant, before, after, atBase));
+    changes.push(...diffExceptions(tenant, before, after, atBase));
   }
   return summarise(changes, options);
+}
+function baseLocator(label) {
+  const revision = label?.loadedAt ?? label?.commit;
+  return (location) => revision ? { ...location, revision } : location;
 }
 function summarise(changes, options = {}) {
   const summary2 = { breaking: 0, widening: 0, narrowing: 0, neutral: 0 };
@@ -55777,7 +56164,7 @@ function emptyTenant(name) {
 function sortedUnion(a, b3) {
   return [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
 }
-function diffScopes(tenant, before, after) {
+function diffScopes(tenant, before, after, atBase) {
   const changes = [];
   for (const name of sortedUnion(Object.keys(before.scopes), Object.keys(after.scopes))) {
     const old = before.scopes[name];
@@ -55791,7 +56178,7 @@ function diffScopes(tenant, before, after) {
       continue;
     }
     if (old && !now) {
-      change({ kind: "scope.removed", classification: "breaking", before: scopeSummary(old), detail: "scope removed" }, old.location);
+      change({ kind: "scope.removed", classification: "breaking", before: scopeSummary(old), detail: "scope removed" }, atBase(old.location));
       continue;
     }
     if (!old || !now) continue;
@@ -55854,7 +56241,7 @@ function parsedPatterns(patterns) {
 function patternKey(pattern) {
   return `${pattern.method.toUpperCase()} ${pattern.path}`;
 }
-function diffActions(tenant, before, after) {
+function diffActions(tenant, before, after, atBase) {
   const changes = [];
   for (const scope of sortedUnion(Object.keys(before.actions), Object.keys(after.actions))) {
     const old = before.actions[scope] ?? [];
@@ -55889,13 +56276,14 @@ function diffActions(tenant, before, after) {
         classification: narrowing ? "narrowing" : "neutral",
         before: patternKey(pattern),
         detail: `actions ${narrowing ? "narrowed" : "rewritten"}: - ${patternKey(pattern)}`,
-        location: pattern.location
+        // where the pattern was: its file may be gone at head, and its line hold something else
+        location: atBase(pattern.location)
       });
     }
   }
   return changes;
 }
-function diffClients(tenant, before, after) {
+function diffClients(tenant, before, after, atBase) {
   const changes = [];
   for (const name of sortedUnion(Object.keys(before.clients), Object.keys(after.clients))) {
     const old = before.clients[name];
@@ -55906,7 +56294,7 @@ function diffClients(tenant, before, after) {
       continue;
     }
     if (old && !now) {
-      changes.push({ tenant, subject, kind: "client.removed", classification: "breaking", before: clientSummary(old), detail: "client removed", location: old.location });
+      changes.push({ tenant, subject, kind: "client.removed", classification: "breaking", before: clientSummary(old), detail: "client removed", location: atBase(old.location) });
       continue;
     }
     if (!old || !now) continue;
@@ -55951,7 +56339,7 @@ function grantList(client) {
 function exceptionKey(exception) {
   return `${exception.rule}/${exception.subject}`;
 }
-function diffExceptions(tenant, before, after) {
+function diffExceptions(tenant, before, after, atBase) {
   const changes = [];
   const oldByKey = new Map(before.exceptions.map((e) => [exceptionKey(e), e]));
   const nowByKey = new Map(after.exceptions.map((e) => [exceptionKey(e), e]));
@@ -55962,7 +56350,7 @@ function diffExceptions(tenant, before, after) {
     if (!old && now) {
       changes.push({ tenant, subject, kind: "exception.added", classification: "widening", after: now.expires, detail: `exception for ${now.rule} on ${now.subject} until ${now.expires}`, location: now.location });
     } else if (old && !now) {
-      changes.push({ tenant, subject, kind: "exception.removed", classification: "narrowing", before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: old.location });
+      changes.push({ tenant, subject, kind: "exception.removed", classification: "narrowing", before: old.expires, detail: `exception for ${old.rule} on ${old.subject} removed`, location: atBase(old.location) });
     } else if (old && now) {
       if (old.expires !== now.expires) {
         const extended = now.expires > old.expires;
@@ -56166,7 +56554,7 @@ function mergeFragments(fragments) {
 
 // src/git/registry-at.ts
 import { realpathSync as realpathSync2 } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join6, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join7, relative as relative6, sep as sep6 } from "node:path";
 var NoRegistryAtRevision = class extends NoRegistryFiles {
 };
 var YAML_FILE2 = /\.ya?ml$/i;
@@ -56196,18 +56584,18 @@ async function registryAt(spec, registryRoot, options = {}) {
   const revision = await resolveRevision(repo, spec);
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
-    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd);
+    const registry = await loadRegistryAtCommit(repo, reader, revision.commit, root, registryRoot, spec, cwd, options.tenant);
     return { registry, revision };
   } finally {
     if (!options.reader) reader.close();
   }
 }
-async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, spec, cwd = process.cwd()) {
+async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, spec, cwd = process.cwd(), tenant) {
   const base = realpathSync2(cwd);
   const display = (path) => {
-    const absolute = join6(repo.top, path);
-    const shown = relative5(base, absolute);
-    return (shown.startsWith("..") || isAbsolute3(shown) ? absolute : shown).split(sep5).join("/");
+    const absolute = join7(repo.top, path);
+    const shown = relative6(base, absolute);
+    return (shown.startsWith("..") || isAbsolute3(shown) ? absolute : shown).split(sep6).join("/");
   };
   const files = await registryFilesAt(repo, commit, root);
   if (files.length === 0) {
@@ -56216,6 +56604,12 @@ async function loadRegistryAtCommit(repo, reader, commit, root, registryRoot, sp
   const read = { sources: [], problems: [], unread: [] };
   const blobs = await Promise.all(files.map(async (file) => ({ path: display(file.path), bytes: await reader.read(file.blob) ?? Buffer.alloc(0) })));
   for (const { path, bytes } of blobs) addRegistryFile(read, path, bytes);
+  if (tenant !== void 0) {
+    const named = new Map(read.sources.map((source) => [source, tenantsNamedIn(source.content)]));
+    const everyTenant = new Set([...named.values()].flat().filter((name) => name !== void 0));
+    if (!everyTenant.has(tenant)) throw new InputError(`no tenant "${tenant}" at ${spec}`, didYouMean(tenant, everyTenant));
+    read.sources = read.sources.filter((source) => named.get(source).includes(tenant) || named.get(source).includes(void 0));
+  }
   const { registry, problems } = collectReadRegistryProblems(registryRoot, read, { cache: false });
   if (registry) return registry;
   const error2 = new ValidationError(problems);
@@ -56235,24 +56629,24 @@ function pullRequestNumber(subject) {
 }
 var FIELD = "";
 var RECORD = "";
-var FORMAT2 = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%s`;
+var FORMAT2 = `${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%cI${FIELD}%s`;
 var LOG = ["-c", "core.quotePath=false", "log", `--format=${FORMAT2}`, "--raw", "--no-abbrev", "--no-renames"];
 async function walkRegistryCommits(repo, options) {
-  const args = [...LOG];
-  if (options.since) {
-    const since = parseDateSpec(options.since);
-    if (!since) throw new InputError(`--since "${options.since}" is not a date`, "write it as YYYY-MM-DD");
-    args.push(`--since=${Math.floor(since.getTime() / 1e3)}`);
-  }
-  args.push(options.range ?? "HEAD", "--", options.root === "" ? "." : options.root);
+  const since = options.since === void 0 ? void 0 : parseDateSpec(options.since);
+  if (options.since !== void 0 && !since) throw new InputError(`--since "${options.since}" is not a date`, "write it as YYYY-MM-DD");
+  const range = options.range ?? "HEAD";
+  const tip = range.includes("..") ? range.slice(range.indexOf("..") + 2) || "HEAD" : range;
   let output;
   try {
-    output = await repo.git.raw(args);
+    const boundary = since ? (await repo.git.raw(["rev-list", "-1", "--first-parent", `--before=${Math.floor(since.getTime() / 1e3) - 1}`, tip])).trim() : "";
+    output = await repo.git.raw([...LOG, boundary ? `${boundary}..${tip}` : range, "--", options.root === "" ? "." : options.root]);
   } catch (error2) {
     if (await hasNoCommits(repo)) throw noCommitsError(repo);
     throw error2;
   }
-  const commits = parseLog(output, options.root);
+  const walked = parseLog(output, options.root);
+  await attachLandingDates(repo, walked, tip);
+  const commits = since ? walked.filter((commit) => Date.parse(commit.landed ?? commit.date) >= since.getTime()) : walked;
   const reader = options.reader ?? new BlobReader(repo.top);
   try {
     const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id) => id !== void 0);
@@ -56264,7 +56658,7 @@ async function walkRegistryCommits(repo, options) {
     const wanted = options.mentioning;
     const mentions = (blob) => {
       const decoded = contents.get(blob ?? "");
-      return decoded !== void 0 && (wanted === void 0 || decoded.searchText.includes(wanted));
+      return decoded !== void 0 && (wanted === void 0 || mayMention(decoded, wanted));
     };
     const fragment = (file, blob) => {
       const decoded = blob === void 0 ? void 0 : contents.get(blob);
@@ -56290,8 +56684,8 @@ async function walkRegistryCommits(repo, options) {
         if (before2 && isUnreadable(before2)) {
           const last = await lastReadableVersion(repo, reader, options.root, commit.commit, file.path);
           if (after2) {
-            const since = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : "no earlier version of it parses, so all of it counts as new";
-            notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.readable-again", `${file.path} parses again: ${since}`));
+            const since2 = last ? `changes since its last version that parsed (${last.commit.slice(0, 12)})` : "no earlier version of it parses, so all of it counts as new";
+            notes.push(...fileNotes(tenantsOf(file.after), file.path, "file.readable-again", `${file.path} parses again: ${since2}`));
           }
           before2 = last?.fragment;
         }
@@ -56339,7 +56733,7 @@ async function filesMappingActions(repo, reader, root, commits, contents, wanted
   const index = /* @__PURE__ */ new Map();
   for (const { path, blob } of versions) {
     const decoded = contents.get(blob);
-    if (!decoded?.searchText.includes("ActionMap") || wanted !== void 0 && !decoded.searchText.includes(wanted)) continue;
+    if (!decoded?.searchText.includes("ActionMap") || wanted !== void 0 && !mayMention(decoded, wanted)) continue;
     const fragment = fragmentFor(blob, path, decoded);
     if (isUnreadable(fragment)) continue;
     for (const [tenant, part] of Object.entries(fragment.tenants)) {
@@ -56402,6 +56796,9 @@ function decodeBlob(bytes) {
   const decoded = decodeRegistryFile("", bytes);
   return "content" in decoded ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) } : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
 }
+function mayMention(decoded, wanted) {
+  return decoded.searchText.includes(wanted) || decoded.searchText.includes("\\");
+}
 var fragmentCache = /* @__PURE__ */ new Map();
 function fragmentFor(blob, path, decoded) {
   const key = `${blob}:${path}`;
@@ -56417,7 +56814,7 @@ function parseLog(output, root) {
   for (const record of output.split(RECORD)) {
     if (record.trim() === "") continue;
     const [header = "", ...lines] = record.split("\n");
-    const [commit = "", parents = "", author = "", email = "", date = "", subject = ""] = header.split(FIELD);
+    const [commit = "", parents = "", author = "", email = "", date = "", committed = "", subject = ""] = header.split(FIELD);
     const files = [];
     for (const line of lines) {
       if (!line.startsWith(":")) continue;
@@ -56429,7 +56826,7 @@ function parseLog(output, root) {
       files.push({ path, ...NO_BLOB.test(before) ? {} : { before }, ...NO_BLOB.test(after) ? {} : { after } });
     }
     const pr2 = pullRequestNumber(subject);
-    commits.push({ commit, parents: parents.split(" ").filter(Boolean), author, email, date, subject, ...pr2 !== void 0 ? { pr: pr2 } : {}, files });
+    commits.push({ commit, parents: parents.split(" ").filter(Boolean), author, email, date, committed, subject, ...pr2 !== void 0 ? { pr: pr2 } : {}, files });
   }
   return commits;
 }
@@ -56439,6 +56836,18 @@ function unquote(path) {
     return JSON.parse(path);
   } catch {
     return path.slice(1, -1);
+  }
+}
+async function attachLandingDates(repo, commits, tip) {
+  if (commits.length === 0) return;
+  const firstParentLine = new Set((await repo.git.raw(["rev-list", "--first-parent", tip])).split("\n").filter(Boolean));
+  for (const commit of commits) {
+    if (firstParentLine.has(commit.commit)) {
+      commit.landed = commit.committed ?? commit.date;
+      continue;
+    }
+    const line = (await repo.git.raw(["log", "--first-parent", "--ancestry-path", `--format=%cI`, `${commit.commit}..${tip}`])).trim().split("\n");
+    commit.landed = line.at(-1) || commit.committed || commit.date;
   }
 }
 async function attachPullRequests(repo, commits) {
@@ -56474,11 +56883,13 @@ function historyEntries(commits, keep) {
       email: commit.email,
       subject: commit.subject,
       ...commit.pr !== void 0 ? { pr: commit.pr } : {},
+      ...commit.landed !== void 0 && utcDay(commit.landed) !== utcDay(commit.date) ? { landed: commit.landed } : {},
       changes: changes.map((c3) => ({ tenant: c3.tenant, subject: c3.subject, kind: c3.kind, classification: c3.classification, detail: c3.detail }))
     });
   }
   return entries;
 }
+var utcDay = (iso2) => new Date(iso2).toISOString().slice(0, 10);
 
 // src/git/side.ts
 var WORKTREE = "worktree";
@@ -56648,7 +57059,7 @@ async function runChangeCheck(options) {
   const rules = options.baseRules ? { ...options.baseRules, policies: [] } : void 0;
   const base = rules ? { ...sides.base.registry, config: rules } : sides.base.registry;
   const head = rules ? { ...sides.head.registry, config: rules } : sides.head.registry;
-  const headChecks = rules ? "exceptions" : "all";
+  const headChecks = rules ? "none" : "all";
   const headResult = await runCheck({ ...options, now, registry: head, ruleIdChecks: headChecks });
   const { usage: _usage, ...registryOnly } = options;
   const baseResult = await runCheck({ ...registryOnly, now, registry: base, ruleIdChecks: "none" });
@@ -56665,16 +57076,21 @@ async function runChangeCheck(options) {
     if (finding.location) return finding;
     const atBase2 = sides.base.label.loadedAt ?? sides.base.label.commit;
     const inBase = locate(base.tenants[finding.tenant], { subject: finding.subject });
-    const change = inBase ? void 0 : diff.changes.find((c3) => c3.subject === finding.subject);
-    const location = inBase ?? change?.location;
-    const removed = inBase !== void 0 || change?.after === void 0;
-    return location ? { ...finding, location: atBase2 && removed ? { ...location, revision: atBase2 } : location } : finding;
+    if (inBase) return { ...finding, location: atBase2 ? { ...inBase, revision: atBase2 } : inBase };
+    const location = diff.changes.find((c3) => c3.subject === finding.subject)?.location;
+    return location ? { ...finding, location } : finding;
   });
-  const findings = sortFindings([...registryFindings, ...changeFindings]);
+  const inTenants = (finding) => !options.tenants?.length || options.tenants.includes(finding.tenant);
+  const findings = sortFindings([...registryFindings, ...changeFindings.filter(inTenants)]);
   const failOn = options.failOn ?? head.config.failOn;
   const summary2 = summarize(findings, failOn);
   summary2.failed = findings.some((f3) => (f3.status === "new" || options.failOnExisting === true && f3.status === "existing") && meetsThreshold(f3.severity, failOn));
-  return { ...headResult, findings, summary: summary2, registry: head, rules: engine.rules, now, diff };
+  const notices = rules ? exceptionsOfUnknownRules(head, engine.rules).map((exception) => {
+    const where = exception.location ? ` at ${exception.location.file}:${exception.location.line}:${exception.location.column}` : "";
+    const guess = didYouMean(exception.rule, engine.rules.map((rule) => rule.id));
+    return `the exception${where} names ${exception.rule}, a rule the base branch does not have${guess ? ` (${guess})` : ""}: it waives nothing until such a rule is merged`;
+  }) : [];
+  return { ...headResult, findings, summary: summary2, registry: head, rules: engine.rules, now, diff, notices };
 }
 
 // src/report/text.ts
@@ -56760,7 +57176,10 @@ function sarifLog(context, rules, run2) {
 `;
 }
 function physicalLocation(position) {
-  return { physicalLocation: { artifactLocation: { uri: encodeURI(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+  return { physicalLocation: { artifactLocation: { uri: relativeUri(position.file) }, region: { startLine: position.line, startColumn: position.column } } };
+}
+function relativeUri(file) {
+  return file.split(/[\\/]/).map(encodeURIComponent).join("/");
 }
 var formatSarif = (report, context) => {
   const rules = [...report.rules];
@@ -56835,7 +57254,7 @@ var formatSarifProblems = (report, context) => {
 // src/report/github.ts
 var COMMANDS = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
 function escapeData2(text2) {
-  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return neutralise(text2, { keepLineBreaks: true }).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function escapeProperty2(text2) {
   return escapeData2(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
@@ -56849,8 +57268,8 @@ var formatGithub = (report) => {
       properties.push(`file=${escapeProperty2(f3.location.file)}`, `line=${f3.location.line}`, `col=${f3.location.column}`);
     }
     properties.push(`title=${escapeProperty2(`${f3.ruleId} ${ruleTitle(report.rules, f3.ruleId)}`)}`);
-    const message = `${f3.message} [${f3.tenant} ${f3.subject}]${f3.remediation ? `
-${f3.remediation}` : ""}`;
+    const message = `${neutralise(f3.message)} [${neutralise(f3.tenant)} ${neutralise(f3.subject)}]${f3.remediation ? `
+${neutralise(f3.remediation)}` : ""}`;
     lines.push(`::${COMMANDS[f3.severity]} ${properties.join(",")}::${escapeData2(message)}`);
   }
   lines.push(summaryLine(report.summary));
@@ -56894,8 +57313,8 @@ function summaryLine(summary2) {
 }
 
 // src/report/compliance/write.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync3, readFileSync as readFileSync4, readdirSync as readdirSync2, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join7 } from "node:path";
+import { existsSync as existsSync7, mkdirSync as mkdirSync3, readFileSync as readFileSync5, readdirSync as readdirSync3, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join8 } from "node:path";
 
 // src/usage/least-privilege.ts
 var SENSITIVITY_WEIGHT = { low: 1, medium: 2, high: 4, critical: 8 };
@@ -56947,7 +57366,8 @@ function leastPrivilege(facts, clientFilter) {
 }
 
 // src/report/columns.ts
-function alignColumns(header, rows, options = {}) {
+function alignColumns(header, allRows, options = {}) {
+  const rows = allRows.map((row) => row.map((cell) => escapeTerminal(cell)));
   const limit = options.maxWidth ?? Number.POSITIVE_INFINITY;
   const widths = header.map((h3, c3) => Math.min(limit, Math.max(h3.length, ...rows.map((row) => row[c3]?.length ?? 0))));
   const fit = (text2, c3) => text2.length > widths[c3] ? `${text2.slice(0, widths[c3] - 1)}…` : text2.padEnd(widths[c3]);
@@ -56969,8 +57389,17 @@ function percent(score) {
 function day2(iso2) {
   return iso2 ? iso2.slice(0, 10) : "never";
 }
+var DAY_MS5 = 864e5;
+function windowSpan(window2) {
+  const since = Date.parse(window2.since);
+  const until = Date.parse(window2.until);
+  const span = until - since;
+  const length = span % DAY_MS5 === 0 ? counted(span / DAY_MS5, "day") : counted(Math.max(1, Math.round(span / 36e5)), "hour");
+  return { first: day2(window2.since), last: day2(new Date(Math.max(since, until - 1)).toISOString()), length };
+}
 function formatUsageTable(report) {
-  const lines = [`usage ${day2(report.window.since)} .. ${day2(report.window.until)} (${report.window.days} days)`];
+  const span = windowSpan(report.window);
+  const lines = [`usage ${span.first} .. ${span.last} (${span.length})`];
   if (report.clients.length === 0) return `${lines[0]}
 no clients
 `;
@@ -56997,8 +57426,9 @@ no clients
 `;
 }
 function formatUsageMarkdown(report) {
+  const span = windowSpan(report.window);
   const lines = [
-    `### Scope usage ${day2(report.window.since)} to ${day2(report.window.until)} (${report.window.days} days)`,
+    `### Scope usage ${span.first} to ${span.last} (${span.length})`,
     "",
     "| tenant | client | least privilege | granted | used | unused scopes |",
     "|---|---|---:|---:|---:|---|"
@@ -57014,7 +57444,9 @@ function formatUsageMarkdown(report) {
 // src/report/compliance/model.ts
 var REPORT_SCHEMA_VERSION = 1;
 function usageSentence(usage, escape) {
-  return usage.available ? `Usage window ${day2(usage.window.since)} to ${day2(usage.window.until)} (${counted(usage.window.days, "day")}, ${counted(usage.events, "event")}).` : `Usage not analysed: ${escape(usage.reason)}.`;
+  if (!usage.available) return `Usage not analysed: ${escape(usage.reason)}.`;
+  const span = windowSpan(usage.window);
+  return `Usage window ${span.first} to ${span.last} (${span.length}, ${counted(usage.events, "event")}).`;
 }
 
 // src/report/compliance/html.ts
@@ -57071,7 +57503,7 @@ function renderComplianceHtml(r2) {
     parts.push("<table><tr><th>date</th><th>author</th><th>commit</th><th>change</th></tr>");
     for (const c3 of r2.registryChanges.commits) {
       for (const change of c3.changes) {
-        parts.push(`<tr><td>${e(day2(c3.date))}</td><td>${e(c3.author)}</td><td><code>${e(c3.commit.slice(0, 10))}</code> ${e(c3.subject)}</td><td>${isFileNote(change) ? `note: ${e(change.detail)}` : `${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}`}</td></tr>`);
+        parts.push(`<tr><td>${e(day2(c3.landed ?? c3.date))}</td><td>${e(c3.author)}</td><td><code>${e(c3.commit.slice(0, 10))}</code> ${e(c3.subject)}</td><td>${isFileNote(change) ? `note: ${e(change.detail)}` : `${e(change.classification)}: <code>${e(change.subject)}</code> ${e(change.detail)}`}</td></tr>`);
       }
     }
     parts.push("</table>");
@@ -57214,7 +57646,7 @@ function renderComplianceMarkdown(r2) {
     push("| date | author | commit | change |", "|---|---|---|---|");
     for (const c3 of r2.registryChanges.commits) {
       for (const change of c3.changes) {
-        push(`| ${day2(c3.date)} | ${escapeMarkdown(c3.author)} | ${markdownCode(c3.commit.slice(0, 10))} ${escapeMarkdown(c3.subject)}${c3.pr ? ` (PR ${c3.pr})` : ""} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
+        push(`| ${day2(c3.landed ?? c3.date)} | ${escapeMarkdown(c3.author)} | ${markdownCode(c3.commit.slice(0, 10))} ${escapeMarkdown(c3.subject)}${c3.pr ? ` (PR ${c3.pr})` : ""} | ${isFileNote(change) ? `note: ${escapeMarkdown(change.detail)}` : `${change.classification}: ${markdownCode(change.subject)} ${escapeMarkdown(change.detail)}`} |`);
       }
     }
     push("");
@@ -57315,7 +57747,7 @@ async function writeComplianceReport(options) {
       cwd: options.cwd ?? process.cwd()
     });
     reports.push(report);
-    const folder = join7(outDir, tenant, date);
+    const folder = join8(outDir, tenant, date);
     mkdirSync3(folder, { recursive: true });
     const tenantFindings = result.findings.filter((f3) => f3.tenant === tenant);
     const renderings = {
@@ -57326,16 +57758,16 @@ async function writeComplianceReport(options) {
       sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION })
     };
     for (const format of formats) {
-      const file = join7(folder, `report.${format}`);
+      const file = join8(folder, `report.${format}`);
       const text2 = renderings[format]();
       writeFileSync2(file, text2.endsWith("\n") ? text2 : `${text2}
 `);
       files.push(file);
     }
-    if (!formats.includes("json")) writeFileSync2(join7(folder, "report.json"), `${JSON.stringify(report, null, 2)}
+    if (!formats.includes("json")) writeFileSync2(join8(folder, "report.json"), `${JSON.stringify(report, null, 2)}
 `);
   }
-  const index = join7(outDir, "index.md");
+  const index = join8(outDir, "index.md");
   writeFileSync2(index, renderComplianceIndex(indexEntries(outDir)));
   return { reports, files, index };
 }
@@ -57392,7 +57824,8 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
   try {
     const root = pathInRepo(repo, cwd, registryRoot);
     const commits = await walkRegistryCommits(repo, { root, since: since.slice(0, 10) });
-    const inPeriod = commits.filter((commit) => Date.parse(commit.date) <= now.getTime() && Date.parse(commit.date) >= Date.parse(since));
+    const landed = (commit) => Date.parse(commit.landed ?? commit.date);
+    const inPeriod = commits.filter((commit) => landed(commit) <= now.getTime() && landed(commit) >= Date.parse(since));
     const entries = historyEntries(inPeriod, (c3) => belongsToTenant(c3, tenant));
     return { available: true, since, commits: entries };
   } catch (error2) {
@@ -57400,9 +57833,9 @@ async function registryChanges(cwd, registryRoot, tenant, since, now) {
   }
 }
 function storedDates(outDir, tenant) {
-  const dir = join7(outDir, tenant);
+  const dir = join8(outDir, tenant);
   if (!isFolder(dir)) return [];
-  return readdirSync2(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join7(dir, name, "report.json"))).sort();
+  return readdirSync3(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name) && existsSync7(join8(dir, name, "report.json"))).sort();
 }
 function isFolder(path) {
   try {
@@ -57413,7 +57846,7 @@ function isFolder(path) {
 }
 function readStored(outDir, tenant, date) {
   try {
-    const report = JSON.parse(readFileSync4(join7(outDir, tenant, date, "report.json"), "utf8"));
+    const report = JSON.parse(readFileSync5(join8(outDir, tenant, date, "report.json"), "utf8"));
     return report.schemaVersion === REPORT_SCHEMA_VERSION ? report : void 0;
   } catch {
     return void 0;
@@ -57430,12 +57863,12 @@ function storedHistory(outDir, tenant, date) {
 function indexEntries(outDir) {
   if (!existsSync7(outDir)) return [];
   const entries = [];
-  for (const tenant of readdirSync2(outDir).sort()) {
-    if (!isFolder(join7(outDir, tenant))) continue;
+  for (const tenant of readdirSync3(outDir).sort()) {
+    if (!isFolder(join8(outDir, tenant))) continue;
     for (const date of storedDates(outDir, tenant).reverse()) {
       const report = readStored(outDir, tenant, date);
       if (!report) continue;
-      const formats = readdirSync2(join7(outDir, tenant, date)).filter((f3) => f3.startsWith("report.")).map((f3) => f3.slice("report.".length)).sort();
+      const formats = readdirSync3(join8(outDir, tenant, date)).filter((f3) => f3.startsWith("report.")).map((f3) => f3.slice("report.".length)).sort();
       entries.push({ tenant, date, verdict: report.verdict, open: report.counts.open, bySeverity: report.counts.bySeverity, formats });
     }
   }
@@ -57448,10 +57881,18 @@ function policyBundleVersion() {
   return `opa ${manifest.opaVersion} · ${manifest.sourceHash.slice(0, 12)}`;
 }
 async function reviewPullRequest(options) {
-  const { workspace, registry: registryRoot, baseSha, headSha } = options;
+  const { workspace, registry: registryRoot, baseSha } = options;
   const baseRegistry = (await loadBaseSide(baseSha, registryRoot, { cwd: workspace })).registry;
   const repo = await openRepo(workspace);
-  const policyDirs = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
+  const policies = await policyFoldersAtBase(repo, workspace, baseRegistry, options.policy, baseSha);
+  try {
+    return await reviewWithPolicies(options, repo, baseRegistry, policies.folders);
+  } finally {
+    policies.remove();
+  }
+}
+async function reviewWithPolicies(options, repo, baseRegistry, policyDirs) {
+  const { workspace, registry: registryRoot, baseSha, headSha } = options;
   const result = await withCwd(
     workspace,
     () => runChangeCheck({
@@ -57468,7 +57909,8 @@ async function reviewPullRequest(options) {
   const ruleChanges = await changedRuleFiles(repo, workspace, registryRoot, [baseRegistry.config.location?.file, baseRegistry.config.policies, options.policy], comparedWith, headSha);
   const notices = [
     forkPointNotice(`the base branch`, result.diff.base),
-    result.diff.base?.loadedAt ? baseSubstituteNotice(comparedWith.slice(0, 12), result.diff.base.loadedAt) : void 0
+    result.diff.base?.loadedAt ? baseSubstituteNotice(comparedWith.slice(0, 12), result.diff.base.loadedAt) : void 0,
+    ...result.notices
   ].flatMap((notice2) => notice2 ? [sentence(notice2)] : []);
   return {
     findings: result.findings,
@@ -57483,20 +57925,29 @@ async function reviewPullRequest(options) {
 }
 async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
   const folders = [...base.config.policies, ...extra ? [extra] : []];
-  if (folders.length === 0) return [];
-  const target = mkdtempSync2(join8(tmpdir2(), "scopeguard-base-policies-"));
+  if (folders.length === 0) return { folders: [], remove: () => void 0 };
+  const target = mkdtempSync2(join9(tmpdir2(), "scopeguard-base-policies-"));
+  const remove = () => rmSync3(target, { recursive: true, force: true });
+  try {
+    return { folders: await materializeAtBase(repo, workspace, folders, baseSha, target), remove };
+  } catch (error2) {
+    remove();
+    throw error2;
+  }
+}
+async function materializeAtBase(repo, workspace, folders, baseSha, target) {
   const materialized = [];
   for (const [index, folder] of folders.entries()) {
     const inRepo = pathInRepo(repo, workspace, folder);
-    const out = join8(target, String(index));
+    const out = join9(target, String(index));
     mkdirSync4(out, { recursive: true });
-    const listing = (await repo.git.raw(["ls-tree", "-r", "--name-only", baseSha, "--", inRepo])).split("\n").filter(Boolean);
+    const listing = (await repo.git.raw(["ls-tree", "-r", "-z", "--name-only", baseSha, "--", inRepo])).split("\0").filter(Boolean);
     if (listing.length === 0 && !existsSync8(resolve9(workspace, folder))) {
       throw new InputError(`policy folder "${folder}" does not exist, at base or in the checkout`, "check the `policy` input and `policies:` in scopeguard.yaml");
     }
     for (const file of listing) {
       const text2 = await repo.git.raw(["show", `${baseSha}:${file}`]);
-      const destination = join8(out, relative6(inRepo, file));
+      const destination = join9(out, relative7(inRepo, file));
       mkdirSync4(dirname4(destination), { recursive: true });
       writeFileSync3(destination, text2);
     }
@@ -57505,10 +57956,10 @@ async function policyFoldersAtBase(repo, workspace, base, extra, baseSha) {
   return materialized;
 }
 async function changedRuleFiles(repo, workspace, registryRoot, folders, baseSha, headSha) {
-  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join8(registryRoot, "scopeguard.yaml"))]);
+  const paths = /* @__PURE__ */ new Set([pathInRepo(repo, workspace, join9(registryRoot, "scopeguard.yaml"))]);
   for (const folder of folders.flat()) if (folder) paths.add(pathInRepo(repo, workspace, folder));
-  const output = await repo.git.raw(["diff", "--name-only", baseSha, headSha, "--", ...paths]);
-  return output.split("\n").filter(Boolean).sort();
+  const output = await repo.git.raw(["diff", "-z", "--name-only", baseSha, headSha, "--", ...paths]);
+  return output.split("\0").filter(Boolean).sort();
 }
 async function withCwd(dir, work) {
   const previous = process.cwd();
@@ -57557,7 +58008,7 @@ async function writeReports(options) {
       ...options.now ? { now: options.now } : {}
     })
   );
-  const folders = result.reports.map((report) => join8(options.outDir, report.tenant, report.date));
+  const folders = result.reports.map((report) => join9(options.outDir, report.tenant, report.date));
   return {
     openFindings: result.reports.reduce((sum, report) => sum + report.counts.open, 0),
     newFindings: result.reports.reduce((sum, report) => sum + report.trend.new.length, 0),
@@ -57577,7 +58028,7 @@ function readEvent() {
   if (!path) throw new EventError("GITHUB_EVENT_PATH is not set", "pull-request mode runs in a workflow triggered by `pull_request`");
   let payload;
   try {
-    payload = JSON.parse(readFileSync5(path, "utf8"));
+    payload = JSON.parse(readFileSync6(path, "utf8"));
   } catch (error2) {
     throw new EventError(`cannot read the event payload ${path}: ${error2 instanceof Error ? error2.message : String(error2)}`);
   }
@@ -57613,7 +58064,7 @@ async function runPullRequestMode(inputs) {
     repository: `${event.owner}/${event.repo}`,
     baseSha: event.baseSha,
     headSha: event.headSha,
-    repoPath: (file) => relative7(repoTop, resolve10(realpathSync3(workspace), file)).split(sep6).join("/")
+    repoPath: (file) => relative8(repoTop, resolve10(realpathSync3(workspace), file)).split(sep7).join("/")
   };
   let review;
   try {
