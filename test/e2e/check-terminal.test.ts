@@ -1,7 +1,7 @@
 // Text output goes to a terminal and annotations to a job log: YAML text must carry no escape sequence, no bidirectional
 // control and no line break of its own there.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +116,28 @@ describe('check: a registry that does not load', () => {
       '::error file=scopes/registry.yaml,line=4,col=81,title=scopeguard%3A reference::client "shop" is granted the unknown scope "read.x\uFFFDscopes/evil.yaml:1:1  forged problem"%0Adefine it in a ScopeSet of tenant "acme"',
       '::error title=scopeguard::2 problems in the registry',
     ]);
+  });
+});
+
+describe('check --format text on a real terminal', () => {
+  // script(1) runs the command with a pseudo-terminal as its stdout, as a developer's shell does
+  const script = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+  const onTerminal = (env: NodeJS.ProcessEnv): string => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} check --now 2026-11-25`;
+    const run = spawnSync(script!, ['-qec', command, '/dev/null'], { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+    return run.stdout;
+  };
+
+  it.skipIf(!script)('is coloured on a terminal, and plain with NO_COLOR or when piped', () => {
+    const { NO_COLOR: _unset, ...env } = process.env;
+    const coloured = onTerminal(env);
+    expect(coloured).toContain('SG103');
+    expect(coloured).toMatch(/\x1b\[[0-9;]*m/);
+    const plain = onTerminal({ ...env, NO_COLOR: '1' });
+    expect(plain).toContain('SG103');
+    expect(plain).not.toMatch(/\x1b\[[0-9;]*m/);
+    const piped = spawnSync(process.execPath, [BIN, 'check', '--now', '2026-11-25'], { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8', env });
+    expect(piped.stdout).toContain('SG103');
+    expect(piped.stdout).not.toContain('\x1b');
   });
 });
