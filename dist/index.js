@@ -57287,11 +57287,19 @@ var FORMATTERS = {
 };
 var OUTPUT_FORMATS = Object.keys(FORMATTERS);
 function problemsReportOf(error2) {
+  if (!(error2 instanceof ValidationError) && error2 instanceof InputError && error2.location) {
+    return problemsReportOf(new ValidationError([placedProblem(error2, error2.location)]));
+  }
   return {
     error: error2.message,
     ...error2.hint !== void 0 ? { hint: error2.hint } : {},
     problems: error2 instanceof ValidationError ? error2.problems : []
   };
+}
+function placedProblem(error2, location) {
+  const prefix = `${location.file}:${location.line}:${location.column}: `;
+  const message = error2.message.startsWith(prefix) ? error2.message.slice(prefix.length) : error2.message;
+  return { file: location.file, line: location.line, column: location.column, code: "reference", message, ...error2.hint !== void 0 ? { hint: error2.hint } : {} };
 }
 function locationText(finding) {
   const l3 = finding.location;

@@ -168,7 +168,7 @@ describe('scopeguard check --base with a rule id typo on one side', () => {
   it('a typo the change brings is exit 2 at its key', () => {
     const result = scopeguard(['check', '--base', repaired, '--head', broken, '--now', '2026-05-10'], repo.dir);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: names unknown rule SG016\n  hint: did you mean "SG106"?\n');
+    expect(result.stderr).toBe('scopes/scopeguard.yaml:3:3  rules: names unknown rule SG016  (did you mean "SG106"?)\nscopeguard: 1 problem in the registry\n');
   });
 });
 

@@ -142,18 +142,23 @@ describe('scopeguard check: invocation errors', () => {
     // the SARIF log says the run failed, and why
     const log = JSON.parse(run.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[]; results: unknown[] }[] };
     expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
-    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications[0]!.message.text).toContain('exception names unknown rule SG1O6');
-    expect(log.runs[0]!.results).toEqual([]);
-    expect(run.stderr).toBe(
-      `scopeguard: scopes/exceptions.yaml:${lineOf(exceptions, '- rule')}:5: exception names unknown rule SG1O6\n  hint: did you mean "SG106"?\n`,
-    );
+    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications[0]!.message.text).toBe('1 problem in the registry');
+    // and code scanning shows it at the exception, as a schema problem would be
+    const line = lineOf(exceptions, '- rule');
+    expect(log.runs[0]!.results).toEqual([
+      expect.objectContaining({ ruleId: 'registry/reference', message: { text: 'exception names unknown rule SG1O6 (did you mean "SG106"?)' } }),
+    ]);
+    expect(JSON.stringify(log.runs[0]!.results)).toContain(`"startLine":${line},"startColumn":5`);
+    expect(run.stderr).toBe(`scopes/exceptions.yaml:${line}:5  exception names unknown rule SG1O6  (did you mean "SG106"?)\nscopeguard: 1 problem in the registry\n`);
+    const github = scopeguardIn(projectWith({ ...CLEAN, 'scopes/exceptions.yaml': exceptions }), ['check', '--format', 'github', ...NOW]);
+    expect(github.stdout.split('\n')[0]).toBe(`::error file=scopes/exceptions.yaml,line=${line},col=5,title=scopeguard%3A reference::exception names unknown rule SG1O6%0Adid you mean "SG106"?`);
   });
   it('a rules: setting for an unknown rule in scopeguard.yaml is exit 2 at its key, with a suggestion', () => {
     const config = 'kind: Config\nrules:\n  SG106: {severity: low}\n  SG016: {severity: off}\n';
     const run = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': config }), ['check', ...NOW]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`scopeguard: scopes/scopeguard.yaml:${lineOf(config, 'SG016')}:3: rules: names unknown rule SG016\n  hint: did you mean "SG106"?\n`);
+    expect(run.stderr).toBe(`scopes/scopeguard.yaml:${lineOf(config, 'SG016')}:3  rules: names unknown rule SG016  (did you mean "SG106"?)\nscopeguard: 1 problem in the registry\n`);
   });
 
   it('a rules: setting for a usage or change rule is fine in a registry check (every rule is known)', () => {
@@ -168,11 +173,11 @@ describe('scopeguard check: rule settings', () => {
   it('a setting a built-in rule does not have is exit 2 at the rule, with the closest setting', () => {
     const typo = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {severty: off}\n' }), ['check', ...NOW]);
     expect(typo.status).toBe(2);
-    expect(typo.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG103 has no setting "severty"\n  hint: did you mean "severity"?\n');
+    expect(typo.stderr).toBe('scopes/scopeguard.yaml:3:3  rules: SG103 has no setting "severty"  (did you mean "severity"?)\nscopeguard: 1 problem in the registry\n');
     const option = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG107: {maxHolder: 0}\n' }), ['check', ...NOW]);
-    expect(option.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG107 has no setting "maxHolder"\n  hint: did you mean "maxHolders"?\n');
+    expect(option.stderr).toBe('scopes/scopeguard.yaml:3:3  rules: SG107 has no setting "maxHolder"  (did you mean "maxHolders"?)\nscopeguard: 1 problem in the registry\n');
     const unlike = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG103: {enabled: false}\n' }), ['check', ...NOW]);
-    expect(unlike.stderr).toBe('scopeguard: scopes/scopeguard.yaml:3:3: rules: SG103 has no setting "enabled"\n  hint: SG103 takes severity; write {severity: off} to switch it off\n');
+    expect(unlike.stderr).toBe('scopes/scopeguard.yaml:3:3  rules: SG103 has no setting "enabled"  (SG103 takes severity; write {severity: off} to switch it off)\nscopeguard: 1 problem in the registry\n');
     // the settings a rule has are fine
     const fine = scopeguardIn(projectWith({ ...CLEAN, 'scopes/scopeguard.yaml': 'kind: Config\nrules:\n  SG107: {maxHolders: 5, severity: low}\n' }), ['check', ...NOW]);
     expect(fine.stderr).toBe('');
@@ -261,7 +266,7 @@ describe('scopeguard check: custom policies', () => {
     const strict = projectWith({ ...UNOWNED, 'rego/acme001.rego': declared, 'scopes/scopeguard.yaml': 'kind: Config\npolicies: [rego]\nrules:\n  ACME001: {teem: platform}\n' });
     const run = scopeguardIn(strict, ['check', ...NOW]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('rules: ACME001 has no setting "teem"\n  hint: did you mean "team"?');
+    expect(run.stderr).toContain('rules: ACME001 has no setting "teem"  (did you mean "team"?)');
   });
 
   it('custom policy folders can come from scopeguard.yaml', () => {
