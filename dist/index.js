@@ -45606,6 +45606,10 @@ function markdownCode(text2, options = {}) {
 function escapeTerminal(text2, replacement = "�") {
   return neutralise(text2, { replacement });
 }
+var JSON_ACTING = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+function jsonOutput(value, indent) {
+  return JSON.stringify(value, null, indent).replace(JSON_ACTING, (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
 
 // src/action/comment.ts
 var COMMENT_LIMIT = { max: 65536, sizeOf: (text2) => text2.length };
@@ -57136,7 +57140,7 @@ var formatJson = (report) => {
     ...f3.evidence ? { evidence: f3.evidence } : {},
     ...f3.waivedBy ? { waivedBy: f3.waivedBy } : {}
   }));
-  return `${JSON.stringify({ findings, summary: report.summary }, null, 2)}
+  return `${jsonOutput({ findings, summary: report.summary }, 2)}
 `;
 };
 
@@ -57172,7 +57176,7 @@ function sarifLog(context, rules, run2) {
     version: "2.1.0",
     runs: [{ tool: { driver: { name: "scopeguard", version: context.version, informationUri: DOCS_URL, rules } }, ...run2 }]
   };
-  return `${JSON.stringify(log, null, 2)}
+  return `${jsonOutput(log, 2)}
 `;
 }
 function physicalLocation(position) {
@@ -57386,7 +57390,7 @@ function alignColumns(header, allRows, options = {}) {
 // src/report/usage-table.ts
 var USAGE_FORMATTERS = {
   table: formatUsageTable,
-  json: (report) => `${JSON.stringify(report, null, 2)}
+  json: (report) => `${jsonOutput(report, 2)}
 `,
   markdown: formatUsageMarkdown
 };
@@ -57760,7 +57764,7 @@ async function writeComplianceReport(options) {
     const tenantFindings = result.findings.filter((f3) => f3.tenant === tenant);
     const renderings = {
       md: () => renderComplianceMarkdown(report),
-      json: () => `${JSON.stringify(report, null, 2)}
+      json: () => `${jsonOutput(report, 2)}
 `,
       html: () => renderComplianceHtml(report),
       sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION })
@@ -57772,7 +57776,7 @@ async function writeComplianceReport(options) {
 `);
       files.push(file);
     }
-    if (!formats.includes("json")) writeFileSync2(join8(folder, "report.json"), `${JSON.stringify(report, null, 2)}
+    if (!formats.includes("json")) writeFileSync2(join8(folder, "report.json"), `${jsonOutput(report, 2)}
 `);
   }
   const index = join8(outDir, "index.md");

@@ -6,7 +6,7 @@ import { subjectHistory, type HistoryEntry } from '../git/history.ts';
 import { loadRegistry } from '../registry/load.ts';
 import type { Registry } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
-import { escapeTerminal } from '../report/escape.ts';
+import { escapeTerminal, jsonOutput } from '../report/escape.ts';
 import { assertFormat, withFormattedErrors, writeOutput } from './io.ts';
 
 const FORMATS = ['text', 'json'] as const;
@@ -73,7 +73,7 @@ export function registerHistory(program: Command): void {
         const entries = await subjectHistory(options);
         const what = options.scope !== undefined ? `scope ${options.scope}` : `client ${options.client}`;
         if (entries.length === 0) await warnIfUnknown(options);
-        writeOutput(options.format === 'json' ? JSON.stringify({ subject: what.replace(' ', ':'), commits: entries }, null, 2) : formatText(entries, what), options.output);
+        writeOutput(options.format === 'json' ? jsonOutput({ subject: what.replace(' ', ':'), commits: entries }, 2) : formatText(entries, what), options.output);
       });
     });
 }

@@ -7,6 +7,7 @@ import { assertFormat, writeOutput } from './io.ts';
 import { parseNow } from './now.ts';
 import { addStoreOptions, storeOptions, type StoreFlags } from './usage-options.ts';
 import { counted } from '../plural.ts';
+import { jsonOutput } from '../report/escape.ts';
 
 interface RightsizeFlags extends StoreFlags {
   registry: string;
@@ -39,7 +40,7 @@ export function registerRightsize(program: Command): void {
     const facts = await collectUsageFacts(registry, options, now);
     const plan = planRightsize(registry, facts, now, { ...(flags.client ? { client: flags.client } : {}), includeJustified: Boolean(flags.includeJustified) });
     const written = flags.write && plan.removals.length > 0 ? await writeRightsize(flags.registry, registry, plan.removals) : [];
-    writeOutput(flags.format === 'json' ? `${JSON.stringify({ ...plan, written }, null, 2)}\n` : formatPlan(plan, written, Boolean(flags.write)));
+    writeOutput(flags.format === 'json' ? `${jsonOutput({ ...plan, written }, 2)}\n` : formatPlan(plan, written, Boolean(flags.write)));
   });
 }
 

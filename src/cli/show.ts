@@ -1,7 +1,7 @@
 /** `scopeguard show --at`: the registry, or one scope or client, as it was at a date or revision. */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { neutralise } from '../report/escape.ts';
+import { neutralise, jsonOutput } from '../report/escape.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { registryAt } from '../git/registry-at.ts';
 import type { Client, Registry, Scope, Tenant } from '../registry/model.ts';
@@ -118,7 +118,7 @@ export function registerShow(program: Command): void {
         const document = { at: options.at, commit: revision.commit, registry: view };
         const text =
           options.format === 'json'
-            ? JSON.stringify(document, null, 2)
+            ? jsonOutput(document, 2)
             : options.format === 'yaml'
               ? stringify(document, { lineWidth: 0 })
               : formatText(view, `# ${options.at} (${revision.commit.slice(0, 12)})`);

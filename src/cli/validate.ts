@@ -7,7 +7,7 @@ import { assertFormat, writeOutput } from './io.ts';
 import { counted } from '../plural.ts';
 import { jsonProblem } from '../report/json.ts';
 import { formatProblemLine } from '../report/text.ts';
-import { escapeTerminal } from '../report/escape.ts';
+import { escapeTerminal, jsonOutput } from '../report/escape.ts';
 
 const FORMATS = ['text', 'json'] as const;
 type ValidateFormat = (typeof FORMATS)[number];
@@ -44,7 +44,7 @@ export function registerValidate(program: Command): void {
       } catch (error) {
         // piped JSON stays parseable even when the folder itself is wrong
         if (format === 'json' && error instanceof InputError) {
-          writeOutput(JSON.stringify({ valid: false, error: error.message, hint: error.hint ?? null, problems: [] }, null, 2));
+          writeOutput(jsonOutput({ valid: false, error: error.message, hint: error.hint ?? null, problems: [] }, 2));
           process.exitCode = 2;
           return;
         }
@@ -55,14 +55,14 @@ export function registerValidate(program: Command): void {
         const summary = summarize(registry);
         writeOutput(
           format === 'json'
-            ? JSON.stringify({ valid: true, summary }, null, 2)
+            ? jsonOutput({ valid: true, summary }, 2)
             : `valid: ${counted(summary.tenants, 'tenant')}, ${counted(summary.scopes, 'scope')}, ${counted(summary.clients, 'client')}, ${counted(summary.files, 'file')}`,
         );
         return;
       }
       writeOutput(
         format === 'json'
-          ? JSON.stringify({ valid: false, problems: problems.map(jsonProblem) }, null, 2)
+          ? jsonOutput({ valid: false, problems: problems.map(jsonProblem) }, 2)
           : `${problems.map(formatProblemLine).join('\n')}\n${counted(problems.length, 'problem')} in ${escapeTerminal(options.registry)}`,
       );
       process.exitCode = 2;

@@ -2,7 +2,7 @@
 import type { AuditEvent } from '../schema/types.ts';
 import type { StatsRow } from '../store/query.ts';
 import { alignColumns } from '../report/columns.ts';
-import { escapeTerminal, neutralise } from '../report/escape.ts';
+import { escapeTerminal, neutralise, jsonOutput } from '../report/escape.ts';
 
 export const EVENT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
@@ -37,9 +37,9 @@ function csvCell(text: string): string {
 export function formatEvents(events: AuditEvent[], format: EventFormat): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(events, null, 2);
+      return jsonOutput(events, 2);
     case 'ndjson':
-      return events.map((e) => JSON.stringify(e)).join('\n');
+      return events.map((e) => jsonOutput(e)).join('\n');
     case 'csv':
       return [COLUMNS.map(([name]) => name).join(','), ...events.map((e) => COLUMNS.map(([, get]) => csvCell(get(e))).join(','))].join('\n');
     case 'table':
@@ -52,9 +52,9 @@ export function formatEvents(events: AuditEvent[], format: EventFormat): string 
 export function formatStats(rows: StatsRow[], format: EventFormat, options: { filtered?: boolean } = {}): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(rows, null, 2);
+      return jsonOutput(rows, 2);
     case 'ndjson':
-      return rows.map((r) => JSON.stringify(r)).join('\n');
+      return rows.map((r) => jsonOutput(r)).join('\n');
     case 'csv':
       return ['dimension,key,events', ...rows.map((r) => `${r.dimension},${csvCell(r.key)},${r.events}`)].join('\n');
     case 'table':

@@ -1,6 +1,7 @@
 /** The RegistryDiff itself, for machines. */
 import type { RegistryDiff } from '../diff/types.ts';
+import { jsonOutput } from './escape.ts';
 
 export function formatDiffJson(diff: RegistryDiff): string {
-  return `${JSON.stringify(diff, null, 2)}\n`;
+  return `${jsonOutput(diff, 2)}\n`;
 }

@@ -87,3 +87,16 @@ export function markdownCode(text: string, options: { table?: boolean } = {}): s
 export function escapeTerminal(text: string, replacement = '\uFFFD'): string {
   return neutralise(text, { replacement });
 }
+
+// characters JSON.stringify writes as they are that act on a terminal (DEL, C1 controls, bidi controls, line and
+// paragraph separators); C0 controls it escapes itself
+const JSON_ACTING = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON for output, as JSON.stringify writes it, except that characters which act on a terminal are written as \u
+ * escapes. They can only stand inside strings, so the document reads back as the same value: `jq` and any JSON
+ * reader see the text unchanged, and a terminal that shows the raw JSON cannot be made to reorder it.
+ */
+export function jsonOutput(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(JSON_ACTING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

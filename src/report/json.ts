@@ -1,6 +1,7 @@
 /** Machine output: every finding with its location, fingerprint and status, plus the summary. */
 import type { Problem } from '../errors.ts';
 import type { Formatter, ProblemsFormatter } from './formatter.ts';
+import { jsonOutput } from './escape.ts';
 
 /** One problem as JSON: every key always there (hint null when there is none), as consumers index them. */
 export function jsonProblem(p: Problem): { file: string; line: number; column: number; code: string; message: string; hint: string | null } {
@@ -9,7 +10,7 @@ export function jsonProblem(p: Problem): { file: string; line: number; column: n
 
 /** `{"error", "hint", "problems"}`: what stopped the command, in place of the findings. */
 export const formatJsonProblems: ProblemsFormatter = (report) =>
-  `${JSON.stringify({ error: report.error, hint: report.hint ?? null, problems: report.problems.map(jsonProblem) }, null, 2)}\n`;
+  `${jsonOutput({ error: report.error, hint: report.hint ?? null, problems: report.problems.map(jsonProblem) }, 2)}\n`;
 
 export const formatJson: Formatter = (report) => {
   const findings = report.findings.map((f) => ({
@@ -25,5 +26,5 @@ export const formatJson: Formatter = (report) => {
     ...(f.evidence ? { evidence: f.evidence } : {}),
     ...(f.waivedBy ? { waivedBy: f.waivedBy } : {}),
   }));
-  return `${JSON.stringify({ findings, summary: report.summary }, null, 2)}\n`;
+  return `${jsonOutput({ findings, summary: report.summary }, 2)}\n`;
 };

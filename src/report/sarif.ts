@@ -6,6 +6,7 @@ import type { SourcePosition } from '../registry/model.ts';
 import type { Severity } from '../findings/finding.ts';
 import { DOCS_URL } from '../policy/bundle.ts';
 import type { FormatContext, Formatter, ProblemsFormatter } from './formatter.ts';
+import { jsonOutput } from './escape.ts';
 
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 /** GitHub code scanning ranks security results by this property (0.1–10). */
@@ -18,7 +19,7 @@ function sarifLog(context: FormatContext, rules: object[], run: { invocations?: 
     version: '2.1.0',
     runs: [{ tool: { driver: { name: 'scopeguard', version: context.version, informationUri: DOCS_URL, rules } }, ...run }],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${jsonOutput(log, 2)}\n`;
 }
 
 function physicalLocation(position: SourcePosition): object {

@@ -3,7 +3,7 @@
  * Pure functions of the rows; untrusted names pass through the escape module for Markdown.
  */
 import type { ClientUsageRow } from '../usage/least-privilege.ts';
-import { escapeMarkdown, markdownCode } from './escape.ts';
+import { escapeMarkdown, markdownCode, jsonOutput } from './escape.ts';
 import { alignColumns } from './columns.ts';
 import { counted } from '../plural.ts';
 
@@ -16,7 +16,7 @@ export type UsageFormatter = (report: UsageReport) => string;
 
 export const USAGE_FORMATTERS = {
   table: formatUsageTable,
-  json: (report: UsageReport) => `${JSON.stringify(report, null, 2)}\n`,
+  json: (report: UsageReport) => `${jsonOutput(report, 2)}\n`,
   markdown: formatUsageMarkdown,
 } satisfies Record<string, UsageFormatter>;
 

@@ -20,6 +20,7 @@ import { formatSarif } from '../sarif.ts';
 import { renderComplianceHtml } from './html.ts';
 import { renderComplianceIndex, renderComplianceMarkdown } from './markdown.ts';
 import { REPORT_SCHEMA_VERSION, type ComplianceReport, type HistoryPoint, type TrendEntry } from './model.ts';
+import { jsonOutput } from '../escape.ts';
 
 export const REPORT_FORMATS = ['md', 'json', 'html', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -79,7 +80,7 @@ export async function writeComplianceReport(options: ComplianceReportOptions): P
     const tenantFindings = result.findings.filter((f) => f.tenant === tenant);
     const renderings: Record<ReportFormat, () => string> = {
       md: () => renderComplianceMarkdown(report),
-      json: () => `${JSON.stringify(report, null, 2)}\n`,
+      json: () => `${jsonOutput(report, 2)}\n`,
       html: () => renderComplianceHtml(report),
       sarif: () => formatSarif({ findings: tenantFindings, summary: summarize(tenantFindings, result.summary.failOn), rules: result.rules }, { color: false, version: VERSION }),
     };
@@ -90,7 +91,7 @@ export async function writeComplianceReport(options: ComplianceReportOptions): P
       files.push(file);
     }
     // the trend of the next report needs this one's JSON even when only other formats were asked for
-    if (!formats.includes('json')) writeFileSync(join(folder, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (!formats.includes('json')) writeFileSync(join(folder, 'report.json'), `${jsonOutput(report, 2)}\n`);
   }
   const index = join(outDir, 'index.md');
   writeFileSync(index, renderComplianceIndex(indexEntries(outDir)));
