@@ -46,36 +46,30 @@ function expectNowhere(imported: Imported, secrets: string[]): void {
 }
 
 describe('keycloak credential representations', () => {
-  const resetPassword = {
-    id: 'a2',
-    time: 1791885600001,
+  /** A Keycloak admin event on a user of realm globex, as the admin-events API returns it. */
+  const userEvent = (id: string, time: number, operationType: string, resourcePath: string, representation: object) => ({
+    id,
+    time,
     realmId: 'globex',
     authDetails: { userId: 'u1' },
-    operationType: 'ACTION',
+    operationType,
     resourceType: 'USER',
-    resourcePath: 'users/123/reset-password',
-    representation: JSON.stringify({ type: 'password', value: 'ResetPass99', temporary: true }),
-  };
-  const createUser = {
-    id: 'a3',
-    time: 1791885600002,
-    realmId: 'globex',
-    authDetails: { userId: 'u1' },
-    operationType: 'CREATE',
-    resourceType: 'USER',
-    resourcePath: 'users/124',
-    representation: JSON.stringify({ username: 'ana', enabled: true, credentials: [{ type: 'password', value: 'CreatePass77', temporary: false }] }),
-  };
-  const storedCredential = {
-    id: 'a4',
-    time: 1791885600003,
-    realmId: 'globex',
-    authDetails: { userId: 'u1' },
-    operationType: 'UPDATE',
-    resourceType: 'USER',
-    resourcePath: 'users/125/credentials/c9',
-    representation: JSON.stringify({ id: 'c9', type: 'otp', userLabel: 'phone', secretData: '{"value":"OTPSEEDSECRET1"}', credentialData: '{"subType":"totp","digits":6}' }),
-  };
+    resourcePath,
+    representation: JSON.stringify(representation),
+  });
+  const resetPassword = userEvent('a2', 1791885600001, 'ACTION', 'users/123/reset-password', { type: 'password', value: 'ResetPass99', temporary: true });
+  const createUser = userEvent('a3', 1791885600002, 'CREATE', 'users/124', {
+    username: 'ana',
+    enabled: true,
+    credentials: [{ type: 'password', value: 'CreatePass77', temporary: false }],
+  });
+  const storedCredential = userEvent('a4', 1791885600003, 'UPDATE', 'users/125/credentials/c9', {
+    id: 'c9',
+    type: 'otp',
+    userLabel: 'phone',
+    secretData: '{"value":"OTPSEEDSECRET1"}',
+    credentialData: '{"subType":"totp","digits":6}',
+  });
 
   it('keeps no password of a reset-password action or a created user in the raw record (--keep-raw)', async () => {
     const imported = await importLines([resetPassword, createUser, storedCredential].map((r) => JSON.stringify(r)), { provider: 'keycloak' });
