@@ -47,8 +47,22 @@ export interface GitHubClientOptions {
   log: ApiLog;
 }
 
+/**
+ * Whether to wait out a rate limit and retry: twice at most, and only when GitHub says it lifts within a minute. An
+ * exhausted hourly quota can take most of an hour to reset; waiting for it would run into the job's timeout and lose
+ * the verdict, the summary and the SARIF, while giving up leaves the comment for the next run (a warning says so).
+ */
+function waitForRateLimit(what: string, retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }, log: ApiLog): boolean {
+  const wait = retryAfter <= MAX_RATE_LIMIT_WAIT_S && request.request.retryCount < 2;
+  log.info(`GitHub API: ${what} for ${request.method} ${request.url}; ${wait ? `retrying in ${retryAfter}s` : `it lifts in ${retryAfter}s, not waiting`}`);
+  return wait;
+}
+
+const MAX_RATE_LIMIT_WAIT_S = 60;
+
 export class CommentClient {
   private readonly octokit: Octokit;
+  private viewer: Promise<string | undefined> | undefined;
 
   constructor(options: GitHubClientOptions) {
     this.octokit = new Octokit({
@@ -63,14 +77,10 @@ export class CommentClient {
       // 5xx: up to three retries after 1 s, 4 s and 9 s (octokit's back-off); 4xx other than rate limits are final
       retry: { retries: 3 },
       throttle: {
-        onRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) => {
-          options.log.info(`GitHub API: rate limit reached for ${request.method} ${request.url}; retrying in ${retryAfter}s`);
-          return request.request.retryCount < 2;
-        },
-        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) => {
-          options.log.info(`GitHub API: secondary rate limit for ${request.method} ${request.url}; retrying in ${retryAfter}s`);
-          return request.request.retryCount < 2;
-        },
+        onRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) =>
+          waitForRateLimit('rate limit reached', retryAfter, request, options.log),
+        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string; request: { retryCount: number } }) =>
+          waitForRateLimit('secondary rate limit', retryAfter, request, options.log),
       },
     });
   }
@@ -84,10 +94,26 @@ export class CommentClient {
         issue_number: pr.issueNumber,
         per_page: 100,
       });
+      // ours: written by this token's identity. Anyone may post a comment that starts with the marker; taking theirs
+      // would put the verdict where its author can edit it back, and folding duplicates would delete their comment.
+      const me = await this.identity();
       return comments
         .filter((c) => (c.body ?? '').trimStart().startsWith(marker))
+        .filter((c) => (me !== undefined ? c.user?.login === me : c.user?.type === 'Bot'))
         .map((c) => ({ id: c.id, url: c.html_url, body: c.body ?? '' }));
     });
+  }
+
+  /**
+   * The login the token writes as, for a personal token; undefined for the Actions token or an App installation
+   * token, which may not read /user and whose comments are a bot's (github-actions[bot], <app>[bot]).
+   */
+  private identity(): Promise<string | undefined> {
+    this.viewer ??= this.octokit.rest.users.getAuthenticated().then(
+      ({ data }) => (data.type === 'Bot' ? undefined : data.login),
+      () => undefined,
+    );
+    return this.viewer;
   }
 
   async create(pr: PullRequestRef, body: string): Promise<StickyComment> {
@@ -120,6 +146,20 @@ export class CommentClient {
 }
 
 export function describeApiError(what: string, error: unknown): GitHubApiError {
+  if (error instanceof RequestError && error.response === undefined) {
+    // no answer at all: octokit calls it a 500, but it is a network or address problem, and its cause says which
+    // fetch's TypeError ("fetch failed") carries the system error (ECONNREFUSED, ENOTFOUND...) as its own cause
+    let reason = error.message;
+    for (let cause: unknown = (error as { cause?: unknown }).cause; cause && typeof cause === 'object'; cause = (cause as { cause?: unknown }).cause) {
+      const { code, message } = cause as { code?: unknown; message?: unknown };
+      if (typeof code === 'string') {
+        reason = code;
+        break;
+      }
+      if (typeof message === 'string') reason = message;
+    }
+    return new GitHubApiError(`could not ${what}: GitHub's API did not answer (${reason}): check GITHUB_API_URL and the runner's network`, undefined);
+  }
   if (error instanceof RequestError) {
     const detail = apiMessage(error);
     const status = error.status;

@@ -4,6 +4,7 @@
  * and a failed step; never a stack trace (unless the run is in debug mode).
  */
 import * as core from '@actions/core';
+import { posix } from 'node:path';
 import { ScopeguardError, ValidationError } from '../errors.ts';
 import { fileSystemProblem } from '../file-system.ts';
 import type { FailOn } from '../findings/finding.ts';
@@ -39,7 +40,7 @@ export function readInputs(): ActionInputs {
   // the runner masks github.token itself; a personal token passed in is masked here too
   if (token) core.setSecret(token);
   return {
-    registry: core.getInput('registry') || 'scopes',
+    registry: registryInput(core.getInput('registry') || 'scopes'),
     mode: oneOf('mode', core.getInput('mode') || 'pull-request', ['pull-request', 'report'] as const),
     ...(failOn ? { failOn: oneOf('fail-on', failOn, [...SEVERITIES, 'never'] as const) } : {}),
     comment: oneOf('comment', core.getInput('comment') || 'true', ['true', 'false', 'on-findings'] as const),
@@ -81,3 +82,12 @@ function reportFailure(error: unknown): void {
 }
 
 await run();
+
+/**
+ * The registry folder as one spelling: `scopes`, `./scopes` and `scopes/` are one folder, and the sticky comment's
+ * marker is made from it, so writing it another way must not start a second comment and leave the first one stale.
+ */
+function registryInput(text: string): string {
+  const normal = posix.normalize(text.trim().replace(/\\/g, '/')).replace(/\/+$/, '');
+  return normal === '' || normal === '.' ? '.' : normal;
+}

@@ -65,7 +65,7 @@ function readEvent(): PullRequestEvent {
 export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
   const event = readEvent();
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  core.info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
+  core.info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
   // finding locations are relative to the workspace; blob links need them relative to the repository's top
   const repoTop = (await openRepo(workspace)).top;
   const context: RenderContext = {

@@ -17,7 +17,7 @@ export interface FakeComment {
   id: number;
   body: string;
   html_url: string;
-  user: { login: string };
+  user: { login: string; type?: string };
 }
 
 interface Fault {
@@ -81,7 +81,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           id,
           body: (body as { body: string }).body,
           html_url: `https://github.example/${owner}/${repo}/pull/${number}#issuecomment-${id}`,
-          user: { login: 'github-actions[bot]' },
+          user: { login: 'github-actions[bot]', type: 'Bot' },
         };
         comments.set(Number(number), [...list, comment]);
         return send(res, 201, comment);
@@ -104,6 +104,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         }
       }
       return send(res, 404, { message: 'Not Found' });
+    }
+    if (url.pathname === '/user' && method === 'GET') {
+      // what GitHub answers the Actions token (an installation token): it has no user of its own
+      return send(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
     }
     if ((match = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/)) && method === 'GET') {
       return send(res, 200, { number: Number(match[1]), state: 'open' });

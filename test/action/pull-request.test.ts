@@ -1,6 +1,8 @@
 // The bundled Action in pull-request mode, end to end: real git repository, real Wasm policies, the committed
 // dist/index.js spawned with the runner's environment, a fake GitHub REST API on 127.0.0.1.
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,11 +142,12 @@ describe('pull-request mode', () => {
   });
 
   it('folds duplicate sticky comments (from racing runs) back into one and leaves other comments alone', async () => {
-    const someone = { user: { login: 'reviewer' }, html_url: 'https://github.example/c' };
+    const someone = { user: { login: 'reviewer', type: 'User' }, html_url: 'https://github.example/c' };
+    const bot = { user: { login: 'github-actions[bot]', type: 'Bot' }, html_url: 'https://github.example/c' };
     github.comments.set(7, [
       { id: 1, body: `> ${MARKER}\n> quoting the bot: LGTM`, ...someone },
-      { id: 2, body: `${MARKER}\nold run A`, ...someone },
-      { id: 3, body: `${MARKER}\nold run B`, ...someone },
+      { id: 2, body: `${MARKER}\nold run A`, ...bot },
+      { id: 3, body: `${MARKER}\nold run B`, ...bot },
     ]);
     const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
     const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: head }) });
@@ -154,6 +157,29 @@ describe('pull-request mode', () => {
     expect(github.comments.get(7)?.[0]?.body).toBe(`> ${MARKER}\n> quoting the bot: LGTM`);
     expect(github.comments.get(7)?.[1]?.body).toMatch(/✅ scopeguard: pass/);
     expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('keeps one sticky comment however the registry input is written (scopes, ./scopes, scopes/)', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    for (const registry of ['scopes', './scopes', 'scopes/']) {
+      const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('synchronize', { baseSha, headSha: head }), inputs: { registry } });
+      expect(run.stdout).toContain('scopeguard: reviewing scopes at ');
+    }
+    expect(stickyComments()).toHaveLength(1);
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('takes only its own comment as the sticky one: a person’s comment that starts with the marker is left alone', async () => {
+    const spoof = { id: 1, body: `${MARKER}\n### ✅ scopeguard: pass`, user: { login: 'mallory', type: 'User' }, html_url: 'https://github.example/c1' };
+    github.comments.set(7, [spoof]);
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.outputs.verdict).toBe('fail');
+    expect(github.requests.filter((r) => r.method === 'PATCH' || r.method === 'DELETE')).toEqual([]);
+    const comments = github.comments.get(7) ?? [];
+    expect(comments.map((c) => [c.id, c.user.login])).toEqual([[1, 'mallory'], [1000, 'github-actions[bot]']]);
+    expect(comments[0]!.body).toBe(spoof.body);
+    expect(comments[1]!.body).toContain('❌');
   });
 
   it('runs from a copy of dist/ alone: no node_modules, no package around it', async () => {
@@ -265,6 +291,37 @@ describe('pull-request mode', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^::warning::scopeguard: could not create the pull request comment: HTTP 403 \(You have exceeded a secondary rate limit.*\): GitHub's API rate limit was reached/m);
     expect(run.stdout).not.toContain('fork');
+  }, 60_000);
+
+  it('does not wait out an hourly quota that resets much later: the verdict, summary and SARIF still come out', async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    github.fail('GET', /\/issues\/7\/comments$/, 403, {
+      times: 10,
+      message: 'API rate limit exceeded for installation ID 4242.',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '1000', 'x-ratelimit-reset': reset },
+    });
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    // waiting for the reset would sleep for the hour, past the test's time limit
+    const run = await runAction({ repo, apiUrl: github.url, event: pullRequestEvent('opened', { baseSha, headSha: head }), inputs: { 'sarif-file': 'scopeguard.sarif' } });
+    expect(run.stdout).toMatch(/it lifts in \d+s, not waiting/);
+    expect(run.stdout).toMatch(/^::warning::scopeguard: could not list the pull request comments: HTTP 403 \(API rate limit exceeded/m);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.summary).toContain('scopeguard');
+    expect(existsSync(join(repo.dir, 'scopeguard.sarif'))).toBe(true);
+    expect(github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues/7/comments'))).toHaveLength(1);
+  }, 60_000);
+
+  it('an API it cannot reach is named as such, not as GitHub having trouble', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(HARMLESS_CLIENT) }, 'Add the profile service');
+    // a port that was free a moment ago: nothing answers there
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((done) => probe.close(() => done()));
+    const run = await runAction({ repo, apiUrl: `http://127.0.0.1:${port}`, event: pullRequestEvent('opened', { baseSha, headSha: head }) });
+    expect(run.stdout).toMatch(/could not list the pull request comments: GitHub's API did not answer \(ECONNREFUSED\): check GITHUB_API_URL/);
+    expect(run.stdout).not.toContain('GitHub is having trouble');
+    expect(run.outputs.verdict).toBe('pass');
   }, 60_000);
 
   it('a sarif-file that cannot be written is one clear line, after the comment and the outputs are out', async () => {

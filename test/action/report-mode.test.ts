@@ -61,6 +61,27 @@ describe('report mode', () => {
     expect(report().findings).toContainEqual(expect.objectContaining({ ruleId: 'SG306' }));
   });
 
+  it('a rerun on the same day writes the same files, so the workflow has nothing to commit', async () => {
+    await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
+    const folder = join(repo.dir, 'reports', 'acme', new Date().toISOString().slice(0, 10));
+    const files = ['report.md', 'report.json', 'report.html', 'report.sarif'].map((file) => join(folder, file));
+    const first = files.map((file) => readFileSync(file, 'utf8'));
+    const again = await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
+    expect(again.code).toBe(0);
+    expect(files.map((file) => readFileSync(file, 'utf8'))).toEqual(first);
+    // the day's report describes the day's start: whole days of usage, no time of day that changes between runs
+    expect((JSON.parse(first[1]!) as { generatedAt: string }).generatedAt).toMatch(/T00:00:00\.000Z$/);
+  });
+
+  it('cuts a job summary over GitHub’s limit at a line and says where the whole report is', async () => {
+    const many = Array.from({ length: 4000 }, (_, i) => `  app-${i}:\n    clientId: 0oa8m${i}\n    type: public\n    scopes: [read.data]\n`).join('');
+    repo.commit({ 'scopes/acme/clients.yaml': `kind: ClientSet\ntenant: acme\nclients:\n${many}` }, 'Many public apps');
+    const run = await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
+    expect(run.code).toBe(0);
+    expect(Buffer.byteLength(run.summary, 'utf8')).toBeLessThanOrEqual(1_000_000);
+    expect(run.summary).toMatch(/… cut to fit GitHub's job summary limit; the whole report is in `[^`]+reports\/acme\/\d{4}-\d{2}-\d{2}`\.\n$/);
+  }, 120_000);
+
   it('fails with one clear line when the registry is broken', async () => {
     repo.commit({ 'scopes/acme/clients.yaml': 'kind: ClientSet\ntenant: acme\nclients:\n  x: {type: nope}\n' }, 'Broken');
     const run = await runAction({ repo, apiUrl: github.url, event: {}, inputs: { mode: 'report' } });
