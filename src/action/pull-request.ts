@@ -4,8 +4,8 @@
  * read-only token cannot write it); the verdict never depends on it.
  */
 import * as core from '@actions/core';
-import { readFileSync, realpathSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { openRepo } from '../git/repo.ts';
 import { InputError, NoRegistryFiles, ScopeguardError, ValidationError } from '../errors.ts';
 import { meetsThreshold } from '../findings/finding.ts';
@@ -62,9 +62,11 @@ function readEvent(): PullRequestEvent {
   };
 }
 
-export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
+export async function runPullRequestMode(given: ActionInputs): Promise<void> {
   const event = readEvent();
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  // where sarif-file points; the review itself runs in the repository's checkout
+  const runnerWorkspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const { workspace, inputs } = await checkoutOf(runnerWorkspace, given);
   core.info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
   // finding locations are relative to the workspace; blob links need them relative to the repository's top
   const repoTop = (await openRepo(workspace)).top;
@@ -95,7 +97,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
     // reported (annotations, failed step) by the caller
     if (error instanceof ValidationError) {
       await reportInvalidRegistry(inputs, event, context, error);
-      if (inputs.sarifFile) core.info(`scopeguard: SARIF written to ${writeProblemsSarif(error, resolve(workspace, inputs.sarifFile))}`);
+      if (inputs.sarifFile) core.info(`scopeguard: SARIF written to ${writeProblemsSarif(error, resolve(runnerWorkspace, inputs.sarifFile))}`);
     }
     throw error;
   }
@@ -125,7 +127,7 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
 
   // last of the outputs: a SARIF path that cannot be written fails the step, but the review is out already
   if (inputs.sarifFile) {
-    const written = writeSarif(review.findings, review.failOn, review.rules, resolve(workspace, inputs.sarifFile));
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve(runnerWorkspace, inputs.sarifFile));
     core.info(`scopeguard: SARIF written to ${written}`);
   }
 
@@ -134,6 +136,33 @@ export async function runPullRequestMode(inputs: ActionInputs): Promise<void> {
     core.setFailed(`scopeguard: ${counted(blocking, 'new finding')} at or above ${review.failOn}`);
   } else {
     core.info(`scopeguard: pass (${counted(fresh.length, 'new finding')}, none at or above ${review.failOn})`);
+  }
+}
+
+/**
+ * The repository checkout the review runs in, and the inputs relative to it. Usually the workspace itself; with
+ * `actions/checkout`'s `path:` the repository sits in a folder of it, and the registry input names the registry
+ * inside that folder (`path: app` → `registry: app/scopes`), so the repository is the one holding the registry.
+ */
+async function checkoutOf(runnerWorkspace: string, inputs: ActionInputs): Promise<{ workspace: string; inputs: ActionInputs }> {
+  try {
+    await openRepo(runnerWorkspace);
+    return { workspace: runnerWorkspace, inputs };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    let folder = resolve(runnerWorkspace, inputs.registry);
+    while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+    let top: string;
+    try {
+      top = (await openRepo(folder)).top;
+    } catch {
+      throw new InputError(
+        `${runnerWorkspace} is not a git checkout, and neither is the registry folder "${inputs.registry}"`,
+        'run actions/checkout before scopeguard; with its `path:` input, name the registry inside that folder (path: app → registry: app/scopes)',
+      );
+    }
+    const inside = (path: string): string => relative(top, resolve(runnerWorkspace, path)).split(sep).join('/') || '.';
+    return { workspace: top, inputs: { ...inputs, registry: inside(inputs.registry), ...(inputs.policy ? { policy: inside(inputs.policy) } : {}) } };
   }
 }
 

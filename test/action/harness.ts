@@ -159,6 +159,8 @@ export async function runAction(options: {
   event?: Record<string, unknown>;
   inputs?: Record<string, string>;
   entry?: string;
+  /** GITHUB_WORKSPACE when the repository is checked out into a folder of it (actions/checkout's `path:`). */
+  workspace?: string;
 }): Promise<ActionRun> {
   const runnerDir = mkdtempSync(join(tmpdir(), 'scopeguard-runner-'));
   const eventPath = join(runnerDir, 'event.json');
@@ -194,14 +196,14 @@ export async function runAction(options: {
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_STEP_SUMMARY: summaryPath,
     GITHUB_OUTPUT: outputPath,
-    GITHUB_WORKSPACE: options.repo.dir,
+    GITHUB_WORKSPACE: options.workspace ?? options.repo.dir,
     GITHUB_SHA: options.repo.git('rev-parse', 'HEAD'),
     RUNNER_TEMP: runnerDir,
     TMPDIR: tempDir,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [options.entry ?? DIST_ENTRY], { cwd: options.repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.entry ?? DIST_ENTRY], { cwd: options.workspace ?? options.repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

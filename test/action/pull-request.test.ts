@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.ts';
 import { ACTIONS, HOSTILE, ROOT, SCOPES, TempRepo, baseRegistry, clients, pullRequestEvent, runAction } from './harness.ts';
@@ -157,6 +157,23 @@ describe('pull-request mode', () => {
     expect(github.comments.get(7)?.[0]?.body).toBe(`> ${MARKER}\n> quoting the bot: LGTM`);
     expect(github.comments.get(7)?.[1]?.body).toMatch(/✅ scopeguard: pass/);
     expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('reviews a repository checked out into a folder of the workspace (actions/checkout with path:)', async () => {
+    const head = repo.commit({ 'scopes/acme/clients.yaml': clients(PUBLIC_CLIENT_WITH_HIGH_SCOPE) }, 'Add the mobile app');
+    const workspace = dirname(repo.dir);
+    const run = await runAction({
+      repo,
+      workspace,
+      apiUrl: github.url,
+      event: pullRequestEvent('opened', { baseSha, headSha: head }),
+      inputs: { registry: `${basename(repo.dir)}/scopes`, 'sarif-file': `${basename(repo.dir)}-scopeguard.sarif` },
+    });
+    expect(run.stdout + run.stderr).not.toMatch(/not inside a git repository|unexpected error/);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.stdout).toMatch(/^::error file=scopes\/acme\/clients\.yaml,line=\d+/m);
+    expect(existsSync(join(workspace, `${basename(repo.dir)}-scopeguard.sarif`))).toBe(true);
+    expect(stickyComments()[0]).toContain('client:mobile-app');
   });
 
   it('keeps one sticky comment however the registry input is written (scopes, ./scopes, scopes/)', async () => {
