@@ -4,6 +4,11 @@
  * Semantics (the contract usage analysis and the diff rely on):
  * - a path is split on `/`; empty segments are dropped, so a trailing slash or `//` changes nothing and `/` has
  *   zero segments; the query string (`?…`) and fragment (`#…`) of a request are ignored;
+ * - a request's dot segments are resolved before matching, as the server resolves them (RFC 3986 remove_dot_segments,
+ *   after empty segments are dropped): `.` is removed and `..` removes the segment before it (none above the root), so
+ *   `GET /b/../admin` is judged as `GET /admin`, not credited to a scope of `/b/**`; `%2e` counts as a dot there (RFC
+ *   3986 6.2.2.2: an encoded unreserved character is the character), so `/b/%2e%2e/admin` is `/admin` too. Action
+ *   patterns are not resolved: a `.` or `..` in a pattern is a literal segment;
  * - `*` matches exactly one non-empty segment, `{name}` likewise (the name only documents it);
  * - `**` matches any number of segments including zero: `GET /v1/data/**` matches `/v1/data`, `/v1/data/a/b`;
  * - literals compare case-sensitively and undecoded (`%2F` stays literal);
@@ -72,6 +77,21 @@ export function requestSegments(path: string): string[] {
   return (end === -1 ? path : path.slice(0, end)).split('/').filter((segment) => segment !== '');
 }
 
+/**
+ * A request path's segments as the server resolves them: requestSegments, then `.` dropped and `..` removing the
+ * segment before it (RFC 3986 remove_dot_segments); `%2e` in any case is a dot.
+ */
+export function resolvedRequestSegments(path: string): string[] {
+  const out: string[] = [];
+  for (const segment of requestSegments(path)) {
+    const dots = segment.length <= 6 && /^(?:\.|%2e){1,2}$/i.test(segment) ? segment.replace(/%2e/gi, '.') : '';
+    if (dots === '.') continue;
+    if (dots === '..') out.pop();
+    else out.push(segment);
+  }
+  return out;
+}
+
 interface TrieNode {
   literals: Map<string, TrieNode>;
   /** `*` and `{param}`: both match one segment. */
@@ -130,7 +150,7 @@ export function compileActionMatcher(tenant: Tenant): ActionMatcher {
   const anyMethod = byMethod.get('*');
   return {
     match(method: string, path: string): string[] {
-      const segments = requestSegments(path);
+      const segments = resolvedRequestSegments(path);
       const out = new Set<string>();
       const root = byMethod.get(method.toUpperCase());
       if (root) collect(root, segments, 0, out);

@@ -79,7 +79,10 @@ export interface ClientScopeFact {
   lastExercised?: string;
   /** First issue or exercise in the window plus baseline period. */
   firstUse?: string;
+  /** Up to five issues (token.issued/refreshed, authorize.granted that did not fail) carrying the scope. */
   issueSamples: string[];
+  /** Up to five window events that asked for the scope; only for a deprecated or removed scope (SG305's evidence). */
+  requestSamples?: string[];
   exerciseSamples: string[];
   /**
    * The day with the highest volume relative to its trailing baseline; a spike (spikeFactor times the baseline or
@@ -88,6 +91,11 @@ export interface ClientScopeFact {
   peak?: { day: string; count: number; baseline: number; sampleEventIds?: string[] };
 }
 
+/**
+ * A token something can be said about: refreshed successfully (long-lived: idle-token candidates, SG303) in the token
+ * history (a year before the window's end, or the window and its baseline when longer), or misused in the window
+ * (SG302). Its first/last seen, events, refreshes, last use and scopes are over the token history.
+ */
 export interface TokenFact {
   tokenId: string;
   client?: string;
@@ -95,14 +103,19 @@ export interface TokenFact {
   scopes: string[];
   firstSeen: string;
   lastSeen: string;
+  /** Last use (API request or refresh) that did not fail. */
   lastUsed?: string;
   events: number;
+  /** Refreshes that did not fail. */
   refreshes: number;
+  /** First revocation that did not fail, before the window's end. */
   revokedAt?: string;
-  /** Scopes the token carried when used that the client no longer holds. */
+  /** Scopes the token carried when used (in the window, not failing) that the client no longer holds. */
   scopesNotGranted: string[];
+  /** Those uses: count and samples of distinct events. */
   ungrantedUse?: Evidence;
   useAfterRevoke?: Evidence;
+  /** Uses after the client's first deletion that did not fail, with sample ids. */
   useAfterClientDeleted?: Evidence & { deletedAt: string };
   sampleEventIds: string[];
 }
@@ -122,12 +135,18 @@ export interface ClientFact {
   clientId: string;
   /** Scopes the registry grants (as written, without implied ones). */
   granted: string[];
+  /** The granted scopes and every scope they imply (directly or through a chain): what the client may hold. */
+  grantedWithImplied: string[];
   requests: number;
   unmatched: Evidence & { endpoints: string[] };
   denials: Evidence & { peakDay?: string; peakCount: number };
   firstSeen?: string;
-  /** Latest scope set the provider reported for this client (grant/client change events). */
-  observedGrants?: { scopes: string[]; at: string; eventId: string };
+  /**
+   * Latest scope set the provider reported for this client in the window: the newest grant.changed, client.created or
+   * client.updated that did not fail and carries scopes (one without any, such as a secret rotation, reports no scope
+   * set), with `withImplied` adding every scope those imply by the registry's `implies`.
+   */
+  observedGrants?: { scopes: string[]; withImplied: string[]; at: string; eventId: string };
   /** Scopes the provider issued to the client that the registry does not grant. */
   issuedNotGranted: Array<Evidence & { scope: string }>;
 }
@@ -136,6 +155,11 @@ export interface UnknownClientFact {
   clientId: string;
   types: string[];
   evidence: Evidence;
+  /**
+   * When the client was deleted at the provider: its newest event in the window that did not fail is a client.deleted
+   * that did not fail (failed attempts after it, such as token requests refused for the deleted client, change nothing).
+   */
+  deletedAt?: string;
 }
 
 export interface UsageFacts {
@@ -155,6 +179,25 @@ export interface UsageFacts {
 const ISSUE_TYPES = `'token.issued', 'token.refreshed', 'authorize.granted'`;
 const USE_TYPES = `'api.request', 'token.refreshed'`;
 const PROVIDER_GRANT_TYPES = `'grant.changed', 'client.created', 'client.updated'`;
+/**
+ * A lifecycle event (a revocation, a deletion, a refresh, a consent, a provider's grant or client change) counts when it
+ * did not fail: outcome `success`, or `unknown` from providers that do not say (their events are what happened). A
+ * failed one (Keycloak's LOGOUT_ERROR, an Auth0 management call that failed) changed nothing at the provider.
+ */
+const DID_NOT_FAIL = `outcome <> 'failure'`;
+/**
+ * A request the API served: not failed and not refused (401, 403). Only such requests exercise a scope (SG301, SG307,
+ * `usage`, `rightsize`); a refused one still counts as a denial (SG308) and, when no granted scope allows it, as a
+ * request outside the action map (SG304).
+ */
+const REQUEST_SERVED = `(outcome <> 'failure' AND COALESCE(request_status, 0) NOT IN (401, 403))`;
+/**
+ * How far back idle refresh tokens are looked for (SG303), before `until`, when the usage history (window plus
+ * baseline) is shorter: a consent stays valid until revoked, so consents are judged over the whole history, but
+ * providers expire refresh tokens left unused (mostly within months), so a token not refreshed for a year is no
+ * credential left lying around, and reading a year at most keeps the pass bounded however long the store's history.
+ */
+const TOKEN_HISTORY_DAYS = 365;
 /** Authorization denials and invalid-scope errors (SG308). */
 const DENIAL_CONDITION = `(type = 'authorize.denied' OR (type IN ('token.issued', 'token.refreshed') AND outcome = 'failure') OR (type = 'api.request' AND request_status IN (401, 403)))`;
 const SAMPLES = 5;
@@ -175,6 +218,9 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
   const historyStart = sqlTimestamp(new Date(window.since.getTime() - baselineDays * DAY_MS));
   const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
+  // idle refresh tokens (SG303) are looked for over a year before `until`, or the usage history when longer
+  const tokenHistoryStart = sqlTimestamp(new Date(Math.min(window.since.getTime() - baselineDays * DAY_MS, window.until.getTime() - TOKEN_HISTORY_DAYS * DAY_MS)));
+  const inTokenHistory = `tenant = $1 AND time >= ${tokenHistoryStart} AND time < ${until}`;
   const query = (sql: string): Promise<Row[]> =>
     timed(sql, async () => (await connection.runAndReadAll(sql, sql.includes('$1') ? [tenant.name] : [])).getRowObjectsJS() as Row[]);
 
@@ -254,7 +300,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
        UNION ALL
        SELECT p.client_id, p.scope, x.first_at FROM (
          SELECT m.pair, MIN(s.first_at) AS first_at FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape('m', 's')}
-         GROUP BY m.pair
+         WHERE s.first_at IS NOT NULL GROUP BY m.pair
        ) AS x JOIN sg_pairs p ON p.pair = x.pair
      ) AS uses GROUP BY client_id, scope`,
   );
@@ -268,6 +314,7 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
        SELECT pair, STRING_AGG(${epochDay('d')} || ':' || CAST(n AS VARCHAR) || ':' || CAST(window_n AS VARCHAR), ',') AS series FROM (
          SELECT m.pair, CAST(r.time AS DATE) AS d, COUNT(*) AS n, COUNT(CASE WHEN r.time >= ${since} THEN 1 END) AS window_n
          FROM sg_requests r JOIN sg_request_scope m ON ${sameShape('m', 'r')}
+         WHERE r.served
          GROUP BY m.pair, CAST(r.time AS DATE)
        ) AS days GROUP BY pair
      ) AS d JOIN sg_pairs p ON p.pair = d.pair`,
@@ -289,13 +336,14 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
     connection, tenant.name,
     `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
      JOIN sg_request_scope m ON ${sameShape('m', 'r')} JOIN sg_sample_cutoff c ON c.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
-     WHERE r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ''}`,
+     WHERE r.served AND r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ''}`,
   );
   // Issue events are evidence where no request is (a grant never exercised) and for retired scopes; sampling only
   // those pairs keeps this pass small when most clients use what they hold.
   const exercisedPairs = new Set(exercisedRows.map((r) => `${str(r.client_id)}\u0000${str(r.scope)}`));
+  const retired = (scope: DuckDBValue | undefined): boolean => ['deprecated', 'removed'].includes(tenant.scopes[str(scope)]?.status ?? '');
   const issueSampleKeys = issuedRows
-    .filter((r) => !exercisedPairs.has(`${str(r.client_id)}\u0000${str(r.scope)}`) || ['deprecated', 'removed'].includes(tenant.scopes[str(r.scope)]?.status ?? ''))
+    .filter((r) => !exercisedPairs.has(`${str(r.client_id)}\u0000${str(r.scope)}`) || retired(r.scope))
     .map((r) => [str(r.client_id), str(r.scope)]);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
   await insertRows(connection, 'sg_issue_sample_keys', issueSampleKeys);
@@ -304,21 +352,34 @@ export async function computeUsageFacts(connection: DuckDBConnection, options: U
     connection, tenant.name,
     `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
        SELECT client_id, scopes, event_id, time FROM ${table}
-       WHERE ${inWindow} AND type IN (${ISSUE_TYPES}) AND client_id IN (SELECT client_id FROM sg_issue_sample_keys)
+       WHERE ${inWindow} AND type IN (${ISSUE_TYPES}) AND ${DID_NOT_FAIL} AND client_id IN (SELECT client_id FROM sg_issue_sample_keys)
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`,
   );
+  // A deprecated or removed scope that clients only ask for (a refused authorization, say) has no issue to show: the
+  // events that requested it are SG305's evidence too. Only retired scopes of registry clients are sampled.
+  const requestSampleKeys = requestedRows.filter((r) => retired(r.scope) && byClientId.has(str(r.client_id))).map((r) => [str(r.client_id), str(r.scope)]);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_sample_keys (client_id VARCHAR, scope VARCHAR)`);
+  await insertRows(connection, 'sg_request_sample_keys', requestSampleKeys);
+  const requestSamples = requestSampleKeys.length === 0 ? new Map<string, string[]>() : await sampleRows(
+    connection, tenant.name,
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
+       SELECT client_id, requested_scopes, event_id, time FROM ${table}
+       WHERE ${inWindow} AND client_id IN (SELECT client_id FROM sg_request_sample_keys)
+     ) AS e CROSS JOIN UNNEST(e.requested_scopes) AS u(scope)
+     JOIN sg_request_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`,
+  );
 
   const clientScopes = await timed('JS buildClientScopes', async () => buildClientScopes(tenant, clients, byClientId, {
-    issuedRows, requestedRows, exercisedRows, firstUseRows, daily, issueSamples, exerciseSamples,
+    issuedRows, requestedRows, exercisedRows, firstUseRows, daily, issueSamples, requestSamples, exerciseSamples,
     windowStart: window.since, baselineDays, requestsSeen: requestCount > 0,
   }));
 
   await samplePeakDays(connection, clientScopes, options.spikeFactor ?? 5);
 
-  const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
+  const tokens = await tokenFacts(query, connection, tenant, table, inWindow, inTokenHistory, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
-  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients);
+  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients, closure);
   const unknownClients = await unknownClientFacts(query, connection, tenant.name, table, inWindow);
 
   return {
@@ -365,9 +426,11 @@ async function loadRegistryTables(connection: DuckDBConnection, tenant: Tenant, 
  * fact but the daily series and the samples is derived, are grouped from those rows. Each distinct endpoint is matched
  * once in TypeScript; which client's grant covers it is a join (never per event, nor per client×endpoint, in JS).
  *
- * Tables: sg_requests (cid, eid, time, event_id), sg_request_shapes (cid, eid, counts), sg_pairs (pair, client_id,
- * scope: the client×scopes some request exercised), sg_request_scope (cid, eid, pair), sg_request_unmatched (shapes no
- * granted scope allows, with client_id, method and path).
+ * Tables: sg_requests (cid, eid, time, event_id, served), sg_request_shapes (cid, eid, counts of served requests, and
+ * any_* of all), sg_pairs (pair, client_id, scope: the client×scopes some request may exercise), sg_request_scope (cid,
+ * eid, pair), sg_request_unmatched (shapes no granted scope allows, with client_id, method and path, counting every
+ * request). A refused or failed request (REQUEST_SERVED) exercises nothing: every use joins on `served` or on the
+ * served counts; it still is a request outside the action map when no granted scope allows it.
  */
 async function loadRequestShapes(
   connection: DuckDBConnection,
@@ -392,20 +455,25 @@ async function loadRequestShapes(
   ));
   await timed('requests by shape', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_requests AS
-     SELECT c.cid, p.eid, e.time, e.event_id FROM ${table} e
+     SELECT c.cid, p.eid, e.time, e.event_id, ${prefixed(REQUEST_SERVED, true)} AS served FROM ${table} e
      JOIN sg_clients c ON c.client_id = e.client_id
      JOIN sg_endpoints p ON p.method = e.request_method AND p.path = e.request_path
      WHERE ${requests}`,
     [tenant.name],
   ));
   const inWindow = `time >= ${since}`;
+  // first_at and window_* count the served requests only (those exercise a scope); any_* every request of the shape
+  // (a refused request outside the action map is still SG304's)
   await timed('request shapes', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_request_shapes AS
      SELECT cid, eid,
-       MIN(time) AS first_at,
-       SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS window_n,
-       MIN(CASE WHEN ${inWindow} THEN time END) AS window_first,
-       MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
+       MIN(CASE WHEN served THEN time END) AS first_at,
+       SUM(CASE WHEN served AND ${inWindow} THEN 1 ELSE 0 END) AS window_n,
+       MIN(CASE WHEN served AND ${inWindow} THEN time END) AS window_first,
+       MAX(CASE WHEN served AND ${inWindow} THEN time END) AS window_last,
+       SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS any_window_n,
+       MIN(CASE WHEN ${inWindow} THEN time END) AS any_window_first,
+       MAX(CASE WHEN ${inWindow} THEN time END) AS any_window_last
      FROM sg_requests GROUP BY cid, eid`,
   ));
   // Scopes are numbered too (`sid`), so which grant covers which endpoint is a join of integers.
@@ -452,7 +520,8 @@ async function loadRequestShapes(
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
-       SELECT s.*, c.client_id, p.method, p.path FROM sg_request_shapes s
+       SELECT s.cid, s.eid, s.any_window_n AS window_n, s.any_window_first AS window_first, s.any_window_last AS window_last,
+         c.client_id, p.method, p.path FROM sg_request_shapes s
        JOIN sg_clients c ON c.cid = s.cid JOIN sg_endpoints p ON p.eid = s.eid
        WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE ${sameShape('m', 's')})`,
     );
@@ -529,6 +598,7 @@ interface ClientScopeInputs {
   firstUseRows: Row[];
   daily: DailySeries[];
   issueSamples: Map<string, string[]>;
+  requestSamples: Map<string, string[]>;
   exerciseSamples: Map<string, string[]>;
   windowStart: Date;
   baselineDays: number;
@@ -599,6 +669,10 @@ function buildClientScopes(
     const fact = facts.get(key);
     if (fact) fact.exerciseSamples = ids;
   }
+  for (const [key, ids] of inputs.requestSamples) {
+    const fact = facts.get(key);
+    if (fact) fact.requestSamples = ids;
+  }
   for (const series of inputs.daily) {
     const fact = facts.get(series.key);
     if (fact) fact.peak = peakOfSeries(series.firstDay, series.counts, inputs.windowStart, inputs.baselineDays);
@@ -624,7 +698,7 @@ async function samplePeakDays(connection: DuckDBConnection, clientScopes: Client
     connection, '',
     `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
      JOIN sg_request_scope m ON ${sameShape('m', 'r')} JOIN sg_spikes k ON k.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
-     WHERE r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`,
+     WHERE r.served AND r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`,
   );
   for (const fact of spikes) fact.peak!.sampleEventIds = samples.get(`${fact.clientId}\u0000${fact.scope}`) ?? [];
 }
@@ -714,6 +788,8 @@ async function tokenFacts(
   tenant: Tenant,
   table: string,
   inWindow: string,
+  /** The span idle refresh tokens are looked for in (see TOKEN_HISTORY_DAYS). */
+  inTokenHistory: string,
   until: string,
   byClientId: Map<string, Client>,
 ): Promise<TokenFact[]> {
@@ -727,71 +803,88 @@ async function tokenFacts(
      LEFT JOIN sg_grants g ON g.client_id = s.client_id AND g.scope = u.scope
      WHERE s.used_n > 0 AND g.scope IS NULL`,
   );
-  // their uses with a scope not granted, one row per such scope, collected once for the counts and the samples
+  // their uses (that did not fail, as for the uses after revocation and deletion below) with a scope not granted, one
+  // row per such scope, collected once for the counts and the samples
   await timed('ungranted use', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_use AS
      SELECT e.token_id, u.scope, e.event_id, e.time FROM (
        SELECT client_id, token_id, scopes, event_id, time FROM ${table}
-       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
+       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES}) AND ${DID_NOT_FAIL}
          AND client_id IN (SELECT client_id FROM sg_ungranted_clients)
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
      WHERE g.scope IS NULL`,
     [tenant.name],
   ));
+  const ungrantedScopes = await query(`SELECT token_id, scope FROM sg_ungranted_use GROUP BY token_id, scope`);
+  // an event that carried two ungranted scopes is one use, counted and sampled once
   const ungranted = await query(
-    `SELECT token_id, scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at
-     FROM sg_ungranted_use GROUP BY token_id, scope`,
+    `SELECT token_id, CAST(COUNT(DISTINCT event_id) AS INTEGER) AS n, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at
+     FROM sg_ungranted_use GROUP BY token_id`,
   );
-  const ungrantedSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_ungranted_use e`);
+  const ungrantedSamples = await sampleRows(
+    connection, tenant.name,
+    `SELECT token_id AS k1, '' AS k2, event_id, time FROM (SELECT DISTINCT token_id, event_id, time FROM sg_ungranted_use) AS e`,
+  );
+  // Revocations and client deletions that did not fail, before the window's end, collected once: a failed revocation
+  // (Keycloak's LOGOUT_ERROR) or deletion left the token or client as it was.
+  await timed('revocations and deletions', async () => {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_revoked AS
+       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
+       WHERE tenant = $1 AND type = 'token.revoked' AND ${DID_NOT_FAIL} AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id`,
+      [tenant.name],
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_deleted AS
+       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
+       WHERE tenant = $1 AND type = 'client.deleted' AND ${DID_NOT_FAIL} AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id`,
+      [tenant.name],
+    );
+  });
+  const usesAfterRevoke = `FROM ${table} e JOIN sg_revoked r ON r.token_id = e.token_id
+     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'`;
   const afterRevoke = await query(
     `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM ${table} e JOIN (
-       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
-       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
-     ) r ON r.token_id = e.token_id
-     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'
-     GROUP BY e.token_id`,
+     ${usesAfterRevoke} GROUP BY e.token_id`,
   );
-  const afterRevokeSamples = await sampleRows(
-    connection, tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e JOIN (
-       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
-       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
-     ) r ON r.token_id = e.token_id
-     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'`,
-  );
+  const afterRevokeSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time ${usesAfterRevoke}`);
+  const usesAfterDelete = `FROM ${table} e JOIN sg_deleted d ON d.client_id = e.client_id
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
+       AND e.outcome <> 'failure'`;
   const afterDelete = await query(
     `SELECT e.token_id, ${ts('MIN(d.deleted_at)')} AS deleted_at, CAST(COUNT(*) AS INTEGER) AS n,
        ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM ${table} e JOIN (
-       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
-       WHERE tenant = $1 AND type = 'client.deleted' AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id
-     ) d ON d.client_id = e.client_id
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
-       AND e.outcome <> 'failure'
-     GROUP BY e.token_id`,
+     ${usesAfterDelete} GROUP BY e.token_id`,
   );
-  // Only tokens something can be said about: long-lived (refreshed) ones for idleness, or misused ones. Everything
-  // below is restricted to them, so the cost follows the candidates, not every short-lived access token.
+  const afterDeleteSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time ${usesAfterDelete}`);
+  // Only tokens something can be said about: long-lived ones (refreshed successfully: a failed refresh says nothing of
+  // the token's life) for idleness, or misused ones. Everything below is restricted to them, so the cost follows the
+  // candidates, not every short-lived access token. A token idle since before the window is idle all the longer, so
+  // candidates and their events come from the token history (a year before `until`, see TOKEN_HISTORY_DAYS), as
+  // consents come from all history: a token last refreshed 111 days ago is judged in a 90-day window, and any
+  // token in a window of 30 days or less.
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
   await timed('INSERT INTO sg_token_candidates SELECT DISTINCT', () => connection.run(
-    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
+    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table}
+     WHERE ${inTokenHistory} AND token_id IS NOT NULL AND type = 'token.refreshed' AND ${DID_NOT_FAIL}`,
     [tenant.name],
   ));
   await insertRows(connection, 'sg_token_candidates', [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r) => str(r.token_id)))].map((id) => [id]));
   // their events, collected once for the token rows, the scopes carried and the samples
   await timed('candidate token events', () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_token_events AS
-     SELECT e.token_id, e.client_id, e.type, e.scopes, e.event_id, e.time FROM ${table} e
-     WHERE ${prefixed(inWindow)} AND e.token_id IN (SELECT token_id FROM sg_token_candidates)`,
+     SELECT e.token_id, e.client_id, e.type, e.outcome, e.scopes, e.event_id, e.time FROM ${table} e
+     WHERE ${prefixed(inTokenHistory)} AND e.token_id IN (SELECT token_id FROM sg_token_candidates)`,
     [tenant.name],
   ));
+  // a use is one that did not fail, as for the uses after revocation: a refused request or a failed refresh is no sign
+  // that the token is alive
   const rows = await query(
     `SELECT token_id, MIN(client_id) AS client_id, ${ts('MIN(time)')} AS first_at, ${ts('MAX(time)')} AS last_at,
-       ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
+       ${ts(`MAX(CASE WHEN type IN (${USE_TYPES}) AND ${DID_NOT_FAIL} THEN time END)`)} AS last_used,
        CAST(COUNT(*) AS INTEGER) AS n,
-       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
+       CAST(SUM(CASE WHEN type = 'token.refreshed' AND ${DID_NOT_FAIL} THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
      FROM sg_token_events GROUP BY token_id`,
   );
   const carried = await query(
@@ -806,21 +899,20 @@ async function tokenFacts(
   // a revocation counts whenever it happened before the window's end, like the one use-after-revocation is measured
   // against: a token revoked before the window and used in it is no idle token waiting to be revoked
   const revocations = await query(
-    `SELECT token_id, ${ts('MIN(time)')} AS revoked_at FROM ${table}
-     WHERE tenant = $1 AND type = 'token.revoked' AND time < ${until} AND token_id IN (SELECT token_id FROM sg_token_candidates)
-     GROUP BY token_id`,
+    `SELECT token_id, ${ts('revoked_at')} AS revoked_at FROM sg_revoked WHERE token_id IN (SELECT token_id FROM sg_token_candidates)`,
   );
   const revokedAtOf = new Map(revocations.map((r) => [str(r.token_id), iso(r.revoked_at)]));
 
   const scopesOf = groupBy(carried, (r) => str(r.token_id), (r) => str(r.scope));
-  const ungrantedOf = groupBy(ungranted, (r) => str(r.token_id), (r) => r);
+  const ungrantedScopesOf = groupBy(ungrantedScopes, (r) => str(r.token_id), (r) => str(r.scope));
+  const ungrantedOf = new Map(ungranted.map((r) => [str(r.token_id), r]));
   const revokeOf = new Map(afterRevoke.map((r) => [str(r.token_id), r]));
   const deleteOf = new Map(afterDelete.map((r) => [str(r.token_id), r]));
   const tokens: TokenFact[] = [];
   for (const row of rows) {
     const tokenId = str(row.token_id);
     const refreshes = num(row.refreshes);
-    const ungrantedRows = ungrantedOf.get(tokenId) ?? [];
+    const misuse = ungrantedOf.get(tokenId);
     const revoke = revokeOf.get(tokenId);
     const deleted = deleteOf.get(tokenId);
     const clientId = str(row.client_id);
@@ -835,19 +927,12 @@ async function tokenFacts(
       events: num(row.n),
       refreshes,
       revokedAt: revokedAtOf.get(tokenId),
-      scopesNotGranted: ungrantedRows.map((r) => str(r.scope)).sort(),
+      scopesNotGranted: (ungrantedScopesOf.get(tokenId) ?? []).sort(),
       sampleEventIds: tokenSamples.get(`${tokenId}\u0000`) ?? [],
     };
-    if (ungrantedRows.length > 0) {
-      fact.ungrantedUse = {
-        count: Math.max(...ungrantedRows.map((r) => num(r.n))),
-        first: ungrantedRows.map((r) => iso(r.first_at)!).sort()[0],
-        last: ungrantedRows.map((r) => iso(r.last_at)!).sort().at(-1),
-        sampleEventIds: ungrantedSamples.get(`${tokenId}\u0000`) ?? [],
-      };
-    }
+    if (misuse) fact.ungrantedUse = evidence(misuse, ungrantedSamples.get(`${tokenId}\u0000`) ?? []);
     if (revoke) fact.useAfterRevoke = evidence(revoke, afterRevokeSamples.get(`${tokenId}\u0000`) ?? []);
-    if (deleted) fact.useAfterClientDeleted = { ...evidence(deleted, []), deletedAt: iso(deleted.deleted_at)! };
+    if (deleted) fact.useAfterClientDeleted = { ...evidence(deleted, afterDeleteSamples.get(`${tokenId}\u0000`) ?? []), deletedAt: iso(deleted.deleted_at)! };
     tokens.push(fact);
   }
   return tokens.sort((a, b) => a.tokenId.localeCompare(b.tokenId));
@@ -861,17 +946,20 @@ async function grantFacts(
   until: string,
   byClientId: Map<string, Client>,
 ): Promise<GrantFact[]> {
+  // Only events that did not fail count: a failed consent created nothing, a failed revocation left the consent as it
+  // was, and a failed attempt is no sign that the consent is in use.
   const rows = await query(
     `SELECT grant_id, MIN(client_id) AS client_id,
        ${ts(`MIN(CASE WHEN type = 'consent.granted' THEN time END)`)} AS granted_at,
        ${ts('MAX(time)')} AS last_at,
        CAST(SUM(CASE WHEN type = 'consent.revoked' THEN 1 ELSE 0 END) AS INTEGER) AS revocations
-     FROM ${table} WHERE tenant = $1 AND grant_id IS NOT NULL AND time < ${until}
+     FROM ${table} WHERE tenant = $1 AND grant_id IS NOT NULL AND time < ${until} AND ${DID_NOT_FAIL}
      GROUP BY grant_id HAVING SUM(CASE WHEN type = 'consent.granted' THEN 1 ELSE 0 END) > 0`,
   );
   const samples = await sampleRows(
     connection, tenantName,
-    `SELECT e.grant_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE e.tenant = $1 AND e.grant_id IS NOT NULL AND e.time < ${until}`,
+    `SELECT e.grant_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e
+     WHERE e.tenant = $1 AND e.grant_id IS NOT NULL AND e.time < ${until} AND e.outcome <> 'failure'`,
   );
   return rows
     .map((row) => ({
@@ -894,6 +982,7 @@ async function clientLevelFacts(
   inWindow: string,
   since: string,
   clients: Client[],
+  closure: ReadonlyMap<string, string[]>,
 ): Promise<ClientFact[]> {
   const requests = await query(
     `SELECT client_id, CAST(SUM(requests_n) AS INTEGER) AS n FROM sg_scope_sets GROUP BY client_id HAVING SUM(requests_n) > 0`,
@@ -927,13 +1016,23 @@ async function clientLevelFacts(
     connection, tenant.name,
     `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_denials e`,
   );
+  // The provider's scope set: its newest change that did not fail and carries one. An event without scopes reports no
+  // scope set, whatever its type: a client.updated or client.created without them is a secret rotation or a change of
+  // name or URLs (GitHub's oauth_application.reset_secret, Auth0's rotate-secret, Entra's "Add service principal
+  // credentials", Keycloak's CLIENT UPDATE without a representation), and a grant.changed without them is a change of
+  // something else (the repositories of a GitHub App installation, Keycloak's role mappings, Entra's Remove logged beside
+  // an Add that removed nothing). The store keeps an absent list and an empty one alike, so a provider's "every scope
+  // removed" cannot be told from those; it shows as grants no longer used (SG301). array_length is DuckDB's spelling of
+  // standard CARDINALITY on an array.
   const observed = await query(
     `SELECT client_id, event_id, ${ts('time')} AS at, scopes FROM (
        SELECT client_id, event_id, time, scopes,
          ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY time DESC, event_id DESC) AS rn
-       FROM ${table} WHERE ${inWindow} AND type IN (${PROVIDER_GRANT_TYPES}) AND client_id IS NOT NULL
+       FROM ${table} WHERE ${inWindow} AND type IN (${PROVIDER_GRANT_TYPES}) AND ${DID_NOT_FAIL} AND client_id IS NOT NULL
+         AND array_length(scopes) > 0
      ) AS latest WHERE rn = 1`,
   );
+  const withImplied = (scopes: string[]): string[] => [...new Set(scopes.flatMap((s) => [s, ...(closure.get(s) ?? [])]))].sort();
   const issuedNotGranted = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.ing_n) AS INTEGER) AS n, ${ts('MIN(s.ing_first)')} AS first_at, ${ts('MAX(s.ing_last)')} AS last_at
      FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
@@ -973,6 +1072,7 @@ async function clientLevelFacts(
         client: client.name,
         clientId: id,
         granted: client.grants.map((g) => g.scope).sort(),
+        grantedWithImplied: withImplied(client.grants.map((g) => g.scope)),
         requests: requestsOf.get(id) ?? 0,
         firstSeen: firstSeenOf.get(id),
         unmatched: {
@@ -991,7 +1091,10 @@ async function clientLevelFacts(
           .map((r) => ({ scope: str(r.scope), ...evidence(r, issuedNotGrantedSamples.get(`${id}\u0000${str(r.scope)}`) ?? []) }))
           .sort((a, b) => a.scope.localeCompare(b.scope)),
       };
-      if (seen) fact.observedGrants = { scopes: listOf(seen.scopes).sort(), at: iso(seen.at)!, eventId: str(seen.event_id) };
+      if (seen) {
+        const scopes = listOf(seen.scopes).sort();
+        fact.observedGrants = { scopes, withImplied: withImplied(scopes), at: iso(seen.at)!, eventId: str(seen.event_id) };
+      }
       return fact;
     })
     .sort((a, b) => a.client.localeCompare(b.client));
@@ -1015,14 +1118,22 @@ async function unknownClientFacts(
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
-       SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
+       SELECT e.client_id, e.type, e.outcome, e.event_id, e.time FROM ${table} e
        WHERE ${prefixed(inWindow)} AND e.client_id IN (SELECT client_id FROM sg_unknown_ids)`,
       [tenantName],
     );
   });
+  // deleted: the newest deletion that did not fail is later than every other event that did not fail (one at the very
+  // same time leaves the order unknown: not taken as deleted)
+  const deletion = `e.type = 'client.deleted' AND e.outcome <> 'failure'`;
   const rows = await query(
-    `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at
-     FROM sg_unknown_events e GROUP BY e.client_id`,
+    `SELECT client_id, n, first_at, last_at, CASE WHEN deleted_at IS NOT NULL AND (alive_at IS NULL OR alive_at < deleted_at) THEN ${ts('deleted_at')} END AS deleted_at
+     FROM (
+       SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at,
+         MAX(CASE WHEN ${deletion} THEN e.time END) AS deleted_at,
+         MAX(CASE WHEN NOT (${deletion}) AND e.outcome <> 'failure' THEN e.time END) AS alive_at
+       FROM sg_unknown_events e GROUP BY e.client_id
+     ) AS unknown_clients`,
   );
   const types = await query(`SELECT e.client_id, e.type FROM sg_unknown_events e GROUP BY e.client_id, e.type`);
   const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_unknown_events e`);
@@ -1032,6 +1143,7 @@ async function unknownClientFacts(
       clientId: str(row.client_id),
       types: (typesOf.get(str(row.client_id)) ?? []).sort(),
       evidence: evidence(row, samples.get(`${str(row.client_id)}\u0000`) ?? []),
+      ...(row.deleted_at !== null && row.deleted_at !== undefined ? { deletedAt: iso(row.deleted_at) } : {}),
     }))
     .sort((a, b) => a.clientId.localeCompare(b.clientId));
 }

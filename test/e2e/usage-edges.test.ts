@@ -31,12 +31,13 @@ scopes:
   write.top: {description: Implies write.mid, owner: team, implies: [write.mid]}
   write.mid: {description: Implies write.low, owner: team, implies: [write.low]}
   write.low: {description: Write low, owner: team}
+  old.c: {description: Old C, owner: team, status: deprecated, deprecatedSince: 2026-01-15, replacedBy: read.a}
 ---
 kind: ActionMap
 tenant: t
 actions:
   read.a: [GET /a]
-  read.b: [GET /b]
+  read.b: [GET /b/**]
   admin.x: [POST /admin]
   write.top: [POST /top]
   write.mid: [POST /mid]
@@ -188,5 +189,190 @@ describe('the usage window as the table names it', () => {
     expect(days.stdout.split('\n')[0]).toBe('usage 2026-11-01 .. 2026-11-18 (18 days)');
     const hours = ws.run(['usage', '--since', '2026-11-19', '--until', '2026-11-19T12:00:00Z']);
     expect(hours.stdout.split('\n')[0]).toBe('usage 2026-11-19 .. 2026-11-19 (12 hours)');
+  });
+});
+
+/** c1 and c2 of the reviewer's reproductions: c1 reads, c2 also holds the critical admin.x, with a justification. */
+const TWO_CLIENTS =
+  '  c1: {clientId: cid1, type: machine, owner: team, scopes: [read.a, read.b]}\n' +
+  '  c2: {clientId: cid2, type: machine, owner: team, scopes: [read.a, admin.x], justification: {admin.x: runs the nightly admin job}}\n';
+const NOW = '2026-11-20';
+const of = (found: Finding[], rule: string): Finding[] => found.filter((f) => f.ruleId === rule);
+
+describe('lifecycle events count only when they did not fail', () => {
+  it('a failed revocation revokes nothing: no use after revocation, and the token and consent stay idle (SG302, SG303)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-09-01T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-r' }),
+      event('2026-09-02T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-r' }),
+      event('2026-09-03T10:00:00Z', 'token.revoked', { tokenId: 'tok-r', outcome: 'failure' }),
+      request('2026-09-04T10:00:00Z', 'GET', '/a', { tokenId: 'tok-r', scopes: ['read.a'] }),
+      event('2026-09-05T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-idle' }),
+      event('2026-09-06T10:00:00Z', 'token.revoked', { tokenId: 'tok-idle', outcome: 'failure' }),
+      event('2026-09-01T10:00:00Z', 'consent.granted', { grantId: 'g1', scopes: ['read.a'] }),
+      event('2026-09-02T10:00:00Z', 'consent.revoked', { grantId: 'g1', outcome: 'failure' }),
+      // a provider that does not say how a revocation went (outcome unknown): it is taken as done
+      event('2026-09-01T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-u' }),
+      event('2026-09-02T10:00:00Z', 'token.revoked', { tokenId: 'tok-u', outcome: 'unknown' }),
+      request('2026-09-03T10:00:00Z', 'GET', '/a', { tokenId: 'tok-u', scopes: ['read.a'], eventId: 'after-unknown' }),
+    ]);
+    const found = findings(ws, NOW);
+    expect(of(found, 'SG302').map((f) => [f.subject, f.evidence?.kind, f.evidence?.sampleEventIds])).toEqual([['token:tok-u', 'used-after-revoke', ['after-unknown']]]);
+    expect(of(found, 'SG303').map((f) => [f.subject, f.evidence?.kind, f.evidence?.sampleTokenIds ?? f.evidence?.sampleGrantIds])).toEqual([
+      ['client:c1', 'token', ['tok-r', 'tok-idle']],
+      ['client:c1', 'consent', ['g1']],
+    ]);
+  });
+
+  it('a failed client deletion leaves its tokens alone; after a real one, the uses are reported with their events (SG302)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-11-01T10:00:00Z', 'token.issued', { clientId: 'cid2', scopes: ['read.a'], tokenId: 'tok-2' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', { clientId: 'cid2', outcome: 'failure' }),
+      request('2026-11-03T10:00:00Z', 'GET', '/a', { clientId: 'cid2', tokenId: 'tok-2', scopes: ['read.a'] }),
+      event('2026-11-01T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-1' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', {}),
+      request('2026-11-03T10:00:00Z', 'GET', '/a', { tokenId: 'tok-1', scopes: ['read.a'], eventId: 'use-1' }),
+      request('2026-11-04T10:00:00Z', 'GET', '/a', { tokenId: 'tok-1', scopes: ['read.a'], eventId: 'use-2' }),
+    ]);
+    const sg302 = of(findings(ws, NOW), 'SG302');
+    expect(sg302.map((f) => [f.subject, f.message])).toEqual([['token:tok-1', 'token tok-1 was used 2 times after its client c1 was deleted on 2026-11-02T10:00:00Z']]);
+    expect(sg302[0]?.evidence?.sampleEventIds).toEqual(['use-1', 'use-2']);
+  });
+
+  it("takes neither a failed change nor one without scopes (a secret rotation) for the provider's scope set (SG309)", () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-10-01T10:00:00Z', 'grant.changed', { scopes: ['read.a', 'read.b'] }),
+      event('2026-10-05T10:00:00Z', 'grant.changed', { scopes: ['read.a', 'admin.x'], outcome: 'failure' }),
+      event('2026-10-06T10:00:00Z', 'client.updated', { scopes: ['read.a'], outcome: 'failure' }),
+      event('2026-10-01T10:00:00Z', 'client.created', { clientId: 'cid2', scopes: ['admin.x', 'read.a'] }),
+      event('2026-10-10T10:00:00Z', 'client.updated', { clientId: 'cid2' }),
+      event('2026-10-11T10:00:00Z', 'grant.changed', { clientId: 'cid2', scopes: [] }),
+    ]);
+    expect(of(findings(ws, NOW), 'SG309')).toEqual([]);
+    // a later change that carries scopes is compared again
+    const drifted = workspace(TWO_CLIENTS, [
+      event('2026-10-01T10:00:00Z', 'client.created', { clientId: 'cid2', scopes: ['admin.x', 'read.a'] }),
+      event('2026-10-10T10:00:00Z', 'client.updated', { clientId: 'cid2' }),
+      event('2026-10-12T10:00:00Z', 'client.updated', { clientId: 'cid2', scopes: ['read.a'], eventId: 'narrowed' }),
+    ]);
+    expect(of(findings(drifted, NOW), 'SG309').map((f) => [f.message, f.evidence?.sampleEventIds])).toEqual([
+      ["the provider's scopes for client c2 differ from the registry: missing at the provider: admin.x", ['narrowed']],
+    ]);
+  });
+});
+
+describe('refused requests exercise nothing', () => {
+  it('a critical grant whose only traffic is refused is unused everywhere, and its first refusal is no first use (SG301, SG307, usage, rightsize)', () => {
+    const daily = Array.from({ length: 130 }, (_, day) => request(new Date(Date.UTC(2026, 6, 1 + day, 9)).toISOString(), 'GET', '/a', { clientId: 'cid2' }));
+    const ws = workspace(TWO_CLIENTS, [
+      ...daily,
+      request('2026-11-15T10:00:00Z', 'POST', '/admin', { clientId: 'cid2', outcome: 'failure', request: { method: 'POST', path: '/admin', status: 403 } }),
+      request('2026-11-16T10:00:00Z', 'POST', '/admin', { clientId: 'cid2', request: { method: 'POST', path: '/admin', status: 401 } }),
+      request('2026-11-17T10:00:00Z', 'POST', '/admin', { clientId: 'cid2', outcome: 'failure', request: { method: 'POST', path: '/admin', status: 500 } }),
+      // a refused request outside c1's grants is still one outside the action map
+      request('2026-11-15T10:00:00Z', 'POST', '/admin', { outcome: 'failure', request: { method: 'POST', path: '/admin', status: 403 } }),
+      request('2026-11-15T11:00:00Z', 'GET', '/b/x'),
+      request('2026-11-15T12:00:00Z', 'GET', '/a'),
+    ]);
+    const found = findings(ws, NOW);
+    expect(of(found, 'SG301').map((f) => f.subject)).toEqual(['client:c2/scope:admin.x']);
+    expect(of(found, 'SG307')).toEqual([]);
+    expect(of(found, 'SG304').map((f) => f.subject)).toEqual(['client:c1']);
+    expect(usageOf(ws, 'c2', NOW).map((r) => [r.scope, r.exercised, r.used])).toEqual([['admin.x', 0, false], ['read.a', 78, true]]);
+    expect(ws.run(['rightsize', '--now', NOW, '--include-justified']).stdout).toContain('  - admin.x  (critical; never exercised)');
+  });
+});
+
+describe('idle refresh tokens (SG303)', () => {
+  const idleTokens = (ws: ReturnType<typeof workspace>, extra: string[] = []) =>
+    of(findings(ws, NOW, extra), 'SG303').map((f) => [f.evidence?.count, f.evidence?.sampleTokenIds, f.evidence?.oldestLastUse]);
+
+  it('finds tokens idle since before the window, whatever its length, back to a year', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-07-31T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-old' }),
+      event('2026-08-01T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-old' }),
+      event('2026-10-01T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-mid' }),
+      event('2025-10-01T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-ancient' }),
+      request('2026-11-10T10:00:00Z', 'GET', '/a'),
+    ]);
+    const both = [[2, ['tok-old', 'tok-mid'], '2026-08-01T10:00:00Z']];
+    expect(idleTokens(ws)).toEqual(both);
+    expect(idleTokens(ws, ['--window', '30d'])).toEqual(both);
+    expect(idleTokens(ws, ['--window', '7d'])).toEqual(both);
+  });
+
+  it('takes no failed refresh for a refresh or a use', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      // never refreshed successfully: no long-lived token
+      event('2026-09-01T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-f' }),
+      event('2026-09-10T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-f', outcome: 'failure' }),
+      // refreshed, then only failed attempts: idle since the refresh
+      event('2026-09-01T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-g' }),
+      event('2026-11-15T10:00:00Z', 'token.refreshed', { scopes: ['read.a'], tokenId: 'tok-g', outcome: 'failure' }),
+    ]);
+    expect(idleTokens(ws)).toEqual([[1, ['tok-g'], '2026-09-01T10:00:00Z']]);
+  });
+});
+
+describe('evidence names distinct events that show the finding', () => {
+  it('samples the requests of a deprecated scope that was only asked for (SG305)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-11-01T10:00:00Z', 'authorize.denied', { outcome: 'failure', requestedScopes: ['old.c'], eventId: 'asked-1' }),
+      event('2026-11-02T10:00:00Z', 'authorize.denied', { outcome: 'failure', requestedScopes: ['old.c', 'read.a'], eventId: 'asked-2' }),
+    ]);
+    expect(of(findings(ws, NOW), 'SG305').map((f) => [f.subject, f.evidence?.sampleEventIds])).toEqual([['client:c1/scope:old.c', ['asked-1', 'asked-2']]]);
+  });
+
+  it('counts and samples each use once when the token carried several scopes the client does not hold (SG302)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      request('2026-11-01T10:00:00Z', 'GET', '/a', { tokenId: 'tok-x', scopes: ['read.a', 'admin.x', 'write.top'], eventId: 'x-1' }),
+      request('2026-11-02T10:00:00Z', 'GET', '/a', { tokenId: 'tok-x', scopes: ['read.a', 'admin.x', 'write.top'], eventId: 'x-2' }),
+      request('2026-11-03T10:00:00Z', 'GET', '/a', { tokenId: 'tok-x', scopes: ['read.a', 'write.top'], eventId: 'x-3' }),
+    ]);
+    const [found] = of(findings(ws, NOW), 'SG302');
+    expect(found?.message).toBe('token tok-x of client c1 was used with admin.x, write.top, which the client no longer holds');
+    expect(found?.evidence).toMatchObject({ count: 3, sampleEventIds: ['x-1', 'x-2', 'x-3'] });
+  });
+});
+
+describe('the provider scope set is compared through implies (SG309)', () => {
+  it('takes scopes a grant implies as held, and still reports a scope no grant covers', () => {
+    const clients =
+      '  c3: {clientId: cid3, type: machine, owner: team, scopes: [write.top]}\n' +
+      '  c4: {clientId: cid4, type: machine, owner: team, scopes: [write.top]}\n';
+    const ws = workspace(clients, [
+      event('2026-10-01T10:00:00Z', 'grant.changed', { clientId: 'cid3', scopes: ['write.top', 'write.mid', 'write.low'] }),
+      event('2026-10-01T10:00:00Z', 'grant.changed', { clientId: 'cid4', scopes: ['write.top', 'write.low', 'read.b'] }),
+    ]);
+    expect(of(findings(ws, NOW), 'SG309').map((f) => f.message)).toEqual(["the provider's scopes for client c4 differ from the registry: added at the provider: read.b"]);
+  });
+});
+
+describe('request paths are judged as the server resolves them', () => {
+  it('resolves dot segments before matching: /b/../admin is /admin, outside read.b (SG304)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      request('2026-11-01T10:00:00Z', 'GET', '/b/../admin'),
+      request('2026-11-02T10:00:00Z', 'GET', '/b/%2E%2e/admin'),
+      request('2026-11-03T10:00:00Z', 'GET', '/b/./c/../d'),
+      request('2026-11-04T10:00:00Z', 'GET', '/a'),
+    ]);
+    const sg304 = of(findings(ws, NOW), 'SG304');
+    expect(sg304.map((f) => [f.subject, f.evidence?.count, f.evidence?.endpoints])).toEqual([['client:c1', 2, ['GET /b/%2E%2e/admin', 'GET /b/../admin']]]);
+    expect(usageOf(ws, 'c1', NOW).map((r) => [r.scope, r.exercised])).toEqual([['read.a', 1], ['read.b', 1]]);
+  });
+});
+
+describe('unknown clients (SG306)', () => {
+  it('no longer reports an unknown client deleted at the provider, unless it is used after', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      request('2026-11-01T10:00:00Z', 'GET', '/a', { clientId: 'cid9' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', { clientId: 'cid9' }),
+      event('2026-11-03T10:00:00Z', 'token.issued', { clientId: 'cid9', outcome: 'failure' }),
+      request('2026-11-01T10:00:00Z', 'GET', '/a', { clientId: 'cid8' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', { clientId: 'cid8' }),
+      request('2026-11-03T10:00:00Z', 'GET', '/a', { clientId: 'cid8' }),
+      request('2026-11-01T10:00:00Z', 'GET', '/a', { clientId: 'cid7' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', { clientId: 'cid7', outcome: 'failure' }),
+    ]);
+    expect(of(findings(ws, NOW), 'SG306').map((f) => f.subject)).toEqual(['client:cid7', 'client:cid8']);
   });
 });

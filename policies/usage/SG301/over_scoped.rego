@@ -3,8 +3,8 @@
 # description: >-
 #   A scope granted to a client and not exercised within the usage window (thresholds.unusedScopeDays, default 90
 #   days, unless --window or --since sets it): no request matched to it through the action map (or, for a scope without mapped actions or in a tenant
-#   whose imported logs hold no API request in the window, no token carrying it was issued). Unused access is risk
-#   without benefit.
+#   whose imported logs hold no API request in the window, no token carrying it was issued). A request refused (401,
+#   403) or failed exercises nothing. Unused access is risk without benefit.
 # custom:
 #   id: SG301
 #   severity: medium

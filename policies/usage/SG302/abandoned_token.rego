@@ -2,7 +2,9 @@
 # title: Abandoned token still in use
 # description: >-
 #   A token used with a scope its client no longer holds, after it was revoked, or after its client was deleted at
-#   the provider. The registry says the access is gone; the logs say it is not.
+#   the provider. The registry says the access is gone; the logs say it is not. Only uses that did not fail count,
+#   and only revocations and deletions that did not fail (outcome success, or unknown where the provider does not
+#   say): a failed revocation left the token as it was.
 # custom:
 #   id: SG302
 #   severity: high

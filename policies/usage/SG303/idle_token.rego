@@ -3,7 +3,10 @@
 # description: >-
 #   Long-lived (refreshed) tokens or user consents that have not been used for thresholds.idleTokenDays (default 30)
 #   and were never revoked, reported once per client and kind with the count, the oldest idle one and sample ids.
-#   Idle credentials are easy to forget and valuable to steal.
+#   Idle credentials are easy to forget and valuable to steal. Consents are judged over all history before the
+#   window's end, tokens over the year before it (or the usage window and baseline when longer), so a token idle
+#   since before the window is found whatever the window's length. Only refreshes, uses and revocations that did not
+#   fail count: a failed refresh makes no token long-lived, and a failed revocation revokes nothing.
 # custom:
 #   id: SG303
 #   severity: low

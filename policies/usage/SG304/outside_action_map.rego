@@ -2,7 +2,8 @@
 # title: Request outside the action map
 # description: >-
 #   A client made requests that none of its granted scopes allows according to the action map (or that map to no
-#   scope at all). Either the map is incomplete or the client does something it was never approved for.
+#   scope at all), refused ones included. A path is judged as the server resolves it: `/b/../admin` is `/admin`.
+#   Either the map is incomplete or the client does something it was never approved for.
 # custom:
 #   id: SG304
 #   severity: medium

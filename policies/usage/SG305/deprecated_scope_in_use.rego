@@ -2,7 +2,8 @@
 # title: Deprecated or removed scope still requested or issued
 # description: >-
 #   Tokens carrying a deprecated or removed scope were issued, or clients still ask for it, within the usage window.
-#   The deprecation has not reached the clients.
+#   The deprecation has not reached the clients. The sample events are the issues first, then the requests (a scope
+#   that is only asked for and refused has those).
 # custom:
 #   id: SG305
 #   severity: medium
@@ -26,7 +27,10 @@ findings contains finding if {
 			"requested": fact.requested,
 			"status": fact.status,
 			"last": max({object.get(fact, "lastIssued", ""), object.get(fact, "lastRequested", "")}),
-			"sampleEventIds": fact.issueSamples,
+			"sampleEventIds": array.slice(distinct_in_order(array.concat(fact.issueSamples, object.get(fact, "requestSamples", []))), 0, 5),
 		},
 	}
 }
+
+# distinct_in_order keeps the first occurrence of each id (an issue event also asked for the scope it carries).
+distinct_in_order(ids) := [id | some k, id in ids; not id in array.slice(ids, 0, k)]

@@ -3,7 +3,8 @@
 # description: >-
 #   A client used a high or critical scope for the first time after a baseline period in which it never did, or
 #   its daily requests under a scope exceeded thresholds.spikeFactor (default 5) times the median of the
-#   preceding days (the trailing baseline).
+#   preceding days (the trailing baseline). Use is a request served under the scope or a token issued with it: a
+#   refused (401, 403) or failed request or token request is none.
 # custom:
 #   id: SG307
 #   severity: high

@@ -1,9 +1,11 @@
 # METADATA
 # title: Grants drifted from the registry
 # description: >-
-#   The provider reports a scope set for a client (grant or client change events) that differs from the registry,
-#   or issued the client tokens with scopes the registry does not grant: a change made at the provider that never
-#   went through review.
+#   The provider reports a scope set for a client that differs from the registry, or issued the client tokens with
+#   scopes the registry does not grant: a change made at the provider that never went through review. The reported
+#   set is the newest grant or client change in the window that did not fail and carries scopes (one without, such as
+#   a secret rotation, says nothing about them). Scopes are compared through `implies`: a scope that a registry grant
+#   implies is not added at the provider, and a registry grant that a reported scope implies is not missing there.
 # custom:
 #   id: SG309
 #   severity: high
@@ -17,8 +19,12 @@ findings contains finding if {
 	some client in usage.clients
 	observed := {s | some s in client.observedGrants.scopes}
 	registered := {s | some s in client.granted}
-	added := observed - registered
-	removed := registered - observed
+
+	# what each side holds: its scopes and every scope they imply
+	observed_holds := {s | some s in client.observedGrants.withImplied}
+	registered_holds := {s | some s in client.grantedWithImplied}
+	added := observed - registered_holds
+	removed := registered - observed_holds
 	count(added) + count(removed) > 0
 	finding := {
 		"tenant": tenant_name,
