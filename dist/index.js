@@ -38895,6 +38895,9 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/action/main.ts
+import { posix } from "node:path";
+
 // src/plural.ts
 function counted(n, noun, pluralNoun = `${noun}s`) {
   return `${n} ${n === 1 ? noun : pluralNoun}`;
@@ -38982,6 +38985,16 @@ function requestSegments(path) {
   const end = path.search(/[?#]/);
   return (end === -1 ? path : path.slice(0, end)).split("/").filter((segment) => segment !== "");
 }
+function resolvedRequestSegments(path) {
+  const out = [];
+  for (const segment of requestSegments(path)) {
+    const dots = segment.length <= 6 && /^(?:\.|%2e){1,2}$/i.test(segment) ? segment.replace(/%2e/gi, ".") : "";
+    if (dots === ".") continue;
+    if (dots === "..") out.pop();
+    else out.push(segment);
+  }
+  return out;
+}
 var newNode = () => ({ literals: /* @__PURE__ */ new Map(), scopes: /* @__PURE__ */ new Set() });
 function insert(root, segments, scope) {
   let node = root;
@@ -39023,7 +39036,7 @@ function compileActionMatcher(tenant) {
   const anyMethod = byMethod.get("*");
   return {
     match(method, path) {
-      const segments = requestSegments(path);
+      const segments = resolvedRequestSegments(path);
       const out = /* @__PURE__ */ new Set();
       const root = byMethod.get(method.toUpperCase());
       if (root) collect(root, segments, 0, out);
@@ -45341,8 +45354,8 @@ function meetsThreshold(severity, failOn) {
 }
 
 // src/action/pull-request.ts
-import { readFileSync as readFileSync6, realpathSync as realpathSync3 } from "node:fs";
-import { relative as relative8, resolve as resolve10, sep as sep7 } from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync6, realpathSync as realpathSync3 } from "node:fs";
+import { dirname as dirname5, relative as relative8, resolve as resolve10, sep as sep7 } from "node:path";
 
 // src/git/repo.ts
 import { realpathSync } from "node:fs";
@@ -53159,8 +53172,15 @@ var GitHubApiError = class extends Error {
     return !this.rateLimited && (this.status === 403 || this.status === 404);
   }
 };
+function waitForRateLimit(what, retryAfter, request2, log) {
+  const wait2 = retryAfter <= MAX_RATE_LIMIT_WAIT_S && request2.request.retryCount < 2;
+  log.info(`GitHub API: ${what} for ${request2.method} ${request2.url}; ${wait2 ? `retrying in ${retryAfter}s` : `it lifts in ${retryAfter}s, not waiting`}`);
+  return wait2;
+}
+var MAX_RATE_LIMIT_WAIT_S = 60;
 var CommentClient = class {
   octokit;
+  viewer;
   constructor(options) {
     this.octokit = new Octokit2({
       auth: options.token,
@@ -53174,14 +53194,8 @@ var CommentClient = class {
       // 5xx: up to three retries after 1 s, 4 s and 9 s (octokit's back-off); 4xx other than rate limits are final
       retry: { retries: 3 },
       throttle: {
-        onRateLimit: (retryAfter, request2) => {
-          options.log.info(`GitHub API: rate limit reached for ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
-          return request2.request.retryCount < 2;
-        },
-        onSecondaryRateLimit: (retryAfter, request2) => {
-          options.log.info(`GitHub API: secondary rate limit for ${request2.method} ${request2.url}; retrying in ${retryAfter}s`);
-          return request2.request.retryCount < 2;
-        }
+        onRateLimit: (retryAfter, request2) => waitForRateLimit("rate limit reached", retryAfter, request2, options.log),
+        onSecondaryRateLimit: (retryAfter, request2) => waitForRateLimit("secondary rate limit", retryAfter, request2, options.log)
       }
     });
   }
@@ -53194,8 +53208,20 @@ var CommentClient = class {
         issue_number: pr2.issueNumber,
         per_page: 100
       });
-      return comments.filter((c3) => (c3.body ?? "").trimStart().startsWith(marker)).map((c3) => ({ id: c3.id, url: c3.html_url, body: c3.body ?? "" }));
+      const me2 = await this.identity();
+      return comments.filter((c3) => (c3.body ?? "").trimStart().startsWith(marker)).filter((c3) => me2 !== void 0 ? c3.user?.login === me2 : c3.user?.type === "Bot").map((c3) => ({ id: c3.id, url: c3.html_url, body: c3.body ?? "" }));
     });
+  }
+  /**
+   * The login the token writes as, for a personal token; undefined for the Actions token or an App installation
+   * token, which may not read /user and whose comments are a bot's (github-actions[bot], <app>[bot]).
+   */
+  identity() {
+    this.viewer ??= this.octokit.rest.users.getAuthenticated().then(
+      ({ data }) => data.type === "Bot" ? void 0 : data.login,
+      () => void 0
+    );
+    return this.viewer;
   }
   async create(pr2, body) {
     return this.call("create the pull request comment", async () => {
@@ -53223,6 +53249,18 @@ var CommentClient = class {
   }
 };
 function describeApiError(what, error2) {
+  if (error2 instanceof RequestError && error2.response === void 0) {
+    let reason = error2.message;
+    for (let cause = error2.cause; cause && typeof cause === "object"; cause = cause.cause) {
+      const { code, message: message2 } = cause;
+      if (typeof code === "string") {
+        reason = code;
+        break;
+      }
+      if (typeof message2 === "string") reason = message2;
+    }
+    return new GitHubApiError(`could not ${what}: GitHub's API did not answer (${reason}): check GITHUB_API_URL and the runner's network`, void 0);
+  }
   if (error2 instanceof RequestError) {
     const detail = apiMessage(error2);
     const status = error2.status;
@@ -53937,9 +53975,40 @@ function recordTenantProblem(tenant, context) {
 }
 
 // src/logs/time.ts
+var EPOCH_MS_THRESHOLD = 1e11;
 var MIN_MS = Date.UTC(1990, 0, 1);
 var MAX_MS = Date.UTC(2200, 0, 1);
+var ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+var DIGITS = /^-?\d+(\.\d+)?$/;
+function toUtcIso(value) {
+  if (typeof value === "number") return fromEpoch(value);
+  if (typeof value !== "string") return void 0;
+  if (isCanonicalUtc(value)) return value;
+  const text2 = value.trim();
+  if (text2 === "") return void 0;
+  if (DIGITS.test(text2)) return fromEpoch(Number(text2));
+  const match = ISO_WITH_ZONE.exec(text2);
+  if (!match) return void 0;
+  const [, y2, mo, d2, h3, mi, s = "0", fraction = "", zone = "Z"] = match;
+  const millis = Number((fraction + "000").slice(0, 3));
+  let ms2 = Date.UTC(Number(y2), Number(mo) - 1, Number(d2), Number(h3), Number(mi), Number(s), millis);
+  const check = new Date(ms2);
+  if (check.getUTCDate() !== Number(d2) || check.getUTCMonth() !== Number(mo) - 1 || Number(h3) > 23 || Number(mi) > 59 || Number(s) > 60) {
+    return void 0;
+  }
+  ms2 -= zoneOffsetMs(zone);
+  return inRange(ms2);
+}
 var DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+var digitAt = (text2, index) => {
+  const d2 = text2.charCodeAt(index) - 48;
+  return d2 >= 0 && d2 <= 9 ? d2 : NaN;
+};
+function isCanonicalUtc(text2) {
+  if (text2.length !== 24 || text2[4] !== "-" || text2[7] !== "-" || text2[10] !== "T" || text2[13] !== ":" || text2[16] !== ":" || text2[19] !== "." || text2[23] !== "Z") return false;
+  const two = (at2) => digitAt(text2, at2) * 10 + digitAt(text2, at2 + 1);
+  return isCalendarInstant(two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17), digitAt(text2, 20) * 100 + two(21));
+}
 var byteDigitAt = (bytes, index) => {
   const d2 = bytes[index] - 48;
   return d2 >= 0 && d2 <= 9 ? d2 : NaN;
@@ -53954,6 +54023,25 @@ function isCalendarInstant(year, month, day3, hour, minute, second, millis) {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   return day3 >= 1 && day3 <= monthDays;
+}
+function zoneOffsetMs(zone) {
+  if (zone === "Z" || zone === "z" || zone === "UTC") return 0;
+  const sign2 = zone.startsWith("-") ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2, 4) || "0");
+  return sign2 * (hours * 60 + minutes) * 6e4;
+}
+function fromEpoch(epoch) {
+  if (!Number.isFinite(epoch)) return void 0;
+  return inRange(Math.abs(epoch) >= EPOCH_MS_THRESHOLD ? epoch : epoch * 1e3);
+}
+function inRange(ms2) {
+  if (!Number.isFinite(ms2) || ms2 < MIN_MS || ms2 > MAX_MS) return void 0;
+  return new Date(Math.round(ms2)).toISOString();
+}
+function parseUserDate(value) {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? toUtcIso(`${value.trim()}T00:00:00Z`) : toUtcIso(value);
 }
 
 // src/logs/direct.ts
@@ -55205,6 +55293,9 @@ var Store = class _Store {
 var ISSUE_TYPES = `'token.issued', 'token.refreshed', 'authorize.granted'`;
 var USE_TYPES = `'api.request', 'token.refreshed'`;
 var PROVIDER_GRANT_TYPES = `'grant.changed', 'client.created', 'client.updated'`;
+var DID_NOT_FAIL = `outcome <> 'failure'`;
+var REQUEST_SERVED = `(outcome <> 'failure' AND COALESCE(request_status, 0) NOT IN (401, 403))`;
+var TOKEN_HISTORY_DAYS = 365;
 var DENIAL_CONDITION = `(type = 'authorize.denied' OR (type IN ('token.issued', 'token.refreshed') AND outcome = 'failure') OR (type = 'api.request' AND request_status IN (401, 403)))`;
 var SAMPLES = 5;
 var DAY_MS3 = 864e5;
@@ -55220,6 +55311,8 @@ async function computeUsageFacts(connection, options) {
   const historyStart = sqlTimestamp(new Date(window2.since.getTime() - baselineDays * DAY_MS3));
   const inWindow = `tenant = $1 AND time >= ${since} AND time < ${until}`;
   const inHistory = `tenant = $1 AND time >= ${historyStart} AND time < ${until}`;
+  const tokenHistoryStart = sqlTimestamp(new Date(Math.min(window2.since.getTime() - baselineDays * DAY_MS3, window2.until.getTime() - TOKEN_HISTORY_DAYS * DAY_MS3)));
+  const inTokenHistory = `tenant = $1 AND time >= ${tokenHistoryStart} AND time < ${until}`;
   const query = (sql) => timed(sql, async () => (await connection.runAndReadAll(sql, sql.includes("$1") ? [tenant.name] : [])).getRowObjectsJS());
   const clients = Object.values(tenant.clients);
   const byClientId = new Map(clients.map((c3) => [c3.clientId, c3]));
@@ -55283,7 +55376,7 @@ async function computeUsageFacts(connection, options) {
        UNION ALL
        SELECT p.client_id, p.scope, x.first_at FROM (
          SELECT m.pair, MIN(s.first_at) AS first_at FROM sg_request_shapes s JOIN sg_request_scope m ON ${sameShape("m", "s")}
-         GROUP BY m.pair
+         WHERE s.first_at IS NOT NULL GROUP BY m.pair
        ) AS x JOIN sg_pairs p ON p.pair = x.pair
      ) AS uses GROUP BY client_id, scope`
   );
@@ -55292,6 +55385,7 @@ async function computeUsageFacts(connection, options) {
        SELECT pair, STRING_AGG(${epochDay("d")} || ':' || CAST(n AS VARCHAR) || ':' || CAST(window_n AS VARCHAR), ',') AS series FROM (
          SELECT m.pair, CAST(r.time AS DATE) AS d, COUNT(*) AS n, COUNT(CASE WHEN r.time >= ${since} THEN 1 END) AS window_n
          FROM sg_requests r JOIN sg_request_scope m ON ${sameShape("m", "r")}
+         WHERE r.served
          GROUP BY m.pair, CAST(r.time AS DATE)
        ) AS days GROUP BY pair
      ) AS d JOIN sg_pairs p ON p.pair = d.pair`
@@ -55312,10 +55406,11 @@ async function computeUsageFacts(connection, options) {
     tenant.name,
     `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
      JOIN sg_request_scope m ON ${sameShape("m", "r")} JOIN sg_sample_cutoff c ON c.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
-     WHERE r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ""}`
+     WHERE r.served AND r.time >= ${since} AND r.time < c.before${latestCutoff ? ` AND r.time < TIMESTAMP '${latestCutoff}'` : ""}`
   );
   const exercisedPairs = new Set(exercisedRows.map((r2) => `${str(r2.client_id)}\0${str(r2.scope)}`));
-  const issueSampleKeys = issuedRows.filter((r2) => !exercisedPairs.has(`${str(r2.client_id)}\0${str(r2.scope)}`) || ["deprecated", "removed"].includes(tenant.scopes[str(r2.scope)]?.status ?? "")).map((r2) => [str(r2.client_id), str(r2.scope)]);
+  const retired = (scope) => ["deprecated", "removed"].includes(tenant.scopes[str(scope)]?.status ?? "");
+  const issueSampleKeys = issuedRows.filter((r2) => !exercisedPairs.has(`${str(r2.client_id)}\0${str(r2.scope)}`) || retired(r2.scope)).map((r2) => [str(r2.client_id), str(r2.scope)]);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_issue_sample_keys (client_id VARCHAR, scope VARCHAR)`);
   await insertRows(connection, "sg_issue_sample_keys", issueSampleKeys);
   const issueSamples = await sampleRows(
@@ -55323,9 +55418,21 @@ async function computeUsageFacts(connection, options) {
     tenant.name,
     `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
        SELECT client_id, scopes, event_id, time FROM ${table}
-       WHERE ${inWindow} AND type IN (${ISSUE_TYPES}) AND client_id IN (SELECT client_id FROM sg_issue_sample_keys)
+       WHERE ${inWindow} AND type IN (${ISSUE_TYPES}) AND ${DID_NOT_FAIL} AND client_id IN (SELECT client_id FROM sg_issue_sample_keys)
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      JOIN sg_issue_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`
+  );
+  const requestSampleKeys = requestedRows.filter((r2) => retired(r2.scope) && byClientId.has(str(r2.client_id))).map((r2) => [str(r2.client_id), str(r2.scope)]);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE sg_request_sample_keys (client_id VARCHAR, scope VARCHAR)`);
+  await insertRows(connection, "sg_request_sample_keys", requestSampleKeys);
+  const requestSamples = requestSampleKeys.length === 0 ? /* @__PURE__ */ new Map() : await sampleRows(
+    connection,
+    tenant.name,
+    `SELECT e.client_id AS k1, u.scope AS k2, e.event_id, e.time FROM (
+       SELECT client_id, requested_scopes, event_id, time FROM ${table}
+       WHERE ${inWindow} AND client_id IN (SELECT client_id FROM sg_request_sample_keys)
+     ) AS e CROSS JOIN UNNEST(e.requested_scopes) AS u(scope)
+     JOIN sg_request_sample_keys k ON k.client_id = e.client_id AND k.scope = u.scope`
   );
   const clientScopes = await timed("JS buildClientScopes", async () => buildClientScopes(tenant, clients, byClientId, {
     issuedRows,
@@ -55334,15 +55441,16 @@ async function computeUsageFacts(connection, options) {
     firstUseRows,
     daily,
     issueSamples,
+    requestSamples,
     exerciseSamples,
     windowStart: window2.since,
     baselineDays,
     requestsSeen: requestCount > 0
   }));
   await samplePeakDays(connection, clientScopes, options.spikeFactor ?? 5);
-  const tokens = await tokenFacts(query, connection, tenant, table, inWindow, until, byClientId);
+  const tokens = await tokenFacts(query, connection, tenant, table, inWindow, inTokenHistory, until, byClientId);
   const grants = await grantFacts(query, connection, tenant.name, table, until, byClientId);
-  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients);
+  const clientFacts = await clientLevelFacts(query, connection, tenant, table, inWindow, since, clients, closure);
   const unknownClients = await unknownClientFacts(query, connection, tenant.name, table, inWindow);
   return {
     tenant: tenant.name,
@@ -55384,7 +55492,7 @@ async function loadRequestShapes(connection, tenant, closure, matcher, byClientI
   ));
   await timed("requests by shape", () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_requests AS
-     SELECT c.cid, p.eid, e.time, e.event_id FROM ${table} e
+     SELECT c.cid, p.eid, e.time, e.event_id, ${prefixed(REQUEST_SERVED, true)} AS served FROM ${table} e
      JOIN sg_clients c ON c.client_id = e.client_id
      JOIN sg_endpoints p ON p.method = e.request_method AND p.path = e.request_path
      WHERE ${requests}`,
@@ -55394,10 +55502,13 @@ async function loadRequestShapes(connection, tenant, closure, matcher, byClientI
   await timed("request shapes", () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_request_shapes AS
      SELECT cid, eid,
-       MIN(time) AS first_at,
-       SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS window_n,
-       MIN(CASE WHEN ${inWindow} THEN time END) AS window_first,
-       MAX(CASE WHEN ${inWindow} THEN time END) AS window_last
+       MIN(CASE WHEN served THEN time END) AS first_at,
+       SUM(CASE WHEN served AND ${inWindow} THEN 1 ELSE 0 END) AS window_n,
+       MIN(CASE WHEN served AND ${inWindow} THEN time END) AS window_first,
+       MAX(CASE WHEN served AND ${inWindow} THEN time END) AS window_last,
+       SUM(CASE WHEN ${inWindow} THEN 1 ELSE 0 END) AS any_window_n,
+       MIN(CASE WHEN ${inWindow} THEN time END) AS any_window_first,
+       MAX(CASE WHEN ${inWindow} THEN time END) AS any_window_last
      FROM sg_requests GROUP BY cid, eid`
   ));
   const sidOf = /* @__PURE__ */ new Map();
@@ -55441,7 +55552,8 @@ async function loadRequestShapes(connection, tenant, closure, matcher, byClientI
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_request_unmatched AS
-       SELECT s.*, c.client_id, p.method, p.path FROM sg_request_shapes s
+       SELECT s.cid, s.eid, s.any_window_n AS window_n, s.any_window_first AS window_first, s.any_window_last AS window_last,
+         c.client_id, p.method, p.path FROM sg_request_shapes s
        JOIN sg_clients c ON c.cid = s.cid JOIN sg_endpoints p ON p.eid = s.eid
        WHERE NOT EXISTS (SELECT 1 FROM sg_request_scope m WHERE ${sameShape("m", "s")})`
     );
@@ -55549,6 +55661,10 @@ function buildClientScopes(tenant, clients, byClientId, inputs) {
     const fact = facts.get(key);
     if (fact) fact.exerciseSamples = ids;
   }
+  for (const [key, ids] of inputs.requestSamples) {
+    const fact = facts.get(key);
+    if (fact) fact.requestSamples = ids;
+  }
   for (const series of inputs.daily) {
     const fact = facts.get(series.key);
     if (fact) fact.peak = peakOfSeries(series.firstDay, series.counts, inputs.windowStart, inputs.baselineDays);
@@ -55569,7 +55685,7 @@ async function samplePeakDays(connection, clientScopes, spikeFactor) {
     "",
     `SELECT p.client_id AS k1, p.scope AS k2, r.event_id, r.time FROM sg_requests r
      JOIN sg_request_scope m ON ${sameShape("m", "r")} JOIN sg_spikes k ON k.pair = m.pair JOIN sg_pairs p ON p.pair = m.pair
-     WHERE r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`
+     WHERE r.served AND r.cid IN (SELECT cid FROM sg_spikes) AND CAST(r.time AS DATE) = k.day`
   );
   for (const fact of spikes) fact.peak.sampleEventIds = samples.get(`${fact.clientId}\0${fact.scope}`) ?? [];
 }
@@ -55617,7 +55733,7 @@ function replaceSorted(sorted, out, into) {
     sorted[++at2] = into;
   }
 }
-async function tokenFacts(query, connection, tenant, table, inWindow, until, byClientId) {
+async function tokenFacts(query, connection, tenant, table, inWindow, inTokenHistory, until, byClientId) {
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_clients AS
      SELECT DISTINCT s.client_id FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
@@ -55629,64 +55745,71 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
     `CREATE OR REPLACE TEMP TABLE sg_ungranted_use AS
      SELECT e.token_id, u.scope, e.event_id, e.time FROM (
        SELECT client_id, token_id, scopes, event_id, time FROM ${table}
-       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES})
+       WHERE ${inWindow} AND token_id IS NOT NULL AND type IN (${USE_TYPES}) AND ${DID_NOT_FAIL}
          AND client_id IN (SELECT client_id FROM sg_ungranted_clients)
      ) AS e CROSS JOIN UNNEST(e.scopes) AS u(scope)
      LEFT JOIN sg_grants g ON g.client_id = e.client_id AND g.scope = u.scope
      WHERE g.scope IS NULL`,
     [tenant.name]
   ));
+  const ungrantedScopes = await query(`SELECT token_id, scope FROM sg_ungranted_use GROUP BY token_id, scope`);
   const ungranted = await query(
-    `SELECT token_id, scope, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at
-     FROM sg_ungranted_use GROUP BY token_id, scope`
+    `SELECT token_id, CAST(COUNT(DISTINCT event_id) AS INTEGER) AS n, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at
+     FROM sg_ungranted_use GROUP BY token_id`
   );
-  const ungrantedSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_ungranted_use e`);
-  const afterRevoke = await query(
-    `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e JOIN (
-       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
-       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
-     ) r ON r.token_id = e.token_id
-     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'
-     GROUP BY e.token_id`
-  );
-  const afterRevokeSamples = await sampleRows(
+  const ungrantedSamples = await sampleRows(
     connection,
     tenant.name,
-    `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e JOIN (
-       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
-       WHERE tenant = $1 AND type = 'token.revoked' AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id
-     ) r ON r.token_id = e.token_id
-     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'`
+    `SELECT token_id AS k1, '' AS k2, event_id, time FROM (SELECT DISTINCT token_id, event_id, time FROM sg_ungranted_use) AS e`
   );
+  await timed("revocations and deletions", async () => {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_revoked AS
+       SELECT token_id, MIN(time) AS revoked_at FROM ${table}
+       WHERE tenant = $1 AND type = 'token.revoked' AND ${DID_NOT_FAIL} AND token_id IS NOT NULL AND time < ${until} GROUP BY token_id`,
+      [tenant.name]
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE sg_deleted AS
+       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
+       WHERE tenant = $1 AND type = 'client.deleted' AND ${DID_NOT_FAIL} AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id`,
+      [tenant.name]
+    );
+  });
+  const usesAfterRevoke = `FROM ${table} e JOIN sg_revoked r ON r.token_id = e.token_id
+     WHERE ${prefixed(inWindow)} AND e.type IN (${USE_TYPES}) AND e.time > r.revoked_at AND e.outcome <> 'failure'`;
+  const afterRevoke = await query(
+    `SELECT e.token_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
+     ${usesAfterRevoke} GROUP BY e.token_id`
+  );
+  const afterRevokeSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time ${usesAfterRevoke}`);
+  const usesAfterDelete = `FROM ${table} e JOIN sg_deleted d ON d.client_id = e.client_id
+     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
+       AND e.outcome <> 'failure'`;
   const afterDelete = await query(
     `SELECT e.token_id, ${ts2("MIN(d.deleted_at)")} AS deleted_at, CAST(COUNT(*) AS INTEGER) AS n,
        ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM ${table} e JOIN (
-       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
-       WHERE tenant = $1 AND type = 'client.deleted' AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id
-     ) d ON d.client_id = e.client_id
-     WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
-       AND e.outcome <> 'failure'
-     GROUP BY e.token_id`
+     ${usesAfterDelete} GROUP BY e.token_id`
   );
+  const afterDeleteSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time ${usesAfterDelete}`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE sg_token_candidates (token_id VARCHAR)`);
   await timed("INSERT INTO sg_token_candidates SELECT DISTINCT", () => connection.run(
-    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table} WHERE ${inWindow} AND token_id IS NOT NULL AND type = 'token.refreshed'`,
+    `INSERT INTO sg_token_candidates SELECT DISTINCT token_id FROM ${table}
+     WHERE ${inTokenHistory} AND token_id IS NOT NULL AND type = 'token.refreshed' AND ${DID_NOT_FAIL}`,
     [tenant.name]
   ));
   await insertRows(connection, "sg_token_candidates", [...new Set([...ungranted, ...afterRevoke, ...afterDelete].map((r2) => str(r2.token_id)))].map((id) => [id]));
   await timed("candidate token events", () => connection.run(
     `CREATE OR REPLACE TEMP TABLE sg_token_events AS
-     SELECT e.token_id, e.client_id, e.type, e.scopes, e.event_id, e.time FROM ${table} e
-     WHERE ${prefixed(inWindow)} AND e.token_id IN (SELECT token_id FROM sg_token_candidates)`,
+     SELECT e.token_id, e.client_id, e.type, e.outcome, e.scopes, e.event_id, e.time FROM ${table} e
+     WHERE ${prefixed(inTokenHistory)} AND e.token_id IN (SELECT token_id FROM sg_token_candidates)`,
     [tenant.name]
   ));
   const rows = await query(
     `SELECT token_id, MIN(client_id) AS client_id, ${ts2("MIN(time)")} AS first_at, ${ts2("MAX(time)")} AS last_at,
-       ${ts2(`MAX(CASE WHEN type IN (${USE_TYPES}) THEN time END)`)} AS last_used,
+       ${ts2(`MAX(CASE WHEN type IN (${USE_TYPES}) AND ${DID_NOT_FAIL} THEN time END)`)} AS last_used,
        CAST(COUNT(*) AS INTEGER) AS n,
-       CAST(SUM(CASE WHEN type = 'token.refreshed' THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
+       CAST(SUM(CASE WHEN type = 'token.refreshed' AND ${DID_NOT_FAIL} THEN 1 ELSE 0 END) AS INTEGER) AS refreshes
      FROM sg_token_events GROUP BY token_id`
   );
   const carried = await query(
@@ -55700,20 +55823,19 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
     `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time FROM sg_token_events e`
   );
   const revocations = await query(
-    `SELECT token_id, ${ts2("MIN(time)")} AS revoked_at FROM ${table}
-     WHERE tenant = $1 AND type = 'token.revoked' AND time < ${until} AND token_id IN (SELECT token_id FROM sg_token_candidates)
-     GROUP BY token_id`
+    `SELECT token_id, ${ts2("revoked_at")} AS revoked_at FROM sg_revoked WHERE token_id IN (SELECT token_id FROM sg_token_candidates)`
   );
   const revokedAtOf = new Map(revocations.map((r2) => [str(r2.token_id), iso(r2.revoked_at)]));
   const scopesOf = groupBy(carried, (r2) => str(r2.token_id), (r2) => str(r2.scope));
-  const ungrantedOf = groupBy(ungranted, (r2) => str(r2.token_id), (r2) => r2);
+  const ungrantedScopesOf = groupBy(ungrantedScopes, (r2) => str(r2.token_id), (r2) => str(r2.scope));
+  const ungrantedOf = new Map(ungranted.map((r2) => [str(r2.token_id), r2]));
   const revokeOf = new Map(afterRevoke.map((r2) => [str(r2.token_id), r2]));
   const deleteOf = new Map(afterDelete.map((r2) => [str(r2.token_id), r2]));
   const tokens = [];
   for (const row of rows) {
     const tokenId = str(row.token_id);
     const refreshes = num(row.refreshes);
-    const ungrantedRows = ungrantedOf.get(tokenId) ?? [];
+    const misuse = ungrantedOf.get(tokenId);
     const revoke = revokeOf.get(tokenId);
     const deleted = deleteOf.get(tokenId);
     const clientId = str(row.client_id);
@@ -55728,19 +55850,12 @@ async function tokenFacts(query, connection, tenant, table, inWindow, until, byC
       events: num(row.n),
       refreshes,
       revokedAt: revokedAtOf.get(tokenId),
-      scopesNotGranted: ungrantedRows.map((r2) => str(r2.scope)).sort(),
+      scopesNotGranted: (ungrantedScopesOf.get(tokenId) ?? []).sort(),
       sampleEventIds: tokenSamples.get(`${tokenId}\0`) ?? []
     };
-    if (ungrantedRows.length > 0) {
-      fact.ungrantedUse = {
-        count: Math.max(...ungrantedRows.map((r2) => num(r2.n))),
-        first: ungrantedRows.map((r2) => iso(r2.first_at)).sort()[0],
-        last: ungrantedRows.map((r2) => iso(r2.last_at)).sort().at(-1),
-        sampleEventIds: ungrantedSamples.get(`${tokenId}\0`) ?? []
-      };
-    }
+    if (misuse) fact.ungrantedUse = evidence(misuse, ungrantedSamples.get(`${tokenId}\0`) ?? []);
     if (revoke) fact.useAfterRevoke = evidence(revoke, afterRevokeSamples.get(`${tokenId}\0`) ?? []);
-    if (deleted) fact.useAfterClientDeleted = { ...evidence(deleted, []), deletedAt: iso(deleted.deleted_at) };
+    if (deleted) fact.useAfterClientDeleted = { ...evidence(deleted, afterDeleteSamples.get(`${tokenId}\0`) ?? []), deletedAt: iso(deleted.deleted_at) };
     tokens.push(fact);
   }
   return tokens.sort((a, b3) => a.tokenId.localeCompare(b3.tokenId));
@@ -55751,13 +55866,14 @@ async function grantFacts(query, connection, tenantName, table, until, byClientI
        ${ts2(`MIN(CASE WHEN type = 'consent.granted' THEN time END)`)} AS granted_at,
        ${ts2("MAX(time)")} AS last_at,
        CAST(SUM(CASE WHEN type = 'consent.revoked' THEN 1 ELSE 0 END) AS INTEGER) AS revocations
-     FROM ${table} WHERE tenant = $1 AND grant_id IS NOT NULL AND time < ${until}
+     FROM ${table} WHERE tenant = $1 AND grant_id IS NOT NULL AND time < ${until} AND ${DID_NOT_FAIL}
      GROUP BY grant_id HAVING SUM(CASE WHEN type = 'consent.granted' THEN 1 ELSE 0 END) > 0`
   );
   const samples = await sampleRows(
     connection,
     tenantName,
-    `SELECT e.grant_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e WHERE e.tenant = $1 AND e.grant_id IS NOT NULL AND e.time < ${until}`
+    `SELECT e.grant_id AS k1, '' AS k2, e.event_id, e.time FROM ${table} e
+     WHERE e.tenant = $1 AND e.grant_id IS NOT NULL AND e.time < ${until} AND e.outcome <> 'failure'`
   );
   return rows.map((row) => ({
     grantId: str(row.grant_id),
@@ -55769,7 +55885,7 @@ async function grantFacts(query, connection, tenantName, table, until, byClientI
     sampleEventIds: samples.get(`${str(row.grant_id)}\0`) ?? []
   })).sort((a, b3) => a.grantId.localeCompare(b3.grantId));
 }
-async function clientLevelFacts(query, connection, tenant, table, inWindow, since, clients) {
+async function clientLevelFacts(query, connection, tenant, table, inWindow, since, clients, closure) {
   const requests = await query(
     `SELECT client_id, CAST(SUM(requests_n) AS INTEGER) AS n FROM sg_scope_sets GROUP BY client_id HAVING SUM(requests_n) > 0`
   );
@@ -55806,9 +55922,11 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, sinc
     `SELECT client_id, event_id, ${ts2("time")} AS at, scopes FROM (
        SELECT client_id, event_id, time, scopes,
          ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY time DESC, event_id DESC) AS rn
-       FROM ${table} WHERE ${inWindow} AND type IN (${PROVIDER_GRANT_TYPES}) AND client_id IS NOT NULL
+       FROM ${table} WHERE ${inWindow} AND type IN (${PROVIDER_GRANT_TYPES}) AND ${DID_NOT_FAIL} AND client_id IS NOT NULL
+         AND array_length(scopes) > 0
      ) AS latest WHERE rn = 1`
   );
+  const withImplied = (scopes) => [...new Set(scopes.flatMap((s) => [s, ...closure.get(s) ?? []]))].sort();
   const issuedNotGranted = await query(
     `SELECT s.client_id, u.scope, CAST(SUM(s.ing_n) AS INTEGER) AS n, ${ts2("MIN(s.ing_first)")} AS first_at, ${ts2("MAX(s.ing_last)")} AS last_at
      FROM sg_scope_sets s CROSS JOIN UNNEST(s.scopes) AS u(scope)
@@ -55846,6 +55964,7 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, sinc
       client: client.name,
       clientId: id,
       granted: client.grants.map((g2) => g2.scope).sort(),
+      grantedWithImplied: withImplied(client.grants.map((g2) => g2.scope)),
       requests: requestsOf.get(id) ?? 0,
       firstSeen: firstSeenOf.get(id),
       unmatched: {
@@ -55862,7 +55981,10 @@ async function clientLevelFacts(query, connection, tenant, table, inWindow, sinc
       },
       issuedNotGranted: (issuedOf.get(id) ?? []).map((r2) => ({ scope: str(r2.scope), ...evidence(r2, issuedNotGrantedSamples.get(`${id}\0${str(r2.scope)}`) ?? []) })).sort((a, b3) => a.scope.localeCompare(b3.scope))
     };
-    if (seen) fact.observedGrants = { scopes: listOf(seen.scopes).sort(), at: iso(seen.at), eventId: str(seen.event_id) };
+    if (seen) {
+      const scopes = listOf(seen.scopes).sort();
+      fact.observedGrants = { scopes, withImplied: withImplied(scopes), at: iso(seen.at), eventId: str(seen.event_id) };
+    }
     return fact;
   }).sort((a, b3) => a.client.localeCompare(b3.client));
 }
@@ -55875,14 +55997,20 @@ async function unknownClientFacts(query, connection, tenantName, table, inWindow
     );
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE sg_unknown_events AS
-       SELECT e.client_id, e.type, e.event_id, e.time FROM ${table} e
+       SELECT e.client_id, e.type, e.outcome, e.event_id, e.time FROM ${table} e
        WHERE ${prefixed(inWindow)} AND e.client_id IN (SELECT client_id FROM sg_unknown_ids)`,
       [tenantName]
     );
   });
+  const deletion = `e.type = 'client.deleted' AND e.outcome <> 'failure'`;
   const rows = await query(
-    `SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at
-     FROM sg_unknown_events e GROUP BY e.client_id`
+    `SELECT client_id, n, first_at, last_at, CASE WHEN deleted_at IS NOT NULL AND (alive_at IS NULL OR alive_at < deleted_at) THEN ${ts2("deleted_at")} END AS deleted_at
+     FROM (
+       SELECT e.client_id, CAST(COUNT(*) AS INTEGER) AS n, ${ts2("MIN(e.time)")} AS first_at, ${ts2("MAX(e.time)")} AS last_at,
+         MAX(CASE WHEN ${deletion} THEN e.time END) AS deleted_at,
+         MAX(CASE WHEN NOT (${deletion}) AND e.outcome <> 'failure' THEN e.time END) AS alive_at
+       FROM sg_unknown_events e GROUP BY e.client_id
+     ) AS unknown_clients`
   );
   const types = await query(`SELECT e.client_id, e.type FROM sg_unknown_events e GROUP BY e.client_id, e.type`);
   const samples = await sampleRows(connection, tenantName, `SELECT e.client_id AS k1, '' AS k2, e.event_id, e.time FROM sg_unknown_events e`);
@@ -55890,7 +56018,8 @@ async function unknownClientFacts(query, connection, tenantName, table, inWindow
   return rows.map((row) => ({
     clientId: str(row.client_id),
     types: (typesOf.get(str(row.client_id)) ?? []).sort(),
-    evidence: evidence(row, samples.get(`${str(row.client_id)}\0`) ?? [])
+    evidence: evidence(row, samples.get(`${str(row.client_id)}\0`) ?? []),
+    ...row.deleted_at !== null && row.deleted_at !== void 0 ? { deletedAt: iso(row.deleted_at) } : {}
   })).sort((a, b3) => a.clientId.localeCompare(b3.clientId));
 }
 function sampleRows(connection, tenantName, select) {
@@ -58065,10 +58194,11 @@ function readEvent() {
     ...typeof pr2.title === "string" ? { title: pr2.title } : {}
   };
 }
-async function runPullRequestMode(inputs) {
+async function runPullRequestMode(given) {
   const event = readEvent();
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  info(`scopeguard: reviewing ${inputs.registry}/ at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
+  const runnerWorkspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const { workspace, inputs } = await checkoutOf(runnerWorkspace, given);
+  info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
   const repoTop = (await openRepo(workspace)).top;
   const context = {
     registry: inputs.registry,
@@ -58093,7 +58223,7 @@ async function runPullRequestMode(inputs) {
     if (error2 instanceof NoRegistryFiles) throw new InputError(error2.message, "check the `registry` input of the step (default: scopes), relative to the repository checkout");
     if (error2 instanceof ValidationError) {
       await reportInvalidRegistry(inputs, event, context, error2);
-      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve10(workspace, inputs.sarifFile))}`);
+      if (inputs.sarifFile) info(`scopeguard: SARIF written to ${writeProblemsSarif(error2, resolve10(runnerWorkspace, inputs.sarifFile))}`);
     }
     throw error2;
   }
@@ -58117,7 +58247,7 @@ async function runPullRequestMode(inputs) {
   setOutput("report-path", "");
   setOutput("comment-url", comment.url ?? "");
   if (inputs.sarifFile) {
-    const written = writeSarif(review.findings, review.failOn, review.rules, resolve10(workspace, inputs.sarifFile));
+    const written = writeSarif(review.findings, review.failOn, review.rules, resolve10(runnerWorkspace, inputs.sarifFile));
     info(`scopeguard: SARIF written to ${written}`);
   }
   if (verdict === "fail") {
@@ -58125,6 +58255,27 @@ async function runPullRequestMode(inputs) {
     setFailed(`scopeguard: ${counted(blocking, "new finding")} at or above ${review.failOn}`);
   } else {
     info(`scopeguard: pass (${counted(fresh.length, "new finding")}, none at or above ${review.failOn})`);
+  }
+}
+async function checkoutOf(runnerWorkspace, inputs) {
+  try {
+    await openRepo(runnerWorkspace);
+    return { workspace: runnerWorkspace, inputs };
+  } catch (error2) {
+    if (!(error2 instanceof InputError)) throw error2;
+    let folder = resolve10(runnerWorkspace, inputs.registry);
+    while (!existsSync9(folder) && dirname5(folder) !== folder) folder = dirname5(folder);
+    let top;
+    try {
+      top = (await openRepo(folder)).top;
+    } catch {
+      throw new InputError(
+        `${runnerWorkspace} is not a git checkout, and neither is the registry folder "${inputs.registry}"`,
+        "run actions/checkout before scopeguard; with its `path:` input, name the registry inside that folder (path: app → registry: app/scopes)"
+      );
+    }
+    const inside = (path) => relative8(top, resolve10(runnerWorkspace, path)).split(sep7).join("/") || ".";
+    return { workspace: top, inputs: { ...inputs, registry: inside(inputs.registry), ...inputs.policy ? { policy: inside(inputs.policy) } : {} } };
   }
 }
 async function reportInvalidRegistry(inputs, event, context, error2) {
@@ -58192,6 +58343,17 @@ async function updateOrRecreate(client, pr2, id, body) {
 
 // src/action/report-mode.ts
 import { resolve as resolve11 } from "node:path";
+
+// src/cli/now.ts
+function parseNow(flag, env = process.env) {
+  const text2 = flag ?? env.SCOPEGUARD_NOW;
+  if (text2 === void 0 || text2 === "") return /* @__PURE__ */ new Date();
+  const iso2 = parseUserDate(text2);
+  if (iso2 === void 0) throw new UsageError(`--now "${text2}" is not a date`, "use YYYY-MM-DD or an ISO-8601 instant");
+  return new Date(iso2);
+}
+
+// src/action/report-mode.ts
 async function runReportMode(inputs) {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (inputs.failOn) info("scopeguard: report mode judges with failOn from scopeguard.yaml; the fail-on input applies to pull requests");
@@ -58202,16 +58364,38 @@ async function runReportMode(inputs) {
     ...withoutUsage ? { withoutUsage } : {},
     registry: inputs.registry,
     outDir: resolve11(workspace, inputs.reportDir ?? "reports"),
-    ...inputs.policy ? { policy: inputs.policy } : {}
+    ...inputs.policy ? { policy: inputs.policy } : {},
+    now: reportInstant()
   });
   for (const folder of report.folders) info(`scopeguard: report written to ${folder}`);
-  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(report.summaryMarkdown).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(fitSummary(report.summaryMarkdown, report.reportPath)).write();
   setOutput("findings", String(report.openFindings));
   setOutput("new-findings", String(report.newFindings));
   setOutput("verdict", report.failed ? "fail" : "pass");
   setOutput("report-path", report.reportPath);
   setOutput("comment-url", "");
   info(`scopeguard: ${counted(report.openFindings, "open finding")}, ${report.newFindings} new since the previous report; verdict ${report.failed ? "fail" : "pass"}`);
+}
+function reportInstant() {
+  if (process.env.SCOPEGUARD_NOW) return parseNow(void 0);
+  const now = /* @__PURE__ */ new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+function fitSummary(markdown, reportPath) {
+  if (SUMMARY_LIMIT.sizeOf(markdown) <= SUMMARY_LIMIT.max) return markdown;
+  const tail = `
+
+… cut to fit GitHub's job summary limit; the whole report is in \`${reportPath}\`.
+`;
+  const budget = SUMMARY_LIMIT.max - SUMMARY_LIMIT.sizeOf(tail);
+  const kept = [];
+  let size = 0;
+  for (const line of markdown.split("\n")) {
+    size += SUMMARY_LIMIT.sizeOf(line) + 1;
+    if (size > budget) break;
+    kept.push(line);
+  }
+  return `${kept.join("\n")}${tail}`;
 }
 
 // src/action/main.ts
@@ -58229,7 +58413,7 @@ function readInputs() {
   const token = getInput("github-token");
   if (token) setSecret(token);
   return {
-    registry: getInput("registry") || "scopes",
+    registry: registryInput(getInput("registry") || "scopes"),
     mode: oneOf("mode", getInput("mode") || "pull-request", ["pull-request", "report"]),
     ...failOn ? { failOn: oneOf("fail-on", failOn, [...SEVERITIES, "never"]) } : {},
     comment: oneOf("comment", getInput("comment") || "true", ["true", "false", "on-findings"]),
@@ -58268,6 +58452,10 @@ function reportFailure(error2) {
   setFailed(`scopeguard: unexpected error: ${message} (this is a bug in scopeguard; re-run with debug logging for details)`);
 }
 await run();
+function registryInput(text2) {
+  const normal = posix.normalize(text2.trim().replace(/\\/g, "/")).replace(/\/+$/, "");
+  return normal === "" || normal === "." ? "." : normal;
+}
 export {
   readInputs,
   run
