@@ -836,9 +836,16 @@ async function tokenFacts(
       [tenant.name],
     );
     await connection.run(
+      // a client created again with the same id after its deletion is in use again from then on
       `CREATE OR REPLACE TEMP TABLE sg_deleted AS
-       SELECT client_id, MIN(time) AS deleted_at FROM ${table}
-       WHERE tenant = $1 AND type = 'client.deleted' AND ${DID_NOT_FAIL} AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id`,
+       WITH deleted AS (
+         SELECT client_id, MIN(time) AS deleted_at FROM ${table}
+         WHERE tenant = $1 AND type = 'client.deleted' AND ${DID_NOT_FAIL} AND client_id IS NOT NULL AND time < ${until} GROUP BY client_id)
+       SELECT d.client_id, d.deleted_at, MIN(c.time) AS recreated_at
+       FROM deleted d LEFT JOIN ${table} c
+         ON c.tenant = $1 AND c.type = 'client.created' AND c.outcome <> 'failure' AND c.client_id = d.client_id
+           AND c.time > d.deleted_at AND c.time < ${until}
+       GROUP BY d.client_id, d.deleted_at`,
       [tenant.name],
     );
   });
@@ -851,7 +858,7 @@ async function tokenFacts(
   const afterRevokeSamples = await sampleRows(connection, tenant.name, `SELECT e.token_id AS k1, '' AS k2, e.event_id, e.time ${usesAfterRevoke}`);
   const usesAfterDelete = `FROM ${table} e JOIN sg_deleted d ON d.client_id = e.client_id
      WHERE ${prefixed(inWindow)} AND e.token_id IS NOT NULL AND e.type IN (${USE_TYPES}) AND e.time > d.deleted_at
-       AND e.outcome <> 'failure'`;
+       AND (d.recreated_at IS NULL OR e.time < d.recreated_at) AND e.outcome <> 'failure'`;
   const afterDelete = await query(
     `SELECT e.token_id, ${ts('MIN(d.deleted_at)')} AS deleted_at, CAST(COUNT(*) AS INTEGER) AS n,
        ${ts('MIN(e.time)')} AS first_at, ${ts('MAX(e.time)')} AS last_at

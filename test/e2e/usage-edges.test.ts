@@ -238,6 +238,19 @@ describe('lifecycle events count only when they did not fail', () => {
     expect(sg302[0]?.evidence?.sampleEventIds).toEqual(['use-1', 'use-2']);
   });
 
+  it('a client created again with the same id after its deletion is in use again: only the uses between count (SG302)', () => {
+    const ws = workspace(TWO_CLIENTS, [
+      event('2026-11-01T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-1' }),
+      event('2026-11-02T10:00:00Z', 'client.deleted', {}),
+      request('2026-11-03T10:00:00Z', 'GET', '/a', { tokenId: 'tok-1', scopes: ['read.a'], eventId: 'between' }),
+      event('2026-11-04T10:00:00Z', 'client.created', { scopes: ['read.a', 'read.b'] }),
+      event('2026-11-05T10:00:00Z', 'token.issued', { scopes: ['read.a'], tokenId: 'tok-new' }),
+      request('2026-11-06T10:00:00Z', 'GET', '/a', { tokenId: 'tok-new', scopes: ['read.a'], eventId: 'after' }),
+    ]);
+    const sg302 = of(findings(ws, NOW), 'SG302');
+    expect(sg302.map((f) => [f.subject, f.evidence?.sampleEventIds])).toEqual([['token:tok-1', ['between']]]);
+  });
+
   it("takes neither a failed change nor one without scopes (a secret rotation) for the provider's scope set (SG309)", () => {
     const ws = workspace(TWO_CLIENTS, [
       event('2026-10-01T10:00:00Z', 'grant.changed', { scopes: ['read.a', 'read.b'] }),

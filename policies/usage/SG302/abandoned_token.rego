@@ -4,7 +4,8 @@
 #   A token used with a scope its client no longer holds, after it was revoked, or after its client was deleted at
 #   the provider. The registry says the access is gone; the logs say it is not. Only uses that did not fail count,
 #   and only revocations and deletions that did not fail (outcome success, or unknown where the provider does not
-#   say): a failed revocation left the token as it was.
+#   say): a failed revocation left the token as it was. A client created again with the same id is in use again
+#   from then on.
 # custom:
 #   id: SG302
 #   severity: high
