@@ -68,10 +68,10 @@ describe('entra: permissions granted to and removed from an app', () => {
     ]);
     const { events } = await importAndRead(file);
     expect(events.map((e) => ({ rawType: e.rawType, type: e.type, clientId: e.clientId, scopes: e.scopes, actor: e.actor?.name, outcome: e.outcome }))).toEqual([
-      { rawType: 'Add app role assignment to service principal', type: 'grant.changed', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
-      { rawType: 'Remove app role assignment from service principal', type: 'grant.changed', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
-      { rawType: 'Add delegated permission grant', type: 'grant.changed', clientId: '5d6e7f80-0000-4000-8000-0000000000c1', scopes: ['Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
-      { rawType: 'Remove delegated permission grant', type: 'grant.changed', clientId: '3f2e1d0c-0000-4000-8000-0000000000b2', scopes: ['User.Read', 'Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
+      { rawType: 'Add app role assignment to service principal', type: 'consent.granted', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
+      { rawType: 'Remove app role assignment from service principal', type: 'consent.revoked', clientId: daemonAppId, scopes: ['User.Read.All'], actor: 'sam.ortiz@example.com', outcome: 'success' },
+      { rawType: 'Add delegated permission grant', type: 'consent.granted', clientId: '5d6e7f80-0000-4000-8000-0000000000c1', scopes: ['Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
+      { rawType: 'Remove delegated permission grant', type: 'consent.revoked', clientId: '3f2e1d0c-0000-4000-8000-0000000000b2', scopes: ['User.Read', 'Mail.Read'], actor: 'sam.ortiz@example.com', outcome: 'success' },
     ]);
   });
 
@@ -102,7 +102,7 @@ describe('entra: permissions granted to and removed from an app', () => {
       ]),
     ]);
     const { events } = await importAndRead(file);
-    expect(events.map((e) => [e.type, e.clientId])).toEqual([['grant.changed', mailSyncObjectId]]);
+    expect(events.map((e) => [e.type, e.clientId])).toEqual([['consent.granted', mailSyncObjectId]]);
   });
 
   // When an existing delegated grant is amended Entra logs a Remove beside the Add, both with the grant before and
@@ -126,8 +126,8 @@ describe('entra: permissions granted to and removed from an app', () => {
     ]);
     const { events } = await importAndRead(file);
     expect(events.map((e) => [e.type, e.clientId, e.scopes])).toEqual([
-      ['grant.changed', '4c43a528-0000-4000-8000-0000000000d4', []],
-      ['grant.changed', '4c43a528-0000-4000-8000-0000000000d4', ['Mail.Read', 'Files.Read']],
+      ['consent.revoked', '4c43a528-0000-4000-8000-0000000000d4', []],
+      ['consent.revoked', '4c43a528-0000-4000-8000-0000000000d4', ['Mail.Read', 'Files.Read']],
     ]);
   });
 });

@@ -156,7 +156,7 @@ describe('entra (Microsoft Graph)', () => {
       tenant: 'acme',
       provider: 'entra',
       time: '2026-11-06T08:30:45.123Z',
-      type: 'grant.changed',
+      type: 'consent.granted',
       rawType: 'Add delegated permission grant',
       outcome: 'success',
       actor: { id: 'a1b2c3d4-0000-4000-8000-000000000001', type: 'user', name: 'sam.ortiz@example.com' },

@@ -12,14 +12,17 @@ function activityKey(name: string): string {
   return name.replace(/[\u2012-\u2015-]/g, '-').replace(/\s+/g, ' ').trim();
 }
 
+// A delegated permission grant (oauth2PermissionGrant) and an app role assignment are what consent creates, one API
+// (resource) and, for a role, one role at a time: consents, not the client's whole scope set that grant.changed
+// carries (SG309 compares that set with the registry, and one role would read as every other grant gone).
 const AUDIT_ACTIVITY_NAMES: Record<string, AuditEventType> = {
   'Consent to application': 'consent.granted',
   'Revoke consent': 'consent.revoked',
-  'Add delegated permission grant': 'grant.changed',
-  'Remove delegated permission grant': 'grant.changed',
-  'Update delegated permission grant': 'grant.changed',
-  'Add app role assignment to service principal': 'grant.changed',
-  'Remove app role assignment from service principal': 'grant.changed',
+  'Add delegated permission grant': 'consent.granted',
+  'Remove delegated permission grant': 'consent.revoked',
+  'Update delegated permission grant': 'consent.granted',
+  'Add app role assignment to service principal': 'consent.granted',
+  'Remove app role assignment from service principal': 'consent.revoked',
   'Add application': 'client.created',
   'Update application': 'client.updated',
   'Delete application': 'client.deleted',
