@@ -2,7 +2,6 @@
  * Errors a user can fix. The CLI prints them as one line each (never a stack trace) and exits 2.
  * Anything that is not a ScopeguardError is a bug: exit 2 with the stack only under --verbose.
  */
-import type { SourcePosition } from './registry/model.ts';
 import { counted } from './plural.ts';
 
 export class ScopeguardError extends Error {
@@ -17,11 +16,7 @@ export class ScopeguardError extends Error {
 export class UsageError extends ScopeguardError {}
 
 /** An input is wrong: YAML, a schema violation, a log file, a git ref, a Rego file. */
-export class InputError extends ScopeguardError {
-  constructor(message: string, hint?: string, readonly location?: SourcePosition) {
-    super(message, hint);
-  }
-}
+export class InputError extends ScopeguardError {}
 
 /** The registry folder holds no YAML (at a revision, or on disk): it did not exist there, or the path is wrong. */
 export class NoRegistryFiles extends InputError {}

@@ -3,7 +3,7 @@
  * scopeguard.yaml), a stable fingerprint, a location in the registry, exceptions applied, deterministic order.
  */
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.ts';
+import { InputError, ValidationError } from '../errors.ts';
 import type { Exception, Registry, Severity, SourcePosition, Tenant } from '../registry/model.ts';
 import { didYouMean } from '../registry/suggest.ts';
 import type { RawFinding } from '../policy/engine.ts';
@@ -151,9 +151,8 @@ function checkConfiguredRules(registry: Registry, rules: ReadonlyMap<string, Rul
     const known = ['severity', ...rule.options];
     const unknown = Object.keys(settings).find((name) => !known.includes(name));
     if (unknown !== undefined) {
-      const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
-      throw new InputError(
-        `${where}rules: ${ruleId} has no setting "${unknown}"`,
+      throw registryProblem(
+        `rules: ${ruleId} has no setting "${unknown}"`,
         didYouMean(unknown, known) ?? `${ruleId} takes ${known.join(', ')}; write {severity: off} to switch it off`,
         location,
       );
@@ -177,8 +176,16 @@ export function exceptionsOfUnknownRules(registry: Registry, rules: readonly Rul
   return Object.values(registry.tenants).flatMap((tenant) => tenant.exceptions.filter((exception) => !known.has(exception.rule)));
 }
 
-/** `<file:line:column>: <what> names unknown rule <id>`, with the closest known id (or all of them) as the hint. */
+/** `<what> names unknown rule <id>` at its place, with the closest known id (or all of them) as the hint. */
 function unknownRule(what: string, ruleId: string, location: SourcePosition | undefined, rules: ReadonlyMap<string, RuleMeta>): InputError {
-  const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
-  return new InputError(`${where}${what} names unknown rule ${ruleId}`, didYouMean(ruleId, rules.keys()) ?? `known rules: ${[...rules.keys()].join(', ')}`, location);
+  return registryProblem(`${what} names unknown rule ${ruleId}`, didYouMean(ruleId, rules.keys()) ?? `known rules: ${[...rules.keys()].join(', ')}`, location);
+}
+
+/**
+ * A mistake at one place in the registry (a rule id or setting that nothing defines) is a registry problem there, as
+ * a schema error is: placed in annotations and SARIF, with its position in the text. Without a place, a plain error.
+ */
+function registryProblem(message: string, hint: string, location: SourcePosition | undefined): InputError {
+  if (!location) return new InputError(message, hint);
+  return new ValidationError([{ file: location.file, line: location.line, column: location.column, code: 'reference', message, hint }]);
 }

@@ -3,7 +3,7 @@
  * pure function from the findings report to text; `--format` choices come from the map's keys, so adding a format
  * is one file and one entry here.
  */
-import { InputError, ValidationError, type Problem, type ScopeguardError } from '../errors.ts';
+import { ValidationError, type Problem, type ScopeguardError } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
 import type { SourcePosition } from '../registry/model.ts';
 import type { FindingsSummary } from '../findings/summary.ts';
@@ -55,22 +55,11 @@ export type ProblemsFormatter = (report: ProblemsReport, context: FormatContext)
 
 /** What a user error says, as a ProblemsReport: with its registry problems when it is a ValidationError. */
 export function problemsReportOf(error: ScopeguardError): ProblemsReport {
-  // an error about one place in the registry (an exception or a `rules:` key naming an unknown rule) is a registry
-  // problem like a schema error: on its line in annotations and SARIF, and said once
-  if (!(error instanceof ValidationError) && error instanceof InputError && error.location) {
-    return problemsReportOf(new ValidationError([placedProblem(error, error.location)]));
-  }
   return {
     error: error.message,
     ...(error.hint !== undefined ? { hint: error.hint } : {}),
     problems: error instanceof ValidationError ? error.problems : [],
   };
-}
-
-function placedProblem(error: InputError, location: SourcePosition): Problem {
-  const prefix = `${location.file}:${location.line}:${location.column}: `;
-  const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  return { file: location.file, line: location.line, column: location.column, code: 'reference', message, ...(error.hint !== undefined ? { hint: error.hint } : {}) };
 }
 
 /**

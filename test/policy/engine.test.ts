@@ -109,7 +109,9 @@ describe('engine and findings', () => {
 
   it('an exception naming an unknown rule is an InputError at its entry', async () => {
     const bad = EXCEPTIONS('2026-12-31').replace('rule: SG106', 'rule: SG999');
-    await expect(check(registry({ 'scopes/e.yaml': bad }))).rejects.toThrow('scopes/e.yaml:4:5: exception names unknown rule SG999');
+    await expect(check(registry({ 'scopes/e.yaml': bad }))).rejects.toMatchObject({
+      problems: [{ file: 'scopes/e.yaml', line: 4, column: 5, code: 'reference', message: 'exception names unknown rule SG999' }],
+    });
   });
 });
 
