@@ -101,10 +101,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
     // ask for every blob up front: cat-file answers them in one stream instead of one round trip per commit
     const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id): id is string => id !== undefined);
     const contents = new Map<string, DecodedBlob>();
-    await Promise.all(ids.map(async (id) => {
-      const bytes = await reader.read(id);
-      if (bytes !== undefined) contents.set(id, decodeBlob(bytes));
-    }));
+    await Promise.all(ids.map((id) => decodedBlob(reader, contents, id)));
     const wanted = options.mentioning;
     const mentions = (blob: string | undefined): boolean => {
       const decoded = contents.get(blob ?? '');
@@ -154,7 +151,7 @@ export async function walkRegistryCommits(repo: GitRepo, options: WalkOptions): 
       // most scopes are mapped in one file: only those mapped elsewhere too need the rest of the tree
       const mappedElsewhere = new Set([...remapped].filter((key) => [...(actionFiles?.get(key) ?? [])].some((path) => !changedPaths.has(path))));
       if (mappedElsewhere.size > 0) {
-        const unchanged = await unchangedActions(repo, reader, commit, options.root, mappedElsewhere, contents);
+        const unchanged = await unchangedActions(repo, reader, commit.commit, changedPaths, options.root, mappedElsewhere, contents);
         before = mergeFragments([before, unchanged]);
         after = mergeFragments([after, unchanged]);
         diffed = diffRegistries(before, after).changes;
@@ -194,11 +191,7 @@ async function filesMappingActions(
 ): Promise<Map<string, Set<string>>> {
   const versions = commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after].filter((blob): blob is string => blob !== undefined).map((blob) => ({ path: file.path, blob }))));
   if (commits[0]) versions.push(...(await registryFilesAt(repo, commits[0].commit, root)));
-  await Promise.all(versions.map(async ({ blob }) => {
-    if (contents.has(blob)) return;
-    const bytes = await reader.read(blob);
-    if (bytes !== undefined) contents.set(blob, decodeBlob(bytes));
-  }));
+  await Promise.all(versions.map(({ blob }) => decodedBlob(reader, contents, blob)));
   const index = new Map<string, Set<string>>();
   for (const { path, blob } of versions) {
     const decoded = contents.get(blob);
@@ -226,22 +219,17 @@ async function filesMappingActions(
 async function unchangedActions(
   repo: GitRepo,
   reader: BlobReader,
-  commit: CommitInfo & { files: ChangedFile[] },
+  commit: string,
+  changed: ReadonlySet<string>,
   root: string,
   scopes: ReadonlySet<string>,
   contents: Map<string, DecodedBlob>,
 ): Promise<RegistryTenants> {
-  const changed = new Set(commit.files.map((file) => file.path));
   const parts: RegistryTenants[] = [];
-  for (const file of await registryFilesAt(repo, commit.commit, root)) {
+  for (const file of await registryFilesAt(repo, commit, root)) {
     if (changed.has(file.path)) continue;
-    let decoded = contents.get(file.blob);
-    if (!decoded) {
-      const bytes = await reader.read(file.blob);
-      if (bytes === undefined) continue;
-      contents.set(file.blob, (decoded = decodeBlob(bytes)));
-    }
-    if (!decoded.searchText.includes('ActionMap')) continue;
+    const decoded = await decodedBlob(reader, contents, file.blob);
+    if (!decoded?.searchText.includes('ActionMap')) continue;
     const fragment = fragmentFor(file.blob, file.path, decoded);
     if (isUnreadable(fragment)) continue;
     const tenants: RegistryTenants['tenants'] = {};
@@ -300,6 +288,16 @@ function decodeBlob(bytes: Buffer): DecodedBlob {
   return 'content' in decoded
     ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) }
     : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
+}
+
+/** A blob decoded, read once into `contents`; undefined when git has no such blob. */
+async function decodedBlob(reader: BlobReader, contents: Map<string, DecodedBlob>, blob: string): Promise<DecodedBlob | undefined> {
+  let decoded = contents.get(blob);
+  if (!decoded) {
+    const bytes = await reader.read(blob);
+    if (bytes !== undefined) contents.set(blob, (decoded = decodeBlob(bytes)));
+  }
+  return decoded;
 }
 
 /**
