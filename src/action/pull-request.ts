@@ -66,10 +66,9 @@ export async function runPullRequestMode(given: ActionInputs): Promise<void> {
   const event = readEvent();
   // where sarif-file points; the review itself runs in the repository's checkout
   const runnerWorkspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const { workspace, inputs } = await checkoutOf(runnerWorkspace, given);
-  core.info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
   // finding locations are relative to the workspace; blob links need them relative to the repository's top
-  const repoTop = (await openRepo(workspace)).top;
+  const { workspace, repoTop, inputs } = await checkoutOf(runnerWorkspace, given);
+  core.info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
   const context: RenderContext = {
     registry: inputs.registry,
     serverUrl: (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
@@ -144,10 +143,9 @@ export async function runPullRequestMode(given: ActionInputs): Promise<void> {
  * `actions/checkout`'s `path:` the repository sits in a folder of it, and the registry input names the registry
  * inside that folder (`path: app` → `registry: app/scopes`), so the repository is the one holding the registry.
  */
-async function checkoutOf(runnerWorkspace: string, inputs: ActionInputs): Promise<{ workspace: string; inputs: ActionInputs }> {
+async function checkoutOf(runnerWorkspace: string, inputs: ActionInputs): Promise<{ workspace: string; repoTop: string; inputs: ActionInputs }> {
   try {
-    await openRepo(runnerWorkspace);
-    return { workspace: runnerWorkspace, inputs };
+    return { workspace: runnerWorkspace, repoTop: (await openRepo(runnerWorkspace)).top, inputs };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     let folder = resolve(runnerWorkspace, inputs.registry);
@@ -162,7 +160,7 @@ async function checkoutOf(runnerWorkspace: string, inputs: ActionInputs): Promis
       );
     }
     const inside = (path: string): string => relative(top, resolve(runnerWorkspace, path)).split(sep).join('/') || '.';
-    return { workspace: top, inputs: { ...inputs, registry: inside(inputs.registry), ...(inputs.policy ? { policy: inside(inputs.policy) } : {}) } };
+    return { workspace: top, repoTop: top, inputs: { ...inputs, registry: inside(inputs.registry), ...(inputs.policy ? { policy: inside(inputs.policy) } : {}) } };
   }
 }
 
