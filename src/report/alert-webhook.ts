@@ -124,26 +124,40 @@ export function targetLabel(url: string, index: number): string {
 }
 
 /**
- * Error text with every trace of `url` beyond its origin removed: the whole URL (as written and as parsed) becomes
- * its origin, and its credentials, path, query and fragment wherever else they appear become "…". Error messages
- * (undici's, for one) quote the URL they were given.
- */
-/**
  * What delivery bookkeeping is kept by: the URL without its credentials, so a rotated password does not send every
  * finding again; any other URL as written, as it always was kept.
  */
 function deliveryTarget(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href;
+    return parsed.username || parsed.password ? withoutCredentials(parsed).href : url;
   } catch {
     return url;
   }
 }
 
+/** The URL with its `user:password@` taken out (a copy). */
+function withoutCredentials(url: URL): URL {
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return bare;
+}
+
+/** A percent-encoded URL part as text; as it is when it does not decode. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/**
+ * Error text with every trace of `url` beyond its origin removed: the whole URL (as written and as parsed) becomes
+ * its origin, and its credentials, path, query and fragment wherever else they appear become "…". Error messages
+ * (undici's, for one) quote the URL they were given.
+ */
 export function scrubUrl(text: string, url: string): string {
   let parsed: URL | undefined;
   try {
@@ -152,17 +166,7 @@ export function scrubUrl(text: string, url: string): string {
     return text.split(url).join('(the URL)');
   }
   const origin = parsed.origin === 'null' ? '(the URL)' : parsed.origin;
-  const bare = new URL(parsed.href);
-  bare.username = '';
-  bare.password = '';
-  const decode = (part: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      return part;
-    }
-  };
-  const wholes = [url, parsed.href, bare.href].filter((whole) => whole !== origin);
+  const wholes = [url, parsed.href, withoutCredentials(parsed).href].filter((whole) => whole !== origin);
   const pieces = [
     parsed.username || parsed.password ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : '',
     parsed.password,
@@ -196,20 +200,9 @@ export function webhookRequest(url: string): { url: string; headers: Record<stri
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     return { error: `the URL's scheme is ${parsed.protocol.slice(0, -1)}, not http or https` };
   }
-  const headers: Record<string, string> = {};
-  if (parsed.username || parsed.password) {
-    const decode = (part: string): string => {
-      try {
-        return decodeURIComponent(part);
-      } catch {
-        return part;
-      }
-    };
-    headers.authorization = `Basic ${Buffer.from(`${decode(parsed.username)}:${decode(parsed.password)}`, 'utf8').toString('base64')}`;
-    parsed.username = '';
-    parsed.password = '';
-  }
-  return { url: parsed.href, headers };
+  if (!parsed.username && !parsed.password) return { url: parsed.href, headers: {} };
+  const authorization = `Basic ${Buffer.from(`${decode(parsed.username)}:${decode(parsed.password)}`, 'utf8').toString('base64')}`;
+  return { url: withoutCredentials(parsed).href, headers: { authorization } };
 }
 
 export function jsonPayload(findings: readonly Finding[], now: Date, version: string) {
