@@ -11,6 +11,7 @@ import type { Registry } from './registry/model.ts';
 import { meetsThreshold, type Finding } from './findings/finding.ts';
 import { exceptionsOfUnknownRules, finalizeFindings, locate, sortFindings } from './findings/finalize.ts';
 import { didYouMean } from './registry/suggest.ts';
+import { formatPosition } from './registry/load.ts';
 import { summarize } from './findings/summary.ts';
 import { walkRegistryCommits } from './git/history.ts';
 import { forkPoint, openRepo, pathInRepo, resolveRevision } from './git/repo.ts';
@@ -108,7 +109,7 @@ export async function runChangeCheck(options: ChangeCheckOptions): Promise<Chang
   summary.failed = findings.some((f) => (f.status === 'new' || (options.failOnExisting === true && f.status === 'existing')) && meetsThreshold(f.severity, failOn));
   const notices = rules
     ? exceptionsOfUnknownRules(head, engine.rules).map((exception) => {
-        const where = exception.location ? ` at ${exception.location.file}:${exception.location.line}:${exception.location.column}` : '';
+        const where = exception.location ? ` at ${formatPosition(exception.location)}` : '';
         const guess = didYouMean(exception.rule, engine.rules.map((rule) => rule.id));
         return `the exception${where} names ${exception.rule}, a rule the base branch does not have${guess ? ` (${guess})` : ''}: it waives nothing until such a rule is merged`;
       })

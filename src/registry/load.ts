@@ -86,7 +86,8 @@ interface PendingReference {
   message: () => string;
 }
 
-const formatPosition = (p: SourcePosition) => `${p.file}:${p.line}:${p.column}`;
+/** `file:line:column`, as problems and messages name a place in the registry. */
+export const formatPosition = (p: SourcePosition) => `${p.file}:${p.line}:${p.column}`;
 
 class RegistryBuilder {
   readonly problems: Problem[] = [];
