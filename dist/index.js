@@ -38916,11 +38916,6 @@ var ScopeguardError = class extends Error {
 var UsageError = class extends ScopeguardError {
 };
 var InputError = class extends ScopeguardError {
-  constructor(message, hint, location) {
-    super(message, hint);
-    this.location = location;
-  }
-  location;
 };
 var NoRegistryFiles = class extends InputError {
 };
@@ -45567,9 +45562,8 @@ function checkConfiguredRules(registry, rules) {
     const known = ["severity", ...rule.options];
     const unknown = Object.keys(settings).find((name) => !known.includes(name));
     if (unknown !== void 0) {
-      const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
-      throw new InputError(
-        `${where}rules: ${ruleId} has no setting "${unknown}"`,
+      throw registryProblem(
+        `rules: ${ruleId} has no setting "${unknown}"`,
         didYouMean(unknown, known) ?? `${ruleId} takes ${known.join(", ")}; write {severity: off} to switch it off`,
         location
       );
@@ -45585,8 +45579,11 @@ function exceptionsOfUnknownRules(registry, rules) {
   return Object.values(registry.tenants).flatMap((tenant) => tenant.exceptions.filter((exception) => !known.has(exception.rule)));
 }
 function unknownRule(what, ruleId, location, rules) {
-  const where = location ? `${location.file}:${location.line}:${location.column}: ` : "";
-  return new InputError(`${where}${what} names unknown rule ${ruleId}`, didYouMean(ruleId, rules.keys()) ?? `known rules: ${[...rules.keys()].join(", ")}`, location);
+  return registryProblem(`${what} names unknown rule ${ruleId}`, didYouMean(ruleId, rules.keys()) ?? `known rules: ${[...rules.keys()].join(", ")}`, location);
+}
+function registryProblem(message, hint, location) {
+  if (!location) return new InputError(message, hint);
+  return new ValidationError([{ file: location.file, line: location.line, column: location.column, code: "reference", message, hint }]);
 }
 
 // src/report/escape.ts
@@ -56791,10 +56788,7 @@ async function walkRegistryCommits(repo, options) {
   try {
     const ids = [...new Set(commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after])))].filter((id) => id !== void 0);
     const contents = /* @__PURE__ */ new Map();
-    await Promise.all(ids.map(async (id) => {
-      const bytes = await reader.read(id);
-      if (bytes !== void 0) contents.set(id, decodeBlob(bytes));
-    }));
+    await Promise.all(ids.map((id) => decodedBlob(reader, contents, id)));
     const wanted = options.mentioning;
     const mentions = (blob) => {
       const decoded = contents.get(blob ?? "");
@@ -56840,7 +56834,7 @@ async function walkRegistryCommits(repo, options) {
       if (remapped.size > 0) actionFiles ??= await filesMappingActions(repo, reader, options.root, commits, contents, wanted);
       const mappedElsewhere = new Set([...remapped].filter((key) => [...actionFiles?.get(key) ?? []].some((path) => !changedPaths.has(path))));
       if (mappedElsewhere.size > 0) {
-        const unchanged = await unchangedActions(repo, reader, commit, options.root, mappedElsewhere, contents);
+        const unchanged = await unchangedActions(repo, reader, commit.commit, changedPaths, options.root, mappedElsewhere, contents);
         before = mergeFragments([before, unchanged]);
         after = mergeFragments([after, unchanged]);
         diffed = diffRegistries(before, after).changes;
@@ -56865,11 +56859,7 @@ function remappedScopes(changes, wanted) {
 async function filesMappingActions(repo, reader, root, commits, contents, wanted) {
   const versions = commits.flatMap((commit) => commit.files.flatMap((file) => [file.before, file.after].filter((blob) => blob !== void 0).map((blob) => ({ path: file.path, blob }))));
   if (commits[0]) versions.push(...await registryFilesAt(repo, commits[0].commit, root));
-  await Promise.all(versions.map(async ({ blob }) => {
-    if (contents.has(blob)) return;
-    const bytes = await reader.read(blob);
-    if (bytes !== void 0) contents.set(blob, decodeBlob(bytes));
-  }));
+  await Promise.all(versions.map(({ blob }) => decodedBlob(reader, contents, blob)));
   const index = /* @__PURE__ */ new Map();
   for (const { path, blob } of versions) {
     const decoded = contents.get(blob);
@@ -56887,18 +56877,12 @@ async function filesMappingActions(repo, reader, root, commits, contents, wanted
   }
   return index;
 }
-async function unchangedActions(repo, reader, commit, root, scopes, contents) {
-  const changed = new Set(commit.files.map((file) => file.path));
+async function unchangedActions(repo, reader, commit, changed, root, scopes, contents) {
   const parts = [];
-  for (const file of await registryFilesAt(repo, commit.commit, root)) {
+  for (const file of await registryFilesAt(repo, commit, root)) {
     if (changed.has(file.path)) continue;
-    let decoded = contents.get(file.blob);
-    if (!decoded) {
-      const bytes = await reader.read(file.blob);
-      if (bytes === void 0) continue;
-      contents.set(file.blob, decoded = decodeBlob(bytes));
-    }
-    if (!decoded.searchText.includes("ActionMap")) continue;
+    const decoded = await decodedBlob(reader, contents, file.blob);
+    if (!decoded?.searchText.includes("ActionMap")) continue;
     const fragment = fragmentFor(file.blob, file.path, decoded);
     if (isUnreadable(fragment)) continue;
     const tenants = {};
@@ -56935,6 +56919,14 @@ var LAST_READABLE_DEPTH = 200;
 function decodeBlob(bytes) {
   const decoded = decodeRegistryFile("", bytes);
   return "content" in decoded ? { text: decoded.content, searchText: decoded.content, tenants: tenantsNamedIn(decoded.content) } : { refused: decoded.problem.message, searchText: decoded.looseText, tenants: decoded.unread };
+}
+async function decodedBlob(reader, contents, blob) {
+  let decoded = contents.get(blob);
+  if (!decoded) {
+    const bytes = await reader.read(blob);
+    if (bytes !== void 0) contents.set(blob, decoded = decodeBlob(bytes));
+  }
+  return decoded;
 }
 function mayMention(decoded, wanted) {
   return decoded.searchText.includes(wanted) || decoded.searchText.includes("\\");
@@ -57226,7 +57218,7 @@ async function runChangeCheck(options) {
   const summary2 = summarize(findings, failOn);
   summary2.failed = findings.some((f3) => (f3.status === "new" || options.failOnExisting === true && f3.status === "existing") && meetsThreshold(f3.severity, failOn));
   const notices = rules ? exceptionsOfUnknownRules(head, engine.rules).map((exception) => {
-    const where = exception.location ? ` at ${exception.location.file}:${exception.location.line}:${exception.location.column}` : "";
+    const where = exception.location ? ` at ${formatPosition(exception.location)}` : "";
     const guess = didYouMean(exception.rule, engine.rules.map((rule) => rule.id));
     return `the exception${where} names ${exception.rule}, a rule the base branch does not have${guess ? ` (${guess})` : ""}: it waives nothing until such a rule is merged`;
   }) : [];
@@ -57427,19 +57419,11 @@ var FORMATTERS = {
 };
 var OUTPUT_FORMATS = Object.keys(FORMATTERS);
 function problemsReportOf(error2) {
-  if (!(error2 instanceof ValidationError) && error2 instanceof InputError && error2.location) {
-    return problemsReportOf(new ValidationError([placedProblem(error2, error2.location)]));
-  }
   return {
     error: error2.message,
     ...error2.hint !== void 0 ? { hint: error2.hint } : {},
     problems: error2 instanceof ValidationError ? error2.problems : []
   };
-}
-function placedProblem(error2, location) {
-  const prefix = `${location.file}:${location.line}:${location.column}: `;
-  const message = error2.message.startsWith(prefix) ? error2.message.slice(prefix.length) : error2.message;
-  return { file: location.file, line: location.line, column: location.column, code: "reference", message, ...error2.hint !== void 0 ? { hint: error2.hint } : {} };
 }
 function locationText(finding) {
   const l3 = finding.location;
@@ -58204,9 +58188,8 @@ function readEvent() {
 async function runPullRequestMode(given) {
   const event = readEvent();
   const runnerWorkspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const { workspace, inputs } = await checkoutOf(runnerWorkspace, given);
+  const { workspace, repoTop, inputs } = await checkoutOf(runnerWorkspace, given);
   info(`scopeguard: reviewing ${inputs.registry} at ${event.headSha.slice(0, 12)} against base ${event.baseSha.slice(0, 12)}`);
-  const repoTop = (await openRepo(workspace)).top;
   const context = {
     registry: inputs.registry,
     serverUrl: (process.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, ""),
@@ -58266,8 +58249,7 @@ async function runPullRequestMode(given) {
 }
 async function checkoutOf(runnerWorkspace, inputs) {
   try {
-    await openRepo(runnerWorkspace);
-    return { workspace: runnerWorkspace, inputs };
+    return { workspace: runnerWorkspace, repoTop: (await openRepo(runnerWorkspace)).top, inputs };
   } catch (error2) {
     if (!(error2 instanceof InputError)) throw error2;
     let folder = resolve10(runnerWorkspace, inputs.registry);
@@ -58282,7 +58264,7 @@ async function checkoutOf(runnerWorkspace, inputs) {
       );
     }
     const inside = (path) => relative8(top, resolve10(runnerWorkspace, path)).split(sep7).join("/") || ".";
-    return { workspace: top, inputs: { ...inputs, registry: inside(inputs.registry), ...inputs.policy ? { policy: inside(inputs.policy) } : {} } };
+    return { workspace: top, repoTop: top, inputs: { ...inputs, registry: inside(inputs.registry), ...inputs.policy ? { policy: inside(inputs.policy) } : {} } };
   }
 }
 async function reportInvalidRegistry(inputs, event, context, error2) {
