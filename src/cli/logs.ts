@@ -149,7 +149,6 @@ async function runImport(paths: string[], options: ImportFlags, command: Command
   const registry = await optionalRegistry(options.registry, registryGiven(command));
   if (options.tenant !== undefined) checkTenantFlag(options.tenant, registry);
   const config = registry?.config ?? resolveConfig();
-  // a record is recognised as a gateway's by the fields the config maps, not only by the common names
   const inputs = paths.length > 0 ? paths : configuredSourcePaths(config);
   const files = listInputs(inputs, (folder, names) => process.stderr.write(`${skippedLine(folder, names)}\n`));
   if (files.length === 0) throw new InputError(`no log files (${LOG_FILE_NAMES}) under ${inputs.join(', ')}`);
